@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// gyreBinary is the gyre tool, built once by TestMain.
+var gyreBinary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gyre-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	gyreBinary = filepath.Join(dir, "gyre")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	out, err := exec.CommandContext(ctx, "go", "build", "-o", gyreBinary, ".").CombinedOutput()
+	cancel()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "building gyre: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// gyre runs the built tool with stdin and args, bounded in time.
+func gyre(t *testing.T, stdin []byte, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, gyreBinary, args...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("gyre %q: timed out", args)
+	}
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		return exitErr.ExitCode(), out.String(), errOut.String()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return 0, out.String(), errOut.String()
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {}, {"help"}} {
+		code, stdout, stderr := gyre(t, nil, args...)
+		if code != 0 || stderr != "" {
+			t.Errorf("gyre %q: status %d, stderr %q", args, code, stderr)
+		}
+		for _, want := range []string{"Twisted", "Usage:\n  gyre [flags]\n  gyre [command]", "Examples:", "simulate", "completion", "--version"} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("gyre %q: help lacks %q", args, want)
+			}
+		}
+	}
+}
+
+func TestSimulateHelp(t *testing.T) {
+	for _, args := range [][]string{{"simulate", "--help"}, {"help", "simulate"}} {
+		code, stdout, stderr := gyre(t, nil, args...)
+		if code != 0 || stderr != "" {
+			t.Errorf("gyre %q: status %d, stderr %q", args, code, stderr)
+		}
+		for _, want := range []string{"gyre simulate [flags]", "Examples:", "--narrow"} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("gyre %q: help lacks %q", args, want)
+			}
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, stdout, stderr := gyre(t, nil, "--version")
+	if code != 0 || stderr != "" || !regexp.MustCompile(`^gyre version \S+\n$`).MatchString(stdout) {
+		t.Errorf("status %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	for _, tt := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"nope"}, 2, `gyre: unknown command "nope" for "gyre"` + "\n"},
+		{[]string{"simulat"}, 2, `gyre: unknown command "simulat" for "gyre" (did you mean "simulate"?)` + "\n"},
+		{[]string{"--nope"}, 2, "gyre: unknown flag: --nope\n"},
+		{[]string{"-x"}, 2, "gyre: unknown shorthand flag: 'x' in -x\n"},
+		{[]string{"simulate", "--wide"}, 2, "gyre: unknown flag: --wide\n"},
+		{[]string{"simulate", "--narrow=maybe"}, 2, ""},
+		{[]string{"simulate", "extra"}, 2, `gyre: simulate takes no arguments (it reads the pairs from stdin), got "extra"` + "\n"},
+		{[]string{"completion", "bash", "extra"}, 2, ""},
+	} {
+		code, stdout, stderr := gyre(t, []byte("r a p\n\n"), tt.args...)
+		if code != tt.code || stdout != "" {
+			t.Errorf("gyre %q: status %d, stdout %q; want status %d and no output", tt.args, code, stdout, tt.code)
+		}
+		if tt.stderr != "" && stderr != tt.stderr {
+			t.Errorf("gyre %q: stderr %q, want %q", tt.args, stderr, tt.stderr)
+		}
+		if !strings.HasPrefix(stderr, "gyre: ") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("gyre %q: stderr %q is not one line \"gyre: ...\"", tt.args, stderr)
+		}
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		code, stdout, stderr := gyre(t, nil, "completion", shell)
+		if code != 0 || stderr != "" || !strings.Contains(stdout, "gyre") {
+			t.Errorf("completion %s: status %d, stderr %q, %d bytes", shell, code, stderr, len(stdout))
+		}
+	}
+}
+
+// moduleRoot walks up from the package directory to go.mod.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found")
+		}
+		dir = parent
+	}
+}
+
+// simulateCases runs `gyre simulate` on every case folder (input, args,
+// expected) under dir.
+func simulateCases(t *testing.T, dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		n++
+		caseDir := filepath.Join(dir, e.Name())
+		t.Run(e.Name(), func(t *testing.T) {
+			read := func(name string) []byte {
+				b, err := os.ReadFile(filepath.Join(caseDir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return b
+			}
+			args := append([]string{"simulate"}, strings.Fields(string(read("args")))...)
+			code, stdout, stderr := gyre(t, read("input"), args...)
+			if code != 0 || stderr != "" {
+				t.Errorf("status %d, stderr %q", code, stderr)
+			}
+			if want := read("expected"); stdout != string(want) {
+				t.Errorf("stdout differs from %s/expected (%d bytes, want %d)", caseDir, len(stdout), len(want))
+			}
+		})
+	}
+	if n == 0 {
+		t.Fatalf("no cases in %s", dir)
+	}
+}
+
+func TestSimulateGolden(t *testing.T) {
+	simulateCases(t, filepath.Join(moduleRoot(t), "internal", "simulator", "testdata", "golden"))
+}
+
+func TestSimulateReferenceExamples(t *testing.T) {
+	dir := filepath.Join(moduleRoot(t), "..", "shared", "reference", "deferred-simulator-examples")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("reference examples not available: %v", err)
+	}
+	simulateCases(t, dir)
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// subcommands builds gyre's commands, in the order of this list. Adding a
+// command is one line here plus its own file.
+var subcommands = []func() *cobra.Command{
+	newSimulateCmd,
+}
+
+const rootLong = `gyre is Twisted's asynchronous programming model rebuilt in Go: a
+single-threaded reactor loop with its timers, transports, protocols and
+factories, Deferreds and Failures, and on top of them the poetry servers
+and clients of Dave Peticolas's tutorial "An Introduction to Asynchronous
+Programming and Twisted".
+
+The gyre tool runs the project's main jobs from one binary; the tutorial's
+own programs live under examples/, one per program of the tutorial.`
+
+const rootExample = `  # Draw how a result travels down a Deferred's callback/errback chain
+  gyre simulate
+
+  # The same with the diagrams stacked, reading the pairs from a pipe
+  printf 'r good f bad\nf googly p\n\n' | gyre simulate --narrow
+
+  # Set up shell completion for the current bash session
+  source <(gyre completion bash)`
+
+// builtinExamples are the Example sections of the commands cobra adds by
+// itself (help and completion), by command path.
+var builtinExamples = map[string]string{
+	"gyre help": `  # Help about a command
+  gyre help simulate`,
+	"gyre completion": `  # Load completions into the current bash session
+  source <(gyre completion bash)
+
+  # Install zsh completions for every new session
+  gyre completion zsh > "${fpath[1]}/_gyre"`,
+	"gyre completion bash":       `  source <(gyre completion bash)`,
+	"gyre completion zsh":        `  gyre completion zsh > "${fpath[1]}/_gyre"`,
+	"gyre completion fish":       `  gyre completion fish | source`,
+	"gyre completion powershell": `  gyre completion powershell | Out-String | Invoke-Expression`,
+}
+
+// newRootCmd builds the whole command tree.
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:     "gyre",
+		Short:   "Twisted's asynchronous model in Go, with the tutorial's poetry system",
+		Long:    rootLong,
+		Example: rootExample,
+		Version: version(),
+		// Errors are printed once, by report, as one line; usage is
+		// shown only when asked for.
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args:          unknownCommand,
+		// Suggest a command within two typos of an unknown one.
+		SuggestionsMinimumDistance: 2,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return cmd.Help()
+		},
+	}
+	for _, newCmd := range subcommands {
+		root.AddCommand(newCmd())
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return asUsageError(err)
+	})
+	// Create cobra's own commands now rather than when executing, so that
+	// they get their examples and usage errors like the others.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	forEachCommand(root, func(cmd *cobra.Command) {
+		if ex, ok := builtinExamples[cmd.CommandPath()]; ok && cmd.Example == "" {
+			cmd.Example = ex
+		}
+		// A wrong argument is a usage error wherever it is checked.
+		if check := cmd.Args; check != nil {
+			cmd.Args = func(cmd *cobra.Command, args []string) error {
+				return asUsageError(check(cmd, args))
+			}
+		}
+	})
+	return root
+}
+
+// execute runs gyre with the command-line arguments args (without the
+// program name) and returns the process's exit status.
+func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd()
+	if args == nil {
+		args = []string{} // nil would make cobra read os.Args
+	}
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	return report(stderr, root.ExecuteContext(ctx))
+}
+
+// unknownCommand is the root's argument check: any argument that reaches
+// the root is a command gyre does not have.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", strings.Join(s, `" or "`))
+	}
+	return usageErrorf("%s", msg)
+}
+
+// forEachCommand calls fn on cmd and every command below it.
+func forEachCommand(cmd *cobra.Command, fn func(*cobra.Command)) {
+	fn(cmd)
+	for _, sub := range cmd.Commands() {
+		forEachCommand(sub, fn)
+	}
+}
+
+// version is gyre's version as the Go toolchain stamped it into the binary
+// (the module version, or a VCS pseudo-version), or "devel".
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	return versionFrom(info, ok)
+}
+
+func versionFrom(info *debug.BuildInfo, ok bool) string {
+	if !ok || info == nil || info.Main.Version == "" || info.Main.Version == "(devel)" {
+		return "devel"
+	}
+	return info.Main.Version
+}

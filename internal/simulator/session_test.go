@@ -1,0 +1,113 @@
+package simulator
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRunIsInteractive plays a terminal: it reads the prompt before typing
+// anything, then gets each answer before typing the next line. It would hang
+// (and fail on the timeout) if Run kept its output buffered while reading.
+func TestRunIsInteractive(t *testing.T) {
+	stdinR, stdinW := io.Pipe()
+	stdoutR, stdoutW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := Run(stdinR, stdoutW, true)
+		stdoutW.Close()
+		done <- err
+	}()
+	out := bufio.NewReader(stdoutR)
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		for {
+			line, err := out.ReadString('\n')
+			if err != nil {
+				return
+			}
+			lines <- line
+		}
+	}()
+	expectLine := func(want string) {
+		t.Helper()
+		select {
+		case got := <-lines:
+			if got != want {
+				t.Fatalf("got %q, want %q", got, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("timed out waiting for %q", want)
+		}
+	}
+	// Each line is typed only after the answer to the previous one has
+	// arrived, so the writes never race each other.
+	typeLine := func(s string) {
+		t.Helper()
+		go func() { _, _ = io.WriteString(stdinW, s) }()
+	}
+	for line := range strings.Lines(prompt) {
+		expectLine(line)
+	}
+	typeLine("\n")
+	expectLine(noPairsMessage)
+	typeLine("bogus\n")
+	expectLine("ERROR: bad command: bogus\n")
+	typeLine("r a p\n\n")
+	expectLine(strings.Repeat(" ", 38) + "\n") // the first row of the narrow drawing
+	stdinW.Close()
+	// Drain the rest so Run can finish writing.
+	go func() {
+		for range lines {
+		}
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return")
+	}
+}
+
+type brokenReader struct{}
+
+var errBroken = errors.New("device unplugged")
+
+func (brokenReader) Read([]byte) (int, error) { return 0, errBroken }
+
+func TestRunReadError(t *testing.T) {
+	var out strings.Builder
+	if err := Run(brokenReader{}, &out, false); !errors.Is(err, errBroken) {
+		t.Errorf("Run = %v, want %v", err, errBroken)
+	}
+	if out.String() != prompt {
+		t.Errorf("output %q, want the prompt", out.String())
+	}
+}
+
+// TestRunStopsReadingAtBlankLine checks that nothing after the terminating
+// empty line is read as pairs (bufio may buffer it, but it is never parsed).
+func TestRunStopsReadingAtBlankLine(t *testing.T) {
+	var a, b strings.Builder
+	if err := Run(strings.NewReader("r a p\n\nbogus\n"), &a, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := Run(strings.NewReader("r a p\n\n"), &b, false); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() {
+		t.Error("input after the empty line changed the output")
+	}
+}
+
+func TestPromptSize(t *testing.T) {
+	if len(prompt) != 912 || !strings.HasSuffix(prompt, "possible.\n\n") {
+		t.Errorf("prompt is %d bytes", len(prompt))
+	}
+}
