@@ -1,0 +1,348 @@
+// Command async-client is the tutorial's Get Poetry Now! client,
+// asynchronous edition (async-client/get-poetry.py in part 2 of Dave
+// Peticolas's Twisted tutorial).
+//
+//	go run ./examples/async-client [--print] [hostname]:port ...
+//
+// It downloads from every server at once, in one thread, with no framework:
+// it opens all the sockets in non-blocking mode, then loops around select()
+// asking the operating system which sockets have something to read, reads
+// just what is there, and prints a line per read. Nothing ever waits for
+// one particular server, so the whole run takes as long as the LONGEST
+// download instead of the sum of them. That loop is what a reactor is; the
+// Twisted examples hide it inside one.
+//
+// Output, as the original's:
+//
+//	Task 1: got 30 bytes of poetry from 127.0.0.1:10000
+//	Task 2: got 10 bytes of poetry from 127.0.0.1:10001
+//	...
+//	Task 2 finished
+//	Task 1 finished
+//	Task 1: 3003 bytes of poetry
+//	Task 2: 615 bytes of poetry
+//	Got 2 poems in 0:00:10.126586
+//
+// The address in the per-read lines is the socket's peer, so "localhost"
+// shows as 127.0.0.1. Unlike the original, which dies with a traceback, a
+// server that refuses the connection gets one line on stderr and the other
+// downloads carry on; the exit status is then 1. Counts are bytes. --print
+// also prints each poem after its total.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"gyre/internal/optparse"
+	"gyre/poetry"
+)
+
+const usage = `usage: %prog [options] [hostname]:port ...
+
+This is the Get Poetry Now! client, asynchronous edition.
+Run it like this:
+
+  go run . port1 port2 port3 ...
+
+If you are in the base directory of the twisted-intro package,
+you could run it like this:
+
+  go run ./examples/async-client 10001 10002 10003
+
+to grab poetry from servers on ports 10001, 10002, and 10003.
+
+Of course, there need to be servers listening on those ports
+for that to work.
+`
+
+// task is one download: a socket and the poem arriving on it.
+type task struct {
+	num        int
+	addr       poetry.Address
+	fd         int  // -1 once the socket is closed
+	connecting bool // connect() has not completed yet
+	peer       string
+	poem       []byte
+	failed     bool
+}
+
+func main() {
+	p := optparse.New("get-poetry", usage)
+	printPoems := p.Bool("--print", "Print the poems, not only their sizes.")
+	args := p.Parse(os.Args[1:])
+	if len(args) == 0 {
+		p.ExitWithHelp()
+	}
+	addrs, err := poetry.ParseAddresses(args)
+	if err != nil {
+		p.Error(err.Error())
+	}
+
+	start := time.Now()
+	tasks := make([]*task, len(addrs))
+	for i, addr := range addrs {
+		t := &task{num: i + 1, addr: addr, fd: -1}
+		tasks[i] = t
+		t.connect()
+	}
+	for running(tasks) {
+		if err := waitAndRead(tasks); err != nil {
+			fmt.Fprintf(os.Stderr, "get-poetry: select: %v\n", err)
+			os.Exit(1)
+		}
+	}
+	elapsed := time.Since(start)
+
+	got, failed := 0, 0
+	for _, t := range tasks {
+		if t.failed {
+			failed++
+			continue
+		}
+		got++
+		fmt.Printf("Task %d: %d bytes of poetry\n", t.num, len(t.poem))
+		if *printPoems {
+			os.Stdout.Write(t.poem)
+			if len(t.poem) > 0 && t.poem[len(t.poem)-1] != '\n' {
+				fmt.Println()
+			}
+		}
+	}
+	fmt.Printf("Got %d poems in %s\n", got, poetry.FormatElapsed(elapsed))
+	if failed > 0 {
+		os.Exit(1)
+	}
+}
+
+func running(tasks []*task) bool {
+	for _, t := range tasks {
+		if t.fd >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// connect opens a non-blocking socket and starts connecting it. A
+// non-blocking connect returns at once (EINPROGRESS); the select loop
+// learns that it is done when the socket becomes writable. So every
+// connection is under way at the same time, even to a server that is slow
+// to answer.
+func (t *task) connect() {
+	sa, err := sockaddr(t.addr)
+	if err != nil {
+		t.fail(err)
+		return
+	}
+	family := unix.AF_INET
+	if _, ok := sa.(*unix.SockaddrInet6); ok {
+		family = unix.AF_INET6
+	}
+	fd, err := unix.Socket(family, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.fail(err)
+		return
+	}
+	t.fd = fd
+	unix.CloseOnExec(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		t.fail(err)
+		return
+	}
+	switch err := unix.Connect(fd, sa); {
+	case err == nil:
+		t.connected()
+	case errors.Is(err, unix.EINPROGRESS) || errors.Is(err, unix.EINTR):
+		t.connecting = true
+	default:
+		t.fail(err)
+	}
+}
+
+// waitAndRead is one turn of the loop: wait in select() until at least one
+// socket is ready, then serve every ready socket without blocking.
+func waitAndRead(tasks []*task) error {
+	var readable, writable unix.FdSet
+	maxFd := -1
+	for _, t := range tasks {
+		if t.fd < 0 {
+			continue
+		}
+		if t.fd >= unix.FD_SETSIZE {
+			// select() cannot watch descriptors past FD_SETSIZE (the
+			// reason poll and epoll exist).
+			t.fail(fmt.Errorf("descriptor %d is too large for select()", t.fd))
+			continue
+		}
+		if t.connecting {
+			writable.Set(t.fd)
+		} else {
+			readable.Set(t.fd)
+		}
+		maxFd = max(maxFd, t.fd)
+	}
+	if maxFd < 0 {
+		return nil
+	}
+	// No timeout: sleep until the operating system has news.
+	if _, err := unix.Select(maxFd+1, &readable, &writable, nil, nil); err != nil {
+		if errors.Is(err, unix.EINTR) {
+			return nil
+		}
+		return err
+	}
+	for _, t := range tasks {
+		switch {
+		case t.fd < 0:
+		case t.connecting && writable.IsSet(t.fd):
+			t.finishConnect()
+		case !t.connecting && readable.IsSet(t.fd):
+			t.readAvailable()
+		}
+	}
+	return nil
+}
+
+// finishConnect learns how the connect ended: SO_ERROR holds its errno.
+func (t *task) finishConnect() {
+	errno, err := unix.GetsockoptInt(t.fd, unix.SOL_SOCKET, unix.SO_ERROR)
+	switch {
+	case err != nil:
+		t.fail(err)
+	case errno != 0:
+		t.fail(unix.Errno(errno))
+	default:
+		t.connecting = false
+		t.connected()
+	}
+}
+
+// connected records the peer's address, which the per-read lines show.
+func (t *task) connected() {
+	t.peer = t.addr.String()
+	if sa, err := unix.Getpeername(t.fd); err == nil {
+		t.peer = formatSockaddr(sa)
+	}
+}
+
+// readAvailable reads what the socket has, stopping when a read would
+// block (EAGAIN): the socket is drained, and the loop goes back to select.
+// A turn that finds only end-of-file means the server has closed the
+// connection: the poem is complete.
+func (t *task) readAvailable() {
+	var data []byte
+	buf := make([]byte, 4096)
+	eof := false
+read:
+	for {
+		n, err := unix.Read(t.fd, buf)
+		switch {
+		case errors.Is(err, unix.EAGAIN):
+			break read
+		case errors.Is(err, unix.EINTR):
+			continue
+		case err != nil:
+			t.fail(err)
+			return
+		case n == 0:
+			eof = true
+			break read
+		}
+		data = append(data, buf[:n]...)
+	}
+	switch {
+	case len(data) > 0:
+		// If the end came with the data, the next select reports the
+		// socket readable again and the next turn sees only the end.
+		t.poem = append(t.poem, data...)
+		fmt.Printf("Task %d: got %d bytes of poetry from %s\n", t.num, len(data), t.peer)
+	case eof:
+		t.close()
+		fmt.Printf("Task %d finished\n", t.num)
+	}
+}
+
+// fail reports the task's error on stderr, in one line, and drops it.
+func (t *task) fail(err error) {
+	t.failed = true
+	t.close()
+	fmt.Fprintf(os.Stderr, "Task %d: failed to get poetry from %s: %s\n", t.num, t.addr, reason(err))
+}
+
+func (t *task) close() {
+	if t.fd >= 0 {
+		unix.Close(t.fd)
+		t.fd = -1
+	}
+}
+
+// sockaddr turns an address into what connect() takes. Looking up a host
+// name blocks, briefly, before any socket exists; it is not the part of the
+// program this lesson is about. An empty host, as in ":10000", is this
+// machine, as it is for Python's socket module.
+func sockaddr(a poetry.Address) (unix.Sockaddr, error) {
+	host := a.Host
+	if host == "" {
+		host = poetry.DefaultHost
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		ips, lookupErr := net.LookupIP(host)
+		if lookupErr != nil {
+			return nil, lookupErr
+		}
+		// Prefer IPv4, which is what the original's AF_INET socket uses.
+		ip, _ = netip.AddrFromSlice(ips[0])
+		for _, cand := range ips {
+			if v4 := cand.To4(); v4 != nil {
+				ip, _ = netip.AddrFromSlice(v4)
+				break
+			}
+		}
+	}
+	ip = ip.Unmap()
+	if ip.Is4() {
+		return &unix.SockaddrInet4{Port: a.Port, Addr: ip.As4()}, nil
+	}
+	sa := &unix.SockaddrInet6{Port: a.Port, Addr: ip.As16()}
+	if zone := ip.Zone(); zone != "" {
+		ifi, err := net.InterfaceByName(zone)
+		if err != nil {
+			return nil, err
+		}
+		sa.ZoneId = uint32(ifi.Index)
+	}
+	return sa, nil
+}
+
+func formatSockaddr(sa unix.Sockaddr) string {
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		return net.JoinHostPort(netip.AddrFrom4(sa.Addr).String(), strconv.Itoa(sa.Port))
+	case *unix.SockaddrInet6:
+		return net.JoinHostPort(netip.AddrFrom16(sa.Addr).String(), strconv.Itoa(sa.Port))
+	}
+	return "?"
+}
+
+// reason is the part of an error worth a user's time: "connection refused"
+// rather than a Go error chain.
+func reason(err error) string {
+	var errno unix.Errno
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &errno):
+		return errno.Error()
+	case errors.As(err, &dnsErr):
+		return dnsErr.Err
+	}
+	return err.Error()
+}

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"gyre/examples/internal/poetrytest"
+	"gyre/internal/progtest"
+	"gyre/poetry"
+)
+
+func TestMain(m *testing.M) { progtest.Main(m) }
+
+const pkg = "./examples/async-client"
+
+// wantHelp is the reference's help adapted to gyre's conventions, plus the
+// --print option.
+const wantHelp = `Usage: get-poetry [options] [hostname]:port ...
+
+This is the Get Poetry Now! client, asynchronous edition.
+Run it like this:
+
+  go run . port1 port2 port3 ...
+
+If you are in the base directory of the twisted-intro package,
+you could run it like this:
+
+  go run ./examples/async-client 10001 10002 10003
+
+to grab poetry from servers on ports 10001, 10002, and 10003.
+
+Of course, there need to be servers listening on those ports
+for that to work.
+
+
+Options:
+  -h, --help  show this help message and exit
+  --print     Print the poems, not only their sizes.
+`
+
+var usageText = wantHelp[:strings.Index(wantHelp, "Options:")]
+
+func fromReference(s string) string {
+	s = poetrytest.GyreText(s, "async-client", "get-poetry", "async-client")
+	return strings.ReplaceAll(s, "  -h, --help  show this help message and exit\n",
+		"  -h, --help  show this help message and exit\n  --print     Print the poems, not only their sizes.\n")
+}
+
+func TestUsage(t *testing.T) {
+	exe := progtest.Build(t, pkg)
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{nil, 0, wantHelp + "\n", ""},
+		{[]string{"--help"}, 0, wantHelp, ""},
+		{[]string{"abc"}, 2, "", usageText + "get-poetry: error: Ports must be integers.\n"},
+		{[]string{"10000", "0"}, 2, "", usageText + "get-poetry: error: Ports must be integers.\n"},
+		{[]string{"--bogus", "10001"}, 2, "", usageText + "get-poetry: error: no such option: --bogus\n"},
+	} {
+		res := progtest.Run(t, 10*time.Second, exe, tc.args...)
+		if res.Code != tc.code || res.Stdout != tc.stdout || res.Stderr != tc.stderr {
+			t.Errorf("%q: exit %d\nstdout:\n%s\nstderr:\n%s", tc.args, res.Code, res.Stdout, res.Stderr)
+		}
+	}
+}
+
+func TestUsageMatchesReference(t *testing.T) {
+	exe := progtest.Build(t, pkg)
+	sections := progtest.LoadTranscript(t, "async-client__get-poetry.txt")
+	for i := 1; i <= 5; i++ {
+		ref := progtest.FindSection(t, sections, fmt.Sprintf("Run %d:", i))
+		fields := strings.Fields(ref.Command) // timeout 10 python3 async-client/get-poetry.py ARGS...
+		res := progtest.Run(t, 10*time.Second, exe, fields[4:]...)
+		if res.Code != ref.Exit || res.Stdout != fromReference(ref.Stdout()) || res.Stderr != fromReference(ref.Stderr()) {
+			t.Errorf("%s: exit %d (reference %d)\nstdout:\n%s\nstderr:\n%s", ref.Title, res.Code, ref.Exit, res.Stdout, res.Stderr)
+		}
+	}
+}
+
+var (
+	readRE     = regexp.MustCompile(`^Task (\d+): got (\d+) bytes of poetry from (\S+)$`)
+	finishedRE = regexp.MustCompile(`^Task (\d+) finished$`)
+	summaryRE  = regexp.MustCompile(`^Task (\d+): (\d+) bytes of poetry$`)
+	totalRE    = regexp.MustCompile(`^Got (\d+) poems in (\d+):(\d\d):(\d\d(?:\.\d{6})?)$`)
+)
+
+// report is the async client's output, parsed.
+type report struct {
+	reads    []int          // task number of each per-read line, in order
+	bytes    map[int]int    // bytes read per task
+	peers    map[int]string // address shown per task
+	finished []int          // task numbers in the order they finished
+	summary  map[int]int    // the final per-task totals
+	poems    int            // "Got N poems"
+	total    time.Duration
+}
+
+func parseReport(t *testing.T, out string) report {
+	t.Helper()
+	r := report{bytes: map[int]int{}, peers: map[int]string{}, summary: map[int]int{}}
+	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if m := readRE.FindStringSubmatch(line); m != nil {
+			task := atoi(m[1])
+			r.reads = append(r.reads, task)
+			r.bytes[task] += atoi(m[2])
+			if p, ok := r.peers[task]; ok && p != m[3] {
+				t.Errorf("task %d reads from %s and %s", task, p, m[3])
+			}
+			r.peers[task] = m[3]
+		} else if m := finishedRE.FindStringSubmatch(line); m != nil {
+			r.finished = append(r.finished, atoi(m[1]))
+		} else if m := summaryRE.FindStringSubmatch(line); m != nil {
+			r.summary[atoi(m[1])] = atoi(m[2])
+		} else if m := totalRE.FindStringSubmatch(line); m != nil {
+			r.poems = atoi(m[1])
+			sec, _ := strconv.ParseFloat(m[4], 64)
+			r.total = time.Duration(atoi(m[2]))*time.Hour + time.Duration(atoi(m[3]))*time.Minute +
+				time.Duration(sec*1e6)*time.Microsecond
+		} else {
+			t.Errorf("unexpected line %q", line)
+		}
+	}
+	return r
+}
+
+// TestInterleavedDownloads: three downloads at once. The per-read lines
+// of the tasks are mixed (task 2 and 3 finish while task 1 is still
+// reading), the bytes add up per task, the peers are the servers' real
+// addresses ("localhost" shows as 127.0.0.1), and the summary follows the
+// argument order.
+func TestInterleavedDownloads(t *testing.T) {
+	var ports []string
+	var sizes []int
+	for _, tc := range []struct {
+		name     string
+		numBytes int
+	}{{"library", 30}, {"orchard", 10}, {"night-bus", 10}} {
+		poem, _ := poetry.Poem(tc.name)
+		ports = append(ports, poetrytest.StartSlowServer(t, poem, tc.numBytes, 2*time.Millisecond).Port)
+		sizes = append(sizes, len(poem))
+	}
+	res := progtest.Run(t, 60*time.Second, progtest.Build(t, pkg), ports[0], "localhost:"+ports[1], "127.0.0.1:"+ports[2])
+	if res.Code != 0 || res.Stderr != "" {
+		t.Fatalf("exit %d, stderr:\n%s", res.Code, res.Stderr)
+	}
+	r := parseReport(t, res.Stdout)
+	for i, size := range sizes {
+		task := i + 1
+		if r.bytes[task] != size || r.summary[task] != size || r.peers[task] != "127.0.0.1:"+ports[i] {
+			t.Errorf("task %d: read %d bytes from %s, summary %d; want %d from 127.0.0.1:%s",
+				task, r.bytes[task], r.peers[task], r.summary[task], size, ports[i])
+		}
+	}
+	if len(r.finished) != 3 || r.finished[2] != 1 || r.poems != 3 {
+		t.Errorf("finished %v, %d poems; want task 1 (the longest) last, 3 poems", r.finished, r.poems)
+	}
+	// Interleaved: some read of task 2 or 3 comes before the last read of task 1.
+	lastOne := -1
+	for i, task := range r.reads {
+		if task == 1 {
+			lastOne = i
+		}
+	}
+	interleaved := false
+	for _, task := range r.reads[:max(lastOne, 0)] {
+		interleaved = interleaved || task != 1
+	}
+	if !interleaved {
+		t.Errorf("reads not interleaved: %v", r.reads)
+	}
+	lines := strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")
+	tail := strings.Join(lines[len(lines)-4:len(lines)-1], "\n")
+	want := fmt.Sprintf("Task 1: %d bytes of poetry\nTask 2: %d bytes of poetry\nTask 3: %d bytes of poetry", sizes[0], sizes[1], sizes[2])
+	if tail != want {
+		t.Errorf("summary:\n%s\nwant:\n%s", tail, want)
+	}
+}
+
+// TestRefusedConnection: the refused task gets one line on stderr, the
+// others complete, the exit status is 1.
+func TestRefusedConnection(t *testing.T) {
+	poem, _ := poetry.Poem("orchard")
+	good := poetrytest.StartSlowServer(t, poem, 10, time.Millisecond)
+	refused := poetrytest.RefusedAddr(t)
+	res := progtest.Run(t, 30*time.Second, progtest.Build(t, pkg), refused, good.Port)
+	if res.Code != 1 {
+		t.Errorf("exit %d, want 1", res.Code)
+	}
+	if want := "Task 1: failed to get poetry from " + refused + ": connection refused\n"; res.Stderr != want {
+		t.Errorf("stderr %q, want %q", res.Stderr, want)
+	}
+	r := parseReport(t, res.Stdout)
+	if r.bytes[2] != len(poem) || r.summary[2] != len(poem) || r.poems != 1 || len(r.summary) != 1 {
+		t.Errorf("stdout:\n%s", res.Stdout)
+	}
+}
+
+func TestAllRefused(t *testing.T) {
+	a, b := poetrytest.RefusedAddr(t), poetrytest.RefusedAddr(t)
+	res := progtest.Run(t, 30*time.Second, progtest.Build(t, pkg), a, b)
+	if res.Code != 1 || !regexp.MustCompile(`^Got 0 poems in 0:00:00\.\d{6}\n$`).MatchString(res.Stdout) ||
+		strings.Count(res.Stderr, "connection refused\n") != 2 {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
+	}
+}
+
+func TestPrint(t *testing.T) {
+	poem, _ := poetry.Poem("night-bus")
+	srv := poetrytest.StartSlowServer(t, poem, 1000, 0)
+	res := progtest.Run(t, 30*time.Second, progtest.Build(t, pkg), "--print", srv.Port)
+	want := "Task 1: " + strconv.Itoa(len(poem)) + " bytes of poetry\n" + string(poem) + "Got 1 poems in "
+	if res.Code != 0 || !strings.Contains(res.Stdout, want) {
+		t.Errorf("exit %d\n%s", res.Code, res.Stdout)
+	}
+}
+
+// TestAsyncBeatsBlocking is the tutorial's scenario, scaled down: three
+// slow servers, one sending 30 characters at a time and two sending 10,
+// with the same delay. The blocking client needs about the sum of the
+// three downloads, the async client about the longest one (here 101 sends
+// against 101 + 61 + 60). The bounds are loose, for loaded machines: the
+// async total must be under 80% of the blocking one (the ideal is 45%),
+// and neither can be faster than the servers' pauses allow.
+func TestAsyncBeatsBlocking(t *testing.T) {
+	const delay = 5 * time.Millisecond
+	blocking := progtest.Build(t, "./examples/blocking-client")
+	async := progtest.Build(t, pkg)
+	var ports []string
+	sends := 0
+	for _, tc := range []struct {
+		name     string
+		numBytes int
+	}{{"library", 30}, {"orchard", 10}, {"night-bus", 10}} {
+		poem, _ := poetry.Poem(tc.name)
+		ports = append(ports, poetrytest.StartSlowServer(t, poem, tc.numBytes, delay).Port)
+		for len(poem) > 0 {
+			poem = poem[poetry.ChunkLen(poem, tc.numBytes):]
+			sends++
+		}
+	}
+	total := func(exe string) time.Duration {
+		res := progtest.Run(t, 60*time.Second, exe, ports...)
+		if res.Code != 0 {
+			t.Fatalf("%s: exit %d\n%s", exe, res.Code, res.Stderr)
+		}
+		lines := strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")
+		m := totalRE.FindStringSubmatch(lines[len(lines)-1])
+		if m == nil {
+			t.Fatalf("no total in:\n%s", res.Stdout)
+		}
+		sec, _ := strconv.ParseFloat(m[4], 64)
+		return time.Duration(sec * float64(time.Second))
+	}
+	tb, ta := total(blocking), total(async)
+	t.Logf("blocking %v, async %v (%.0f%%)", tb, ta, 100*float64(ta)/float64(tb))
+	if tb < time.Duration(sends)*delay {
+		t.Errorf("blocking client took %v, less than the servers' %d pauses", tb, sends)
+	}
+	if ta < 101*delay {
+		t.Errorf("async client took %v, less than the longest poem's 101 pauses", ta)
+	}
+	if float64(ta) > 0.8*float64(tb) {
+		t.Errorf("async client took %v, blocking %v: not the gain the tutorial shows", ta, tb)
+	}
+}

@@ -1,0 +1,384 @@
+// Command async-server is the slow poetry server rewritten the way the
+// async client is written: one thread, non-blocking sockets and a
+// hand-written select() loop, no framework. It is the exercise at the end
+// of part 2 of Dave Peticolas's Twisted tutorial, which has no original.
+//
+//	go run ./examples/async-server [--port P] [--iface I] [--delay S] [--num-bytes N] POEM-FILE
+//
+// It takes the same options and prints the same lines as the blocking
+// server (examples/blocking-server), but serves every client at once:
+// instead of sleeping between sends, it remembers when each client's next
+// chunk is due and tells select() to wake it up then. While it waits,
+// select() also watches the listening socket for new clients and, for a
+// client whose socket buffer was full, the socket for room to write.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"gyre/internal/optparse"
+	"gyre/poetry"
+)
+
+const usage = `usage: %prog [options] poetry-file
+
+This is the Slow Poetry Server, asynchronous edition.
+Run it like this:
+
+  go run . <path-to-poetry-file>
+
+If you are in the base directory of the twisted-intro package,
+you could run it like this:
+
+  go run ./examples/async-server poetry/ecstasy.txt
+
+to serve up John Donne's Ecstasy, which I know you want to do.
+`
+
+// options are the command line, checked.
+type options struct {
+	file     string
+	poem     []byte
+	port     int
+	iface    string
+	delay    time.Duration
+	numBytes int
+}
+
+func parseArgs() options {
+	p := optparse.New("slowpoetry", usage)
+	port := p.Int("--port", 0, "The port to listen on. Default to a random available port.")
+	iface := p.String("--iface", "localhost", "The interface to listen on. Default is localhost.")
+	delay := p.Float("--delay", 0.1, "The number of seconds between sending bytes.")
+	numBytes := p.Int("--num-bytes", 10, "The number of bytes to send at a time.")
+	args := p.Parse(os.Args[1:])
+	if len(args) != 1 {
+		p.Error("Provide exactly one poetry file.")
+	}
+	if *port < 0 || *port > 65535 {
+		p.Errorf("option --port: %d is not a port number (0 to 65535)", *port)
+	}
+	// NaN fails both comparisons, so it is caught too.
+	if !(*delay >= 0 && *delay <= math.MaxInt64/float64(time.Second)) {
+		p.Errorf("option --delay: the delay must be 0 or more seconds, not %v", *delay)
+	}
+	if *numBytes < 1 {
+		p.Errorf("option --num-bytes: the server must send at least 1 byte at a time, not %d", *numBytes)
+	}
+	poem, msg := loadPoem(args[0])
+	if msg != "" {
+		p.Error(msg)
+	}
+	return options{
+		file:     args[0],
+		poem:     poem,
+		port:     *port,
+		iface:    *iface,
+		delay:    time.Duration(*delay * float64(time.Second)),
+		numBytes: *numBytes,
+	}
+}
+
+// loadPoem reads the poem, or says in one line why it cannot be served,
+// before the server starts listening.
+func loadPoem(path string) ([]byte, string) {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, "No such file: " + path
+	case err != nil:
+		return nil, fmt.Sprintf("Cannot read %s: %s", path, reason(err))
+	case fi.IsDir():
+		return nil, "Not a file (a directory): " + path
+	}
+	poem, err := os.ReadFile(path)
+	switch {
+	case err != nil:
+		return nil, fmt.Sprintf("Cannot read %s: %s", path, reason(err))
+	case len(poem) == 0:
+		return nil, "Empty poetry file: " + path
+	}
+	return poem, ""
+}
+
+// client is one reader being served.
+type client struct {
+	fd      int
+	sent    int       // how much of the poem has been handed to the kernel
+	pending []byte    // the part of the current chunk the kernel has not taken yet
+	due     time.Time // when the next chunk (or, after the last, the close) is due
+	closed  bool
+}
+
+// server is the whole state of the program: the select loop needs no more.
+type server struct {
+	opts     options
+	listenFd int
+	clients  []*client
+}
+
+func main() {
+	opts := parseArgs()
+	s := &server{opts: opts}
+	port, err := s.listen()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "slowpoetry: cannot listen on %s: %s\n",
+			net.JoinHostPort(opts.iface, strconv.Itoa(opts.port)), reason(err))
+		os.Exit(1)
+	}
+	fmt.Printf("Serving %s on port %d.\n", opts.file, port)
+	for {
+		if err := s.turn(); err != nil {
+			fmt.Fprintf(os.Stderr, "slowpoetry: select: %s\n", reason(err))
+			os.Exit(1)
+		}
+	}
+}
+
+// listen opens the non-blocking listening socket and returns its port.
+func (s *server) listen() (int, error) {
+	sa, err := sockaddr(s.opts.iface, s.opts.port)
+	if err != nil {
+		return 0, err
+	}
+	family := unix.AF_INET
+	if _, ok := sa.(*unix.SockaddrInet6); ok {
+		family = unix.AF_INET6
+	}
+	fd, err := unix.Socket(family, unix.SOCK_STREAM, 0)
+	if err != nil {
+		return 0, err
+	}
+	unix.CloseOnExec(fd)
+	// As the original does; it lets a restarted server reuse the port at
+	// once, and does not help against a server still listening on it.
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		return 0, err
+	}
+	if err := unix.Bind(fd, sa); err != nil {
+		unix.Close(fd)
+		return 0, err
+	}
+	if err := unix.Listen(fd, unix.SOMAXCONN); err != nil {
+		unix.Close(fd)
+		return 0, err
+	}
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return 0, err
+	}
+	s.listenFd = fd
+	bound, err := unix.Getsockname(fd)
+	if err != nil {
+		return 0, err
+	}
+	switch b := bound.(type) {
+	case *unix.SockaddrInet4:
+		return b.Port, nil
+	case *unix.SockaddrInet6:
+		return b.Port, nil
+	}
+	return 0, errors.New("unexpected socket address")
+}
+
+// turn is one round of the loop: sleep in select() until a client
+// connects, a full socket has room again, or the next chunk is due; then do
+// whatever is ready, without blocking.
+func (s *server) turn() error {
+	var readable, writable unix.FdSet
+	readable.Set(s.listenFd)
+	maxFd := s.listenFd
+	var next time.Time // the earliest due chunk among clients not waiting to write
+	for _, c := range s.clients {
+		if len(c.pending) > 0 {
+			writable.Set(c.fd)
+			maxFd = max(maxFd, c.fd)
+		} else if next.IsZero() || c.due.Before(next) {
+			next = c.due
+		}
+	}
+	var timeout *unix.Timeval
+	if !next.IsZero() {
+		tv := unix.NsecToTimeval(max(time.Until(next), 0).Nanoseconds())
+		timeout = &tv
+	}
+	if _, err := unix.Select(maxFd+1, &readable, &writable, nil, timeout); err != nil {
+		if errors.Is(err, unix.EINTR) {
+			return nil
+		}
+		return err
+	}
+	if readable.IsSet(s.listenFd) {
+		s.acceptAll()
+	}
+	now := time.Now()
+	for _, c := range s.clients {
+		switch {
+		case c.closed:
+		case len(c.pending) > 0:
+			if writable.IsSet(c.fd) {
+				s.flush(c)
+			}
+		case !now.Before(c.due):
+			s.step(c, now)
+		}
+	}
+	// Forget the clients that are done.
+	kept := s.clients[:0]
+	for _, c := range s.clients {
+		if !c.closed {
+			kept = append(kept, c)
+		}
+	}
+	clear(s.clients[len(kept):])
+	s.clients = kept
+	return nil
+}
+
+// acceptAll takes every connection waiting in the listen queue.
+func (s *server) acceptAll() {
+	for {
+		fd, sa, err := unix.Accept(s.listenFd)
+		switch {
+		case errors.Is(err, unix.EAGAIN):
+			return // the queue is empty
+		case errors.Is(err, unix.EINTR), errors.Is(err, unix.ECONNABORTED):
+			continue
+		case err != nil:
+			// Out of descriptors, most likely: the clients waiting
+			// will be taken when others have finished.
+			fmt.Fprintf(os.Stderr, "slowpoetry: accept: %s\n", reason(err))
+			return
+		}
+		if fd >= unix.FD_SETSIZE {
+			// select() cannot watch it: the limit that poll and epoll
+			// remove.
+			unix.Close(fd)
+			fmt.Fprintf(os.Stderr, "slowpoetry: too many clients for select(); turned one away\n")
+			continue
+		}
+		unix.CloseOnExec(fd)
+		if err := unix.SetNonblock(fd, true); err != nil {
+			unix.Close(fd)
+			continue
+		}
+		fmt.Printf("Somebody at %s wants poetry!\n", pythonAddr(sa))
+		s.clients = append(s.clients, &client{fd: fd, due: time.Now()})
+	}
+}
+
+// step does what is due for a client: send its next chunk, or close the
+// connection when the whole poem has gone and the pause after the last
+// chunk is over (the blocking server also sleeps after its last send).
+func (s *server) step(c *client, now time.Time) {
+	poem := s.opts.poem
+	if c.sent == len(poem) {
+		s.drop(c)
+		return
+	}
+	n := poetry.ChunkLen(poem[c.sent:], s.opts.numBytes)
+	fmt.Printf("Sending %d bytes\n", n)
+	c.pending = poem[c.sent : c.sent+n]
+	c.sent += n
+	c.due = now.Add(s.opts.delay)
+	s.flush(c)
+}
+
+// flush writes as much of the pending chunk as the kernel takes now. If
+// the client's socket buffer is full, the rest waits for select() to say
+// there is room. A failed write means the client went away: the poem ends
+// there, quietly.
+func (s *server) flush(c *client) {
+	for len(c.pending) > 0 {
+		n, err := unix.Write(c.fd, c.pending)
+		switch {
+		case errors.Is(err, unix.EAGAIN):
+			return
+		case errors.Is(err, unix.EINTR):
+			continue
+		case err != nil:
+			s.drop(c)
+			return
+		}
+		c.pending = c.pending[n:]
+	}
+}
+
+func (s *server) drop(c *client) {
+	unix.Close(c.fd)
+	c.closed = true
+	c.pending = nil
+}
+
+// sockaddr resolves the interface to listen on ("localhost" is 127.0.0.1,
+// as for the original's IPv4 socket).
+func sockaddr(host string, port int) (unix.Sockaddr, error) {
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		ips, lookupErr := net.LookupIP(host)
+		if lookupErr != nil {
+			return nil, lookupErr
+		}
+		ip, _ = netip.AddrFromSlice(ips[0])
+		for _, cand := range ips {
+			if v4 := cand.To4(); v4 != nil {
+				ip, _ = netip.AddrFromSlice(v4)
+				break
+			}
+		}
+	}
+	ip = ip.Unmap()
+	if ip.Is4() {
+		return &unix.SockaddrInet4{Port: port, Addr: ip.As4()}, nil
+	}
+	sa := &unix.SockaddrInet6{Port: port, Addr: ip.As16()}
+	if zone := ip.Zone(); zone != "" {
+		ifi, err := net.InterfaceByName(zone)
+		if err != nil {
+			return nil, err
+		}
+		sa.ZoneId = uint32(ifi.Index)
+	}
+	return sa, nil
+}
+
+// pythonAddr formats a peer address as the original prints it, a Python
+// socket address tuple: ('127.0.0.1', 54626), or ('::1', 54626, 0, 0).
+func pythonAddr(sa unix.Sockaddr) string {
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		return fmt.Sprintf("('%s', %d)", netip.AddrFrom4(sa.Addr), sa.Port)
+	case *unix.SockaddrInet6:
+		host := netip.AddrFrom16(sa.Addr).String()
+		if sa.ZoneId != 0 {
+			if ifi, err := net.InterfaceByIndex(int(sa.ZoneId)); err == nil {
+				host += "%" + ifi.Name
+			}
+		}
+		return fmt.Sprintf("('%s', %d, 0, %d)", host, sa.Port, sa.ZoneId)
+	}
+	return "(?)"
+}
+
+// reason is the part of an error worth a user's time: "address already in
+// use" rather than a Go error chain.
+func reason(err error) string {
+	var errno unix.Errno
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &errno):
+		return errno.Error()
+	case errors.As(err, &dnsErr):
+		return dnsErr.Err
+	}
+	return err.Error()
+}

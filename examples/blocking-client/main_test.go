@@ -1,0 +1,191 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"gyre/examples/internal/poetrytest"
+	"gyre/internal/progtest"
+	"gyre/poetry"
+)
+
+func TestMain(m *testing.M) { progtest.Main(m) }
+
+const pkg = "./examples/blocking-client"
+
+// wantHelp is the reference's help adapted to gyre's conventions, plus the
+// --print option.
+const wantHelp = `Usage: get-poetry [options] [hostname]:port ...
+
+This is the Get Poetry Now! client, blocking edition.
+Run it like this:
+
+  go run . port1 port2 port3 ...
+
+If you are in the base directory of the twisted-intro package,
+you could run it like this:
+
+  go run ./examples/blocking-client 10001 10002 10003
+
+to grab poetry from servers on ports 10001, 10002, and 10003.
+
+Of course, there need to be servers listening on those ports
+for that to work.
+
+
+Options:
+  -h, --help  show this help message and exit
+  --print     Print the poems, not only their sizes.
+`
+
+var usageText = wantHelp[:strings.Index(wantHelp, "Options:")]
+
+// fromReference adapts a transcript text: gyre's names and commands, and
+// the --print option, which the original does not have.
+func fromReference(s string) string {
+	s = poetrytest.GyreText(s, "blocking-client", "get-poetry", "blocking-client")
+	return strings.ReplaceAll(s, "  -h, --help  show this help message and exit\n",
+		"  -h, --help  show this help message and exit\n  --print     Print the poems, not only their sizes.\n")
+}
+
+func TestUsage(t *testing.T) {
+	exe := progtest.Build(t, pkg)
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{nil, 0, wantHelp + "\n", ""}, // no address: the help and a blank line, as the original prints it
+		{[]string{"--help"}, 0, wantHelp, ""},
+		{[]string{"-h", "10000"}, 0, wantHelp, ""},
+		{[]string{"abc"}, 2, "", usageText + "get-poetry: error: Ports must be integers.\n"},
+		{[]string{"127.0.0.1:abc"}, 2, "", usageText + "get-poetry: error: Ports must be integers.\n"},
+		{[]string{"10000", "70000"}, 2, "", usageText + "get-poetry: error: Ports must be integers.\n"},
+		{[]string{"::1:10000"}, 2, "", usageText + "get-poetry: error: Ports must be integers.\n"},
+		{[]string{"--bogus", "10001"}, 2, "", usageText + "get-poetry: error: no such option: --bogus\n"},
+		{[]string{"--print=yes", "10001"}, 2, "", usageText + "get-poetry: error: --print option does not take a value\n"},
+	} {
+		res := progtest.Run(t, 10*time.Second, exe, tc.args...)
+		if res.Code != tc.code || res.Stdout != tc.stdout || res.Stderr != tc.stderr {
+			t.Errorf("%q: exit %d\nstdout:\n%s\nstderr:\n%s", tc.args, res.Code, res.Stdout, res.Stderr)
+		}
+	}
+}
+
+// TestUsageMatchesReference replays Runs 1 to 5 of the original's
+// transcript.
+func TestUsageMatchesReference(t *testing.T) {
+	exe := progtest.Build(t, pkg)
+	sections := progtest.LoadTranscript(t, "blocking-client__get-poetry.txt")
+	for i := 1; i <= 5; i++ {
+		ref := progtest.FindSection(t, sections, fmt.Sprintf("Run %d:", i))
+		fields := strings.Fields(ref.Command) // timeout 10 python3 blocking-client/get-poetry.py ARGS...
+		res := progtest.Run(t, 10*time.Second, exe, fields[4:]...)
+		if res.Code != ref.Exit || res.Stdout != fromReference(ref.Stdout()) || res.Stderr != fromReference(ref.Stderr()) {
+			t.Errorf("%s: exit %d (reference %d)\nstdout:\n%s\nstderr:\n%s", ref.Title, res.Code, ref.Exit, res.Stdout, res.Stderr)
+		}
+	}
+}
+
+var (
+	getRE   = regexp.MustCompile(`^Task (\d+): get poetry from: (\S+)$`)
+	gotRE   = regexp.MustCompile(`^Task (\d+): got (\d+) bytes of poetry from (\S+) in (\d+:\d\d:\d\d(?:\.\d{6})?)$`)
+	totalRE = regexp.MustCompile(`^Got (\d+) poems in (\d+:\d\d:\d\d(?:\.\d{6})?)$`)
+)
+
+// parseElapsed reads back poetry.FormatElapsed's H:MM:SS[.ffffff].
+func parseElapsed(t *testing.T, s string) time.Duration {
+	t.Helper()
+	var h, m int
+	var sec float64
+	if _, err := fmt.Sscanf(strings.Replace(s, ":", " ", 2), "%d %d %f", &h, &m, &sec); err != nil {
+		t.Fatalf("bad duration %q: %v", s, err)
+	}
+	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(sec*1e6)*time.Microsecond
+}
+
+// TestThreeServers: the tasks run one after the other, in argument order,
+// each printing its start and its result; the total is the sum of the
+// three times. Byte counts are exact (the library poem has multi-byte
+// characters: 3014 bytes).
+func TestThreeServers(t *testing.T) {
+	exe := progtest.Build(t, pkg)
+	var ports []string
+	var sizes []int
+	for _, tc := range []struct {
+		name     string
+		numBytes int
+	}{{"library", 30}, {"orchard", 10}, {"night-bus", 10}} {
+		poem, _ := poetry.Poem(tc.name)
+		ports = append(ports, poetrytest.StartSlowServer(t, poem, tc.numBytes, time.Millisecond).Port)
+		sizes = append(sizes, len(poem))
+	}
+	args := []string{ports[0], "localhost:" + ports[1], "127.0.0.1:" + ports[2]}
+	res := progtest.Run(t, 60*time.Second, exe, args...)
+	if res.Code != 0 || res.Stderr != "" {
+		t.Fatalf("exit %d, stderr:\n%s", res.Code, res.Stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")
+	if len(lines) != 7 {
+		t.Fatalf("%d lines:\n%s", len(lines), res.Stdout)
+	}
+	shown := []string{"127.0.0.1:" + ports[0], "localhost:" + ports[1], "127.0.0.1:" + ports[2]}
+	var sum time.Duration
+	for i := range 3 {
+		get, got := getRE.FindStringSubmatch(lines[2*i]), gotRE.FindStringSubmatch(lines[2*i+1])
+		if get == nil || got == nil || get[1] != fmt.Sprint(i+1) || got[1] != get[1] ||
+			get[2] != shown[i] || got[3] != shown[i] || got[2] != fmt.Sprint(sizes[i]) {
+			t.Errorf("task %d:\n%s\n%s\nwant %s, %d bytes", i+1, lines[2*i], lines[2*i+1], shown[i], sizes[i])
+			continue
+		}
+		sum += parseElapsed(t, got[4])
+	}
+	total := totalRE.FindStringSubmatch(lines[6])
+	if total == nil || total[1] != "3" {
+		t.Fatalf("last line %q", lines[6])
+	}
+	// Each time is rounded to the microsecond, the total from the exact sum.
+	if d := parseElapsed(t, total[2]) - sum; d < -2*time.Microsecond || d > 2*time.Microsecond {
+		t.Errorf("total %s is not the sum of the tasks' times (%v)", total[2], sum)
+	}
+}
+
+// TestRefusedConnection: a server that is not there gets one line on
+// stderr; the other tasks carry on and the exit status is 1.
+func TestRefusedConnection(t *testing.T) {
+	poem, _ := poetry.Poem("orchard")
+	good := poetrytest.StartSlowServer(t, poem, 100, 0)
+	refused := poetrytest.RefusedAddr(t)
+	res := progtest.Run(t, 30*time.Second, progtest.Build(t, pkg), good.Port, refused, good.Addr)
+	if res.Code != 1 {
+		t.Errorf("exit %d, want 1", res.Code)
+	}
+	if want := "Task 2: failed to get poetry from " + refused + ": connection refused\n"; res.Stderr != want {
+		t.Errorf("stderr %q, want %q", res.Stderr, want)
+	}
+	lines := strings.Split(res.Stdout, "\n")
+	if len(lines) != 7 || lines[2] != "Task 2: get poetry from: "+refused ||
+		!strings.HasPrefix(lines[3], "Task 3: get poetry from:") || !strings.HasPrefix(lines[5], "Got 2 poems in ") {
+		t.Errorf("stdout:\n%s", res.Stdout)
+	}
+}
+
+// TestPrint: --print adds each poem, byte for byte, after its line.
+func TestPrint(t *testing.T) {
+	poem, _ := poetry.Poem("night-bus")
+	srv := poetrytest.StartSlowServer(t, poem, 1000, 0)
+	res := progtest.Run(t, 30*time.Second, progtest.Build(t, pkg), "--print", srv.Port)
+	want := "Task 1: get poetry from: 127.0.0.1:" + srv.Port + "\n"
+	if res.Code != 0 || !strings.HasPrefix(res.Stdout, want) {
+		t.Fatalf("exit %d\n%s", res.Code, res.Stdout)
+	}
+	rest := res.Stdout[len(want):]
+	rest = rest[strings.Index(rest, "\n")+1:] // the "got" line
+	if !strings.HasPrefix(rest, string(poem)) || !totalRE.MatchString(strings.TrimSuffix(rest[len(poem):], "\n")) {
+		t.Errorf("output after the first lines:\n%s", rest)
+	}
+}

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"gyre/examples/internal/poetrytest"
+	"gyre/internal/progtest"
+	"gyre/poetry"
+)
+
+func TestMain(m *testing.M) { progtest.Main(m) }
+
+const pkg = "./examples/blocking-server"
+
+// wantHelp is the help the reference's Run 1 shows, adapted to gyre's
+// conventions (program name, go run commands). TestUsageMatchesReference
+// derives the same text from the transcript when it is available.
+const wantHelp = `Usage: slowpoetry [options] poetry-file
+
+This is the Slow Poetry Server, blocking edition.
+Run it like this:
+
+  go run . <path-to-poetry-file>
+
+If you are in the base directory of the twisted-intro package,
+you could run it like this:
+
+  go run ./examples/blocking-server poetry/ecstasy.txt
+
+to serve up John Donne's Ecstasy, which I know you want to do.
+
+
+Options:
+  -h, --help            show this help message and exit
+  --port=PORT           The port to listen on. Default to a random available
+                        port.
+  --iface=IFACE         The interface to listen on. Default is localhost.
+  --delay=DELAY         The number of seconds between sending bytes.
+  --num-bytes=NUM_BYTES
+                        The number of bytes to send at a time.
+`
+
+// usageText is what precedes an error message on stderr.
+var usageText = wantHelp[:strings.Index(wantHelp, "Options:")]
+
+func TestHelp(t *testing.T) {
+	res := progtest.Run(t, 10*time.Second, progtest.Build(t, pkg), "--help")
+	if res.Code != 0 || res.Stdout != wantHelp || res.Stderr != "" {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
+	}
+}
+
+// TestUsageMatchesReference replays Runs 1 to 8 of the original's
+// transcript (help and command-line errors) and compares everything the
+// program prints, with the team's adaptations.
+func TestUsageMatchesReference(t *testing.T) {
+	exe := progtest.Build(t, pkg)
+	sections := progtest.LoadTranscript(t, "blocking-server__slowpoetry.txt")
+	dir := t.TempDir()
+	// The runs name the tutorial's poems; only their existence matters.
+	os.MkdirAll(dir+"/poetry", 0o755)
+	for _, f := range []string{"ecstasy.txt", "science.txt"} {
+		os.WriteFile(dir+"/poetry/"+f, []byte("A poem.\n"), 0o644)
+	}
+	for i := 1; i <= 8; i++ {
+		ref := progtest.FindSection(t, sections, fmt.Sprintf("Run %d:", i))
+		t.Run(ref.Title, func(t *testing.T) {
+			// "timeout 10 python3 blocking-server/slowpoetry.py ARGS..."
+			fields := strings.Fields(ref.Command)
+			if len(fields) < 4 || fields[3] != "blocking-server/slowpoetry.py" {
+				t.Fatalf("unexpected command %q", ref.Command)
+			}
+			args := fields[4:]
+			res := progtest.RunWith(t, progtest.Options{Dir: dir}, 10*time.Second, exe, args...)
+			want := func(s string) string {
+				return poetrytest.GyreText(s, "blocking-server", "slowpoetry", "blocking-server")
+			}
+			if res.Code != ref.Exit || res.Stdout != want(ref.Stdout()) || res.Stderr != want(ref.Stderr()) {
+				t.Errorf("%q: exit %d (reference %d)\nstdout:\n%s\nwant:\n%s\nstderr:\n%s\nwant:\n%s",
+					args, res.Code, ref.Exit, res.Stdout, want(ref.Stdout()), res.Stderr, want(ref.Stderr()))
+			}
+		})
+	}
+}
+
+// TestBadArguments: every problem found before listening is one line on
+// stderr (after the usage, for argument errors, as optparse does) and a
+// non-zero exit, with nothing on stdout.
+func TestBadArguments(t *testing.T) {
+	exe := progtest.Build(t, pkg)
+	poem := poetrytest.PoemFile(t, "orchard")
+	empty := poetrytest.WriteFile(t, "empty.txt", nil)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"no arguments", nil, "Provide exactly one poetry file."},
+		{"two files", []string{poem, poem}, "Provide exactly one poetry file."},
+		{"missing file", []string{dir + "/nope.txt"}, "No such file: " + dir + "/nope.txt"},
+		{"directory", []string{dir}, "Not a file (a directory): " + dir},
+		{"empty file", []string{empty}, "Empty poetry file: " + empty},
+		{"port abc", []string{"--port", "abc", poem}, "option --port: invalid integer value: 'abc'"},
+		{"port 70000", []string{"--port", "70000", poem}, "option --port: 70000 is not a port number (0 to 65535)"},
+		{"port -1", []string{"--port=-1", poem}, "option --port: -1 is not a port number (0 to 65535)"},
+		{"delay abc", []string{"--delay", "abc", poem}, "option --delay: invalid floating-point value: 'abc'"},
+		{"negative delay", []string{"--delay", "-1", poem}, "option --delay: the delay must be 0 or more seconds, not -1"},
+		{"infinite delay", []string{"--delay", "inf", poem}, "option --delay: the delay must be 0 or more seconds, not +Inf"},
+		{"num-bytes 0", []string{"--num-bytes", "0", poem}, "option --num-bytes: the server must send at least 1 byte at a time, not 0"},
+		{"unknown flag", []string{"--bogus", poem}, "no such option: --bogus"},
+		{"missing value", []string{poem, "--port"}, "--port option requires 1 argument"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := progtest.Run(t, 10*time.Second, exe, tc.args...)
+			want := usageText + "slowpoetry: error: " + tc.msg + "\n"
+			if res.Code != 2 || res.Stdout != "" || res.Stderr != want {
+				t.Errorf("exit %d\nstdout: %q\nstderr:\n%s\nwant:\n%s", res.Code, res.Stdout, res.Stderr, want)
+			}
+		})
+	}
+}
+
+// TestUnreadableFile: a file that exists but cannot be read.
+func TestUnreadableFile(t *testing.T) {
+	path, why := poetrytest.UnreadableFile(t)
+	res := progtest.Run(t, 10*time.Second, progtest.Build(t, pkg), path)
+	want := usageText + "slowpoetry: error: Cannot read " + path + ": " + why + "\n"
+	if res.Code != 2 || res.Stdout != "" || res.Stderr != want {
+		t.Errorf("exit %d, stderr:\n%s\nwant:\n%s", res.Code, res.Stderr, want)
+	}
+}
+
+func TestPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+	res := progtest.Run(t, 10*time.Second, progtest.Build(t, pkg),
+		"--iface", "127.0.0.1", "--port", port, poetrytest.PoemFile(t, "orchard"))
+	want := "slowpoetry: cannot listen on 127.0.0.1:" + port + ": address already in use\n"
+	if res.Code != 1 || res.Stdout != "" || res.Stderr != want {
+		t.Errorf("exit %d\nstdout: %q\nstderr: %q\nwant %q", res.Code, res.Stdout, res.Stderr, want)
+	}
+}
+
+// fetch connects to the server and returns the connection, so that a test
+// can decide when to read.
+func dial(t *testing.T, port string) net.Conn {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", "127.0.0.1:"+port, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(20 * time.Second))
+	return conn
+}
+
+// chunkLog is what the server prints for one client: the greeting with the
+// client's own address as a Python tuple, and one line per send.
+func chunkLog(conn net.Conn, poem []byte, numBytes int) string {
+	local := conn.LocalAddr().(*net.TCPAddr)
+	lines := fmt.Sprintf("Somebody at ('127.0.0.1', %d) wants poetry!\n", local.Port)
+	for len(poem) > 0 {
+		n := poetry.ChunkLen(poem, numBytes)
+		lines += fmt.Sprintf("Sending %d bytes\n", n)
+		poem = poem[n:]
+	}
+	return lines
+}
+
+// TestOneClientAtATime: two clients connect together; the first gets the
+// whole poem before the server even greets the second. The log has every
+// send, the sizes counting characters (the library poem has accented
+// letters, so some 30-character sends are 31 or 32 bytes), and the bytes
+// arrive exactly.
+func TestOneClientAtATime(t *testing.T) {
+	poem, _ := poetry.Poem("library")
+	path := poetrytest.PoemFile(t, "library")
+	proc, port := poetrytest.StartServerProgram(t, progtest.Build(t, pkg),
+		"--delay", "0.001", path, "--num-bytes", "30")
+	first := dial(t, port)
+	second := dial(t, port)
+	for _, conn := range []net.Conn{first, second} {
+		got, err := io.ReadAll(conn)
+		if err != nil || string(got) != string(poem) {
+			t.Fatalf("got %d bytes (%v), want the %d bytes of the poem", len(got), err, len(poem))
+		}
+	}
+	// Reading to the end of the second poem means its log is complete,
+	// except for a possible last line in flight: stop the server first.
+	res := proc.Stop()
+	want := "Serving " + path + " on port " + port + ".\n" + chunkLog(first, poem, 30) + chunkLog(second, poem, 30)
+	if res.Stdout != want || res.Stderr != "" {
+		t.Errorf("log:\n%s\nwant:\n%s\nstderr:\n%s", res.Stdout, want, res.Stderr)
+	}
+}
+
+// TestClientGoneMidPoem: a client that hangs up after the first bytes
+// ends its poem quietly; the server carries on with the next client.
+func TestClientGoneMidPoem(t *testing.T) {
+	poem, _ := poetry.Poem("orchard")
+	proc, port := poetrytest.StartServerProgram(t, progtest.Build(t, pkg),
+		"--delay", "0.005", poetrytest.PoemFile(t, "orchard"))
+	quitter := dial(t, port)
+	if _, err := io.ReadFull(quitter, make([]byte, 10)); err != nil {
+		t.Fatal(err)
+	}
+	quitter.Close()
+	got, err := io.ReadAll(dial(t, port))
+	if err != nil || string(got) != string(poem) {
+		t.Fatalf("next client got %d bytes (%v)", len(got), err)
+	}
+	res := proc.Stop()
+	if res.Stderr != "" || strings.Count(res.Stdout, "wants poetry!") != 2 {
+		t.Errorf("log:\n%s\nstderr:\n%s", res.Stdout, res.Stderr)
+	}
+	if res.Signal.String() != "terminated" {
+		t.Errorf("the server ended by itself (%+v), not by the test's SIGTERM", res)
+	}
+}
+
+// TestDefaults: with no options the server picks a free port on
+// localhost and sends 10 characters every 0.1 s.
+func TestDefaults(t *testing.T) {
+	proc, port := poetrytest.StartServerProgram(t, progtest.Build(t, pkg), poetrytest.PoemFile(t, "orchard"))
+	conn := dial(t, port)
+	start := time.Now()
+	buf := make([]byte, 100)
+	total := 0
+	for total < 20 {
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += n
+	}
+	// The second chunk comes a tenth of a second after the first.
+	if took := time.Since(start); took < 90*time.Millisecond {
+		t.Errorf("20 bytes in %v: the delay is not 0.1 s", took)
+	}
+	proc.WaitLine(regexp.MustCompile(`^Sending 10 bytes$`), 5*time.Second)
+}

@@ -1,0 +1,22 @@
+// Package poetrytest is the test kit for gyre's poetry programs under
+// examples/: the tutorial's clients and servers, tested by running them.
+//
+// For testing clients, it runs poetry servers inside the test binary:
+// StartSlowServer serves a poem the way the tutorial's slow server does (a
+// few characters per send, a pause after each, then the connection closed)
+// on a loopback port the system picks, but serves every client at once so
+// that it never becomes the bottleneck a test measures. RefusedAddr gives
+// an address where nothing listens, for the "connection refused" cases.
+//
+// For testing servers, StartServerProgram runs a server program and waits
+// for its "Serving FILE on port P." line; PoemFile and WriteFile put a poem
+// (one of gyre's embedded poems, or any bytes) in a temporary file to serve.
+//
+// GyreText adapts text from the reference transcripts of the Python
+// originals to the team's conventions (program names without ".py", "go
+// run" commands), so that a program's help and errors can be compared with
+// the original's character for character.
+//
+// Building and running the programs is internal/progtest's job; this
+// package only adds what is specific to poetry.
+package poetrytest

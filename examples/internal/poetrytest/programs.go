@@ -1,0 +1,81 @@
+package poetrytest
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"gyre/internal/progtest"
+	"gyre/poetry"
+)
+
+// GyreText turns text from a reference transcript of the tutorial's script
+// dir/script.py into what the gyre program prints, following the team's
+// conventions: the program is named without ".py", and the commands in the
+// usage text run the Go program ("python dir/script.py" becomes
+// "go run ./examples/<goDir>", "python script.py" becomes "go run .").
+func GyreText(ref, dir, script, goDir string) string {
+	return strings.NewReplacer(
+		"python "+dir+"/"+script+".py", "go run ./examples/"+goDir,
+		"python "+script+".py", "go run .",
+		script+".py", script,
+	).Replace(ref)
+}
+
+// PoemFile writes an embedded poem (see poetry.Poems) to a temporary file
+// and returns its path, for programs that serve a file.
+func PoemFile(t testing.TB, name string) string {
+	t.Helper()
+	data, err := poetry.Poem(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return WriteFile(t, name+".txt", data)
+}
+
+// WriteFile writes data to a file of that name in a temporary directory
+// and returns its path.
+func WriteFile(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// UnreadableFile returns the path of a file that exists but cannot be
+// read, and the reason a program reading it gets ("permission denied").
+// Root reads any file whatever its mode, so for root it is /proc/self/mem,
+// which Linux refuses to read at offset 0 ("input/output error"); where
+// there is no such file, the test is skipped.
+func UnreadableFile(t testing.TB) (path, reason string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		path := PoemFile(t, "orchard")
+		if err := os.Chmod(path, 0); err != nil {
+			t.Fatal(err)
+		}
+		return path, "permission denied"
+	}
+	if _, err := os.Stat("/proc/self/mem"); err != nil {
+		t.Skip("running as root without /proc/self/mem: no unreadable file to test with")
+	}
+	return "/proc/self/mem", "input/output error"
+}
+
+var servingRE = regexp.MustCompile(`^Serving (.*) on port (\d+)\.$`)
+
+// StartServerProgram runs a slow-server program (blocking-server,
+// async-server) with args, waits for its "Serving FILE on port P." line and
+// returns the process and the port. Pass "--port", "0" or no --port, so
+// that the system picks a free one.
+func StartServerProgram(t testing.TB, exe string, args ...string) (*progtest.Proc, string) {
+	t.Helper()
+	p := progtest.Start(t, exe, args...)
+	m := p.WaitLine(servingRE, 10*time.Second)
+	return p, m[2]
+}

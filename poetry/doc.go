@@ -1,0 +1,23 @@
+// Package poetry is the poetry layer of gyre: the little protocol of Dave
+// Peticolas's Twisted tutorial, in which a client connects to a poetry
+// server, the server sends a poem and closes the connection, and the end of
+// the connection is the end of the poem. There is no request, no header and
+// no framing: a poem is simply every byte that arrives.
+//
+// This file set holds the pieces every poetry program shares, whatever
+// abstraction level it is written at (plain blocking sockets, a hand-written
+// select loop, or the reactor):
+//
+//   - the project's own poems, embedded in the binary (Poems, Poem), so that
+//     servers, demos and tests have something to serve without reading files;
+//   - the address syntax of the tutorial's clients (ParseAddress): "10000"
+//     means 127.0.0.1:10000, "host:port" is taken as given, and "[::1]:10000"
+//     is an IPv6 address;
+//   - the way the tutorial prints durations (FormatElapsed), which is
+//     Python's str(timedelta): "0:00:10.134220";
+//   - how a slow server cuts a poem into sends (ChunkLen): --num-bytes
+//     characters at a time, never splitting a UTF-8 character.
+//
+// The package knows nothing about command lines or output formats beyond
+// these conventions; the programs under examples/ and cmd/gyre own those.
+package poetry

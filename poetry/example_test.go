@@ -1,0 +1,60 @@
+package poetry_test
+
+import (
+	"fmt"
+	"time"
+
+	"gyre/poetry"
+)
+
+func ExamplePoems() {
+	for _, name := range poetry.Poems() {
+		poem, _ := poetry.Poem(name)
+		fmt.Println(name, len(poem))
+	}
+	// Output:
+	// library 3014
+	// night-bus 593
+	// orchard 608
+}
+
+func ExampleParseAddress() {
+	for _, arg := range []string{"10000", "localhost:10002", "[::1]:10003", "abc"} {
+		addr, err := poetry.ParseAddress(arg)
+		if err != nil {
+			fmt.Println(arg, "->", err)
+			continue
+		}
+		fmt.Println(arg, "->", addr)
+	}
+	// Output:
+	// 10000 -> 127.0.0.1:10000
+	// localhost:10002 -> localhost:10002
+	// [::1]:10003 -> [::1]:10003
+	// abc -> Ports must be integers.
+}
+
+func ExampleFormatElapsed() {
+	fmt.Println(poetry.FormatElapsed(10*time.Second + 134220*time.Microsecond))
+	fmt.Println(poetry.FormatElapsed(3 * time.Second))
+	fmt.Println(poetry.FormatElapsed(26 * time.Hour))
+	// Output:
+	// 0:00:10.134220
+	// 0:00:03
+	// 1 day, 2:00:00
+}
+
+// A slow server sends "10 bytes" as 10 characters: the accented letter
+// makes the second chunk one byte longer.
+func ExampleChunkLen() {
+	poem := []byte("Soft rain, naïve and kind.")
+	for len(poem) > 0 {
+		n := poetry.ChunkLen(poem, 10)
+		fmt.Printf("%d %q\n", n, poem[:n])
+		poem = poem[n:]
+	}
+	// Output:
+	// 10 "Soft rain,"
+	// 11 " naïve and"
+	// 6 " kind."
+}
