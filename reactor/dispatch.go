@@ -1,0 +1,151 @@
+package reactor
+
+import (
+	"errors"
+	"io"
+
+	"gyre/deferred"
+)
+
+// dispatch hands one wait's events to their descriptors. It allocates
+// nothing and takes no lock: an index into the descriptor table, two
+// interface calls at most, and a check that the descriptor is still (and
+// was already) registered, since any callback may add or remove others.
+//
+// The order for one fd is Twisted's: DoRead first, then DoWrite if the
+// descriptor is still registered for writing and the read did not end it.
+func (r *Reactor) dispatch(events []event) {
+	for _, ev := range events {
+		fd := int(ev.fd)
+		if fd >= len(r.slots) {
+			continue
+		}
+		s := &r.slots[fd]
+		if s.round == r.round {
+			continue
+		}
+		what := ev.what
+		if what&invalid != 0 {
+			r.lostInvalid(fd)
+			continue
+		}
+		if what&hangup != 0 {
+			// Let the descriptor's own read or write find out why.
+			what |= readable | writable
+		}
+		if what&readable != 0 && s.reader != nil {
+			d := s.reader
+			if err := r.doRead(d); err != nil {
+				r.disconnect(fd, d, err, true)
+				continue
+			}
+			// The callback may have grown the table or re-registered fd.
+			s = &r.slots[fd]
+			if s.round == r.round {
+				continue
+			}
+		}
+		if what&writable != 0 && s.writer != nil {
+			d := s.writer
+			if err := r.doWrite(d); err != nil {
+				r.disconnect(fd, d, err, false)
+			}
+		}
+	}
+}
+
+// doRead calls DoRead, turning a panic into a logged *deferred.Failure.
+func (r *Reactor) doRead(d ReadDescriptor) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = r.logFailure(deferred.NewFailureFromPanic(p), d)
+		}
+	}()
+	return d.DoRead()
+}
+
+// doWrite calls DoWrite, turning a panic into a logged *deferred.Failure.
+func (r *Reactor) doWrite(d WriteDescriptor) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = r.logFailure(deferred.NewFailureFromPanic(p), d)
+		}
+	}()
+	return d.DoWrite()
+}
+
+// disconnect is Twisted's _disconnectSelectable: drop the descriptor whose
+// DoRead or DoWrite failed and tell it why, once.
+func (r *Reactor) disconnect(fd int, d FileDescriptor, err error, reading bool) {
+	reason := err
+	if errors.Is(err, io.EOF) {
+		reason = ErrConnectionDone
+	}
+	s := &r.slots[fd]
+	if reading && errors.Is(reason, ErrConnectionDone) {
+		if hc, ok := d.(HalfCloseableDescriptor); ok {
+			if s.reader != nil && FileDescriptor(s.reader) == d {
+				r.dropReader(fd)
+			}
+			r.callReadLost(hc, reason)
+			return
+		}
+	}
+	if s.reader != nil && FileDescriptor(s.reader) == d {
+		r.dropReader(fd)
+	}
+	if s.writer != nil && FileDescriptor(s.writer) == d {
+		r.dropWriter(fd)
+	}
+	r.callLost(d, reason)
+}
+
+// lostInvalid drops whatever is registered on an fd the kernel says is not
+// open.
+func (r *Reactor) lostInvalid(fd int) {
+	s := &r.slots[fd]
+	if s.internal {
+		return
+	}
+	rd, wr := s.reader, s.writer
+	if rd != nil {
+		r.dropReader(fd)
+		r.callLost(rd, ErrBadDescriptor)
+	}
+	if wr != nil {
+		r.dropWriter(fd)
+		if rd == nil || FileDescriptor(wr) != FileDescriptor(rd) {
+			r.callLost(wr, ErrBadDescriptor)
+		}
+	}
+}
+
+// callLost calls ConnectionLost, logging a panic instead of propagating it.
+func (r *Reactor) callLost(d FileDescriptor, reason error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.logFailure(deferred.NewFailureFromPanic(p), d)
+		}
+	}()
+	d.ConnectionLost(reason)
+}
+
+func (r *Reactor) callReadLost(d HalfCloseableDescriptor, reason error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.logFailure(deferred.NewFailureFromPanic(p), d)
+		}
+	}()
+	d.ReadConnectionLost(reason)
+}
+
+// call runs a callback, logging a panic instead of propagating it: one
+// failing callback must not take the loop down.
+func (r *Reactor) call(f func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.logFailure(deferred.NewFailureFromPanic(p), nil)
+		}
+	}()
+	f()
+}

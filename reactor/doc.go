@@ -1,0 +1,90 @@
+// Package reactor is gyre's event loop: Twisted's reactor (parts 2 to 4 of
+// the tutorial) built on golang.org/x/sys/unix.
+//
+// A reactor waits for two kinds of events, file descriptors becoming ready
+// and timers coming due, and runs the callbacks registered for them one at a
+// time on a single goroutine, the one that called Run. Nothing runs in
+// parallel with anything else, so callbacks share state without locks; the
+// price is that a callback that blocks stops the whole program.
+//
+//	r, err := reactor.New()                 // epoll on Linux, kqueue on BSD/macOS
+//	r.CallWhenRunning(func() { fmt.Println("Hello from the reactor loop!") })
+//	r.CallLater(2*time.Second, func() { r.Stop() })
+//	err = r.Run()                           // returns after Stop
+//
+// # One turn of the loop
+//
+// Run first calls the CallWhenRunning functions, then turns the loop until
+// Stop:
+//
+//  1. the functions other goroutines queued with CallFromGoroutine;
+//  2. the delayed calls (CallLater) that are due;
+//  3. a wait in the backend, for at most the time until the next delayed
+//     call (forever if there is none: an idle reactor uses no CPU);
+//  4. DoRead and DoWrite for each descriptor the wait reported ready.
+//
+// Calls scheduled in step 1 or 2 for "now" run on the next turn, after the
+// I/O of this one, so a callback rescheduling itself with a zero delay
+// cannot starve I/O (Twisted behaves the same).
+//
+// # Layers inside the package
+//
+// The waiting layer is the backend interface (backend.go) and its
+// implementations, one per kernel mechanism and file: backend_select.go,
+// backend_poll.go, backend_epoll_linux.go, backend_kqueue_bsd.go. A backend
+// only turns "watch fd for reading/writing" into system calls and reports
+// ready fds; New(WithBackend(name)) chooses it. The loop (reactor.go,
+// dispatch.go, descriptor.go) keeps the descriptors, the timers
+// (timerqueue.go, shared with task.Clock) and the queue of calls from other
+// goroutines (goroutine.go). TCP comes next, on top of the descriptor
+// interfaces.
+//
+// # Descriptors and readiness
+//
+// A descriptor is anything with a file descriptor: a ReadDescriptor is told
+// DoRead when its fd is readable, a WriteDescriptor DoWrite when it is
+// writable. All backends are level-triggered: a descriptor is reported again
+// on every wait for as long as it stays ready. So a reader may read only
+// part of what is waiting (one ReadBuffer's worth, say) and will be called
+// again on the next turn, after the other ready descriptors have had theirs:
+// that is fairness between connections for free. The price is that a writer
+// must be removed (RemoveWriter) as soon as it has nothing to write, since
+// an idle socket is nearly always writable.
+//
+// Hang-up and error conditions are handed to the descriptor's own DoRead (or
+// DoWrite when it only writes), so its read, write or SO_ERROR says what
+// happened (end of file, connection reset, connection refused). When DoRead
+// or DoWrite returns an error the reactor removes the descriptor and calls
+// its ConnectionLost once, with ErrConnectionDone for io.EOF. A panic in
+// either is logged and treated the same way.
+//
+// Any callback may add or remove descriptors, its own or others. A
+// descriptor removed while the current wake-up is being dispatched is not
+// dispatched again in it, even if it was reported ready; one added during it
+// waits for the next wait. When Run returns, every descriptor still
+// registered gets ConnectionLost(ErrConnectionLost).
+//
+// # Goroutines
+//
+// A reactor belongs to the goroutine that runs it. Other goroutines hand it
+// work with CallFromGoroutine (wakes a sleeping loop at once, through an
+// eventfd on Linux and a pipe elsewhere), end it with Stop, and wait for a
+// result produced on the loop with BlockingCall. Nothing else is safe to
+// call from them.
+//
+// # Panics and logs
+//
+// A panic in any callback is recovered, logged through log/slog as
+// "Unhandled Error" with its traceback (a *deferred.Failure's), and the loop
+// goes on. WithLogger chooses the logger; NewTracebackHandler prints records
+// the way Twisted prints them on stderr.
+//
+// # Cost
+//
+// The hot path allocates nothing and takes no lock: the backend's event
+// buffer is reused, a ready fd finds its descriptor by indexing a slice, and
+// the kernel is told about interest only when it changes (AddReader on a
+// descriptor that is already reading makes no system call). CallLater
+// allocates only its *DelayedCall and costs O(log n); a cancelled call
+// leaves the heap at once. ReadBuffer gives readers one shared buffer.
+package reactor

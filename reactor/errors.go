@@ -1,0 +1,60 @@
+package reactor
+
+import "errors"
+
+// Errors reported by the loop and by delayed calls. They are sentinels: match
+// them with errors.Is, since some are wrapped with more detail.
+var (
+	// ErrNotRunning is returned by Stop when the reactor is not running (it
+	// never started, it already stopped, or Stop was already called).
+	ErrNotRunning = errors.New("reactor: not running")
+
+	// ErrAlreadyRunning is returned by Run when the reactor is running.
+	ErrAlreadyRunning = errors.New("reactor: already running")
+
+	// ErrReactorStopped is returned by Run on a reactor that has run and
+	// stopped (as in Twisted, a reactor cannot be restarted), and by
+	// CallFromGoroutine and BlockingCall once the loop has ended.
+	ErrReactorStopped = errors.New("reactor: stopped; a reactor cannot be restarted")
+
+	// ErrAlreadyCalled is returned by DelayedCall.Cancel, Reset and Delay
+	// when the call has already run.
+	ErrAlreadyCalled = errors.New("reactor: delayed call already called")
+
+	// ErrAlreadyCancelled is returned by DelayedCall.Cancel, Reset and Delay
+	// when the call was cancelled.
+	ErrAlreadyCancelled = errors.New("reactor: delayed call already cancelled")
+
+	// ErrUnknownBackend is returned by New for a backend name it does not
+	// know or that this operating system does not have.
+	ErrUnknownBackend = errors.New("reactor: unknown or unavailable backend")
+
+	// ErrFDTooLarge is returned by AddReader and AddWriter on the select
+	// backend for a descriptor that select(2) cannot watch (fd >= FD_SETSIZE).
+	ErrFDTooLarge = errors.New("reactor: file descriptor too large for select (>= FD_SETSIZE)")
+
+	// ErrBadDescriptor is returned by AddReader and AddWriter for a negative
+	// fd or a descriptor type that cannot be compared, and is the reason
+	// given to ConnectionLost when the kernel reports that a registered fd
+	// is no longer open (it was closed without being removed first).
+	ErrBadDescriptor = errors.New("reactor: bad file descriptor")
+
+	// ErrConnectionDone and ErrConnectionLost carry Twisted's messages
+	// (error.ConnectionDone, error.ConnectionLost) because the tutorial's
+	// programs print them.
+	//
+	// ErrConnectionDone is the reason for a clean end: DoRead returned it or
+	// io.EOF (io.EOF is reported to ConnectionLost as ErrConnectionDone).
+	ErrConnectionDone = error(connectionError("Connection was closed cleanly."))
+
+	// ErrConnectionLost is the reason for an unclean end, and the reason
+	// given to every descriptor still registered when the reactor stops.
+	ErrConnectionLost = error(connectionError("Connection to the other side was lost in a non-clean fashion."))
+)
+
+// connectionError is the type of ErrConnectionDone and ErrConnectionLost. It
+// exists so their messages can be Twisted's sentences, capitals and full stop
+// included, which Go style asks errors.New strings not to have.
+type connectionError string
+
+func (e connectionError) Error() string { return string(e) }

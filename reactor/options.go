@@ -1,0 +1,46 @@
+package reactor
+
+import "log/slog"
+
+// Option configures a reactor in New (functional options, as in gnet).
+type Option func(*config)
+
+type config struct {
+	backend        string
+	logger         *slog.Logger
+	signals        bool
+	readBufferSize int
+}
+
+// DefaultReadBufferSize is the size of the buffer ReadBuffer returns unless
+// WithReadBufferSize says otherwise (Twisted reads 64 KiB at a time too).
+const DefaultReadBufferSize = 64 << 10
+
+// WithBackend chooses how the reactor waits: "select", "poll", "epoll"
+// (Linux) or "kqueue" (macOS, BSD). Backends lists what this system has.
+// An unknown or unavailable name makes New fail with ErrUnknownBackend.
+func WithBackend(name string) Option {
+	return func(c *config) { c.backend = name }
+}
+
+// WithLogger sets where the reactor logs: panics recovered from callbacks
+// ("Unhandled Error" with the traceback, at level Error) and signals
+// received (at level Debug, so quiet by default). The default is
+// slog.Default() at the time of logging. NewTracebackHandler prints these
+// records the way Twisted does.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}
+
+// WithSignalHandling makes Run stop the reactor cleanly on SIGINT and
+// SIGTERM, as Twisted's reactor.run() does by default. Run restores the
+// default signal behaviour when it returns. It is an option, not the default,
+// because signal handling belongs to the program, not to a library.
+func WithSignalHandling() Option {
+	return func(c *config) { c.signals = true }
+}
+
+// WithReadBufferSize sets the size of the buffer ReadBuffer returns.
+func WithReadBufferSize(n int) Option {
+	return func(c *config) { c.readBufferSize = n }
+}

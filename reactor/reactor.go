@@ -1,0 +1,264 @@
+package reactor
+
+import (
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Reactor states. state is atomic because Stop and CallFromGoroutine read it
+// from other goroutines.
+const (
+	stateIdle int32 = iota
+	stateRunning
+	stateStopping
+	stateStopped
+)
+
+// Reactor is an event loop: it waits for descriptors to become ready and for
+// timers to come due, and runs the callbacks registered for them, one at a
+// time, on the goroutine that called Run.
+//
+// Only CallFromGoroutine, Stop and Done may be used from other goroutines;
+// everything else belongs to the loop goroutine (before Run, to the goroutine
+// that will call it).
+type Reactor struct {
+	backend backend
+	timers  TimerQueue
+
+	// Descriptor table: a slice indexed by fd, so dispatching an event is an
+	// index, not a map lookup.
+	slots    []fdSlot
+	nreaders int
+	nwriters int
+	round    uint64 // counts waits; see fdSlot.round
+
+	whenRunning []func()
+	invoke      func(func()) // r.call, made once so passing it does not allocate
+
+	state atomic.Int32
+
+	// Calls from other goroutines: the only state guarded by a lock.
+	mu          sync.Mutex
+	queue       []func()
+	spare       []func()    // the loop's other buffer, swapped with queue
+	wakePending atomic.Bool // work queued for the loop; the waker was written when it was set
+	waker       *waker
+	done        chan struct{}
+
+	logger   *slog.Logger
+	signals  bool
+	readBuf  []byte
+	readSize int
+}
+
+// New returns a reactor ready to have work scheduled on it and to Run.
+// It fails if the chosen backend is unknown or unavailable here, or if the
+// kernel refuses the descriptors it needs.
+func New(options ...Option) (*Reactor, error) {
+	cfg := config{backend: defaultBackend, readBufferSize: DefaultReadBufferSize}
+	for _, o := range options {
+		o(&cfg)
+	}
+	if cfg.readBufferSize <= 0 {
+		return nil, fmt.Errorf("reactor: read buffer size must be positive, not %d", cfg.readBufferSize)
+	}
+	b, err := newBackend(cfg.backend)
+	if err != nil {
+		return nil, err
+	}
+	w, err := newWaker()
+	if err != nil {
+		b.close()
+		return nil, err
+	}
+	r := &Reactor{
+		backend:  b,
+		waker:    w,
+		done:     make(chan struct{}),
+		logger:   cfg.logger,
+		signals:  cfg.signals,
+		readSize: cfg.readBufferSize,
+	}
+	r.timers.start() // on the real clock
+	r.invoke = r.call
+	if err := r.addInternalReader(w); err != nil {
+		w.close()
+		b.close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// Backend returns the name of the backend the reactor waits with.
+func (r *Reactor) Backend() string { return r.backend.name() }
+
+// Now returns the current time (the reactor's clock is the real one).
+func (r *Reactor) Now() time.Time { return r.timers.Now() }
+
+// CallLater runs f on the loop d from now (a negative d counts as 0). Calls
+// due at the same time run in the order they were scheduled. The returned
+// DelayedCall can cancel or move it. It costs O(log n) in the number of
+// pending calls and allocates only the DelayedCall.
+func (r *Reactor) CallLater(d time.Duration, f func()) *DelayedCall {
+	return r.timers.CallLater(d, f)
+}
+
+// PendingCalls returns the delayed calls not yet run, earliest first.
+func (r *Reactor) PendingCalls() []*DelayedCall { return r.timers.Pending() }
+
+// CallWhenRunning runs f once the reactor is running: at the start of Run,
+// in the order the calls were added, or at once if the reactor is already
+// running (as Twisted's callWhenRunning).
+func (r *Reactor) CallWhenRunning(f func()) {
+	if r.state.Load() == stateRunning {
+		f()
+		return
+	}
+	r.whenRunning = append(r.whenRunning, f)
+}
+
+// Running reports whether Run is in progress and Stop has not been called.
+func (r *Reactor) Running() bool { return r.state.Load() == stateRunning }
+
+// Done returns a channel that is closed when Run has returned.
+// It is safe to use from any goroutine.
+func (r *Reactor) Done() <-chan struct{} { return r.done }
+
+// ReadBuffer returns a buffer shared by everything that reads on this
+// reactor, so that reading from ten thousand connections needs one buffer,
+// not ten thousand. Its contents belong to whoever filled it, until that
+// callback returns: copy what must outlive the call.
+func (r *Reactor) ReadBuffer() []byte {
+	if r.readBuf == nil {
+		r.readBuf = make([]byte, r.readSize)
+	}
+	return r.readBuf
+}
+
+// Run runs the loop on the calling goroutine until Stop is called: first the
+// CallWhenRunning functions, then, over and over, calls from other
+// goroutines, due timers, and a wait for I/O dispatched to descriptors.
+// With nothing to do it sleeps in the backend's wait, using no CPU.
+//
+// When Run returns, the descriptors still registered have been removed and
+// told ConnectionLost(ErrConnectionLost), and the reactor's own kernel
+// resources are released. A reactor runs once: Run returns
+// ErrReactorStopped after that, ErrAlreadyRunning while it runs. An error
+// from the backend's wait (not an interruption) ends the loop and is
+// returned.
+func (r *Reactor) Run() (err error) {
+	if !r.state.CompareAndSwap(stateIdle, stateRunning) {
+		if r.state.Load() == stateStopped {
+			return ErrReactorStopped
+		}
+		return ErrAlreadyRunning
+	}
+	defer r.shutdown()
+	if r.signals {
+		defer r.handleSignals()()
+	}
+	startup := r.whenRunning
+	r.whenRunning = nil
+	for _, f := range startup {
+		r.call(f)
+	}
+	for r.state.Load() == stateRunning {
+		if err := r.iterate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Stop ends Run once the callback being run (if any) returns. It returns
+// ErrNotRunning if the reactor is not running or is already stopping. It is
+// safe to call from any goroutine.
+func (r *Reactor) Stop() error {
+	if !r.state.CompareAndSwap(stateRunning, stateStopping) {
+		return ErrNotRunning
+	}
+	r.mu.Lock()
+	r.wakeLocked()
+	r.mu.Unlock()
+	return nil
+}
+
+// Close releases the reactor's kernel resources without running it, for a
+// reactor that will never Run (Run releases them itself when it returns).
+// Afterwards the reactor behaves as a stopped one. Close on a running
+// reactor returns ErrAlreadyRunning; closing twice is harmless.
+func (r *Reactor) Close() error {
+	r.mu.Lock()
+	if !r.state.CompareAndSwap(stateIdle, stateStopped) {
+		st := r.state.Load()
+		r.mu.Unlock()
+		if st == stateStopped {
+			return nil
+		}
+		return ErrAlreadyRunning
+	}
+	r.queue = nil
+	r.mu.Unlock()
+	close(r.done)
+	return r.release()
+}
+
+// iterate is one turn of the loop: Twisted's runUntilCurrent followed by
+// doIteration.
+func (r *Reactor) iterate() error {
+	if r.wakePending.Load() {
+		r.runGoroutineCalls()
+	}
+	timeout := time.Duration(-1)
+	if r.timers.Len() > 0 {
+		now := r.timers.nowOffset()
+		if r.timers.runDue(now, r.invoke) > 0 {
+			now = r.timers.nowOffset()
+		}
+		timeout = r.timers.until(now)
+	}
+	if r.state.Load() != stateRunning {
+		return nil
+	}
+	if r.wakePending.Load() {
+		timeout = 0
+	}
+	events, err := r.backend.wait(timeout)
+	if err != nil {
+		return err
+	}
+	r.round++
+	r.dispatch(events)
+	return nil
+}
+
+// shutdown runs when Run returns: Twisted's disconnectAll, then the end of
+// goroutine calls, then the release of kernel resources.
+func (r *Reactor) shutdown() {
+	for _, d := range r.RemoveAll() {
+		r.callLost(d, ErrConnectionLost)
+	}
+	r.mu.Lock()
+	r.state.Store(stateStopped)
+	r.queue = nil
+	r.mu.Unlock()
+	close(r.done)
+	if err := r.release(); err != nil {
+		r.log().Error("releasing reactor resources", "error", err)
+	}
+}
+
+func (r *Reactor) release() error {
+	r.waker.close()
+	return r.backend.close()
+}
+
+func (r *Reactor) log() *slog.Logger {
+	if r.logger != nil {
+		return r.logger
+	}
+	return slog.Default()
+}

@@ -1,0 +1,17 @@
+package reactor
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// newWaker returns an eventfd: one descriptor, a counter the kernel keeps,
+// cheaper than a pipe.
+func newWaker() (*waker, error) {
+	fd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		return nil, os.NewSyscallError("eventfd", err)
+	}
+	return &waker{rfd: fd, wfd: fd}, nil
+}

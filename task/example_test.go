@@ -1,0 +1,80 @@
+package task_test
+
+import (
+	"fmt"
+	"time"
+
+	"gyre/task"
+)
+
+// A countdown with a LoopingCall, driven by a fake Clock: no sleeping.
+func ExampleLoopingCall() {
+	clock := task.NewClock()
+	counter := 3
+	var lc *task.LoopingCall
+	lc = task.NewLoopingCall(clock, func() error {
+		if counter == 0 {
+			return lc.Stop()
+		}
+		fmt.Println(counter, "...")
+		counter--
+		return nil
+	})
+	lc.Start(time.Second, true).AddCallback(func(any) (any, error) {
+		fmt.Println("Stop!")
+		return nil, nil
+	})
+	clock.Pump(time.Second, time.Second, time.Second)
+	// Output:
+	// 3 ...
+	// 2 ...
+	// 1 ...
+	// Stop!
+}
+
+// The count variant learns how many intervals passed when the loop fell
+// behind.
+func ExampleNewLoopingCallWithCount() {
+	clock := task.NewClock()
+	lc := task.NewLoopingCallWithCount(clock, func(count int) error {
+		fmt.Println("intervals:", count)
+		return nil
+	})
+	lc.Start(time.Second, false)
+	clock.Advance(time.Second)
+	clock.Advance(3 * time.Second) // as if the reactor had been blocked
+	lc.Stop()
+	// Output:
+	// intervals: 1
+	// intervals: 3
+}
+
+func ExampleDeferLater() {
+	clock := task.NewClock()
+	d := task.DeferLater(clock, 2*time.Second, func() (any, error) {
+		return "a poem, two seconds late", nil
+	})
+	d.AddCallback(func(v any) (any, error) {
+		fmt.Println(v)
+		return nil, nil
+	})
+	clock.Advance(2 * time.Second)
+	// Output:
+	// a poem, two seconds late
+}
+
+func ExampleClock() {
+	clock := task.NewClock()
+	start := clock.Now()
+	clock.CallLater(90*time.Second, func() {
+		fmt.Println("ran at", clock.Now().Sub(start))
+	})
+	fmt.Println(len(clock.Pending()), "pending")
+	clock.Advance(time.Minute)
+	clock.Advance(time.Minute)
+	fmt.Println(len(clock.Pending()), "pending")
+	// Output:
+	// 1 pending
+	// ran at 2m0s
+	// 0 pending
+}

@@ -1,0 +1,218 @@
+package task
+
+import (
+	"fmt"
+	"time"
+
+	"gyre/deferred"
+	"gyre/reactor"
+)
+
+// LoopingCall calls a function every interval on a reactor.Clock until
+// stopped (Twisted's task.LoopingCall).
+//
+// Calls are aligned on the start time: with a 1 s interval they are due at
+// start+1 s, start+2 s..., whatever each call took. If the loop falls
+// behind (a callback blocked the reactor for 3.5 s) the missed calls are not
+// made up: the next call is at the next boundary. A LoopingCall made with
+// NewLoopingCallWithCount learns how many intervals went by instead.
+//
+// Start returns a Deferred that fires with the *LoopingCall when Stop is
+// called, or fails with the function's error (a panic counts as one, with
+// its traceback) when the function fails, which also stops the loop.
+type LoopingCall struct {
+	clock     reactor.Clock
+	f         func(count int) error
+	withCount bool
+	tick      func() // lc.run, made once so rescheduling does not allocate
+
+	running    bool
+	interval   time.Duration
+	start      time.Time
+	runAtStart bool
+	last       time.Time // when the count variant last called f
+	called     bool      // last is set
+	call       *reactor.DelayedCall
+	done       *deferred.Deferred
+}
+
+// NewLoopingCall returns a LoopingCall that will call f on clock. It does
+// nothing until Start.
+func NewLoopingCall(clock reactor.Clock, f func() error) *LoopingCall {
+	return newLoopingCall(clock, func(int) error { return f() }, false)
+}
+
+// NewLoopingCallWithCount is NewLoopingCall for a function that wants to
+// know how many intervals have passed since it was last called: 1 when the
+// loop keeps up, more when calls were skipped because it fell behind (a
+// blocked reactor, a Clock advanced by several intervals at once). Adding
+// up the counts gives the number of intervals since Start, as with
+// Twisted's LoopingCall.withCount.
+func NewLoopingCallWithCount(clock reactor.Clock, f func(count int) error) *LoopingCall {
+	return newLoopingCall(clock, f, true)
+}
+
+func newLoopingCall(clock reactor.Clock, f func(int) error, withCount bool) *LoopingCall {
+	lc := &LoopingCall{clock: clock, f: f, withCount: withCount}
+	lc.tick = lc.run
+	return lc
+}
+
+// Running reports whether the loop is started and not stopped.
+func (lc *LoopingCall) Running() bool { return lc.running }
+
+// Interval returns the interval given to Start.
+func (lc *LoopingCall) Interval() time.Duration { return lc.interval }
+
+// Start starts calling the function every interval: first at once if now is
+// true, else after one interval. An interval of 0 calls it on every turn of
+// the reactor. The Deferred fires when the loop stops (see LoopingCall); it
+// is already failed if the loop is running or interval is negative.
+func (lc *LoopingCall) Start(interval time.Duration, now bool) *deferred.Deferred {
+	if lc.running {
+		return deferred.Fail(ErrAlreadyRunning)
+	}
+	if interval < 0 {
+		return deferred.Fail(fmt.Errorf("%w: %v", ErrNegativeInterval, interval))
+	}
+	done := deferred.New()
+	lc.done = done
+	lc.running = true
+	lc.interval = interval
+	lc.start = lc.clock.Now()
+	lc.runAtStart = now
+	lc.called = false
+	if now {
+		lc.run()
+	} else {
+		lc.scheduleFrom(lc.start)
+	}
+	return done
+}
+
+// Stop stops the loop and fires the Deferred Start returned. Called from
+// inside the function, it fires it once the function has returned. It
+// returns ErrNotRunning if the loop is not running.
+func (lc *LoopingCall) Stop() error {
+	if !lc.running {
+		return ErrNotRunning
+	}
+	lc.running = false
+	if lc.call != nil {
+		lc.call.Cancel()
+		lc.call = nil
+		lc.finish(nil)
+	}
+	return nil
+}
+
+// Reset skips the pending call and starts counting intervals again from
+// now (Twisted's LoopingCall.reset). It returns ErrNotRunning if the loop
+// is not running.
+func (lc *LoopingCall) Reset() error {
+	if !lc.running {
+		return ErrNotRunning
+	}
+	if lc.call != nil {
+		lc.call.Cancel()
+		lc.call = nil
+		lc.start = lc.clock.Now()
+		lc.scheduleFrom(lc.start)
+	}
+	return nil
+}
+
+// run is one iteration: call the function, then schedule the next one, or
+// fire the Deferred if the function stopped the loop or failed.
+func (lc *LoopingCall) run() {
+	lc.call = nil
+	if err := lc.callFunction(); err != nil {
+		lc.running = false
+		lc.finish(err)
+		return
+	}
+	if lc.running {
+		lc.scheduleFrom(lc.clock.Now())
+	} else {
+		lc.finish(nil)
+	}
+}
+
+func (lc *LoopingCall) finish(err error) {
+	done := lc.done
+	lc.done = nil
+	if err != nil {
+		done.Errback(err)
+	} else {
+		done.Callback(lc)
+	}
+}
+
+// callFunction calls f, with the count if it wants one, turning a panic
+// into a Failure.
+func (lc *LoopingCall) callFunction() (err error) {
+	count := 1
+	if lc.withCount {
+		var ok bool
+		if count, ok = lc.count(); !ok {
+			return nil
+		}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = deferred.NewFailureFromPanic(p)
+		}
+	}()
+	return lc.f(count)
+}
+
+// count returns how many interval boundaries were crossed since f was last
+// called (since Start, counting the call at Start, the first time). false
+// means none was: the clock reached the call's due time without crossing a
+// boundary, so f is not called (it can happen when rounding makes a call
+// fire a hair early).
+func (lc *LoopingCall) count() (int, bool) {
+	now := lc.clock.Now()
+	if lc.interval == 0 {
+		lc.last, lc.called = now, true
+		return 1, true
+	}
+	last := lc.last
+	if !lc.called {
+		last = lc.start
+		if lc.runAtStart {
+			last = last.Add(-lc.interval)
+		}
+	}
+	n := lc.intervalOf(now) - lc.intervalOf(last)
+	if n <= 0 {
+		return 0, false
+	}
+	lc.last, lc.called = now, true
+	return int(n), true
+}
+
+// intervalOf returns which interval since the start t falls in (floored,
+// so the instant before the start is in interval -1).
+func (lc *LoopingCall) intervalOf(t time.Time) int64 {
+	elapsed := t.Sub(lc.start)
+	n := int64(elapsed / lc.interval)
+	if elapsed%lc.interval < 0 {
+		n--
+	}
+	return n
+}
+
+// scheduleFrom schedules the next call at the first interval boundary after
+// when.
+func (lc *LoopingCall) scheduleFrom(when time.Time) {
+	var d time.Duration
+	if lc.interval > 0 {
+		elapsed := when.Sub(lc.start)
+		if elapsed < 0 {
+			elapsed = 0 // the clock went back: count from the start
+		}
+		d = lc.interval - elapsed%lc.interval
+	}
+	lc.call = lc.clock.CallLater(d, lc.tick)
+}
