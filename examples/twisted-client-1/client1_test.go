@@ -1,0 +1,524 @@
+// Tests for the tutorial's Twisted client 1.0 (part 4): get-poetry and its
+// deliberately broken twin. Each program is built once and run for real
+// against in-process slow servers on loopback ports the system picks, and
+// its output is compared with the reference transcripts of the Python
+// originals.
+package twistedclient1_test
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"gyre/examples/internal/poetrytest"
+	"gyre/internal/progtest"
+	"gyre/poetry"
+)
+
+func TestMain(m *testing.M) { progtest.Main(m) }
+
+// program is one of the two clients.
+type program struct {
+	name  string // the tutorial's script without ".py", also the directory
+	blurb string // the first line of its description
+}
+
+var (
+	getPoetry = program{"get-poetry", "This is the Get Poetry Now! client, Twisted version 1.0."}
+	broken    = program{"get-poetry-broken", "This is the *Broken* Get Poetry Now! client, Twisted version 1.0."}
+	programs  = []program{getPoetry, broken}
+)
+
+func (p program) exe(t *testing.T) string {
+	return progtest.Build(t, "./examples/twisted-client-1/"+p.name)
+}
+
+// help is the reference's help text in gyre's conventions, with the --print
+// option the gyre clients add.
+func (p program) help() string {
+	return `Usage: ` + p.name + ` [options] [hostname]:port ...
+
+` + p.blurb + `
+Run it like this:
+
+  go run . port1 port2 port3 ...
+
+If you are in the base directory of the twisted-intro package,
+you could run it like this:
+
+  go run ./examples/twisted-client-1/` + p.name + ` 10001 10002 10003
+
+to grab poetry from servers on ports 10001, 10002, and 10003.
+
+Of course, there need to be servers listening on those ports
+for that to work.
+
+
+Options:
+  -h, --help  show this help message and exit
+  --print     Print the poems, not only their sizes.
+`
+}
+
+// usageError is what a usage error prints on stderr.
+func (p program) usageError(msg string) string {
+	h := p.help()
+	return h[:strings.Index(h, "Options:")] + p.name + ": error: " + msg + "\n"
+}
+
+// fromReference turns reference text into what the gyre program prints.
+func (p program) fromReference(s string) string {
+	s = poetrytest.GyreText(s, "twisted-client-1", p.name, "twisted-client-1/"+p.name)
+	return strings.ReplaceAll(s, "  -h, --help  show this help message and exit\n",
+		"  -h, --help  show this help message and exit\n  --print     Print the poems, not only their sizes.\n")
+}
+
+func (p program) transcript(t *testing.T) []progtest.Section {
+	return progtest.LoadTranscript(t, "twisted-client-1__"+p.name+".txt")
+}
+
+func TestUsage(t *testing.T) {
+	t.Parallel()
+	for _, prog := range programs {
+		t.Run(prog.name, func(t *testing.T) {
+			t.Parallel()
+			exe := prog.exe(t)
+			for _, tc := range []struct {
+				args   []string
+				code   int
+				stdout string
+				stderr string
+			}{
+				{nil, 0, prog.help() + "\n", ""},
+				{[]string{"--help"}, 0, prog.help(), ""},
+				{[]string{"-h", "10001"}, 0, prog.help(), ""},
+				{[]string{"abc"}, 2, "", prog.usageError("Ports must be integers.")},
+				{[]string{"127.0.0.1:abc"}, 2, "", prog.usageError("Ports must be integers.")},
+				{[]string{"10001", "0"}, 2, "", prog.usageError("Ports must be integers.")},
+				{[]string{"--bogus", "10001"}, 2, "", prog.usageError("no such option: --bogus")},
+				{[]string{"--print=yes", "10001"}, 2, "", prog.usageError("--print option does not take a value")},
+			} {
+				res := progtest.Run(t, 10*time.Second, exe, tc.args...)
+				if res.Code != tc.code || res.Stdout != tc.stdout || res.Stderr != tc.stderr {
+					t.Errorf("%q: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", tc.args, res.Code, tc.code, res.Stdout, res.Stderr)
+				}
+			}
+		})
+	}
+}
+
+// TestUsageMatchesReference replays the reference's runs 1 to 5 (no
+// arguments, --help, "abc", "127.0.0.1:abc", --bogus) and compares
+// everything, character for character.
+func TestUsageMatchesReference(t *testing.T) {
+	t.Parallel()
+	for _, prog := range programs {
+		t.Run(prog.name, func(t *testing.T) {
+			t.Parallel()
+			exe := prog.exe(t)
+			sections := prog.transcript(t)
+			for i := 1; i <= 5; i++ {
+				ref := progtest.FindSection(t, sections, fmt.Sprintf("Run %d:", i))
+				// "timeout 10 python3 twisted-client-1/get-poetry.py ARGS..."
+				fields := strings.Fields(ref.Command)
+				res := progtest.Run(t, 10*time.Second, exe, fields[4:]...)
+				if res.Code != ref.Exit || res.Stdout != prog.fromReference(ref.Stdout()) ||
+					res.Stderr != prog.fromReference(ref.Stderr()) {
+					t.Errorf("%s: exit %d (reference %d)\nstdout:\n%s\nstderr:\n%s",
+						ref.Title, res.Code, ref.Exit, res.Stdout, res.Stderr)
+				}
+			}
+		})
+	}
+}
+
+var (
+	readRE     = regexp.MustCompile(`^Task (\d+): got (\d+) bytes of poetry from (\S+)$`)
+	finishedRE = regexp.MustCompile(`^Task (\d+) finished$`)
+	summaryRE  = regexp.MustCompile(`^Task (\d+): (\d+) characters of poetry$`)
+	totalRE    = regexp.MustCompile(`^Got (\d+) poems in (\d+):(\d\d):(\d\d(?:\.\d{6})?)$`)
+)
+
+// report is a client's stdout, parsed.
+type report struct {
+	reads    []int          // the task of each "got" line, in order
+	bytes    map[int]int    // bytes per task, over its "got" lines
+	addrs    map[int]string // the address each task's lines show
+	finished []int          // tasks in the order of their "finished" lines
+	summary  map[int]int    // the "N characters of poetry" totals
+	order    []int          // tasks in the order of their summary lines
+	poems    int            // "Got N poems"
+	total    time.Duration  // "... in H:MM:SS.ffffff"
+}
+
+// parseReport reads a client's stdout and checks its shape: "got" and
+// "finished" lines, then the summary lines, then "Got N poems in ..." last.
+func parseReport(t *testing.T, out string) report {
+	t.Helper()
+	r := report{bytes: map[int]int{}, addrs: map[int]string{}, summary: map[int]int{}, poems: -1}
+	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
+	const (
+		downloading = iota
+		summing
+		done
+	)
+	stage := downloading
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if m := readRE.FindStringSubmatch(line); m != nil && stage == downloading {
+			task := atoi(m[1])
+			r.reads = append(r.reads, task)
+			r.bytes[task] += atoi(m[2])
+			if a, ok := r.addrs[task]; ok && a != m[3] {
+				t.Errorf("task %d reads from %s and from %s", task, a, m[3])
+			}
+			r.addrs[task] = m[3]
+		} else if m := finishedRE.FindStringSubmatch(line); m != nil && stage == downloading {
+			r.finished = append(r.finished, atoi(m[1]))
+		} else if m := summaryRE.FindStringSubmatch(line); m != nil && stage != done {
+			stage = summing
+			r.summary[atoi(m[1])] = atoi(m[2])
+			r.order = append(r.order, atoi(m[1]))
+		} else if m := totalRE.FindStringSubmatch(line); m != nil && stage != done {
+			stage = done
+			r.poems = atoi(m[1])
+			sec, _ := strconv.ParseFloat(m[4], 64)
+			r.total = time.Duration(atoi(m[2]))*time.Hour + time.Duration(atoi(m[3]))*time.Minute +
+				time.Duration(sec*float64(time.Second))
+		} else {
+			t.Errorf("unexpected line %q in:\n%s", line, out)
+		}
+	}
+	if stage != done {
+		t.Errorf("no \"Got N poems in ...\" line at the end of:\n%s", out)
+	}
+	return r
+}
+
+// readsOf counts the "got" lines of a task.
+func (r report) readsOf(task int) int {
+	n := 0
+	for _, k := range r.reads {
+		if k == task {
+			n++
+		}
+	}
+	return n
+}
+
+// TestReferenceOutputParses checks the parser on the originals' own output
+// (three servers, run 6), so that the lines the tests accept are the lines
+// the reference shows, and the exit status of a refused connection (run 7).
+func TestReferenceOutputParses(t *testing.T) {
+	t.Parallel()
+	for _, prog := range programs {
+		ref := progtest.FindSection(t, prog.transcript(t), "Run 6:")
+		r := parseReport(t, ref.Stdout())
+		want := map[int]int{1: 3003, 2: 615, 3: 653}
+		for task, size := range want {
+			if r.bytes[task] != size || r.summary[task] != size {
+				t.Errorf("%s reference, task %d: read %d, summary %d, want %d", prog.name, task, r.bytes[task], r.summary[task], size)
+			}
+		}
+		if !slices.Equal(r.order, []int{1, 2, 3}) || r.poems != 3 {
+			t.Errorf("%s reference: summary order %v, %d poems", prog.name, r.order, r.poems)
+		}
+		if prog == broken && (len(r.reads) != 3 || len(r.finished) != 0) {
+			t.Errorf("broken reference: %d reads and %d finished lines, want 3 and 0", len(r.reads), len(r.finished))
+		}
+		// Run 7, no server: the original's traceback exits 1, as the gyre
+		// clients do after their one line (TestRefusedConnection).
+		if ref := progtest.FindSection(t, prog.transcript(t), "Run 7:"); ref.Exit != 1 ||
+			!strings.HasSuffix(ref.Stderr(), "Connection refused\n") {
+			t.Errorf("%s reference run 7: exit %d, stderr:\n%s", prog.name, ref.Exit, ref.Stderr())
+		}
+	}
+}
+
+// scenario is the tutorial's three servers, scaled down: a long poem sent
+// 30 bytes at a time and two short ones sent 10 at a time, all with the
+// same pause after each send.
+type scenario struct {
+	ports []string
+	sizes []int
+	sends []int // how many sends (and pauses) each server makes
+	delay time.Duration
+}
+
+func startScenario(t *testing.T, delay time.Duration) scenario {
+	t.Helper()
+	s := scenario{delay: delay}
+	for _, tc := range []struct {
+		name     string
+		numBytes int
+	}{{"library", 30}, {"orchard", 10}, {"night-bus", 10}} {
+		poem, err := poetry.Poem(tc.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.ports = append(s.ports, poetrytest.StartSlowServer(t, poem, tc.numBytes, delay).Port)
+		s.sizes = append(s.sizes, len(poem))
+		sends := 0
+		for rest := poem; len(rest) > 0; rest = rest[poetry.ChunkLen(rest, tc.numBytes):] {
+			sends++
+		}
+		s.sends = append(s.sends, sends)
+	}
+	return s
+}
+
+// checkPoems checks that every task got its whole poem, byte for byte, from
+// the address given, and that the summary says so in argument order.
+func (s scenario) checkPoems(t *testing.T, r report, addrs []string) {
+	t.Helper()
+	for i, size := range s.sizes {
+		task := i + 1
+		if r.bytes[task] != size || r.summary[task] != size || r.addrs[task] != addrs[i] {
+			t.Errorf("task %d: read %d bytes from %s, summary %d; want %d from %s",
+				task, r.bytes[task], r.addrs[task], r.summary[task], size, addrs[i])
+		}
+	}
+	if want := []int{1, 2, 3}; !slices.Equal(r.order, want) || r.poems != 3 {
+		t.Errorf("summary for tasks %v and %d poems; want %v and 3", r.order, r.poems, want)
+	}
+}
+
+// TestGetPoetryInterleaves: the three downloads progress together. Each
+// task gets its poem in many reads, the reads of different tasks alternate,
+// the short poems finish while the long one is still coming, and the
+// addresses are echoed as given ("localhost" stays "localhost").
+func TestGetPoetryInterleaves(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, 2*time.Millisecond)
+	addrs := []string{"127.0.0.1:" + s.ports[0], "localhost:" + s.ports[1], "127.0.0.1:" + s.ports[2]}
+	res := progtest.Run(t, 30*time.Second, getPoetry.exe(t), s.ports[0], addrs[1], addrs[2])
+	if res.Code != 0 || res.Stderr != "" {
+		t.Fatalf("exit %d, stderr:\n%s", res.Code, res.Stderr)
+	}
+	r := parseReport(t, res.Stdout)
+	s.checkPoems(t, r, addrs)
+	for task := 1; task <= 3; task++ {
+		if r.readsOf(task) < 2 {
+			t.Errorf("task %d got its poem in %d reads; a slow server's poem takes many", task, r.readsOf(task))
+		}
+	}
+	if len(r.finished) != 3 || r.finished[2] != 1 {
+		t.Errorf("finished in the order %v; want all three, task 1 (the longest) last", r.finished)
+	}
+	// Alternation: count the places where the next read is another task's.
+	switches := 0
+	for i := 1; i < len(r.reads); i++ {
+		if r.reads[i] != r.reads[i-1] {
+			switches++
+		}
+	}
+	if switches < 10 {
+		t.Errorf("reads switch tasks only %d times; the downloads did not interleave: %v", switches, r.reads)
+	}
+	if floor := time.Duration(s.sends[0]) * s.delay; r.total < floor {
+		t.Errorf("total %v, less than the long poem's %d pauses of %v", r.total, s.sends[0], s.delay)
+	}
+}
+
+// TestBrokenReadsOnePoemAtATime: the broken client reads each poem in a
+// single DoRead that blocks until the poem is complete, so there is one
+// "got" line per task with the whole poem, no "finished" lines, and nothing
+// at all is printed before some poem has been sent in full. Run beside
+// get-poetry on the same servers, it takes about as long: the servers
+// keep sending into the kernel's buffers while the client is stuck on one
+// poem, so the total is about the longest download, not the sum (see the
+// reference's notes); the sum would be more than twice as long here.
+func TestBrokenReadsOnePoemAtATime(t *testing.T) {
+	t.Parallel()
+	s := startScenario(t, 3*time.Millisecond)
+	brokenExe, goodExe := broken.exe(t), getPoetry.exe(t)
+
+	begin := time.Now()
+	p := progtest.Start(t, brokenExe, s.ports...)
+	good := progtest.Start(t, goodExe, s.ports...)
+	p.WaitLine(readRE, 30*time.Second)
+	firstLine := time.Since(begin)
+	res := p.Wait(30 * time.Second)
+	goodRes := good.Wait(30 * time.Second)
+	if res.Code != 0 || res.Stderr != "" || goodRes.Code != 0 || goodRes.Stderr != "" {
+		t.Fatalf("broken: exit %d, stderr %q; get-poetry: exit %d, stderr %q",
+			res.Code, res.Stderr, goodRes.Code, goodRes.Stderr)
+	}
+	r := parseReport(t, res.Stdout)
+	addrs := []string{"127.0.0.1:" + s.ports[0], "127.0.0.1:" + s.ports[1], "127.0.0.1:" + s.ports[2]}
+	s.checkPoems(t, r, addrs)
+	if len(r.reads) != 3 || len(r.finished) != 0 {
+		t.Errorf("%d \"got\" lines and %d \"finished\" lines, want 3 and 0:\n%s", len(r.reads), len(r.finished), res.Stdout)
+	}
+	// The first line needs a complete poem: at least the shortest poem's
+	// pauses. (get-poetry prints its first line after the first send.)
+	if shortest := time.Duration(slices.Min(s.sends)) * s.delay; firstLine < shortest {
+		t.Errorf("first line after %v, before any poem could be complete (%v)", firstLine, shortest)
+	}
+	longest := time.Duration(slices.Max(s.sends)) * s.delay
+	g := parseReport(t, goodRes.Stdout)
+	t.Logf("broken %v, get-poetry %v, longest download at least %v, sum of downloads at least %v",
+		r.total, g.total, longest, time.Duration(s.sends[0]+s.sends[1]+s.sends[2])*s.delay)
+	if r.total < longest {
+		t.Errorf("broken client took %v, less than the longest download (%v)", r.total, longest)
+	}
+	if r.total > g.total*8/5 {
+		t.Errorf("broken client took %v, get-poetry %v: more than the longest download explains", r.total, g.total)
+	}
+}
+
+// TestRefusedConnection: a refused connection is one line on stderr naming
+// the address and the reason; the other task still gets its poem, and the
+// exit status is 1, as the original's (which dies with a traceback).
+func TestRefusedConnection(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("orchard")
+	for _, prog := range programs {
+		t.Run(prog.name, func(t *testing.T) {
+			t.Parallel()
+			good := poetrytest.StartSlowServer(t, poem, 100, time.Millisecond)
+			refused := poetrytest.RefusedAddr(t)
+			res := progtest.Run(t, 30*time.Second, prog.exe(t), refused, good.Port)
+			if res.Code != 1 {
+				t.Errorf("exit %d, want 1 (as the original's traceback)", res.Code)
+			}
+			if want := "Task 1: failed to get poetry from " + refused + ": connection refused\n"; res.Stderr != want {
+				t.Errorf("stderr %q, want %q", res.Stderr, want)
+			}
+			r := parseReport(t, res.Stdout)
+			if r.bytes[2] != len(poem) || r.summary[2] != len(poem) || len(r.summary) != 1 || r.poems != 1 || r.bytes[1] != 0 {
+				t.Errorf("want task 2's poem only, and 1 poem:\n%s", res.Stdout)
+			}
+		})
+	}
+}
+
+// TestAllRefused: with no connection at all there is nothing for the
+// reactor to do, and the program says so at once instead of waiting
+// forever.
+func TestAllRefused(t *testing.T) {
+	t.Parallel()
+	for _, prog := range programs {
+		t.Run(prog.name, func(t *testing.T) {
+			t.Parallel()
+			a, b := poetrytest.RefusedAddr(t), poetrytest.RefusedAddr(t)
+			res := progtest.Run(t, 10*time.Second, prog.exe(t), a, b)
+			wantErr := "Task 1: failed to get poetry from " + a + ": connection refused\n" +
+				"Task 2: failed to get poetry from " + b + ": connection refused\n"
+			if res.Code != 1 || res.Stderr != wantErr ||
+				!regexp.MustCompile(`^Got 0 poems in 0:00:00\.\d{6}\n$`).MatchString(res.Stdout) {
+				t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
+			}
+		})
+	}
+}
+
+// startResettingServer accepts connections, sends a few bytes and then
+// resets the connection (RST, not the FIN of a normal end), which a client
+// must report as a failure rather than take for the end of a poem.
+func startResettingServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return // closed at the end of the test
+			}
+			conn.Write([]byte("The first line, and then\n"))
+			conn.(*net.TCPConn).SetLinger(0) // close with a reset
+			conn.Close()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+func TestConnectionReset(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("night-bus")
+	for _, prog := range programs {
+		t.Run(prog.name, func(t *testing.T) {
+			t.Parallel()
+			resetting := startResettingServer(t)
+			good := poetrytest.StartSlowServer(t, poem, 100, time.Millisecond)
+			res := progtest.Run(t, 30*time.Second, prog.exe(t), resetting, good.Port)
+			if want := "Task 1: failed to get poetry from " + resetting + ": connection reset by peer\n"; res.Code != 1 || res.Stderr != want {
+				t.Errorf("exit %d, stderr %q; want 1 and %q", res.Code, res.Stderr, want)
+			}
+			r := parseReport(t, res.Stdout)
+			if r.summary[2] != len(poem) || len(r.summary) != 1 || r.poems != 1 {
+				t.Errorf("want task 2's poem only, and 1 poem:\n%s", res.Stdout)
+			}
+		})
+	}
+}
+
+// startHoldingServer sends the start of a poem and then keeps the
+// connection open, sending nothing more, until the test ends.
+func startHoldingServer(t *testing.T, first string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() {
+		close(done)
+		ln.Close()
+	})
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				conn.Write([]byte(first))
+				<-done
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// TestInterruptPrintsSummary: Ctrl-C stops the reactor, as it stops
+// Twisted's; the unfinished download is reported and the summary printed.
+func TestInterruptPrintsSummary(t *testing.T) {
+	t.Parallel()
+	addr := startHoldingServer(t, "Half a poem\n")
+	p := progtest.Start(t, getPoetry.exe(t), addr)
+	// The first "got" line comes from DoRead, so the reactor is running
+	// and handling signals.
+	p.WaitLine(readRE, 10*time.Second)
+	res := p.Signal(syscall.SIGINT)
+	if want := "Task 1: failed to get poetry from " + addr + ": interrupted before the end of the poem\n"; res.Code != 1 || res.Stderr != want {
+		t.Errorf("exit %d (signal %v), stderr %q; want 1 and %q", res.Code, res.Signal, res.Stderr, want)
+	}
+	r := parseReport(t, res.Stdout)
+	if r.bytes[1] != len("Half a poem\n") || len(r.summary) != 0 || r.poems != 0 {
+		t.Errorf("stdout:\n%s", res.Stdout)
+	}
+}
+
+func TestPrint(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("night-bus")
+	srv := poetrytest.StartSlowServer(t, poem, 1000, 0)
+	for _, prog := range programs {
+		res := progtest.Run(t, 30*time.Second, prog.exe(t), "--print", srv.Port)
+		want := fmt.Sprintf("Task 1: %d characters of poetry\n%sGot 1 poems in ", len(poem), poem)
+		if res.Code != 0 || !strings.Contains(res.Stdout, want) {
+			t.Errorf("%s: exit %d\n%s", prog.name, res.Code, res.Stdout)
+		}
+	}
+}
