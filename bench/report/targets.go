@@ -1,0 +1,428 @@
+package main
+
+// gyre's performance targets and the verdict on each.
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Anchors are the reference servers the targets are set against, in the
+// order the report shows them.
+var Anchors = []string{"std", "gnet", "twisted"}
+
+// Kind is how a target compares the subject's figure.
+type Kind int
+
+const (
+	// AtMost: the figure must not exceed Limit (lower is better).
+	AtMost Kind = iota
+	// AtLeast: the figure must reach Limit (higher is better).
+	AtLeast
+	// RelAtLeast: the figure must reach Limit times an anchor's figure in
+	// the same step (Against names it; "best" takes the highest anchor).
+	RelAtLeast
+	// PassesAll: every counted run at the step's count passed.
+	PassesAll
+)
+
+// Target is one line of the performance issue's table.
+type Target struct {
+	Step      string  // the step whose runs it reads
+	Workload  string  // how the issue names the workload
+	Figure    string  // what is measured, with its unit
+	Metric    string  // the RUN key
+	Scale     float64 // RUN value times Scale = the figure in Figure's unit
+	Digits    int     // decimals shown
+	Kind      Kind
+	Limit     float64 // in Figure's unit; for RelAtLeast, a factor
+	Against   string  // RelAtLeast: an anchor key, or "best"
+	Note      string  // shown with the limit
+	Published map[string]string
+}
+
+// Targets are the goals of the "Performance" issue, with the anchors'
+// figures published in ../shared/bench/results.md for comparison.
+var Targets = []*Target{
+	{Step: "W1", Workload: "W1 fast 3 KB, 64 conns", Figure: "server-core µs per poem", Metric: "srvcore_us_per_poem",
+		Scale: 1, Digits: 1, Kind: AtMost, Limit: 22, Note: "C minimum 18.0",
+		Published: map[string]string{"std": "32.7", "gnet": "27.7", "twisted": "35.2"}},
+	{Step: "W1", Workload: "W1 fast 3 KB, 64 conns", Figure: "poems/s", Metric: "poems_s",
+		Scale: 1, Digits: 0, Kind: RelAtLeast, Limit: 0.9, Against: "best",
+		Published: map[string]string{"std": "25,060", "gnet": "22,967", "twisted": "28,432"}},
+	{Step: "W2", Workload: "W2 fast, 1 conn", Figure: "latency p50 (µs)", Metric: "lat_p50_ms",
+		Scale: 1000, Digits: 0, Kind: AtMost, Limit: 80,
+		Published: map[string]string{"std": "103", "gnet": "86", "twisted": "102"}},
+	{Step: "W3", Workload: "W3 64 MiB, 4 conns", Figure: "MB/s", Metric: "mb_s",
+		Scale: 1, Digits: 0, Kind: RelAtLeast, Limit: 1.1, Against: "std",
+		Published: map[string]string{"std": "4,563", "gnet": "3,879", "twisted": "1,497"}},
+	{Step: "W3", Workload: "W3 64 MiB, 4 conns", Figure: "peak RSS (MB)", Metric: "srv_hwm_mb",
+		Scale: 1, Digits: 1, Kind: AtMost, Limit: 16,
+		Published: map[string]string{"std": "69", "gnet": "312", "twisted": "358"}},
+	{Step: "W4", Workload: "W4 slow, 10,000 clients", Figure: "every run passes", Metric: "pass",
+		Kind:      PassesAll,
+		Published: map[string]string{"std": "yes", "gnet": "yes", "twisted": "fails above ~6,000"}},
+	{Step: "W4", Workload: "W4 slow, 10,000 clients", Figure: "wall / ideal", Metric: "wall_ratio",
+		Scale: 1, Digits: 3, Kind: AtMost, Limit: 1.12,
+		Published: map[string]string{"std": "1.27", "gnet": "1.18", "twisted": "—"}},
+	{Step: "W4", Workload: "W4 slow, 10,000 clients", Figure: "gap lateness p99 (ms)", Metric: "gap_late_p99_ms",
+		Scale: 1, Digits: 1, Kind: AtMost, Limit: 40,
+		Published: map[string]string{"std": "48", "gnet": "122", "twisted": "—"}},
+	{Step: "W4", Workload: "W4 slow, 10,000 clients", Figure: "first chunk p99 (ms)", Metric: "first_p99_ms",
+		Scale: 1, Digits: 1, Kind: AtMost, Limit: 70,
+		Published: map[string]string{"std": "517", "gnet": "72", "twisted": "—"}},
+	{Step: "W4", Workload: "W4 slow, 10,000 clients", Figure: "KB per connection", Metric: "srv_kb_per_conn",
+		Scale: 1, Digits: 2, Kind: AtMost, Limit: 0.5,
+		Published: map[string]string{"std": "3.61", "gnet": "0.60", "twisted": "—"}},
+	{Step: "W5", Workload: "W5 slow, 1,000 clients", Figure: "every run passes", Metric: "pass",
+		Kind:      PassesAll,
+		Published: map[string]string{"std": "yes", "gnet": "yes", "twisted": "yes"}},
+	{Step: "W5", Workload: "W5 slow, 1,000 clients", Figure: "wall / ideal", Metric: "wall_ratio",
+		Scale: 1, Digits: 3, Kind: AtMost, Limit: 1.01,
+		Published: map[string]string{"std": "1.015", "gnet": "1.008", "twisted": "1.011"}},
+	{Step: "W5", Workload: "W5 slow, 1,000 clients", Figure: "schedule lateness p99 (ms)", Metric: "sched_late_p99_ms",
+		Scale: 1, Digits: 1, Kind: AtMost, Limit: 10,
+		Published: map[string]string{"std": "44.3", "gnet": "12.4", "twisted": "23.3"}},
+	{Step: "W1-2loops", Workload: "W1 unpinned, 2 cores, --loops 2", Figure: "poems/s", Metric: "poems_s",
+		Scale: 1, Digits: 0, Kind: RelAtLeast, Limit: 1.0, Against: "std",
+		Published: map[string]string{"std": "26,142"}},
+}
+
+// Verdict is the outcome of one target.
+type Verdict int
+
+const (
+	// NoData: the step did not run, or the subject was not in it.
+	NoData Verdict = iota
+	// Pass: the subject meets the target.
+	Pass
+	// Fail: it does not.
+	Fail
+	// NotApplicable: the anchor a relative target needs is missing.
+	NotApplicable
+)
+
+func (v Verdict) String() string {
+	switch v {
+	case Pass:
+		return "pass"
+	case Fail:
+		return "FAIL"
+	case NotApplicable:
+		return "n/a"
+	}
+	return "no data"
+}
+
+// Cell is one server's figure for a target.
+type Cell struct {
+	Value float64 // in the target's unit; NaN when there is none
+	Text  string  // the figure as shown, or why there is none
+	Runs  []*Run  // the counted runs it comes from
+}
+
+// Outcome is a target's row in the report.
+type Outcome struct {
+	Target  *Target
+	Subject Cell
+	Anchors map[string]Cell    // by anchor key
+	Ratios  map[string]float64 // subject / anchor; NaN when either is missing
+	// For a fixed limit, the ratio to each anchor that the limit means on
+	// the machine results.md was measured on (limit / published figure).
+	TargetRatios map[string]float64
+	// Limit is what the verdict used, in the target's unit: for a fixed
+	// limit, the strictest of its target ratios times the anchors' figures
+	// in this run (Binding names that anchor); the limit as is when no
+	// anchor ran.
+	Limit     float64
+	Binding   string
+	LimitText string
+	Verdict   Verdict
+	Absolute  Verdict // a fixed limit taken as is, without the drift
+	Against   string  // the anchor a relative target was measured against
+	Detail    string  // why, when the figure alone does not say
+}
+
+// findStep returns the step named name, or nil.
+func findStep(steps []*Step, name string) *Step {
+	for _, st := range steps {
+		if st.Name == name {
+			return st
+		}
+	}
+	return nil
+}
+
+// cellFor reads server name's figure for t in st. A slow server that did
+// not pass the step's count has no runs there: the cell then says where it
+// does pass.
+func cellFor(st *Step, name string, t *Target) Cell {
+	c := Cell{Value: math.NaN()}
+	sr := st.Server(name)
+	if sr == nil {
+		c.Text = "—"
+		return c
+	}
+	nom := st.Nominal()
+	c.Runs = sr.Counted[nom]
+	if len(c.Runs) == 0 {
+		c.Text = "no run at " + group(float64(nom), 0)
+		if slowWorkload(st.Workload) {
+			c.Text = "fails at " + group(float64(nom), 0)
+			if lp := sr.LargestPassing(); lp > 0 {
+				c.Text += "; passes at " + group(float64(lp), 0)
+			}
+		}
+		return c
+	}
+	if t.Kind == PassesAll {
+		all, n := AllPassed(c.Runs)
+		c.Value = float64(n) / float64(len(c.Runs))
+		if all {
+			c.Text = fmt.Sprintf("yes ×%d", n)
+		} else {
+			c.Text = fmt.Sprintf("%d of %d", n, len(c.Runs))
+		}
+		return c
+	}
+	s := Summarize(c.Runs, t.Metric)
+	if !s.Valid() {
+		c.Text = "no " + t.Metric
+		return c
+	}
+	c.Value = s.Median * t.Scale
+	c.Text = group(c.Value, t.Digits)
+	return c
+}
+
+// Evaluate gives the verdict on t for the server named subject, with the
+// anchors' figures and the ratios from the same step.
+func Evaluate(steps []*Step, t *Target, subject string) Outcome {
+	o := Outcome{Target: t, Anchors: map[string]Cell{}, Ratios: map[string]float64{},
+		TargetRatios: map[string]float64{}, Limit: math.NaN()}
+	st := findStep(steps, t.Step)
+	if st == nil {
+		o.Subject = Cell{Value: math.NaN(), Text: "—"}
+		for _, a := range Anchors {
+			if serverKey(a) != serverKey(subject) {
+				o.Anchors[a] = Cell{Value: math.NaN(), Text: "—"}
+			}
+		}
+		o.LimitText = limitText(t, o)
+		o.Detail = "step " + t.Step + " not run"
+		return o
+	}
+	o.Subject = cellFor(st, subject, t)
+	for _, a := range Anchors {
+		if serverKey(a) == serverKey(subject) {
+			continue
+		}
+		o.Anchors[a] = cellFor(st, a, t)
+		o.Ratios[a] = o.Subject.Value / o.Anchors[a].Value
+	}
+
+	// The limit. A relative target takes it from an anchor's figure in
+	// this step. A fixed one was set on the machine of results.md, where
+	// it meant a ratio to each anchor (22 µs: 0.67 x std, 0.79 x gnet,
+	// 0.62 x Twisted); the issue asks for those ratios side by side, so
+	// the limit here is the strictest of them times the anchors' figures
+	// in this run. On a slower machine the anchors' times grow, and so
+	// does the limit.
+	limit := t.Limit
+	switch t.Kind {
+	case RelAtLeast:
+		limit, o.Against = math.NaN(), t.Against
+		if t.Against == "best" {
+			o.Against = ""
+			for _, a := range Anchors {
+				if c, ok := o.Anchors[a]; ok && !math.IsNaN(c.Value) && (o.Against == "" || c.Value > o.Anchors[o.Against].Value) {
+					o.Against = a
+				}
+			}
+		}
+		if c, ok := o.Anchors[o.Against]; ok && !math.IsNaN(c.Value) {
+			limit = t.Limit * c.Value
+		}
+	case AtMost, AtLeast:
+		if st.Nominal() != nominalConns[st.Workload] {
+			break // the published figures are at the standard count: no ratio holds
+		}
+		for _, a := range Anchors {
+			c, ok := o.Anchors[a]
+			pub := publishedValue(t.Published[a])
+			if !ok || math.IsNaN(pub) || pub <= 0 {
+				continue
+			}
+			o.TargetRatios[a] = t.Limit / pub
+			if math.IsNaN(c.Value) {
+				continue
+			}
+			l := o.TargetRatios[a] * c.Value
+			if o.Binding == "" || (t.Kind == AtMost && l < limit) || (t.Kind == AtLeast && l > limit) {
+				limit, o.Binding = l, a
+			}
+		}
+	}
+	o.Limit = limit
+	o.LimitText = limitText(t, o)
+	if nom := st.Nominal(); nom != nominalConns[st.Workload] {
+		o.Detail = "at " + group(float64(nom), 0) + " connections, not " + group(float64(nominalConns[st.Workload]), 0)
+	}
+
+	sr := st.Server(subject)
+	switch {
+	case sr == nil:
+		o.Verdict = NoData
+		o.Detail = joinDetail(o.Detail, subject+" not in this step")
+		return o
+	case len(o.Subject.Runs) == 0:
+		// A slow server that failed the count, or no run at it at all.
+		o.Verdict = Fail
+		if !slowWorkload(st.Workload) {
+			o.Verdict = NoData
+		}
+		return o
+	}
+	if errs := sumOf(o.Subject.Runs, "errors"); errs > 0 {
+		o.Verdict = Fail
+		o.Detail = joinDetail(o.Detail, fmt.Sprintf("%s lost or cut %s poems", subject, group(errs, 0)))
+		return o
+	}
+	v := o.Subject.Value
+	switch t.Kind {
+	case PassesAll:
+		o.Verdict = verdictOf(v == 1)
+	case AtMost:
+		o.Verdict = verdictOf(v <= limit)
+		o.Absolute = verdictOf(v <= t.Limit)
+	case AtLeast:
+		o.Verdict = verdictOf(v >= limit)
+		o.Absolute = verdictOf(v >= t.Limit)
+	case RelAtLeast:
+		if math.IsNaN(limit) {
+			o.Verdict = NotApplicable
+			o.Detail = joinDetail(o.Detail, "no anchor to compare with")
+			return o
+		}
+		o.Verdict = verdictOf(v >= limit)
+	}
+	if math.IsNaN(v) {
+		o.Verdict = NoData
+	}
+	if o.Absolute != NoData && o.Absolute != o.Verdict {
+		o.Detail = joinDetail(o.Detail, "against "+group(t.Limit, decimals(t.Limit))+" as is: "+o.Absolute.String())
+	}
+	if slowWorkload(st.Workload) && t.Kind != PassesAll {
+		if all, n := AllPassed(o.Subject.Runs); !all {
+			o.Verdict = Fail
+			o.Detail = joinDetail(o.Detail, fmt.Sprintf("only %d of %d runs passed", n, len(o.Subject.Runs)))
+		}
+	}
+	if st.Workload == "W1" && t.Metric == "srvcore_us_per_poem" {
+		o.Detail = joinDetail(o.Detail, "bound: "+tally(o.Subject.Runs, "bound"))
+	}
+	return o
+}
+
+func verdictOf(ok bool) Verdict {
+	if ok {
+		return Pass
+	}
+	return Fail
+}
+
+func joinDetail(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+// limitText writes the target as the issue states it, then the value it
+// comes to in this run.
+func limitText(t *Target, o Outcome) string {
+	fixed := group(t.Limit, decimals(t.Limit))
+	var s string
+	switch t.Kind {
+	case AtMost, AtLeast:
+		s = "≤ " + fixed
+		if t.Kind == AtLeast {
+			s = "≥ " + fixed
+		}
+		if t.Note != "" {
+			s += " (" + t.Note + ")"
+		}
+		if o.Binding != "" {
+			s += fmt.Sprintf("; here %s (%s × %s)", group(o.Limit, max(t.Digits, 1)), ratio(o.TargetRatios[o.Binding]), o.Binding)
+		}
+	case PassesAll:
+		s = "all pass"
+	case RelAtLeast:
+		name := t.Against
+		if name == "best" {
+			name = "best anchor"
+		}
+		s = fmt.Sprintf("≥ %s × %s", fixed, name)
+		if !math.IsNaN(o.Limit) {
+			if t.Against == "best" {
+				s += " (" + o.Against + ")"
+			}
+			s += " = " + group(o.Limit, t.Digits)
+		}
+	}
+	return s
+}
+
+// publishedValue reads a figure of results.md ("25,060"); NaN when it is
+// not a number ("fails above ~6,000", "—").
+func publishedValue(s string) float64 {
+	f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+	if err != nil {
+		return math.NaN()
+	}
+	return f
+}
+
+// decimals is how many decimals a limit needs to print as written.
+func decimals(x float64) int {
+	for d := 0; d < 4; d++ {
+		p := math.Pow(10, float64(d))
+		if math.Abs(x*p-math.Round(x*p)) < 1e-9 {
+			return d
+		}
+	}
+	return 4
+}
+
+func sumOf(runs []*Run, key string) float64 {
+	var s float64
+	for _, r := range runs {
+		if v := r.Float(key); !math.IsNaN(v) {
+			s += v
+		}
+	}
+	return s
+}
+
+// tally counts the values of a key over runs: "client ×4, both ×1".
+func tally(runs []*Run, key string) string {
+	var order []string
+	n := map[string]int{}
+	for _, r := range runs {
+		v, ok := r.Get(key)
+		if !ok {
+			v = "?"
+		}
+		if n[v] == 0 {
+			order = append(order, v)
+		}
+		n[v]++
+	}
+	parts := make([]string, len(order))
+	for i, v := range order {
+		parts[i] = fmt.Sprintf("%s ×%d", v, n[v])
+	}
+	return strings.Join(parts, ", ")
+}
