@@ -4,9 +4,9 @@
 // the connection is the end of the poem. There is no request, no header and
 // no framing: a poem is simply every byte that arrives.
 //
-// This file set holds the pieces every poetry program shares, whatever
-// abstraction level it is written at (plain blocking sockets, a hand-written
-// select loop, or the reactor):
+// It holds the pieces every poetry program shares, whatever abstraction
+// level it is written at (plain blocking sockets, a hand-written select
+// loop, or the reactor):
 //
 //   - the project's own poems, embedded in the binary (Poems, Poem), so that
 //     servers, demos and tests have something to serve without reading files;
@@ -17,6 +17,23 @@
 //     Python's str(timedelta): "0:00:10.134220";
 //   - how a slow server cuts a poem into sends (ChunkLen): --num-bytes
 //     characters at a time, never splitting a UTF-8 character.
+//
+// On the reactor (package reactor), the package also holds the protocol
+// itself, both sides:
+//
+//   - the client: GetPoetry(r, addr) returns a Deferred that fires with the
+//     poem (the tutorial's client 4), with a timeout and a per-chunk
+//     observer as options; PoetryProtocol and PoetryClientFactory are the
+//     pieces it is made of, exported for programs that assemble their own
+//     client the tutorial's way;
+//   - the servers: FastServerFactory (the whole poem at once, then close:
+//     twisted-server-1), SlowServerFactory (a few characters every delay,
+//     on an absolute schedule, all clients on one timer) and
+//     FileServerFactory (a file of any size, streamed with flow control,
+//     sendfile(2) on Linux), each able to report every client served
+//     (WithServeObserver);
+//   - Cummingsify, the unreliable transformation of client 5, with an
+//     injectable random source.
 //
 // The package knows nothing about command lines or output formats beyond
 // these conventions; the programs under examples/ and cmd/gyre own those.

@@ -77,8 +77,9 @@ func Backends() []string {
 	return names
 }
 
-// DefaultBackend returns the backend New uses when none is chosen: epoll on
-// Linux, kqueue on macOS and the BSDs.
+// DefaultBackend returns the backend New uses when none is chosen (neither
+// WithBackend nor GYRE_REACTOR): epoll on Linux, kqueue on macOS and the
+// BSDs.
 func DefaultBackend() string { return defaultBackend }
 
 func newBackend(name string) (backend, error) {

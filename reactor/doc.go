@@ -1,5 +1,6 @@
 // Package reactor is gyre's event loop: Twisted's reactor (parts 2 to 4 of
-// the tutorial) built on golang.org/x/sys/unix.
+// the tutorial) built on golang.org/x/sys/unix, and the TCP transports,
+// protocols and factories that run on it (parts 4 to 11).
 //
 // A reactor waits for two kinds of events, file descriptors becoming ready
 // and timers coming due, and runs the callbacks registered for them one at a
@@ -33,11 +34,66 @@
 // implementations, one per kernel mechanism and file: backend_select.go,
 // backend_poll.go, backend_epoll_linux.go, backend_kqueue_bsd.go. A backend
 // only turns "watch fd for reading/writing" into system calls and reports
-// ready fds; New(WithBackend(name)) chooses it. The loop (reactor.go,
+// ready fds; New(WithBackend(name)) chooses it, and without that option the
+// environment variable GYRE_REACTOR does (GYRE_REACTOR=poll runs any
+// program on poll, as twistd's --reactor does). The loop (reactor.go,
 // dispatch.go, descriptor.go) keeps the descriptors, the timers
 // (timerqueue.go, shared with task.Clock) and the queue of calls from other
-// goroutines (goroutine.go). TCP comes next, on top of the descriptor
-// interfaces.
+// goroutines (goroutine.go). TCP sits on top of the descriptor interfaces
+// (tcp*.go, port.go, connector.go, protocol.go, transport.go, producer.go,
+// filesender.go, and the system calls in sock_*.go and sendfile_*.go).
+//
+// # TCP: transports, protocols, factories
+//
+// A server listens with ListenTCP and a Factory; for each connection the
+// reactor builds a Protocol (Factory.BuildProtocol), hands it its
+// Transport (Protocol.MakeConnection) and says the connection is up
+// (Protocol.ConnectionMade); then come DataReceived for each read and one
+// ConnectionLost at the end:
+//
+//	port, err := r.ListenTCP("127.0.0.1:10000", reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+//		return &PoemServer{}
+//	}))
+//
+//	type PoemServer struct{ reactor.BaseProtocol }
+//
+//	func (p *PoemServer) ConnectionMade() {
+//		p.Transport.Write(poem)
+//		p.Transport.LoseConnection()
+//	}
+//
+// A client connects with ConnectTCP and a ClientFactory, which also hears
+// ClientConnectionFailed (with a *ConnectError) and ClientConnectionLost.
+// BaseProtocol, BaseFactory and BaseClientFactory are embeddable bases with
+// Twisted's defaults.
+//
+// The transport of every connection is a *Conn, which is also the
+// descriptor the reactor watches. Write sends at once what the socket
+// takes and buffers only the rest; the connection is watched for
+// writability only while something is buffered; LoseConnection closes
+// once the buffer has drained, AbortConnection at once. A protocol whose
+// ConnectionMade writes everything and loses the connection is closed
+// without ever being registered with the backend.
+//
+// The slice given to DataReceived is the reactor's read buffer (see
+// ReadBuffer): it is valid only during the call.
+//
+// ConnectionLost is called exactly once per connection, never from inside
+// the protocol's own call to LoseConnection or AbortConnection (the reactor
+// delivers it when the current callback has returned), with
+// ErrConnectionDone for a clean end, ErrConnectionAborted after
+// AbortConnection, and otherwise a *ConnectionLostError (which is
+// ErrConnectionLost and wraps the errno: ECONNRESET, EPIPE...).
+//
+// Flow control: a Producer registered on a connection writes into it and is
+// paced by its buffer (a push producer is paused above a high water mark
+// and resumed below a low one; a pull producer is asked for more each time
+// the buffer is empty). FileSender streams a file that way, or, on Linux
+// over TCP, with sendfile(2) straight from the file to the socket.
+//
+// Many loops: each reactor runs on one goroutine; WithReusePort lets
+// several reactors listen on the same port, so that one process can use
+// several cores.
 //
 // # Descriptors and readiness
 //
@@ -87,4 +143,14 @@
 // descriptor that is already reading makes no system call). CallLater
 // allocates only its *DelayedCall and costs O(log n); a cancelled call
 // leaves the heap at once. ReadBuffer gives readers one shared buffer.
+//
+// A TCP connection costs one 64-byte Conn (the write buffer and the rest
+// are allocated only when needed), reading allocates nothing, and serving
+// a fast connection allocates the Conn, the protocol and the peer address
+// given to BuildProtocol. On Linux the socket calls are raw system calls
+// and the epoll backend waits by parking the loop goroutine in the Go
+// runtime's poller rather than blocking in a system call, because the Go
+// scheduler's handling of blocking calls (a monitor thread waking every
+// 20 µs, processors handed between threads) costs a busy server more than
+// the calls themselves.
 package reactor

@@ -271,3 +271,32 @@ func TestShutdownDisconnectsDescriptors(t *testing.T) {
 		}
 	})
 }
+
+// GYRE_REACTOR chooses the backend when no WithBackend option does; an
+// explicit option wins; an unknown name fails and says where it came from.
+func TestBackendFromEnvironment(t *testing.T) {
+	t.Setenv(BackendEnv, "poll")
+	r, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if r.Backend() != "poll" {
+		t.Errorf("GYRE_REACTOR=poll gave %q", r.Backend())
+	}
+	r, _ = New(WithBackend("select"))
+	r.Close()
+	if r.Backend() != "select" {
+		t.Errorf("WithBackend(select) under GYRE_REACTOR=poll gave %q", r.Backend())
+	}
+	t.Setenv(BackendEnv, "iocp")
+	if _, err := New(); !errors.Is(err, ErrUnknownBackend) || !strings.Contains(err.Error(), BackendEnv) {
+		t.Errorf("GYRE_REACTOR=iocp: %v", err)
+	}
+	t.Setenv(BackendEnv, "")
+	r, _ = New()
+	r.Close()
+	if r.Backend() != DefaultBackend() {
+		t.Errorf("empty GYRE_REACTOR gave %q", r.Backend())
+	}
+}

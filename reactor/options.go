@@ -7,10 +7,16 @@ type Option func(*config)
 
 type config struct {
 	backend        string
+	backendSet     bool
 	logger         *slog.Logger
 	signals        bool
 	readBufferSize int
 }
+
+// BackendEnv is the environment variable New reads for the backend when no
+// WithBackend option is given: GYRE_REACTOR=poll makes every reactor of
+// the process wait with poll(2). An unknown name makes New fail.
+const BackendEnv = "GYRE_REACTOR"
 
 // DefaultReadBufferSize is the size of the buffer ReadBuffer returns unless
 // WithReadBufferSize says otherwise (Twisted reads 64 KiB at a time too).
@@ -19,8 +25,10 @@ const DefaultReadBufferSize = 64 << 10
 // WithBackend chooses how the reactor waits: "select", "poll", "epoll"
 // (Linux) or "kqueue" (macOS, BSD). Backends lists what this system has.
 // An unknown or unavailable name makes New fail with ErrUnknownBackend.
+// Without this option New uses GYRE_REACTOR if it is set (see
+// BackendEnv), else DefaultBackend.
 func WithBackend(name string) Option {
-	return func(c *config) { c.backend = name }
+	return func(c *config) { c.backend, c.backendSet = name, true }
 }
 
 // WithLogger sets where the reactor logs: panics recovered from callbacks

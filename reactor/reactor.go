@@ -3,10 +3,16 @@ package reactor
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 )
+
+// runningLoops counts the reactors whose Run is in progress, in the whole
+// process: a backend may wait differently when there are as many of them
+// as processors for goroutines (see epollBackend).
+var runningLoops atomic.Int32
 
 // Reactor states. state is atomic because Stop and CallFromGoroutine read it
 // from other goroutines.
@@ -52,21 +58,38 @@ type Reactor struct {
 	signals  bool
 	readBuf  []byte
 	readSize int
+
+	tcp tcpState // the TCP layer's share of the loop (tcp.go)
 }
 
 // New returns a reactor ready to have work scheduled on it and to Run.
 // It fails if the chosen backend is unknown or unavailable here, or if the
 // kernel refuses the descriptors it needs.
+//
+// The backend is the one WithBackend names; without that option, the one
+// the environment variable GYRE_REACTOR names (like twistd's --reactor, so
+// any program can be run on every backend without a flag of its own:
+// GYRE_REACTOR=poll ./prog); without either, the system's default.
 func New(options ...Option) (*Reactor, error) {
-	cfg := config{backend: defaultBackend, readBufferSize: DefaultReadBufferSize}
+	cfg := config{readBufferSize: DefaultReadBufferSize}
 	for _, o := range options {
 		o(&cfg)
 	}
 	if cfg.readBufferSize <= 0 {
 		return nil, fmt.Errorf("reactor: read buffer size must be positive, not %d", cfg.readBufferSize)
 	}
-	b, err := newBackend(cfg.backend)
+	name, fromEnv := cfg.backend, false
+	if !cfg.backendSet {
+		name, fromEnv = os.Getenv(BackendEnv), true
+		if name == "" {
+			name, fromEnv = defaultBackend, false
+		}
+	}
+	b, err := newBackend(name)
 	if err != nil {
+		if fromEnv {
+			err = fmt.Errorf("%w (from %s)", err, BackendEnv)
+		}
 		return nil, err
 	}
 	w, err := newWaker()
@@ -156,6 +179,8 @@ func (r *Reactor) Run() (err error) {
 		}
 		return ErrAlreadyRunning
 	}
+	runningLoops.Add(1)
+	defer runningLoops.Add(-1)
 	defer r.shutdown()
 	if r.signals {
 		defer r.handleSignals()()
@@ -165,6 +190,7 @@ func (r *Reactor) Run() (err error) {
 	for _, f := range startup {
 		r.call(f)
 	}
+	r.runLostQueue()
 	for r.state.Load() == stateRunning {
 		if err := r.iterate(); err != nil {
 			return err
@@ -188,8 +214,10 @@ func (r *Reactor) Stop() error {
 
 // Close releases the reactor's kernel resources without running it, for a
 // reactor that will never Run (Run releases them itself when it returns).
-// Afterwards the reactor behaves as a stopped one. Close on a running
-// reactor returns ErrAlreadyRunning; closing twice is harmless.
+// Descriptors registered meanwhile are removed and told ConnectionLost, as
+// when a run ends (a port made by ListenTCP is closed). Afterwards the
+// reactor behaves as a stopped one. Close on a running reactor returns
+// ErrAlreadyRunning; closing twice is harmless.
 func (r *Reactor) Close() error {
 	r.mu.Lock()
 	if !r.state.CompareAndSwap(stateIdle, stateStopped) {
@@ -202,6 +230,13 @@ func (r *Reactor) Close() error {
 	}
 	r.queue = nil
 	r.mu.Unlock()
+	// What was set up for a run that will not happen (a listening port, a
+	// connection attempt) is dropped as at the end of a run, so that no
+	// socket is left open.
+	for _, d := range r.RemoveAll() {
+		r.callLost(d, ErrConnectionLost)
+	}
+	r.shutdownTCP()
 	close(r.done)
 	return r.release()
 }
@@ -211,11 +246,13 @@ func (r *Reactor) Close() error {
 func (r *Reactor) iterate() error {
 	if r.wakePending.Load() {
 		r.runGoroutineCalls()
+		r.runLostQueue()
 	}
 	timeout := time.Duration(-1)
 	if r.timers.Len() > 0 {
 		now := r.timers.nowOffset()
 		if r.timers.runDue(now, r.invoke) > 0 {
+			r.runLostQueue()
 			now = r.timers.nowOffset()
 		}
 		timeout = r.timers.until(now)
@@ -232,6 +269,9 @@ func (r *Reactor) iterate() error {
 	}
 	r.round++
 	r.dispatch(events)
+	// Connections that closed themselves during the dispatch hear about
+	// it now, before the next wait.
+	r.runLostQueue()
 	return nil
 }
 
@@ -241,6 +281,7 @@ func (r *Reactor) shutdown() {
 	for _, d := range r.RemoveAll() {
 		r.callLost(d, ErrConnectionLost)
 	}
+	r.shutdownTCP()
 	r.mu.Lock()
 	r.state.Store(stateStopped)
 	r.queue = nil

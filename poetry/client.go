@@ -1,0 +1,171 @@
+package poetry
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"gyre/deferred"
+	"gyre/reactor"
+)
+
+// ErrTimeout is wrapped by the failure of a GetPoetry whose WithTimeout ran
+// out before the poem was complete.
+var ErrTimeout = errors.New("poetry: timed out")
+
+// PoetryProtocol is the client side of the poetry protocol, as in the
+// tutorial's clients 3 and 4: it keeps every byte that arrives, and when
+// the server closes the connection the poem is complete. A clean close
+// hands the poem to the factory's PoemFinished; any other end (a reset, an
+// abort) is a failure, PoemFailed, because the poem may be cut short.
+type PoetryProtocol struct {
+	reactor.BaseProtocol
+	poem    strings.Builder
+	factory *PoetryClientFactory
+}
+
+// DataReceived keeps the bytes (copying them: data is only lent) and tells
+// the factory's OnChunk observer.
+func (p *PoetryProtocol) DataReceived(data []byte) {
+	p.poem.Write(data)
+	if p.factory.OnChunk != nil {
+		p.factory.OnChunk(data)
+	}
+}
+
+// ConnectionLost ends the poem: complete on a clean close, failed
+// otherwise.
+func (p *PoetryProtocol) ConnectionLost(reason error) {
+	if errors.Is(reason, reactor.ErrConnectionDone) {
+		p.PoemReceived(p.poem.String())
+		return
+	}
+	p.factory.PoemFailed(reason)
+}
+
+// PoemReceived passes the finished poem to the factory (the tutorial's
+// poemReceived).
+func (p *PoetryProtocol) PoemReceived(poem string) { p.factory.PoemFinished(poem) }
+
+// PoetryClientFactory builds PoetryProtocols for one download and fires
+// Deferred once, with the poem (a string) or the failure: a
+// *reactor.ConnectError when the connection could not be made, the
+// connection's error when it was lost before the poem ended. It is the
+// tutorial's client 4 factory.
+type PoetryClientFactory struct {
+	reactor.BaseClientFactory
+	// Deferred fires once with the outcome.
+	Deferred *deferred.Deferred
+	// OnChunk, if set, is called with every chunk as it arrives (valid
+	// only during the call).
+	OnChunk func(chunk []byte)
+}
+
+// NewPoetryClientFactory returns a factory with a new Deferred.
+func NewPoetryClientFactory() *PoetryClientFactory {
+	return &PoetryClientFactory{Deferred: deferred.New()}
+}
+
+// BuildProtocol makes the PoetryProtocol for the connection.
+func (f *PoetryClientFactory) BuildProtocol(net.Addr) reactor.Protocol {
+	return &PoetryProtocol{factory: f}
+}
+
+// PoemFinished fires the Deferred with the poem, unless it has fired.
+func (f *PoetryClientFactory) PoemFinished(poem string) {
+	if !f.Deferred.Called() {
+		f.Deferred.Callback(poem)
+	}
+}
+
+// PoemFailed fails the Deferred with err, unless it has fired.
+func (f *PoetryClientFactory) PoemFailed(err error) {
+	if !f.Deferred.Called() {
+		f.Deferred.Errback(err)
+	}
+}
+
+// ClientConnectionFailed fails the Deferred with the *reactor.ConnectError.
+func (f *PoetryClientFactory) ClientConnectionFailed(_ *reactor.Connector, reason error) {
+	f.PoemFailed(reason)
+}
+
+// GetOption configures GetPoetry.
+type GetOption func(*getConfig)
+
+type getConfig struct {
+	timeout time.Duration
+	onChunk func([]byte)
+}
+
+// WithTimeout bounds the whole download, connecting included: if the poem
+// is not complete after d, the connection is aborted (or the attempt
+// stopped) and the Deferred fails with an error wrapping ErrTimeout.
+func WithTimeout(d time.Duration) GetOption {
+	return func(c *getConfig) { c.timeout = d }
+}
+
+// WithChunkObserver calls f with each chunk of the poem as it arrives, on
+// the loop goroutine: for progress bars and timelines (len(chunk) is the
+// number of bytes; the slice is valid only during the call).
+func WithChunkObserver(f func(chunk []byte)) GetOption {
+	return func(c *getConfig) { c.onChunk = f }
+}
+
+// GetPoetry downloads a poem from the server at addr ("host:port") on r and
+// returns a Deferred that fires with the poem as a string: the tutorial's
+// get_poetry (client 4.0). It fails with the *reactor.ConnectError if the
+// connection cannot be made (errors.Is(err, syscall.ECONNREFUSED) for no
+// server), with the connection's error if it is lost before the server
+// closes it cleanly (a reset mid-poem is a failure, not a short poem), or
+// with ErrTimeout (see WithTimeout). Cancelling the Deferred abandons the
+// download.
+//
+// GetPoetry must be called on r's loop goroutine (or before Run).
+func GetPoetry(r *reactor.Reactor, addr string, opts ...GetOption) *deferred.Deferred {
+	var cfg getConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	f := &PoetryClientFactory{OnChunk: cfg.onChunk}
+	var connector *reactor.Connector
+	// abandon stops the attempt or cuts the connection; the failure the
+	// factory hears of then finds the Deferred fired and is dropped.
+	abandon := func() {
+		if connector == nil {
+			return
+		}
+		if t := connector.Transport(); t != nil {
+			t.AbortConnection()
+		} else {
+			connector.StopConnecting()
+		}
+	}
+	f.Deferred = deferred.NewWithCanceller(func(d *deferred.Deferred) {
+		d.Errback(deferred.ErrCancelled)
+		abandon()
+	})
+	d := f.Deferred
+	if cfg.timeout > 0 {
+		timer := r.CallLater(cfg.timeout, func() {
+			if d.Called() {
+				return
+			}
+			d.Errback(fmt.Errorf("%w: no poem from %s within %v", ErrTimeout, addr, cfg.timeout))
+			abandon()
+		})
+		d.AddBoth(func(v any) (any, error) {
+			if timer.Active() {
+				timer.Cancel()
+			}
+			if err, ok := v.(error); ok {
+				return nil, err
+			}
+			return v, nil
+		})
+	}
+	connector = r.ConnectTCP(addr, f, cfg.timeout)
+	return d
+}

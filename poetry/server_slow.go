@@ -1,0 +1,228 @@
+package poetry
+
+import (
+	"net"
+	"time"
+
+	"gyre/reactor"
+)
+
+// SlowServerFactory serves its poem the way the tutorial's slow server
+// does: numBytes characters (see ChunkLen) every delay, the first chunk as
+// soon as the client connects, and the connection closed one delay after
+// the last chunk.
+//
+// The schedule is absolute: chunk k of a client is due at connect + k ×
+// delay, whenever the previous one actually went out, so a late turn of
+// the loop does not push every later chunk back (a chunk that is late is
+// sent as soon as possible, and the next one is still due on time).
+// "connect" is when the kernel completed the handshake, if the transport
+// can tell (reactor.Conn.AcceptDelay): a client that waited in the listen
+// queue during a burst of connects is not served late for the whole poem.
+//
+// All of a factory's clients share one timer. Because every client waits
+// the same delay between chunks, the order in which they are due never
+// changes: a client that was served is due again after every client
+// already waiting, and a new client is due after them all. So the clients
+// wait in a first-in-first-out queue, the timer is set for the head, and
+// each tick serves the clients that are due, from the head. Per client this
+// costs the connection, a 64-byte protocol and a slot in the queue: no
+// DelayedCall, no closure, no heap entry. A client that goes away is
+// marked gone and falls out of the queue when it reaches the head (within
+// one delay); when the last client goes, the timer is stopped.
+//
+// The factory schedules on clock, so it serves the ports of that clock's
+// reactor only (make one factory per reactor); tests can drive it with a
+// task.Clock.
+type SlowServerFactory struct {
+	clock    reactor.Clock
+	poem     []byte
+	numBytes int
+	delay    time.Duration
+	observe  func(Served)
+
+	base  time.Time // due times are nanoseconds since base
+	queue []*slowProtocol
+	head  int // queue[head:] is waiting, in due order
+	live  int // clients connected
+	timer *reactor.DelayedCall
+	tick  func()
+}
+
+// NewSlowServerFactory returns a factory serving poem (not copied) numBytes
+// characters (at least one) every delay, scheduled on clock.
+func NewSlowServerFactory(clock reactor.Clock, poem []byte, numBytes int, delay time.Duration, opts ...ServerOption) *SlowServerFactory {
+	cfg := serverOptions(opts)
+	f := &SlowServerFactory{
+		clock:    clock,
+		poem:     poem,
+		numBytes: max(numBytes, 1),
+		delay:    max(delay, 0),
+		observe:  cfg.observe,
+		base:     clock.Now(),
+	}
+	f.tick = f.run
+	return f
+}
+
+// Clients returns how many clients are connected.
+func (f *SlowServerFactory) Clients() int { return f.live }
+
+// BuildProtocol makes the protocol for one client.
+func (f *SlowServerFactory) BuildProtocol(net.Addr) reactor.Protocol {
+	return &slowProtocol{f: f}
+}
+
+// slowProtocol states.
+const (
+	slowSending uint8 = iota // chunks remain
+	slowClosing              // all sent; close when due
+	slowGone                 // closed or lost: skip when met in the queue
+)
+
+type slowProtocol struct {
+	t     reactor.Transport
+	f     *SlowServerFactory
+	start int64 // connect time, nanoseconds since f.base
+	due   int64 // next chunk (or the close) is due then
+	sent  int   // bytes of the poem written
+	state uint8
+}
+
+func (p *slowProtocol) MakeConnection(t reactor.Transport) { p.t = t }
+
+func (p *slowProtocol) ConnectionMade() {
+	f := p.f
+	f.live++
+	// Small sends on a schedule: do not let Nagle hold one back for an
+	// acknowledgement (a client may delay its ACKs by up to 40 ms).
+	if tt, ok := p.t.(reactor.TCPTransport); ok {
+		tt.SetNoDelay(true)
+	}
+	// The schedule starts when the client connected: when the kernel
+	// completed the handshake, which may be a little before the accept
+	// (the connection waits in the listen queue while the loop is busy).
+	// The first chunk goes now regardless.
+	start := f.now()
+	if q, ok := p.t.(interface{ AcceptDelay() time.Duration }); ok {
+		start -= int64(q.AcceptDelay())
+	}
+	p.start = start
+	p.due = start
+	p.step()
+	if p.state != slowGone {
+		f.push(p)
+	}
+}
+
+func (p *slowProtocol) DataReceived([]byte) {}
+
+func (p *slowProtocol) ConnectionLost(reason error) {
+	f := p.f
+	p.state = slowGone
+	f.live--
+	if f.live == 0 {
+		f.idle()
+	}
+	if f.observe != nil {
+		start := f.base.Add(time.Duration(p.start))
+		f.observe(served(p.t, start, f.clock.Now(), int64(p.sent), int64(len(f.poem)), reason))
+	}
+}
+
+// step does what is due now: send the next chunk, or close. It moves due
+// one delay on, from when it was due, not from now.
+func (p *slowProtocol) step() {
+	f := p.f
+	if p.state == slowClosing {
+		p.state = slowGone
+		p.t.LoseConnection()
+		return
+	}
+	n := ChunkLen(f.poem[p.sent:], f.numBytes)
+	p.t.Write(f.poem[p.sent : p.sent+n])
+	p.sent += n
+	if p.sent == len(f.poem) {
+		p.state = slowClosing
+	}
+	p.due += int64(f.delay)
+}
+
+func (f *SlowServerFactory) now() int64 { return int64(f.clock.Now().Sub(f.base)) }
+
+// push queues p at the tail and sets the timer if the queue was empty.
+func (f *SlowServerFactory) push(p *slowProtocol) {
+	f.compact()
+	f.queue = append(f.queue, p)
+	if f.timer == nil {
+		f.schedule()
+	}
+}
+
+// compact reclaims the served front of the queue once it is half of it, so
+// that clients moving from head to tail do not grow the array forever.
+func (f *SlowServerFactory) compact() {
+	if f.head > 0 && f.head >= len(f.queue)/2 {
+		n := copy(f.queue, f.queue[f.head:])
+		clear(f.queue[n:])
+		f.queue, f.head = f.queue[:n], 0
+	}
+}
+
+// schedule sets the timer for the first client still there.
+func (f *SlowServerFactory) schedule() {
+	for f.head < len(f.queue) && f.queue[f.head].state == slowGone {
+		f.queue[f.head] = nil
+		f.head++
+	}
+	if f.head == len(f.queue) {
+		f.queue, f.head = f.queue[:0], 0
+		f.timer = nil
+		return
+	}
+	d := time.Duration(f.queue[f.head].due - f.now())
+	f.timer = f.clock.CallLater(d, f.tick)
+}
+
+// maxPerTick bounds the clients one tick serves (a small write costs a
+// loopback connection some 10 µs of kernel time on a slow machine, so 256
+// of them are a few milliseconds). When more are due, the next tick comes
+// at once, after the loop has done its I/O: new connections are accepted
+// and answered between slices of a large batch instead of waiting for all
+// of it.
+const maxPerTick = 256
+
+// run is the tick: serve the clients due by now, from the head, each at
+// most once (a client so late that its next chunk is due already waits
+// for the next tick, which comes at once, after the loop's I/O).
+func (f *SlowServerFactory) run() {
+	f.timer = nil
+	f.compact()
+	now := f.now()
+	for n := min(len(f.queue)-f.head, maxPerTick); n > 0 && f.head < len(f.queue); n-- {
+		p := f.queue[f.head]
+		if p.state != slowGone && p.due > now {
+			break
+		}
+		f.queue[f.head] = nil
+		f.head++
+		if p.state == slowGone {
+			continue
+		}
+		p.step()
+		if p.state != slowGone {
+			f.queue = append(f.queue, p)
+		}
+	}
+	f.schedule()
+}
+
+// idle drops the queue and the timer once no client is left.
+func (f *SlowServerFactory) idle() {
+	if f.timer != nil {
+		f.timer.Cancel()
+		f.timer = nil
+	}
+	clear(f.queue)
+	f.queue, f.head = f.queue[:0], 0
+}

@@ -1,0 +1,211 @@
+package poetry
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"gyre/reactor"
+	"gyre/task"
+)
+
+// fakeTransport records what a protocol writes and when, on a task.Clock.
+type fakeTransport struct {
+	clock  *task.Clock
+	start  time.Time
+	writes []string // "T+ms:data"
+	lose   []time.Duration
+}
+
+func (f *fakeTransport) at() time.Duration { return f.clock.Now().Sub(f.start) }
+
+func (f *fakeTransport) Write(b []byte) {
+	f.writes = append(f.writes, fmt.Sprintf("%d:%s", f.at()/time.Millisecond, b))
+}
+func (f *fakeTransport) WriteSequence(bs [][]byte) {
+	for _, b := range bs {
+		f.Write(b)
+	}
+}
+func (f *fakeTransport) LoseConnection()                               { f.lose = append(f.lose, f.at()) }
+func (f *fakeTransport) AbortConnection()                              { f.lose = append(f.lose, f.at()) }
+func (f *fakeTransport) Peer() net.Addr                                { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 4242} }
+func (f *fakeTransport) Host() net.Addr                                { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 10000} }
+func (f *fakeTransport) RegisterProducer(reactor.Producer, bool) error { return nil }
+func (f *fakeTransport) UnregisterProducer()                           {}
+func (f *fakeTransport) PauseProducing()                               {}
+func (f *fakeTransport) ResumeProducing()                              {}
+func (f *fakeTransport) StopProducing()                                {}
+
+// connect builds and starts a protocol of f on a fake transport.
+func connect(f reactor.Factory, clock *task.Clock) (reactor.Protocol, *fakeTransport) {
+	t := &fakeTransport{clock: clock, start: time.Unix(0, 0).UTC()}
+	p := f.BuildProtocol(t.Peer())
+	p.MakeConnection(t)
+	p.ConnectionMade()
+	return p, t
+}
+
+// Chunk k is due at connect + k×delay, whatever the lateness of earlier
+// ones; the first goes at once; the close comes one delay after the last.
+func TestSlowServerAbsoluteSchedule(t *testing.T) {
+	clock := task.NewClock()
+	f := NewSlowServerFactory(clock, []byte("abcdefghij"), 3, 100*time.Millisecond)
+	_, tr := connect(f, clock)
+	clock.Advance(100 * time.Millisecond) // on time: def at 100
+	clock.Advance(150 * time.Millisecond) // the loop was late: ghi, due at 200, goes at 250
+	clock.Advance(50 * time.Millisecond)  // j is still due at 300, not 350
+	clock.Advance(99 * time.Millisecond)
+	if len(tr.lose) != 0 {
+		t.Fatalf("closed at %v, before one delay after the last chunk", tr.lose)
+	}
+	clock.Advance(time.Millisecond)
+	want := "0:abc 100:def 250:ghi 300:j"
+	if got := strings.Join(tr.writes, " "); got != want {
+		t.Errorf("writes %q, want %q", got, want)
+	}
+	if len(tr.lose) != 1 || tr.lose[0] != 400*time.Millisecond {
+		t.Errorf("closed at %v, want [400ms]", tr.lose)
+	}
+}
+
+// A loop very late catches up: each chunk goes as soon as it can, and
+// those still ahead keep their times.
+func TestSlowServerCatchesUp(t *testing.T) {
+	clock := task.NewClock()
+	f := NewSlowServerFactory(clock, []byte("aabbccddee"), 2, 100*time.Millisecond)
+	_, tr := connect(f, clock)
+	clock.Advance(350 * time.Millisecond)
+	clock.Advance(50 * time.Millisecond)
+	want := "0:aa 350:bb 350:cc 350:dd 400:ee"
+	if got := strings.Join(tr.writes, " "); got != want {
+		t.Errorf("writes %q, want %q", got, want)
+	}
+}
+
+// Many clients share one timer; each keeps its own schedule; characters
+// are counted the way ChunkLen counts them.
+func TestSlowServerOneTimerForAll(t *testing.T) {
+	clock := task.NewClock()
+	f := NewSlowServerFactory(clock, []byte("naïve poem"), 3, 100*time.Millisecond)
+	_, a := connect(f, clock)
+	clock.Advance(30 * time.Millisecond)
+	_, b := connect(f, clock)
+	if n := len(clock.Pending()); n != 1 {
+		t.Errorf("%d timers pending for 2 clients", n)
+	}
+	for range 40 {
+		clock.Advance(10 * time.Millisecond)
+	}
+	if got, want := strings.Join(a.writes, " "), "0:naï 100:ve  200:poe 300:m"; got != want {
+		t.Errorf("a: %q, want %q", got, want)
+	}
+	if got, want := strings.Join(b.writes, " "), "30:naï 130:ve  230:poe 330:m"; got != want {
+		t.Errorf("b: %q, want %q", got, want)
+	}
+	if f.Clients() != 2 {
+		t.Errorf("Clients() = %d", f.Clients())
+	}
+}
+
+// A client that goes away is sent nothing more; when the last one goes,
+// the timer is stopped.
+func TestSlowServerStopsForGoneClients(t *testing.T) {
+	clock := task.NewClock()
+	var records []Served
+	f := NewSlowServerFactory(clock, []byte("abcdefghij"), 2, 100*time.Millisecond,
+		WithServeObserver(func(s Served) { records = append(records, s) }))
+	pa, a := connect(f, clock)
+	pb, b := connect(f, clock)
+	clock.Advance(100 * time.Millisecond)
+	pa.ConnectionLost(reactor.ErrConnectionDone) // a's client closed early
+	clock.Advance(100 * time.Millisecond)
+	if len(a.writes) != 2 || len(b.writes) != 3 {
+		t.Errorf("writes a %v, b %v", a.writes, b.writes)
+	}
+	pb.ConnectionLost(&reactor.ConnectionLostError{})
+	if n := len(clock.Pending()); n != 0 {
+		t.Errorf("%d timers pending with no client", n)
+	}
+	clock.Advance(time.Second)
+	if len(b.writes) != 3 {
+		t.Errorf("b written to after it went: %v", b.writes)
+	}
+	if len(records) != 2 || !errors.Is(records[0].Err, ErrClientClosed) || records[0].Bytes != 4 ||
+		!errors.Is(records[1].Err, reactor.ErrConnectionLost) || records[1].Bytes != 6 {
+		t.Errorf("records %+v", records)
+	}
+	if records[0].Outcome() == "done" || !strings.HasPrefix(records[1].Outcome(), "lost: ") {
+		t.Errorf("outcomes %q %q", records[0].Outcome(), records[1].Outcome())
+	}
+	// A new client starts a new schedule.
+	_, c := connect(f, clock)
+	clock.Advance(100 * time.Millisecond)
+	if len(c.writes) != 2 {
+		t.Errorf("new client: %v", c.writes)
+	}
+}
+
+// The complete poem, closed cleanly, is "done"; the record has the
+// schedule's times.
+func TestSlowServerRecordDone(t *testing.T) {
+	clock := task.NewClock()
+	var rec Served
+	f := NewSlowServerFactory(clock, []byte("abcd"), 2, 100*time.Millisecond,
+		WithServeObserver(func(s Served) { rec = s }))
+	p, tr := connect(f, clock)
+	clock.Advance(200 * time.Millisecond)
+	if len(tr.lose) != 1 {
+		t.Fatalf("not closed: %v", tr.lose)
+	}
+	p.ConnectionLost(reactor.ErrConnectionDone)
+	if rec.Err != nil || rec.Bytes != 4 || rec.Duration != 200*time.Millisecond || rec.Outcome() != "done" {
+		t.Errorf("record %+v", rec)
+	}
+}
+
+// The queue does not grow while the same clients cycle through it.
+func TestSlowServerQueueStaysSmall(t *testing.T) {
+	clock := task.NewClock()
+	poem := []byte(strings.Repeat("x", 10000))
+	f := NewSlowServerFactory(clock, poem, 1, time.Millisecond)
+	for range 10 {
+		connect(f, clock)
+	}
+	for range 5000 {
+		clock.Advance(time.Millisecond)
+	}
+	if n := cap(f.queue); n > 64 {
+		t.Errorf("queue array grew to %d for 10 clients", n)
+	}
+}
+
+// queuedTransport is a fake transport whose connection waited in the
+// listen queue.
+type queuedTransport struct {
+	*fakeTransport
+	queued time.Duration
+}
+
+func (q *queuedTransport) AcceptDelay() time.Duration { return q.queued }
+
+// A client that waited in the listen queue is served on the schedule of
+// its connect, not of its accept: the first chunk goes at once, the next
+// one a delay after the connect.
+func TestSlowServerScheduleFromConnect(t *testing.T) {
+	clock := task.NewClock()
+	clock.Advance(time.Second)
+	f := NewSlowServerFactory(clock, []byte("abcdefghij"), 5, 100*time.Millisecond)
+	ft := &fakeTransport{clock: clock, start: clock.Now().Add(-30 * time.Millisecond)}
+	tr := &queuedTransport{fakeTransport: ft, queued: 30 * time.Millisecond}
+	p := f.BuildProtocol(nil)
+	p.MakeConnection(tr)
+	p.ConnectionMade()
+	clock.Advance(70 * time.Millisecond)
+	if got, want := strings.Join(ft.writes, " "), "30:abcde 100:fghij"; got != want {
+		t.Errorf("writes %q, want %q (times from the connect)", got, want)
+	}
+}

@@ -1,0 +1,361 @@
+package reactor
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"gyre/deferred"
+)
+
+// ConnectorState is where a Connector is in its life.
+type ConnectorState uint8
+
+const (
+	// Disconnected: not connected and not trying (before an attempt,
+	// after one failed, after the connection ended).
+	Disconnected ConnectorState = iota
+	// Connecting: resolving the name or waiting for connect(2).
+	Connecting
+	// Connected: the protocol is running.
+	Connected
+)
+
+func (s ConnectorState) String() string {
+	switch s {
+	case Connecting:
+		return "connecting"
+	case Connected:
+		return "connected"
+	}
+	return "disconnected"
+}
+
+// Connector is one outgoing TCP connection, from the attempt to the end
+// (Twisted's tcp.Connector). ConnectTCP makes one and starts it; Connect
+// starts it again after it has failed or ended, which is how a
+// reconnecting client retries.
+type Connector struct {
+	r       *Reactor
+	factory ClientFactory
+	dest    HostPortAddr
+	addr    string // as given
+	timeout time.Duration
+
+	state   ConnectorState
+	conn    *Conn        // while connecting (socket) and connected
+	timer   *DelayedCall // the connect timeout
+	attempt uint64       // counts attempts, so a late DNS answer for an old one is ignored
+	literal netip.Addr   // the host when it is an IP literal
+}
+
+// ConnectTCP connects to addr ("host:port"; an empty host means this
+// machine, 127.0.0.1) and, once connected, runs a
+// protocol from factory on the connection. It returns at once; the
+// factory's StartedConnecting has been called by then, and
+// ClientConnectionFailed (with a *ConnectError) or the protocol's
+// ConnectionMade follows later, from the loop.
+//
+// An IP literal is connected to at once, on the calling goroutine (the loop
+// or, before Run, the one that will run it). A name is resolved on a
+// goroutine of its own with the system's resolver, which hands the answer
+// back through CallFromGoroutine, so the loop never waits for DNS; the first
+// IPv4 address is used if there is one (servers bound to 127.0.0.1 are
+// found through "localhost"), else the first address.
+//
+// The connect is non-blocking: the socket is watched for writability and
+// SO_ERROR says how it went. timeout bounds the whole attempt, resolution
+// included (0 means no limit but the kernel's, which is minutes; Twisted's
+// default is 30 seconds: DefaultConnectTimeout).
+func (r *Reactor) ConnectTCP(addr string, factory ClientFactory, timeout time.Duration) *Connector {
+	c := &Connector{r: r, factory: factory, addr: addr, timeout: timeout}
+	host, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		c.dest.Host = host
+		c.dest.Port, err = strconv.Atoi(port)
+		if err == nil && (c.dest.Port < 1 || c.dest.Port > 65535) {
+			err = errors.New("port out of range")
+		}
+		if err != nil {
+			err = &net.AddrError{Err: "invalid port", Addr: addr}
+		}
+	} else {
+		c.dest.Host = addr
+	}
+	if ip, perr := netip.ParseAddr(c.dest.Host); perr == nil {
+		c.literal = ip
+	} else if c.dest.Host == "" {
+		// No host: this machine, as for Python's sockets (and the
+		// tutorial's ":10000").
+		c.literal = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	}
+	if err != nil {
+		// Bad input still goes through the factory's callbacks, like any
+		// failure, so callers have one way to hear about it.
+		c.state = Connecting
+		c.attempt++
+		c.callFactory(func() { c.factory.StartedConnecting(c) })
+		c.failLater(c.attempt, err)
+		return c
+	}
+	c.Connect()
+	return c
+}
+
+// DefaultConnectTimeout is Twisted's default timeout for connectTCP.
+const DefaultConnectTimeout = 30 * time.Second
+
+// Destination returns the address being connected to, as given (the host
+// may be a name): Twisted's getDestination.
+func (c *Connector) Destination() net.Addr {
+	d := c.dest
+	return &d
+}
+
+// State returns the connector's state.
+func (c *Connector) State() ConnectorState { return c.state }
+
+// Factory returns the connector's factory.
+func (c *Connector) Factory() ClientFactory { return c.factory }
+
+// Transport returns the connection while connected, else nil.
+func (c *Connector) Transport() Transport {
+	if c.state != Connected || c.conn == nil {
+		return nil
+	}
+	return c.conn
+}
+
+// Connect starts a new attempt. It does nothing unless the connector is
+// Disconnected.
+func (c *Connector) Connect() {
+	if c.state != Disconnected {
+		return
+	}
+	c.state = Connecting
+	c.attempt++
+	attempt := c.attempt
+	c.callFactory(func() { c.factory.StartedConnecting(c) })
+	if c.state != Connecting || c.attempt != attempt {
+		return // StartedConnecting stopped it
+	}
+	if c.timeout > 0 {
+		c.timer = c.r.CallLater(c.timeout, func() {
+			c.timer = nil
+			if c.attempt == attempt {
+				c.fail(ErrConnectTimeout)
+			}
+		})
+	}
+	if c.literal.IsValid() {
+		c.dial(c.literal)
+		return
+	}
+	c.resolve(attempt)
+}
+
+// resolve looks the host up on a goroutine and dials the answer on the
+// loop.
+func (c *Connector) resolve(attempt uint64) {
+	host := c.dest.Host
+	timeout := c.timeout
+	r := c.r
+	go func() {
+		ctx := context.Background()
+		if timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, timeout)
+			defer cancel()
+		}
+		ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		r.CallFromGoroutine(func() {
+			if c.attempt != attempt || c.state != Connecting {
+				return // stopped, timed out, or superseded meanwhile
+			}
+			if err != nil {
+				c.fail(err)
+				return
+			}
+			c.dial(pickAddr(ips))
+		})
+	}()
+}
+
+// pickAddr prefers the first IPv4 address, as Twisted's resolver does.
+func pickAddr(ips []netip.Addr) netip.Addr {
+	for _, ip := range ips {
+		if ip.Unmap().Is4() {
+			return ip.Unmap()
+		}
+	}
+	return ips[0]
+}
+
+// dial creates the socket and starts a non-blocking connect to ip. The
+// outcome is learnt when the socket is writable (connectReady), even when
+// connect(2) succeeds at once, so that the protocol never starts inside
+// ConnectTCP.
+func (c *Connector) dial(ip netip.Addr) {
+	conn := &Conn{r: c.r, flags: fConnecting}
+	conn.peer.fromAddrPort(netip.AddrPortFrom(ip, uint16(c.dest.Port)))
+	conn.extra().connector = c
+	fd, err := newSocket(conn.peer.domain())
+	if err != nil {
+		c.failLater(c.attempt, err)
+		return
+	}
+	conn.fd = int32(fd)
+	for {
+		err = unix.Connect(fd, conn.peer.sockaddr())
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil && err != unix.EINPROGRESS {
+		unix.Close(fd)
+		var errno unix.Errno
+		if !errors.As(err, &errno) {
+			err = os.NewSyscallError("connect", err)
+		}
+		c.failLater(c.attempt, err)
+		return
+	}
+	c.conn = conn
+	conn.sync() // watch for writability
+	if conn.flags&fClosed != 0 {
+		c.conn = nil
+		c.failLater(c.attempt, conn.reason())
+	}
+}
+
+// connectReady is DoWrite of a connecting socket: connect(2) has finished.
+func (c *Connector) connectReady(conn *Conn) {
+	errno, err := unix.GetsockoptInt(int(conn.fd), unix.SOL_SOCKET, unix.SO_ERROR)
+	if err == nil && errno != 0 {
+		err = unix.Errno(errno)
+	}
+	if err != nil {
+		conn.shut(whyError, err)
+		c.conn = nil
+		c.fail(err)
+		return
+	}
+	c.stopTimer()
+	proto := c.buildProtocol(conn)
+	if c.conn != conn || c.state != Connecting {
+		return // BuildProtocol stopped the attempt
+	}
+	if proto == nil {
+		c.fail(ErrNoProtocol)
+		return
+	}
+	conn.flags &^= fConnecting
+	c.state = Connected
+	conn.start(proto)
+}
+
+func (c *Connector) buildProtocol(conn *Conn) (proto Protocol) {
+	defer func() {
+		if v := recover(); v != nil {
+			c.r.logFailure(deferred.NewFailureFromPanic(v), conn)
+			proto = nil
+		}
+	}()
+	return c.factory.BuildProtocol(conn.Peer())
+}
+
+// connectFailed is called when the reactor drops a connecting socket (it
+// stopped, or the fd went bad).
+func (c *Connector) connectFailed(conn *Conn, reason error) {
+	if c.conn == conn {
+		c.conn = nil
+	}
+	if c.state == Connecting {
+		c.fail(reason)
+	}
+}
+
+// connectionLost is called after the protocol's ConnectionLost.
+func (c *Connector) connectionLost(conn *Conn, reason error) {
+	if c.conn != conn || c.state != Connected {
+		return
+	}
+	c.conn = nil
+	c.state = Disconnected
+	c.callFactory(func() { c.factory.ClientConnectionLost(c, reason) })
+}
+
+// StopConnecting abandons the attempt in progress; the factory's
+// ClientConnectionFailed is called before it returns (as in Twisted) with a
+// *ConnectError wrapping ErrConnectCancelled. It does nothing unless the
+// connector is connecting.
+func (c *Connector) StopConnecting() {
+	c.fail(ErrConnectCancelled)
+}
+
+// Disconnect stops an attempt in progress, or loses the connection once
+// connected (LoseConnection: what is buffered is still sent).
+func (c *Connector) Disconnect() {
+	switch c.state {
+	case Connecting:
+		c.StopConnecting()
+	case Connected:
+		if c.conn != nil {
+			c.conn.LoseConnection()
+		}
+	}
+}
+
+// fail ends the attempt in progress, closing its socket, and tells the
+// factory. It does nothing if no attempt is in progress.
+func (c *Connector) fail(err error) {
+	if c.state != Connecting {
+		return
+	}
+	c.stopTimer()
+	if conn := c.conn; conn != nil {
+		c.conn = nil
+		conn.shut(whyError, err)
+		conn.flags |= fNotified
+	}
+	c.state = Disconnected
+	var ce *ConnectError
+	if !errors.As(err, &ce) {
+		ce = &ConnectError{Addr: c.addr, Err: err}
+	}
+	c.callFactory(func() { c.factory.ClientConnectionFailed(c, ce) })
+}
+
+// failLater reports a failure found inside ConnectTCP or Connect from the
+// loop, never from inside the caller: like Twisted, which reports them
+// with callLater(0).
+func (c *Connector) failLater(attempt uint64, err error) {
+	c.r.CallLater(0, func() {
+		if c.attempt == attempt {
+			c.fail(err)
+		}
+	})
+}
+
+func (c *Connector) stopTimer() {
+	if c.timer != nil {
+		c.timer.Cancel()
+		c.timer = nil
+	}
+}
+
+// callFactory runs a factory callback, logging a panic.
+func (c *Connector) callFactory(f func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			c.r.logFailure(deferred.NewFailureFromPanic(v), nil)
+		}
+	}()
+	f()
+}

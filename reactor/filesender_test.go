@@ -1,0 +1,227 @@
+package reactor
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"gyre/deferred"
+)
+
+// bigFile writes n bytes of pattern to a temporary file and opens it.
+func bigFile(t testing.TB, n int) (*os.File, []byte) {
+	t.Helper()
+	data := pattern(n)
+	path := filepath.Join(t.TempDir(), "poem.txt")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f, data
+}
+
+// fileServe serves src (made per connection by source) with sender; the
+// client reads nothing until the server has checked the transfer in
+// flight with inFlight. It returns what the client read, the transfer's
+// result and the server protocol.
+func fileServe(t *testing.T, backend string, sender *FileSender, source func() io.Reader,
+	inFlight func(c *Conn)) (got []byte, result any, srv *recorder) {
+	t.Helper()
+	r, _ := newReactor(t, backend)
+	start := make(chan struct{})
+	servers := &servers{build: func() *recorder {
+		return &recorder{onMade: func(p *recorder) {
+			d := sender.BeginFileTransfer(source(), p.Transport)
+			inFlight(p.conn())
+			close(start)
+			d.AddBoth(func(v any) (any, error) {
+				result = v
+				p.Transport.LoseConnection()
+				return nil, nil
+			})
+		}, onLost: func(*recorder, error) { r.Stop() }}
+	}}
+	port := listen(t, r, servers)
+	res := make(chan []byte, 1)
+	go func() {
+		c := goDial(t, port.Addr())
+		if c == nil {
+			res <- nil
+			r.Stop()
+			return
+		}
+		select {
+		case <-start:
+		case <-time.After(testTimeout):
+		}
+		b, _ := readAll(c)
+		res <- b
+	}()
+	run(t, r)
+	select {
+	case got = <-res:
+	case <-time.After(testTimeout):
+		t.Fatal("client never finished")
+	}
+	return got, result, servers.all[0]
+}
+
+// On Linux a regular file goes to a TCP connection with sendfile(2):
+// nothing is ever buffered in user space, the Deferred fires with the
+// size, and the file is left positioned at its end.
+func TestFileSenderSendfile(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("sendfile(2) is used on Linux only")
+	}
+	forEachBackend(t, func(t *testing.T, backend string) {
+		f, data := bigFile(t, 16<<20)
+		got, result, srv := fileServe(t, backend, &FileSender{}, func() io.Reader { return f }, func(c *Conn) {
+			if c.x == nil || c.x.xfer == nil {
+				t.Error("no sendfile transfer in flight")
+			}
+			if c.Buffered() != 0 || c.x.producer != nil {
+				t.Errorf("buffered %d bytes", c.Buffered())
+			}
+		})
+		if sha256.Sum256(got) != sha256.Sum256(data) {
+			t.Errorf("client got %d bytes, want %d", len(got), len(data))
+		}
+		if result != int64(len(data)) {
+			t.Errorf("Deferred fired with %v", result)
+		}
+		if pos, _ := f.Seek(0, io.SeekCurrent); pos != int64(len(data)) {
+			t.Errorf("file left at %d", pos)
+		}
+		if err := srv.lostOnce(t); err != ErrConnectionDone {
+			t.Errorf("lost: %v", err)
+		}
+	})
+}
+
+// A section of a file: only that range is sent (sendfile path where there
+// is one).
+func TestFileSenderSection(t *testing.T) {
+	f, data := bigFile(t, 3<<20)
+	for _, noSendfile := range []bool{false, true} {
+		got, result, _ := fileServe(t, DefaultBackend(), &FileSender{NoSendfile: noSendfile},
+			func() io.Reader { return io.NewSectionReader(f, 1000, 2<<20) }, func(*Conn) {})
+		if !bytes.Equal(got, data[1000:1000+2<<20]) || result != int64(2<<20) {
+			t.Errorf("noSendfile=%v: got %d bytes, result %v", noSendfile, len(got), result)
+		}
+	}
+}
+
+// The portable path: a pull producer reading one chunk each time the
+// buffer empties, so at most one chunk is buffered however slow the
+// reader.
+func TestFileSenderFallback(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		f, data := bigFile(t, 8<<20)
+		sender := &FileSender{NoSendfile: true, ChunkSize: 32 << 10}
+		got, result, _ := fileServe(t, backend, sender, func() io.Reader { return f }, func(c *Conn) {
+			if c.x.xfer != nil || c.x.producer == nil {
+				t.Error("not on the producer path")
+			}
+			if c.Buffered() > 32<<10 {
+				t.Errorf("buffered %d bytes", c.Buffered())
+			}
+		})
+		if sha256.Sum256(got) != sha256.Sum256(data) || result != int64(len(data)) {
+			t.Errorf("client got %d bytes, result %v", len(got), result)
+		}
+	})
+}
+
+// A reader that is not a file takes the producer path too.
+func TestFileSenderAnyReader(t *testing.T) {
+	data := pattern(1 << 20)
+	got, result, _ := fileServe(t, DefaultBackend(), &FileSender{},
+		func() io.Reader { return io.MultiReader(bytes.NewReader(data[:1000]), bytes.NewReader(data[1000:])) },
+		func(c *Conn) {
+			if c.x.producer == nil {
+				t.Error("not on the producer path")
+			}
+		})
+	if !bytes.Equal(got, data) || result != int64(len(data)) {
+		t.Errorf("got %d bytes, result %v", len(got), result)
+	}
+}
+
+// When the consumer goes away mid-transfer, the Deferred fails with
+// ErrProducerStopped, on both paths, and the producer is released.
+func TestFileSenderConsumerGone(t *testing.T) {
+	for _, noSendfile := range []bool{false, true} {
+		f, _ := bigFile(t, 32<<20)
+		r, _ := newReactor(t, DefaultBackend())
+		var failure error
+		srv := &servers{build: func() *recorder {
+			return &recorder{onMade: func(p *recorder) {
+				d := (&FileSender{NoSendfile: noSendfile}).BeginFileTransfer(f, p.Transport)
+				d.AddErrback(func(f *deferred.Failure) (any, error) {
+					failure = f
+					return nil, nil
+				})
+			}, onLost: func(*recorder, error) { r.CallLater(0, func() { r.Stop() }) }}
+		}}
+		port := listen(t, r, srv)
+		go func() {
+			c := goDial(t, port.Addr())
+			if c == nil {
+				r.Stop()
+				return
+			}
+			io.ReadFull(c, make([]byte, 1000))
+			c.SetLinger(0)
+			c.Close()
+		}()
+		run(t, r)
+		if !errors.Is(failure, ErrProducerStopped) {
+			t.Errorf("noSendfile=%v: transfer ended with %v", noSendfile, failure)
+		}
+		c := srv.all[0].conn()
+		if c.x.xfer != nil || c.x.producer != nil {
+			t.Error("transfer still attached")
+		}
+	}
+}
+
+// memConsumer is a consumer that is not a connection: FileSender drives it
+// as a pull producer, synchronously.
+type memConsumer struct {
+	buf bytes.Buffer
+	p   Producer
+}
+
+func (m *memConsumer) Write(b []byte) { m.buf.Write(b) }
+
+func (m *memConsumer) RegisterProducer(p Producer, streaming bool) error {
+	m.p = p
+	for m.p != nil {
+		m.p.ResumeProducing()
+	}
+	return nil
+}
+
+func (m *memConsumer) UnregisterProducer() { m.p = nil }
+
+func TestFileSenderToAnyConsumer(t *testing.T) {
+	var m memConsumer
+	var result any
+	SendFile(&m, bytes.NewReader([]byte("a short poem"))).AddCallback(func(v any) (any, error) {
+		result = v
+		return v, nil
+	})
+	if m.buf.String() != "a short poem" || result != int64(12) {
+		t.Errorf("consumer got %q, result %v", m.buf.String(), result)
+	}
+}

@@ -1,0 +1,353 @@
+package reactor
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"gyre/deferred"
+)
+
+// Port is a listening TCP socket: the descriptor that accepts connections
+// and builds a protocol for each through its factory (Twisted's tcp.Port).
+// ListenTCP makes one.
+type Port struct {
+	r       *Reactor
+	fd      int
+	factory Factory
+	addr    *net.TCPAddr
+	iface   string // the host as given, for messages
+
+	scratch acceptScratch
+	peer    sockAddr
+
+	listening bool
+	closed    bool
+	backoff   time.Duration // current EMFILE back-off, 0 when accepting normally
+	retry     *DelayedCall
+	resume    func()
+}
+
+// ListenOption configures ListenTCP.
+type ListenOption func(*listenConfig)
+
+type listenConfig struct {
+	reusePort bool
+	backlog   int
+}
+
+// WithReusePort sets SO_REUSEPORT on the listening socket, so that several
+// reactors, each on its own goroutine (and so its own core), can listen on
+// the same address: the kernel spreads the incoming connections between
+// them. Every socket sharing the port must set it.
+func WithReusePort() ListenOption {
+	return func(c *listenConfig) { c.reusePort = true }
+}
+
+// WithBacklog sets the listen backlog (default: the system's maximum, see
+// ListenTCP).
+func WithBacklog(n int) ListenOption {
+	return func(c *listenConfig) { c.backlog = n }
+}
+
+// acceptBatch bounds the connections accepted per wake-up, so that a flood
+// of connects cannot starve the connections already open (Twisted adapts a
+// similar number).
+const acceptBatch = 128
+
+// EMFILE back-off: the first retry comes after acceptBackoffMin, each
+// further one doubles up to acceptBackoffMax.
+const (
+	acceptBackoffMin = 5 * time.Millisecond
+	acceptBackoffMax = 200 * time.Millisecond
+)
+
+// ListenTCP starts listening on addr ("host:port"; an empty host means
+// every IPv4 interface, as Twisted's listenTCP; port 0 lets the system
+// choose, Port.Addr tells which) and serves each connection with a protocol
+// from factory.
+//
+// The socket is non-blocking, has SO_REUSEADDR (a restarted server can
+// listen again at once), and a backlog of /proc/sys/net/core/somaxconn
+// (4096 when that cannot be read), so that thousands of simultaneous
+// connects wait in the queue instead of being dropped. A host name is
+// resolved here, blocking, IPv4 first: listening is done at start-up.
+//
+// Accepting is done in batches of up to 128 per wake-up, with accept4 where
+// the system has it. When the process runs out of descriptors (EMFILE,
+// ENFILE) the port stops accepting for a few milliseconds, then retries,
+// doubling the pause up to 200 ms: pending connections wait in the backlog
+// instead of making the loop spin, and accepting resumes once descriptors
+// are free. The first failure of such an episode is logged (at Warn), and
+// the recovery.
+//
+// It fails with a *ListenError, whose message is Twisted's CannotListenError
+// ("Couldn't listen on localhost:10000: [Errno 98] Address already in
+// use.") and which wraps the errno. ListenTCP may be called before Run.
+func (r *Reactor) ListenTCP(addr string, factory Factory, opts ...ListenOption) (*Port, error) {
+	var cfg listenConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, &ListenError{Interface: addr, Err: err}
+	}
+	portNum, err := strconv.Atoi(portStr)
+	if err != nil || portNum < 0 || portNum > 65535 {
+		return nil, &ListenError{Interface: host, Err: errors.New("invalid port " + strconv.Quote(portStr))}
+	}
+	lerr := func(err error) error { return &ListenError{Interface: host, Port: portNum, Err: err} }
+	if factory == nil {
+		return nil, lerr(errors.New("nil factory"))
+	}
+	var sa sockAddr
+	ip, err := resolveListenHost(host)
+	if err != nil {
+		return nil, lerr(err)
+	}
+	sa.fromAddrPort(netip.AddrPortFrom(ip, uint16(portNum)))
+	fd, err := newSocket(sa.domain())
+	if err != nil {
+		return nil, lerr(err)
+	}
+	fail := func(call string, err error) (*Port, error) {
+		unix.Close(fd)
+		var errno unix.Errno
+		if errors.As(err, &errno) {
+			return nil, lerr(errno)
+		}
+		return nil, lerr(os.NewSyscallError(call, err))
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		return fail("setsockopt", err)
+	}
+	if cfg.reusePort {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
+			return fail("setsockopt", err)
+		}
+	}
+	if err := unix.Bind(fd, sa.sockaddr()); err != nil {
+		return fail("bind", err)
+	}
+	backlog := cfg.backlog
+	if backlog <= 0 {
+		backlog = listenBacklog()
+	}
+	if err := unix.Listen(fd, backlog); err != nil {
+		return fail("listen", err)
+	}
+	bound, err := unix.Getsockname(fd)
+	if err != nil {
+		return fail("getsockname", err)
+	}
+	var ba sockAddr
+	ba.fromSockaddr(bound)
+	p := &Port{r: r, fd: fd, factory: factory, addr: ba.tcpAddr(), iface: host}
+	p.resume = p.retryAccept
+	if err := r.AddReader(p); err != nil {
+		return fail("register", err)
+	}
+	p.listening = true
+	return p, nil
+}
+
+// resolveListenHost turns the host part of a listen address into an IP:
+// "" is 0.0.0.0, a literal is itself, a name is looked up (IPv4 first).
+func resolveListenHost(host string) (netip.Addr, error) {
+	if host == "" {
+		return netip.IPv4Unspecified(), nil
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return ip, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	for _, ip := range ips {
+		if ip.Unmap().Is4() {
+			return ip.Unmap(), nil
+		}
+	}
+	return ips[0], nil
+}
+
+var (
+	backlogOnce sync.Once
+	backlogSize int
+)
+
+// listenBacklog is net.core.somaxconn (the most listen(2) will grant), read
+// once; 4096 when it cannot be read (other systems, a sandbox).
+func listenBacklog() int {
+	backlogOnce.Do(func() {
+		backlogSize = 4096
+		data, err := os.ReadFile("/proc/sys/net/core/somaxconn")
+		if err != nil {
+			return
+		}
+		if n, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && n > 0 {
+			// Kernels before 4.1 keep the backlog in 16 bits.
+			backlogSize = min(n, 1<<16-1)
+		}
+	})
+	return backlogSize
+}
+
+// Addr returns the address the port listens on, with the port the system
+// chose if 0 was asked for.
+func (p *Port) Addr() net.Addr { return p.addr }
+
+// Factory returns the port's factory.
+func (p *Port) Factory() Factory { return p.factory }
+
+// Fd returns the listening socket (-1 once closed).
+func (p *Port) Fd() int {
+	if p.closed {
+		return -1
+	}
+	return p.fd
+}
+
+// LogPrefix names the port in logs.
+func (p *Port) LogPrefix() string {
+	return "Port " + strconv.Itoa(p.addr.Port)
+}
+
+// DoRead accepts up to a batch of connections and starts a protocol on
+// each.
+func (p *Port) DoRead() error {
+	for range acceptBatch {
+		if !p.listening {
+			return nil
+		}
+		fd, err := accept(p.fd, &p.scratch, &p.peer)
+		if err != nil {
+			switch err {
+			case unix.EAGAIN:
+				return nil
+			case unix.EINTR, unix.ECONNABORTED, unix.EPROTO, unix.EPERM,
+				unix.ENETDOWN, unix.ENOPROTOOPT, unix.EHOSTDOWN, unix.ENETUNREACH,
+				unix.EHOSTUNREACH, unix.EOPNOTSUPP:
+				// The connection died in the queue, or the network
+				// under it: the next one may be fine.
+				continue
+			case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM:
+				p.backOff(err)
+				return nil
+			}
+			return os.NewSyscallError("accept", err)
+		}
+		if p.backoff != 0 {
+			p.backoff = 0
+			p.r.log().Info("accepting connections again", "system", p.LogPrefix())
+		}
+		p.serve(fd)
+	}
+	return nil
+}
+
+// serve builds the protocol for a new connection and starts it.
+func (p *Port) serve(fd int) {
+	c := &Conn{r: p.r, fd: int32(fd), peer: p.peer}
+	proto := p.buildProtocol(c)
+	if proto == nil {
+		sysClose(fd)
+		return
+	}
+	c.start(proto)
+}
+
+// buildProtocol calls the factory, containing a panic.
+func (p *Port) buildProtocol(c *Conn) (proto Protocol) {
+	defer func() {
+		if v := recover(); v != nil {
+			p.r.logFailure(deferred.NewFailureFromPanic(v), p)
+			proto = nil
+		}
+	}()
+	return p.factory.BuildProtocol(c.Peer())
+}
+
+// backOff stops accepting for a while after running out of descriptors.
+func (p *Port) backOff(err error) {
+	if p.backoff == 0 {
+		p.backoff = acceptBackoffMin
+		p.r.log().Warn("cannot accept connections, backing off and retrying",
+			"system", p.LogPrefix(), "error", os.NewSyscallError("accept", err))
+	} else {
+		p.backoff = min(2*p.backoff, acceptBackoffMax)
+	}
+	p.r.RemoveReader(p)
+	p.parked(true)
+	p.retry = p.r.CallLater(p.backoff, p.resume)
+}
+
+func (p *Port) retryAccept() {
+	p.retry = nil
+	if !p.listening {
+		return
+	}
+	p.parked(false)
+	if err := p.r.AddReader(p); err != nil {
+		p.r.log().Error("cannot watch listening port", "system", p.LogPrefix(), "error", err)
+		p.close()
+	}
+}
+
+func (p *Port) parked(on bool) {
+	if on {
+		if p.r.tcp.parked == nil {
+			p.r.tcp.parked = make(map[FileDescriptor]struct{})
+		}
+		p.r.tcp.parked[p] = struct{}{}
+	} else {
+		delete(p.r.tcp.parked, p)
+	}
+}
+
+// StopListening closes the listening socket: no new connections are
+// accepted (those already accepted go on). The returned Deferred has fired
+// (with nil) by the time it is returned, since closing a socket is
+// immediate; it is a Deferred so that code written for Twisted, which
+// waits for it, reads the same.
+func (p *Port) StopListening() *deferred.Deferred {
+	p.close()
+	return deferred.Succeed(nil)
+}
+
+func (p *Port) close() {
+	if p.closed {
+		return
+	}
+	p.listening = false
+	if p.retry != nil {
+		p.retry.Cancel()
+		p.retry = nil
+	}
+	p.r.RemoveReader(p)
+	p.parked(false)
+	unix.Close(p.fd)
+	p.closed = true
+}
+
+// ConnectionLost is called by the reactor when it drops the port (it
+// stopped, or accept failed in a way that cannot be retried): the socket
+// is closed.
+func (p *Port) ConnectionLost(reason error) {
+	if !p.closed && !errors.Is(reason, ErrConnectionLost) {
+		p.r.log().Error("listening port lost", "system", p.LogPrefix(), "error", reason)
+	}
+	p.close()
+}

@@ -1,0 +1,75 @@
+package reactor
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Flow control on a connection (Twisted's producer/consumer): a producer
+// registered on a Conn writes into it, and the Conn paces it by its write
+// buffer. See Transport.RegisterProducer.
+
+var errNotPushProducer = errors.New("reactor: a streaming producer must be a PushProducer (have PauseProducing)")
+
+// RegisterProducer implements Transport (and Consumer). A pull producer is
+// asked for its first piece at once, as in Twisted.
+func (c *Conn) RegisterProducer(p Producer, streaming bool) error {
+	if p == nil {
+		return errors.New("reactor: nil producer")
+	}
+	if streaming {
+		if _, ok := p.(PushProducer); !ok {
+			return fmt.Errorf("%w: %T", errNotPushProducer, p)
+		}
+	}
+	if x := c.x; x != nil && (x.producer != nil || x.xfer != nil) {
+		return ErrProducerRegistered
+	}
+	if c.flags&fClosed != 0 {
+		p.StopProducing()
+		return nil
+	}
+	x := c.extra()
+	x.producer, x.streaming, x.producerPaused = p, streaming, false
+	if streaming {
+		if high, _ := x.marks(); c.Buffered() > high {
+			x.producerPaused = true
+			p.(PushProducer).PauseProducing()
+		}
+	} else {
+		p.ResumeProducing()
+	}
+	c.sync()
+	return nil
+}
+
+// UnregisterProducer implements Transport (and Consumer). A connection
+// that LoseConnection was waiting on closes once its buffer is empty.
+func (c *Conn) UnregisterProducer() {
+	x := c.x
+	if x == nil || x.producer == nil {
+		return
+	}
+	x.producer, x.producerPaused = nil, false
+	c.producerDone()
+}
+
+// producerDone goes on with a close that waited for the producer (or file
+// transfer) to finish.
+func (c *Conn) producerDone() {
+	if c.flags&(fClosed|fSetup) != 0 {
+		return
+	}
+	if c.drained() {
+		if c.flags&fDisconnecting != 0 {
+			c.r.queueLost(c)
+			return
+		}
+		if c.flags&fWriteShutting != 0 && c.flags&fWriteClosed == 0 {
+			if c.shutWrite() {
+				return
+			}
+		}
+	}
+	c.sync()
+}

@@ -1,0 +1,123 @@
+package reactor
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+
+	"gyre/deferred"
+)
+
+// sendfileChunk bounds one sendfile(2) call. The socket takes what fits in
+// its buffer anyway; the bound keeps one DoWrite from pushing a whole file
+// through a fast reader while other connections wait.
+const sendfileChunk = 4 << 20
+
+// trySendfile starts a sendfile(2) transfer of src if src is a regular
+// file (or a section of one). ok is false when it is not, and the caller
+// takes the portable path.
+func (c *Conn) trySendfile(src io.Reader) (d *deferred.Deferred, ok bool) {
+	var f *os.File
+	var base, limit int64 = 0, -1
+	var seeker io.Seeker
+	switch s := src.(type) {
+	case *os.File:
+		f, seeker = s, s
+	case *io.SectionReader:
+		outer, off, n := s.Outer()
+		of, isFile := outer.(*os.File)
+		if !isFile {
+			return nil, false
+		}
+		f, seeker, base, limit = of, s, off, off+n
+	default:
+		return nil, false
+	}
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return nil, false
+	}
+	cur, err := seeker.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil, false
+	}
+	fd := -1
+	if rc, err := f.SyscallConn(); err == nil {
+		rc.Control(func(sysfd uintptr) { fd = int(sysfd) })
+	}
+	if fd < 0 {
+		return nil, false
+	}
+	if x := c.x; x != nil && (x.producer != nil || x.xfer != nil) {
+		return deferred.Fail(ErrProducerRegistered), true
+	}
+	if c.flags&fClosed != 0 {
+		return deferred.Fail(fmt.Errorf("%w: %w", ErrProducerStopped, c.reason())), true
+	}
+	end := st.Size()
+	if limit >= 0 {
+		end = min(end, limit)
+	}
+	t := &fileTransfer{
+		file: f, src: fd, off: base + cur, remain: max(end-(base+cur), 0),
+		d: deferred.New(), seeker: seeker, pos0: cur,
+	}
+	x := c.extra()
+	x.xfer = t
+	if x.woff == len(x.wbuf) {
+		if err := c.continueTransfer(); err != nil {
+			c.shut(whyError, err)
+			if c.flags&fSetup == 0 {
+				c.r.queueLost(c)
+			}
+			return t.d, true
+		}
+	}
+	c.sync()
+	return t.d, true
+}
+
+// continueTransfer sends more of the file, until the socket is full or the
+// file is done. It returns an error only when the connection failed.
+func (c *Conn) continueTransfer() error {
+	t := c.x.xfer
+	for t.remain > 0 {
+		want := int(min(t.remain, sendfileChunk))
+		n, err := unix.Sendfile(int(c.fd), t.src, &t.off, want)
+		if n > 0 {
+			t.remain -= int64(n)
+			t.sent += int64(n)
+		}
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err == unix.EAGAIN:
+			return nil
+		case err != nil:
+			return lostBy(err)
+		case n == 0:
+			t.remain = 0 // the file ended early (it shrank): done
+		case n < want:
+			return nil // the socket is full: wait for writability
+		}
+	}
+	c.finishTransfer()
+	return nil
+}
+
+// finishTransfer ends a completed transfer: what was written meanwhile
+// becomes the buffer, the source is moved past the sent bytes, and the
+// Deferred fires.
+func (c *Conn) finishTransfer() {
+	x := c.x
+	t := x.xfer
+	x.xfer = nil
+	if len(t.tail) > 0 {
+		x.wbuf, x.woff = t.tail, 0
+	}
+	t.seeker.Seek(t.pos0+t.sent, io.SeekStart)
+	t.d.Callback(t.sent)
+	c.producerDone()
+}

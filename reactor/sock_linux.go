@@ -1,0 +1,159 @@
+package reactor
+
+import (
+	"os"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Linux socket primitives, made as system calls of their own so that the
+// accept path converts no address it does not need and writev needs no
+// allocation.
+//
+// The calls on sockets (accept4, read, write, writev, close) use
+// RawSyscall: they are made on non-blocking descriptors, so they never
+// block, and a plain Syscall would tell the Go scheduler the goroutine may
+// block (entersyscall/exitsyscall). That costs more than the call itself
+// when a fast server makes three of them per connection: the runtime's
+// monitor thread (sysmon) sees the loop in system calls all the time, keeps
+// waking every 20 µs to check on it (a nanosleep per connection served, in
+// strace) and hands the processor off to another thread when a call spans
+// one of its ticks. The wait itself (epoll_wait, in the backend) and
+// sendfile(2), which reads a file that may not be in the page cache, stay
+// ordinary blocking calls.
+
+// newSocket makes a non-blocking, close-on-exec stream socket in one call.
+func newSocket(domain int) (int, error) {
+	fd, err := unix.Socket(domain, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, os.NewSyscallError("socket", err)
+	}
+	return fd, nil
+}
+
+// acceptScratch is the address buffer accept4 fills; a Port owns one, so
+// accepting allocates nothing.
+type acceptScratch struct {
+	rsa unix.RawSockaddrAny
+	len uint32
+}
+
+// accept takes one connection from the listening socket lfd, non-blocking
+// and close-on-exec from birth (accept4), and stores the peer's address.
+func accept(lfd int, s *acceptScratch, peer *sockAddr) (int, error) {
+	s.len = unix.SizeofSockaddrAny
+	nfd, _, e := unix.RawSyscall6(unix.SYS_ACCEPT4, uintptr(lfd),
+		uintptr(unsafe.Pointer(&s.rsa)), uintptr(unsafe.Pointer(&s.len)),
+		unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+	if e != 0 {
+		return -1, e
+	}
+	switch s.rsa.Addr.Family {
+	case unix.AF_INET:
+		sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(&s.rsa))
+		peer.setIPv4(sa.Addr, networkPort(&sa.Port))
+	case unix.AF_INET6:
+		sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(&s.rsa))
+		peer.setIPv6(sa.Addr, networkPort(&sa.Port), sa.Scope_id)
+	default:
+		peer.family = 0
+	}
+	return int(nfd), nil
+}
+
+// networkPort reads a port stored in network byte order.
+func networkPort(p *uint16) int {
+	b := (*[2]byte)(unsafe.Pointer(p))
+	return int(b[0])<<8 | int(b[1])
+}
+
+// maxIovecs is IOV_MAX on Linux: writev takes at most this many buffers.
+const maxIovecs = 1024
+
+// writev writes bufs with one writev(2), using iov (the reactor's) for the
+// vector; it returns the bytes written. The vector is cleared afterwards so
+// it does not keep the caller's buffers alive.
+func writev(fd int, bufs [][]byte, iov *[]unix.Iovec) (int, error) {
+	v := (*iov)[:0]
+	for _, b := range bufs {
+		if len(b) == 0 {
+			continue
+		}
+		if len(v) == maxIovecs {
+			break
+		}
+		v = append(v, unix.Iovec{Base: &b[0]})
+		v[len(v)-1].SetLen(len(b))
+	}
+	*iov = v
+	if len(v) == 0 {
+		return 0, nil
+	}
+	n, _, e := unix.RawSyscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&v[0])), uintptr(len(v)))
+	clear(v)
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// setKeepAlivePeriod sets the idle time before the first probe and the
+// interval between probes, in whole seconds (at least one).
+func setKeepAlivePeriod(fd int, d time.Duration) error {
+	secs := max(int((d+time.Second-1)/time.Second), 1)
+	if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPIDLE, secs); err != nil {
+		return os.NewSyscallError("setsockopt", err)
+	}
+	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPINTVL, secs))
+}
+
+// sysRead, sysWrite and sysClose are read(2), write(2) and close(2) on a
+// non-blocking socket, without the scheduler's syscall bookkeeping.
+func sysRead(fd int, p []byte) (int, error) {
+	var ptr unsafe.Pointer
+	if len(p) > 0 {
+		ptr = unsafe.Pointer(&p[0])
+	}
+	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(ptr), uintptr(len(p)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+func sysWrite(fd int, p []byte) (int, error) {
+	var ptr unsafe.Pointer
+	if len(p) > 0 {
+		ptr = unsafe.Pointer(&p[0])
+	}
+	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(ptr), uintptr(len(p)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+func sysClose(fd int) error {
+	if _, _, e := unix.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0); e != 0 {
+		return e
+	}
+	return nil
+}
+
+// acceptDelay reads how long ago the kernel last received an ACK on fd
+// (TCP_INFO's tcpi_last_ack_recv, in milliseconds, counted in kernel clock
+// ticks). For a connection just accepted, whose peer has sent nothing yet,
+// that ACK is the last of the handshake: the time is how long the
+// connection waited in the listen queue.
+func acceptDelay(fd int) time.Duration {
+	var info unix.TCPInfo
+	size := uint32(unsafe.Sizeof(info))
+	_, _, e := unix.RawSyscall6(unix.SYS_GETSOCKOPT, uintptr(fd), unix.IPPROTO_TCP, unix.TCP_INFO,
+		uintptr(unsafe.Pointer(&info)), uintptr(unsafe.Pointer(&size)), 0)
+	if e != 0 || size < uint32(unsafe.Offsetof(info.Last_ack_recv)+4) {
+		return 0
+	}
+	return time.Duration(info.Last_ack_recv) * time.Millisecond
+}

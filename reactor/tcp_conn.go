@@ -1,0 +1,759 @@
+package reactor
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// connFlags is a connection's state, one bit per fact.
+type connFlags uint16
+
+const (
+	fConnecting    connFlags = 1 << iota // client: connect(2) in progress, waiting for writability
+	fSetup                               // inside MakeConnection/ConnectionMade: registration waits
+	fReading                             // registered with the reactor as reader
+	fWriting                             // registered with the reactor as writer
+	fPaused                              // PauseProducing: not reading
+	fDisconnecting                       // LoseConnection: close once drained
+	fWriteShutting                       // LoseWriteConnection: shut the write side once drained
+	fWriteClosed                         // write side shut
+	fReadClosed                          // the peer ended its side; the protocol is half-closeable
+	fClosed                              // fd closed
+	fNotified                            // ConnectionLost delivered
+	fQueued                              // in the reactor's end-of-phase queue
+	fParked                              // open but watched for nothing: in the reactor's parked set
+)
+
+// How a connection that closed itself ended (Conn.why), turned into the
+// reason for ConnectionLost by reason().
+const (
+	whyNone uint8 = iota
+	whyDone
+	whyAborted
+	whyError
+)
+
+// Conn is a TCP connection: the Transport its protocol writes to, and the
+// descriptor the reactor watches (it is both a ReadDescriptor and a
+// WriteDescriptor). ListenTCP and ConnectTCP make them; a protocol sees its
+// Conn as the Transport given to MakeConnection (assert to *Conn or
+// TCPTransport for the TCP-only methods).
+//
+// A Conn is small (64 bytes on 64-bit systems): everything that not every
+// connection needs (the write buffer, a producer, the connector, the cached
+// local address) lives in a second block allocated on first use, and the
+// peer's address is kept as bytes and converted only when asked for.
+//
+// Output goes straight to the socket when it will take it: Write makes one
+// write(2) and buffers only what the socket refused, and the connection is
+// registered for writability only while something is buffered. A server
+// whose ConnectionMade writes everything and calls LoseConnection is
+// closed right after ConnectionMade returns without ever being registered
+// with the backend: accept4, write and close, three system calls.
+//
+// Like every reactor object, a Conn belongs to the loop goroutine.
+type Conn struct {
+	r     *Reactor
+	proto Protocol
+	x     *connExtra
+	peer  sockAddr
+	fd    int32
+	flags connFlags
+	why   uint8
+}
+
+// connExtra holds what only some connections need.
+type connExtra struct {
+	wbuf []byte // pending output is wbuf[woff:]
+	woff int
+
+	producer       Producer
+	streaming      bool
+	producerPaused bool // we paused a push producer
+	high, low      int  // water marks; 0 means the defaults
+
+	xfer *fileTransfer // sendfile(2) transfer in progress
+
+	err       error    // the reason, when the connection ended by an error
+	host      net.Addr // cached Host()
+	connector *Connector
+}
+
+// Default write buffer water marks: a push producer is paused when more
+// than DefaultHighWater bytes wait in a connection's buffer and resumed
+// when no more than DefaultLowWater remain. Twisted pauses at 64 KiB too.
+const (
+	DefaultHighWater = 64 << 10
+	DefaultLowWater  = 16 << 10
+)
+
+func (c *Conn) extra() *connExtra {
+	if c.x == nil {
+		c.x = new(connExtra)
+	}
+	return c.x
+}
+
+// Fd returns the socket's descriptor (-1 once closed).
+func (c *Conn) Fd() int {
+	if c.flags&fClosed != 0 {
+		return -1
+	}
+	return int(c.fd)
+}
+
+// Reactor returns the reactor the connection belongs to.
+func (c *Conn) Reactor() *Reactor { return c.r }
+
+// Protocol returns the connection's protocol (nil while connecting).
+func (c *Conn) Protocol() Protocol { return c.proto }
+
+// LogPrefix names the connection in logs: the protocol's type and the
+// peer's address.
+func (c *Conn) LogPrefix() string {
+	return fmt.Sprintf("%T,%v", c.proto, c.Peer())
+}
+
+// Peer returns the remote address, a new *net.TCPAddr on each call; it is
+// still known after the connection has ended.
+func (c *Conn) Peer() net.Addr {
+	if a := c.peer.tcpAddr(); a != nil {
+		return a
+	}
+	return nil
+}
+
+// Host returns the local address (cached after the first call; nil if
+// first asked after the connection has ended).
+func (c *Conn) Host() net.Addr {
+	if c.x != nil && c.x.host != nil {
+		return c.x.host
+	}
+	if c.flags&fClosed != 0 {
+		return nil
+	}
+	sa, err := unix.Getsockname(int(c.fd))
+	if err != nil {
+		return nil
+	}
+	var a sockAddr
+	a.fromSockaddr(sa)
+	addr := a.tcpAddr()
+	if addr == nil {
+		return nil
+	}
+	c.extra().host = addr
+	return addr
+}
+
+// Buffered returns how many written bytes wait in the connection's buffer
+// for the socket to take them. It is still right during ConnectionLost,
+// where it counts what was never sent.
+func (c *Conn) Buffered() int {
+	if c.x == nil {
+		return 0
+	}
+	n := len(c.x.wbuf) - c.x.woff
+	if t := c.x.xfer; t != nil {
+		n += len(t.tail)
+	}
+	return n
+}
+
+// SetWriteBufferLimits sets the high and low water marks of the write
+// buffer that pause and resume a push producer (defaults DefaultHighWater
+// and DefaultLowWater). low is clamped to [0, high].
+func (c *Conn) SetWriteBufferLimits(high, low int) {
+	x := c.extra()
+	x.high = max(high, 1)
+	x.low = min(max(low, 0), x.high)
+}
+
+func (x *connExtra) marks() (high, low int) {
+	if x.high == 0 {
+		return DefaultHighWater, DefaultLowWater
+	}
+	return x.high, x.low
+}
+
+// pending reports whether output waits: buffered bytes or a file transfer.
+func (c *Conn) pending() bool {
+	x := c.x
+	return x != nil && (x.woff < len(x.wbuf) || x.xfer != nil)
+}
+
+// drained reports whether nothing more will be written unless the
+// protocol writes: no buffer, no transfer, no producer.
+func (c *Conn) drained() bool {
+	x := c.x
+	return x == nil || (x.woff == len(x.wbuf) && x.xfer == nil && x.producer == nil)
+}
+
+// wantsWrite reports whether the connection needs writability events.
+func (c *Conn) wantsWrite() bool {
+	if c.flags&fConnecting != 0 {
+		return true
+	}
+	if c.flags&fWriteClosed != 0 {
+		return false
+	}
+	x := c.x
+	if x == nil {
+		return false
+	}
+	// A pull producer is asked for more each time the socket is
+	// writable and the buffer is empty.
+	return x.woff < len(x.wbuf) || x.xfer != nil || (x.producer != nil && !x.streaming)
+}
+
+// sync brings the reactor's registration in line with the state: reading
+// unless paused, closing or half-closed; writing while output waits. An
+// open connection watched for nothing is parked, so that the reactor can
+// still close it when it stops.
+func (c *Conn) sync() {
+	f := c.flags
+	if f&(fClosed|fSetup) != 0 {
+		return
+	}
+	wantR := f&(fConnecting|fPaused|fDisconnecting|fReadClosed) == 0
+	wantW := c.wantsWrite()
+	if wantR != (f&fReading != 0) || wantW != (f&fWriting != 0) {
+		if err := c.r.watch(int(c.fd), c, wantR, wantW); err != nil {
+			c.r.log().Error("cannot watch connection", "system", c.LogPrefix(), "error", err)
+			c.shut(whyError, err)
+			c.r.queueLost(c)
+			return
+		}
+		f &^= fReading | fWriting
+		if wantR {
+			f |= fReading
+		}
+		if wantW {
+			f |= fWriting
+		}
+		c.flags = f
+	}
+	c.r.park(c, !wantR && !wantW)
+}
+
+// unwatch removes every registration (before the fd is closed).
+func (c *Conn) unwatch() {
+	if c.flags&(fReading|fWriting) != 0 {
+		c.r.watch(int(c.fd), c, false, false)
+		c.flags &^= fReading | fWriting
+	}
+	c.r.park(c, false)
+}
+
+// shut closes the fd now and records why; ConnectionLost is for the caller
+// to deliver or queue. An abort sets SO_LINGER to zero first, so the
+// kernel drops unsent data and sends a reset, as Twisted's abortConnection
+// does.
+func (c *Conn) shut(why uint8, err error) {
+	if c.flags&fClosed != 0 {
+		return
+	}
+	c.unwatch()
+	if why == whyAborted {
+		unix.SetsockoptLinger(int(c.fd), unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+	}
+	sysClose(int(c.fd))
+	c.flags |= fClosed
+	c.why = why
+	if err != nil {
+		c.extra().err = err
+	}
+}
+
+// reason is the ConnectionLost reason of a connection that closed itself.
+func (c *Conn) reason() error {
+	switch c.why {
+	case whyAborted:
+		return ErrConnectionAborted
+	case whyError:
+		if c.x != nil && c.x.err != nil {
+			return c.x.err
+		}
+		return ErrConnectionLost
+	}
+	return ErrConnectionDone
+}
+
+// fail ends the connection because a write failed outside DoWrite (in
+// Write, inside a protocol's callback): close now, tell later.
+func (c *Conn) fail(errno error) {
+	c.shut(whyError, lostBy(errno))
+	if c.flags&fSetup == 0 {
+		c.r.queueLost(c)
+	}
+}
+
+// finishQueued is run by the reactor's end-of-phase queue: deliver the
+// ConnectionLost of a connection that closed itself, or close one whose
+// LoseConnection found nothing left to send.
+func (c *Conn) finishQueued() {
+	c.flags &^= fQueued
+	if c.flags&fNotified != 0 {
+		return
+	}
+	if c.flags&fClosed == 0 {
+		if c.flags&fDisconnecting == 0 || !c.drained() {
+			c.sync()
+			return
+		}
+		c.shut(whyDone, nil)
+	}
+	c.notifyLost(c.reason())
+}
+
+// notifyLost delivers the end of the connection, once: the producer or
+// file transfer is stopped, then the protocol's ConnectionLost, then, for a
+// client connection, the factory's ClientConnectionLost.
+func (c *Conn) notifyLost(reason error) {
+	if c.flags&fNotified != 0 {
+		return
+	}
+	c.flags |= fNotified
+	x := c.x
+	if x != nil {
+		if t := x.xfer; t != nil {
+			x.xfer = nil
+			t.stopped(c.r, reason)
+		}
+		if p := x.producer; p != nil {
+			x.producer = nil
+			c.r.call(p.StopProducing)
+		}
+	}
+	if c.proto != nil {
+		c.r.callProtocolLost(c, reason)
+	}
+	if x != nil {
+		x.wbuf, x.woff = nil, 0
+		if x.connector != nil {
+			x.connector.connectionLost(c, reason)
+		}
+	}
+}
+
+// afterSetup runs when MakeConnection and ConnectionMade have returned:
+// the fast path. A connection that has already closed (or wants to close
+// and has sent everything) is closed now, never registered; any other is
+// registered for reading (and for writing if output waits) in one system
+// call.
+func (c *Conn) afterSetup() {
+	c.flags &^= fSetup
+	switch {
+	case c.flags&fClosed != 0:
+		c.notifyLost(c.reason())
+	case c.flags&fDisconnecting != 0 && c.drained():
+		c.shut(whyDone, nil)
+		c.notifyLost(ErrConnectionDone)
+	default:
+		c.producerDone() // a LoseWriteConnection with nothing to send, then registration
+	}
+}
+
+// start attaches the protocol and runs MakeConnection and ConnectionMade
+// (a panic in either is logged and aborts the connection), then afterSetup.
+func (c *Conn) start(p Protocol) {
+	c.proto = p
+	c.flags |= fSetup
+	if f := c.r.callMade(c); f != nil {
+		if c.flags&fClosed == 0 {
+			c.shut(whyError, f)
+		}
+	}
+	c.afterSetup()
+}
+
+// Write implements Transport.
+func (c *Conn) Write(data []byte) {
+	if len(data) == 0 || c.flags&(fClosed|fWriteClosed|fConnecting) != 0 {
+		return
+	}
+	if !c.pending() {
+		n, err := writeSome(int(c.fd), data)
+		if err != nil {
+			c.fail(err)
+			return
+		}
+		if n == len(data) {
+			return
+		}
+		data = data[n:]
+	}
+	c.buffer(data)
+}
+
+// WriteSequence implements Transport: one writev(2) for all the slices
+// when nothing is buffered.
+func (c *Conn) WriteSequence(data [][]byte) {
+	if c.flags&(fClosed|fWriteClosed|fConnecting) != 0 {
+		return
+	}
+	if !c.pending() {
+		n, err := writevSome(int(c.fd), data, &c.r.tcp.iov)
+		if err != nil {
+			c.fail(err)
+			return
+		}
+		for len(data) > 0 && n >= len(data[0]) {
+			n -= len(data[0])
+			data = data[1:]
+		}
+		if len(data) == 0 {
+			return
+		}
+		c.buffer(data[0][n:]) // the caller's slices stay as they were
+		data = data[1:]
+	}
+	for _, b := range data {
+		c.buffer(b)
+	}
+}
+
+// buffer keeps what the socket did not take, registers for writability,
+// and pauses a push producer above the high water mark.
+func (c *Conn) buffer(data []byte) {
+	if len(data) == 0 {
+		return
+	}
+	x := c.extra()
+	if t := x.xfer; t != nil {
+		t.tail = append(t.tail, data...) // goes after the file
+	} else {
+		if x.woff > 0 && x.woff >= len(x.wbuf)/2 {
+			// Reclaim the sent half before growing, so a connection
+			// that keeps a steady backlog does not grow without end.
+			n := copy(x.wbuf, x.wbuf[x.woff:])
+			x.wbuf, x.woff = x.wbuf[:n], 0
+		}
+		x.wbuf = append(x.wbuf, data...)
+	}
+	c.sync()
+	if p := x.producer; p != nil && x.streaming && !x.producerPaused {
+		if high, _ := x.marks(); c.Buffered() > high {
+			x.producerPaused = true
+			if pp, ok := p.(PushProducer); ok {
+				pp.PauseProducing()
+			}
+		}
+	}
+}
+
+// writeSome makes one write(2); EAGAIN counts as nothing written.
+func writeSome(fd int, p []byte) (int, error) {
+	for {
+		n, err := sysWrite(fd, p)
+		switch err {
+		case nil:
+			return n, nil
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return 0, nil
+		}
+		return 0, err
+	}
+}
+
+func writevSome(fd int, bufs [][]byte, iov *[]unix.Iovec) (int, error) {
+	for {
+		n, err := writev(fd, bufs, iov)
+		switch err {
+		case nil:
+			return n, nil
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return 0, nil
+		}
+		return 0, err
+	}
+}
+
+// LoseConnection implements Transport.
+func (c *Conn) LoseConnection() {
+	if c.flags&(fClosed|fDisconnecting|fConnecting) != 0 {
+		return
+	}
+	c.flags |= fDisconnecting
+	if c.flags&fSetup != 0 {
+		return // afterSetup closes it
+	}
+	if c.drained() {
+		// Closed at the end of the current callback, not inside it: the
+		// protocol's ConnectionLost must not run under its own call, and
+		// a Write that follows LoseConnection still goes out first.
+		c.r.queueLost(c)
+	}
+	c.sync()
+}
+
+// LoseWriteConnection implements TCPTransport: once everything written has
+// been sent, shutdown(SHUT_WR), so the peer reads end of file; reading
+// goes on.
+func (c *Conn) LoseWriteConnection() {
+	if c.flags&(fClosed|fWriteShutting|fWriteClosed|fConnecting) != 0 {
+		return
+	}
+	c.flags |= fWriteShutting
+	if c.drained() && c.flags&fSetup == 0 {
+		if c.shutWrite() {
+			return
+		}
+	}
+	c.sync()
+}
+
+// shutWrite shuts the write side now and reports whether that ended the
+// connection (its read side had ended already).
+func (c *Conn) shutWrite() bool {
+	c.flags |= fWriteClosed
+	if err := unix.Shutdown(int(c.fd), unix.SHUT_WR); err != nil && err != unix.ENOTCONN {
+		c.fail(err)
+		return true
+	}
+	if wl, ok := c.proto.(writeHalfCloseable); ok {
+		c.r.call(wl.WriteConnectionLost)
+	}
+	if c.flags&fReadClosed != 0 && c.flags&fClosed == 0 {
+		c.shut(whyDone, nil)
+		c.r.queueLost(c)
+		return true
+	}
+	return false
+}
+
+// AbortConnection implements Transport.
+func (c *Conn) AbortConnection() {
+	if c.flags&(fClosed|fConnecting) != 0 {
+		return
+	}
+	c.shut(whyAborted, nil)
+	if c.flags&fSetup == 0 {
+		c.r.queueLost(c)
+	}
+}
+
+// PauseProducing stops reading from the socket (Transport).
+func (c *Conn) PauseProducing() {
+	c.flags |= fPaused
+	c.sync()
+}
+
+// ResumeProducing starts reading again (Transport).
+func (c *Conn) ResumeProducing() {
+	c.flags &^= fPaused
+	c.sync()
+}
+
+// StopProducing loses the connection (Transport).
+func (c *Conn) StopProducing() { c.LoseConnection() }
+
+// AcceptDelay returns how long a connection just accepted had waited in
+// the listen queue, the kernel having completed the handshake before the
+// server got to accept it: a server that promises something "from the
+// moment the client connected" (the slow poetry server's schedule) counts
+// from then. It is read from TCP_INFO on Linux (in whole ticks of the
+// kernel's clock, so a few milliseconds of resolution, rounded down) and
+// is meaningful only before the peer has sent anything (it is the time
+// since the last ACK received); 0 elsewhere or when unknown.
+func (c *Conn) AcceptDelay() time.Duration {
+	if c.flags&fClosed != 0 {
+		return 0
+	}
+	return acceptDelay(int(c.fd))
+}
+
+// SetNoDelay implements TCPTransport.
+func (c *Conn) SetNoDelay(on bool) error {
+	if c.flags&fClosed != 0 {
+		return net.ErrClosed
+	}
+	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, boolInt(on)))
+}
+
+// SetKeepAlive implements TCPTransport.
+func (c *Conn) SetKeepAlive(on bool) error {
+	if c.flags&fClosed != 0 {
+		return net.ErrClosed
+	}
+	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(int(c.fd), unix.SOL_SOCKET, unix.SO_KEEPALIVE, boolInt(on)))
+}
+
+// SetKeepAlivePeriod implements TCPTransport (Linux only: elsewhere it
+// returns errors.ErrUnsupported).
+func (c *Conn) SetKeepAlivePeriod(d time.Duration) error {
+	if c.flags&fClosed != 0 {
+		return net.ErrClosed
+	}
+	return setKeepAlivePeriod(int(c.fd), d)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// DoRead reads once into the reactor's shared buffer and hands the bytes
+// to the protocol. End of file ends the connection cleanly, or only its
+// read side for a HalfCloseableProtocol.
+func (c *Conn) DoRead() error {
+	if c.flags&(fClosed|fConnecting|fPaused|fDisconnecting|fReadClosed) != 0 {
+		return nil
+	}
+	buf := c.r.ReadBuffer()
+	for {
+		n, err := sysRead(int(c.fd), buf)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err == unix.EAGAIN:
+			return nil
+		case err != nil:
+			return lostBy(err)
+		case n == 0:
+			return c.readEnded()
+		}
+		c.proto.DataReceived(buf[:n])
+		return nil
+	}
+}
+
+// readEnded handles end of file from the peer.
+func (c *Conn) readEnded() error {
+	hc, ok := c.proto.(HalfCloseableProtocol)
+	if !ok || c.flags&fWriteClosed != 0 {
+		return io.EOF
+	}
+	c.flags |= fReadClosed
+	c.sync()
+	hc.ReadConnectionLost()
+	return nil
+}
+
+// DoWrite sends what is buffered, then continues a file transfer or asks
+// the producer for more, and closes (or shuts the write side) once all is
+// sent and that was asked for.
+func (c *Conn) DoWrite() error {
+	f := c.flags
+	if f&fConnecting != 0 {
+		c.x.connector.connectReady(c)
+		return nil
+	}
+	if f&(fClosed|fWriteClosed) != 0 {
+		return nil
+	}
+	x := c.x
+	if x != nil && x.woff < len(x.wbuf) {
+		n, err := writeSome(int(c.fd), x.wbuf[x.woff:])
+		if err != nil {
+			return lostBy(err)
+		}
+		x.woff += n
+		if x.woff < len(x.wbuf) {
+			c.lowWater()
+			return nil // the socket is full: wait for the next writability
+		}
+		x.wbuf, x.woff = nil, 0 // drained: release the buffer
+	}
+	if x != nil && x.xfer != nil {
+		if err := c.continueTransfer(); err != nil {
+			return err
+		}
+		if c.flags&fClosed != 0 || x.xfer != nil {
+			return nil
+		}
+	}
+	if x != nil && x.producer != nil {
+		c.askProducer()
+		if c.flags&fClosed != 0 {
+			return nil
+		}
+	}
+	if c.drained() {
+		if c.flags&fDisconnecting != 0 {
+			return ErrConnectionDone
+		}
+		if c.flags&fWriteShutting != 0 && c.flags&fWriteClosed == 0 {
+			if c.shutWrite() {
+				return nil
+			}
+		}
+	}
+	c.sync()
+	return nil
+}
+
+// lowWater resumes a push producer we paused once the buffer is at or
+// below the low water mark.
+func (c *Conn) lowWater() {
+	x := c.x
+	if x.producer == nil || !x.streaming || !x.producerPaused {
+		return
+	}
+	if _, low := x.marks(); c.Buffered() <= low {
+		x.producerPaused = false
+		x.producer.ResumeProducing()
+	}
+}
+
+// maxPullsPerWrite bounds how many times one DoWrite asks a pull producer
+// for more while the socket keeps taking everything at once.
+const maxPullsPerWrite = 16
+
+// askProducer runs when the buffer is empty: a paused push producer is
+// resumed; a pull producer is asked for more, again and again while its
+// writes go straight to the socket.
+func (c *Conn) askProducer() {
+	x := c.x
+	p := x.producer
+	if x.streaming {
+		if x.producerPaused {
+			x.producerPaused = false
+			p.ResumeProducing()
+		}
+		return
+	}
+	for range maxPullsPerWrite {
+		p.ResumeProducing()
+		if c.flags&fClosed != 0 || x.producer != p || c.pending() {
+			return
+		}
+	}
+}
+
+// ConnectionLost is called by the reactor when it drops the connection (a
+// read or write failed, the peer closed, or the reactor stopped). It closes
+// the socket and delivers the end to the protocol, once.
+func (c *Conn) ConnectionLost(reason error) {
+	if c.flags&fNotified != 0 {
+		return
+	}
+	c.flags &^= fReading | fWriting // the reactor has removed them
+	if c.flags&fConnecting != 0 {
+		c.shut(whyError, reason)
+		c.x.connector.connectFailed(c, reason)
+		return
+	}
+	if c.flags&fClosed == 0 {
+		c.shut(whyNone, nil)
+	}
+	c.notifyLost(reason)
+}
+
+var (
+	_ TCPTransport    = (*Conn)(nil)
+	_ ReadDescriptor  = (*Conn)(nil)
+	_ WriteDescriptor = (*Conn)(nil)
+	_ Consumer        = (*Conn)(nil)
+)

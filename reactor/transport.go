@@ -1,0 +1,109 @@
+package reactor
+
+import (
+	"net"
+	"time"
+)
+
+// Transport is a protocol's side of a connection: how it writes, closes and
+// learns about the other end. It is Twisted's ITransport, plus the producer
+// half of IConsumer/IProducer for flow control. The TCP connection (*Conn)
+// is the transport of every protocol the reactor runs; tests may supply
+// their own.
+//
+// All methods belong to the loop goroutine.
+type Transport interface {
+	// Write sends data, in order, as soon as the socket takes it. It never
+	// blocks and never fails: what the socket does not take now is copied
+	// into a buffer and sent when the socket is writable again (data may
+	// be reused as soon as Write returns). A write error ends the
+	// connection (ConnectionLost says why). Writes after the connection
+	// has ended are dropped.
+	Write(data []byte)
+	// WriteSequence writes several slices as if concatenated, with one
+	// writev(2) when the socket takes them at once.
+	WriteSequence(data [][]byte)
+	// LoseConnection closes the connection once everything written so
+	// far (and everything a registered producer still has to write) has
+	// been sent. Reading stops at once. ConnectionLost follows with
+	// ErrConnectionDone. It is never called from inside LoseConnection.
+	LoseConnection()
+	// AbortConnection closes the connection now: buffered data is
+	// dropped, the peer gets a reset, and ConnectionLost follows with
+	// ErrConnectionAborted.
+	AbortConnection()
+	// Peer is the other end's address, Host this end's (*net.TCPAddr for
+	// TCP).
+	Peer() net.Addr
+	Host() net.Addr
+
+	// RegisterProducer makes p the source of this connection's output,
+	// paced by the write buffer (see Producer). streaming says whether p
+	// is a push producer (it must then be a PushProducer): pushed data
+	// is paused above the high water mark and resumed below the low one.
+	// A pull producer is asked for more (ResumeProducing) each time the
+	// buffer is empty. One producer at a time: registering a second one
+	// fails with ErrProducerRegistered. On a connection that has ended,
+	// p is stopped at once.
+	RegisterProducer(p Producer, streaming bool) error
+	// UnregisterProducer forgets the producer (it is not stopped).
+	UnregisterProducer()
+
+	// PauseProducing, ResumeProducing and StopProducing make the
+	// transport a producer of the data it receives: pausing stops
+	// reading from the socket (so the peer's sends eventually block),
+	// resuming starts again, stopping loses the connection. A proxy
+	// uses them to pace one connection by another's write buffer.
+	PauseProducing()
+	ResumeProducing()
+	StopProducing()
+}
+
+// TCPTransport is the Transport of a TCP connection (Twisted's
+// ITCPTransport). *Conn implements it.
+type TCPTransport interface {
+	Transport
+	// LoseWriteConnection shuts the write side once the buffer has
+	// drained (the peer reads end of file) and goes on reading.
+	LoseWriteConnection()
+	// SetNoDelay turns Nagle's algorithm off (true) or on (false):
+	// TCP_NODELAY. The reactor leaves it on, as Twisted does: a fast
+	// poem is one write, and setting it costs a system call per
+	// connection.
+	SetNoDelay(on bool) error
+	// SetKeepAlive turns TCP keep-alive probes on or off (SO_KEEPALIVE);
+	// SetKeepAlivePeriod sets the idle time before the first probe and
+	// the interval between probes.
+	SetKeepAlive(on bool) error
+	SetKeepAlivePeriod(d time.Duration) error
+}
+
+// Consumer is something a producer writes into: Twisted's IConsumer. Every
+// Transport is one.
+type Consumer interface {
+	Write(data []byte)
+	RegisterProducer(p Producer, streaming bool) error
+	UnregisterProducer()
+}
+
+// Producer is a source of data for a Consumer: Twisted's IPullProducer
+// (and the base of IPushProducer).
+//
+// A pull producer writes a piece of its data to the consumer each time
+// ResumeProducing is called (and unregisters itself when it has no more);
+// the consumer calls it again when that piece has been sent. StopProducing
+// means the consumer is gone (its connection was lost): stop and release
+// everything.
+type Producer interface {
+	ResumeProducing()
+	StopProducing()
+}
+
+// PushProducer is a producer that writes whenever it likes until told to
+// pause (Twisted's IPushProducer): the consumer calls PauseProducing when
+// its buffer passes the high water mark and ResumeProducing when it has
+// drained below the low one.
+type PushProducer interface {
+	Producer
+	PauseProducing()
+}
