@@ -5,8 +5,12 @@
 // StartSlowServer serves a poem the way the tutorial's slow server does (a
 // few characters per send, a pause after each, then the connection closed)
 // on a loopback port the system picks, but serves every client at once so
-// that it never becomes the bottleneck a test measures. RefusedAddr gives
-// an address where nothing listens, for the "connection refused" cases.
+// that it never becomes the bottleneck a test measures.
+// StartStaggeredServers paces several of them so that their poems finish in
+// a known order. RefusedAddr gives an address where nothing listens, for
+// the "connection refused" cases; StartSilentServer one that accepts and
+// never sends (for timeouts); StartResettingServer one that resets the
+// connection in the middle of a poem.
 //
 // For testing servers, StartServerProgram runs a server program and waits
 // for its "Serving FILE on port P." line; PoemFile and WriteFile put a poem
@@ -15,7 +19,9 @@
 // GyreText adapts text from the reference transcripts of the Python
 // originals to the team's conventions (program names without ".py", "go
 // run" commands), so that a program's help and errors can be compared with
-// the original's character for character.
+// the original's character for character. StartReferenceServers stands in
+// for the servers the Twisted clients' transcripts were made with, and its
+// PortMap replays a transcript's run against them by mapping the ports.
 //
 // Building and running the programs is internal/progtest's job; this
 // package only adds what is specific to poetry.

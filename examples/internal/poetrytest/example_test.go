@@ -20,3 +20,14 @@ func ExampleGyreText() {
 	//   go run ./examples/async-client 10001 10002 10003
 	// get-poetry: error: Ports must be integers.
 }
+
+// A reference run replayed against a test's own servers: the transcript's
+// ports are turned into the test's, in the command and in the output.
+func ExamplePortMap() {
+	ports := poetrytest.PortMap{"10003": "41234", "10009": "41999"}
+	fmt.Println(ports.Args([]string{"--timeout", "2", "10003", "localhost:10009"}))
+	fmt.Print(ports.Text("Failed to connect to: IPv4Address(type='TCP', host='127.0.0.1', port=10009)\n"))
+	// Output:
+	// [--timeout 2 41234 localhost:41999]
+	// Failed to connect to: IPv4Address(type='TCP', host='127.0.0.1', port=41999)
+}

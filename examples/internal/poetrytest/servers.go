@@ -1,0 +1,117 @@
+package poetrytest
+
+import (
+	"net"
+	"sync"
+	"testing"
+	"time"
+)
+
+// staggerStep is how far apart StartStaggeredServers' poems finish: far
+// more than a busy test machine delays a loopback send, small enough to
+// keep a test run short.
+const staggerStep = 80 * time.Millisecond
+
+// StartStaggeredServers starts one slow server per poem, paced so that
+// poems fetched at the same moment finish in the order given, about 80 ms
+// apart: poems[0] is sent whole at once, poems[k] in 10×k sends with a
+// pause of 8 ms after each. Clients that print poems in the order they
+// finish can then be checked against a fixed expectation, and the later
+// poems arrive in many pieces, interleaved with each other.
+func StartStaggeredServers(t testing.TB, poems ...[]byte) []*SlowServer {
+	t.Helper()
+	servers := make([]*SlowServer, len(poems))
+	for k, poem := range poems {
+		if k == 0 {
+			servers[k] = StartSlowServer(t, poem, len(poem), 0)
+			continue
+		}
+		sends := 10 * k
+		numBytes := max((len(poem)+sends-1)/sends, 1)
+		servers[k] = StartSlowServer(t, poem, numBytes, staggerStep/10)
+	}
+	return servers
+}
+
+// resetAfter is how long StartResettingServer's connections live.
+const resetAfter = 50 * time.Millisecond
+
+// StartSilentServer accepts connections and keeps them open without ever
+// sending a byte, until the test ends: the server a client's timeout is
+// for. It returns the address, "127.0.0.1:PORT".
+func StartSilentServer(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		close(done)
+		ln.Close()
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return // closed at the end of the test
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-done
+				conn.Close()
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// StartResettingServer accepts connections, sends first, and 50 ms later
+// resets the connection (an RST, not the FIN of a normal end), which a
+// client must report as a failure rather than take for the end of a poem.
+// The pause is the server's behaviour, not a way of waiting for the
+// client: it makes the break come in the middle of the poem, after the
+// client has seen the connection made and the first bytes arrive, rather
+// than while it is still connecting. It returns the address,
+// "127.0.0.1:PORT".
+func StartResettingServer(t testing.TB, first string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		close(done)
+		ln.Close()
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return // closed at the end of the test
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				conn.Write([]byte(first))
+				select {
+				case <-time.After(resetAfter):
+				case <-done:
+				}
+				conn.(*net.TCPConn).SetLinger(0) // close with a reset
+				conn.Close()
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}

@@ -1,0 +1,523 @@
+// Tests for the tutorial's first Twisted server (part 11): fastpoetry, and
+// the exercises gyre adds to it (a slow mode, several poems on several
+// ports). The program is built once and run for real; the tests are its
+// clients, on loopback, with ports the system picks.
+package twistedserver1_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"gyre/examples/internal/poetrytest"
+	"gyre/internal/progtest"
+	"gyre/poetry"
+	"gyre/reactor"
+)
+
+func TestMain(m *testing.M) { progtest.Main(m) }
+
+func exe(t *testing.T) string { return progtest.Build(t, "./examples/twisted-server-1/fastpoetry") }
+
+func transcript(t *testing.T) []progtest.Section {
+	return progtest.LoadTranscript(t, "twisted-server-1__fastpoetry.txt")
+}
+
+// fromReference turns the original's help into gyre's: the team's naming
+// conventions, several poetry files, and the options of the slow mode.
+func fromReference(s string) string {
+	s = poetrytest.GyreText(s, "twisted-server-1", "fastpoetry", "twisted-server-1/fastpoetry")
+	return strings.NewReplacer(
+		"[options] poetry-file\n", "[options] poetry-file ...\n",
+		"which I know you want to do.\n", "which I know you want to do.\n\n"+
+			"Give it several poetry files to serve each one on a port of its own:\n"+
+			"from --port upwards, or on ports chosen by the system.\n",
+		"  -h, --help     show this help message and exit\n"+
+			"  --port=PORT    The port to listen on. Default to a random available port.\n"+
+			"  --iface=IFACE  The interface to listen on. Default is localhost.\n",
+		options,
+	).Replace(s)
+}
+
+const options = "" +
+	"  -h, --help            show this help message and exit\n" +
+	"  --port=PORT           The port to listen on. Default to a random available\n" +
+	"                        port.\n" +
+	"  --iface=IFACE         The interface to listen on. Default is localhost.\n" +
+	"  --delay=DELAY         Serve slowly, with this many seconds between sends\n" +
+	"                        (0.1 unless given). Default is the whole poem at once.\n" +
+	"  --num-bytes=NUM_BYTES\n" +
+	"                        Serve slowly, this many bytes at a time (10 unless\n" +
+	"                        given). Default is the whole poem at once.\n"
+
+// usage is what precedes "fastpoetry: error: ..." on a usage error: the
+// help up to its options (TestHelp compares the help with the original's).
+func usage(t *testing.T) string {
+	help := progtest.Run(t, 10*time.Second, exe(t), "--help").Stdout
+	return help[:strings.Index(help, "Options:")]
+}
+
+// TestHelp: the original's help, with gyre's additions and nothing lost.
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	ref := progtest.FindSection(t, transcript(t), "Run 1:")
+	res := progtest.Run(t, 10*time.Second, exe(t), ref.Command[strings.Index(ref.Command, "--help"):])
+	if want := fromReference(ref.Stdout()); res.Code != 0 || res.Stdout != want || res.Stderr != "" {
+		t.Errorf("exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", res.Code, res.Stdout, want, res.Stderr)
+	}
+}
+
+// TestUsageMatchesReference replays the original's usage errors that gyre
+// keeps (a missing file, a bad port) in a directory laid out as the
+// tutorial's, and compares everything.
+func TestUsageMatchesReference(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "poetry"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The runs name the tutorial's poems; only their existence matters.
+	for _, f := range []string{"ecstasy.txt", "science.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, "poetry", f), []byte("A poem.\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, run := range []string{"Run 4:", "Run 5:"} {
+		ref := progtest.FindSection(t, transcript(t), run)
+		// "timeout 10 python3 twisted-server-1/fastpoetry.py ARGS..."
+		args := strings.Fields(ref.Command)[4:]
+		res := progtest.RunWith(t, progtest.Options{Dir: dir}, 10*time.Second, exe(t), args...)
+		if want := fromReference(ref.Stderr()); res.Code != ref.Exit || res.Stdout != "" || res.Stderr != want {
+			t.Errorf("%s: exit %d (reference %d)\nstderr:\n%s\nwant:\n%s", ref.Title, res.Code, ref.Exit, res.Stderr, want)
+		}
+	}
+}
+
+// TestBadArguments: every problem found before listening is one line on
+// stderr after the usage, and exit status 2, with nothing on stdout.
+func TestBadArguments(t *testing.T) {
+	t.Parallel()
+	poem := poetrytest.PoemFile(t, "orchard")
+	empty := poetrytest.WriteFile(t, "empty.txt", nil)
+	unreadable, why := poetrytest.UnreadableFile(t)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		// The original says "Provide exactly one poetry file."; gyre's
+		// takes several.
+		{"no arguments", nil, "Provide at least one poetry file."},
+		{"missing file", []string{poem, dir + "/nope.txt"}, "No such file: " + dir + "/nope.txt"},
+		{"directory", []string{dir}, "Not a file (a directory): " + dir},
+		{"empty file", []string{empty}, "Empty poetry file: " + empty},
+		{"unreadable file", []string{unreadable}, "Cannot read " + unreadable + ": " + why},
+		{"port abc", []string{"--port", "abc", poem}, "option --port: invalid integer value: 'abc'"},
+		{"port 70000", []string{"--port", "70000", poem}, "option --port: 70000 is not a port number (0 to 65535)"},
+		{"port -1", []string{"--port=-1", poem}, "option --port: -1 is not a port number (0 to 65535)"},
+		{"ports past 65535", []string{"--port", "65535", poem, poem},
+			"option --port: 2 poetry files from port 65535 need ports up to 65536, past 65535"},
+		{"delay abc", []string{"--delay", "abc", poem}, "option --delay: invalid floating-point value: 'abc'"},
+		{"negative delay", []string{"--delay", "-1", poem}, "option --delay: the delay must be 0 or more seconds, not -1"},
+		{"num-bytes 0", []string{"--num-bytes", "0", poem}, "option --num-bytes: the server must send at least 1 byte at a time, not 0"},
+		{"unknown option", []string{"--bogus", poem}, "no such option: --bogus"},
+		{"missing value", []string{poem, "--port"}, "--port option requires 1 argument"},
+	} {
+		res := progtest.Run(t, 10*time.Second, exe(t), tc.args...)
+		if want := usage(t) + "fastpoetry: error: " + tc.msg + "\n"; res.Code != 2 || res.Stdout != "" || res.Stderr != want {
+			t.Errorf("%s: exit %d\nstdout: %q\nstderr:\n%s\nwant:\n%s", tc.name, res.Code, res.Stdout, res.Stderr, want)
+		}
+	}
+}
+
+var servingRE = regexp.MustCompile(`^Serving (.+) on IPv4Address\(type='TCP', host='127\.0\.0\.1', port=(\d+)\)\.$`)
+
+// startServer runs fastpoetry with args and waits for a "Serving" line per
+// poem; it returns the process and the ports, in argument order.
+func startServer(t *testing.T, poems int, args ...string) (*progtest.Proc, []string) {
+	t.Helper()
+	return startServerWith(t, progtest.Options{}, poems, args...)
+}
+
+func startServerWith(t *testing.T, o progtest.Options, poems int, args ...string) (*progtest.Proc, []string) {
+	t.Helper()
+	p := progtest.StartWith(t, o, exe(t), args...)
+	var ports []string
+	for range poems {
+		ports = append(ports, p.WaitLine(servingRE, 10*time.Second)[2])
+	}
+	return p, ports
+}
+
+// fetch downloads the poem on port: everything until the server closes.
+// It may run on any goroutine, so it returns its error rather than
+// failing the test.
+func fetch(port string) ([]byte, error) {
+	conn, err := net.DialTimeout("tcp", "127.0.0.1:"+port, 5*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second))
+	return io.ReadAll(conn)
+}
+
+// fetchAll downloads from every port n times at once and checks that each
+// download is the whole poem.
+func fetchAll(t *testing.T, n int, ports []string, poems [][]byte) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for i, port := range ports {
+		for range n {
+			wg.Go(func() {
+				got, err := fetch(port)
+				if err != nil || !bytes.Equal(got, poems[i]) {
+					t.Errorf("port %s: got %d bytes (%v), want the %d of the poem", port, len(got), err, len(poems[i]))
+				}
+			})
+		}
+	}
+	wg.Wait()
+}
+
+// TestServe: one poem, ten clients at once, each gets all of it; the one
+// line printed is the original's; SIGTERM stops it cleanly.
+func TestServe(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("library")
+	path := poetrytest.PoemFile(t, "library")
+	p, ports := startServer(t, 1, path)
+	fetchAll(t, 10, ports, [][]byte{poem})
+	res := p.Stop()
+	want := "Serving " + path + " on IPv4Address(type='TCP', host='127.0.0.1', port=" + ports[0] + ").\n"
+	if res.Code != 0 || res.Stdout != want || res.Stderr != "" {
+		t.Errorf("exit %d (signal %v)\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", res.Code, res.Signal, res.Stdout, want, res.Stderr)
+	}
+}
+
+// TestSignalsMatchReference replays the reference's two server sessions:
+// the "Serving" line as the original prints it, then a clean exit with
+// status 0 and nothing more on SIGTERM (session 1, fixed port) and SIGINT
+// (session 2, a port chosen by the system).
+func TestSignalsMatchReference(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "poetry"), 0o755)
+	for _, f := range []string{"ecstasy.txt", "alla_sera.txt"} {
+		os.WriteFile(filepath.Join(dir, "poetry", f), []byte("A poem.\n"), 0o644)
+	}
+	_, free, _ := strings.Cut(poetrytest.RefusedAddr(t), ":")
+	for _, tc := range []struct {
+		session string
+		sig     syscall.Signal
+	}{
+		{"Server log: session 1", syscall.SIGTERM},
+		{"Server log: session 2", syscall.SIGINT},
+	} {
+		ref := progtest.FindSection(t, transcript(t), tc.session)
+		// "python3 -u twisted-server-1/fastpoetry.py ARGS... &"
+		fields := strings.Fields(ref.Command)
+		ports := poetrytest.PortMap{"10021": free}
+		args := ports.Args(fields[3 : len(fields)-1])
+		p, got := startServerWith(t, progtest.Options{Dir: dir}, 1, args...)
+		ports["10021"], ports["33269"] = got[0], got[0]
+		res := p.Signal(tc.sig)
+		if want := ports.Text(ref.Blocks["output"]); res.Code != ref.Exit || res.Stdout != want || res.Stderr != "" {
+			t.Errorf("%s (%v): exit %d (signal %v)\nstdout:\n%s\nwant:\n%s\nstderr:\n%s",
+				tc.session, tc.sig, res.Code, res.Signal, res.Stdout, want, res.Stderr)
+		}
+	}
+}
+
+// TestTwistedClient replays the reference's run 10: Twisted client 2.0
+// downloads three copies at once from the server.
+func TestTwistedClient(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("library")
+	_, ports := startServer(t, 1, poetrytest.PoemFile(t, "library"))
+	client := progtest.Build(t, "./examples/twisted-client-2/get-poetry")
+	res := progtest.Run(t, 30*time.Second, client, ports[0], ports[0], ports[0])
+	size := strconv.Itoa(len(poem))
+	for _, line := range []string{
+		"Task 1: " + size + " characters of poetry\n",
+		"Task 2: " + size + " characters of poetry\n",
+		"Task 3: " + size + " characters of poetry\nGot 3 poems in ",
+	} {
+		if !strings.Contains(res.Stdout, line) {
+			t.Errorf("no %q in the client's output:\n%s", line, res.Stdout)
+		}
+	}
+	if res.Code != 0 || res.Stderr != "" {
+		t.Errorf("client: exit %d, stderr:\n%s", res.Code, res.Stderr)
+	}
+}
+
+// TestSeveralPoems: several files, each on a port of its own: ports the
+// system chooses by default, consecutive ones from --port.
+func TestSeveralPoems(t *testing.T) {
+	t.Parallel()
+	var paths []string
+	var poems [][]byte
+	for _, name := range []string{"library", "orchard", "night-bus"} {
+		poem, _ := poetry.Poem(name)
+		poems = append(poems, poem)
+		paths = append(paths, poetrytest.PoemFile(t, name))
+	}
+	p, ports := startServer(t, 3, paths...)
+	if ports[0] == ports[1] || ports[1] == ports[2] || ports[0] == ports[2] {
+		t.Errorf("the poems share ports: %v", ports)
+	}
+	fetchAll(t, 3, ports, poems)
+	res := p.Stop()
+	for i, path := range paths {
+		if want := "Serving " + path + " on "; !strings.HasPrefix(strings.Split(res.Stdout, "\n")[i], want) {
+			t.Errorf("line %d is not %q...:\n%s", i+1, want, res.Stdout)
+		}
+	}
+
+	// From --port P: P, P+1, P+2 (found free a moment before), on the
+	// interface given.
+	first := freePorts(t, 3)
+	_, ports = startServer(t, 3, append([]string{"--iface", "127.0.0.1", "--port", strconv.Itoa(first)}, paths...)...)
+	for i, port := range ports {
+		if port != strconv.Itoa(first+i) {
+			t.Errorf("--port %d: poem %d on port %s, want %d", first, i+1, port, first+i)
+		}
+	}
+	fetchAll(t, 1, ports, poems)
+}
+
+// freePorts returns a port P such that P, P+1 ... P+n-1 were all free a
+// moment ago.
+func freePorts(t *testing.T, n int) int {
+	t.Helper()
+	for range 50 {
+		_, p, _ := strings.Cut(poetrytest.RefusedAddr(t), ":")
+		first, _ := strconv.Atoi(p)
+		if first+n-1 > 65535 {
+			continue
+		}
+		ok := true
+		for k := 1; k < n && ok; k++ {
+			ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(first+k))
+			if err != nil {
+				ok = false
+				continue
+			}
+			ln.Close()
+		}
+		if ok {
+			return first
+		}
+	}
+	t.Fatalf("found no %d free consecutive ports", n)
+	return 0
+}
+
+// TestPortInUse: a port that is taken is one line with Twisted's message,
+// the reference's last line (run 15), and exit status 1.
+func TestPortInUse(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ref := progtest.FindSection(t, transcript(t), "Run 15:")
+	lines := strings.Split(strings.TrimSuffix(ref.Stderr(), "\n"), "\n")
+	msg := strings.TrimPrefix(lines[len(lines)-1], "twisted.internet.error.CannotListenError: ")
+	want := "fastpoetry: " + poetrytest.PortMap{"10022": port}.Text(msg) + "\n"
+	res := progtest.Run(t, 10*time.Second, exe(t), "--port", port, poetrytest.PoemFile(t, "orchard"))
+	if res.Code != ref.Exit || res.Stdout != "" || res.Stderr != want {
+		t.Errorf("exit %d (reference %d)\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", res.Code, ref.Exit, res.Stdout, res.Stderr, want)
+	}
+}
+
+// reads is what a client saw of a poem: each read, and when.
+type reads struct {
+	sizes []int
+	times []time.Time
+	data  []byte
+}
+
+// fetchSlowly downloads the poem on port read by read. It may run on any
+// goroutine, so it returns its error rather than failing the test.
+func fetchSlowly(port string) (reads, error) {
+	var r reads
+	conn, err := net.DialTimeout("tcp", "127.0.0.1:"+port, 5*time.Second)
+	if err != nil {
+		return r, err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second))
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := conn.Read(buf)
+		if n > 0 {
+			r.sizes = append(r.sizes, n)
+			r.times = append(r.times, time.Now())
+			r.data = append(r.data, buf[:n]...)
+		}
+		if errors.Is(err, io.EOF) {
+			return r, nil
+		}
+		if err != nil {
+			return r, err
+		}
+	}
+}
+
+// TestSlow: with --num-bytes and --delay the poem comes a piece at a time,
+// the pieces spaced by the delay, and still whole; two clients at once are
+// served side by side, not one after the other.
+func TestSlow(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("orchard")
+	const numBytes, delay = 100, 30 * time.Millisecond
+	sends := 0
+	for rest := poem; len(rest) > 0; rest = rest[poetry.ChunkLen(rest, numBytes):] {
+		sends++
+	}
+	_, ports := startServer(t, 1, "--num-bytes", strconv.Itoa(numBytes), "--delay", "0.03", poetrytest.PoemFile(t, "orchard"))
+	var wg sync.WaitGroup
+	results := make([]reads, 2)
+	errs := make([]error, 2)
+	for i := range results {
+		wg.Go(func() { results[i], errs[i] = fetchSlowly(ports[0]) })
+	}
+	wg.Wait()
+	for i, r := range results {
+		if errs[i] != nil || !bytes.Equal(r.data, poem) {
+			t.Fatalf("got %d bytes (%v), want the %d of the poem", len(r.data), errs[i], len(poem))
+		}
+		// Reads may merge pieces when the reader is late, never split
+		// them into more than were sent... on loopback they come as sent.
+		if len(r.sizes) < sends/2 || len(r.sizes) > sends {
+			t.Errorf("%d reads (%v) for %d sends", len(r.sizes), r.sizes, sends)
+		}
+		for _, n := range r.sizes {
+			if n > numBytes*4 {
+				t.Errorf("a read of %d bytes: the sends are %d characters", n, numBytes)
+			}
+		}
+		// The first piece comes at once, the last (sends-1) delays later.
+		if spread := r.times[len(r.times)-1].Sub(r.times[0]); spread < time.Duration(sends-1)*delay*8/10 {
+			t.Errorf("the pieces came within %v; %d sends %v apart take at least %v", spread, sends, delay, time.Duration(sends-1)*delay)
+		}
+	}
+	if gap := results[1].times[0].Sub(results[0].times[0]).Abs(); gap > 2*delay {
+		t.Errorf("the second client's poem started %v after the first's: served one after the other", gap)
+	}
+}
+
+// TestSlowDefaults: --delay alone sends 10 characters at a time; --num-bytes
+// alone waits 0.1 s between sends. Reads may merge sends when the reader is
+// late, so the sizes are judged by the time the whole poem takes.
+func TestSlowDefaults(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("orchard")
+	path := poetrytest.PoemFile(t, "orchard")
+	sends := func(numBytes int) int {
+		n := 0
+		for rest := poem; len(rest) > 0; rest = rest[poetry.ChunkLen(rest, numBytes):] {
+			n++
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		args  []string
+		sends int
+		delay time.Duration
+	}{
+		{[]string{"--delay", "0.004"}, sends(10), 4 * time.Millisecond},
+		{[]string{"--num-bytes", "300"}, sends(300), 100 * time.Millisecond},
+	} {
+		_, ports := startServer(t, 1, append(tc.args, path)...)
+		r, err := fetchSlowly(ports[0])
+		if err != nil || len(r.times) == 0 {
+			t.Fatalf("%q: %v", tc.args, err)
+		}
+		spread := r.times[len(r.times)-1].Sub(r.times[0])
+		if floor := time.Duration(tc.sends-1) * tc.delay * 8 / 10; !bytes.Equal(r.data, poem) || spread < floor {
+			t.Errorf("%q: %d bytes, the last piece %v after the first; want %d bytes in %d sends %v apart",
+				tc.args, len(r.data), spread, len(poem), tc.sends, tc.delay)
+		}
+	}
+}
+
+// TestClientGoneMidPoem: a client that hangs up in the middle of a slow
+// poem costs the others nothing: they get theirs whole, and the server
+// goes on serving.
+func TestClientGoneMidPoem(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("orchard")
+	p, ports := startServer(t, 1, "--num-bytes", "50", "--delay", "0.005", poetrytest.PoemFile(t, "orchard"))
+	quitter, err := net.DialTimeout("tcp", "127.0.0.1:"+ports[0], 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quitter.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadFull(quitter, make([]byte, 10)); err != nil {
+		t.Fatal(err)
+	}
+	quitter.(*net.TCPConn).SetLinger(0) // and rudely: a reset
+	quitter.Close()
+	fetchAll(t, 3, ports, [][]byte{poem})
+	if res := p.Stop(); res.Code != 0 || res.Stderr != "" {
+		t.Errorf("exit %d, stderr:\n%s", res.Code, res.Stderr)
+	}
+}
+
+// TestBigPoem: a poem above 1 MiB is streamed from its file, to several
+// clients at once, byte for byte.
+func TestBigPoem(t *testing.T) {
+	t.Parallel()
+	line, _ := poetry.Poem("night-bus")
+	big := bytes.Repeat(line, (3<<20)/2/len(line)+1)
+	path := poetrytest.WriteFile(t, "big.txt", big)
+	_, ports := startServer(t, 1, path)
+	fetchAll(t, 3, ports, [][]byte{big})
+}
+
+// TestEveryBackend serves on every backend this system has, fast and
+// slow, to several clients at once.
+func TestEveryBackend(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("library")
+	path := poetrytest.PoemFile(t, "library")
+	for _, backend := range reactor.Backends() {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			env := progtest.Options{Env: []string{reactor.BackendEnv + "=" + backend}}
+			_, ports := startServerWith(t, env, 1, path)
+			fetchAll(t, 5, ports, [][]byte{poem})
+			_, ports = startServerWith(t, env, 1, "--num-bytes", "500", "--delay", "0.001", path)
+			fetchAll(t, 5, ports, [][]byte{poem})
+		})
+	}
+}
+
+// TestUnknownBackend: an unknown GYRE_REACTOR is one line and exit 1 (and
+// shows that the variable is read, so TestEveryBackend is not running the
+// default backend thrice).
+func TestUnknownBackend(t *testing.T) {
+	t.Parallel()
+	res := progtest.RunWith(t, progtest.Options{Env: []string{reactor.BackendEnv + "=no-such-backend"}},
+		10*time.Second, exe(t), poetrytest.PoemFile(t, "orchard"))
+	if res.Code != 1 || res.Stdout != "" || !strings.HasPrefix(res.Stderr, "fastpoetry: ") ||
+		!strings.Contains(res.Stderr, `"no-such-backend"`) || strings.Count(res.Stderr, "\n") != 1 {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
+	}
+}
