@@ -11,9 +11,28 @@ import (
 	"gyre/reactor"
 )
 
-// ErrTimeout is wrapped by the failure of a GetPoetry whose WithTimeout ran
-// out before the poem was complete.
+// ErrTimeout is what every *TimeoutError matches with errors.Is: the
+// failure of a GetPoetry whose WithTimeout ran out before the poem was
+// complete.
 var ErrTimeout = errors.New("poetry: timed out")
+
+// TimeoutError is the failure of a GetPoetry whose WithTimeout ran out
+// before the poem was complete. It is a type of its own, rather than
+// ErrTimeout wrapped with fmt.Errorf, so that a printed Failure names it
+// (*poetry.TimeoutError, where Twisted would name the exception's class)
+// and so that errors.As gives the address and the limit. It matches
+// ErrTimeout with errors.Is.
+type TimeoutError struct {
+	Addr    string        // the server, as given to GetPoetry
+	Timeout time.Duration // the limit that ran out
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("%v: no poem from %s within %v", ErrTimeout, e.Addr, e.Timeout)
+}
+
+// Unwrap makes errors.Is(err, ErrTimeout) true.
+func (e *TimeoutError) Unwrap() error { return ErrTimeout }
 
 // PoetryProtocol is the client side of the poetry protocol, as in the
 // tutorial's clients 3 and 4: it keeps every byte that arrives, and when
@@ -102,7 +121,8 @@ type getConfig struct {
 
 // WithTimeout bounds the whole download, connecting included: if the poem
 // is not complete after d, the connection is aborted (or the attempt
-// stopped) and the Deferred fails with an error wrapping ErrTimeout.
+// stopped) and the Deferred fails with a *TimeoutError (which matches
+// ErrTimeout).
 func WithTimeout(d time.Duration) GetOption {
 	return func(c *getConfig) { c.timeout = d }
 }
@@ -120,7 +140,7 @@ func WithChunkObserver(f func(chunk []byte)) GetOption {
 // connection cannot be made (errors.Is(err, syscall.ECONNREFUSED) for no
 // server), with the connection's error if it is lost before the server
 // closes it cleanly (a reset mid-poem is a failure, not a short poem), or
-// with ErrTimeout (see WithTimeout). Cancelling the Deferred abandons the
+// with a *TimeoutError (see WithTimeout). Cancelling the Deferred abandons the
 // download.
 //
 // GetPoetry must be called on r's loop goroutine (or before Run).
@@ -153,7 +173,7 @@ func GetPoetry(r *reactor.Reactor, addr string, opts ...GetOption) *deferred.Def
 			if d.Called() {
 				return
 			}
-			d.Errback(fmt.Errorf("%w: no poem from %s within %v", ErrTimeout, addr, cfg.timeout))
+			d.Errback(&TimeoutError{Addr: addr, Timeout: cfg.timeout})
 			abandon()
 		})
 		d.AddBoth(func(v any) (any, error) {

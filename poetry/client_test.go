@@ -2,16 +2,15 @@ package poetry
 
 import (
 	"errors"
+	"fmt"
 	"net"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"gyre/deferred"
+	"gyre/internal/progtest"
 	"gyre/reactor"
 )
 
@@ -57,7 +56,7 @@ func TestClient(t *testing.T) {
 func TestFailure(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		r := newReactor(t, backend)
-		_, err := getPoetry(t, r, refusedAddr(t))
+		_, err := getPoetry(t, r, progtest.RefusedAddr(t))
 		var ce *reactor.ConnectError
 		if !errors.As(err, &ce) || !errors.Is(err, syscall.ECONNREFUSED) {
 			t.Fatalf("got %v, want a refused *reactor.ConnectError", err)
@@ -92,7 +91,9 @@ func (h *halfThenReset) ConnectionMade() {
 }
 
 // A server that never finishes: WithTimeout aborts the download (the
-// server sees a reset) and fails the Deferred with ErrTimeout.
+// server sees a reset) and fails the Deferred with a *TimeoutError, which
+// is ErrTimeout, says which server and limit, and is named as such in a
+// printed Failure.
 func TestTimeout(t *testing.T) {
 	r := newReactor(t, reactor.DefaultBackend())
 	var server *silentProtocol
@@ -119,6 +120,14 @@ func TestTimeout(t *testing.T) {
 	if !strings.Contains(err.Error(), port.Addr().String()) {
 		t.Errorf("message %q does not name the server", err)
 	}
+	var te *TimeoutError
+	if !errors.As(err, &te) || te.Addr != port.Addr().String() || te.Timeout != 100*time.Millisecond {
+		t.Errorf("got %#v, want a *TimeoutError for %s after 100ms", err, port.Addr())
+	}
+	want := "[Failure instance: Traceback (failure with no frames): *poetry.TimeoutError: " + err.Error() + "\n]"
+	if got := fmt.Sprintf("%+v", err); got != want {
+		t.Errorf("printed Failure:\n%s\nwant:\n%s", got, want)
+	}
 	if !errors.Is(server.lost, syscall.ECONNRESET) {
 		t.Errorf("server saw %v, want a reset", server.lost)
 	}
@@ -127,29 +136,9 @@ func TestTimeout(t *testing.T) {
 // Stuck connecting (the server's accept queue is full): the timeout
 // applies too.
 func TestTimeoutWhileConnecting(t *testing.T) {
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fd)
-	unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}})
-	unix.Listen(fd, 0)
-	sa, _ := unix.Getsockname(fd)
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(sa.(*unix.SockaddrInet4).Port))
-	full := false
-	for i := 0; i < 8 && !full; i++ {
-		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-		if err != nil {
-			full = true
-			break
-		}
-		defer c.Close()
-	}
-	if !full {
-		t.Skip("could not fill a listen backlog")
-	}
+	addr := progtest.UnansweredAddr(t)
 	r := newReactor(t, reactor.DefaultBackend())
-	_, err = getPoetry(t, r, addr, WithTimeout(100*time.Millisecond))
+	_, err := getPoetry(t, r, addr, WithTimeout(100*time.Millisecond))
 	if !errors.Is(err, ErrTimeout) {
 		t.Fatalf("got %v, want ErrTimeout", err)
 	}

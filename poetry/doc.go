@@ -16,14 +16,19 @@
 //   - the way the tutorial prints durations (FormatElapsed), which is
 //     Python's str(timedelta): "0:00:10.134220";
 //   - how a slow server cuts a poem into sends (ChunkLen): --num-bytes
-//     characters at a time, never splitting a UTF-8 character.
+//     characters at a time, never splitting a UTF-8 character;
+//   - the address trivia of the programs that make their own sockets
+//     (Address.Sockaddr, resolved and converted the way the reactor does),
+//     the slow servers' greeting (SocketTuple, a Python socket address),
+//     and the short reason a program prints for a failure (Reason:
+//     "connection refused", not Go's whole error chain).
 //
 // On the reactor (package reactor), the package also holds the protocol
 // itself, both sides:
 //
 //   - the client: GetPoetry(r, addr) returns a Deferred that fires with the
-//     poem (the tutorial's client 4), with a timeout and a per-chunk
-//     observer as options; PoetryProtocol and PoetryClientFactory are the
+//     poem (the tutorial's client 4), with a timeout (a *TimeoutError when
+//     it runs out) and a per-chunk observer as options; PoetryProtocol and PoetryClientFactory are the
 //     pieces it is made of, exported for programs that assemble their own
 //     client the tutorial's way;
 //   - the servers: FastServerFactory (the whole poem at once, then close:

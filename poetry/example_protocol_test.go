@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"math/rand/v2"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,6 +72,34 @@ func ExampleWithChunkObserver() {
 	}
 	// Output:
 	// observed 593 bytes; poem complete: true
+}
+
+// A server that accepts and never sends: WithTimeout gives up on it, and
+// the Deferred fails with a *poetry.TimeoutError.
+func ExampleWithTimeout() {
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	silent := reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &reactor.BaseProtocol{} })
+	port, err := r.ListenTCP("127.0.0.1:0", silent)
+	if err != nil {
+		log.Fatal(err)
+	}
+	d := poetry.GetPoetry(r, port.Addr().String(), poetry.WithTimeout(50*time.Millisecond))
+	d.AddErrback(func(f *deferred.Failure) (any, error) {
+		var te *poetry.TimeoutError
+		if errors.As(f, &te) {
+			fmt.Println("no poem within", te.Timeout, "- ErrTimeout:", errors.Is(f, poetry.ErrTimeout))
+		}
+		r.Stop()
+		return nil, nil
+	})
+	if err := r.Run(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// no poem within 50ms - ErrTimeout: true
 }
 
 // Cummingsify with a seeded random source gives the same outcomes on

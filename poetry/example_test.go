@@ -1,8 +1,14 @@
 package poetry_test
 
 import (
+	"errors"
 	"fmt"
+	"net"
+	"os"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"gyre/poetry"
 )
@@ -57,4 +63,42 @@ func ExampleChunkLen() {
 	// 10 "Soft rain,"
 	// 11 " naïve and"
 	// 6 " kind."
+}
+
+// A program that makes its own sockets (the async client) connects where
+// the command line says: an IPv4 address for an AF_INET socket.
+func ExampleAddress_Sockaddr() {
+	addr, _ := poetry.ParseAddress("10000")
+	sa, err := addr.Sockaddr()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if sa4, ok := sa.(*unix.SockaddrInet4); ok {
+		fmt.Println("AF_INET", sa4.Addr, sa4.Port)
+	}
+	// Output:
+	// AF_INET [127 0 0 1] 10000
+}
+
+// The slow servers greet each client with its address as Python prints a
+// socket address.
+func ExampleSocketTuple() {
+	fmt.Println(poetry.SocketTuple(&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 54626}))
+	fmt.Println(poetry.SocketTuple(&net.TCPAddr{IP: net.IPv6loopback, Port: 54627}))
+	// Output:
+	// ('127.0.0.1', 54626)
+	// ('::1', 54627, 0, 0)
+}
+
+// What a program prints after "failed to get poetry from ADDR: ".
+func ExampleReason() {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	fmt.Println(refused)
+	fmt.Println(poetry.Reason(refused))
+	fmt.Println(poetry.Reason(errors.New("anything else")))
+	// Output:
+	// dial tcp: connect: connection refused
+	// connection refused
+	// anything else
 }

@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"log/slog"
 	"net"
-	"strconv"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"gyre/reactor"
 )
@@ -70,25 +67,6 @@ func listen(t testing.TB, r *reactor.Reactor, f reactor.Factory) *reactor.Port {
 	}
 	t.Cleanup(func() { p.StopListening() })
 	return p
-}
-
-// refusedAddr is a loopback address with a socket bound but not listening:
-// connects to it are refused, and no other test can take the port.
-func refusedAddr(t testing.TB) string {
-	t.Helper()
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { unix.Close(fd) })
-	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := unix.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(sa.(*unix.SockaddrInet4).Port))
 }
 
 // fetch is a blocking client for other goroutines: the whole poem, or the

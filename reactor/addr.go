@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/netip"
@@ -100,22 +101,34 @@ func v4Mapped(ip [16]byte) ([4]byte, bool) {
 	return [4]byte{ip[12], ip[13], ip[14], ip[15]}, true
 }
 
-// fromAddrPort fills a from a netip.AddrPort.
+// fromAddrPort fills a from a netip.AddrPort. An IPv6 zone that names no
+// interface and is not a number gives scope id 0 (Sockaddr refuses it
+// instead).
 func (a *sockAddr) fromAddrPort(ap netip.AddrPort) {
 	ip := ap.Addr()
 	if ip.Is4() || ip.Is4In6() {
 		a.setIPv4(ip.Unmap().As4(), int(ap.Port()))
 		return
 	}
-	var zone uint32
-	if z := ip.Zone(); z != "" {
-		if ifi, err := net.InterfaceByName(z); err == nil {
-			zone = uint32(ifi.Index)
-		} else if n, err := strconv.ParseUint(z, 10, 32); err == nil {
-			zone = uint32(n)
-		}
-	}
+	zone, _ := zoneID(ip.Zone())
 	a.setIPv6(ip.As16(), int(ap.Port()), zone)
+}
+
+// zoneID turns an IPv6 zone into a scope id, as package net does: the
+// index of the interface of that name, else the zone read as a number. ""
+// is 0. An unknown zone is the error of the interface lookup.
+func zoneID(zone string) (uint32, error) {
+	if zone == "" {
+		return 0, nil
+	}
+	ifi, err := net.InterfaceByName(zone)
+	if err == nil {
+		return uint32(ifi.Index), nil
+	}
+	if n, perr := strconv.ParseUint(zone, 10, 32); perr == nil {
+		return uint32(n), nil
+	}
+	return 0, err
 }
 
 // sockaddr converts a to the form connect(2) and bind(2) take.
@@ -126,6 +139,68 @@ func (a *sockAddr) sockaddr() unix.Sockaddr {
 		return sa
 	}
 	return &unix.SockaddrInet6{Port: int(a.port), Addr: a.ip, ZoneId: a.zone}
+}
+
+// Sockaddr converts an IP address and a port into the form connect(2) and
+// bind(2) take, for programs that make their own sockets with
+// golang.org/x/sys/unix (the tutorial's select-loop programs do); it is
+// the conversion the reactor makes for its own sockets. An IPv4 address,
+// or an IPv4-mapped IPv6 one, gives a *unix.SockaddrInet4 (to use with an
+// AF_INET socket); any other IPv6 address a *unix.SockaddrInet6, whose
+// zone ("fe80::1%eth0") becomes the scope id: an interface name or a
+// number, as package net takes it. It fails for an invalid address, a port
+// outside 0 to 65535, or a zone that names no interface.
+func Sockaddr(ip netip.Addr, port int) (unix.Sockaddr, error) {
+	if !ip.IsValid() {
+		return nil, &net.AddrError{Err: "invalid IP address", Addr: ip.String()}
+	}
+	if port < 0 || port > 65535 {
+		return nil, &net.AddrError{Err: "invalid port", Addr: strconv.Itoa(port)}
+	}
+	if ip.Is6() && !ip.Is4In6() {
+		if _, err := zoneID(ip.Zone()); err != nil {
+			return nil, err
+		}
+	}
+	var a sockAddr
+	a.fromAddrPort(netip.AddrPortFrom(ip, uint16(port)))
+	return a.sockaddr(), nil
+}
+
+// TCPAddrFromSockaddr converts a socket address from the kernel (what
+// accept(2), getpeername(2) and getsockname(2) return) into a
+// *net.TCPAddr, the reverse of Sockaddr: an IPv4-mapped IPv6 address
+// becomes the IPv4 address it holds, and a scope id becomes the zone (the
+// interface's name, or the number when there is no such interface). It
+// returns nil for an address that is not IPv4 or IPv6.
+func TCPAddrFromSockaddr(sa unix.Sockaddr) *net.TCPAddr {
+	var a sockAddr
+	a.fromSockaddr(sa)
+	return a.tcpAddr()
+}
+
+// ResolveHost turns a host into the IP address the reactor connects to or
+// listens on: an IP literal (with its zone, if any) is itself, and a name
+// is looked up with the system's resolver, the first IPv4 address being
+// preferred, as Twisted's resolver does (the tutorial's sockets are IPv4
+// ones), else the first address. The lookup blocks, within ctx; it fails
+// with the resolver's *net.DNSError. An empty host is not a name: it is an
+// error here, and each caller says what it means (ListenTCP: every
+// interface; ConnectTCP: this machine).
+func ResolveHost(ctx context.Context, host string) (netip.Addr, error) {
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return ip, nil
+	}
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	for _, ip := range ips {
+		if ip.Unmap().Is4() {
+			return ip.Unmap(), nil
+		}
+	}
+	return ips[0], nil
 }
 
 func (a *sockAddr) domain() int {

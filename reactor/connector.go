@@ -173,7 +173,7 @@ func (c *Connector) resolve(attempt uint64) {
 			ctx, cancel = context.WithTimeout(ctx, timeout)
 			defer cancel()
 		}
-		ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		ip, err := ResolveHost(ctx, host)
 		r.CallFromGoroutine(func() {
 			if c.attempt != attempt || c.state != Connecting {
 				return // stopped, timed out, or superseded meanwhile
@@ -182,19 +182,9 @@ func (c *Connector) resolve(attempt uint64) {
 				c.fail(err)
 				return
 			}
-			c.dial(pickAddr(ips))
+			c.dial(ip)
 		})
 	}()
-}
-
-// pickAddr prefers the first IPv4 address, as Twisted's resolver does.
-func pickAddr(ips []netip.Addr) netip.Addr {
-	for _, ip := range ips {
-		if ip.Unmap().Is4() {
-			return ip.Unmap()
-		}
-	}
-	return ips[0]
 }
 
 // dial creates the socket and starts a non-blocking connect to ip. The

@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"gyre/internal/progtest"
 )
 
 // connectOnce runs one ConnectTCP to addr until the factory hears how it
@@ -31,7 +34,7 @@ func connectOnce(t *testing.T, backend, addr string, timeout time.Duration) (*cl
 // that is ECONNREFUSED and reads like Twisted's ConnectionRefusedError.
 func TestConnectRefused(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
-		addr := refusedAddr(t)
+		addr := progtest.RefusedAddr(t)
 		cf, c := connectOnce(t, backend, addr, time.Second)
 		if len(cf.failed) != 1 || len(cf.protos) != 0 || cf.started != 1 {
 			t.Fatalf("failed %v, %d protocols, started %d", cf.failed, len(cf.protos), cf.started)
@@ -57,7 +60,7 @@ func TestConnectRefused(t *testing.T) {
 // An attempt that gets no answer (the server's accept queue is full, so
 // the kernel drops the SYN) fails after the connector's timeout.
 func TestConnectTimeout(t *testing.T) {
-	addr := fullBacklogAddr(t)
+	addr := progtest.UnansweredAddr(t)
 	forEachBackend(t, func(t *testing.T, backend string) {
 		start := time.Now()
 		cf, _ := connectOnce(t, backend, addr, 150*time.Millisecond)
@@ -124,7 +127,7 @@ func TestConnectByName(t *testing.T) {
 	}}
 	port := listen(t, r, srv)
 	cf := &clientFactory{onFail: func(*Connector, error) { r.Stop() }, onLostC: func(*Connector, error) { r.Stop() }}
-	c := r.ConnectTCP(net.JoinHostPort("localhost", itoa(port.Addr().(*net.TCPAddr).Port)), cf, 5*time.Second)
+	c := r.ConnectTCP(net.JoinHostPort("localhost", strconv.Itoa(port.Addr().(*net.TCPAddr).Port)), cf, 5*time.Second)
 	run(t, r)
 	if len(cf.protos) != 1 || string(cf.protos[0].data) != "by name" {
 		t.Fatalf("failed %v", cf.failed)
@@ -133,7 +136,7 @@ func TestConnectByName(t *testing.T) {
 	r2, _ := newReactor(t, DefaultBackend())
 	port2 := listen(t, r2, srv)
 	cf2 := &clientFactory{onFail: func(*Connector, error) { r2.Stop() }, onLostC: func(*Connector, error) { r2.Stop() }}
-	r2.ConnectTCP(":"+itoa(port2.Addr().(*net.TCPAddr).Port), cf2, 5*time.Second)
+	r2.ConnectTCP(":"+strconv.Itoa(port2.Addr().(*net.TCPAddr).Port), cf2, 5*time.Second)
 	run(t, r2)
 	if len(cf2.protos) != 1 || string(cf2.protos[0].data) != "by name" {
 		t.Fatalf("empty host: failed %v", cf2.failed)
@@ -157,7 +160,7 @@ func TestConnectBadAddress(t *testing.T) {
 // StopConnecting ends a hanging attempt at once (ClientConnectionFailed
 // before it returns, as in Twisted) and nothing else is heard of it.
 func TestStopConnecting(t *testing.T) {
-	addr := fullBacklogAddr(t)
+	addr := progtest.UnansweredAddr(t)
 	forEachBackend(t, func(t *testing.T, backend string) {
 		r, _ := newReactor(t, backend)
 		cf := &clientFactory{}

@@ -120,6 +120,21 @@
 // waits for the next wait. When Run returns, every descriptor still
 // registered gets ConnectionLost(ErrConnectionLost).
 //
+// # Addresses and signals
+//
+// A host name is resolved IPv4 first, as Twisted's resolver does
+// (ResolveHost). Programs that make their own sockets with
+// golang.org/x/sys/unix, as the tutorial's select-loop programs do, convert
+// addresses with the reactor's own functions (Sockaddr, TCPAddrFromSockaddr),
+// so that they connect and listen where the reactor would. AddressRepr
+// prints an address as Twisted does.
+//
+// WithSignalHandling makes SIGINT and SIGTERM stop the reactor, as
+// Twisted's reactor.run() does. The handlers are installed by New, so a
+// signal that arrives before Run stops the reactor as soon as it runs
+// instead of killing the process; they are removed when Run returns (or by
+// Close).
+//
 // # Goroutines
 //
 // A reactor belongs to the goroutine that runs it. Other goroutines hand it

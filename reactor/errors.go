@@ -41,20 +41,30 @@ var (
 
 	// ErrConnectionDone and ErrConnectionLost carry Twisted's messages
 	// (error.ConnectionDone, error.ConnectionLost) because the tutorial's
-	// programs print them.
+	// programs print them, and have exported types named after Twisted's
+	// classes, because a printed Failure names the error's type where
+	// Twisted names the exception's class.
 	//
 	// ErrConnectionDone is the reason for a clean end: DoRead returned it or
 	// io.EOF (io.EOF is reported to ConnectionLost as ErrConnectionDone).
-	ErrConnectionDone = error(connectionError("Connection was closed cleanly."))
+	ErrConnectionDone error = &ConnectionDoneError{}
 
 	// ErrConnectionLost is the reason for an unclean end, and the reason
-	// given to every descriptor still registered when the reactor stops.
-	ErrConnectionLost = error(connectionError("Connection to the other side was lost in a non-clean fashion."))
+	// given to every descriptor still registered when the reactor stops. It
+	// is a *ConnectionLostError with no errno: the one a connection gets
+	// when it is lost for a reason the kernel did not give.
+	ErrConnectionLost error = &ConnectionLostError{}
 )
 
-// connectionError is the type of ErrConnectionDone and ErrConnectionLost. It
-// exists so their messages can be Twisted's sentences, capitals and full stop
-// included, which Go style asks errors.New strings not to have.
-type connectionError string
+// ConnectionDoneError is the type of ErrConnectionDone, Twisted's
+// twisted.internet.error.ConnectionDone: the connection was closed cleanly.
+// Every *ConnectionDoneError matches ErrConnectionDone with errors.Is.
+type ConnectionDoneError struct{}
 
-func (e connectionError) Error() string { return string(e) }
+// Error returns Twisted's sentence, capital and full stop included (which
+// is why this is a type and not errors.New, whose strings Go style wants
+// in lower case).
+func (*ConnectionDoneError) Error() string { return "Connection was closed cleanly." }
+
+// Is makes errors.Is(err, ErrConnectionDone) true.
+func (*ConnectionDoneError) Is(target error) bool { return target == ErrConnectionDone }

@@ -1,6 +1,7 @@
 package reactor_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -199,4 +200,23 @@ func ExampleWithBackend() {
 	// Output:
 	// poll
 	// true
+}
+
+// A program that makes its own sockets with golang.org/x/sys/unix gets the
+// addresses it needs the way the reactor does: a name resolved IPv4 first,
+// converted to what connect(2) takes, and back from what accept(2) gives.
+func ExampleSockaddr() {
+	ip, err := reactor.ResolveHost(context.Background(), "127.0.0.1")
+	if err != nil {
+		log.Fatal(err)
+	}
+	sa, err := reactor.Sockaddr(ip, 10000)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%T\n", sa)
+	fmt.Println(reactor.TCPAddrFromSockaddr(sa))
+	// Output:
+	// *unix.SockaddrInet4
+	// 127.0.0.1:10000
 }

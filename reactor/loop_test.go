@@ -237,10 +237,56 @@ func TestSignalStopsReactor(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			r, _ := newReactor(t, DefaultBackend(), WithSignalHandling())
-			// Sent once Run is running, so its handler is installed.
 			r.CallWhenRunning(func() { syscall.Kill(os.Getpid(), sig) })
 			run(t, r)
 		})
+	}
+}
+
+// TestSignalBeforeRun: WithSignalHandling protects the program from New
+// on. A signal between New and Run does not kill the process (without the
+// handler installed by New, Go's default would end the test binary here);
+// it stops the reactor as soon as it runs: after the CallWhenRunning
+// functions, without waiting for a timer or I/O.
+func TestSignalBeforeRun(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			handled := make(chan struct{})
+			hook := Option(func(c *config) { c.signalHook = func() { close(handled) } })
+			r, _ := newReactor(t, DefaultBackend(), WithSignalHandling(), hook)
+			syscall.Kill(os.Getpid(), sig)
+			select {
+			case <-handled:
+			case <-time.After(testTimeout):
+				t.Fatalf("%v not handled within %v", sig, testTimeout)
+			}
+			started := false
+			r.CallWhenRunning(func() { started = true })
+			r.CallLater(time.Hour, func() { t.Error("the reactor waited for its timer") })
+			run(t, r)
+			if !started {
+				t.Error("the CallWhenRunning function did not run")
+			}
+		})
+	}
+}
+
+// TestSignalHandlingEndsWithClose: a reactor closed without running gives
+// the signals back; a later one installs its own and gets them.
+func TestSignalHandlingEndsWithClose(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend(), WithSignalHandling())
+	if r.stopSignals == nil {
+		t.Fatal("New with WithSignalHandling installed no handler")
+	}
+	r.Close()
+	if r.stopSignals != nil {
+		t.Error("Close left the signal handler installed")
+	}
+	r2, _ := newReactor(t, DefaultBackend(), WithSignalHandling())
+	r2.CallWhenRunning(func() { syscall.Kill(os.Getpid(), syscall.SIGTERM) })
+	run(t, r2)
+	if r2.stopSignals != nil {
+		t.Error("Run returned with the signal handler installed")
 	}
 }
 

@@ -11,6 +11,10 @@ type config struct {
 	logger         *slog.Logger
 	signals        bool
 	readBufferSize int
+
+	// signalHook, if set, is called by the signal handler after it has
+	// acted on a signal (tests wait for it).
+	signalHook func()
 }
 
 // BackendEnv is the environment variable New reads for the backend when no
@@ -40,10 +44,19 @@ func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
 }
 
-// WithSignalHandling makes Run stop the reactor cleanly on SIGINT and
-// SIGTERM, as Twisted's reactor.run() does by default. Run restores the
-// default signal behaviour when it returns. It is an option, not the default,
+// WithSignalHandling makes SIGINT and SIGTERM stop the reactor cleanly, as
+// Twisted's reactor.run() does by default. It is an option, not the default,
 // because signal handling belongs to the program, not to a library.
+//
+// The handlers are installed by New, not by Run, so that the program is
+// protected from the moment the reactor exists: a signal that arrives
+// between New and Run does not kill the process (Go's default) but stops
+// the reactor as soon as it runs, once the CallWhenRunning functions have
+// run and before it waits for anything. A program that prints "ready"
+// before Run can therefore be stopped cleanly by whoever reads the line.
+// The default behaviour comes back when Run returns, or with Close for a
+// reactor that will not run; until then the signals are the reactor's, even
+// while the program does other work before Run.
 func WithSignalHandling() Option {
 	return func(c *config) { c.signals = true }
 }

@@ -166,21 +166,9 @@ func resolveListenHost(host string) (netip.Addr, error) {
 	if host == "" {
 		return netip.IPv4Unspecified(), nil
 	}
-	if ip, err := netip.ParseAddr(host); err == nil {
-		return ip, nil
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
-	if err != nil {
-		return netip.Addr{}, err
-	}
-	for _, ip := range ips {
-		if ip.Unmap().Is4() {
-			return ip.Unmap(), nil
-		}
-	}
-	return ips[0], nil
+	return ResolveHost(ctx, host)
 }
 
 var (

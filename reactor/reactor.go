@@ -54,10 +54,10 @@ type Reactor struct {
 	waker       *waker
 	done        chan struct{}
 
-	logger   *slog.Logger
-	signals  bool
-	readBuf  []byte
-	readSize int
+	logger      *slog.Logger
+	stopSignals func() // removes WithSignalHandling's handlers; nil without them
+	readBuf     []byte
+	readSize    int
 
 	tcp tcpState // the TCP layer's share of the loop (tcp.go)
 }
@@ -102,7 +102,6 @@ func New(options ...Option) (*Reactor, error) {
 		waker:    w,
 		done:     make(chan struct{}),
 		logger:   cfg.logger,
-		signals:  cfg.signals,
 		readSize: cfg.readBufferSize,
 	}
 	r.timers.start() // on the real clock
@@ -111,6 +110,10 @@ func New(options ...Option) (*Reactor, error) {
 		w.close()
 		b.close()
 		return nil, err
+	}
+	if cfg.signals {
+		// Last, so that a New that fails leaves no handler behind.
+		r.stopSignals = r.handleSignals(cfg.signalHook)
 	}
 	return r, nil
 }
@@ -182,9 +185,6 @@ func (r *Reactor) Run() (err error) {
 	runningLoops.Add(1)
 	defer runningLoops.Add(-1)
 	defer r.shutdown()
-	if r.signals {
-		defer r.handleSignals()()
-	}
 	startup := r.whenRunning
 	r.whenRunning = nil
 	for _, f := range startup {
@@ -238,6 +238,7 @@ func (r *Reactor) Close() error {
 	}
 	r.shutdownTCP()
 	close(r.done)
+	r.restoreSignals()
 	return r.release()
 }
 
@@ -287,6 +288,7 @@ func (r *Reactor) shutdown() {
 	r.queue = nil
 	r.mu.Unlock()
 	close(r.done)
+	r.restoreSignals()
 	if err := r.release(); err != nil {
 		r.log().Error("releasing reactor resources", "error", err)
 	}

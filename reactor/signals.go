@@ -6,10 +6,14 @@ import (
 	"syscall"
 )
 
-// handleSignals makes SIGINT and SIGTERM stop the reactor (WithSignalHandling)
-// and returns the function that puts things back. The signal arrives on a
-// goroutine of os/signal's; Stop is the goroutine-safe way in.
-func (r *Reactor) handleSignals() (restore func()) {
+// handleSignals makes SIGINT and SIGTERM stop the reactor
+// (WithSignalHandling) and returns the function that puts things back. It
+// runs in New, so a signal may come before Run: Stop then fails with
+// ErrNotRunning, and the stop is queued with CallFromGoroutine instead,
+// where Run finds it on its first turn. The signal arrives on a goroutine
+// of os/signal's; Stop and CallFromGoroutine are the goroutine-safe ways in.
+// hook, if not nil, runs once the signal has been acted on.
+func (r *Reactor) handleSignals(hook func()) (restore func()) {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	quit := make(chan struct{})
@@ -19,7 +23,14 @@ func (r *Reactor) handleSignals() (restore func()) {
 		select {
 		case sig := <-ch:
 			r.log().Debug("Received signal, shutting down.", "signal", sig.String())
-			r.Stop()
+			if r.Stop() != nil && r.state.Load() == stateIdle {
+				// Not running yet. (If Run has started meanwhile, the
+				// queued Stop still runs, at once, and is harmless.)
+				r.CallFromGoroutine(func() { r.Stop() })
+			}
+			if hook != nil {
+				hook()
+			}
 		case <-quit:
 		}
 	}()
@@ -27,5 +38,15 @@ func (r *Reactor) handleSignals() (restore func()) {
 		signal.Stop(ch)
 		close(quit)
 		<-finished
+	}
+}
+
+// restoreSignals gives SIGINT and SIGTERM back to Go's default handling
+// when the reactor is done (Run has returned, or Close), if
+// WithSignalHandling took them.
+func (r *Reactor) restoreSignals() {
+	if r.stopSignals != nil {
+		r.stopSignals()
+		r.stopSignals = nil
 	}
 }

@@ -14,7 +14,7 @@ var (
 	// ErrConnectionAborted is the reason ConnectionLost gives after
 	// AbortConnection. It matches ErrConnectionLost with errors.Is, as
 	// Twisted's ConnectionAborted is a ConnectionLost.
-	ErrConnectionAborted error = abortedError{}
+	ErrConnectionAborted error = &ConnectionAbortedError{}
 
 	// ErrConnectTimeout is wrapped by the *ConnectError of a connection
 	// attempt that did not succeed within ConnectTCP's timeout.
@@ -38,18 +38,26 @@ var (
 	ErrProducerStopped = errors.New("reactor: consumer stopped the producer")
 )
 
-type abortedError struct{}
+// ConnectionAbortedError is the type of ErrConnectionAborted, Twisted's
+// twisted.internet.error.ConnectionAborted. It matches both
+// ErrConnectionAborted and ErrConnectionLost with errors.Is.
+type ConnectionAbortedError struct{}
 
-func (abortedError) Error() string {
+func (*ConnectionAbortedError) Error() string {
 	return "Connection was aborted locally using ITCPTransport.abortConnection."
 }
 
-func (abortedError) Is(target error) bool { return target == ErrConnectionLost }
+// Is makes errors.Is true for ErrConnectionAborted and ErrConnectionLost.
+func (*ConnectionAbortedError) Is(target error) bool {
+	return target == ErrConnectionAborted || target == ErrConnectionLost
+}
 
-// ConnectionLostError is the reason for an unclean end of a connection: a
-// read, write or connect failed with Err (a syscall.Errno such as
-// ECONNRESET or EPIPE). It matches ErrConnectionLost with errors.Is, and
-// the errno too.
+// ConnectionLostError is the reason for an unclean end of a connection,
+// Twisted's twisted.internet.error.ConnectionLost: a read, write or connect
+// failed with Err (a syscall.Errno such as ECONNRESET or EPIPE), or, with
+// Err nil, the connection was cut for a reason the kernel did not give
+// (ErrConnectionLost itself is one of those). Every *ConnectionLostError
+// matches ErrConnectionLost with errors.Is, and its errno too.
 type ConnectionLostError struct {
 	Err error
 }

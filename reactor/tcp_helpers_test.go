@@ -1,7 +1,6 @@
 package reactor
 
 import (
-	"errors"
 	"io"
 	"net"
 	"syscall"
@@ -167,63 +166,6 @@ func goDialSmall(t testing.TB, addr net.Addr) *net.TCPConn {
 func readAll(c net.Conn) ([]byte, error) {
 	b, err := io.ReadAll(c)
 	return b, err
-}
-
-// refusedAddr returns a loopback address that refuses connections: a
-// socket bound to it but not listening, kept open (so no other test can
-// take the port) until the test ends.
-func refusedAddr(t testing.TB) string {
-	t.Helper()
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { unix.Close(fd) })
-	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := unix.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return net.JoinHostPort("127.0.0.1", itoa(sa.(*unix.SockaddrInet4).Port))
-}
-
-func itoa(n int) string { return (&net.TCPAddr{Port: n}).String()[1:] }
-
-// fullBacklogAddr returns a loopback address whose accept queue is full, so
-// that a further connect gets no answer at all (the kernel drops the SYN):
-// the way to make a connection attempt hang on loopback.
-func fullBacklogAddr(t testing.TB) string {
-	t.Helper()
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { unix.Close(fd) })
-	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Listen(fd, 0); err != nil {
-		t.Fatal(err)
-	}
-	sa, _ := unix.Getsockname(fd)
-	addr := net.JoinHostPort("127.0.0.1", itoa(sa.(*unix.SockaddrInet4).Port))
-	// Fill the queue: connects succeed until it is full; the first one
-	// that times out proves it is.
-	for i := 0; i < 8; i++ {
-		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				return addr
-			}
-			t.Fatalf("filling the backlog: %v", err)
-		}
-		t.Cleanup(func() { c.Close() })
-	}
-	t.Skip("could not fill a listen backlog on this system")
-	return ""
 }
 
 // socketPair returns a connected pair of non-blocking stream sockets.

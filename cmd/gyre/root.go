@@ -14,6 +14,9 @@ import (
 // command is one line here plus its own file.
 var subcommands = []func() *cobra.Command{
 	newSimulateCmd,
+	newServeCmd,
+	newGetCmd,
+	newDemoCmd,
 }
 
 const rootLong = `gyre is Twisted's asynchronous programming model rebuilt in Go: a

@@ -33,16 +33,14 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/netip"
 	"os"
-	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"gyre/internal/optparse"
 	"gyre/poetry"
+	"gyre/reactor"
 )
 
 const usage = `usage: %prog [options] [hostname]:port ...
@@ -137,7 +135,9 @@ func running(tasks []*task) bool {
 // connection is under way at the same time, even to a server that is slow
 // to answer.
 func (t *task) connect() {
-	sa, err := sockaddr(t.addr)
+	// Looking up a host name blocks, briefly, before any socket exists; it
+	// is not the part of the program this lesson is about.
+	sa, err := t.addr.Sockaddr()
 	if err != nil {
 		t.fail(err)
 		return
@@ -226,10 +226,12 @@ func (t *task) finishConnect() {
 }
 
 // connected records the peer's address, which the per-read lines show.
+// (The reactor's package is used here for its address conversion only:
+// the loop is still this program's own.)
 func (t *task) connected() {
 	t.peer = t.addr.String()
 	if sa, err := unix.Getpeername(t.fd); err == nil {
-		t.peer = formatSockaddr(sa)
+		t.peer = reactor.TCPAddrFromSockaddr(sa).String()
 	}
 }
 
@@ -274,7 +276,7 @@ read:
 func (t *task) fail(err error) {
 	t.failed = true
 	t.close()
-	fmt.Fprintf(os.Stderr, "Task %d: failed to get poetry from %s: %s\n", t.num, t.addr, reason(err))
+	fmt.Fprintf(os.Stderr, "Task %d: failed to get poetry from %s: %s\n", t.num, t.addr, poetry.Reason(err))
 }
 
 func (t *task) close() {
@@ -282,67 +284,4 @@ func (t *task) close() {
 		unix.Close(t.fd)
 		t.fd = -1
 	}
-}
-
-// sockaddr turns an address into what connect() takes. Looking up a host
-// name blocks, briefly, before any socket exists; it is not the part of the
-// program this lesson is about. An empty host, as in ":10000", is this
-// machine, as it is for Python's socket module.
-func sockaddr(a poetry.Address) (unix.Sockaddr, error) {
-	host := a.Host
-	if host == "" {
-		host = poetry.DefaultHost
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		ips, lookupErr := net.LookupIP(host)
-		if lookupErr != nil {
-			return nil, lookupErr
-		}
-		// Prefer IPv4, which is what the original's AF_INET socket uses.
-		ip, _ = netip.AddrFromSlice(ips[0])
-		for _, cand := range ips {
-			if v4 := cand.To4(); v4 != nil {
-				ip, _ = netip.AddrFromSlice(v4)
-				break
-			}
-		}
-	}
-	ip = ip.Unmap()
-	if ip.Is4() {
-		return &unix.SockaddrInet4{Port: a.Port, Addr: ip.As4()}, nil
-	}
-	sa := &unix.SockaddrInet6{Port: a.Port, Addr: ip.As16()}
-	if zone := ip.Zone(); zone != "" {
-		ifi, err := net.InterfaceByName(zone)
-		if err != nil {
-			return nil, err
-		}
-		sa.ZoneId = uint32(ifi.Index)
-	}
-	return sa, nil
-}
-
-func formatSockaddr(sa unix.Sockaddr) string {
-	switch sa := sa.(type) {
-	case *unix.SockaddrInet4:
-		return net.JoinHostPort(netip.AddrFrom4(sa.Addr).String(), strconv.Itoa(sa.Port))
-	case *unix.SockaddrInet6:
-		return net.JoinHostPort(netip.AddrFrom16(sa.Addr).String(), strconv.Itoa(sa.Port))
-	}
-	return "?"
-}
-
-// reason is the part of an error worth a user's time: "connection refused"
-// rather than a Go error chain.
-func reason(err error) string {
-	var errno unix.Errno
-	var dnsErr *net.DNSError
-	switch {
-	case errors.As(err, &errno):
-		return errno.Error()
-	case errors.As(err, &dnsErr):
-		return dnsErr.Err
-	}
-	return err.Error()
 }

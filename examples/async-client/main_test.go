@@ -19,69 +19,19 @@ const pkg = "./examples/async-client"
 
 // wantHelp is the reference's help adapted to gyre's conventions, plus the
 // --print option.
-const wantHelp = `Usage: get-poetry [options] [hostname]:port ...
-
-This is the Get Poetry Now! client, asynchronous edition.
-Run it like this:
-
-  go run . port1 port2 port3 ...
-
-If you are in the base directory of the twisted-intro package,
-you could run it like this:
-
-  go run ./examples/async-client 10001 10002 10003
-
-to grab poetry from servers on ports 10001, 10002, and 10003.
-
-Of course, there need to be servers listening on those ports
-for that to work.
-
-
-Options:
-  -h, --help  show this help message and exit
-  --print     Print the poems, not only their sizes.
-`
-
-var usageText = wantHelp[:strings.Index(wantHelp, "Options:")]
+var wantHelp = poetrytest.ClientHelp("get-poetry", "This is the Get Poetry Now! client, asynchronous edition.", "async-client")
 
 func fromReference(s string) string {
-	s = poetrytest.GyreText(s, "async-client", "get-poetry", "async-client")
-	return strings.ReplaceAll(s, "  -h, --help  show this help message and exit\n",
-		"  -h, --help  show this help message and exit\n  --print     Print the poems, not only their sizes.\n")
+	return poetrytest.WithPrintOption(poetrytest.GyreText(s, "async-client", "get-poetry", "async-client"))
 }
 
 func TestUsage(t *testing.T) {
-	exe := progtest.Build(t, pkg)
-	for _, tc := range []struct {
-		args   []string
-		code   int
-		stdout string
-		stderr string
-	}{
-		{nil, 0, wantHelp + "\n", ""},
-		{[]string{"--help"}, 0, wantHelp, ""},
-		{[]string{"abc"}, 2, "", usageText + "get-poetry: error: Ports must be integers.\n"},
-		{[]string{"10000", "0"}, 2, "", usageText + "get-poetry: error: Ports must be integers.\n"},
-		{[]string{"--bogus", "10001"}, 2, "", usageText + "get-poetry: error: no such option: --bogus\n"},
-	} {
-		res := progtest.Run(t, 10*time.Second, exe, tc.args...)
-		if res.Code != tc.code || res.Stdout != tc.stdout || res.Stderr != tc.stderr {
-			t.Errorf("%q: exit %d\nstdout:\n%s\nstderr:\n%s", tc.args, res.Code, res.Stdout, res.Stderr)
-		}
-	}
+	poetrytest.CheckClientUsage(t, progtest.Build(t, pkg), "get-poetry", wantHelp)
 }
 
 func TestUsageMatchesReference(t *testing.T) {
-	exe := progtest.Build(t, pkg)
 	sections := progtest.LoadTranscript(t, "async-client__get-poetry.txt")
-	for i := 1; i <= 5; i++ {
-		ref := progtest.FindSection(t, sections, fmt.Sprintf("Run %d:", i))
-		fields := strings.Fields(ref.Command) // timeout 10 python3 async-client/get-poetry.py ARGS...
-		res := progtest.Run(t, 10*time.Second, exe, fields[4:]...)
-		if res.Code != ref.Exit || res.Stdout != fromReference(ref.Stdout()) || res.Stderr != fromReference(ref.Stderr()) {
-			t.Errorf("%s: exit %d (reference %d)\nstdout:\n%s\nstderr:\n%s", ref.Title, res.Code, ref.Exit, res.Stdout, res.Stderr)
-		}
-	}
+	poetrytest.ReplayRuns(t, progtest.Build(t, pkg), sections, 1, 5, fromReference)
 }
 
 var (
@@ -137,16 +87,8 @@ func parseReport(t *testing.T, out string) report {
 // addresses ("localhost" shows as 127.0.0.1), and the summary follows the
 // argument order.
 func TestInterleavedDownloads(t *testing.T) {
-	var ports []string
-	var sizes []int
-	for _, tc := range []struct {
-		name     string
-		numBytes int
-	}{{"library", 30}, {"orchard", 10}, {"night-bus", 10}} {
-		poem, _ := poetry.Poem(tc.name)
-		ports = append(ports, poetrytest.StartSlowServer(t, poem, tc.numBytes, 2*time.Millisecond).Port)
-		sizes = append(sizes, len(poem))
-	}
+	servers := poetrytest.StartTutorialServers(t, 2*time.Millisecond)
+	ports, sizes := servers.Ports, servers.Sizes
 	res := progtest.Run(t, 60*time.Second, progtest.Build(t, pkg), ports[0], "localhost:"+ports[1], "127.0.0.1:"+ports[2])
 	if res.Code != 0 || res.Stderr != "" {
 		t.Fatalf("exit %d, stderr:\n%s", res.Code, res.Stderr)
@@ -233,19 +175,9 @@ func TestAsyncBeatsBlocking(t *testing.T) {
 	const delay = 5 * time.Millisecond
 	blocking := progtest.Build(t, "./examples/blocking-client")
 	async := progtest.Build(t, pkg)
-	var ports []string
-	sends := 0
-	for _, tc := range []struct {
-		name     string
-		numBytes int
-	}{{"library", 30}, {"orchard", 10}, {"night-bus", 10}} {
-		poem, _ := poetry.Poem(tc.name)
-		ports = append(ports, poetrytest.StartSlowServer(t, poem, tc.numBytes, delay).Port)
-		for len(poem) > 0 {
-			poem = poem[poetry.ChunkLen(poem, tc.numBytes):]
-			sends++
-		}
-	}
+	servers := poetrytest.StartTutorialServers(t, delay)
+	ports := servers.Ports
+	sends := servers.Sends[0] + servers.Sends[1] + servers.Sends[2]
 	total := func(exe string) time.Duration {
 		res := progtest.Run(t, 60*time.Second, exe, ports...)
 		if res.Code != 0 {
@@ -264,7 +196,7 @@ func TestAsyncBeatsBlocking(t *testing.T) {
 	if tb < time.Duration(sends)*delay {
 		t.Errorf("blocking client took %v, less than the servers' %d pauses", tb, sends)
 	}
-	if ta < 101*delay {
+	if ta < time.Duration(servers.Sends[0])*delay {
 		t.Errorf("async client took %v, less than the longest poem's 101 pauses", ta)
 	}
 	if float64(ta) > 0.8*float64(tb) {

@@ -14,19 +14,20 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net"
-	"net/netip"
 	"os"
 	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"gyre/examples/internal/servercli"
 	"gyre/internal/optparse"
 	"gyre/poetry"
+	"gyre/reactor"
 )
 
 const usage = `usage: %prog [options] poetry-file
@@ -44,72 +45,6 @@ you could run it like this:
 to serve up John Donne's Ecstasy, which I know you want to do.
 `
 
-// options are the command line, checked.
-type options struct {
-	file     string
-	poem     []byte
-	port     int
-	iface    string
-	delay    time.Duration
-	numBytes int
-}
-
-func parseArgs() options {
-	p := optparse.New("slowpoetry", usage)
-	port := p.Int("--port", 0, "The port to listen on. Default to a random available port.")
-	iface := p.String("--iface", "localhost", "The interface to listen on. Default is localhost.")
-	delay := p.Float("--delay", 0.1, "The number of seconds between sending bytes.")
-	numBytes := p.Int("--num-bytes", 10, "The number of bytes to send at a time.")
-	args := p.Parse(os.Args[1:])
-	if len(args) != 1 {
-		p.Error("Provide exactly one poetry file.")
-	}
-	if *port < 0 || *port > 65535 {
-		p.Errorf("option --port: %d is not a port number (0 to 65535)", *port)
-	}
-	// NaN fails both comparisons, so it is caught too.
-	if !(*delay >= 0 && *delay <= math.MaxInt64/float64(time.Second)) {
-		p.Errorf("option --delay: the delay must be 0 or more seconds, not %v", *delay)
-	}
-	if *numBytes < 1 {
-		p.Errorf("option --num-bytes: the server must send at least 1 byte at a time, not %d", *numBytes)
-	}
-	poem, msg := loadPoem(args[0])
-	if msg != "" {
-		p.Error(msg)
-	}
-	return options{
-		file:     args[0],
-		poem:     poem,
-		port:     *port,
-		iface:    *iface,
-		delay:    time.Duration(*delay * float64(time.Second)),
-		numBytes: *numBytes,
-	}
-}
-
-// loadPoem reads the poem, or says in one line why it cannot be served,
-// before the server starts listening.
-func loadPoem(path string) ([]byte, string) {
-	fi, err := os.Stat(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil, "No such file: " + path
-	case err != nil:
-		return nil, fmt.Sprintf("Cannot read %s: %s", path, reason(err))
-	case fi.IsDir():
-		return nil, "Not a file (a directory): " + path
-	}
-	poem, err := os.ReadFile(path)
-	switch {
-	case err != nil:
-		return nil, fmt.Sprintf("Cannot read %s: %s", path, reason(err))
-	case len(poem) == 0:
-		return nil, "Empty poetry file: " + path
-	}
-	return poem, ""
-}
-
 // client is one reader being served.
 type client struct {
 	fd      int
@@ -121,24 +56,26 @@ type client struct {
 
 // server is the whole state of the program: the select loop needs no more.
 type server struct {
-	opts     options
+	opts     servercli.Slow
 	listenFd int
 	clients  []*client
 }
 
 func main() {
-	opts := parseArgs()
+	// The slow server's options, shared by its editions (servercli): a bad
+	// option or poetry file stops the program here, before it listens.
+	opts := servercli.ParseSlow(optparse.New("slowpoetry", usage), os.Args[1:])
 	s := &server{opts: opts}
 	port, err := s.listen()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "slowpoetry: cannot listen on %s: %s\n",
-			net.JoinHostPort(opts.iface, strconv.Itoa(opts.port)), reason(err))
+			net.JoinHostPort(opts.Iface, strconv.Itoa(opts.Port)), poetry.Reason(err))
 		os.Exit(1)
 	}
-	fmt.Printf("Serving %s on port %d.\n", opts.file, port)
+	fmt.Printf("Serving %s on port %d.\n", opts.Poem.Path, port)
 	for {
 		if err := s.turn(); err != nil {
-			fmt.Fprintf(os.Stderr, "slowpoetry: select: %s\n", reason(err))
+			fmt.Fprintf(os.Stderr, "slowpoetry: select: %s\n", poetry.Reason(err))
 			os.Exit(1)
 		}
 	}
@@ -146,7 +83,12 @@ func main() {
 
 // listen opens the non-blocking listening socket and returns its port.
 func (s *server) listen() (int, error) {
-	sa, err := sockaddr(s.opts.iface, s.opts.port)
+	// "localhost" is 127.0.0.1, as for the original's IPv4 socket.
+	ip, err := reactor.ResolveHost(context.Background(), s.opts.Iface)
+	if err != nil {
+		return 0, err
+	}
+	sa, err := reactor.Sockaddr(ip, s.opts.Port)
 	if err != nil {
 		return 0, err
 	}
@@ -256,7 +198,7 @@ func (s *server) acceptAll() {
 		case err != nil:
 			// Out of descriptors, most likely: the clients waiting
 			// will be taken when others have finished.
-			fmt.Fprintf(os.Stderr, "slowpoetry: accept: %s\n", reason(err))
+			fmt.Fprintf(os.Stderr, "slowpoetry: accept: %s\n", poetry.Reason(err))
 			return
 		}
 		if fd >= unix.FD_SETSIZE {
@@ -271,7 +213,7 @@ func (s *server) acceptAll() {
 			unix.Close(fd)
 			continue
 		}
-		fmt.Printf("Somebody at %s wants poetry!\n", pythonAddr(sa))
+		fmt.Printf("Somebody at %s wants poetry!\n", poetry.SocketTuple(reactor.TCPAddrFromSockaddr(sa)))
 		s.clients = append(s.clients, &client{fd: fd, due: time.Now()})
 	}
 }
@@ -280,16 +222,16 @@ func (s *server) acceptAll() {
 // connection when the whole poem has gone and the pause after the last
 // chunk is over (the blocking server also sleeps after its last send).
 func (s *server) step(c *client, now time.Time) {
-	poem := s.opts.poem
+	poem := s.opts.Poem.Data
 	if c.sent == len(poem) {
 		s.drop(c)
 		return
 	}
-	n := poetry.ChunkLen(poem[c.sent:], s.opts.numBytes)
+	n := poetry.ChunkLen(poem[c.sent:], s.opts.NumBytes)
 	fmt.Printf("Sending %d bytes\n", n)
 	c.pending = poem[c.sent : c.sent+n]
 	c.sent += n
-	c.due = now.Add(s.opts.delay)
+	c.due = now.Add(s.opts.Delay)
 	s.flush(c)
 }
 
@@ -317,68 +259,4 @@ func (s *server) drop(c *client) {
 	unix.Close(c.fd)
 	c.closed = true
 	c.pending = nil
-}
-
-// sockaddr resolves the interface to listen on ("localhost" is 127.0.0.1,
-// as for the original's IPv4 socket).
-func sockaddr(host string, port int) (unix.Sockaddr, error) {
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		ips, lookupErr := net.LookupIP(host)
-		if lookupErr != nil {
-			return nil, lookupErr
-		}
-		ip, _ = netip.AddrFromSlice(ips[0])
-		for _, cand := range ips {
-			if v4 := cand.To4(); v4 != nil {
-				ip, _ = netip.AddrFromSlice(v4)
-				break
-			}
-		}
-	}
-	ip = ip.Unmap()
-	if ip.Is4() {
-		return &unix.SockaddrInet4{Port: port, Addr: ip.As4()}, nil
-	}
-	sa := &unix.SockaddrInet6{Port: port, Addr: ip.As16()}
-	if zone := ip.Zone(); zone != "" {
-		ifi, err := net.InterfaceByName(zone)
-		if err != nil {
-			return nil, err
-		}
-		sa.ZoneId = uint32(ifi.Index)
-	}
-	return sa, nil
-}
-
-// pythonAddr formats a peer address as the original prints it, a Python
-// socket address tuple: ('127.0.0.1', 54626), or ('::1', 54626, 0, 0).
-func pythonAddr(sa unix.Sockaddr) string {
-	switch sa := sa.(type) {
-	case *unix.SockaddrInet4:
-		return fmt.Sprintf("('%s', %d)", netip.AddrFrom4(sa.Addr), sa.Port)
-	case *unix.SockaddrInet6:
-		host := netip.AddrFrom16(sa.Addr).String()
-		if sa.ZoneId != 0 {
-			if ifi, err := net.InterfaceByIndex(int(sa.ZoneId)); err == nil {
-				host += "%" + ifi.Name
-			}
-		}
-		return fmt.Sprintf("('%s', %d, 0, %d)", host, sa.Port, sa.ZoneId)
-	}
-	return "(?)"
-}
-
-// reason is the part of an error worth a user's time: "address already in
-// use" rather than a Go error chain.
-func reason(err error) string {
-	var errno unix.Errno
-	var dnsErr *net.DNSError
-	switch {
-	case errors.As(err, &errno):
-		return errno.Error()
-	case errors.As(err, &dnsErr):
-		return dnsErr.Err
-	}
-	return err.Error()
 }

@@ -19,32 +19,24 @@ func TestMain(m *testing.M) { progtest.Main(m) }
 
 const pkg = "./examples/async-server"
 
-const wantHelp = `Usage: slowpoetry [options] poetry-file
-
-This is the Slow Poetry Server, asynchronous edition.
-Run it like this:
-
-  go run . <path-to-poetry-file>
-
-If you are in the base directory of the twisted-intro package,
-you could run it like this:
-
-  go run ./examples/async-server poetry/ecstasy.txt
-
-to serve up John Donne's Ecstasy, which I know you want to do.
-
-
-Options:
-  -h, --help            show this help message and exit
-  --port=PORT           The port to listen on. Default to a random available
-                        port.
-  --iface=IFACE         The interface to listen on. Default is localhost.
-  --delay=DELAY         The number of seconds between sending bytes.
-  --num-bytes=NUM_BYTES
-                        The number of bytes to send at a time.
-`
+var wantHelp = poetrytest.SlowServerHelp("asynchronous", "async-server")
 
 var usageText = wantHelp[:strings.Index(wantHelp, "Options:")]
+
+// The command line is the blocking server's, and checked the same way.
+
+func TestBadArguments(t *testing.T) {
+	poetrytest.CheckSlowServerArguments(t, progtest.Build(t, pkg), usageText)
+}
+
+// TestUnreadableFile: a file that exists but cannot be read.
+func TestUnreadableFile(t *testing.T) {
+	poetrytest.CheckSlowServerUnreadableFile(t, progtest.Build(t, pkg), usageText)
+}
+
+func TestPortInUse(t *testing.T) {
+	poetrytest.CheckSlowServerPortInUse(t, progtest.Build(t, pkg))
+}
 
 // TestUsageMatchesBlockingEdition: the exercise keeps the blocking
 // server's command line; only the edition and the directory differ.
@@ -57,75 +49,6 @@ func TestUsageMatchesBlockingEdition(t *testing.T) {
 	if res.Code != 0 || res.Stdout != want || res.Stdout != wantHelp {
 		t.Errorf("exit %d\n%s\nwant:\n%s", res.Code, res.Stdout, want)
 	}
-}
-
-func TestBadArguments(t *testing.T) {
-	exe := progtest.Build(t, pkg)
-	poem := poetrytest.PoemFile(t, "orchard")
-	empty := poetrytest.WriteFile(t, "empty.txt", nil)
-	dir := t.TempDir()
-	for _, tc := range []struct {
-		name string
-		args []string
-		msg  string
-	}{
-		{"no arguments", nil, "Provide exactly one poetry file."},
-		{"two files", []string{poem, poem}, "Provide exactly one poetry file."},
-		{"missing file", []string{dir + "/nope.txt"}, "No such file: " + dir + "/nope.txt"},
-		{"directory", []string{dir}, "Not a file (a directory): " + dir},
-		{"empty file", []string{empty}, "Empty poetry file: " + empty},
-		{"port abc", []string{"--port", "abc", poem}, "option --port: invalid integer value: 'abc'"},
-		{"port 70000", []string{"--port", "70000", poem}, "option --port: 70000 is not a port number (0 to 65535)"},
-		{"delay abc", []string{"--delay", "abc", poem}, "option --delay: invalid floating-point value: 'abc'"},
-		{"negative delay", []string{"--delay", "-1", poem}, "option --delay: the delay must be 0 or more seconds, not -1"},
-		{"num-bytes abc", []string{"--num-bytes", "abc", poem}, "option --num-bytes: invalid integer value: 'abc'"},
-		{"num-bytes 0", []string{"--num-bytes", "0", poem}, "option --num-bytes: the server must send at least 1 byte at a time, not 0"},
-		{"unknown flag", []string{"--bogus", poem}, "no such option: --bogus"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			res := progtest.Run(t, 10*time.Second, exe, tc.args...)
-			want := usageText + "slowpoetry: error: " + tc.msg + "\n"
-			if res.Code != 2 || res.Stdout != "" || res.Stderr != want {
-				t.Errorf("exit %d\nstdout: %q\nstderr:\n%s\nwant:\n%s", res.Code, res.Stdout, res.Stderr, want)
-			}
-		})
-	}
-}
-
-// TestUnreadableFile: a file that exists but cannot be read.
-func TestUnreadableFile(t *testing.T) {
-	path, why := poetrytest.UnreadableFile(t)
-	res := progtest.Run(t, 10*time.Second, progtest.Build(t, pkg), path)
-	want := usageText + "slowpoetry: error: Cannot read " + path + ": " + why + "\n"
-	if res.Code != 2 || res.Stdout != "" || res.Stderr != want {
-		t.Errorf("exit %d, stderr:\n%s\nwant:\n%s", res.Code, res.Stderr, want)
-	}
-}
-
-func TestPortInUse(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
-	res := progtest.Run(t, 10*time.Second, progtest.Build(t, pkg),
-		"--iface", "127.0.0.1", "--port", port, poetrytest.PoemFile(t, "orchard"))
-	want := "slowpoetry: cannot listen on 127.0.0.1:" + port + ": address already in use\n"
-	if res.Code != 1 || res.Stdout != "" || res.Stderr != want {
-		t.Errorf("exit %d\nstdout: %q\nstderr: %q\nwant %q", res.Code, res.Stdout, res.Stderr, want)
-	}
-}
-
-func dial(t *testing.T, port string) net.Conn {
-	t.Helper()
-	conn, err := net.DialTimeout("tcp", "127.0.0.1:"+port, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	conn.SetDeadline(time.Now().Add(30 * time.Second))
-	return conn
 }
 
 // readAll reads each connection to the end in its own goroutine and
@@ -167,7 +90,7 @@ func TestManyClientsAtOnce(t *testing.T) {
 	start := time.Now()
 	var conns []net.Conn
 	for range clients {
-		conns = append(conns, dial(t, port))
+		conns = append(conns, poetrytest.Dial(t, port))
 	}
 	for i, got := range readAll(t, conns) {
 		if string(got) != string(poem) {
@@ -204,7 +127,7 @@ func TestLogForOneClient(t *testing.T) {
 	poem, _ := poetry.Poem("library")
 	path := poetrytest.PoemFile(t, "library")
 	proc, port := poetrytest.StartServerProgram(t, progtest.Build(t, pkg), path, "--delay=0", "--num-bytes=30")
-	conn := dial(t, port)
+	conn := poetrytest.Dial(t, port)
 	got := readAll(t, []net.Conn{conn})[0]
 	if string(got) != string(poem) {
 		t.Fatalf("got %d bytes, want %d", len(got), len(poem))
@@ -227,7 +150,7 @@ func TestLogForOneClient(t *testing.T) {
 func TestClientGoneMidPoem(t *testing.T) {
 	poem, _ := poetry.Poem("orchard")
 	proc, port := poetrytest.StartServerProgram(t, progtest.Build(t, pkg), "--delay", "0.002", poetrytest.PoemFile(t, "orchard"))
-	quitter, stayer := dial(t, port), dial(t, port)
+	quitter, stayer := poetrytest.Dial(t, port), poetrytest.Dial(t, port)
 	if _, err := io.ReadFull(quitter, make([]byte, 10)); err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +158,7 @@ func TestClientGoneMidPoem(t *testing.T) {
 	if got := readAll(t, []net.Conn{stayer})[0]; string(got) != string(poem) {
 		t.Errorf("the other client got %d bytes", len(got))
 	}
-	if got := readAll(t, []net.Conn{dial(t, port)})[0]; string(got) != string(poem) {
+	if got := readAll(t, []net.Conn{poetrytest.Dial(t, port)})[0]; string(got) != string(poem) {
 		t.Errorf("a later client got %d bytes", len(got))
 	}
 	res := proc.Stop()
@@ -255,11 +178,11 @@ func TestSlowReaderDoesNotBlockOthers(t *testing.T) {
 	}
 	path := poetrytest.WriteFile(t, "big.txt", big)
 	proc, port := poetrytest.StartServerProgram(t, progtest.Build(t, pkg), "--delay", "0", "--num-bytes", "4000000", path)
-	slow := dial(t, port)
+	slow := poetrytest.Dial(t, port)
 	// Let the server start on the slow reader (its greeting is logged
 	// before the first send) before the fast one arrives.
 	proc.WaitLine(regexp.MustCompile(`wants poetry!$`), 10*time.Second)
-	fast := dial(t, port)
+	fast := poetrytest.Dial(t, port)
 	if got := readAll(t, []net.Conn{fast})[0]; len(got) != len(big) {
 		t.Fatalf("fast reader got %d bytes, want %d", len(got), len(big))
 	}

@@ -24,12 +24,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"syscall"
 	"time"
 
 	"gyre/internal/optparse"
@@ -76,7 +74,7 @@ func main() {
 		took := time.Since(start)
 		elapsed += took
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "Task %d: failed to get poetry from %s: %s\n", task, addr, reason(err))
+			fmt.Fprintf(os.Stderr, "Task %d: failed to get poetry from %s: %s\n", task, addr, poetry.Reason(err))
 			failed++
 			continue
 		}
@@ -111,21 +109,4 @@ func printPoem(poem []byte) {
 	if len(poem) > 0 && poem[len(poem)-1] != '\n' {
 		fmt.Println()
 	}
-}
-
-// reason is the part of an error worth a user's time: "connection refused"
-// rather than "dial tcp 127.0.0.1:10000: connect: connection refused".
-func reason(err error) string {
-	var errno syscall.Errno
-	var dnsErr *net.DNSError
-	var addrErr *net.AddrError
-	switch {
-	case errors.As(err, &errno):
-		return errno.Error()
-	case errors.As(err, &dnsErr):
-		return dnsErr.Err
-	case errors.As(err, &addrErr):
-		return addrErr.Err
-	}
-	return err.Error()
 }

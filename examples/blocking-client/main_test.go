@@ -18,77 +18,23 @@ const pkg = "./examples/blocking-client"
 
 // wantHelp is the reference's help adapted to gyre's conventions, plus the
 // --print option.
-const wantHelp = `Usage: get-poetry [options] [hostname]:port ...
-
-This is the Get Poetry Now! client, blocking edition.
-Run it like this:
-
-  go run . port1 port2 port3 ...
-
-If you are in the base directory of the twisted-intro package,
-you could run it like this:
-
-  go run ./examples/blocking-client 10001 10002 10003
-
-to grab poetry from servers on ports 10001, 10002, and 10003.
-
-Of course, there need to be servers listening on those ports
-for that to work.
-
-
-Options:
-  -h, --help  show this help message and exit
-  --print     Print the poems, not only their sizes.
-`
-
-var usageText = wantHelp[:strings.Index(wantHelp, "Options:")]
+var wantHelp = poetrytest.ClientHelp("get-poetry", "This is the Get Poetry Now! client, blocking edition.", "blocking-client")
 
 // fromReference adapts a transcript text: gyre's names and commands, and
 // the --print option, which the original does not have.
 func fromReference(s string) string {
-	s = poetrytest.GyreText(s, "blocking-client", "get-poetry", "blocking-client")
-	return strings.ReplaceAll(s, "  -h, --help  show this help message and exit\n",
-		"  -h, --help  show this help message and exit\n  --print     Print the poems, not only their sizes.\n")
+	return poetrytest.WithPrintOption(poetrytest.GyreText(s, "blocking-client", "get-poetry", "blocking-client"))
 }
 
 func TestUsage(t *testing.T) {
-	exe := progtest.Build(t, pkg)
-	for _, tc := range []struct {
-		args   []string
-		code   int
-		stdout string
-		stderr string
-	}{
-		{nil, 0, wantHelp + "\n", ""}, // no address: the help and a blank line, as the original prints it
-		{[]string{"--help"}, 0, wantHelp, ""},
-		{[]string{"-h", "10000"}, 0, wantHelp, ""},
-		{[]string{"abc"}, 2, "", usageText + "get-poetry: error: Ports must be integers.\n"},
-		{[]string{"127.0.0.1:abc"}, 2, "", usageText + "get-poetry: error: Ports must be integers.\n"},
-		{[]string{"10000", "70000"}, 2, "", usageText + "get-poetry: error: Ports must be integers.\n"},
-		{[]string{"::1:10000"}, 2, "", usageText + "get-poetry: error: Ports must be integers.\n"},
-		{[]string{"--bogus", "10001"}, 2, "", usageText + "get-poetry: error: no such option: --bogus\n"},
-		{[]string{"--print=yes", "10001"}, 2, "", usageText + "get-poetry: error: --print option does not take a value\n"},
-	} {
-		res := progtest.Run(t, 10*time.Second, exe, tc.args...)
-		if res.Code != tc.code || res.Stdout != tc.stdout || res.Stderr != tc.stderr {
-			t.Errorf("%q: exit %d\nstdout:\n%s\nstderr:\n%s", tc.args, res.Code, res.Stdout, res.Stderr)
-		}
-	}
+	poetrytest.CheckClientUsage(t, progtest.Build(t, pkg), "get-poetry", wantHelp)
 }
 
 // TestUsageMatchesReference replays Runs 1 to 5 of the original's
 // transcript.
 func TestUsageMatchesReference(t *testing.T) {
-	exe := progtest.Build(t, pkg)
 	sections := progtest.LoadTranscript(t, "blocking-client__get-poetry.txt")
-	for i := 1; i <= 5; i++ {
-		ref := progtest.FindSection(t, sections, fmt.Sprintf("Run %d:", i))
-		fields := strings.Fields(ref.Command) // timeout 10 python3 blocking-client/get-poetry.py ARGS...
-		res := progtest.Run(t, 10*time.Second, exe, fields[4:]...)
-		if res.Code != ref.Exit || res.Stdout != fromReference(ref.Stdout()) || res.Stderr != fromReference(ref.Stderr()) {
-			t.Errorf("%s: exit %d (reference %d)\nstdout:\n%s\nstderr:\n%s", ref.Title, res.Code, ref.Exit, res.Stdout, res.Stderr)
-		}
-	}
+	poetrytest.ReplayRuns(t, progtest.Build(t, pkg), sections, 1, 5, fromReference)
 }
 
 var (
@@ -114,16 +60,8 @@ func parseElapsed(t *testing.T, s string) time.Duration {
 // characters: 3014 bytes).
 func TestThreeServers(t *testing.T) {
 	exe := progtest.Build(t, pkg)
-	var ports []string
-	var sizes []int
-	for _, tc := range []struct {
-		name     string
-		numBytes int
-	}{{"library", 30}, {"orchard", 10}, {"night-bus", 10}} {
-		poem, _ := poetry.Poem(tc.name)
-		ports = append(ports, poetrytest.StartSlowServer(t, poem, tc.numBytes, time.Millisecond).Port)
-		sizes = append(sizes, len(poem))
-	}
+	servers := poetrytest.StartTutorialServers(t, time.Millisecond)
+	ports, sizes := servers.Ports, servers.Sizes
 	args := []string{ports[0], "localhost:" + ports[1], "127.0.0.1:" + ports[2]}
 	res := progtest.Run(t, 60*time.Second, exe, args...)
 	if res.Code != 0 || res.Stderr != "" {

@@ -22,15 +22,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"math"
 	"net"
 	"os"
 	"strconv"
-	"syscall"
 	"time"
 
+	"gyre/examples/internal/servercli"
 	"gyre/internal/optparse"
 	"gyre/poetry"
 )
@@ -50,96 +48,30 @@ you could run it like this:
 to serve up John Donne's Ecstasy, which I know you want to do.
 `
 
-// options are the command line, checked.
-type options struct {
-	file     string
-	poem     []byte
-	port     int
-	iface    string
-	delay    time.Duration
-	numBytes int
-}
-
-func parseArgs() options {
-	p := optparse.New("slowpoetry", usage)
-	port := p.Int("--port", 0, "The port to listen on. Default to a random available port.")
-	iface := p.String("--iface", "localhost", "The interface to listen on. Default is localhost.")
-	delay := p.Float("--delay", 0.1, "The number of seconds between sending bytes.")
-	numBytes := p.Int("--num-bytes", 10, "The number of bytes to send at a time.")
-	args := p.Parse(os.Args[1:])
-	if len(args) != 1 {
-		p.Error("Provide exactly one poetry file.")
-	}
-	if *port < 0 || *port > 65535 {
-		p.Errorf("option --port: %d is not a port number (0 to 65535)", *port)
-	}
-	// NaN fails both comparisons, so it is caught too.
-	if !(*delay >= 0 && *delay <= math.MaxInt64/float64(time.Second)) {
-		p.Errorf("option --delay: the delay must be 0 or more seconds, not %v", *delay)
-	}
-	if *numBytes < 1 {
-		p.Errorf("option --num-bytes: the server must send at least 1 byte at a time, not %d", *numBytes)
-	}
-	poem, msg := loadPoem(args[0])
-	if msg != "" {
-		p.Error(msg)
-	}
-	return options{
-		file:     args[0],
-		poem:     poem,
-		port:     *port,
-		iface:    *iface,
-		delay:    time.Duration(*delay * float64(time.Second)),
-		numBytes: *numBytes,
-	}
-}
-
-// loadPoem reads the poem, or says in one line why it cannot be served.
-// The original only checks that the path exists and opens the file for
-// each client; checking everything here means a bad file is reported
-// before the server listens, not when the first reader arrives.
-func loadPoem(path string) ([]byte, string) {
-	fi, err := os.Stat(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil, "No such file: " + path
-	case err != nil:
-		return nil, fmt.Sprintf("Cannot read %s: %s", path, reason(err))
-	case fi.IsDir():
-		return nil, "Not a file (a directory): " + path
-	}
-	poem, err := os.ReadFile(path)
-	switch {
-	case err != nil:
-		return nil, fmt.Sprintf("Cannot read %s: %s", path, reason(err))
-	case len(poem) == 0:
-		return nil, "Empty poetry file: " + path
-	}
-	return poem, ""
-}
-
 func main() {
-	opts := parseArgs()
+	// The slow server's options, shared by its editions (servercli): a bad
+	// option or poetry file stops the program here, before it listens.
+	opts := servercli.ParseSlow(optparse.New("slowpoetry", usage), os.Args[1:])
 
-	addr := net.JoinHostPort(opts.iface, strconv.Itoa(opts.port))
+	addr := net.JoinHostPort(opts.Iface, strconv.Itoa(opts.Port))
 	listener, err := net.Listen("tcp", addr)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "slowpoetry: cannot listen on %s: %s\n", addr, reason(err))
+		fmt.Fprintf(os.Stderr, "slowpoetry: cannot listen on %s: %s\n", addr, poetry.Reason(err))
 		os.Exit(1)
 	}
-	fmt.Printf("Serving %s on port %d.\n", opts.file, listener.Addr().(*net.TCPAddr).Port)
+	fmt.Printf("Serving %s on port %d.\n", opts.Poem.Path, listener.Addr().(*net.TCPAddr).Port)
 
 	for {
 		// Blocks until a client connects.
 		conn, err := listener.Accept()
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "slowpoetry: accept: %s\n", reason(err))
+			fmt.Fprintf(os.Stderr, "slowpoetry: accept: %s\n", poetry.Reason(err))
 			os.Exit(1)
 		}
-		fmt.Printf("Somebody at %s wants poetry!\n", pythonAddr(conn.RemoteAddr()))
+		fmt.Printf("Somebody at %s wants poetry!\n", poetry.SocketTuple(conn.RemoteAddr()))
 		// Blocks until the whole poem is sent: nobody else is served
 		// meanwhile.
-		sendPoetry(conn, opts.poem, opts.numBytes, opts.delay)
+		sendPoetry(conn, opts.Poem.Data, opts.NumBytes, opts.Delay)
 	}
 }
 
@@ -156,43 +88,4 @@ func sendPoetry(conn net.Conn, poem []byte, numBytes int, delay time.Duration) {
 		poem = poem[n:]
 		time.Sleep(delay)
 	}
-}
-
-// pythonAddr formats a peer address as the original prints it, a Python
-// socket address tuple: ('127.0.0.1', 54626), or for IPv6
-// ('::1', 54626, 0, 0) (flow info and scope id).
-func pythonAddr(a net.Addr) string {
-	tcp, ok := a.(*net.TCPAddr)
-	if !ok {
-		return a.String()
-	}
-	if ip4 := tcp.IP.To4(); ip4 != nil {
-		return fmt.Sprintf("('%s', %d)", ip4, tcp.Port)
-	}
-	host, scope := tcp.IP.String(), 0
-	if tcp.Zone != "" {
-		host += "%" + tcp.Zone
-		if ifi, err := net.InterfaceByName(tcp.Zone); err == nil {
-			scope = ifi.Index
-		}
-	}
-	return fmt.Sprintf("('%s', %d, 0, %d)", host, tcp.Port, scope)
-}
-
-// reason is the part of an error worth a user's time: "address already in
-// use" rather than "listen tcp 127.0.0.1:10000: bind: address already in
-// use".
-func reason(err error) string {
-	var errno syscall.Errno
-	var dnsErr *net.DNSError
-	var addrErr *net.AddrError
-	switch {
-	case errors.As(err, &errno):
-		return errno.Error()
-	case errors.As(err, &dnsErr):
-		return dnsErr.Err
-	case errors.As(err, &addrErr):
-		return addrErr.Err
-	}
-	return err.Error()
 }

@@ -22,30 +22,7 @@ const pkg = "./examples/blocking-server"
 // wantHelp is the help the reference's Run 1 shows, adapted to gyre's
 // conventions (program name, go run commands). TestUsageMatchesReference
 // derives the same text from the transcript when it is available.
-const wantHelp = `Usage: slowpoetry [options] poetry-file
-
-This is the Slow Poetry Server, blocking edition.
-Run it like this:
-
-  go run . <path-to-poetry-file>
-
-If you are in the base directory of the twisted-intro package,
-you could run it like this:
-
-  go run ./examples/blocking-server poetry/ecstasy.txt
-
-to serve up John Donne's Ecstasy, which I know you want to do.
-
-
-Options:
-  -h, --help            show this help message and exit
-  --port=PORT           The port to listen on. Default to a random available
-                        port.
-  --iface=IFACE         The interface to listen on. Default is localhost.
-  --delay=DELAY         The number of seconds between sending bytes.
-  --num-bytes=NUM_BYTES
-                        The number of bytes to send at a time.
-`
+var wantHelp = poetrytest.SlowServerHelp("blocking", "blocking-server")
 
 // usageText is what precedes an error message on stderr.
 var usageText = wantHelp[:strings.Index(wantHelp, "Options:")]
@@ -94,76 +71,16 @@ func TestUsageMatchesReference(t *testing.T) {
 // stderr (after the usage, for argument errors, as optparse does) and a
 // non-zero exit, with nothing on stdout.
 func TestBadArguments(t *testing.T) {
-	exe := progtest.Build(t, pkg)
-	poem := poetrytest.PoemFile(t, "orchard")
-	empty := poetrytest.WriteFile(t, "empty.txt", nil)
-	dir := t.TempDir()
-	for _, tc := range []struct {
-		name string
-		args []string
-		msg  string
-	}{
-		{"no arguments", nil, "Provide exactly one poetry file."},
-		{"two files", []string{poem, poem}, "Provide exactly one poetry file."},
-		{"missing file", []string{dir + "/nope.txt"}, "No such file: " + dir + "/nope.txt"},
-		{"directory", []string{dir}, "Not a file (a directory): " + dir},
-		{"empty file", []string{empty}, "Empty poetry file: " + empty},
-		{"port abc", []string{"--port", "abc", poem}, "option --port: invalid integer value: 'abc'"},
-		{"port 70000", []string{"--port", "70000", poem}, "option --port: 70000 is not a port number (0 to 65535)"},
-		{"port -1", []string{"--port=-1", poem}, "option --port: -1 is not a port number (0 to 65535)"},
-		{"delay abc", []string{"--delay", "abc", poem}, "option --delay: invalid floating-point value: 'abc'"},
-		{"negative delay", []string{"--delay", "-1", poem}, "option --delay: the delay must be 0 or more seconds, not -1"},
-		{"infinite delay", []string{"--delay", "inf", poem}, "option --delay: the delay must be 0 or more seconds, not +Inf"},
-		{"num-bytes 0", []string{"--num-bytes", "0", poem}, "option --num-bytes: the server must send at least 1 byte at a time, not 0"},
-		{"unknown flag", []string{"--bogus", poem}, "no such option: --bogus"},
-		{"missing value", []string{poem, "--port"}, "--port option requires 1 argument"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			res := progtest.Run(t, 10*time.Second, exe, tc.args...)
-			want := usageText + "slowpoetry: error: " + tc.msg + "\n"
-			if res.Code != 2 || res.Stdout != "" || res.Stderr != want {
-				t.Errorf("exit %d\nstdout: %q\nstderr:\n%s\nwant:\n%s", res.Code, res.Stdout, res.Stderr, want)
-			}
-		})
-	}
+	poetrytest.CheckSlowServerArguments(t, progtest.Build(t, pkg), usageText)
 }
 
 // TestUnreadableFile: a file that exists but cannot be read.
 func TestUnreadableFile(t *testing.T) {
-	path, why := poetrytest.UnreadableFile(t)
-	res := progtest.Run(t, 10*time.Second, progtest.Build(t, pkg), path)
-	want := usageText + "slowpoetry: error: Cannot read " + path + ": " + why + "\n"
-	if res.Code != 2 || res.Stdout != "" || res.Stderr != want {
-		t.Errorf("exit %d, stderr:\n%s\nwant:\n%s", res.Code, res.Stderr, want)
-	}
+	poetrytest.CheckSlowServerUnreadableFile(t, progtest.Build(t, pkg), usageText)
 }
 
 func TestPortInUse(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
-	res := progtest.Run(t, 10*time.Second, progtest.Build(t, pkg),
-		"--iface", "127.0.0.1", "--port", port, poetrytest.PoemFile(t, "orchard"))
-	want := "slowpoetry: cannot listen on 127.0.0.1:" + port + ": address already in use\n"
-	if res.Code != 1 || res.Stdout != "" || res.Stderr != want {
-		t.Errorf("exit %d\nstdout: %q\nstderr: %q\nwant %q", res.Code, res.Stdout, res.Stderr, want)
-	}
-}
-
-// fetch connects to the server and returns the connection, so that a test
-// can decide when to read.
-func dial(t *testing.T, port string) net.Conn {
-	t.Helper()
-	conn, err := net.DialTimeout("tcp", "127.0.0.1:"+port, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	conn.SetDeadline(time.Now().Add(20 * time.Second))
-	return conn
+	poetrytest.CheckSlowServerPortInUse(t, progtest.Build(t, pkg))
 }
 
 // chunkLog is what the server prints for one client: the greeting with the
@@ -189,8 +106,8 @@ func TestOneClientAtATime(t *testing.T) {
 	path := poetrytest.PoemFile(t, "library")
 	proc, port := poetrytest.StartServerProgram(t, progtest.Build(t, pkg),
 		"--delay", "0.001", path, "--num-bytes", "30")
-	first := dial(t, port)
-	second := dial(t, port)
+	first := poetrytest.Dial(t, port)
+	second := poetrytest.Dial(t, port)
 	for _, conn := range []net.Conn{first, second} {
 		got, err := io.ReadAll(conn)
 		if err != nil || string(got) != string(poem) {
@@ -212,12 +129,12 @@ func TestClientGoneMidPoem(t *testing.T) {
 	poem, _ := poetry.Poem("orchard")
 	proc, port := poetrytest.StartServerProgram(t, progtest.Build(t, pkg),
 		"--delay", "0.005", poetrytest.PoemFile(t, "orchard"))
-	quitter := dial(t, port)
+	quitter := poetrytest.Dial(t, port)
 	if _, err := io.ReadFull(quitter, make([]byte, 10)); err != nil {
 		t.Fatal(err)
 	}
 	quitter.Close()
-	got, err := io.ReadAll(dial(t, port))
+	got, err := io.ReadAll(poetrytest.Dial(t, port))
 	if err != nil || string(got) != string(poem) {
 		t.Fatalf("next client got %d bytes (%v)", len(got), err)
 	}
@@ -234,7 +151,7 @@ func TestClientGoneMidPoem(t *testing.T) {
 // localhost and sends 10 characters every 0.1 s.
 func TestDefaults(t *testing.T) {
 	proc, port := poetrytest.StartServerProgram(t, progtest.Build(t, pkg), poetrytest.PoemFile(t, "orchard"))
-	conn := dial(t, port)
+	conn := poetrytest.Dial(t, port)
 	start := time.Now()
 	buf := make([]byte, 100)
 	total := 0

@@ -1,7 +1,6 @@
 package twistedclient1_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -20,13 +19,12 @@ import (
 func TestEveryBackend(t *testing.T) {
 	t.Parallel()
 	s := startScenario(t, time.Millisecond)
-	addrs := []string{"127.0.0.1:" + s.ports[0], "127.0.0.1:" + s.ports[1], "127.0.0.1:" + s.ports[2]}
+	addrs := []string{"127.0.0.1:" + s.Ports[0], "127.0.0.1:" + s.Ports[1], "127.0.0.1:" + s.Ports[2]}
 	for _, backend := range reactor.Backends() {
 		for _, prog := range programs {
-			t.Run(backend+"/"+prog.name, func(t *testing.T) {
+			t.Run(backend+"/"+prog.Name, func(t *testing.T) {
 				t.Parallel()
-				res := progtest.RunWith(t, progtest.Options{Env: []string{reactor.BackendEnv + "=" + backend}},
-					30*time.Second, prog.exe(t), s.ports...)
+				res := progtest.RunWith(t, poetrytest.OnBackend(backend), 30*time.Second, prog.Exe(t), s.Ports...)
 				if res.Code != 0 || res.Stderr != "" {
 					t.Fatalf("exit %d, stderr:\n%s", res.Code, res.Stderr)
 				}
@@ -57,13 +55,6 @@ func TestUnknownBackend(t *testing.T) {
 	poem, _ := poetry.Poem("night-bus")
 	srv := poetrytest.StartSlowServer(t, poem, 1000, 0)
 	for _, prog := range programs {
-		res := progtest.RunWith(t, progtest.Options{Env: []string{reactor.BackendEnv + "=no-such-backend"}},
-			10*time.Second, prog.exe(t), srv.Port)
-		if res.Code != 1 || res.Stdout != "" || !strings.HasPrefix(res.Stderr, prog.name+": ") ||
-			!strings.Contains(res.Stderr, `"no-such-backend"`) || strings.Count(res.Stderr, "\n") != 1 ||
-			!strings.HasSuffix(res.Stderr, "\n") {
-			t.Errorf("%s with %s=no-such-backend: exit %d\nstdout:\n%s\nstderr:\n%s\nwant exit 1 and one line on stderr",
-				prog.name, reactor.BackendEnv, res.Code, res.Stdout, res.Stderr)
-		}
+		poetrytest.CheckUnknownBackend(t, prog.Exe(t), prog.Name, srv.Port)
 	}
 }

@@ -7,7 +7,6 @@ package twistedclient1_test
 
 import (
 	"fmt"
-	"net"
 	"regexp"
 	"slices"
 	"strconv"
@@ -25,90 +24,35 @@ func TestMain(m *testing.M) { progtest.Main(m) }
 
 // program is one of the two clients.
 type program struct {
-	name  string // the tutorial's script without ".py", also the directory
+	poetrytest.Program
 	blurb string // the first line of its description
 }
 
 var (
-	getPoetry = program{"get-poetry", "This is the Get Poetry Now! client, Twisted version 1.0."}
-	broken    = program{"get-poetry-broken", "This is the *Broken* Get Poetry Now! client, Twisted version 1.0."}
-	programs  = []program{getPoetry, broken}
+	getPoetry = program{poetrytest.Program{Dir: "twisted-client-1", Name: "get-poetry"},
+		"This is the Get Poetry Now! client, Twisted version 1.0."}
+	broken = program{poetrytest.Program{Dir: "twisted-client-1", Name: "get-poetry-broken"},
+		"This is the *Broken* Get Poetry Now! client, Twisted version 1.0."}
+	programs = []program{getPoetry, broken}
 )
-
-func (p program) exe(t *testing.T) string {
-	return progtest.Build(t, "./examples/twisted-client-1/"+p.name)
-}
 
 // help is the reference's help text in gyre's conventions, with the --print
 // option the gyre clients add.
 func (p program) help() string {
-	return `Usage: ` + p.name + ` [options] [hostname]:port ...
-
-` + p.blurb + `
-Run it like this:
-
-  go run . port1 port2 port3 ...
-
-If you are in the base directory of the twisted-intro package,
-you could run it like this:
-
-  go run ./examples/twisted-client-1/` + p.name + ` 10001 10002 10003
-
-to grab poetry from servers on ports 10001, 10002, and 10003.
-
-Of course, there need to be servers listening on those ports
-for that to work.
-
-
-Options:
-  -h, --help  show this help message and exit
-  --print     Print the poems, not only their sizes.
-`
-}
-
-// usageError is what a usage error prints on stderr.
-func (p program) usageError(msg string) string {
-	h := p.help()
-	return h[:strings.Index(h, "Options:")] + p.name + ": error: " + msg + "\n"
+	return poetrytest.ClientHelp(p.Name, p.blurb, "twisted-client-1/"+p.Name)
 }
 
 // fromReference turns reference text into what the gyre program prints.
 func (p program) fromReference(s string) string {
-	s = poetrytest.GyreText(s, "twisted-client-1", p.name, "twisted-client-1/"+p.name)
-	return strings.ReplaceAll(s, "  -h, --help  show this help message and exit\n",
-		"  -h, --help  show this help message and exit\n  --print     Print the poems, not only their sizes.\n")
-}
-
-func (p program) transcript(t *testing.T) []progtest.Section {
-	return progtest.LoadTranscript(t, "twisted-client-1__"+p.name+".txt")
+	return poetrytest.WithPrintOption(p.GyreText(s))
 }
 
 func TestUsage(t *testing.T) {
 	t.Parallel()
 	for _, prog := range programs {
-		t.Run(prog.name, func(t *testing.T) {
+		t.Run(prog.Name, func(t *testing.T) {
 			t.Parallel()
-			exe := prog.exe(t)
-			for _, tc := range []struct {
-				args   []string
-				code   int
-				stdout string
-				stderr string
-			}{
-				{nil, 0, prog.help() + "\n", ""},
-				{[]string{"--help"}, 0, prog.help(), ""},
-				{[]string{"-h", "10001"}, 0, prog.help(), ""},
-				{[]string{"abc"}, 2, "", prog.usageError("Ports must be integers.")},
-				{[]string{"127.0.0.1:abc"}, 2, "", prog.usageError("Ports must be integers.")},
-				{[]string{"10001", "0"}, 2, "", prog.usageError("Ports must be integers.")},
-				{[]string{"--bogus", "10001"}, 2, "", prog.usageError("no such option: --bogus")},
-				{[]string{"--print=yes", "10001"}, 2, "", prog.usageError("--print option does not take a value")},
-			} {
-				res := progtest.Run(t, 10*time.Second, exe, tc.args...)
-				if res.Code != tc.code || res.Stdout != tc.stdout || res.Stderr != tc.stderr {
-					t.Errorf("%q: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", tc.args, res.Code, tc.code, res.Stdout, res.Stderr)
-				}
-			}
+			poetrytest.CheckClientUsage(t, prog.Exe(t), prog.Name, prog.help())
 		})
 	}
 }
@@ -119,21 +63,9 @@ func TestUsage(t *testing.T) {
 func TestUsageMatchesReference(t *testing.T) {
 	t.Parallel()
 	for _, prog := range programs {
-		t.Run(prog.name, func(t *testing.T) {
+		t.Run(prog.Name, func(t *testing.T) {
 			t.Parallel()
-			exe := prog.exe(t)
-			sections := prog.transcript(t)
-			for i := 1; i <= 5; i++ {
-				ref := progtest.FindSection(t, sections, fmt.Sprintf("Run %d:", i))
-				// "timeout 10 python3 twisted-client-1/get-poetry.py ARGS..."
-				fields := strings.Fields(ref.Command)
-				res := progtest.Run(t, 10*time.Second, exe, fields[4:]...)
-				if res.Code != ref.Exit || res.Stdout != prog.fromReference(ref.Stdout()) ||
-					res.Stderr != prog.fromReference(ref.Stderr()) {
-					t.Errorf("%s: exit %d (reference %d)\nstdout:\n%s\nstderr:\n%s",
-						ref.Title, res.Code, ref.Exit, res.Stdout, res.Stderr)
-				}
-			}
+			poetrytest.ReplayRuns(t, prog.Exe(t), prog.Transcript(t), 1, 5, prog.fromReference)
 		})
 	}
 }
@@ -217,25 +149,25 @@ func (r report) readsOf(task int) int {
 func TestReferenceOutputParses(t *testing.T) {
 	t.Parallel()
 	for _, prog := range programs {
-		ref := progtest.FindSection(t, prog.transcript(t), "Run 6:")
+		ref := progtest.FindSection(t, prog.Transcript(t), "Run 6:")
 		r := parseReport(t, ref.Stdout())
 		want := map[int]int{1: 3003, 2: 615, 3: 653}
 		for task, size := range want {
 			if r.bytes[task] != size || r.summary[task] != size {
-				t.Errorf("%s reference, task %d: read %d, summary %d, want %d", prog.name, task, r.bytes[task], r.summary[task], size)
+				t.Errorf("%s reference, task %d: read %d, summary %d, want %d", prog.Name, task, r.bytes[task], r.summary[task], size)
 			}
 		}
 		if !slices.Equal(r.order, []int{1, 2, 3}) || r.poems != 3 {
-			t.Errorf("%s reference: summary order %v, %d poems", prog.name, r.order, r.poems)
+			t.Errorf("%s reference: summary order %v, %d poems", prog.Name, r.order, r.poems)
 		}
 		if prog == broken && (len(r.reads) != 3 || len(r.finished) != 0) {
 			t.Errorf("broken reference: %d reads and %d finished lines, want 3 and 0", len(r.reads), len(r.finished))
 		}
 		// Run 7, no server: the original's traceback exits 1, as the gyre
 		// clients do after their one line (TestRefusedConnection).
-		if ref := progtest.FindSection(t, prog.transcript(t), "Run 7:"); ref.Exit != 1 ||
+		if ref := progtest.FindSection(t, prog.Transcript(t), "Run 7:"); ref.Exit != 1 ||
 			!strings.HasSuffix(ref.Stderr(), "Connection refused\n") {
-			t.Errorf("%s reference run 7: exit %d, stderr:\n%s", prog.name, ref.Exit, ref.Stderr())
+			t.Errorf("%s reference run 7: exit %d, stderr:\n%s", prog.Name, ref.Exit, ref.Stderr())
 		}
 	}
 }
@@ -243,40 +175,17 @@ func TestReferenceOutputParses(t *testing.T) {
 // scenario is the tutorial's three servers, scaled down: a long poem sent
 // 30 bytes at a time and two short ones sent 10 at a time, all with the
 // same pause after each send.
-type scenario struct {
-	ports []string
-	sizes []int
-	sends []int // how many sends (and pauses) each server makes
-	delay time.Duration
-}
+type scenario struct{ poetrytest.TutorialServers }
 
 func startScenario(t *testing.T, delay time.Duration) scenario {
-	t.Helper()
-	s := scenario{delay: delay}
-	for _, tc := range []struct {
-		name     string
-		numBytes int
-	}{{"library", 30}, {"orchard", 10}, {"night-bus", 10}} {
-		poem, err := poetry.Poem(tc.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.ports = append(s.ports, poetrytest.StartSlowServer(t, poem, tc.numBytes, delay).Port)
-		s.sizes = append(s.sizes, len(poem))
-		sends := 0
-		for rest := poem; len(rest) > 0; rest = rest[poetry.ChunkLen(rest, tc.numBytes):] {
-			sends++
-		}
-		s.sends = append(s.sends, sends)
-	}
-	return s
+	return scenario{poetrytest.StartTutorialServers(t, delay)}
 }
 
 // checkPoems checks that every task got its whole poem, byte for byte, from
 // the address given, and that the summary says so in argument order.
 func (s scenario) checkPoems(t *testing.T, r report, addrs []string) {
 	t.Helper()
-	for i, size := range s.sizes {
+	for i, size := range s.Sizes {
 		task := i + 1
 		if r.bytes[task] != size || r.summary[task] != size || r.addrs[task] != addrs[i] {
 			t.Errorf("task %d: read %d bytes from %s, summary %d; want %d from %s",
@@ -295,8 +204,8 @@ func (s scenario) checkPoems(t *testing.T, r report, addrs []string) {
 func TestGetPoetryInterleaves(t *testing.T) {
 	t.Parallel()
 	s := startScenario(t, 2*time.Millisecond)
-	addrs := []string{"127.0.0.1:" + s.ports[0], "localhost:" + s.ports[1], "127.0.0.1:" + s.ports[2]}
-	res := progtest.Run(t, 30*time.Second, getPoetry.exe(t), s.ports[0], addrs[1], addrs[2])
+	addrs := []string{"127.0.0.1:" + s.Ports[0], "localhost:" + s.Ports[1], "127.0.0.1:" + s.Ports[2]}
+	res := progtest.Run(t, 30*time.Second, getPoetry.Exe(t), s.Ports[0], addrs[1], addrs[2])
 	if res.Code != 0 || res.Stderr != "" {
 		t.Fatalf("exit %d, stderr:\n%s", res.Code, res.Stderr)
 	}
@@ -320,8 +229,8 @@ func TestGetPoetryInterleaves(t *testing.T) {
 	if switches < 10 {
 		t.Errorf("reads switch tasks only %d times; the downloads did not interleave: %v", switches, r.reads)
 	}
-	if floor := time.Duration(s.sends[0]) * s.delay; r.total < floor {
-		t.Errorf("total %v, less than the long poem's %d pauses of %v", r.total, s.sends[0], s.delay)
+	if floor := time.Duration(s.Sends[0]) * s.Delay; r.total < floor {
+		t.Errorf("total %v, less than the long poem's %d pauses of %v", r.total, s.Sends[0], s.Delay)
 	}
 }
 
@@ -336,11 +245,11 @@ func TestGetPoetryInterleaves(t *testing.T) {
 func TestBrokenReadsOnePoemAtATime(t *testing.T) {
 	t.Parallel()
 	s := startScenario(t, 3*time.Millisecond)
-	brokenExe, goodExe := broken.exe(t), getPoetry.exe(t)
+	brokenExe, goodExe := broken.Exe(t), getPoetry.Exe(t)
 
 	begin := time.Now()
-	p := progtest.Start(t, brokenExe, s.ports...)
-	good := progtest.Start(t, goodExe, s.ports...)
+	p := progtest.Start(t, brokenExe, s.Ports...)
+	good := progtest.Start(t, goodExe, s.Ports...)
 	p.WaitLine(readRE, 30*time.Second)
 	firstLine := time.Since(begin)
 	res := p.Wait(30 * time.Second)
@@ -350,20 +259,20 @@ func TestBrokenReadsOnePoemAtATime(t *testing.T) {
 			res.Code, res.Stderr, goodRes.Code, goodRes.Stderr)
 	}
 	r := parseReport(t, res.Stdout)
-	addrs := []string{"127.0.0.1:" + s.ports[0], "127.0.0.1:" + s.ports[1], "127.0.0.1:" + s.ports[2]}
+	addrs := []string{"127.0.0.1:" + s.Ports[0], "127.0.0.1:" + s.Ports[1], "127.0.0.1:" + s.Ports[2]}
 	s.checkPoems(t, r, addrs)
 	if len(r.reads) != 3 || len(r.finished) != 0 {
 		t.Errorf("%d \"got\" lines and %d \"finished\" lines, want 3 and 0:\n%s", len(r.reads), len(r.finished), res.Stdout)
 	}
 	// The first line needs a complete poem: at least the shortest poem's
 	// pauses. (get-poetry prints its first line after the first send.)
-	if shortest := time.Duration(slices.Min(s.sends)) * s.delay; firstLine < shortest {
+	if shortest := time.Duration(slices.Min(s.Sends)) * s.Delay; firstLine < shortest {
 		t.Errorf("first line after %v, before any poem could be complete (%v)", firstLine, shortest)
 	}
-	longest := time.Duration(slices.Max(s.sends)) * s.delay
+	longest := time.Duration(slices.Max(s.Sends)) * s.Delay
 	g := parseReport(t, goodRes.Stdout)
 	t.Logf("broken %v, get-poetry %v, longest download at least %v, sum of downloads at least %v",
-		r.total, g.total, longest, time.Duration(s.sends[0]+s.sends[1]+s.sends[2])*s.delay)
+		r.total, g.total, longest, time.Duration(s.Sends[0]+s.Sends[1]+s.Sends[2])*s.Delay)
 	if r.total < longest {
 		t.Errorf("broken client took %v, less than the longest download (%v)", r.total, longest)
 	}
@@ -379,11 +288,11 @@ func TestRefusedConnection(t *testing.T) {
 	t.Parallel()
 	poem, _ := poetry.Poem("orchard")
 	for _, prog := range programs {
-		t.Run(prog.name, func(t *testing.T) {
+		t.Run(prog.Name, func(t *testing.T) {
 			t.Parallel()
 			good := poetrytest.StartSlowServer(t, poem, 100, time.Millisecond)
 			refused := poetrytest.RefusedAddr(t)
-			res := progtest.Run(t, 30*time.Second, prog.exe(t), refused, good.Port)
+			res := progtest.Run(t, 30*time.Second, prog.Exe(t), refused, good.Port)
 			if res.Code != 1 {
 				t.Errorf("exit %d, want 1 (as the original's traceback)", res.Code)
 			}
@@ -404,10 +313,10 @@ func TestRefusedConnection(t *testing.T) {
 func TestAllRefused(t *testing.T) {
 	t.Parallel()
 	for _, prog := range programs {
-		t.Run(prog.name, func(t *testing.T) {
+		t.Run(prog.Name, func(t *testing.T) {
 			t.Parallel()
 			a, b := poetrytest.RefusedAddr(t), poetrytest.RefusedAddr(t)
-			res := progtest.Run(t, 10*time.Second, prog.exe(t), a, b)
+			res := progtest.Run(t, 10*time.Second, prog.Exe(t), a, b)
 			wantErr := "Task 1: failed to get poetry from " + a + ": connection refused\n" +
 				"Task 2: failed to get poetry from " + b + ": connection refused\n"
 			if res.Code != 1 || res.Stderr != wantErr ||
@@ -418,39 +327,15 @@ func TestAllRefused(t *testing.T) {
 	}
 }
 
-// startResettingServer accepts connections, sends a few bytes and then
-// resets the connection (RST, not the FIN of a normal end), which a client
-// must report as a failure rather than take for the end of a poem.
-func startResettingServer(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return // closed at the end of the test
-			}
-			conn.Write([]byte("The first line, and then\n"))
-			conn.(*net.TCPConn).SetLinger(0) // close with a reset
-			conn.Close()
-		}
-	}()
-	return ln.Addr().String()
-}
-
 func TestConnectionReset(t *testing.T) {
 	t.Parallel()
 	poem, _ := poetry.Poem("night-bus")
 	for _, prog := range programs {
-		t.Run(prog.name, func(t *testing.T) {
+		t.Run(prog.Name, func(t *testing.T) {
 			t.Parallel()
-			resetting := startResettingServer(t)
+			resetting := poetrytest.StartResettingServer(t, "The first line, and then\n")
 			good := poetrytest.StartSlowServer(t, poem, 100, time.Millisecond)
-			res := progtest.Run(t, 30*time.Second, prog.exe(t), resetting, good.Port)
+			res := progtest.Run(t, 30*time.Second, prog.Exe(t), resetting, good.Port)
 			if want := "Task 1: failed to get poetry from " + resetting + ": connection reset by peer\n"; res.Code != 1 || res.Stderr != want {
 				t.Errorf("exit %d, stderr %q; want 1 and %q", res.Code, res.Stderr, want)
 			}
@@ -462,41 +347,12 @@ func TestConnectionReset(t *testing.T) {
 	}
 }
 
-// startHoldingServer sends the start of a poem and then keeps the
-// connection open, sending nothing more, until the test ends.
-func startHoldingServer(t *testing.T, first string) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() {
-		close(done)
-		ln.Close()
-	})
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				conn.Write([]byte(first))
-				<-done
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
-
 // TestInterruptPrintsSummary: Ctrl-C stops the reactor, as it stops
 // Twisted's; the unfinished download is reported and the summary printed.
 func TestInterruptPrintsSummary(t *testing.T) {
 	t.Parallel()
-	addr := startHoldingServer(t, "Half a poem\n")
-	p := progtest.Start(t, getPoetry.exe(t), addr)
+	addr := poetrytest.StartHoldingServer(t, "Half a poem\n")
+	p := progtest.Start(t, getPoetry.Exe(t), addr)
 	// The first "got" line comes from DoRead, so the reactor is running
 	// and handling signals.
 	p.WaitLine(readRE, 10*time.Second)
@@ -515,10 +371,10 @@ func TestPrint(t *testing.T) {
 	poem, _ := poetry.Poem("night-bus")
 	srv := poetrytest.StartSlowServer(t, poem, 1000, 0)
 	for _, prog := range programs {
-		res := progtest.Run(t, 30*time.Second, prog.exe(t), "--print", srv.Port)
+		res := progtest.Run(t, 30*time.Second, prog.Exe(t), "--print", srv.Port)
 		want := fmt.Sprintf("Task 1: %d characters of poetry\n%sGot 1 poems in ", len(poem), poem)
 		if res.Code != 0 || !strings.Contains(res.Stdout, want) {
-			t.Errorf("%s: exit %d\n%s", prog.name, res.Code, res.Stdout)
+			t.Errorf("%s: exit %d\n%s", prog.Name, res.Code, res.Stdout)
 		}
 	}
 }

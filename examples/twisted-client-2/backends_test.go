@@ -1,10 +1,10 @@
 package twistedclient2_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
+	"gyre/examples/internal/poetrytest"
 	"gyre/internal/progtest"
 	"gyre/reactor"
 )
@@ -20,10 +20,9 @@ func TestEveryBackend(t *testing.T) {
 	s := startScenario(t)
 	for _, backend := range reactor.Backends() {
 		for _, prog := range programs {
-			t.Run(backend+"/"+prog.name, func(t *testing.T) {
+			t.Run(backend+"/"+prog.Name, func(t *testing.T) {
 				t.Parallel()
-				res := progtest.RunWith(t, progtest.Options{Env: []string{reactor.BackendEnv + "=" + backend}},
-					30*time.Second, prog.exe(t), s.ports...)
+				res := progtest.RunWith(t, poetrytest.OnBackend(backend), 30*time.Second, prog.Exe(t), s.Ports...)
 				switch prog {
 				case getPoetry:
 					if res.Code != 0 || res.Stderr != "" {
@@ -31,15 +30,14 @@ func TestEveryBackend(t *testing.T) {
 					}
 					s.check(t, parseReport(t, res.Stdout))
 				case simple:
-					if res.Code != 0 || res.Stderr != "" || res.Stdout != s.poemsInOrder() {
+					if res.Code != 0 || res.Stderr != "" || res.Stdout != s.PoemsInOrder() {
 						t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
 					}
 				case stack:
 					if res.Code != 0 || res.Stdout != "" {
 						t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
 					}
-					checkFrames(t, res.Stderr, "main.(*PoetryProtocol).DataReceived", "gyre/reactor.(*Conn).DoRead",
-						"gyre/reactor.(*Reactor).dispatch", "gyre/reactor.(*Reactor).Run", "main.main")
+					poetrytest.CheckStack(t, res.Stderr, stackFrames...)
 				}
 			})
 		}
@@ -53,11 +51,6 @@ func TestEveryBackend(t *testing.T) {
 func TestUnknownBackend(t *testing.T) {
 	t.Parallel()
 	for _, prog := range programs {
-		res := progtest.RunWith(t, progtest.Options{Env: []string{reactor.BackendEnv + "=no-such-backend"}},
-			10*time.Second, prog.exe(t), "10001")
-		if res.Code != 1 || res.Stdout != "" || !strings.HasPrefix(res.Stderr, prog.name+": ") ||
-			!strings.Contains(res.Stderr, `"no-such-backend"`) || strings.Count(res.Stderr, "\n") != 1 {
-			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", prog.name, res.Code, res.Stdout, res.Stderr)
-		}
+		poetrytest.CheckUnknownBackend(t, prog.Exe(t), prog.Name, "10001")
 	}
 }

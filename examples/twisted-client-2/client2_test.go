@@ -24,32 +24,24 @@ func TestMain(m *testing.M) { progtest.Main(m) }
 
 // program is one of the three clients.
 type program struct {
-	name string // the tutorial's script without ".py", also the directory
-	// options are the help lines of the options gyre adds.
-	options string
+	poetrytest.Program
+	print bool // it has gyre's --print option
 }
 
 var (
-	getPoetry = program{"get-poetry", "  --print     Print the poems, not only their sizes.\n"}
-	simple    = program{"get-poetry-simple", ""}
-	stack     = program{"get-poetry-stack", ""}
+	getPoetry = program{poetrytest.Program{Dir: "twisted-client-2", Name: "get-poetry"}, true}
+	simple    = program{poetrytest.Program{Dir: "twisted-client-2", Name: "get-poetry-simple"}, false}
+	stack     = program{poetrytest.Program{Dir: "twisted-client-2", Name: "get-poetry-stack"}, false}
 	programs  = []program{getPoetry, simple, stack}
 )
-
-func (p program) exe(t *testing.T) string {
-	return progtest.Build(t, "./examples/twisted-client-2/"+p.name)
-}
-
-func (p program) transcript(t *testing.T) []progtest.Section {
-	return progtest.LoadTranscript(t, "twisted-client-2__"+p.name+".txt")
-}
 
 // fromReference turns reference text into what the gyre program prints:
 // the team's naming conventions, and the options gyre adds.
 func (p program) fromReference(s string) string {
-	s = poetrytest.GyreText(s, "twisted-client-2", p.name, "twisted-client-2/"+p.name)
-	const helpLine = "  -h, --help  show this help message and exit\n"
-	return strings.ReplaceAll(s, helpLine, helpLine+p.options)
+	if p.print {
+		return poetrytest.WithPrintOption(p.GyreText(s))
+	}
+	return p.GyreText(s)
 }
 
 // TestUsageMatchesReference replays the reference's runs 1 to 5 (no
@@ -58,38 +50,25 @@ func (p program) fromReference(s string) string {
 func TestUsageMatchesReference(t *testing.T) {
 	t.Parallel()
 	for _, prog := range programs {
-		t.Run(prog.name, func(t *testing.T) {
+		t.Run(prog.Name, func(t *testing.T) {
 			t.Parallel()
-			exe := prog.exe(t)
-			sections := prog.transcript(t)
-			for i := 1; i <= 5; i++ {
-				ref := progtest.FindSection(t, sections, fmt.Sprintf("Run %d:", i))
-				// "timeout 10 python3 twisted-client-2/get-poetry.py ARGS..."
-				args := strings.Fields(ref.Command)[4:]
-				res := progtest.Run(t, 10*time.Second, exe, args...)
-				if res.Code != ref.Exit || res.Stdout != prog.fromReference(ref.Stdout()) ||
-					res.Stderr != prog.fromReference(ref.Stderr()) {
-					t.Errorf("%s: exit %d (reference %d)\nstdout:\n%s\nstderr:\n%s",
-						ref.Title, res.Code, ref.Exit, res.Stdout, res.Stderr)
-				}
-			}
+			poetrytest.ReplayRuns(t, prog.Exe(t), prog.Transcript(t), 1, 5, prog.fromReference)
 		})
 	}
 }
 
 // usageError is what a usage error prints on stderr, built from the help.
 func usageError(t *testing.T, prog program, msg string) string {
-	help := progtest.Run(t, 10*time.Second, prog.exe(t), "--help").Stdout
-	return help[:strings.Index(help, "Options:")] + prog.name + ": error: " + msg + "\n"
+	return poetrytest.Usage(t, prog.Exe(t)) + prog.Name + ": error: " + msg + "\n"
 }
 
 // TestMoreUsageErrors: the cases the reference does not show.
 func TestMoreUsageErrors(t *testing.T) {
 	t.Parallel()
 	for _, prog := range programs {
-		t.Run(prog.name, func(t *testing.T) {
+		t.Run(prog.Name, func(t *testing.T) {
 			t.Parallel()
-			exe := prog.exe(t)
+			exe := prog.Exe(t)
 			for _, tc := range []struct {
 				args []string
 				msg  string
@@ -186,7 +165,7 @@ func (r report) taskOf(port string) int {
 // tests accept are the lines the reference shows.
 func TestReferenceOutputParses(t *testing.T) {
 	t.Parallel()
-	sections := getPoetry.transcript(t)
+	sections := getPoetry.Transcript(t)
 	r := parseReport(t, progtest.FindSection(t, sections, "Run 6:").Stdout())
 	want := map[string]int{"10001": 3003, "10002": 615, "10003": 653}
 	for port, size := range want {
@@ -206,56 +185,24 @@ func TestReferenceOutputParses(t *testing.T) {
 // scenario is three servers with gyre's poems, paced so that the poems
 // finish in a known order: the first argument's (the longest) last, as in
 // the reference's runs.
-type scenario struct {
-	ports []string // in argument order
-	poems [][]byte // in argument order
-	order []int    // argument indexes in the order the poems finish
-}
+type scenario struct{ poetrytest.Scenario }
 
-func startScenario(t *testing.T) scenario {
-	t.Helper()
-	var poems [][]byte
-	for _, name := range []string{"library", "orchard", "night-bus"} {
-		poem, err := poetry.Poem(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		poems = append(poems, poem)
-	}
-	// Finishing first to last: orchard, night-bus, library.
-	servers := poetrytest.StartStaggeredServers(t, poems[1], poems[2], poems[0])
-	return scenario{
-		ports: []string{servers[2].Port, servers[0].Port, servers[1].Port},
-		poems: poems,
-		order: []int{1, 2, 0},
-	}
-}
-
-// poemsInOrder is what the poem-printing clients print: every poem and an
-// empty line after it, in the order they finish.
-func (s scenario) poemsInOrder() string {
-	var b strings.Builder
-	for _, i := range s.order {
-		b.Write(s.poems[i])
-		b.WriteString("\n")
-	}
-	return b.String()
-}
+func startScenario(t *testing.T) scenario { return scenario{poetrytest.StartScenario(t)} }
 
 // check checks client 2.0's report of the scenario: every poem whole, from
 // its server, in many pieces, reported in the order they finished.
 func (s scenario) check(t *testing.T, r report) {
 	t.Helper()
 	var finished []int
-	for i, port := range s.ports {
+	for i, port := range s.Ports {
 		task := r.taskOf(port)
-		if task == 0 || r.bytes[task] != len(s.poems[i]) || r.sizes[task] != len(s.poems[i]) {
+		if task == 0 || r.bytes[task] != len(s.Poems[i]) || r.sizes[task] != len(s.Poems[i]) {
 			t.Errorf("port %s (task %d): read %d bytes, report %d; want %d",
-				port, task, r.bytes[task], r.sizes[task], len(s.poems[i]))
+				port, task, r.bytes[task], r.sizes[task], len(s.Poems[i]))
 		}
 	}
-	for _, i := range s.order {
-		finished = append(finished, r.taskOf(s.ports[i]))
+	for _, i := range s.Order {
+		finished = append(finished, r.taskOf(s.Ports[i]))
 	}
 	if !slices.Equal(r.finished, finished) || r.poems != 3 {
 		t.Errorf("report for tasks %v and %d poems; want %v (the order they finished) and 3", r.finished, r.poems, finished)
@@ -271,7 +218,7 @@ func (s scenario) check(t *testing.T, r report) {
 func TestGetPoetry(t *testing.T) {
 	t.Parallel()
 	s := startScenario(t)
-	res := progtest.Run(t, 30*time.Second, getPoetry.exe(t), s.ports...)
+	res := progtest.Run(t, 30*time.Second, getPoetry.Exe(t), s.Ports...)
 	if res.Code != 0 || res.Stderr != "" {
 		t.Fatalf("exit %d, stderr:\n%s", res.Code, res.Stderr)
 	}
@@ -295,7 +242,7 @@ func TestHostPortForms(t *testing.T) {
 	t.Parallel()
 	poem, _ := poetry.Poem("orchard")
 	srv := poetrytest.StartSlowServer(t, poem, len(poem), 0)
-	res := progtest.Run(t, 30*time.Second, getPoetry.exe(t), srv.Port, "127.0.0.1:"+srv.Port, "localhost:"+srv.Port)
+	res := progtest.Run(t, 30*time.Second, getPoetry.Exe(t), srv.Port, "127.0.0.1:"+srv.Port, "localhost:"+srv.Port)
 	r := parseReport(t, res.Stdout)
 	if res.Code != 0 || len(r.finished) != 3 || r.poems != 3 {
 		t.Fatalf("exit %d\n%s%s", res.Code, res.Stdout, res.Stderr)
@@ -315,17 +262,17 @@ func TestNoServer(t *testing.T) {
 	refused := poetrytest.RefusedAddr(t)
 	_, port, _ := strings.Cut(refused, ":")
 	for prog, run := range map[program]string{getPoetry: "Run 8:", stack: "Run 7:"} {
-		ref := progtest.FindSection(t, prog.transcript(t), run)
+		ref := progtest.FindSection(t, prog.Transcript(t), run)
 		want := poetrytest.PortMap{"10009": port}.Text(ref.Stdout())
-		res := progtest.Run(t, 10*time.Second, prog.exe(t), port)
+		res := progtest.Run(t, 10*time.Second, prog.Exe(t), port)
 		if res.Code != 1 || res.Stderr != "" || maskTime(res.Stdout) != maskTime(want) {
-			t.Errorf("%s: exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", prog.name, res.Code, res.Stdout, want, res.Stderr)
+			t.Errorf("%s: exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", prog.Name, res.Code, res.Stdout, want, res.Stderr)
 		}
 	}
 	// Run 7's shape: the failure first, at once, then the good poem.
 	poem, _ := poetry.Poem("night-bus")
 	good := poetrytest.StartSlowServer(t, poem, 100, 5*time.Millisecond)
-	res := progtest.Run(t, 30*time.Second, getPoetry.exe(t), good.Port, port)
+	res := progtest.Run(t, 30*time.Second, getPoetry.Exe(t), good.Port, port)
 	r := parseReport(t, res.Stdout)
 	if res.Code != 1 || !slices.Equal(r.failed, []string{port}) || !failedRE.MatchString(strings.SplitN(res.Stdout, "\n", 2)[0]) ||
 		!slices.Equal(r.finished, []int{1}) || r.sizes[1] != len(poem) || r.poems != 2 {
@@ -344,18 +291,18 @@ func TestConnectionReset(t *testing.T) {
 	t.Parallel()
 	addr := poetrytest.StartResettingServer(t, "The first line, and then\n")
 	_, port, _ := strings.Cut(addr, ":")
-	res := progtest.Run(t, 10*time.Second, getPoetry.exe(t), port)
+	res := progtest.Run(t, 10*time.Second, getPoetry.Exe(t), port)
 	want := "Task 1: failed to get poetry from IPv4Address(type='TCP', host='127.0.0.1', port=" + port +
 		"): Connection to the other side was lost in a non-clean fashion: Connection reset by peer.\n"
 	r := parseReport(t, res.Stdout)
 	if res.Code != 1 || res.Stderr != want || len(r.finished) != 0 || r.poems != 1 {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", res.Code, res.Stdout, res.Stderr, want)
 	}
-	res = progtest.Run(t, 10*time.Second, simple.exe(t), port)
+	res = progtest.Run(t, 10*time.Second, simple.Exe(t), port)
 	want = "Failed to get poetry from IPv4Address(type='TCP', host='127.0.0.1', port=" + port +
 		"): Connection to the other side was lost in a non-clean fashion: Connection reset by peer.\n"
 	if res.Code != 1 || res.Stderr != want || res.Stdout != "" {
-		t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", simple.name, res.Code, res.Stdout, res.Stderr, want)
+		t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", simple.Name, res.Code, res.Stdout, res.Stderr, want)
 	}
 }
 
@@ -364,7 +311,7 @@ func TestPrint(t *testing.T) {
 	t.Parallel()
 	poem, _ := poetry.Poem("night-bus")
 	srv := poetrytest.StartSlowServer(t, poem, len(poem), 0)
-	res := progtest.Run(t, 10*time.Second, getPoetry.exe(t), "--print", srv.Port)
+	res := progtest.Run(t, 10*time.Second, getPoetry.Exe(t), "--print", srv.Port)
 	want := fmt.Sprintf("Task 1: %d characters of poetry\n%sGot 1 poems in ", len(poem), poem)
 	if res.Code != 0 || !strings.Contains(res.Stdout, want) {
 		t.Errorf("exit %d\n%s", res.Code, res.Stdout)
@@ -376,10 +323,9 @@ func TestPrint(t *testing.T) {
 func TestSimple(t *testing.T) {
 	t.Parallel()
 	s := startScenario(t)
-	args := []string{s.ports[0], "localhost:" + s.ports[1], "127.0.0.1:" + s.ports[2]}
-	res := progtest.Run(t, 30*time.Second, simple.exe(t), args...)
-	if res.Code != 0 || res.Stderr != "" || res.Stdout != s.poemsInOrder() {
-		t.Errorf("exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", res.Code, res.Stdout, s.poemsInOrder(), res.Stderr)
+	res := progtest.Run(t, 30*time.Second, simple.Exe(t), s.Args()...)
+	if res.Code != 0 || res.Stderr != "" || res.Stdout != s.PoemsInOrder() {
+		t.Errorf("exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", res.Code, res.Stdout, s.PoemsInOrder(), res.Stderr)
 	}
 }
 
@@ -389,11 +335,11 @@ func TestSimple(t *testing.T) {
 func TestSimpleMatchesReference(t *testing.T) {
 	t.Parallel()
 	ports := poetrytest.StartReferenceServers(t)
-	sections := simple.transcript(t)
+	sections := simple.Transcript(t)
 	for _, run := range []string{"Run 6:", "Run 7:"} {
 		ref := progtest.FindSection(t, sections, run)
 		args := ports.Args(strings.Fields(ref.Command)[4:])
-		res := progtest.Run(t, 30*time.Second, simple.exe(t), args...)
+		res := progtest.Run(t, 30*time.Second, simple.Exe(t), args...)
 		wantCode := ref.Exit
 		if run == "Run 7:" {
 			wantCode = 1 // a download failed: gyre's clients say so
@@ -413,9 +359,9 @@ func TestSimpleMatchesReference(t *testing.T) {
 func TestGetPoetryReportMatchesReference(t *testing.T) {
 	t.Parallel()
 	ports := poetrytest.StartReferenceServers(t)
-	ref := progtest.FindSection(t, getPoetry.transcript(t), "Run 6:")
+	ref := progtest.FindSection(t, getPoetry.Transcript(t), "Run 6:")
 	args := ports.Args(strings.Fields(ref.Command)[4:])
-	res := progtest.Run(t, 30*time.Second, getPoetry.exe(t), args...)
+	res := progtest.Run(t, 30*time.Second, getPoetry.Exe(t), args...)
 	if res.Code != 0 || res.Stderr != "" {
 		t.Fatalf("exit %d, stderr:\n%s", res.Code, res.Stderr)
 	}
@@ -445,19 +391,14 @@ func TestGetPoetryReportMatchesReference(t *testing.T) {
 	}
 }
 
-var (
-	// Go's stack trace: "pkg.function(args)" lines, each followed by a
-	// "\tfile:line" line.
-	frameRE = regexp.MustCompile(`(?m)^(\S+)\(.*\)$`)
-)
-
-// frames returns the functions of a Go stack trace, innermost first.
-func frames(trace string) []string {
-	var out []string
-	for _, m := range frameRE.FindAllStringSubmatch(trace, -1) {
-		out = append(out, m[1])
-	}
-	return out
+// stackFrames are the functions get-poetry-stack's stack must show, in
+// this order from the innermost.
+var stackFrames = []string{
+	"main.(*PoetryProtocol).DataReceived",
+	"gyre/reactor.(*Conn).DoRead",
+	"gyre/reactor.(*Reactor).dispatch",
+	"gyre/reactor.(*Reactor).Run",
+	"main.main",
 }
 
 // TestStack: on the first piece of poem, get-poetry-stack prints a stack
@@ -466,38 +407,9 @@ func frames(trace string) []string {
 func TestStack(t *testing.T) {
 	t.Parallel()
 	s := startScenario(t)
-	res := progtest.Run(t, 30*time.Second, stack.exe(t), s.ports...)
+	res := progtest.Run(t, 30*time.Second, stack.Exe(t), s.Ports...)
 	if res.Code != 0 || res.Stdout != "" {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
 	}
-	checkFrames(t, res.Stderr,
-		"main.(*PoetryProtocol).DataReceived",
-		"gyre/reactor.(*Conn).DoRead",
-		"gyre/reactor.(*Reactor).dispatch",
-		"gyre/reactor.(*Reactor).Run",
-		"main.main")
-}
-
-// checkFrames checks that the stack holds the functions, in that order
-// from the innermost, with the first one at the top (under runtime/debug's
-// own frames).
-func checkFrames(t *testing.T, trace string, want ...string) {
-	t.Helper()
-	got := frames(trace)
-	got = slices.DeleteFunc(got, func(f string) bool { return strings.HasPrefix(f, "runtime/debug.") })
-	if len(got) == 0 || got[0] != want[0] {
-		t.Fatalf("the stack does not start with %s:\n%s", want[0], trace)
-	}
-	i := 0
-	for _, f := range got {
-		if i < len(want) && f == want[i] {
-			i++
-		}
-	}
-	if i != len(want) {
-		t.Errorf("the stack does not show %v in that order (missing %s):\n%s", want, want[i], trace)
-	}
-	if got[len(got)-1] != "main.main" {
-		t.Errorf("the stack does not end with main.main:\n%s", trace)
-	}
+	poetrytest.CheckStack(t, res.Stderr, stackFrames...)
 }

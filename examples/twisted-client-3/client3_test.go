@@ -6,7 +6,6 @@
 package twistedclient3_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -20,31 +19,18 @@ import (
 func TestMain(m *testing.M) { progtest.Main(m) }
 
 // program is one of the two clients.
-type program struct {
-	name string // the tutorial's script without ".py", also the directory
-}
+type program struct{ poetrytest.Program }
 
 var (
-	client30 = program{"get-poetry"}
-	client31 = program{"get-poetry-1"}
+	client30 = program{poetrytest.Program{Dir: "twisted-client-3", Name: "get-poetry"}}
+	client31 = program{poetrytest.Program{Dir: "twisted-client-3", Name: "get-poetry-1"}}
 	programs = []program{client30, client31}
 )
-
-func (p program) exe(t *testing.T) string {
-	return progtest.Build(t, "./examples/twisted-client-3/"+p.name)
-}
-
-func (p program) transcript(t *testing.T) []progtest.Section {
-	return progtest.LoadTranscript(t, "twisted-client-3__"+p.name+".txt")
-}
 
 // fromReference turns reference text into what the gyre program prints:
 // the team's naming conventions, and Go's name for the error's type where
 // Python names the exception's class.
-func (p program) fromReference(s string) string {
-	s = poetrytest.GyreText(s, "twisted-client-3", p.name, "twisted-client-3/"+p.name)
-	return strings.ReplaceAll(s, "<class 'twisted.internet.error.ConnectionRefusedError'>", "*reactor.ConnectError")
-}
+func (p program) fromReference(s string) string { return poetrytest.GoTypes(p.GyreText(s)) }
 
 // TestUsageMatchesReference replays the reference's runs 1 to 5 (no
 // arguments, --help, "abc", "127.0.0.1:abc", --bogus) and compares
@@ -52,52 +38,10 @@ func (p program) fromReference(s string) string {
 func TestUsageMatchesReference(t *testing.T) {
 	t.Parallel()
 	for _, prog := range programs {
-		t.Run(prog.name, func(t *testing.T) {
+		t.Run(prog.Name, func(t *testing.T) {
 			t.Parallel()
-			exe := prog.exe(t)
-			sections := prog.transcript(t)
-			for i := 1; i <= 5; i++ {
-				ref := progtest.FindSection(t, sections, fmt.Sprintf("Run %d:", i))
-				// "timeout 10 python3 twisted-client-3/get-poetry.py ARGS..."
-				args := strings.Fields(ref.Command)[4:]
-				res := progtest.Run(t, 10*time.Second, exe, args...)
-				if res.Code != ref.Exit || res.Stdout != prog.fromReference(ref.Stdout()) ||
-					res.Stderr != prog.fromReference(ref.Stderr()) {
-					t.Errorf("%s: exit %d (reference %d)\nstdout:\n%s\nstderr:\n%s",
-						ref.Title, res.Code, ref.Exit, res.Stdout, res.Stderr)
-				}
-			}
+			poetrytest.ReplayRuns(t, prog.Exe(t), prog.Transcript(t), 1, 5, prog.fromReference)
 		})
-	}
-}
-
-// scenario is three servers with gyre's poems, paced so that the poems
-// finish in a known order, the first argument's last.
-type scenario struct {
-	ports []string // in argument order
-	want  string   // the poems in the order they finish, an empty line after each
-}
-
-// args are the scenario's addresses in the three forms a client takes: a
-// bare port, localhost:PORT and 127.0.0.1:PORT.
-func (s scenario) args() []string {
-	return []string{s.ports[0], "localhost:" + s.ports[1], "127.0.0.1:" + s.ports[2]}
-}
-
-func startScenario(t *testing.T) scenario {
-	t.Helper()
-	poem := func(name string) []byte {
-		p, err := poetry.Poem(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	library, orchard, nightBus := poem("library"), poem("orchard"), poem("night-bus")
-	servers := poetrytest.StartStaggeredServers(t, orchard, nightBus, library)
-	return scenario{
-		ports: []string{servers[2].Port, servers[0].Port, servers[1].Port},
-		want:  string(orchard) + "\n" + string(nightBus) + "\n" + string(library) + "\n",
 	}
 }
 
@@ -106,11 +50,11 @@ func startScenario(t *testing.T) scenario {
 // of the addresses.
 func TestPoems(t *testing.T) {
 	t.Parallel()
-	s := startScenario(t)
+	s := poetrytest.StartScenario(t)
 	for _, prog := range programs {
-		res := progtest.Run(t, 30*time.Second, prog.exe(t), s.args()...)
-		if res.Code != 0 || res.Stderr != "" || res.Stdout != s.want {
-			t.Errorf("%s: exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", prog.name, res.Code, res.Stdout, s.want, res.Stderr)
+		res := progtest.Run(t, 30*time.Second, prog.Exe(t), s.Args()...)
+		if res.Code != 0 || res.Stderr != "" || res.Stdout != s.PoemsInOrder() {
+			t.Errorf("%s: exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", prog.Name, res.Code, res.Stdout, s.PoemsInOrder(), res.Stderr)
 		}
 	}
 }
@@ -132,11 +76,11 @@ func TestMatchesReference(t *testing.T) {
 		{client31, "Run 7:", 1}, // the original exits 0 after a failure
 		{client31, "Run 8:", 1},
 	} {
-		ref := progtest.FindSection(t, tc.prog.transcript(t), tc.run)
-		res := progtest.Run(t, 30*time.Second, tc.prog.exe(t), ports.Args(strings.Fields(ref.Command)[4:])...)
+		ref := progtest.FindSection(t, tc.prog.Transcript(t), tc.run)
+		res := progtest.Run(t, 30*time.Second, tc.prog.Exe(t), ports.Args(strings.Fields(ref.Command)[4:])...)
 		want := func(s string) string { return ports.Text(tc.prog.fromReference(s)) }
 		if res.Code != tc.code || res.Stdout != want(ref.Stdout()) || res.Stderr != want(ref.Stderr()) {
-			t.Errorf("%s %s: exit %d, want %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s\nwant:\n%s", tc.prog.name, ref.Title,
+			t.Errorf("%s %s: exit %d, want %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s\nwant:\n%s", tc.prog.Name, ref.Title,
 				res.Code, tc.code, res.Stdout, want(ref.Stdout()), res.Stderr, want(ref.Stderr()))
 		}
 	}
@@ -148,7 +92,7 @@ func TestMatchesReference(t *testing.T) {
 // once, abandoning the other downloads.
 func TestCallbackOnlyGivesUp(t *testing.T) {
 	t.Parallel()
-	ref := progtest.FindSection(t, client30.transcript(t), "Run 7:")
+	ref := progtest.FindSection(t, client30.Transcript(t), "Run 7:")
 	if ref.Exit != 124 || ref.Stdout() != "" || ref.Stderr() != "" {
 		t.Errorf("the reference's run 7 no longer hangs: exit %d", ref.Exit)
 	}
@@ -157,7 +101,7 @@ func TestCallbackOnlyGivesUp(t *testing.T) {
 	// for it.
 	poem, _ := poetry.Poem("night-bus")
 	slow := poetrytest.StartSlowServer(t, poem, 10, 20*time.Millisecond)
-	res := progtest.Run(t, 10*time.Second, client30.exe(t), slow.Port, refused)
+	res := progtest.Run(t, 10*time.Second, client30.Exe(t), slow.Port, refused)
 	want := "get-poetry: failed to get poetry from " + refused + ": Connection was refused by other side: 111: Connection refused.\n"
 	if res.Code != 1 || res.Stdout != "" || res.Stderr != want {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", res.Code, res.Stdout, res.Stderr, want)
@@ -174,9 +118,9 @@ func TestConnectionReset(t *testing.T) {
 		client30: "get-poetry: failed to get poetry from " + addr + ": " + reason + "\n",
 		client31: "Poem failed: [Failure instance: Traceback (failure with no frames): *reactor.ConnectionLostError: " + reason + "\n]\n",
 	} {
-		res := progtest.Run(t, 10*time.Second, prog.exe(t), addr)
+		res := progtest.Run(t, 10*time.Second, prog.Exe(t), addr)
 		if res.Code != 1 || res.Stdout != "" || res.Stderr != want {
-			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", prog.name, res.Code, res.Stdout, res.Stderr, want)
+			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", prog.Name, res.Code, res.Stdout, res.Stderr, want)
 		}
 	}
 }
@@ -185,12 +129,12 @@ func TestConnectionReset(t *testing.T) {
 // reports the failure at once and still prints every poem.
 func TestErrbackAndCallback(t *testing.T) {
 	t.Parallel()
-	s := startScenario(t)
+	s := poetrytest.StartScenario(t)
 	refused := poetrytest.RefusedAddr(t)
-	res := progtest.Run(t, 30*time.Second, client31.exe(t), append(s.ports, refused)...)
+	res := progtest.Run(t, 30*time.Second, client31.Exe(t), append(s.Ports, refused)...)
 	wantErr := "Poem failed: [Failure instance: Traceback (failure with no frames): *reactor.ConnectError: " +
 		"Connection was refused by other side: 111: Connection refused.\n]\n"
-	if res.Code != 1 || res.Stdout != s.want || res.Stderr != wantErr {
+	if res.Code != 1 || res.Stdout != s.PoemsInOrder() || res.Stderr != wantErr {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
 	}
 }
@@ -198,14 +142,13 @@ func TestErrbackAndCallback(t *testing.T) {
 // TestEveryBackend runs both clients on every backend this system has.
 func TestEveryBackend(t *testing.T) {
 	t.Parallel()
-	s := startScenario(t)
+	s := poetrytest.StartScenario(t)
 	for _, backend := range reactor.Backends() {
 		for _, prog := range programs {
-			t.Run(backend+"/"+prog.name, func(t *testing.T) {
+			t.Run(backend+"/"+prog.Name, func(t *testing.T) {
 				t.Parallel()
-				res := progtest.RunWith(t, progtest.Options{Env: []string{reactor.BackendEnv + "=" + backend}},
-					30*time.Second, prog.exe(t), s.ports...)
-				if res.Code != 0 || res.Stderr != "" || res.Stdout != s.want {
+				res := progtest.RunWith(t, poetrytest.OnBackend(backend), 30*time.Second, prog.Exe(t), s.Ports...)
+				if res.Code != 0 || res.Stderr != "" || res.Stdout != s.PoemsInOrder() {
 					t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
 				}
 			})
@@ -219,11 +162,6 @@ func TestEveryBackend(t *testing.T) {
 func TestUnknownBackend(t *testing.T) {
 	t.Parallel()
 	for _, prog := range programs {
-		res := progtest.RunWith(t, progtest.Options{Env: []string{reactor.BackendEnv + "=no-such-backend"}},
-			10*time.Second, prog.exe(t), "10001")
-		if res.Code != 1 || res.Stdout != "" || !strings.HasPrefix(res.Stderr, prog.name+": ") ||
-			!strings.Contains(res.Stderr, `"no-such-backend"`) || strings.Count(res.Stderr, "\n") != 1 {
-			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", prog.name, res.Code, res.Stdout, res.Stderr)
-		}
+		poetrytest.CheckUnknownBackend(t, prog.Exe(t), prog.Name, "10001")
 	}
 }

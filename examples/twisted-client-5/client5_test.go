@@ -8,7 +8,6 @@
 package twistedclient5_test
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -23,23 +22,13 @@ import (
 func TestMain(m *testing.M) { progtest.Main(m) }
 
 // program is one of the two clients.
-type program struct {
-	name string // the tutorial's script without ".py", also the directory
-}
+type program struct{ poetrytest.Program }
 
 var (
-	client50 = program{"get-poetry"}
-	client51 = program{"get-poetry-1"}
+	client50 = program{poetrytest.Program{Dir: "twisted-client-5", Name: "get-poetry"}}
+	client51 = program{poetrytest.Program{Dir: "twisted-client-5", Name: "get-poetry-1"}}
 	programs = []program{client50, client51}
 )
-
-func (p program) exe(t *testing.T) string {
-	return progtest.Build(t, "./examples/twisted-client-5/"+p.name)
-}
-
-func (p program) transcript(t *testing.T) []progtest.Section {
-	return progtest.LoadTranscript(t, "twisted-client-5__"+p.name+".txt")
-}
 
 // options are the help lines of the options gyre adds (with -h's, whose
 // column moves).
@@ -53,7 +42,7 @@ const options = "" +
 // fromReference turns reference text into what the gyre program prints:
 // the team's naming conventions and the options gyre adds.
 func (p program) fromReference(s string) string {
-	s = poetrytest.GyreText(s, "twisted-client-5", p.name, "twisted-client-5/"+p.name)
+	s = p.GyreText(s)
 	return strings.ReplaceAll(s, "  -h, --help  show this help message and exit\n", options)
 }
 
@@ -63,29 +52,17 @@ func (p program) fromReference(s string) string {
 func TestUsageMatchesReference(t *testing.T) {
 	t.Parallel()
 	for _, prog := range programs {
-		t.Run(prog.name, func(t *testing.T) {
+		t.Run(prog.Name, func(t *testing.T) {
 			t.Parallel()
-			exe := prog.exe(t)
-			sections := prog.transcript(t)
-			for i := 1; i <= 5; i++ {
-				ref := progtest.FindSection(t, sections, fmt.Sprintf("Run %d:", i))
-				// "timeout 10 python3 twisted-client-5/get-poetry.py ARGS..."
-				args := strings.Fields(ref.Command)[4:]
-				res := progtest.Run(t, 10*time.Second, exe, args...)
-				if res.Code != ref.Exit || res.Stdout != prog.fromReference(ref.Stdout()) ||
-					res.Stderr != prog.fromReference(ref.Stderr()) {
-					t.Errorf("%s: exit %d (reference %d)\nstdout:\n%s\nstderr:\n%s",
-						ref.Title, res.Code, ref.Exit, res.Stdout, res.Stderr)
-				}
-			}
-			help := progtest.Run(t, 10*time.Second, exe, "--help").Stdout
-			usage := help[:strings.Index(help, "Options:")]
+			exe := prog.Exe(t)
+			poetrytest.ReplayRuns(t, exe, prog.Transcript(t), 1, 5, prog.fromReference)
+			usage := poetrytest.Usage(t, exe)
 			for args, msg := range map[string]string{
 				"--seed x 10001":     "option --seed: invalid integer value: 'x'",
 				"--timeout -2 10001": "option --timeout: the timeout must be 0 (none) or more seconds, not -2",
 			} {
 				res := progtest.Run(t, 10*time.Second, exe, strings.Fields(args)...)
-				if want := usage + prog.name + ": error: " + msg + "\n"; res.Code != 2 || res.Stderr != want {
+				if want := usage + prog.Name + ": error: " + msg + "\n"; res.Code != 2 || res.Stderr != want {
 					t.Errorf("%s: exit %d\nstderr:\n%s\nwant:\n%s", args, res.Code, res.Stderr, want)
 				}
 			}
@@ -136,9 +113,9 @@ func TestOutcomes(t *testing.T) {
 			{"gibberish", seedFor(t, 1, 0), 1, "", downloadFailed},
 			{"bug", seedFor(t, 2, 0), 0, "Cummingsify failed!\n" + string(poem) + "\n", ""},
 		} {
-			res := progtest.Run(t, 10*time.Second, prog.exe(t), "--seed", tc.seed, "localhost:"+srv.Port)
+			res := progtest.Run(t, 10*time.Second, prog.Exe(t), "--seed", tc.seed, "localhost:"+srv.Port)
 			if res.Code != tc.code || res.Stdout != tc.stdout || res.Stderr != tc.stderr {
-				t.Errorf("%s, %s (seed %s): exit %d, want %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s\nwant:\n%s", prog.name,
+				t.Errorf("%s, %s (seed %s): exit %d, want %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s\nwant:\n%s", prog.Name,
 					tc.outcome, tc.seed, res.Code, tc.code, res.Stdout, tc.stdout, res.Stderr, tc.stderr)
 			}
 		}
@@ -155,7 +132,7 @@ func TestRandomWithoutSeed(t *testing.T) {
 	srv := poetrytest.StartSlowServer(t, poem, len(poem), 0)
 	seen := map[string]bool{}
 	for range 30 {
-		res := progtest.Run(t, 10*time.Second, client51.exe(t), srv.Port)
+		res := progtest.Run(t, 10*time.Second, client51.Exe(t), srv.Port)
 		switch {
 		case res.Stderr == downloadFailed:
 			seen["gibberish"] = true
@@ -214,12 +191,12 @@ func TestMatchesReference(t *testing.T) {
 		{client51, "Run 9:", seedFor(t, 0, 2), 0},  // as run 7
 		{client51, "Run 7:", seedFor(t, 0, 2), 0},  // twice: the seed makes it reproducible
 	} {
-		ref := progtest.FindSection(t, tc.prog.transcript(t), tc.run)
+		ref := progtest.FindSection(t, tc.prog.Transcript(t), tc.run)
 		args := append([]string{"--seed", tc.seed}, ports.Args(strings.Fields(ref.Command)[4:])...)
-		res := progtest.Run(t, 30*time.Second, tc.prog.exe(t), args...)
+		res := progtest.Run(t, 30*time.Second, tc.prog.Exe(t), args...)
 		wantOut, wantErr := pyBytesAsText(ref.Stdout()), ref.Stderr()
 		if res.Code != tc.code || res.Stdout != wantOut || res.Stderr != wantErr {
-			t.Errorf("%s %s, seed %s: exit %d, want %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s\nwant:\n%s", tc.prog.name, ref.Title,
+			t.Errorf("%s %s, seed %s: exit %d, want %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s\nwant:\n%s", tc.prog.Name, ref.Title,
 				tc.seed, res.Code, tc.code, res.Stdout, wantOut, res.Stderr, wantErr)
 		}
 	}
@@ -234,12 +211,12 @@ func TestTimeout(t *testing.T) {
 	poem, _ := poetry.Poem("orchard")
 	good := poetrytest.StartSlowServer(t, poem, len(poem), 0)
 	for _, prog := range programs {
-		res := progtest.Run(t, 10*time.Second, prog.exe(t), "--seed", seedFor(t, 0, 2), "--timeout", "0.2", silent, good.Port)
+		res := progtest.Run(t, 10*time.Second, prog.Exe(t), "--seed", seedFor(t, 0, 2), "--timeout", "0.2", silent, good.Port)
 		if want := strings.ToLower(string(poem)) + "\n"; res.Code != 1 || res.Stdout != want || res.Stderr != downloadFailed {
-			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", prog.name, res.Code, res.Stdout, res.Stderr)
+			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", prog.Name, res.Code, res.Stdout, res.Stderr)
 		}
 		if res.Elapsed < 200*time.Millisecond || res.Elapsed > 5*time.Second {
-			t.Errorf("%s: gave up after %v, for a timeout of 200ms", prog.name, res.Elapsed)
+			t.Errorf("%s: gave up after %v, for a timeout of 200ms", prog.Name, res.Elapsed)
 		}
 	}
 }
@@ -250,9 +227,9 @@ func TestConnectionReset(t *testing.T) {
 	t.Parallel()
 	addr := poetrytest.StartResettingServer(t, "The first line, and then\n")
 	for _, prog := range programs {
-		res := progtest.Run(t, 10*time.Second, prog.exe(t), "--seed", seedFor(t, 0, 2), addr)
+		res := progtest.Run(t, 10*time.Second, prog.Exe(t), "--seed", seedFor(t, 0, 2), addr)
 		if res.Code != 1 || res.Stdout != "" || res.Stderr != downloadFailed {
-			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", prog.name, res.Code, res.Stdout, res.Stderr)
+			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", prog.Name, res.Code, res.Stdout, res.Stderr)
 		}
 	}
 }
@@ -267,10 +244,9 @@ func TestEveryBackend(t *testing.T) {
 	want := strings.ToLower(string(orchard)) + "\n" + "Cummingsify failed!\n" + string(library) + "\n"
 	for _, backend := range reactor.Backends() {
 		for _, prog := range programs {
-			t.Run(backend+"/"+prog.name, func(t *testing.T) {
+			t.Run(backend+"/"+prog.Name, func(t *testing.T) {
 				t.Parallel()
-				res := progtest.RunWith(t, progtest.Options{Env: []string{reactor.BackendEnv + "=" + backend}},
-					30*time.Second, prog.exe(t), "--seed", seedFor(t, 0, 2), servers[1].Port, servers[0].Port)
+				res := progtest.RunWith(t, poetrytest.OnBackend(backend), 30*time.Second, prog.Exe(t), "--seed", seedFor(t, 0, 2), servers[1].Port, servers[0].Port)
 				if res.Code != 0 || res.Stderr != "" || res.Stdout != want {
 					t.Errorf("exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", res.Code, res.Stdout, want, res.Stderr)
 				}
@@ -285,11 +261,6 @@ func TestEveryBackend(t *testing.T) {
 func TestUnknownBackend(t *testing.T) {
 	t.Parallel()
 	for _, prog := range programs {
-		res := progtest.RunWith(t, progtest.Options{Env: []string{reactor.BackendEnv + "=no-such-backend"}},
-			10*time.Second, prog.exe(t), "10001")
-		if res.Code != 1 || res.Stdout != "" || !strings.HasPrefix(res.Stderr, prog.name+": ") ||
-			!strings.Contains(res.Stderr, `"no-such-backend"`) || strings.Count(res.Stderr, "\n") != 1 {
-			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", prog.name, res.Code, res.Stdout, res.Stderr)
-		}
+		poetrytest.CheckUnknownBackend(t, prog.Exe(t), prog.Name, "10001")
 	}
 }

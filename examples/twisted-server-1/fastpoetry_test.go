@@ -27,16 +27,16 @@ import (
 
 func TestMain(m *testing.M) { progtest.Main(m) }
 
-func exe(t *testing.T) string { return progtest.Build(t, "./examples/twisted-server-1/fastpoetry") }
+var fastpoetry = poetrytest.Program{Dir: "twisted-server-1", Name: "fastpoetry"}
 
-func transcript(t *testing.T) []progtest.Section {
-	return progtest.LoadTranscript(t, "twisted-server-1__fastpoetry.txt")
-}
+func exe(t *testing.T) string { return fastpoetry.Exe(t) }
+
+func transcript(t *testing.T) []progtest.Section { return fastpoetry.Transcript(t) }
 
 // fromReference turns the original's help into gyre's: the team's naming
 // conventions, several poetry files, and the options of the slow mode.
 func fromReference(s string) string {
-	s = poetrytest.GyreText(s, "twisted-server-1", "fastpoetry", "twisted-server-1/fastpoetry")
+	s = fastpoetry.GyreText(s)
 	return strings.NewReplacer(
 		"[options] poetry-file\n", "[options] poetry-file ...\n",
 		"which I know you want to do.\n", "which I know you want to do.\n\n"+
@@ -62,10 +62,7 @@ const options = "" +
 
 // usage is what precedes "fastpoetry: error: ..." on a usage error: the
 // help up to its options (TestHelp compares the help with the original's).
-func usage(t *testing.T) string {
-	help := progtest.Run(t, 10*time.Second, exe(t), "--help").Stdout
-	return help[:strings.Index(help, "Options:")]
-}
+func usage(t *testing.T) string { return poetrytest.Usage(t, exe(t)) }
 
 // TestHelp: the original's help, with gyre's additions and nothing lost.
 func TestHelp(t *testing.T) {
@@ -217,7 +214,7 @@ func TestSignalsMatchReference(t *testing.T) {
 	for _, f := range []string{"ecstasy.txt", "alla_sera.txt"} {
 		os.WriteFile(filepath.Join(dir, "poetry", f), []byte("A poem.\n"), 0o644)
 	}
-	_, free, _ := strings.Cut(poetrytest.RefusedAddr(t), ":")
+	free := poetrytest.FreePort(t)
 	for _, tc := range []struct {
 		session string
 		sig     syscall.Signal
@@ -303,8 +300,7 @@ func TestSeveralPoems(t *testing.T) {
 func freePorts(t *testing.T, n int) int {
 	t.Helper()
 	for range 50 {
-		_, p, _ := strings.Cut(poetrytest.RefusedAddr(t), ":")
-		first, _ := strconv.Atoi(p)
+		first, _ := strconv.Atoi(poetrytest.FreePort(t))
 		if first+n-1 > 65535 {
 			continue
 		}
@@ -500,7 +496,7 @@ func TestEveryBackend(t *testing.T) {
 	for _, backend := range reactor.Backends() {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
-			env := progtest.Options{Env: []string{reactor.BackendEnv + "=" + backend}}
+			env := poetrytest.OnBackend(backend)
 			_, ports := startServerWith(t, env, 1, path)
 			fetchAll(t, 5, ports, [][]byte{poem})
 			_, ports = startServerWith(t, env, 1, "--num-bytes", "500", "--delay", "0.001", path)
@@ -514,10 +510,5 @@ func TestEveryBackend(t *testing.T) {
 // default backend thrice).
 func TestUnknownBackend(t *testing.T) {
 	t.Parallel()
-	res := progtest.RunWith(t, progtest.Options{Env: []string{reactor.BackendEnv + "=no-such-backend"}},
-		10*time.Second, exe(t), poetrytest.PoemFile(t, "orchard"))
-	if res.Code != 1 || res.Stdout != "" || !strings.HasPrefix(res.Stderr, "fastpoetry: ") ||
-		!strings.Contains(res.Stderr, `"no-such-backend"`) || strings.Count(res.Stderr, "\n") != 1 {
-		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
-	}
+	poetrytest.CheckUnknownBackend(t, exe(t), "fastpoetry", poetrytest.PoemFile(t, "orchard"))
 }

@@ -36,6 +36,16 @@
 //	ref := progtest.FindSection(t, progtest.LoadTranscript(t, "blocking-client__get-poetry.txt"), "Run 2:")
 //	if res.Stdout != ref.Stdout() { ... }
 //
+// Cases reads folders of cases in the layout of the reference's
+// deferred-simulator-examples (input, args, expected), for the tests that
+// run the simulator on them in process or as a program.
+//
+// Two loopback fixtures serve every package's network tests, the reactor's
+// own included (this package imports nothing of gyre's): RefusedAddr, an
+// address that refuses connections (a port kept bound, not listening), and
+// UnansweredAddr, one whose listen queue is full, so that connecting hangs
+// until a timeout.
+//
 // Everything here bounds its waits: Run, Wait and WaitLine take a timeout
 // and fail the test when it passes, and Stop kills a program that ignores
 // SIGTERM for five seconds.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"gyre/internal/progtest"
 	"gyre/poetry"
 )
 
@@ -104,16 +105,23 @@ func (s *SlowServer) Stop() {
 }
 
 // RefusedAddr returns a loopback address ("127.0.0.1:PORT") on which
-// nothing listens: a connection there is refused at once. The port was
-// just handed out by the system and released, so another program taking
-// it in between is unlikely.
+// nothing listens: a connection there is refused at once. The port stays
+// bound (see progtest.RefusedAddr) until the test ends, so no other
+// program can take it meanwhile.
 func RefusedAddr(t testing.TB) string {
+	t.Helper()
+	return progtest.RefusedAddr(t)
+}
+
+// FreePort returns a loopback port that was free a moment ago, for a
+// server program to listen on: the system handed it out and it was
+// released at once, so another program taking it in between is unlikely.
+func FreePort(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
+	defer ln.Close()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 }

@@ -25,6 +25,50 @@ func GyreText(ref, dir, script, goDir string) string {
 	).Replace(ref)
 }
 
+// Program is one of the tutorial's programs as gyre has it under
+// examples/: the tutorial's directory and script name, which are also the
+// Go program's directories (twisted-client-3/get-poetry.py is
+// ./examples/twisted-client-3/get-poetry) and name its reference
+// transcript (twisted-client-3__get-poetry.txt).
+type Program struct {
+	Dir  string // the tutorial's directory: "twisted-client-3"
+	Name string // the script without ".py": "get-poetry"
+}
+
+// Exe builds the program (once per test process; see progtest.Build) and
+// returns the executable's path.
+func (p Program) Exe(t testing.TB) string {
+	t.Helper()
+	return progtest.Build(t, "./examples/"+p.Dir+"/"+p.Name)
+}
+
+// Transcript loads the program's reference transcript (the test is
+// skipped without ../shared).
+func (p Program) Transcript(t testing.TB) []progtest.Section {
+	t.Helper()
+	return progtest.LoadTranscript(t, p.Dir+"__"+p.Name+".txt")
+}
+
+// GyreText is GyreText for the program's own reference text.
+func (p Program) GyreText(ref string) string {
+	return GyreText(ref, p.Dir, p.Name, p.Dir+"/"+p.Name)
+}
+
+// goTypes maps the exception classes that the reference's printed
+// Failures name to the Go types gyre's errors have in their place.
+var goTypes = strings.NewReplacer(
+	"<class 'twisted.internet.error.ConnectionRefusedError'>", "*reactor.ConnectError",
+	"<class 'twisted.internet.error.ConnectionLost'>", "*reactor.ConnectionLostError",
+	"<class 'twisted.internet.error.ConnectionDone'>", "*reactor.ConnectionDoneError",
+)
+
+// GoTypes turns the exception classes in reference text into the Go types
+// of the errors a gyre program prints in a Failure where Python prints the
+// class: ConnectionRefusedError is a *reactor.ConnectError, ConnectionLost
+// a *reactor.ConnectionLostError, ConnectionDone a
+// *reactor.ConnectionDoneError.
+func GoTypes(ref string) string { return goTypes.Replace(ref) }
+
 // PoemFile writes an embedded poem (see poetry.Poems) to a temporary file
 // and returns its path, for programs that serve a file.
 func PoemFile(t testing.TB, name string) string {

@@ -41,34 +41,22 @@ const resetAfter = 50 * time.Millisecond
 // for. It returns the address, "127.0.0.1:PORT".
 func StartSilentServer(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		close(done)
-		ln.Close()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return // closed at the end of the test
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-done
-				conn.Close()
-			}()
+	return StartHoldingServer(t, "")
+}
+
+// StartHoldingServer accepts connections, sends first (the start of a
+// poem), and then keeps them open, sending nothing more, until the test
+// ends: a download that never finishes, to interrupt. It returns the
+// address, "127.0.0.1:PORT".
+func StartHoldingServer(t testing.TB, first string) string {
+	t.Helper()
+	return startServer(t, func(conn net.Conn, done <-chan struct{}) {
+		if first != "" {
+			conn.Write([]byte(first))
 		}
-	}()
-	return ln.Addr().String()
+		<-done
+		conn.Close()
+	})
 }
 
 // StartResettingServer accepts connections, sends first, and 50 ms later
@@ -80,6 +68,23 @@ func StartSilentServer(t testing.TB) string {
 // than while it is still connecting. It returns the address,
 // "127.0.0.1:PORT".
 func StartResettingServer(t testing.TB, first string) string {
+	t.Helper()
+	return startServer(t, func(conn net.Conn, done <-chan struct{}) {
+		conn.Write([]byte(first))
+		select {
+		case <-time.After(resetAfter):
+		case <-done:
+		}
+		conn.(*net.TCPConn).SetLinger(0) // close with a reset
+		conn.Close()
+	})
+}
+
+// startServer listens on a loopback port the system picks and runs handle
+// on a goroutine of its own for each connection. When the test ends the
+// listener is closed, then done, and handle's goroutines are waited for.
+// It returns the address, "127.0.0.1:PORT".
+func startServer(t testing.TB, handle func(conn net.Conn, done <-chan struct{})) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -103,13 +108,7 @@ func StartResettingServer(t testing.TB, first string) string {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				conn.Write([]byte(first))
-				select {
-				case <-time.After(resetAfter):
-				case <-done:
-				}
-				conn.(*net.TCPConn).SetLinger(0) // close with a reset
-				conn.Close()
+				handle(conn, done)
 			}()
 		}
 	}()

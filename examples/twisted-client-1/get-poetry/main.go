@@ -82,11 +82,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
-	"net/netip"
 	"os"
 	"strconv"
 	"time"
@@ -210,7 +208,9 @@ func NewPoetrySocket(r *reactor.Reactor, task int, addr poetry.Address) *PoetryS
 // blocking connect(), which waits until the server accepts or refuses.
 // Only then is the socket made non-blocking, for the reactor's sake.
 func (p *PoetrySocket) connect(addr poetry.Address) error {
-	sa, err := sockaddr(addr)
+	// Looking a host name up blocks too, like the connect after it,
+	// before the reactor runs.
+	sa, err := addr.Sockaddr()
 	if err != nil {
 		return err
 	}
@@ -309,7 +309,7 @@ func (p *PoetrySocket) ConnectionLost(reason error) {
 func (p *PoetrySocket) fail(err error) {
 	p.err = err
 	p.close()
-	fmt.Fprintf(os.Stderr, "Task %d: failed to get poetry from %s: %s\n", p.task, p.addr, reason(err))
+	fmt.Fprintf(os.Stderr, "Task %d: failed to get poetry from %s: %s\n", p.task, p.addr, poetry.Reason(err))
 }
 
 func (p *PoetrySocket) close() {
@@ -327,56 +327,4 @@ func displayAddr(a poetry.Address) string {
 		host = poetry.DefaultHost
 	}
 	return net.JoinHostPort(host, strconv.Itoa(a.Port))
-}
-
-// sockaddr turns an address into what connect() takes, looking the host up
-// if it is a name. The lookup blocks, like the connect after it, before
-// the reactor runs.
-func sockaddr(a poetry.Address) (unix.Sockaddr, error) {
-	host := a.Host
-	if host == "" {
-		host = poetry.DefaultHost
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		ips, err := net.DefaultResolver.LookupNetIP(context.Background(), "ip", host)
-		if err != nil {
-			return nil, err
-		}
-		// Prefer IPv4, the only family the original's sockets speak.
-		ip = ips[0]
-		for _, cand := range ips {
-			if cand.Unmap().Is4() {
-				ip = cand
-				break
-			}
-		}
-	}
-	ip = ip.Unmap()
-	if ip.Is4() {
-		return &unix.SockaddrInet4{Port: a.Port, Addr: ip.As4()}, nil
-	}
-	sa := &unix.SockaddrInet6{Port: a.Port, Addr: ip.As16()}
-	if zone := ip.Zone(); zone != "" {
-		ifi, err := net.InterfaceByName(zone)
-		if err != nil {
-			return nil, err
-		}
-		sa.ZoneId = uint32(ifi.Index)
-	}
-	return sa, nil
-}
-
-// reason is the part of an error worth a user's time: "connection refused"
-// rather than a chain of Go errors.
-func reason(err error) string {
-	var errno unix.Errno
-	var dnsErr *net.DNSError
-	switch {
-	case errors.As(err, &errno):
-		return errno.Error()
-	case errors.As(err, &dnsErr):
-		return dnsErr.Err
-	}
-	return err.Error()
 }

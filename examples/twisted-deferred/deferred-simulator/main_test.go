@@ -2,127 +2,46 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
+
+	"gyre/internal/progtest"
 )
 
-// binary is the program built once by TestMain.
-var binary string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "deferred-simulator-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "deferred-simulator")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", binary, ".").CombinedOutput()
-	cancel()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "building the program: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { progtest.Main(m) }
 
 // run runs the program with args and stdin, bounded in time.
 func run(t *testing.T, stdin []byte, args ...string) (code int, stdout, stderr []byte) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Stdin = bytes.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("%v: timed out", args)
-	}
-	if exitErr, ok := err.(*exec.ExitError); ok {
-		return exitErr.ExitCode(), out.Bytes(), errOut.Bytes()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return 0, out.Bytes(), errOut.Bytes()
-}
-
-// moduleRoot walks up from the package directory to go.mod.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
+	exe := progtest.Build(t, "./examples/twisted-deferred/deferred-simulator")
+	res := progtest.RunWith(t, progtest.Options{Stdin: string(stdin)}, 30*time.Second, exe, args...)
+	return res.Code, []byte(res.Stdout), []byte(res.Stderr)
 }
 
 // runCases runs every case folder (input, args, expected) under dir through
 // the program.
 func runCases(t *testing.T, dir string) {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		n++
-		caseDir := filepath.Join(dir, e.Name())
-		t.Run(e.Name(), func(t *testing.T) {
-			read := func(name string) []byte {
-				b, err := os.ReadFile(filepath.Join(caseDir, name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				return b
-			}
-			args := strings.Fields(string(read("args")))
-			code, stdout, stderr := run(t, read("input"), args...)
+	for _, c := range progtest.Cases(t, dir) {
+		t.Run(c.Name, func(t *testing.T) {
+			code, stdout, stderr := run(t, c.Input, c.Args...)
 			if code != 0 || len(stderr) != 0 {
 				t.Errorf("exit status %d, stderr %q", code, stderr)
 			}
-			if want := read("expected"); !bytes.Equal(stdout, want) {
-				t.Errorf("stdout differs from %s/expected (%d bytes, want %d)", caseDir, len(stdout), len(want))
+			if !bytes.Equal(stdout, c.Expected) {
+				t.Errorf("stdout differs from %s (%d bytes, want %d)", c.ExpectedPath(), len(stdout), len(c.Expected))
 			}
 		})
-	}
-	if n == 0 {
-		t.Fatalf("no cases in %s", dir)
 	}
 }
 
 func TestGoldenCases(t *testing.T) {
-	runCases(t, filepath.Join(moduleRoot(t), "internal", "simulator", "testdata", "golden"))
+	runCases(t, filepath.Join(progtest.ModuleRoot(t), "internal", "simulator", "testdata", "golden"))
 }
 
 func TestReferenceExamples(t *testing.T) {
-	dir := filepath.Join(moduleRoot(t), "..", "shared", "reference", "deferred-simulator-examples")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("reference examples not available: %v", err)
-	}
-	runCases(t, dir)
+	runCases(t, progtest.SharedFile(t, "reference", "deferred-simulator-examples"))
 }
 
 const usage = `Usage: deferred-simulator

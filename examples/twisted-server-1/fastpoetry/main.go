@@ -67,14 +67,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"math"
 	"net"
 	"os"
 	"strconv"
 	"time"
 
+	"gyre/examples/internal/servercli"
 	"gyre/internal/optparse"
 	"gyre/poetry"
 	"gyre/reactor"
@@ -102,16 +101,9 @@ from --port upwards, or on ports chosen by the system.
 // than read into memory.
 const bigPoem = 1 << 20
 
-// Defaults of the slow mode (the tutorial's slow server sends 10 bytes
-// every 0.1 s).
-const (
-	defaultNumBytes = 10
-	defaultDelay    = 0.1
-)
-
 // options are the command line, checked.
 type options struct {
-	poems    []poem
+	poems    []servercli.Poem
 	port     int // the first poem's; 0 lets the system choose every port
 	iface    string
 	slow     bool
@@ -119,98 +111,56 @@ type options struct {
 	delay    time.Duration
 }
 
-// poem is a poetry file ready to serve: its bytes, or, for a big poem, the
-// open file.
-type poem struct {
-	path string
-	data []byte
-	file *os.File
-}
-
+// parseArgs reads the command line: the slow server's options and checks
+// (servercli), several poetry files, and the slow mode only when asked for.
 func parseArgs() options {
 	p := optparse.New("fastpoetry", usage)
-	port := p.Int("--port", 0, "The port to listen on. Default to a random available port.")
-	iface := p.String("--iface", "localhost", "The interface to listen on. Default is localhost.")
-	delay := p.Float("--delay", defaultDelay,
+	port, iface := servercli.ListenOptions(p)
+	delay := p.Float("--delay", servercli.DefaultDelay,
 		"Serve slowly, with this many seconds between sends (0.1 unless given). Default is the whole poem at once.")
-	numBytes := p.Int("--num-bytes", defaultNumBytes,
+	numBytes := p.Int("--num-bytes", servercli.DefaultNumBytes,
 		"Serve slowly, this many bytes at a time (10 unless given). Default is the whole poem at once.")
 	args := p.Parse(os.Args[1:])
 	if len(args) == 0 {
 		p.Error("Provide at least one poetry file.")
 	}
-	if *port < 0 || *port > 65535 {
-		p.Errorf("option --port: %d is not a port number (0 to 65535)", *port)
-	}
+	servercli.CheckPort(p, *port)
 	if last := *port + len(args) - 1; *port != 0 && last > 65535 {
 		p.Errorf("option --port: %d poetry files from port %d need ports up to %d, past 65535", len(args), *port, last)
 	}
 	opts := options{port: *port, iface: *iface}
 	opts.slow = p.Changed("--delay") || p.Changed("--num-bytes")
 	if opts.slow {
-		// NaN fails both comparisons, so it is caught too.
-		if !(*delay >= 0 && *delay <= math.MaxInt64/float64(time.Second)) {
-			p.Errorf("option --delay: the delay must be 0 or more seconds, not %v", *delay)
-		}
-		if *numBytes < 1 {
-			p.Errorf("option --num-bytes: the server must send at least 1 byte at a time, not %d", *numBytes)
-		}
-		opts.delay = time.Duration(*delay * float64(time.Second))
+		opts.delay = servercli.Delay(p, *delay)
+		servercli.CheckNumBytes(p, *numBytes)
 		opts.numBytes = *numBytes
 	}
+	// A slow poem goes out a few bytes at a time from memory; only a fast
+	// one can be streamed from its file.
+	streamAbove := int64(bigPoem)
+	if opts.slow {
+		streamAbove = 0
+	}
 	for _, path := range args {
-		// A slow poem goes out a few bytes at a time from memory; only a
-		// fast one can be streamed from its file.
-		pm, msg := loadPoem(path, !opts.slow)
-		if msg != "" {
-			p.Error(msg)
+		pm, err := servercli.LoadPoem(path, streamAbove)
+		if err != nil {
+			p.Error(err.Error())
 		}
 		opts.poems = append(opts.poems, pm)
 	}
 	return opts
 }
 
-// loadPoem checks a poetry file and reads it, or, if it is big and may be
-// streamed, opens it; otherwise it says in one line why it cannot be
-// served. Checking here means a bad file is reported before anything
-// listens, not to the first client.
-func loadPoem(path string, mayStream bool) (poem, string) {
-	fi, err := os.Stat(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return poem{}, "No such file: " + path
-	case err != nil:
-		return poem{}, fmt.Sprintf("Cannot read %s: %s", path, reason(err))
-	case fi.IsDir():
-		return poem{}, "Not a file (a directory): " + path
-	}
-	if mayStream && fi.Size() > bigPoem {
-		f, err := os.Open(path)
-		if err != nil {
-			return poem{}, fmt.Sprintf("Cannot read %s: %s", path, reason(err))
-		}
-		return poem{path: path, file: f}, ""
-	}
-	data, err := os.ReadFile(path)
-	switch {
-	case err != nil:
-		return poem{}, fmt.Sprintf("Cannot read %s: %s", path, reason(err))
-	case len(data) == 0:
-		return poem{}, "Empty poetry file: " + path
-	}
-	return poem{path: path, data: data}, ""
-}
-
 // factory returns the factory that serves pm: its protocol is what each
 // client's connection runs.
-func (opts options) factory(r *reactor.Reactor, pm poem) (reactor.Factory, error) {
+func (opts options) factory(r *reactor.Reactor, pm servercli.Poem) (reactor.Factory, error) {
 	switch {
 	case opts.slow:
-		return poetry.NewSlowServerFactory(r, pm.data, opts.numBytes, opts.delay), nil
-	case pm.file != nil:
-		return poetry.NewFileServerFactory(pm.file)
+		return poetry.NewSlowServerFactory(r, pm.Data, opts.numBytes, opts.delay), nil
+	case pm.File != nil:
+		return poetry.NewFileServerFactory(pm.File)
 	default:
-		return poetry.NewFastServerFactory(pm.data), nil
+		return poetry.NewFastServerFactory(pm.Data), nil
 	}
 }
 
@@ -218,11 +168,13 @@ func main() {
 	opts := parseArgs()
 
 	// Signal handling makes Ctrl-C and SIGTERM stop the reactor cleanly,
-	// as Twisted's reactor.run() does.
+	// as Twisted's reactor.run() does. It holds from here on: a signal that
+	// comes before Run stops the reactor as soon as it runs.
 	r, err := reactor.New(reactor.WithSignalHandling())
 	if err != nil {
 		fail(err)
 	}
+	ports := make([]*reactor.Port, len(opts.poems))
 	for i, pm := range opts.poems {
 		factory, err := opts.factory(r, pm)
 		if err != nil {
@@ -232,17 +184,16 @@ func main() {
 		if port != 0 {
 			port += i
 		}
-		listening, err := r.ListenTCP(net.JoinHostPort(opts.iface, strconv.Itoa(port)), factory)
+		ports[i], err = r.ListenTCP(net.JoinHostPort(opts.iface, strconv.Itoa(port)), factory)
 		if err != nil {
 			fail(err) // Twisted's "Couldn't listen on ..." message
 		}
-		// Said once the reactor runs, when Ctrl-C and SIGTERM are its to
-		// handle: whoever reads the line may stop the server cleanly at
-		// once. (Clients may connect from the moment ListenTCP returns;
-		// they wait in the listen queue until Run.)
-		r.CallWhenRunning(func() {
-			fmt.Printf("Serving %s on %s.\n", pm.path, reactor.AddressRepr(listening.Addr()))
-		})
+	}
+	// Said once every poem has its port, so that a port that cannot be
+	// listened on is the only thing printed. Clients may connect from now
+	// on; they wait in the listen queue until Run.
+	for i, pm := range opts.poems {
+		fmt.Printf("Serving %s on %s.\n", pm.Path, reactor.AddressRepr(ports[i].Addr()))
 	}
 	if err := r.Run(); err != nil {
 		fail(err)
@@ -253,14 +204,4 @@ func main() {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "fastpoetry:", err)
 	os.Exit(1)
-}
-
-// reason is the part of a file error worth a user's time: "permission
-// denied" rather than "open poem.txt: permission denied".
-func reason(err error) string {
-	var pathErr *os.PathError
-	if errors.As(err, &pathErr) {
-		return pathErr.Err.Error()
-	}
-	return err.Error()
 }

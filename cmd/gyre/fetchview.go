@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+
+	"gyre/internal/fetch"
+	"gyre/internal/progress"
+	"gyre/poetry"
+)
+
+// fetchView runs downloads and shows them, for gyre get and gyre demo: a
+// live board on a terminal, or one line per task as it finishes, in the
+// tutorial's words ("Task 1: got 3014 bytes of poetry from ... in ...").
+type fetchView struct {
+	out, errOut io.Writer
+	live        bool // draw a progress board on out
+	liveWidth   int  // > 0: the board is forced onto a non-terminal, this wide
+	lines       bool // print the per-task lines
+	timeout     time.Duration
+}
+
+// progressWanted decides whether to draw the live board on out, from the
+// --progress flag: auto draws on a terminal only.
+func progressWanted(mode string, out io.Writer) (live bool, width int) {
+	switch mode {
+	case "always":
+		if isTerminal(out) {
+			return true, 0
+		}
+		return true, 80
+	case "never":
+		return false, 0
+	}
+	return isTerminal(out), 0
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// run downloads from addrs in mode. totals, if given, are the expected
+// sizes (for full bars); rec, if given, records the timeline. It returns
+// the results and the wall time of the whole run.
+func (v *fetchView) run(ctx context.Context, mode fetch.Mode, addrs []poetry.Address, totals []int64, rec *fetch.Timeline) ([]fetch.Result, time.Duration, error) {
+	var board *progress.Board
+	var observers []fetch.Observer
+	if rec != nil {
+		observers = append(observers, rec.Observe)
+	}
+	if v.live {
+		tasks := make([]progress.Task, len(addrs))
+		for i, a := range addrs {
+			tasks[i] = progress.Task{Name: fmt.Sprintf("Task %d", i+1), Label: a.String()}
+			if i < len(totals) {
+				tasks[i].Total = totals[i]
+			}
+		}
+		var opts []progress.Option
+		if v.liveWidth > 0 {
+			opts = append(opts, progress.Always(v.liveWidth))
+		}
+		board = progress.New(v.out, tasks, opts...)
+		observers = append(observers, func(ev fetch.Event) {
+			i := ev.Task - 1
+			switch ev.Kind {
+			case fetch.Started:
+				board.Start(i)
+			case fetch.Received:
+				board.Add(i, ev.Bytes)
+			case fetch.Finished:
+				board.Finish(i, fetch.Reason(ev.Err))
+			}
+		})
+	} else {
+		// Plain output: each task's line when it finishes.
+		got := make([]int, len(addrs))
+		began := make([]time.Time, len(addrs))
+		observers = append(observers, func(ev fetch.Event) {
+			i := ev.Task - 1
+			switch ev.Kind {
+			case fetch.Started:
+				began[i] = ev.At
+			case fetch.Received:
+				got[i] += ev.Bytes
+			case fetch.Finished:
+				v.taskLine(ev.Task, ev.Addr, ev.Err, got[i], ev.At.Sub(began[i]))
+			}
+		})
+	}
+	var opts []fetch.Option
+	opts = append(opts, fetch.WithObserver(fetch.Observers(observers...)))
+	if v.timeout > 0 {
+		opts = append(opts, fetch.WithTimeout(v.timeout))
+	}
+	start := time.Now()
+	results, err := fetch.Fetch(ctx, mode, addrs, opts...)
+	elapsed := time.Since(start)
+	if board != nil {
+		board.Wait()
+		// The board has shown each task's outcome; the failures also go
+		// to stderr, as without it, now that the drawing is over.
+		for _, res := range results {
+			if res.Err != nil {
+				v.taskLine(res.Task, res.Addr, res.Err, 0, 0)
+			}
+		}
+	}
+	return results, elapsed, err
+}
+
+// taskLine prints the outcome of one task: the tutorial's line on out
+// (unless lines is off), or the failure on errOut. An interrupted task
+// says nothing: the interrupt is reported once, by the command.
+func (v *fetchView) taskLine(task int, addr poetry.Address, err error, bytes int, took time.Duration) {
+	if err != nil {
+		if !errors.Is(err, context.Canceled) {
+			fmt.Fprintf(v.errOut, "Task %d: failed to get poetry from %s: %s\n", task, addr, fetch.Reason(err))
+		}
+		return
+	}
+	if !v.lines {
+		return
+	}
+	fmt.Fprintf(v.out, "Task %d: got %d bytes of poetry from %s in %s\n", task, bytes, addr, poetry.FormatElapsed(took))
+}

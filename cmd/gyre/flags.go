@@ -1,0 +1,85 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// Flag types shared by the commands. A bad value is reported by pflag as
+// `invalid argument "X" for "--flag" flag: <what Set said>`, which report
+// turns into a usage error (exit status 2).
+
+// portValue is a TCP port number, 0 to 65535 (0: let the system choose).
+type portValue int
+
+func (p *portValue) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 65535 {
+		return errors.New("not a port number (0 to 65535)")
+	}
+	*p = portValue(n)
+	return nil
+}
+
+func (p *portValue) String() string { return strconv.Itoa(int(*p)) }
+func (p *portValue) Type() string   { return "port" }
+
+// secondsValue is a duration written in seconds, as the tutorial's
+// programs take it ("0.1"), or with a unit as Go writes it ("100ms",
+// "1m30s"). It may not be negative.
+type secondsValue time.Duration
+
+func (d *secondsValue) Set(s string) error {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if !(f >= 0 && f <= math.MaxInt64/float64(time.Second)) { // NaN fails too
+			return errors.New("not a duration of 0 or more seconds")
+		}
+		*d = secondsValue(time.Duration(f * float64(time.Second)))
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 {
+		return errors.New("not a duration (seconds, as 0.5, or with a unit, as 500ms)")
+	}
+	*d = secondsValue(v)
+	return nil
+}
+
+func (d *secondsValue) String() string { return time.Duration(*d).String() }
+func (d *secondsValue) Type() string   { return "duration" }
+
+// choiceValue is one word out of a fixed list.
+type choiceValue struct {
+	value   string
+	choices []string
+}
+
+func newChoice(def string, choices ...string) *choiceValue {
+	return &choiceValue{value: def, choices: choices}
+}
+
+func (c *choiceValue) Set(s string) error {
+	for _, ok := range c.choices {
+		if s == ok {
+			c.value = s
+			return nil
+		}
+	}
+	return fmt.Errorf("want %s", strings.Join(c.choices, ", "))
+}
+
+func (c *choiceValue) String() string { return c.value }
+func (c *choiceValue) Type() string   { return strings.Join(c.choices, "|") }
+
+// completeChoices makes the shell complete a choice flag's words.
+func completeChoices(cmd *cobra.Command, name string, c *choiceValue) {
+	cmd.RegisterFlagCompletionFunc(name, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return c.choices, cobra.ShellCompDirectiveNoFileComp
+	})
+}

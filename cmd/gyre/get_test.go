@@ -1,0 +1,238 @@
+package main
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"gyre/poetry"
+)
+
+var (
+	taskLine  = `Task %d: got %d bytes of poetry from %s in \d+:\d\d:\d\d(\.\d{6})?\n`
+	totalLine = `Got %d poems in \d+:\d\d:\d\d(\.\d{6})?\n`
+)
+
+func TestGetEveryMode(t *testing.T) {
+	poems := [][]byte{embedded(t, "night-bus"), embedded(t, "orchard")}
+	addrs := slowServers(t, 200, 10*time.Millisecond, poems...)
+	for _, mode := range []string{"reactor", "async", "blocking"} {
+		code, stdout, stderr := gyre(t, nil, "get", "--mode", mode, addrs[0], addrs[1])
+		if code != 0 || stderr != "" {
+			t.Errorf("%s: status %d, stderr %q", mode, code, stderr)
+		}
+		// Lines come as the tasks finish: in order for the blocking
+		// client, in any order for the others.
+		lines := strings.SplitAfter(stdout, "\n")
+		if len(lines) != 4 || lines[3] != "" {
+			t.Fatalf("%s: output %q", mode, stdout)
+		}
+		for i, poem := range poems {
+			re := regexp.MustCompile("^" + fmt.Sprintf(taskLine, i+1, len(poem), regexp.QuoteMeta(addrs[i])) + "$")
+			if !re.MatchString(lines[0]) && !re.MatchString(lines[1]) {
+				t.Errorf("%s: no line for task %d in %q", mode, i+1, stdout)
+			}
+			if mode == "blocking" && !re.MatchString(lines[i]) {
+				t.Errorf("blocking: line %d is %q", i+1, lines[i])
+			}
+		}
+		if !regexp.MustCompile("^" + fmt.Sprintf(totalLine, 2) + "$").MatchString(lines[2]) {
+			t.Errorf("%s: total line %q", mode, lines[2])
+		}
+	}
+}
+
+// A bare port means 127.0.0.1; --print prints the poems, in the order of
+// the addresses, and nothing else.
+func TestGetPrint(t *testing.T) {
+	poems := [][]byte{embedded(t, "orchard"), []byte("no newline at the end")}
+	addrs := slowServers(t, 1000, 0, poems...)
+	port := addrs[1][strings.LastIndex(addrs[1], ":")+1:]
+	code, stdout, stderr := gyre(t, nil, "get", "--print", addrs[0], port)
+	if code != 0 || stderr != "" || stdout != string(poems[0])+"no newline at the end\n" {
+		t.Errorf("status %d, stderr %q, stdout %q", code, stderr, stdout)
+	}
+}
+
+// --transform cummingsify with --seed repeats the dice of poetry's
+// Cummingsify for that seed: lower case, gibberish (the task fails) or
+// the original kept.
+func TestGetTransform(t *testing.T) {
+	poem := embedded(t, "night-bus")
+	addr := slowServers(t, 1000, 0, poem)[0]
+	seen := map[string]bool{}
+	for seed := uint64(1); len(seen) < 3 && seed < 50; seed++ {
+		_, err := poetry.Cummingsify(string(poem), rand.New(rand.NewPCG(seed, seed)))
+		var outcome string
+		var gib *poetry.GibberishError
+		switch {
+		case err == nil:
+			outcome = "lower"
+		case errors.As(err, &gib):
+			outcome = "gibberish"
+		default:
+			outcome = "kept"
+		}
+		if seen[outcome] {
+			continue
+		}
+		seen[outcome] = true
+		code, stdout, stderr := gyre(t, nil, "get", "--print", "--transform", "cummingsify", "--seed", fmt.Sprint(seed), addr)
+		switch outcome {
+		case "lower":
+			if code != 0 || stdout != strings.ToLower(string(poem)) || stderr != "" {
+				t.Errorf("seed %d (lower case): status %d, stderr %q, stdout %.40q", seed, code, stderr, stdout)
+			}
+		case "gibberish":
+			if code != 1 || stdout != "" || stderr != "Task 1: the poem from "+addr+" was judged gibberish (GibberishError)\n" {
+				t.Errorf("seed %d (gibberish): status %d, stderr %q, stdout %.40q", seed, code, stderr, stdout)
+			}
+		case "kept":
+			if code != 0 || stdout != string(poem) || stderr != "Task 1: cummingsify failed; keeping the poem from "+addr+" as it was\n" {
+				t.Errorf("seed %d (kept): status %d, stderr %q, stdout %.40q", seed, code, stderr, stdout)
+			}
+		}
+	}
+	if len(seen) != 3 {
+		t.Errorf("seeds 1 to 49 gave only %v", seen)
+	}
+}
+
+func TestGetTimeout(t *testing.T) {
+	addr := silent(t)
+	for _, mode := range []string{"reactor", "async", "blocking"} {
+		start := time.Now()
+		code, stdout, stderr := gyre(t, nil, "get", "--mode", mode, "--timeout", "0.2", addr)
+		if code != 1 || stderr != "Task 1: failed to get poetry from "+addr+": timed out after 200ms\n" ||
+			!regexp.MustCompile("^"+fmt.Sprintf(totalLine, 0)+"$").MatchString(stdout) {
+			t.Errorf("%s: status %d, stdout %q, stderr %q", mode, code, stdout, stderr)
+		}
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("%s: a timeout of 0.2 s took %v", mode, took)
+		}
+	}
+}
+
+// A mix of good and bad servers: the good poems are delivered, each bad
+// one gets a line on stderr, and the status is 1.
+func TestGetMixedResults(t *testing.T) {
+	good := slowServers(t, 1000, 0, embedded(t, "orchard"))[0]
+	bad := refused(t)
+	for _, mode := range []string{"reactor", "async", "blocking"} {
+		code, stdout, stderr := gyre(t, nil, "get", "--mode", mode, bad, good)
+		want := "^" + fmt.Sprintf(taskLine, 2, 608, regexp.QuoteMeta(good)) + fmt.Sprintf(totalLine, 1) + "$"
+		if code != 1 || stderr != "Task 1: failed to get poetry from "+bad+": connection refused\n" || !regexp.MustCompile(want).MatchString(stdout) {
+			t.Errorf("%s: status %d, stdout %q, stderr %q", mode, code, stdout, stderr)
+		}
+	}
+}
+
+func TestGetBadArguments(t *testing.T) {
+	for _, tt := range []struct {
+		args   []string
+		stderr string
+	}{
+		{nil, "get needs at least one server address (PORT, HOST:PORT or [IPV6]:PORT)"},
+		{[]string{"abc"}, `"abc" is not a server address: give PORT, HOST:PORT or [IPV6]:PORT`},
+		{[]string{"10000", "localhost:0"}, `"localhost:0" is not a server address: give PORT, HOST:PORT or [IPV6]:PORT`},
+		{[]string{"--mode", "threads", "10000"}, `invalid argument "threads" for "--mode" flag: want reactor, async, blocking`},
+		{[]string{"--timeout", "soon", "10000"}, `invalid argument "soon" for "--timeout" flag: not a duration (seconds, as 0.5, or with a unit, as 500ms)`},
+		{[]string{"--progress", "sometimes", "10000"}, `invalid argument "sometimes" for "--progress" flag: want auto, always, never`},
+		{[]string{"--seed", "3", "10000"}, "--seed applies only with --transform"},
+		{[]string{"--timeline", "/nonexistent/dir/x.svg", "10000"}, "--timeline: /nonexistent/dir: no such directory"},
+	} {
+		code, stdout, stderr := gyre(t, nil, append([]string{"get"}, tt.args...)...)
+		if code != 2 || stdout != "" || stderr != "gyre: "+tt.stderr+"\n" {
+			t.Errorf("gyre get %q: status %d, stdout %q, stderr %q; want 2 and %q", tt.args, code, stdout, stderr, tt.stderr)
+		}
+	}
+}
+
+// --timeline writes the figure: SVG with one lane per task, or text on
+// stderr.
+func TestGetTimeline(t *testing.T) {
+	addrs := slowServers(t, 300, 5*time.Millisecond, embedded(t, "night-bus"), embedded(t, "orchard"))
+	bad := refused(t)
+	svg := filepath.Join(t.TempDir(), "run.svg")
+	code, _, _ := gyre(t, nil, "get", "--mode", "async", "--timeline", svg, addrs[0], addrs[1], bad)
+	if code != 1 {
+		t.Errorf("status %d", code)
+	}
+	f, err := os.Open(svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dec := xml.NewDecoder(f)
+	var lanes []string
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s is not XML: %v", svg, err)
+		}
+		if el, ok := tok.(xml.StartElement); ok && el.Name.Local == "g" {
+			var class, state string
+			for _, a := range el.Attr {
+				switch a.Name.Local {
+				case "class":
+					class = a.Value
+				case "data-state":
+					state = a.Value
+				}
+			}
+			if class == "lane" {
+				lanes = append(lanes, state)
+			}
+		}
+	}
+	if strings.Join(lanes, " ") != "done done failed" {
+		t.Errorf("lanes %q, want two done and one failed", lanes)
+	}
+
+	code, _, stderr := gyre(t, nil, "get", "--mode", "blocking", "--timeline", "-", addrs[0], addrs[1])
+	if code != 0 || !strings.HasPrefix(stderr, "gyre get (blocking mode)\n") ||
+		!strings.Contains(stderr, addrs[0]+" |#") || !strings.Contains(stderr, "legend: # data received") {
+		t.Errorf("status %d, text timeline:\n%s", code, stderr)
+	}
+}
+
+// --progress always draws the live lines even into a pipe.
+func TestGetProgressAlways(t *testing.T) {
+	addr := slowServers(t, 100, 5*time.Millisecond, embedded(t, "night-bus"))[0]
+	code, stdout, _ := gyre(t, nil, "get", "--progress", "always", addr)
+	if code != 0 || !strings.Contains(stdout, "\x1b[") || !regexp.MustCompile(`Task 1  `+regexp.QuoteMeta(addr)+` +\[=+\] +593 B .* done in 0:00:0`).MatchString(stdout) {
+		t.Errorf("status %d, output %q", code, stdout)
+	}
+	if !strings.HasSuffix(stdout, "\n"+regexp.MustCompile(`Got 1 poems in \S+\n$`).FindString(stdout)) {
+		t.Errorf("no total after the board: %q", stdout)
+	}
+	// Without a terminal, auto means plain lines.
+	_, stdout, _ = gyre(t, nil, "get", addr)
+	if strings.Contains(stdout, "\x1b") {
+		t.Errorf("escape codes in a pipe: %q", stdout)
+	}
+}
+
+func TestGetHelp(t *testing.T) {
+	code, stdout, _ := gyre(t, nil, "get", "--help")
+	for _, want := range []string{"gyre get [flags] ADDR...", "Examples:", "--mode reactor|async|blocking", "--timeout duration",
+		"--transform cummingsify", "--seed", "--print", "--progress auto|always|never", "--timeline"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+	if code != 0 {
+		t.Errorf("status %d", code)
+	}
+}

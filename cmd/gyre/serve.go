@@ -1,0 +1,309 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+
+	"gyre/poetry"
+)
+
+const serveLong = `serve runs poetry servers: each poem on its own port, sent whole to every
+client that connects, after which the connection is closed (the end of the
+connection is the end of the poem: the protocol of the tutorial).
+
+A POEM is a file, or the name of a poem built into gyre (library, night-bus,
+orchard); a file of that name in the current directory wins. Without POEM,
+gyre serves every built-in poem. --port gives the port of the first poem;
+the next poems take the following ports. Without it the system chooses.
+gyre prints "Serving POEM on ADDRESS." for each, then logs one record per
+client served (peer, bytes, duration, outcome) on stderr.
+
+Modes:
+  (default)    the reactor server: each poem written whole as soon as a
+               client connects. Poems over 1 MiB are streamed from the file
+               with flow control (sendfile), never read into memory.
+  --slow       the tutorial's slow server: --num-bytes characters every
+               --delay, on the reactor, so any number of clients are served
+               at once. Poems are held in memory, 16 MiB at most.
+  --blocking   the blocking server of part 2: one client at a time per port,
+               the others wait in the listen queue (with --slow: the
+               tutorial's slowpoetry.py).
+
+--loops N runs N reactors, each on its own goroutine and OS thread, all
+listening on every port (SO_REUSEPORT: the kernel spreads the connections);
+0 means one per CPU.
+
+SIGINT or SIGTERM stops accepting and lets the poems in flight finish, for
+at most --grace, then gyre exits with status 0; a second signal exits at
+once (status 130 after SIGINT, 143 after SIGTERM). --max-conns bounds the
+connections open at once: those beyond are closed as soon as accepted and
+counted in the log, so an overload cannot exhaust memory or descriptors.
+
+Durations are seconds (0.1) or carry a unit (100ms, 5s).`
+
+const serveExample = `  # Every built-in poem, each on a port the system chooses
+  gyre serve
+
+  # A poem file on port 10000, the way the tutorial's slow server sends it
+  gyre serve --port 10000 --slow --num-bytes 10 --delay 0.1 poems/ecstasy.txt
+
+  # Three built-in poems on ports 10000, 10001 and 10002, two loops, JSON logs
+  gyre serve --port 10000 --loops 2 --log-format json library night-bus orchard
+
+  # The one-client-at-a-time server of part 2
+  gyre serve --blocking --slow --port 10000 library`
+
+// serveConfig is the command line of gyre serve, checked.
+type serveConfig struct {
+	port     int
+	iface    string
+	slow     bool
+	numBytes int
+	delay    time.Duration
+	blocking bool
+	loops    int
+	grace    time.Duration
+	maxConns int
+	format   logFormat
+	quiet    bool
+}
+
+// flushEvery is how often a serving loop hands its buffered log to the
+// writer (and reports refused connections).
+const flushEvery = 200 * time.Millisecond
+
+// flushRecords: a loop also hands its log over once it holds this many
+// client records (some 50 KiB), whatever the time.
+const flushRecords = 64
+
+// logBufferLimit bounds the log a loop holds while the writer is behind.
+const logBufferLimit = 8 << 20
+
+func newServeCmd() *cobra.Command {
+	var (
+		cfg      serveConfig
+		port     portValue
+		delay    = secondsValue(100 * time.Millisecond)
+		grace    = secondsValue(5 * time.Second)
+		logFmt   = newChoice("text", "text", "json")
+		maxConns int
+	)
+	cmd := &cobra.Command{
+		Use:     "serve [flags] [POEM...]",
+		Short:   "Serve poems, each on its own port (fast, slow or blocking)",
+		Long:    serveLong,
+		Example: serveExample,
+		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return poetry.Poems(), cobra.ShellCompDirectiveDefault // names, and files
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg.port = int(port)
+			cfg.delay = time.Duration(delay)
+			cfg.grace = time.Duration(grace)
+			cfg.format, _ = parseLogFormat(logFmt.value)
+			cfg.maxConns = maxConns
+			if err := cfg.check(cmd, len(args)); err != nil {
+				return err
+			}
+			poems, err := loadPoems(args, cfg.slow)
+			if err != nil {
+				return err
+			}
+			defer closePoems(poems)
+			return runServe(cmd.Context(), cfg, poems, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.SortFlags = false
+	f.Var(&port, "port", "port of the first poem; the next poems take the following ports (default: chosen by the system)")
+	f.StringVar(&cfg.iface, "iface", "localhost", "interface (host name or address) to listen on")
+	f.BoolVar(&cfg.slow, "slow", false, "send the poem slowly, --num-bytes characters every --delay")
+	f.IntVar(&cfg.numBytes, "num-bytes", 10, "with --slow: characters per send")
+	f.Var(&delay, "delay", "with --slow: pause between sends")
+	f.BoolVar(&cfg.blocking, "blocking", false, "serve one client at a time per port, with blocking sockets")
+	f.IntVar(&cfg.loops, "loops", 1, "reactor loops sharing the ports (0: one per CPU)")
+	f.Var(&grace, "grace", "on SIGINT/SIGTERM, how long poems in flight may take to finish")
+	f.IntVar(&maxConns, "max-conns", 0, "most connections open at once; more are closed at once (default: the descriptor limit less 64, at most 65536)")
+	f.Var(logFmt, "log-format", "log format on stderr")
+	f.BoolVarP(&cfg.quiet, "quiet", "q", false, "log only warnings and errors, not every client")
+	completeChoices(cmd, "log-format", logFmt)
+	return cmd
+}
+
+// check validates what the flags cannot check alone.
+func (c *serveConfig) check(cmd *cobra.Command, npoems int) error {
+	if npoems == 0 {
+		npoems = len(poetry.Poems())
+	}
+	if c.port != 0 && c.port+npoems-1 > 65535 {
+		return usageErrorf("--port %d: %d poems need ports up to %d, past 65535", c.port, npoems, c.port+npoems-1)
+	}
+	if c.numBytes < 1 {
+		return usageErrorf("--num-bytes must be at least 1, not %d", c.numBytes)
+	}
+	for _, name := range []string{"num-bytes", "delay"} {
+		if cmd.Flags().Changed(name) && !c.slow {
+			return usageErrorf("--%s applies only with --slow", name)
+		}
+	}
+	if c.loops < 0 {
+		return usageErrorf("--loops must be 0 (one per CPU) or more, not %d", c.loops)
+	}
+	if c.loops == 0 {
+		c.loops = runtime.NumCPU()
+	}
+	if c.blocking && cmd.Flags().Changed("loops") {
+		return usageErrorf("--blocking serves one client at a time: it takes no --loops")
+	}
+	if c.maxConns < 0 {
+		return usageErrorf("--max-conns must be 0 (automatic) or more, not %d", c.maxConns)
+	}
+	if c.maxConns == 0 {
+		c.maxConns = defaultMaxConns()
+	}
+	return nil
+}
+
+// defaultMaxConns leaves 64 descriptors of the process's limit (which Go
+// raises to the hard limit at start-up) for listening sockets, the log and
+// the runtime, and caps the result so that a machine with no real limit
+// does not promise a million connections' worth of memory.
+func defaultMaxConns() int {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		return 1024
+	}
+	return int(min(max(int64(lim.Cur)-64, 16), 65536))
+}
+
+// poemServer is what runServe drives: the reactor server or the blocking
+// one.
+type poemServer interface {
+	// listening lists the ports, in the order of the poems.
+	listening() []servingPort
+	// start serves, on goroutines of its own.
+	start()
+	// drain stops accepting and says how many clients are in flight;
+	// done is closed once they have been served.
+	drain() int
+	// cut ends the connections still open; done follows shortly.
+	cut()
+	done() <-chan struct{}
+	// err is why the server stopped by itself, if it did.
+	err() error
+	// finish hands the last of the log over (after done) and returns the
+	// totals.
+	finish() serveTotals
+}
+
+// servingPort is one poem being served.
+type servingPort struct {
+	name string
+	addr string // host:port
+}
+
+// serveTotals counts the clients of a whole run.
+type serveTotals struct {
+	served, lost, refused, bytes int64
+}
+
+// runServe serves until a signal (or ctx) says stop.
+func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout, stderr io.Writer) error {
+	level := slog.LevelInfo
+	if cfg.quiet {
+		level = slog.LevelWarn
+	}
+	sink := newLogSink(stderr)
+	mainBuf := &logBuffer{}
+	mainLog := slog.New(newLogHandler(mainBuf, cfg.format, level))
+	say := func(lvl slog.Level, msg string, attrs ...slog.Attr) {
+		mainLog.LogAttrs(context.Background(), lvl, msg, attrs...)
+		sink.flush(mainBuf, true)
+	}
+
+	// Signals are caught before the first "Serving" line: whoever reads
+	// it may signal at once.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+
+	var srv poemServer
+	var err error
+	if cfg.blocking {
+		srv, err = newBlockingServer(cfg, poems, sink, level)
+	} else {
+		srv, err = newReactorServer(cfg, poems, sink, level)
+	}
+	if err != nil {
+		sink.close()
+		return err
+	}
+	for _, p := range srv.listening() {
+		fmt.Fprintf(stdout, "Serving %s on %s.\n", p.name, p.addr)
+	}
+	mode := "fast"
+	switch {
+	case cfg.blocking && cfg.slow:
+		mode = "blocking, slow"
+	case cfg.blocking:
+		mode = "blocking"
+	case cfg.slow:
+		mode = "slow"
+	}
+	attrs := []slog.Attr{slog.String("mode", mode), slog.Int("poems", len(poems))}
+	if !cfg.blocking {
+		attrs = append(attrs, slog.Int("loops", cfg.loops), slog.Int("max_conns", cfg.maxConns))
+	}
+	if cfg.slow {
+		attrs = append(attrs, slog.Int("num_bytes", cfg.numBytes), slog.Duration("delay", cfg.delay))
+	}
+	say(slog.LevelInfo, "serving", attrs...)
+	srv.start()
+
+	var why slog.Attr
+	select {
+	case <-srv.done(): // it failed by itself
+		srv.finish()
+		sink.close()
+		return srv.err()
+	case sig := <-sigs:
+		why = slog.String("signal", sig.String())
+	case <-ctx.Done():
+		why = slog.String("reason", context.Cause(ctx).Error())
+	}
+	inFlight := srv.drain()
+	say(slog.LevelInfo, "stopping: no new connections; the poems in flight may finish", why,
+		slog.Int("in_flight", inFlight), slog.Duration("grace", cfg.grace))
+	grace := time.NewTimer(cfg.grace)
+	defer grace.Stop()
+	select {
+	case <-srv.done():
+	case <-grace.C:
+		say(slog.LevelWarn, "grace period over: cutting the connections still open", slog.Duration("grace", cfg.grace))
+		srv.cut()
+		<-srv.done()
+	case sig := <-sigs:
+		// Exit at once: whatever is buffered of the log is dropped,
+		// except this line, which report prints.
+		code := 130
+		if sig == syscall.SIGTERM {
+			code = 143
+		}
+		return &exitError{code: code, err: fmt.Errorf("second signal (%s): exiting without waiting for the poems in flight", sig)}
+	}
+	t := srv.finish()
+	say(slog.LevelInfo, "stopped", slog.Int64("served", t.served), slog.Int64("lost", t.lost),
+		slog.Int64("refused", t.refused), slog.Int64("bytes", t.bytes))
+	sink.close()
+	return srv.err()
+}

@@ -1,0 +1,358 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"gyre/poetry"
+)
+
+// Without arguments gyre serves every embedded poem, each on a port of its
+// own, and logs one record per client.
+func TestServeEmbeddedPoems(t *testing.T) {
+	s := startServer(t, 3)
+	if got, want := strings.Join(s.names, " "), strings.Join(poetry.Poems(), " "); got != want {
+		t.Errorf("serving %q, want %q", got, want)
+	}
+	for i, addr := range s.addrs {
+		d := fetchPoem(t, addr)
+		if d.err != nil || !bytes.Equal(d.data, embedded(t, s.names[i])) {
+			t.Errorf("%s from %s: %d bytes, %v", s.names[i], addr, len(d.data), d.err)
+		}
+	}
+	_, port, _ := net.SplitHostPort(s.addrs[0])
+	s.waitLog("msg=served poem=" + s.names[0] + " port=" + port + " peer=127.0.0.1:")
+	s.signal(syscall.SIGTERM)
+	if code := s.wait(10 * time.Second); code != 0 {
+		t.Errorf("exit status %d after SIGTERM", code)
+	}
+	log := s.stderr.String()
+	if !regexp.MustCompile(`msg=served poem=library port=\d+ peer=127\.0\.0\.1:\d+ bytes=3014 duration=\S+ outcome=done`).MatchString(log) {
+		t.Errorf("no record of the library client:\n%s", log)
+	}
+	if !strings.Contains(log, "msg=stopped served=3 lost=0 refused=0 bytes=4215") {
+		t.Errorf("no totals:\n%s", log)
+	}
+}
+
+// Files and embedded names together, on consecutive ports from --port; a
+// large file is streamed.
+func TestServeFilesAndPorts(t *testing.T) {
+	small := writeFile(t, "small.txt", []byte("A small poem.\n"))
+	big := bytes.Repeat([]byte("All work and no play makes Jack a dull boy.\n"), 3<<20/44)
+	bigPath := writeFile(t, "big.txt", big)
+	port := freePorts(t, 3)
+	s := startServer(t, 3, "--port", strconv.Itoa(port), small, "orchard", bigPath)
+	for i, want := range []string{small, "orchard", bigPath} {
+		if s.names[i] != want || s.addrs[i] != "127.0.0.1:"+strconv.Itoa(port+i) {
+			t.Errorf("poem %d: serving %s on %s", i, s.names[i], s.addrs[i])
+		}
+	}
+	for i, want := range [][]byte{[]byte("A small poem.\n"), embedded(t, "orchard"), big} {
+		d := fetchPoem(t, s.addrs[i])
+		if d.err != nil || !bytes.Equal(d.data, want) {
+			t.Errorf("poem %d: %d bytes (want %d), %v", i, len(d.data), len(want), d.err)
+		}
+	}
+}
+
+func TestServeJSONLog(t *testing.T) {
+	s := startServer(t, 1, "--log-format", "json", "night-bus")
+	fetchPoem(t, s.addrs[0])
+	s.waitLog(`"msg":"served"`)
+	s.signal(syscall.SIGINT)
+	if code := s.wait(10 * time.Second); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+	if !regexp.MustCompile(`\{"time":"[^"]+","level":"INFO","msg":"served","poem":"night-bus","port":\d+,"peer":"127\.0\.0\.1:\d+","bytes":593,"duration":\d+,"outcome":"done"\}`).MatchString(s.stderr.String()) {
+		t.Errorf("log:\n%s", s.stderr.String())
+	}
+}
+
+func TestServeQuiet(t *testing.T) {
+	s := startServer(t, 1, "--quiet", "night-bus")
+	fetchPoem(t, s.addrs[0])
+	s.signal(syscall.SIGTERM)
+	if code := s.wait(10 * time.Second); code != 0 || s.stderr.String() != "" {
+		t.Errorf("exit status %d, log %q", code, s.stderr.String())
+	}
+}
+
+// --slow sends --num-bytes characters every --delay.
+func TestServeSlowTiming(t *testing.T) {
+	const delay = 60 * time.Millisecond
+	poem := writeFile(t, "p.txt", []byte("0123456789abcdefghijABCDEFGHIJ!!")) // 4 chunks of 10, 10, 10, 2
+	s := startServer(t, 1, "--slow", "--num-bytes", "10", "--delay", "0.06", poem)
+	d := fetchPoem(t, s.addrs[0])
+	if d.err != nil || string(d.data) != "0123456789abcdefghijABCDEFGHIJ!!" {
+		t.Fatalf("got %q, %v", d.data, d.err)
+	}
+	if len(d.reads) != 4 {
+		t.Errorf("%d reads, want a chunk each of 4 sends", len(d.reads))
+	}
+	// The server's schedule is absolute: chunk k goes k delays after the
+	// connection (which is after d.start), the close one delay after the
+	// last chunk. A loaded machine can make chunks late, never early.
+	for k, at := range d.reads {
+		if early := d.start.Add(time.Duration(k) * delay).Sub(at); early > 0 {
+			t.Errorf("chunk %d came %v before its time", k+1, early)
+		}
+	}
+	if took := d.end.Sub(d.start); took < 4*delay || took > 4*delay+2*time.Second {
+		t.Errorf("the poem took %v, want about %v", took, 4*delay)
+	}
+}
+
+// --blocking serves one client at a time: a second client gets nothing
+// until the first has its whole poem.
+func TestServeBlocking(t *testing.T) {
+	poem := writeFile(t, "p.txt", []byte("one two three four five six"))
+	s := startServer(t, 1, "--blocking", "--slow", "--num-bytes", "5", "--delay", "0.03", poem)
+	first := connect(t, s.addrs[0])
+	buf := make([]byte, 5)
+	first.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := first.Read(buf); err != nil { // the first is being served
+		t.Fatal(err)
+	}
+	second := connect(t, s.addrs[0])
+	done := make(chan time.Time, 1)
+	go func() {
+		readAll(t, first)
+		done <- time.Now()
+	}()
+	second.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := second.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	secondStarted := time.Now()
+	firstEnded := <-done
+	if secondStarted.Before(firstEnded) {
+		t.Errorf("the second client got data %v before the first one's poem ended", firstEnded.Sub(secondStarted))
+	}
+	rest, err := readAll(t, second)
+	if err != nil || string(buf)+string(rest) != "one two three four five six" {
+		t.Errorf("second client: %q, %v", string(buf)+string(rest), err)
+	}
+	s.signal(syscall.SIGTERM)
+	if code := s.wait(10 * time.Second); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+	if n := strings.Count(s.stderr.String(), "msg=served"); n != 2 {
+		t.Errorf("%d client records:\n%s", n, s.stderr.String())
+	}
+}
+
+// --loops 2: two loops share the port; clients at the same time are all
+// served, by both loops.
+func TestServeLoops(t *testing.T) {
+	s := startServer(t, 1, "--loops", "2", "--slow", "--num-bytes", "200", "--delay", "0.02", "night-bus")
+	const clients = 16
+	results := make(chan download, clients)
+	for range clients {
+		go func() { results <- fetchPoem(t, s.addrs[0]) }()
+	}
+	want := embedded(t, "night-bus")
+	for range clients {
+		d := <-results
+		if d.err != nil || !bytes.Equal(d.data, want) {
+			t.Errorf("a client got %d bytes, %v", len(d.data), d.err)
+		}
+	}
+	s.signal(syscall.SIGTERM)
+	if code := s.wait(10 * time.Second); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+	log := s.stderr.String()
+	if !strings.Contains(log, "loops=2") || strings.Count(log, "msg=served") != clients {
+		t.Errorf("log:\n%s", log)
+	}
+	// The kernel spreads connections by a hash of their addresses: with
+	// 16 of them, both loops get some but once in 30,000 runs.
+	for _, loop := range []string{"loop=0", "loop=1"} {
+		if !strings.Contains(log, "msg=served "+loop+" poem=night-bus") {
+			t.Errorf("%s served nobody:\n%s", loop, log)
+		}
+	}
+}
+
+// Connections beyond --max-conns are closed at once and counted.
+func TestServeMaxConns(t *testing.T) {
+	s := startServer(t, 1, "--max-conns", "1", "--slow", "--num-bytes", "10", "--delay", "0.05", "night-bus")
+	first := connect(t, s.addrs[0])
+	buf := make([]byte, 10)
+	first.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := first.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		d := fetchPoem(t, s.addrs[0])
+		if len(d.data) != 0 {
+			t.Errorf("a connection over the limit got %d bytes", len(d.data))
+		}
+	}
+	s.waitLog("refused connections beyond --max-conns")
+	first.Close()
+	s.signal(syscall.SIGTERM)
+	if code := s.wait(10 * time.Second); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+	log := s.stderr.String()
+	if !regexp.MustCompile(`level=WARN msg="refused connections beyond --max-conns" refused=\d+ total=\d+ max_conns=1`).MatchString(log) ||
+		!strings.Contains(log, "refused=3 bytes=") {
+		t.Errorf("log:\n%s", log)
+	}
+}
+
+// SIGTERM stops accepting; the poem in flight finishes, then exit 0.
+func TestServeGracefulStop(t *testing.T) {
+	poem := writeFile(t, "p.txt", []byte(strings.Repeat("x", 50)))
+	s := startServer(t, 1, "--slow", "--num-bytes", "10", "--delay", "0.05", poem)
+	conn := connect(t, s.addrs[0])
+	buf := make([]byte, 10)
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := conn.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	s.signal(syscall.SIGTERM)
+	s.waitLog("msg=\"stopping: no new connections; the poems in flight may finish\" signal=terminated in_flight=1")
+	if !isRefused(s.addrs[0]) {
+		t.Error("still accepting after SIGTERM")
+	}
+	rest, err := readAll(t, conn)
+	if err != nil || len(rest)+10 != 50 {
+		t.Errorf("the poem in flight: %d bytes, %v", len(rest)+10, err)
+	}
+	if code := s.wait(10 * time.Second); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+	if !strings.Contains(s.stderr.String(), "bytes=50 duration=") {
+		t.Errorf("log:\n%s", s.stderr.String())
+	}
+}
+
+// When --grace runs out, the connections left are cut and gyre exits 0.
+func TestServeGraceExpires(t *testing.T) {
+	s := startServer(t, 1, "--slow", "--delay", "0.05", "--grace", "100ms", "library")
+	conn := connect(t, s.addrs[0])
+	buf := make([]byte, 10)
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := conn.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	s.signal(syscall.SIGINT)
+	if code := s.wait(10 * time.Second); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("exiting took %v with a grace of 100ms", took)
+	}
+	rest, _ := readAll(t, conn)
+	if len(rest)+10 >= 3014 {
+		t.Error("the whole poem was sent despite the grace period")
+	}
+	log := s.stderr.String()
+	if !strings.Contains(log, "grace period over") || !strings.Contains(log, "outcome=\"lost: ") {
+		t.Errorf("log:\n%s", log)
+	}
+}
+
+// A second signal exits at once.
+func TestServeSecondSignal(t *testing.T) {
+	s := startServer(t, 1, "--slow", "--delay", "0.05", "library")
+	conn := connect(t, s.addrs[0])
+	buf := make([]byte, 10)
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := conn.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	s.signal(syscall.SIGTERM)
+	s.waitLog("msg=\"stopping")
+	start := time.Now()
+	s.signal(syscall.SIGTERM)
+	if code := s.wait(5 * time.Second); code != 143 {
+		t.Errorf("exit status %d, want 143", code)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("the second signal took %v to end gyre", took)
+	}
+	lines := strings.Split(strings.TrimSpace(s.stderr.String()), "\n")
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "gyre: second signal (terminated)") {
+		t.Errorf("last line %q", last)
+	}
+}
+
+func TestServeBadArguments(t *testing.T) {
+	dir := t.TempDir()
+	empty := writeFile(t, "empty.txt", nil)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	busyPort := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
+	for _, tt := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{filepath.Join(dir, "missing.txt")}, 2, filepath.Join(dir, "missing.txt") + ": no such file, nor an embedded poem (those are: library, night-bus, orchard)"},
+		{[]string{dir}, 2, dir + " is a directory, not a poem"},
+		{[]string{empty}, 2, empty + " is empty: there is no poem to serve"},
+		{[]string{"--port", "abc"}, 2, `invalid argument "abc" for "--port" flag: not a port number (0 to 65535)`},
+		{[]string{"--port", "70000"}, 2, `invalid argument "70000" for "--port" flag: not a port number (0 to 65535)`},
+		{[]string{"--port", "65535", "library", "orchard"}, 2, "--port 65535: 2 poems need ports up to 65536, past 65535"},
+		{[]string{"--port", busyPort, "library"}, 1, "Couldn't listen on localhost:" + busyPort + ": [Errno 98] Address already in use."},
+		{[]string{"--blocking", "--port", busyPort, "library"}, 1, "cannot listen on localhost:" + busyPort + ": address already in use"},
+		{[]string{"--loud"}, 2, "unknown flag: --loud"},
+		{[]string{"--delay", "0.5"}, 2, "--delay applies only with --slow"},
+		{[]string{"--slow", "--num-bytes", "0"}, 2, "--num-bytes must be at least 1, not 0"},
+		{[]string{"--slow", "--delay", "-1"}, 2, `invalid argument "-1" for "--delay" flag: not a duration of 0 or more seconds`},
+		{[]string{"--log-format", "xml"}, 2, `invalid argument "xml" for "--log-format" flag: want text, json`},
+		{[]string{"--blocking", "--loops", "2"}, 2, "--blocking serves one client at a time: it takes no --loops"},
+	} {
+		code, stdout, stderr := gyre(t, nil, append([]string{"serve"}, tt.args...)...)
+		if code != tt.code || stdout != "" || stderr != "gyre: "+tt.stderr+"\n" {
+			t.Errorf("gyre serve %q: status %d, stdout %q, stderr %q\nwant status %d, stderr %q", tt.args, code, stdout, stderr, tt.code, "gyre: "+tt.stderr)
+		}
+	}
+}
+
+// A file the size of the threshold and more is streamed; --slow refuses
+// what it cannot hold.
+func TestServeSlowRefusesHugePoems(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.txt")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(slowLimit + 1); err != nil { // sparse: costs no disk
+		t.Fatal(err)
+	}
+	f.Close()
+	code, _, stderr := gyre(t, nil, "serve", "--slow", path)
+	if code != 2 || !strings.Contains(stderr, "--slow serves poems of at most 16.0 MiB") {
+		t.Errorf("status %d, stderr %q", code, stderr)
+	}
+}
+
+func TestServeHelp(t *testing.T) {
+	code, stdout, _ := gyre(t, nil, "serve", "--help")
+	for _, want := range []string{"gyre serve [flags] [POEM...]", "Examples:", "--port port", "--slow", "--num-bytes", "--delay duration",
+		"--blocking", "--loops", "--grace duration", "--max-conns", "--log-format text|json", "--quiet", "SO_REUSEPORT"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+	if code != 0 {
+		t.Errorf("status %d", code)
+	}
+}

@@ -1,0 +1,55 @@
+package servercli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"gyre/poetry"
+)
+
+// Poem is a poetry file checked and ready to serve: its bytes, or, for a
+// file big enough to be streamed, the open file.
+type Poem struct {
+	Path string   // as given on the command line
+	Data []byte   // the poem, unless File is set
+	File *os.File // the open file of a poem to stream, else nil
+}
+
+// LoadPoem checks the poetry file at path and reads it, or, if streamAbove
+// is positive and the file is larger, opens it for streaming instead. The
+// error, if any, is the one line a server prints before it listens: "No
+// such file: PATH" (the original's words), "Not a file (a directory):
+// PATH", "Cannot read PATH: REASON", "Empty poetry file: PATH". The
+// originals only check that the path exists and open the file for each
+// client; checking everything here means a bad file is reported at
+// start-up, not when the first reader arrives.
+func LoadPoem(path string, streamAbove int64) (Poem, error) {
+	cannotRead := func(err error) error {
+		return fmt.Errorf("Cannot read %s: %s", path, poetry.Reason(err)) //lint:ignore ST1005 a message for the user, printed as is
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return Poem{}, errors.New("No such file: " + path)
+	case err != nil:
+		return Poem{}, cannotRead(err)
+	case fi.IsDir():
+		return Poem{}, errors.New("Not a file (a directory): " + path)
+	}
+	if streamAbove > 0 && fi.Size() > streamAbove {
+		f, err := os.Open(path)
+		if err != nil {
+			return Poem{}, cannotRead(err)
+		}
+		return Poem{Path: path, File: f}, nil
+	}
+	data, err := os.ReadFile(path)
+	switch {
+	case err != nil:
+		return Poem{}, cannotRead(err)
+	case len(data) == 0:
+		return Poem{}, errors.New("Empty poetry file: " + path)
+	}
+	return Poem{Path: path, Data: data}, nil
+}
