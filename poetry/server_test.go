@@ -252,7 +252,15 @@ func TestMisbehavingClients(t *testing.T) {
 					if !errors.Is(s.Err, reactor.ErrConnectionLost) && !errors.Is(s.Err, ErrClientClosed) {
 						t.Errorf("%s: recorded %v", name, s.Outcome())
 					}
-					if name == "resets" && !errors.Is(s.Err, syscall.ECONNRESET) && !errors.Is(s.Err, syscall.EPIPE) {
+					// A reset usually reaches the server as ECONNRESET or
+					// EPIPE. But when it lands while a sendfile(2) is under
+					// way, Linux hands the error to that call, which
+					// returns the bytes it had already sent and drops the
+					// error; the next read then sees only end of file. So
+					// ErrClientClosed is a correct record of a reset too:
+					// what matters is that it is not recorded as done.
+					if name == "resets" && !errors.Is(s.Err, syscall.ECONNRESET) && !errors.Is(s.Err, syscall.EPIPE) &&
+						(noSendfile || !errors.Is(s.Err, ErrClientClosed)) {
 						t.Errorf("%s: recorded %v, want a reset", name, s.Outcome())
 					}
 				default:
