@@ -9,9 +9,10 @@ import (
 
 // FastServerFactory serves its poem the way the tutorial's fastpoetry.py
 // does: the whole poem in one write as soon as the client connects, then
-// the connection is closed. On a reactor's TCP port a client costs three
-// system calls (accept4, write, close) when the socket takes the poem at
-// once, and the connection is never registered with the backend.
+// the connection is closed. On a reactor's TCP port a client costs four
+// system calls (accept4, write, a read that drops anything the client sent,
+// close) when the socket takes the poem at once, and the connection is
+// never registered with the backend.
 //
 // A FastServerFactory holds no per-reactor state: one may serve ports on
 // several reactors.

@@ -34,6 +34,12 @@ type Port struct {
 	backoff   time.Duration // current EMFILE back-off, 0 when accepting normally
 	retry     *DelayedCall
 	resume    func()
+
+	// An accepted connection the backend cannot watch yet (select and a
+	// descriptor >= FD_SETSIZE), held until a lower descriptor is free.
+	holding  bool
+	held     int
+	heldPeer sockAddr
 }
 
 // ListenOption configures ListenTCP.
@@ -87,7 +93,10 @@ const (
 // doubling the pause up to 200 ms: pending connections wait in the backlog
 // instead of making the loop spin, and accepting resumes once descriptors
 // are free. The first failure of such an episode is logged (at Warn), and
-// the recovery.
+// the recovery. A backend with a descriptor ceiling (select: FD_SETSIZE) is
+// treated the same way: a connection accepted on a descriptor above it is
+// moved to a free lower one if there is one, and otherwise held (not
+// dropped) while the port backs off, until one is free.
 //
 // It fails with a *ListenError, whose message is Twisted's CannotListenError
 // ("Couldn't listen on localhost:10000: [Errno 98] Address already in
@@ -232,23 +241,58 @@ func (p *Port) DoRead() error {
 				// under it: the next one may be fine.
 				continue
 			case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM:
-				p.backOff(err)
+				p.backOff(os.NewSyscallError("accept", err))
 				return nil
 			}
 			return os.NewSyscallError("accept", err)
 		}
-		if p.backoff != 0 {
-			p.backoff = 0
-			p.r.log().Info("accepting connections again", "system", p.LogPrefix())
+		fd, err = p.fit(fd)
+		if err != nil {
+			// Every descriptor the backend can watch is taken: keep
+			// this connection for later and stop accepting, so that
+			// the next ones wait in the listen queue.
+			p.holding, p.held, p.heldPeer = true, fd, p.peer
+			p.backOff(err)
+			return nil
 		}
-		p.serve(fd)
+		p.recovered()
+		p.serve(fd, p.peer)
 	}
 	return nil
 }
 
+// fit returns fd if the backend can watch it, else a duplicate on the
+// lowest free descriptor if the backend can watch that one (fd is closed).
+// It fails, keeping fd open, when no descriptor the backend can watch is
+// free.
+func (p *Port) fit(fd int) (int, error) {
+	err := p.r.backend.check(fd)
+	if err == nil {
+		return fd, nil
+	}
+	low, derr := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	if derr != nil {
+		return fd, err
+	}
+	if p.r.backend.check(low) != nil {
+		sysClose(low)
+		return fd, err
+	}
+	sysClose(fd)
+	return low, nil
+}
+
+// recovered ends a back-off episode, if one was going on.
+func (p *Port) recovered() {
+	if p.backoff != 0 {
+		p.backoff = 0
+		p.r.log().Info("accepting connections again", "system", p.LogPrefix())
+	}
+}
+
 // serve builds the protocol for a new connection and starts it.
-func (p *Port) serve(fd int) {
-	c := &Conn{r: p.r, fd: int32(fd), peer: p.peer}
+func (p *Port) serve(fd int, peer sockAddr) {
+	c := &Conn{r: p.r, fd: int32(fd), peer: peer}
 	proto := p.buildProtocol(c)
 	if proto == nil {
 		sysClose(fd)
@@ -268,12 +312,13 @@ func (p *Port) buildProtocol(c *Conn) (proto Protocol) {
 	return p.factory.BuildProtocol(c.Peer())
 }
 
-// backOff stops accepting for a while after running out of descriptors.
+// backOff stops accepting for a while after running out of descriptors
+// (err says how; it is logged for the first failure of an episode).
 func (p *Port) backOff(err error) {
 	if p.backoff == 0 {
 		p.backoff = acceptBackoffMin
 		p.r.log().Warn("cannot accept connections, backing off and retrying",
-			"system", p.LogPrefix(), "error", os.NewSyscallError("accept", err))
+			"system", p.LogPrefix(), "error", err)
 	} else {
 		p.backoff = min(2*p.backoff, acceptBackoffMax)
 	}
@@ -286,6 +331,20 @@ func (p *Port) retryAccept() {
 	p.retry = nil
 	if !p.listening {
 		return
+	}
+	if p.holding {
+		fd, err := p.fit(p.held)
+		if err != nil {
+			p.held = fd
+			p.backOff(err)
+			return
+		}
+		p.holding = false
+		p.recovered()
+		p.serve(fd, p.heldPeer)
+		if !p.listening { // the protocol stopped the port
+			return
+		}
 	}
 	p.parked(false)
 	if err := p.r.AddReader(p); err != nil {
@@ -326,6 +385,10 @@ func (p *Port) close() {
 	}
 	p.r.RemoveReader(p)
 	p.parked(false)
+	if p.holding {
+		p.holding = false
+		sysClose(p.held)
+	}
 	unix.Close(p.fd)
 	p.closed = true
 }

@@ -89,5 +89,10 @@ func sysRead(fd int, p []byte) (int, error)  { return unix.Read(fd, p) }
 func sysWrite(fd int, p []byte) (int, error) { return unix.Write(fd, p) }
 func sysClose(fd int) error                  { return unix.Close(fd) }
 
+// MSG_MORE is Linux's: elsewhere Write during ConnectionMade writes at
+// once and there is nothing to release.
+func sysWriteMore(fd int, p []byte) (int, error) { return unix.Write(fd, p) }
+func releaseHeld(int)                            {}
+
 // acceptDelay is known on Linux only.
 func acceptDelay(int) time.Duration { return 0 }

@@ -25,6 +25,11 @@ type tcpState struct {
 	parked map[FileDescriptor]struct{}
 
 	iov []unix.Iovec
+
+	// discard receives the unread input a connection drops before a
+	// clean close (Conn.discardInput); not the read buffer, which a
+	// protocol may still hold when another connection closes.
+	discard []byte
 }
 
 // watch sets what the backend watches on fd for d, reader and writer at

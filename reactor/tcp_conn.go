@@ -27,6 +27,7 @@ const (
 	fNotified                            // ConnectionLost delivered
 	fQueued                              // in the reactor's end-of-phase queue
 	fParked                              // open but watched for nothing: in the reactor's parked set
+	fHeld                                // written with MSG_MORE during setup: release unless closing
 )
 
 // How a connection that closed itself ended (Conn.why), turned into the
@@ -54,7 +55,12 @@ const (
 // registered for writability only while something is buffered. A server
 // whose ConnectionMade writes everything and calls LoseConnection is
 // closed right after ConnectionMade returns without ever being registered
-// with the backend: accept4, write and close, three system calls.
+// with the backend: accept4, write, a read (to drop any input the client
+// sent, see discardInput) and close, four system calls. On Linux
+// that write holds its last partial segment back (MSG_MORE) so that the
+// close sends the FIN with the data: one packet fewer per connection. A
+// connection that writes in ConnectionMade and stays open pays one
+// setsockopt to release it.
 //
 // Like every reactor object, a Conn belongs to the loop goroutine.
 type Conn struct {
@@ -261,12 +267,43 @@ func (c *Conn) shut(why uint8, err error) {
 	c.unwatch()
 	if why == whyAborted {
 		unix.SetsockoptLinger(int(c.fd), unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+	} else if why != whyError {
+		c.discardInput()
 	}
 	sysClose(int(c.fd))
 	c.flags |= fClosed
 	c.why = why
 	if err != nil {
 		c.extra().err = err
+	}
+}
+
+// maxDiscardOnClose bounds the unread input discardInput drops.
+const maxDiscardOnClose = 16 << 20
+
+// discardInput reads and drops the input nobody read, before a close that
+// is not an abort. Closing a socket whose input has not all been read makes
+// the kernel send a reset instead of the end of the stream, and a reset
+// throws away whatever the peer had not read yet of what was sent: a
+// client that sent something to a server that never reads (a one-way
+// protocol) would lose the end of its answer, and the server would think
+// it delivered. The input waiting is bounded by the socket's receive
+// buffer; a peer still sending after that gets the reset anyway. On the
+// fast path (accept, write, close) this is one more system call, a read
+// that finds nothing.
+func (c *Conn) discardInput() {
+	if c.r.tcp.discard == nil {
+		c.r.tcp.discard = make([]byte, 64<<10)
+	}
+	for n := 0; n < maxDiscardOnClose; {
+		k, err := sysRead(int(c.fd), c.r.tcp.discard)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || k == 0 {
+			return
+		}
+		n += k
 	}
 }
 
@@ -355,6 +392,10 @@ func (c *Conn) afterSetup() {
 		c.shut(whyDone, nil)
 		c.notifyLost(ErrConnectionDone)
 	default:
+		if c.flags&fHeld != 0 {
+			c.flags &^= fHeld
+			releaseHeld(int(c.fd)) // it stays open: send what MSG_MORE held back
+		}
 		c.producerDone() // a LoseWriteConnection with nothing to send, then registration
 	}
 }
@@ -378,7 +419,14 @@ func (c *Conn) Write(data []byte) {
 		return
 	}
 	if !c.pending() {
-		n, err := writeSome(int(c.fd), data)
+		// Inside ConnectionMade, hold the last partial segment back (see
+		// sysWriteMore): a LoseConnection that follows sends it with the
+		// FIN; afterSetup releases it otherwise.
+		more := c.flags&fSetup != 0
+		if more {
+			c.flags |= fHeld
+		}
+		n, err := writeSome(int(c.fd), data, more)
 		if err != nil {
 			c.fail(err)
 			return
@@ -447,10 +495,17 @@ func (c *Conn) buffer(data []byte) {
 	}
 }
 
-// writeSome makes one write(2); EAGAIN counts as nothing written.
-func writeSome(fd int, p []byte) (int, error) {
+// writeSome makes one write(2) (with MSG_MORE if more); EAGAIN counts as
+// nothing written.
+func writeSome(fd int, p []byte, more bool) (int, error) {
 	for {
-		n, err := sysWrite(fd, p)
+		var n int
+		var err error
+		if more {
+			n, err = sysWriteMore(fd, p)
+		} else {
+			n, err = sysWrite(fd, p)
+		}
 		switch err {
 		case nil:
 			return n, nil
@@ -655,7 +710,7 @@ func (c *Conn) DoWrite() error {
 	}
 	x := c.x
 	if x != nil && x.woff < len(x.wbuf) {
-		n, err := writeSome(int(c.fd), x.wbuf[x.woff:])
+		n, err := writeSome(int(c.fd), x.wbuf[x.woff:], false)
 		if err != nil {
 			return lostBy(err)
 		}

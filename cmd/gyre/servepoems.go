@@ -70,8 +70,6 @@ func loadPoem(arg string, slow bool) (*poemSource, error) {
 		return nil, fmt.Errorf("%s is a directory, not a poem", arg)
 	case !fi.Mode().IsRegular():
 		return nil, fmt.Errorf("%s is not a regular file", arg)
-	case fi.Size() == 0:
-		return nil, fmt.Errorf("%s is empty: there is no poem to serve", arg)
 	case slow && fi.Size() > slowLimit:
 		return nil, fmt.Errorf("%s is %s: --slow serves poems of at most %s", arg, progress.FormatBytes(fi.Size()), progress.FormatBytes(slowLimit))
 	}
@@ -87,6 +85,9 @@ func loadPoem(arg string, slow bool) (*poemSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", arg, errReason(err))
 	}
+	// Emptiness is judged on what was read, not on the size stat gives:
+	// files of /proc report 0 bytes and yet have content (or cannot be
+	// read at all, which must be said as such, not called empty).
 	if len(data) == 0 {
 		return nil, fmt.Errorf("%s is empty: there is no poem to serve", arg)
 	}

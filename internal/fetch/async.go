@@ -182,6 +182,12 @@ func (t *asyncTask) connect(ctx context.Context, addr poetry.Address, timeout ti
 		return os.NewSyscallError("socket", err)
 	}
 	t.fd = fd
+	if fd >= unix.FD_SETSIZE {
+		// select() could never watch this socket: fail the task before
+		// connecting, rather than make the server accept (and serve) a
+		// connection that the loop would then drop unread.
+		return ErrSelectLimit
+	}
 	unix.CloseOnExec(fd)
 	if err := unix.SetNonblock(fd, true); err != nil {
 		return os.NewSyscallError("setnonblock", err)

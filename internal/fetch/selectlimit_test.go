@@ -1,0 +1,87 @@
+package fetch_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	"gyre/internal/fetch"
+	"gyre/poetry"
+)
+
+// TestAsyncBeyondSelectLimitNeverConnects: a task whose socket select()
+// cannot watch fails with ErrSelectLimit without connecting, so the server
+// sees exactly one connection per poem delivered. The listener counts the
+// connections made before a sentinel connection dialled after Fetch: the
+// accept queue is FIFO, so everything the client connected comes first.
+func TestAsyncBeyondSelectLimitNeverConnects(t *testing.T) {
+	const tasks = 1100 // descriptors reach past FD_SETSIZE (1024)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	poem := []byte("a short poem\n")
+	// Every accepted connection's peer, in order; room for all of them so
+	// that the server never waits on the test.
+	accepted := make(chan string, tasks+1)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Write(poem)
+			c.Close()
+			accepted <- c.RemoteAddr().String()
+		}
+	}()
+	port := ln.Addr().(*net.TCPAddr).Port
+	addrs := make([]poetry.Address, tasks)
+	for i := range addrs {
+		addrs[i] = poetry.Address{Host: "127.0.0.1", Port: port}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	results, err := fetch.Fetch(ctx, fetch.Async, addrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, limited := 0, 0
+	for _, r := range results {
+		switch {
+		case r.Err == nil:
+			ok++
+		case errors.Is(r.Err, fetch.ErrSelectLimit):
+			limited++
+		default:
+			t.Errorf("task %d: unexpected error %v", r.Task, r.Err)
+		}
+	}
+	if limited == 0 {
+		t.Skipf("no descriptor reached FD_SETSIZE (open-file limit too low?): %d poems", ok)
+	}
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sentinel := c.LocalAddr().String()
+	timeout := time.After(10 * time.Second)
+	for n := 0; ; n++ {
+		select {
+		case peer := <-accepted:
+			if peer != sentinel {
+				continue
+			}
+			if n != ok {
+				t.Errorf("the server accepted %d connections for %d poems (%d tasks past the select limit): the client connected sockets it could not watch", n, ok, limited)
+			}
+			return
+		case <-timeout:
+			t.Fatal("the server never saw the sentinel connection")
+		}
+	}
+}

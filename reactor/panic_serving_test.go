@@ -1,0 +1,100 @@
+package reactor
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"testing"
+)
+
+// A protocol callback that panics costs its own connection only: while one
+// client's DataReceived panics, a server on the same reactor keeps serving
+// the connection that was already open and accepts and serves a new one.
+// The panic is logged with its stack and reaches the protocol's
+// ConnectionLost as the reason.
+func TestDataReceivedPanicKeepsServing(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		r, logs := newReactor(t, backend)
+		srv := &servers{build: func() *recorder {
+			return &recorder{onData: func(p *recorder, b []byte) {
+				if bytes.Contains(b, []byte("boom")) {
+					panic(fmt.Sprintf("echo server fell over on %q", b))
+				}
+				p.Transport.Write(b) // an echo server
+			}}
+		}}
+		port := listen(t, r, srv)
+		addr := port.Addr()
+
+		// The clients run on another goroutine: the reactor must go on
+		// serving them while one of its callbacks panics.
+		errc := make(chan error, 1)
+		go func() {
+			defer r.Stop()
+			errc <- func() error {
+				echo := func(c net.Conn, msg string) error {
+					if _, err := c.Write([]byte(msg)); err != nil {
+						return err
+					}
+					got := make([]byte, len(msg))
+					if _, err := io.ReadFull(c, got); err != nil {
+						return fmt.Errorf("echo of %q: %w", msg, err)
+					}
+					if string(got) != msg {
+						return fmt.Errorf("echo of %q came back as %q", msg, got)
+					}
+					return nil
+				}
+				before := goDial(t, addr)
+				if before == nil {
+					return errors.New("no first connection")
+				}
+				if err := echo(before, "before the panic"); err != nil {
+					return err
+				}
+				victim := goDial(t, addr)
+				if victim == nil {
+					return errors.New("no victim connection")
+				}
+				if _, err := victim.Write([]byte("boom")); err != nil {
+					return err
+				}
+				// The server drops the connection that panicked (end of file
+				// or a reset), without echoing anything.
+				if rest, _ := readAll(victim); len(rest) != 0 {
+					return fmt.Errorf("the panicking connection still echoed %q", rest)
+				}
+				if err := echo(before, "after the panic"); err != nil {
+					return fmt.Errorf("open connection: %w", err)
+				}
+				after := goDial(t, addr)
+				if after == nil {
+					return errors.New("no connection after the panic")
+				}
+				return echo(after, "a new client")
+			}()
+		}()
+		run(t, r)
+		if err := <-errc; err != nil {
+			t.Fatalf("%v\nlogs:\n%s", err, logs)
+		}
+		if len(srv.all) != 3 {
+			t.Fatalf("%d server protocols, want 3", len(srv.all))
+		}
+		victim := srv.all[1]
+		if err := victim.lostOnce(t); err == nil || !strings.Contains(err.Error(), "echo server fell over") {
+			t.Errorf("the panicking protocol lost its connection with %v", err)
+		}
+		out := logs.String()
+		if !strings.Contains(out, "Unhandled Error") || !strings.Contains(out, "echo server fell over") ||
+			!strings.Contains(out, "TestDataReceivedPanicKeepsServing") {
+			t.Errorf("the panic is not logged with its stack:\n%s", out)
+		}
+		if n := strings.Count(out, "Unhandled Error"); n != 1 {
+			t.Errorf("%d errors logged, want 1:\n%s", n, out)
+		}
+	})
+}
