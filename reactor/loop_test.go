@@ -122,15 +122,18 @@ func TestCallLaterOnReactor(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		r, _ := newReactor(t, backend)
 		var got []int
+		// Calls due at the same time run in the order they were made; the
+		// zero-delay call is due first (50 ms leaves room for a loaded
+		// machine to pause between these lines).
 		for i := range 5 {
-			r.CallLater(time.Millisecond, func() { got = append(got, i) })
+			r.CallLater(50*time.Millisecond, func() { got = append(got, i) })
 		}
 		r.CallLater(0, func() { got = append(got, -1) })
-		cancelled := r.CallLater(time.Millisecond, func() { got = append(got, 99) })
+		cancelled := r.CallLater(50*time.Millisecond, func() { got = append(got, 99) })
 		if err := cancelled.Cancel(); err != nil {
 			t.Fatal(err)
 		}
-		r.CallLater(5*time.Millisecond, func() { r.Stop() })
+		r.CallLater(60*time.Millisecond, func() { r.Stop() })
 		run(t, r)
 		if s := fmt.Sprint(got); s != "[-1 0 1 2 3 4]" {
 			t.Errorf("calls ran in order %v, want [-1 0 1 2 3 4]", s)

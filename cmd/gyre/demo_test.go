@@ -22,7 +22,7 @@ var demoServerLine = regexp.MustCompile(`(?m)^  (\S+) +\d+ bytes, \d+ bytes ever
 
 func TestDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "figures")
-	code, stdout, stderr := gyre(t, nil, "demo", "--delay", "0.004", "--timeline", dir)
+	code, stdout, stderr := gyre(t, nil, "demo", "--delay", "0.01", "--timeline", dir)
 	if code != 0 || stderr != "" {
 		t.Fatalf("status %d, stderr %q", code, stderr)
 	}
