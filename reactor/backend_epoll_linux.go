@@ -190,6 +190,24 @@ func (b *epollBackend) epollWait(timeout time.Duration) (int, error) {
 	if b.rc == nil || b.lastWait >= busyWindow || spareProcessor() {
 		return b.blockingWait(timeout)
 	}
+	// A busy loop first waits a little in the kernel on epfd itself,
+	// without telling the scheduler (a raw system call keeps the
+	// processor, so the monitor thread has nothing to hand off). Most
+	// wake-ups of a busy server come within that time, and each saves the
+	// trip through the runtime's poller: a second epoll set woken in
+	// cascade, a park and a reschedule. Other goroutines wait at most
+	// rawWaitCap for the processor, and a preemption signal (GC, the
+	// monitor) interrupts the wait at once.
+	short := rawWaitCap
+	if timeout > 0 && timeout < short {
+		short = timeout
+	}
+	if n, err := b.rawWait(short); n > 0 || err != nil || short == timeout {
+		return n, err
+	}
+	if timeout > 0 {
+		timeout -= short
+	}
 	switch {
 	case timeout > 0:
 		b.file.SetReadDeadline(time.Now().Add(timeout))
@@ -227,6 +245,32 @@ func (b *epollBackend) poll() (int, error) {
 		return int(n), nil
 	case unix.EINTR:
 		return 0, nil
+	}
+	return 0, e
+}
+
+// rawWaitCap bounds a busy loop's wait in the kernel before it parks in
+// the runtime's poller (see epollWait).
+const rawWaitCap = time.Millisecond
+
+// rawWait waits up to d for events with epoll_pwait2 as a raw system call
+// (EINTR, from a preemption signal, counts as no events). Before Linux
+// 5.11 it only polls.
+func (b *epollBackend) rawWait(d time.Duration) (int, error) {
+	if b.noPwait2 {
+		return b.poll()
+	}
+	b.ts = unix.NsecToTimespec(int64(d))
+	n, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT2, uintptr(b.epfd),
+		uintptr(unsafe.Pointer(&b.events[0])), uintptr(len(b.events)), uintptr(unsafe.Pointer(&b.ts)), 0, 0)
+	switch e {
+	case 0:
+		return int(n), nil
+	case unix.EINTR:
+		return 0, nil
+	case unix.ENOSYS:
+		b.noPwait2 = true
+		return b.poll()
 	}
 	return 0, e
 }

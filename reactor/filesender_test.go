@@ -92,6 +92,7 @@ func TestFileSenderSendfile(t *testing.T) {
 			if c.Buffered() != 0 || c.x.producer != nil {
 				t.Errorf("buffered %d bytes", c.Buffered())
 			}
+			checkTransferTuning(t, c)
 		})
 		if sha256.Sum256(got) != sha256.Sum256(data) {
 			t.Errorf("client got %d bytes, want %d", len(got), len(data))

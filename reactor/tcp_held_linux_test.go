@@ -8,6 +8,12 @@ import (
 )
 
 func init() {
+	checkTransferTuning = func(t *testing.T, c *Conn) {
+		v, err := unix.GetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_NOTSENT_LOWAT)
+		if err != nil || v != transferNotSentLowat {
+			t.Errorf("TCP_NOTSENT_LOWAT %d (%v), want %d", v, err, transferNotSentLowat)
+		}
+	}
 	notSentBytes = func(fd int32) int {
 		info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
 		if err != nil {
