@@ -17,9 +17,8 @@
 //     Python's str(timedelta): "0:00:10.134220";
 //   - how a slow server cuts a poem into sends (ChunkLen): --num-bytes
 //     characters at a time, never splitting a UTF-8 character;
-//   - the address trivia of the programs that make their own sockets
-//     (Address.Sockaddr, resolved and converted the way the reactor does),
-//     the slow servers' greeting (SocketTuple, a Python socket address),
+//   - the address trivia of the tutorial's programs: the slow servers'
+//     greeting (SocketTuple, a Python socket address),
 //     and the short reason a program prints for a failure (Reason:
 //     "connection refused", not Go's whole error chain).
 //

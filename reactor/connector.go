@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"gyre/deferred"
+	"gyre/internal/sock"
 )
 
 // ConnectorState is where a Connector is in its life.
@@ -193,22 +193,17 @@ func (c *Connector) resolve(attempt uint64) {
 // ConnectTCP.
 func (c *Connector) dial(ip netip.Addr) {
 	conn := &Conn{r: c.r, flags: fConnecting}
-	conn.peer.fromAddrPort(netip.AddrPortFrom(ip, uint16(c.dest.Port)))
+	conn.peer.FromAddrPort(netip.AddrPortFrom(ip, uint16(c.dest.Port)))
 	conn.extra().connector = c
-	fd, err := newSocket(conn.peer.domain())
+	fd, err := sock.Socket(conn.peer.Domain(), unix.SOCK_STREAM)
 	if err != nil {
 		c.failLater(c.attempt, err)
 		return
 	}
 	conn.fd = int32(fd)
-	for {
-		err = unix.Connect(fd, conn.peer.sockaddr())
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err != nil && err != unix.EINPROGRESS {
-		unix.Close(fd)
+	err = sock.Connect(fd, conn.peer.Sockaddr())
+	if err != nil && err != sock.EINPROGRESS {
+		sock.Close(fd)
 		var errno unix.Errno
 		if !errors.As(err, &errno) {
 			err = os.NewSyscallError("connect", err)
@@ -226,18 +221,14 @@ func (c *Connector) dial(ip netip.Addr) {
 
 // connectReady is DoWrite of a connecting socket: connect(2) has finished.
 func (c *Connector) connectReady(conn *Conn) {
-	errno, err := unix.GetsockoptInt(int(conn.fd), unix.SOL_SOCKET, unix.SO_ERROR)
-	if err == nil && errno != 0 {
-		err = unix.Errno(errno)
-	}
-	if err != nil {
+	if err := sock.PendingError(int(conn.fd)); err != nil {
 		conn.shut(whyError, err)
 		c.conn = nil
 		c.fail(err)
 		return
 	}
 	c.stopTimer()
-	proto := c.buildProtocol(conn)
+	proto := c.r.buildProtocol(c.factory, conn.Peer(), conn)
 	if c.conn != conn || c.state != Connecting {
 		return // BuildProtocol stopped the attempt
 	}
@@ -248,16 +239,6 @@ func (c *Connector) connectReady(conn *Conn) {
 	conn.flags &^= fConnecting
 	c.state = Connected
 	conn.start(proto)
-}
-
-func (c *Connector) buildProtocol(conn *Conn) (proto Protocol) {
-	defer func() {
-		if v := recover(); v != nil {
-			c.r.logFailure(deferred.NewFailureFromPanic(v), conn)
-			proto = nil
-		}
-	}()
-	return c.factory.BuildProtocol(conn.Peer())
 }
 
 // connectFailed is called when the reactor drops a connecting socket (it
@@ -341,11 +322,4 @@ func (c *Connector) stopTimer() {
 }
 
 // callFactory runs a factory callback, logging a panic.
-func (c *Connector) callFactory(f func()) {
-	defer func() {
-		if v := recover(); v != nil {
-			c.r.logFailure(deferred.NewFailureFromPanic(v), nil)
-		}
-	}()
-	f()
-}
+func (c *Connector) callFactory(f func()) { c.r.call(f) }

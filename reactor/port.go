@@ -7,13 +7,12 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"gyre/deferred"
+	"gyre/internal/sock"
 )
 
 // Port is a listening TCP socket: the descriptor that accepts connections
@@ -26,8 +25,8 @@ type Port struct {
 	addr    *net.TCPAddr
 	iface   string // the host as given, for messages
 
-	scratch acceptScratch
-	peer    sockAddr
+	scratch sock.AcceptBuf
+	peer    sock.Addr
 
 	listening bool
 	closed    bool
@@ -35,11 +34,11 @@ type Port struct {
 	retry     *DelayedCall
 	resume    func()
 
-	// An accepted connection the backend cannot watch yet (select and a
-	// descriptor >= FD_SETSIZE), held until a lower descriptor is free.
+	// An accepted connection the backend cannot watch yet (its descriptor
+	// is above the backend's limit), held until a lower one is free.
 	holding  bool
 	held     int
-	heldPeer sockAddr
+	heldPeer sock.Addr
 }
 
 // ListenOption configures ListenTCP.
@@ -93,8 +92,8 @@ const (
 // doubling the pause up to 200 ms: pending connections wait in the backlog
 // instead of making the loop spin, and accepting resumes once descriptors
 // are free. The first failure of such an episode is logged (at Warn), and
-// the recovery. A backend with a descriptor ceiling (select: FD_SETSIZE) is
-// treated the same way: a connection accepted on a descriptor above it is
+// the recovery. A backend that cannot watch every descriptor (select has a
+// ceiling) is treated the same way: a connection accepted on a descriptor above it is
 // moved to a free lower one if there is one, and otherwise held (not
 // dropped) while the port backs off, until one is free.
 //
@@ -118,49 +117,47 @@ func (r *Reactor) ListenTCP(addr string, factory Factory, opts ...ListenOption) 
 	if factory == nil {
 		return nil, lerr(errors.New("nil factory"))
 	}
-	var sa sockAddr
+	var sa sock.Addr
 	ip, err := resolveListenHost(host)
 	if err != nil {
 		return nil, lerr(err)
 	}
-	sa.fromAddrPort(netip.AddrPortFrom(ip, uint16(portNum)))
-	fd, err := newSocket(sa.domain())
+	sa.FromAddrPort(netip.AddrPortFrom(ip, uint16(portNum)))
+	fd, err := sock.Socket(sa.Domain(), unix.SOCK_STREAM)
 	if err != nil {
 		return nil, lerr(err)
 	}
 	fail := func(call string, err error) (*Port, error) {
-		unix.Close(fd)
+		sock.Close(fd)
 		var errno unix.Errno
 		if errors.As(err, &errno) {
 			return nil, lerr(errno)
 		}
 		return nil, lerr(os.NewSyscallError(call, err))
 	}
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+	if err := sock.SetReuseAddr(fd); err != nil {
 		return fail("setsockopt", err)
 	}
 	if cfg.reusePort {
-		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
+		if err := sock.SetReusePort(fd); err != nil {
 			return fail("setsockopt", err)
 		}
 	}
-	if err := unix.Bind(fd, sa.sockaddr()); err != nil {
+	if err := sock.Bind(fd, sa.Sockaddr()); err != nil {
 		return fail("bind", err)
 	}
 	backlog := cfg.backlog
 	if backlog <= 0 {
-		backlog = listenBacklog()
+		backlog = sock.ListenBacklog()
 	}
-	if err := unix.Listen(fd, backlog); err != nil {
+	if err := sock.Listen(fd, backlog); err != nil {
 		return fail("listen", err)
 	}
-	bound, err := unix.Getsockname(fd)
+	ba, err := sock.LocalAddr(fd)
 	if err != nil {
 		return fail("getsockname", err)
 	}
-	var ba sockAddr
-	ba.fromSockaddr(bound)
-	p := &Port{r: r, fd: fd, factory: factory, addr: ba.tcpAddr(), iface: host}
+	p := &Port{r: r, fd: fd, factory: factory, addr: ba.TCPAddr(), iface: host}
 	p.resume = p.retryAccept
 	if err := r.AddReader(p); err != nil {
 		return fail("register", err)
@@ -178,28 +175,6 @@ func resolveListenHost(host string) (netip.Addr, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return ResolveHost(ctx, host)
-}
-
-var (
-	backlogOnce sync.Once
-	backlogSize int
-)
-
-// listenBacklog is net.core.somaxconn (the most listen(2) will grant), read
-// once; 4096 when it cannot be read (other systems, a sandbox).
-func listenBacklog() int {
-	backlogOnce.Do(func() {
-		backlogSize = 4096
-		data, err := os.ReadFile("/proc/sys/net/core/somaxconn")
-		if err != nil {
-			return
-		}
-		if n, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && n > 0 {
-			// Kernels before 4.1 keep the backlog in 16 bits.
-			backlogSize = min(n, 1<<16-1)
-		}
-	})
-	return backlogSize
 }
 
 // Addr returns the address the port listens on, with the port the system
@@ -229,18 +204,16 @@ func (p *Port) DoRead() error {
 		if !p.listening {
 			return nil
 		}
-		fd, err := accept(p.fd, &p.scratch, &p.peer)
+		fd, err := sock.Accept(p.fd, &p.scratch, &p.peer)
 		if err != nil {
-			switch err {
-			case unix.EAGAIN:
+			switch sock.ClassifyAccept(err) {
+			case sock.AcceptStop:
 				return nil
-			case unix.EINTR, unix.ECONNABORTED, unix.EPROTO, unix.EPERM,
-				unix.ENETDOWN, unix.ENOPROTOOPT, unix.EHOSTDOWN, unix.ENETUNREACH,
-				unix.EHOSTUNREACH, unix.EOPNOTSUPP:
+			case sock.AcceptSkip:
 				// The connection died in the queue, or the network
 				// under it: the next one may be fine.
 				continue
-			case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM:
+			case sock.AcceptBackOff:
 				p.backOff(os.NewSyscallError("accept", err))
 				return nil
 			}
@@ -266,19 +239,19 @@ func (p *Port) DoRead() error {
 // It fails, keeping fd open, when no descriptor the backend can watch is
 // free.
 func (p *Port) fit(fd int) (int, error) {
-	err := p.r.backend.check(fd)
+	err := p.r.canWatch(fd)
 	if err == nil {
 		return fd, nil
 	}
-	low, derr := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	low, derr := sock.DupLow(fd)
 	if derr != nil {
 		return fd, err
 	}
-	if p.r.backend.check(low) != nil {
-		sysClose(low)
+	if p.r.canWatch(low) != nil {
+		sock.Close(low)
 		return fd, err
 	}
-	sysClose(fd)
+	sock.Close(fd)
 	return low, nil
 }
 
@@ -291,25 +264,14 @@ func (p *Port) recovered() {
 }
 
 // serve builds the protocol for a new connection and starts it.
-func (p *Port) serve(fd int, peer sockAddr) {
+func (p *Port) serve(fd int, peer sock.Addr) {
 	c := &Conn{r: p.r, fd: int32(fd), peer: peer}
-	proto := p.buildProtocol(c)
+	proto := p.r.buildProtocol(p.factory, c.Peer(), p)
 	if proto == nil {
-		sysClose(fd)
+		sock.Close(fd)
 		return
 	}
 	c.start(proto)
-}
-
-// buildProtocol calls the factory, containing a panic.
-func (p *Port) buildProtocol(c *Conn) (proto Protocol) {
-	defer func() {
-		if v := recover(); v != nil {
-			p.r.logFailure(deferred.NewFailureFromPanic(v), p)
-			proto = nil
-		}
-	}()
-	return p.factory.BuildProtocol(c.Peer())
 }
 
 // backOff stops accepting for a while after running out of descriptors
@@ -353,16 +315,9 @@ func (p *Port) retryAccept() {
 	}
 }
 
-func (p *Port) parked(on bool) {
-	if on {
-		if p.r.tcp.parked == nil {
-			p.r.tcp.parked = make(map[FileDescriptor]struct{})
-		}
-		p.r.tcp.parked[p] = struct{}{}
-	} else {
-		delete(p.r.tcp.parked, p)
-	}
-}
+// parked holds the port in the loop's held set while it is watched for
+// nothing (backing off), so that the shutdown still closes it.
+func (p *Port) parked(on bool) { p.r.hold(p, on) }
 
 // StopListening closes the listening socket: no new connections are
 // accepted (those already accepted go on). The returned Deferred has fired
@@ -387,9 +342,9 @@ func (p *Port) close() {
 	p.parked(false)
 	if p.holding {
 		p.holding = false
-		sysClose(p.held)
+		sock.Close(p.held)
 	}
-	unix.Close(p.fd)
+	sock.Close(p.fd)
 	p.closed = true
 }
 

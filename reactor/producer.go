@@ -62,7 +62,7 @@ func (c *Conn) producerDone() {
 	}
 	if c.drained() {
 		if c.flags&fDisconnecting != 0 {
-			c.r.queueLost(c)
+			c.queueLost()
 			return
 		}
 		if c.flags&fWriteShutting != 0 && c.flags&fWriteClosed == 0 {

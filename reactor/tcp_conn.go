@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"gyre/internal/sock"
 )
 
 // connFlags is a connection's state, one bit per fact.
@@ -26,7 +25,7 @@ const (
 	fClosed                              // fd closed
 	fNotified                            // ConnectionLost delivered
 	fQueued                              // in the reactor's end-of-phase queue
-	fParked                              // open but watched for nothing: in the reactor's parked set
+	fParked                              // open but watched for nothing: held by the loop (hold)
 	fHeld                                // written with MSG_MORE during setup: release unless closing
 )
 
@@ -67,7 +66,7 @@ type Conn struct {
 	r     *Reactor
 	proto Protocol
 	x     *connExtra
-	peer  sockAddr
+	peer  sock.Addr
 	fd    int32
 	flags connFlags
 	why   uint8
@@ -128,7 +127,7 @@ func (c *Conn) LogPrefix() string {
 // Peer returns the remote address, a new *net.TCPAddr on each call; it is
 // still known after the connection has ended.
 func (c *Conn) Peer() net.Addr {
-	if a := c.peer.tcpAddr(); a != nil {
+	if a := c.peer.TCPAddr(); a != nil {
 		return a
 	}
 	return nil
@@ -143,13 +142,11 @@ func (c *Conn) Host() net.Addr {
 	if c.flags&fClosed != 0 {
 		return nil
 	}
-	sa, err := unix.Getsockname(int(c.fd))
+	a, err := sock.LocalAddr(int(c.fd))
 	if err != nil {
 		return nil
 	}
-	var a sockAddr
-	a.fromSockaddr(sa)
-	addr := a.tcpAddr()
+	addr := a.TCPAddr()
 	if addr == nil {
 		return nil
 	}
@@ -229,10 +226,10 @@ func (c *Conn) sync() {
 	wantR := f&(fConnecting|fPaused|fDisconnecting|fReadClosed) == 0
 	wantW := c.wantsWrite()
 	if wantR != (f&fReading != 0) || wantW != (f&fWriting != 0) {
-		if err := c.r.watch(int(c.fd), c, wantR, wantW); err != nil {
+		if err := c.watch(wantR, wantW); err != nil {
 			c.r.log().Error("cannot watch connection", "system", c.LogPrefix(), "error", err)
 			c.shut(whyError, err)
-			c.r.queueLost(c)
+			c.queueLost()
 			return
 		}
 		f &^= fReading | fWriting
@@ -244,16 +241,16 @@ func (c *Conn) sync() {
 		}
 		c.flags = f
 	}
-	c.r.park(c, !wantR && !wantW)
+	c.park(!wantR && !wantW)
 }
 
 // unwatch removes every registration (before the fd is closed).
 func (c *Conn) unwatch() {
 	if c.flags&(fReading|fWriting) != 0 {
-		c.r.watch(int(c.fd), c, false, false)
+		c.watch(false, false)
 		c.flags &^= fReading | fWriting
 	}
-	c.r.park(c, false)
+	c.park(false)
 }
 
 // shut closes the fd now and records why; ConnectionLost is for the caller
@@ -266,11 +263,11 @@ func (c *Conn) shut(why uint8, err error) {
 	}
 	c.unwatch()
 	if why == whyAborted {
-		unix.SetsockoptLinger(int(c.fd), unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+		sock.SetAbortOnClose(int(c.fd))
 	} else if why != whyError {
 		c.discardInput()
 	}
-	sysClose(int(c.fd))
+	sock.Close(int(c.fd))
 	c.flags |= fClosed
 	c.why = why
 	if err != nil {
@@ -292,12 +289,13 @@ const maxDiscardOnClose = 16 << 20
 // fast path (accept, write, close) this is one more system call, a read
 // that finds nothing.
 func (c *Conn) discardInput() {
-	if c.r.tcp.discard == nil {
-		c.r.tcp.discard = make([]byte, 64<<10)
+	sc := &c.r.scratch
+	if sc.discard == nil {
+		sc.discard = make([]byte, 64<<10)
 	}
 	for n := 0; n < maxDiscardOnClose; {
-		k, err := sysRead(int(c.fd), c.r.tcp.discard)
-		if err == unix.EINTR {
+		k, err := sock.Read(int(c.fd), sc.discard)
+		if err == sock.EINTR {
 			continue
 		}
 		if err != nil || k == 0 {
@@ -326,7 +324,7 @@ func (c *Conn) reason() error {
 func (c *Conn) fail(errno error) {
 	c.shut(whyError, lostBy(errno))
 	if c.flags&fSetup == 0 {
-		c.r.queueLost(c)
+		c.queueLost()
 	}
 }
 
@@ -394,7 +392,7 @@ func (c *Conn) afterSetup() {
 	default:
 		if c.flags&fHeld != 0 {
 			c.flags &^= fHeld
-			releaseHeld(int(c.fd)) // it stays open: send what MSG_MORE held back
+			sock.ReleaseHeld(int(c.fd)) // it stays open: send what MSG_MORE held back
 		}
 		c.producerDone() // a LoseWriteConnection with nothing to send, then registration
 	}
@@ -446,7 +444,7 @@ func (c *Conn) WriteSequence(data [][]byte) {
 		return
 	}
 	if !c.pending() {
-		n, err := writevSome(int(c.fd), data, &c.r.tcp.iov)
+		n, err := writevSome(int(c.fd), data, &c.r.scratch.iov)
 		if err != nil {
 			c.fail(err)
 			return
@@ -502,31 +500,31 @@ func writeSome(fd int, p []byte, more bool) (int, error) {
 		var n int
 		var err error
 		if more {
-			n, err = sysWriteMore(fd, p)
+			n, err = sock.WriteMore(fd, p)
 		} else {
-			n, err = sysWrite(fd, p)
+			n, err = sock.Write(fd, p)
 		}
 		switch err {
 		case nil:
 			return n, nil
-		case unix.EINTR:
+		case sock.EINTR:
 			continue
-		case unix.EAGAIN:
+		case sock.EAGAIN:
 			return 0, nil
 		}
 		return 0, err
 	}
 }
 
-func writevSome(fd int, bufs [][]byte, iov *[]unix.Iovec) (int, error) {
+func writevSome(fd int, bufs [][]byte, iov *sock.Iovecs) (int, error) {
 	for {
-		n, err := writev(fd, bufs, iov)
+		n, err := iov.Writev(fd, bufs)
 		switch err {
 		case nil:
 			return n, nil
-		case unix.EINTR:
+		case sock.EINTR:
 			continue
-		case unix.EAGAIN:
+		case sock.EAGAIN:
 			return 0, nil
 		}
 		return 0, err
@@ -546,7 +544,7 @@ func (c *Conn) LoseConnection() {
 		// Closed at the end of the current callback, not inside it: the
 		// protocol's ConnectionLost must not run under its own call, and
 		// a Write that follows LoseConnection still goes out first.
-		c.r.queueLost(c)
+		c.queueLost()
 	}
 	c.sync()
 }
@@ -571,7 +569,7 @@ func (c *Conn) LoseWriteConnection() {
 // connection (its read side had ended already).
 func (c *Conn) shutWrite() bool {
 	c.flags |= fWriteClosed
-	if err := unix.Shutdown(int(c.fd), unix.SHUT_WR); err != nil && err != unix.ENOTCONN {
+	if err := sock.ShutdownWrite(int(c.fd)); err != nil {
 		c.fail(err)
 		return true
 	}
@@ -580,7 +578,7 @@ func (c *Conn) shutWrite() bool {
 	}
 	if c.flags&fReadClosed != 0 && c.flags&fClosed == 0 {
 		c.shut(whyDone, nil)
-		c.r.queueLost(c)
+		c.queueLost()
 		return true
 	}
 	return false
@@ -593,7 +591,7 @@ func (c *Conn) AbortConnection() {
 	}
 	c.shut(whyAborted, nil)
 	if c.flags&fSetup == 0 {
-		c.r.queueLost(c)
+		c.queueLost()
 	}
 }
 
@@ -612,19 +610,14 @@ func (c *Conn) ResumeProducing() {
 // StopProducing loses the connection (Transport).
 func (c *Conn) StopProducing() { c.LoseConnection() }
 
-// AcceptDelay returns how long a connection just accepted had waited in
-// the listen queue, the kernel having completed the handshake before the
-// server got to accept it: a server that promises something "from the
-// moment the client connected" (the slow poetry server's schedule) counts
-// from then. It is read from TCP_INFO on Linux (in whole ticks of the
-// kernel's clock, so a few milliseconds of resolution, rounded down) and
-// is meaningful only before the peer has sent anything (it is the time
-// since the last ACK received); 0 elsewhere or when unknown.
+// AcceptDelay implements AcceptDelayer. On Linux it is read from
+// TCP_INFO (the time since the last ACK received, in whole ticks of the
+// kernel's clock, so a few milliseconds of resolution, rounded down).
 func (c *Conn) AcceptDelay() time.Duration {
 	if c.flags&fClosed != 0 {
 		return 0
 	}
-	return acceptDelay(int(c.fd))
+	return sock.AcceptDelay(int(c.fd))
 }
 
 // SetNoDelay implements TCPTransport.
@@ -632,7 +625,7 @@ func (c *Conn) SetNoDelay(on bool) error {
 	if c.flags&fClosed != 0 {
 		return net.ErrClosed
 	}
-	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, boolInt(on)))
+	return sock.SetNoDelay(int(c.fd), on)
 }
 
 // SetKeepAlive implements TCPTransport.
@@ -640,7 +633,7 @@ func (c *Conn) SetKeepAlive(on bool) error {
 	if c.flags&fClosed != 0 {
 		return net.ErrClosed
 	}
-	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(int(c.fd), unix.SOL_SOCKET, unix.SO_KEEPALIVE, boolInt(on)))
+	return sock.SetKeepAlive(int(c.fd), on)
 }
 
 // SetKeepAlivePeriod implements TCPTransport (Linux only: elsewhere it
@@ -649,14 +642,7 @@ func (c *Conn) SetKeepAlivePeriod(d time.Duration) error {
 	if c.flags&fClosed != 0 {
 		return net.ErrClosed
 	}
-	return setKeepAlivePeriod(int(c.fd), d)
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
+	return sock.SetKeepAlivePeriod(int(c.fd), d)
 }
 
 // DoRead reads once into the reactor's shared buffer and hands the bytes
@@ -668,11 +654,11 @@ func (c *Conn) DoRead() error {
 	}
 	buf := c.r.ReadBuffer()
 	for {
-		n, err := sysRead(int(c.fd), buf)
+		n, err := sock.Read(int(c.fd), buf)
 		switch {
-		case err == unix.EINTR:
+		case err == sock.EINTR:
 			continue
-		case err == unix.EAGAIN:
+		case err == sock.EAGAIN:
 			return nil
 		case err != nil:
 			return lostBy(err)
@@ -808,6 +794,7 @@ func (c *Conn) ConnectionLost(reason error) {
 
 var (
 	_ TCPTransport    = (*Conn)(nil)
+	_ AcceptDelayer   = (*Conn)(nil)
 	_ ReadDescriptor  = (*Conn)(nil)
 	_ WriteDescriptor = (*Conn)(nil)
 	_ Consumer        = (*Conn)(nil)

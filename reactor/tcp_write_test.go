@@ -121,18 +121,6 @@ func TestWriteSequence(t *testing.T) {
 	}
 }
 
-// The write vector holds no references after the call.
-func TestWritevClearsVector(t *testing.T) {
-	r, _ := newReactor(t, DefaultBackend())
-	c, _ := pairConn(t, r, &recorder{})
-	c.WriteSequence([][]byte{[]byte("x"), []byte("y")})
-	for _, v := range r.tcp.iov[:cap(r.tcp.iov)] {
-		if v.Base != nil {
-			t.Fatal("iovec still points at a buffer")
-		}
-	}
-}
-
 // LoseConnection closes only once everything buffered has been sent; a
 // Write just after it still goes out; reading stops at once.
 func TestLoseConnectionDrains(t *testing.T) {
@@ -342,13 +330,13 @@ func TestWriteToClosedPeer(t *testing.T) {
 	if len(p.lost) != 0 {
 		t.Fatal("ConnectionLost inside Write")
 	}
-	r.runLostQueue()
+	r.runEndings()
 	err := p.lostOnce(t)
 	if !errors.Is(err, ErrConnectionLost) || !(errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)) {
 		t.Errorf("lost: %v", err)
 	}
 	c.Write([]byte("dropped")) // after the end: ignored
-	r.runLostQueue()
+	r.runEndings()
 	if len(p.lost) != 1 {
 		t.Error("lost twice")
 	}

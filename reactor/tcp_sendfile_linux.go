@@ -5,9 +5,8 @@ import (
 	"io"
 	"os"
 
-	"golang.org/x/sys/unix"
-
 	"gyre/deferred"
+	"gyre/internal/sock"
 )
 
 // sendfileChunk bounds one sendfile(2) call. The socket takes what fits in
@@ -78,14 +77,14 @@ func (c *Conn) trySendfile(src io.Reader) (d *deferred.Deferred, ok bool) {
 	}
 	// Keep little of the file queued unsent in the socket (see
 	// transferNotSentLowat); a failure only loses the tuning.
-	unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_NOTSENT_LOWAT, transferNotSentLowat)
+	sock.SetNotSentLowat(int(c.fd), transferNotSentLowat)
 	x := c.extra()
 	x.xfer = t
 	if x.woff == len(x.wbuf) {
 		if err := c.continueTransfer(); err != nil {
 			c.shut(whyError, err)
 			if c.flags&fSetup == 0 {
-				c.r.queueLost(c)
+				c.queueLost()
 			}
 			return t.d, true
 		}
@@ -100,15 +99,15 @@ func (c *Conn) continueTransfer() error {
 	t := c.x.xfer
 	for t.remain > 0 {
 		want := int(min(t.remain, sendfileChunk))
-		n, err := unix.Sendfile(int(c.fd), t.src, &t.off, want)
+		n, err := sock.Sendfile(int(c.fd), t.src, &t.off, want)
 		if n > 0 {
 			t.remain -= int64(n)
 			t.sent += int64(n)
 		}
 		switch {
-		case err == unix.EINTR:
+		case err == sock.EINTR:
 			continue
-		case err == unix.EAGAIN:
+		case err == sock.EAGAIN:
 			return nil
 		case err != nil:
 			return lostBy(err)
