@@ -143,8 +143,11 @@ func WithChunkObserver(f func(chunk []byte)) GetOption {
 // with a *TimeoutError (see WithTimeout). Cancelling the Deferred abandons the
 // download.
 //
-// GetPoetry must be called on r's loop goroutine (or before Run).
-func GetPoetry(r *reactor.Reactor, addr string, opts ...GetOption) *deferred.Deferred {
+// r is the reactor (a *reactor.Reactor) or anything else that keeps time
+// and makes connections, such as the double in package reactortest, which
+// runs GetPoetry in a test without a socket. GetPoetry must be called on
+// r's loop goroutine (or before Run).
+func GetPoetry(r reactor.ClientReactor, addr string, opts ...GetOption) *deferred.Deferred {
 	var cfg getConfig
 	for _, o := range opts {
 		o(&cfg)
