@@ -228,7 +228,7 @@ func (c *Connector) resolve(attempt uint64) {
 func (c *Connector) dial(ip netip.Addr) {
 	conn := &Conn{r: c.r, flags: fConnecting}
 	conn.peer.FromAddrPort(netip.AddrPortFrom(ip, uint16(c.dest.Port)))
-	conn.extra().connector = c
+	conn.needExtra().connector = c
 	fd, err := sock.Socket(conn.peer.Domain(), unix.SOCK_STREAM)
 	if err != nil {
 		c.failLater(c.attempt, err)
@@ -256,7 +256,7 @@ func (c *Connector) dial(ip netip.Addr) {
 // connectReady is DoWrite of a connecting socket: connect(2) has finished.
 func (c *Connector) connectReady(conn *Conn) {
 	if err := sock.PendingError(int(conn.fd)); err != nil {
-		conn.shut(whyError, err)
+		conn.shut(endError, err)
 		c.conn = nil
 		c.fail(err)
 		return
@@ -326,7 +326,7 @@ func (c *Connector) fail(err error) {
 	c.stopTimer()
 	if conn := c.conn; conn != nil {
 		c.conn = nil
-		conn.shut(whyError, err)
+		conn.shut(endError, err)
 		conn.flags |= fNotified
 	}
 	c.state = Disconnected
