@@ -62,6 +62,32 @@ func (f *intString) next(s *stream, p []byte) bool {
 	return true
 }
 
+// need returns how many bytes of data end the string begun in buf.
+func (f *intString) need(buf, data []byte) int {
+	if len(buf)+len(data) < f.size {
+		return -1
+	}
+	var h [4]byte
+	k := copy(h[:f.size], buf)
+	copy(h[k:f.size], data)
+	var n uint64
+	switch f.size {
+	case 1:
+		n = uint64(h[0])
+	case 2:
+		n = uint64(binary.BigEndian.Uint16(h[:]))
+	default:
+		n = uint64(binary.BigEndian.Uint32(h[:]))
+	}
+	if n > uint64(f.maxLength()) {
+		return -1 // next refuses it
+	}
+	if end := f.size + int(n) - len(buf); end <= len(data) {
+		return end
+	}
+	return -1
+}
+
 // send writes the prefix and s in one WriteSequence; a string too long for
 // the prefix is refused.
 func (f *intString) send(s []byte, size int) error {

@@ -98,7 +98,9 @@ func (r *LineReceiver) DataReceived(data []byte) {
 	r.in.feed(data, r)
 }
 
-// next delivers one line, or the raw data, from the front of p.
+// next delivers the lines at the front of p, or the raw data. It goes on
+// by itself from line to line (the hot loop) while nothing a callback may
+// change (pause, stop, mode, the input itself) has changed.
 func (r *LineReceiver) next(s *stream, p []byte) bool {
 	if r.raw {
 		s.consume(len(p))
@@ -109,30 +111,90 @@ func (r *LineReceiver) next(s *stream, p []byte) bool {
 		}
 		return true
 	}
-	d := r.delim()
-	from := s.hint
-	i := bytes.Index(p[from:], d)
-	if i < 0 {
-		// The last len(d)-1 bytes may be the start of a delimiter: only
-		// beyond them is the line known to be too long.
-		if len(p) >= r.maxLength()+len(d) {
+	d, maxLen, h := r.delim(), r.maxLength(), r.Handler
+	cur := s.cur
+	for {
+		var i int
+		if len(d) == 2 && s.hint == 0 {
+			// "\r\n" and the like, inline: the hot path.
+			i = bytes.IndexByte(p, d[1])
+			if i > 0 && p[i-1] == d[0] {
+				i--
+			} else {
+				i = indexDelim(p, d)
+			}
+		} else {
+			i = indexDelim(p[s.hint:], d)
+		}
+		if i < 0 {
+			// The last len(d)-1 bytes may be the start of a delimiter:
+			// only beyond them is the line known to be too long.
+			if len(p) >= maxLen+len(d) {
+				s.consume(len(p))
+				r.tooLong(p)
+				return false
+			}
+			s.hint = max(0, len(p)-len(d)+1)
+			return false
+		}
+		i += s.hint
+		if i > maxLen {
 			s.consume(len(p))
 			r.tooLong(p)
 			return false
 		}
-		s.hint = max(0, len(p)-len(d)+1)
-		return false
+		s.consume(i + len(d))
+		h.LineReceived(p[:i])
+		if s.paused || s.done || r.raw || len(s.cur) != len(cur) || s.pos == len(s.cur) {
+			return true // the loop in run looks at what changed
+		}
+		p = s.cur[s.pos:]
 	}
-	i += from
-	line := p[:i]
-	if len(line) > r.maxLength() {
-		s.consume(len(p))
-		r.tooLong(p)
-		return false
+}
+
+// indexDelim is bytes.Index for a delimiter, with the common short ones
+// searched by their last byte, the fastest scan there is.
+func indexDelim(p, d []byte) int {
+	switch len(d) {
+	case 1:
+		return bytes.IndexByte(p, d[0])
+	case 2:
+		for off := 1; off < len(p); {
+			i := bytes.IndexByte(p[off:], d[1])
+			if i < 0 {
+				return -1
+			}
+			if p[off+i-1] == d[0] {
+				return off + i - 1
+			}
+			off += i + 1
+		}
+		return -1
 	}
-	s.consume(i + len(d))
-	r.Handler.LineReceived(line)
-	return true
+	return bytes.Index(p, d)
+}
+
+// need finds the end of the partial line in buf within data.
+func (r *LineReceiver) need(buf, data []byte) int {
+	if r.raw {
+		return -1
+	}
+	return lineNeed(buf, data, r.delim())
+}
+
+// lineNeed returns how many bytes of data end the partial line buf (which
+// holds no delimiter): up to and including the first delimiter, which may
+// begin in buf. -1 if data has none.
+func lineNeed(buf, data, d []byte) int {
+	for j := min(len(d)-1, len(buf)); j > 0; j-- {
+		if bytes.HasSuffix(buf, d[:j]) && bytes.HasPrefix(data, d[j:]) {
+			return len(d) - j
+		}
+	}
+	if i := bytes.Index(data, d); i >= 0 {
+		return i + len(d)
+	}
+	return -1
 }
 
 // tooLong hands an over-long line to the handler's LineLengthExceeded, or

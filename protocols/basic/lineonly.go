@@ -49,11 +49,31 @@ func (r *LineOnlyReceiver) DataReceived(data []byte) {
 	}
 	from := 0
 	if len(r.buf) > 0 {
-		r.buf = append(r.buf, data...)
-		data, from = r.buf, r.hint
+		// Finish the partial line with the bytes it needs, deliver it,
+		// then the rest of the read in place.
+		if k := lineNeed(r.buf, data, d); k >= 0 && len(r.buf)+k-len(d) <= maxLen {
+			r.buf = append(r.buf, data[:k]...)
+			line := r.buf[:len(r.buf)-len(d)]
+			r.buf, r.hint = r.buf[:0], 0
+			data = data[k:]
+			r.Handler.LineReceived(line)
+		} else {
+			r.buf = append(r.buf, data...)
+			data, from = r.buf, r.hint
+		}
 	}
 	for !r.done {
-		i := bytes.Index(data[from:], d)
+		var i int
+		if len(d) == 2 && from == 0 {
+			i = bytes.IndexByte(data, d[1]) // as in LineReceiver.next
+			if i > 0 && data[i-1] == d[0] {
+				i--
+			} else {
+				i = indexDelim(data, d)
+			}
+		} else {
+			i = indexDelim(data[from:], d)
+		}
 		if i < 0 {
 			break
 		}

@@ -78,6 +78,39 @@ func (n *NetstringReceiver) next(s *stream, p []byte) bool {
 	return true
 }
 
+// need returns how many bytes of data end the netstring begun in buf. The
+// length may itself go on into data. next has checked the digits in buf.
+func (n *NetstringReceiver) need(buf, data []byte) int {
+	size, hdr := 0, 0 // the length, and how many bytes of buf+data hold "LEN:"
+	for i := 0; ; i++ {
+		var c byte
+		switch {
+		case i < len(buf):
+			c = buf[i]
+		case i-len(buf) < len(data) && i < 24:
+			c = data[i-len(buf)]
+		default:
+			return -1 // no ':' in sight: let next decide
+		}
+		if c == ':' {
+			hdr = i + 1
+			break
+		}
+		if c < '0' || c > '9' {
+			return -1 // next reports it
+		}
+		size = size*10 + int(c-'0')
+	}
+	if size > n.maxLength() {
+		return -1
+	}
+	k := hdr + size + 1 - len(buf)
+	if k < 0 || k > len(data) {
+		return -1
+	}
+	return k
+}
+
 // quotePrefix quotes at most the first n bytes of p, shortened for a log.
 func quotePrefix(p []byte, n int) string {
 	n = min(n, len(p), 24)
