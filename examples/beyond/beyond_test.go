@@ -132,7 +132,9 @@ func TestChatCutsOffSlowReader(t *testing.T) {
 	listener.expect("welcome")
 	line := strings.Repeat("x", 1000) + "\n"
 	cut := make(chan []string, 1)
-	go func() { cut <- srv.WaitLine(regexp.MustCompile(`^guest1 cut off: (\d+) bytes waiting, over 200000$`), wait) }()
+	go func() {
+		cut <- srv.WaitLine(regexp.MustCompile(`^guest1 cut off: (\d+) bytes waiting, over 200000$`), wait)
+	}()
 	go func() { // the listener reads everything, as a healthy client does
 		io.Copy(io.Discard, listener.r)
 	}()
