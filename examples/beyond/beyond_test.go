@@ -131,27 +131,22 @@ func TestChatCutsOffSlowReader(t *testing.T) {
 	talker.expect("welcome")
 	listener.expect("welcome")
 	line := strings.Repeat("x", 1000) + "\n"
-	cut := make(chan []string, 1)
-	go func() {
-		cut <- srv.WaitLine(regexp.MustCompile(`^guest1 cut off: (\d+) bytes waiting, over 200000$`), wait)
-	}()
 	go func() { // the listener reads everything, as a healthy client does
 		io.Copy(io.Discard, listener.r)
 	}()
 	sent := 0
-	for done := false; !done && sent < 64<<20; {
-		select {
-		case m := <-cut:
-			t.Logf("cut off after %d bytes said, with %s bytes waiting", sent, m[1])
-			done = true
-		default:
-			talker.say(line)
-			sent += len(line)
+	for i := 0; !strings.Contains(srv.Stdout(), "guest1 cut off") && sent < 64<<20; i++ {
+		talker.say(line)
+		sent += len(line)
+		if i%100 == 99 {
+			time.Sleep(time.Millisecond) // let the server's output reach us
 		}
 	}
 	if sent >= 64<<20 {
 		t.Fatal("the slow reader was never cut off")
 	}
+	m := srv.WaitLine(regexp.MustCompile(`^guest1 cut off: (\d+) bytes waiting, over 200000$`), wait)
+	t.Logf("cut off after %d bytes said, with %s bytes waiting", sent, m[1])
 	talker.say("still talking\n")
 	if _, err := io.Copy(io.Discard, slow); err == nil {
 		t.Error("the slow reader's connection ended cleanly, want a reset")
