@@ -20,6 +20,7 @@ type stream struct {
 	tail    []byte // the part of a read still to come after buf's frame
 	hint    int    // cur[pos:pos+hint] was searched already without result
 	partial bool   // buf holds exactly the start of one frame
+	gen     uint32 // counts the changes of cur other than consuming
 	busy    bool   // inside the delivery loop
 	paused  bool   // PauseProducing: deliver nothing until ResumeProducing
 	done    bool   // the framer gave up (bad input, lost): deliver nothing more
@@ -128,6 +129,7 @@ func (s *stream) insert(front, back []byte) {
 	nb := make([]byte, 0, len(front)+len(rest)+len(s.tail)+len(back))
 	nb = append(append(append(append(nb, front...), rest...), s.tail...), back...)
 	s.buf, s.cur, s.pos, s.hint, s.tail = nb, nb, 0, 0, nil
+	s.gen++
 }
 
 // prepend puts front before the undelivered input and goes on
@@ -159,6 +161,7 @@ func (s *stream) take() []byte {
 			s.tail = nil
 		}
 		s.pos = len(s.cur)
+		s.gen++
 	} else {
 		rest = s.buf
 		s.buf = nil

@@ -15,7 +15,11 @@
 //
 //   - a half-close (the peer shut its write side, as nc -N does) becomes a
 //     shutdown of the write side toward the other end, which may go on
-//     answering; the relay ends when both directions have ended;
+//     answering; the relay ends when both directions have ended. (A close
+//     and a half-close look the same from the other end of a TCP
+//     connection: a target that closes leaves the client's direction open
+//     until the client closes too, or sends something, which the closed
+//     target then resets.)
 //   - a clean end of either connection closes the other once what was
 //     relayed to it has been sent;
 //   - a reset, or any error, aborts the other connection (it gets a reset
