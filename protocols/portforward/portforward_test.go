@@ -140,6 +140,12 @@ func TestHalfClosePassesThrough(t *testing.T) {
 // toward the client: the target's reads are paused while the client lags.
 // Both sides close when the target does.
 func TestSlowReaderBoundedBuffer(t *testing.T) {
+	for _, backend := range reactor.Backends() {
+		t.Run(backend, func(t *testing.T) { slowReader(t, backend) })
+	}
+}
+
+func slowReader(t *testing.T, backend string) {
 	size := 64 << 20
 	if testing.Short() {
 		size = 8 << 20
@@ -157,7 +163,7 @@ func TestSlowReaderBoundedBuffer(t *testing.T) {
 			}
 		}
 	})
-	addr, ended, stop := startRelay(t, reactor.DefaultBackend(), target)
+	addr, ended, stop := startRelay(t, backend, target)
 	defer stop()
 	c := dial(t, addr, 16<<10)
 	got := sha256.New()
@@ -200,6 +206,12 @@ func TestSlowReaderBoundedBuffer(t *testing.T) {
 // When the client goes away, the target's connection is closed too; when
 // the client resets, the target gets a reset.
 func TestEitherSideClosesBoth(t *testing.T) {
+	for _, backend := range reactor.Backends() {
+		t.Run(backend, func(t *testing.T) { eitherSide(t, backend) })
+	}
+}
+
+func eitherSide(t *testing.T, backend string) {
 	for _, abort := range []bool{false, true} {
 		targetSaw := make(chan error, 1)
 		target := goServer(t, func(c *net.TCPConn) {
@@ -207,7 +219,7 @@ func TestEitherSideClosesBoth(t *testing.T) {
 			_, err := io.ReadAll(c)
 			targetSaw <- err
 		})
-		addr, ended, stop := startRelay(t, reactor.DefaultBackend(), target)
+		addr, ended, stop := startRelay(t, backend, target)
 		c := dial(t, addr, 0)
 		b := make([]byte, 5)
 		if _, err := io.ReadFull(c, b); err != nil {
