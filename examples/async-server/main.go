@@ -43,7 +43,7 @@ you could run it like this:
   go run ./examples/async-server poetry/ecstasy.txt
 
 to serve up John Donne's Ecstasy, which I know you want to do.
-`
+` + servercli.PoemsNote
 
 // client is one reader being served.
 type client struct {

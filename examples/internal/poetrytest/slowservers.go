@@ -2,6 +2,7 @@ package poetrytest
 
 import (
 	"fmt"
+	"gyre/examples/internal/servercli"
 	"net"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ you could run it like this:
   go run ./examples/` + goDir + ` poetry/ecstasy.txt
 
 to serve up John Donne's Ecstasy, which I know you want to do.
-
+` + servercli.PoemsNote + `
 
 Options:
   -h, --help            show this help message and exit
