@@ -357,3 +357,69 @@ func TestPrint(t *testing.T) {
 		}
 	}
 }
+
+var (
+	exercise1 = program{poetrytest.Program{Dir: "twisted-client-1", Name: "get-poetry-exercise-1"}, ""}
+	exercise2 = program{poetrytest.Program{Dir: "twisted-client-1", Name: "get-poetry-exercise-2"}, ""}
+)
+
+// TestExercise1SurvivesRefusal: part 4's first exercise. A refused
+// connection is one line on stderr naming the address and the reason; the
+// other task still gets its poem, and the exit status is 1. With no
+// connection at all the reactor is not started and the program ends at
+// once.
+func TestExercise1SurvivesRefusal(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("orchard")
+	good := poetrytest.StartSlowServer(t, poem, 100, time.Millisecond)
+	refused := poetrytest.RefusedAddr(t)
+	res := progtest.Run(t, 30*time.Second, exercise1.Exe(t), refused, good.Port)
+	if want := "Task 1: failed to get poetry from " + refused + ": connection refused\n"; res.Code != 1 || res.Stderr != want {
+		t.Errorf("exit %d, stderr %q; want 1 and %q", res.Code, res.Stderr, want)
+	}
+	r := parseReport(t, res.Stdout)
+	if r.bytes[2] != len(poem) || r.summary[2] != utf8.RuneCount(poem) || len(r.summary) != 1 || r.poems != 1 || r.bytes[1] != 0 {
+		t.Errorf("want task 2's poem only, and 1 poem:\n%s", res.Stdout)
+	}
+
+	a, b := poetrytest.RefusedAddr(t), poetrytest.RefusedAddr(t)
+	res = progtest.Run(t, 10*time.Second, exercise1.Exe(t), a, b)
+	wantErr := "Task 1: failed to get poetry from " + a + ": connection refused\n" +
+		"Task 2: failed to get poetry from " + b + ": connection refused\n"
+	if res.Code != 1 || res.Stderr != wantErr ||
+		!regexp.MustCompile(`^Got 0 poems in 0:00:00\.\d{6}\n$`).MatchString(res.Stdout) {
+		t.Errorf("all refused: exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
+	}
+}
+
+// TestExercise2Timeout: part 4's second exercise. With --timeout, a server
+// that never finishes its poem costs its task only, reported when the time
+// is up; the task whose poem came in time had its timer cancelled (were it
+// not, it would fire at the same moment and report task 1 too).
+func TestExercise2Timeout(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("orchard")
+	good := poetrytest.StartSlowServer(t, poem, len(poem), 0)
+	holding := poetrytest.StartHoldingServer(t, "Half a poem\n")
+	res := progtest.Run(t, 10*time.Second, exercise2.Exe(t), "--timeout", "0.5", good.Port, holding)
+	if want := "Task 2: failed to get poetry from " + holding + ": timed out after 500ms\n"; res.Code != 1 || res.Stderr != want {
+		t.Errorf("exit %d, stderr %q; want 1 and %q", res.Code, res.Stderr, want)
+	}
+	r := parseReport(t, res.Stdout)
+	if r.summary[1] != utf8.RuneCount(poem) || len(r.summary) != 1 || r.poems != 1 || r.bytes[2] != len("Half a poem\n") {
+		t.Errorf("want task 1's poem only:\n%s", res.Stdout)
+	}
+	if res.Elapsed < 500*time.Millisecond || res.Elapsed > 5*time.Second {
+		t.Errorf("took %v for a timeout of 500ms", res.Elapsed)
+	}
+
+	// In time: exit 0, as client 1.0; a bad --timeout is a usage error.
+	res = progtest.Run(t, 10*time.Second, exercise2.Exe(t), "--timeout", "5", good.Port)
+	if res.Code != 0 || res.Stderr != "" {
+		t.Errorf("in time: exit %d, stderr %q", res.Code, res.Stderr)
+	}
+	res = progtest.Run(t, 10*time.Second, exercise2.Exe(t), "--timeout", "-1", good.Port)
+	if res.Code != 2 || !strings.HasSuffix(res.Stderr, "get-poetry-exercise-2: error: option --timeout: the timeout must be 0 (none) or more seconds, not -1\n") {
+		t.Errorf("--timeout -1: exit %d, stderr %q", res.Code, res.Stderr)
+	}
+}

@@ -2,11 +2,11 @@ package poetrytest
 
 import (
 	"fmt"
-	"gyre/examples/internal/servercli"
 	"net"
 	"testing"
 	"time"
 
+	"gyre/examples/internal/servercli"
 	"gyre/internal/progtest"
 )
 
