@@ -442,3 +442,50 @@ func TestCharactersAreCharacters(t *testing.T) {
 		check(t, poem, 566)
 	})
 }
+
+var (
+	exercise1 = program{poetrytest.Program{Dir: "twisted-client-2", Name: "get-poetry-exercise-1"}, true}
+	exercise2 = program{poetrytest.Program{Dir: "twisted-client-2", Name: "get-poetry-exercise-2"}, false}
+)
+
+// TestExercise1Timeout: part 5's first exercise. A server that never ends
+// its poem is cut off by LoseConnection when --timeout runs out, and the
+// download is a failure, not a short poem; a poem in on time had its timer
+// cancelled (else it would be reported as timed out too, at the same
+// moment); the exit status is 0, as client 2.0's.
+func TestExercise1Timeout(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("orchard")
+	good := poetrytest.StartSlowServer(t, poem, len(poem), 0)
+	holding := poetrytest.StartHoldingServer(t, "Half a poem\n")
+	_, holdingPort, _ := strings.Cut(holding, ":")
+	res := progtest.Run(t, 10*time.Second, exercise1.Exe(t), "--timeout", "0.5", good.Port, holdingPort)
+	want := "Task 2: failed to get poetry from IPv4Address(type='TCP', host='127.0.0.1', port=" + holdingPort +
+		"): timed out after 500ms\n"
+	r := parseReport(t, res.Stdout)
+	if res.Code != 0 || res.Stderr != want || !slices.Equal(r.finished, []int{1}) || r.sizes[1] != utf8.RuneCount(poem) || r.poems != 2 {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", res.Code, res.Stdout, res.Stderr, want)
+	}
+	if res.Elapsed < 500*time.Millisecond || res.Elapsed > 5*time.Second {
+		t.Errorf("took %v for a timeout of 500ms", res.Elapsed)
+	}
+	res = progtest.Run(t, 10*time.Second, exercise1.Exe(t), "--timeout", "abc", good.Port)
+	if res.Code != 2 || !strings.HasSuffix(res.Stderr, "get-poetry-exercise-1: error: option --timeout: invalid floating-point value: 'abc'\n") {
+		t.Errorf("--timeout abc: exit %d, stderr %q", res.Code, res.Stderr)
+	}
+}
+
+// TestExercise2StackInConnectionLost: part 5's second exercise. The
+// stack printed when the first connection ends shows the reactor's loop
+// calling ConnectionLost through the connection; the program then exits 0.
+func TestExercise2StackInConnectionLost(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("orchard")
+	srv := poetrytest.StartSlowServer(t, poem, len(poem), 0)
+	res := progtest.Run(t, 10*time.Second, exercise2.Exe(t), srv.Port)
+	if res.Code != 0 || !strings.HasPrefix(res.Stdout, "Task 1: got ") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
+	}
+	poetrytest.CheckStack(t, res.Stderr, "main.(*PoetryProtocol).ConnectionLost",
+		"gyre/reactor.(*Conn).ConnectionLost", "gyre/reactor.(*Reactor).Run", "main.main")
+}
