@@ -179,3 +179,57 @@ func TestUnknownBackend(t *testing.T) {
 		poetrytest.CheckUnknownBackend(t, prog.Exe(t), prog.Name, "10001")
 	}
 }
+
+var (
+	exercise1 = program{poetrytest.Program{Dir: "twisted-client-3", Name: "get-poetry-exercise-1"}}
+	exercise3 = program{poetrytest.Program{Dir: "twisted-client-3", Name: "get-poetry-exercise-3"}}
+)
+
+// TestExercise1Timeout: part 6's first exercise. A server that never ends
+// its poem: when --timeout runs out the errback gets a *main.TimeoutError,
+// once, and the connection is closed (the program ends, though the server
+// would hold it for ever); the good poem is still printed, and a poem in
+// on time is never reported as timed out.
+func TestExercise1Timeout(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("orchard")
+	good := poetrytest.StartSlowServer(t, poem, len(poem), 0)
+	holding := poetrytest.StartHoldingServer(t, "Half a poem\n")
+	res := progtest.Run(t, 10*time.Second, exercise1.Exe(t), "--timeout", "0.5", good.Port, holding)
+	want := "Poem failed: [Failure instance: Traceback (failure with no frames): *main.TimeoutError: " +
+		"Timed out after 500ms waiting for the poem from " + holding + ".\n]\n"
+	if res.Code != 0 || res.Stdout != string(poem)+"\n" || res.Stderr != want {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", res.Code, res.Stdout, res.Stderr, want)
+	}
+	if res.Elapsed < 500*time.Millisecond || res.Elapsed > 5*time.Second {
+		t.Errorf("took %v for a timeout of 500ms", res.Elapsed)
+	}
+	// A refused connection is still an ordinary failure, reported once.
+	refused := poetrytest.RefusedAddr(t)
+	res = progtest.Run(t, 10*time.Second, exercise1.Exe(t), "--timeout", "0.3", refused)
+	if res.Code != 0 || strings.Count(res.Stderr, "Poem failed:") != 1 || !strings.Contains(res.Stderr, "*reactor.ConnectError") {
+		t.Errorf("refused: exit %d\nstderr:\n%s", res.Code, res.Stderr)
+	}
+}
+
+// TestExercise3Order: part 6's third exercise. Every getPoetry returns,
+// and main starts the reactor, before ClientConnectionFailed runs, even
+// for connections refused at once.
+func TestExercise3Order(t *testing.T) {
+	t.Parallel()
+	a, b := poetrytest.RefusedAddr(t), poetrytest.RefusedAddr(t)
+	res := progtest.Run(t, 10*time.Second, exercise3.Exe(t), a, b)
+	lines := strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")
+	want := []string{
+		"getPoetry(" + a + "): calling ConnectTCP",
+		"getPoetry(" + a + "): returning",
+		"getPoetry(" + b + "): calling ConnectTCP",
+		"getPoetry(" + b + "): returning",
+		"main: every getPoetry has returned; running the reactor",
+	}
+	if res.Code != 0 || len(lines) != 7 || strings.Join(lines[:5], "\n") != strings.Join(want, "\n") ||
+		!strings.HasPrefix(lines[5], "ClientConnectionFailed(") || !strings.HasPrefix(lines[6], "ClientConnectionFailed(") ||
+		strings.Count(res.Stderr, "Poem failed:") != 2 {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
+	}
+}
