@@ -12,6 +12,7 @@ import (
 
 	"gyre/examples/internal/poetrytest"
 	"gyre/internal/progtest"
+	"gyre/poetry"
 	"gyre/reactor"
 )
 
@@ -229,5 +230,27 @@ func TestUnknownBackend(t *testing.T) {
 	t.Parallel()
 	for _, prog := range programs {
 		poetrytest.CheckUnknownBackend(t, prog.Exe(t), prog.Name, "10001")
+	}
+}
+
+var exercise2 = program{poetrytest.Program{Dir: "twisted-client-4", Name: "get-poetry-exercise-2"}, ""}
+
+// TestExercise2NamesTheServer: part 8's second exercise. Each failure is
+// reported with the address of its server, so that two failures can be
+// told apart; the good poem is printed, and the exit status is 0.
+func TestExercise2NamesTheServer(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("orchard")
+	good := poetrytest.StartSlowServer(t, poem, len(poem), 0)
+	refused := poetrytest.RefusedAddr(t)
+	reset := poetrytest.StartResettingServer(t, "The first line, and then\n")
+	res := progtest.Run(t, 10*time.Second, exercise2.Exe(t), refused, good.Port, reset)
+	wantRefused := "Poem from " + refused + " failed: [Failure instance: Traceback (failure with no frames): *reactor.ConnectError: " +
+		"Connection was refused by other side: 111: Connection refused.\n]\n"
+	wantReset := "Poem from " + reset + " failed: [Failure instance: Traceback (failure with no frames): *reactor.ConnectionLostError: " +
+		"Connection to the other side was lost in a non-clean fashion: Connection reset by peer.\n]\n"
+	if res.Code != 0 || res.Stdout != string(poem)+"\n" || !strings.Contains(res.Stderr, wantRefused) ||
+		!strings.Contains(res.Stderr, wantReset) || len(res.Stderr) != len(wantRefused)+len(wantReset) {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
 	}
 }
