@@ -1,4 +1,4 @@
-// Tests for the tutorial's Twisted clients 5.0 and 5.1 (part 9):
+// Tests for the tutorial's Twisted clients 5.0 and 5.1 (part 10):
 // get-poetry and get-poetry-1, which cummingsify each poem, an operation
 // that randomly succeeds, fails with GibberishError or hits a bug. Each
 // program is built once and run for real against in-process servers on

@@ -1,5 +1,5 @@
 // Command get-poetry-1 is the tutorial's Twisted client 5.1
-// (twisted-client-5/get-poetry-1.py in part 9 of Dave Peticolas's Twisted
+// (twisted-client-5/get-poetry-1.py in part 10 of Dave Peticolas's Twisted
 // tutorial), written against gyre's reactor and Deferreds.
 //
 //	go run ./examples/twisted-client-5/get-poetry-1 [--seed N] [--timeout SECONDS] [hostname]:port ...
