@@ -402,7 +402,7 @@ func TestSlow(t *testing.T) {
 }
 
 // TestSlowDefaults: exercise 3 with --delay alone sends 10 characters at a time; --num-bytes
-// alone waits 0.1 s between sends. Reads may merge sends when the reader is
+// alone waits 0.7 s (the original slow server's default) between sends. Reads may merge sends when the reader is
 // late, so the sizes are judged by the time the whole poem takes.
 func TestSlowDefaults(t *testing.T) {
 	t.Parallel()
@@ -421,7 +421,7 @@ func TestSlowDefaults(t *testing.T) {
 		delay time.Duration
 	}{
 		{[]string{"--delay", "0.004"}, sends(10), 4 * time.Millisecond},
-		{[]string{"--num-bytes", "300"}, sends(300), 100 * time.Millisecond},
+		{[]string{"--num-bytes", "300"}, sends(300), 700 * time.Millisecond},
 	} {
 		_, ports := startServerWith(t, progtest.Options{}, exercise3, 1, append(tc.args, path)...)
 		r, err := fetchSlowly(ports[0])
