@@ -423,3 +423,19 @@ func TestExercise2Timeout(t *testing.T) {
 		t.Errorf("--timeout -1: exit %d, stderr %q", res.Code, res.Stderr)
 	}
 }
+
+// TestCharactersAreCharacters: the "got" lines count bytes and the summary
+// characters, as their words say (the reference's note: alla_sera.txt,
+// 577 bytes, gives "566 characters of poetry").
+func TestCharactersAreCharacters(t *testing.T) {
+	t.Parallel()
+	poem := []byte(strings.Repeat("Città, caffè, più: ü\n", 20)) // 21 characters, 25 bytes a line
+	srv := poetrytest.StartSlowServer(t, poem, 100, time.Millisecond)
+	for _, prog := range programs {
+		res := progtest.Run(t, 10*time.Second, prog.Exe(t), srv.Port)
+		r := parseReport(t, res.Stdout)
+		if res.Code != 0 || r.bytes[1] != 20*25 || r.summary[1] != 20*21 {
+			t.Errorf("%s: exit %d: %d bytes, %d characters; want 500 and 420\n%s", prog.Name, res.Code, r.bytes[1], r.summary[1], res.Stdout)
+		}
+	}
+}
