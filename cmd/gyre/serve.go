@@ -55,7 +55,7 @@ const serveExample = `  # Every built-in poem, each on a port the system chooses
   gyre serve
 
   # A poem file on port 10000, the way the tutorial's slow server sends it
-  gyre serve --port 10000 --slow --num-bytes 10 --delay 0.1 poems/ecstasy.txt
+  gyre serve --port 10000 --slow --num-bytes 10 --delay 0.1 poetry/poems/library.txt
 
   # Three built-in poems on ports 10000, 10001 and 10002, two loops, JSON logs
   gyre serve --port 10000 --loops 2 --log-format json library night-bus orchard

@@ -1,7 +1,8 @@
 // Command async-server is the slow poetry server rewritten the way the
 // async client is written: one thread, non-blocking sockets and a
-// hand-written select() loop, no framework. It is the exercise at the end
-// of part 2 of Dave Peticolas's Twisted tutorial, which has no original.
+// hand-written select() loop, no framework. It answers the first exercise
+// of part 11 of Dave Peticolas's Twisted tutorial (an asynchronous poetry
+// server without the reactor), which has no original.
 //
 //	go run ./examples/async-server [--port P] [--iface I] [--delay S] [--num-bytes N] POEM-FILE
 //
@@ -43,7 +44,7 @@ you could run it like this:
   go run ./examples/async-server poetry/ecstasy.txt
 
 to serve up John Donne's Ecstasy, which I know you want to do.
-`
+` + servercli.PoemsNote
 
 // client is one reader being served.
 type client struct {

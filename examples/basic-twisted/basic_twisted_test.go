@@ -1,6 +1,6 @@
-// Tests for the programs of the tutorial's Part 2 to 4 (basic-twisted):
-// each is built once and run for real, and its output compared with the
-// reference transcripts of the original Python programs.
+// Tests for the programs of the tutorial's part 3 (basic-twisted), and its
+// two exercises: each is built once and run for real, and its output
+// compared with the reference transcripts of the original Python programs.
 package basictwisted_test
 
 import (

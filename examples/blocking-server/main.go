@@ -46,7 +46,7 @@ you could run it like this:
   go run ./examples/blocking-server poetry/ecstasy.txt
 
 to serve up John Donne's Ecstasy, which I know you want to do.
-`
+` + servercli.PoemsNote
 
 func main() {
 	// The slow server's options, shared by its editions (servercli): a bad

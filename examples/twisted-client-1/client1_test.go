@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"gyre/examples/internal/poetrytest"
 	"gyre/internal/progtest"
@@ -187,9 +188,9 @@ func (s scenario) checkPoems(t *testing.T, r report, addrs []string) {
 	t.Helper()
 	for i, size := range s.Sizes {
 		task := i + 1
-		if r.bytes[task] != size || r.summary[task] != size || r.addrs[task] != addrs[i] {
-			t.Errorf("task %d: read %d bytes from %s, summary %d; want %d from %s",
-				task, r.bytes[task], r.addrs[task], r.summary[task], size, addrs[i])
+		if r.bytes[task] != size || r.summary[task] != s.Chars[i] || r.addrs[task] != addrs[i] {
+			t.Errorf("task %d: read %d bytes from %s, summary %d; want %d from %s, summary %d",
+				task, r.bytes[task], r.addrs[task], r.summary[task], size, addrs[i], s.Chars[i])
 		}
 	}
 	if want := []int{1, 2, 3}; !slices.Equal(r.order, want) || r.poems != 3 {
@@ -281,9 +282,10 @@ func TestBrokenReadsOnePoemAtATime(t *testing.T) {
 	}
 }
 
-// TestRefusedConnection: a refused connection is one line on stderr naming
-// the address and the reason; the other task still gets its poem, and the
-// exit status is 1, as the original's (which dies with a traceback).
+// TestRefusedConnection: as the original ("it just crashes", part 5), a
+// refused connection ends the program before the reactor runs: a stack
+// trace through the constructor that connects, the error, exit status 1,
+// and nothing on stdout, whichever task it is.
 func TestRefusedConnection(t *testing.T) {
 	t.Parallel()
 	poem, _ := poetry.Poem("orchard")
@@ -292,36 +294,13 @@ func TestRefusedConnection(t *testing.T) {
 			t.Parallel()
 			good := poetrytest.StartSlowServer(t, poem, 100, time.Millisecond)
 			refused := poetrytest.RefusedAddr(t)
-			res := progtest.Run(t, 30*time.Second, prog.Exe(t), refused, good.Port)
-			if res.Code != 1 {
-				t.Errorf("exit %d, want 1 (as the original's traceback)", res.Code)
-			}
-			if want := "Task 1: failed to get poetry from " + refused + ": connection refused\n"; res.Stderr != want {
-				t.Errorf("stderr %q, want %q", res.Stderr, want)
-			}
-			r := parseReport(t, res.Stdout)
-			if r.bytes[2] != len(poem) || r.summary[2] != len(poem) || len(r.summary) != 1 || r.poems != 1 || r.bytes[1] != 0 {
-				t.Errorf("want task 2's poem only, and 1 poem:\n%s", res.Stdout)
-			}
-		})
-	}
-}
-
-// TestAllRefused: with no connection at all there is nothing for the
-// reactor to do, and the program says so at once instead of waiting
-// forever.
-func TestAllRefused(t *testing.T) {
-	t.Parallel()
-	for _, prog := range programs {
-		t.Run(prog.Name, func(t *testing.T) {
-			t.Parallel()
-			a, b := poetrytest.RefusedAddr(t), poetrytest.RefusedAddr(t)
-			res := progtest.Run(t, 10*time.Second, prog.Exe(t), a, b)
-			wantErr := "Task 1: failed to get poetry from " + a + ": connection refused\n" +
-				"Task 2: failed to get poetry from " + b + ": connection refused\n"
-			if res.Code != 1 || res.Stderr != wantErr ||
-				!regexp.MustCompile(`^Got 0 poems in 0:00:00\.\d{6}\n$`).MatchString(res.Stdout) {
-				t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
+			for _, args := range [][]string{{refused}, {good.Port, refused}} {
+				res := progtest.Run(t, 30*time.Second, prog.Exe(t), args...)
+				poetrytest.CheckCrash(t, res, regexp.MustCompile(`^\*os\.SyscallError: connect: connection refused$`),
+					"main.NewPoetrySocket", "main.main")
+				if res.Stdout != "" {
+					t.Errorf("%q: stdout:\n%s", args, res.Stdout)
+				}
 			}
 		})
 	}
@@ -340,7 +319,7 @@ func TestConnectionReset(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 1 and %q", res.Code, res.Stderr, want)
 			}
 			r := parseReport(t, res.Stdout)
-			if r.summary[2] != len(poem) || len(r.summary) != 1 || r.poems != 1 {
+			if r.summary[2] != utf8.RuneCount(poem) || len(r.summary) != 1 || r.poems != 1 {
 				t.Errorf("want task 2's poem only, and 1 poem:\n%s", res.Stdout)
 			}
 		})
@@ -372,9 +351,91 @@ func TestPrint(t *testing.T) {
 	srv := poetrytest.StartSlowServer(t, poem, 1000, 0)
 	for _, prog := range programs {
 		res := progtest.Run(t, 30*time.Second, prog.Exe(t), "--print", srv.Port)
-		want := fmt.Sprintf("Task 1: %d characters of poetry\n%sGot 1 poems in ", len(poem), poem)
+		want := fmt.Sprintf("Task 1: %d characters of poetry\n%sGot 1 poems in ", utf8.RuneCount(poem), poem)
 		if res.Code != 0 || !strings.Contains(res.Stdout, want) {
 			t.Errorf("%s: exit %d\n%s", prog.Name, res.Code, res.Stdout)
+		}
+	}
+}
+
+var (
+	exercise1 = program{poetrytest.Program{Dir: "twisted-client-1", Name: "get-poetry-exercise-1"}, ""}
+	exercise2 = program{poetrytest.Program{Dir: "twisted-client-1", Name: "get-poetry-exercise-2"}, ""}
+)
+
+// TestExercise1SurvivesRefusal: part 4's first exercise. A refused
+// connection is one line on stderr naming the address and the reason; the
+// other task still gets its poem, and the exit status is 1. With no
+// connection at all the reactor is not started and the program ends at
+// once.
+func TestExercise1SurvivesRefusal(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("orchard")
+	good := poetrytest.StartSlowServer(t, poem, 100, time.Millisecond)
+	refused := poetrytest.RefusedAddr(t)
+	res := progtest.Run(t, 30*time.Second, exercise1.Exe(t), refused, good.Port)
+	if want := "Task 1: failed to get poetry from " + refused + ": connection refused\n"; res.Code != 1 || res.Stderr != want {
+		t.Errorf("exit %d, stderr %q; want 1 and %q", res.Code, res.Stderr, want)
+	}
+	r := parseReport(t, res.Stdout)
+	if r.bytes[2] != len(poem) || r.summary[2] != utf8.RuneCount(poem) || len(r.summary) != 1 || r.poems != 1 || r.bytes[1] != 0 {
+		t.Errorf("want task 2's poem only, and 1 poem:\n%s", res.Stdout)
+	}
+
+	a, b := poetrytest.RefusedAddr(t), poetrytest.RefusedAddr(t)
+	res = progtest.Run(t, 10*time.Second, exercise1.Exe(t), a, b)
+	wantErr := "Task 1: failed to get poetry from " + a + ": connection refused\n" +
+		"Task 2: failed to get poetry from " + b + ": connection refused\n"
+	if res.Code != 1 || res.Stderr != wantErr ||
+		!regexp.MustCompile(`^Got 0 poems in 0:00:00\.\d{6}\n$`).MatchString(res.Stdout) {
+		t.Errorf("all refused: exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
+	}
+}
+
+// TestExercise2Timeout: part 4's second exercise. With --timeout, a server
+// that never finishes its poem costs its task only, reported when the time
+// is up; the task whose poem came in time had its timer cancelled (were it
+// not, it would fire at the same moment and report task 1 too).
+func TestExercise2Timeout(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("orchard")
+	good := poetrytest.StartSlowServer(t, poem, len(poem), 0)
+	holding := poetrytest.StartHoldingServer(t, "Half a poem\n")
+	res := progtest.Run(t, 10*time.Second, exercise2.Exe(t), "--timeout", "0.5", good.Port, holding)
+	if want := "Task 2: failed to get poetry from " + holding + ": timed out after 500ms\n"; res.Code != 1 || res.Stderr != want {
+		t.Errorf("exit %d, stderr %q; want 1 and %q", res.Code, res.Stderr, want)
+	}
+	r := parseReport(t, res.Stdout)
+	if r.summary[1] != utf8.RuneCount(poem) || len(r.summary) != 1 || r.poems != 1 || r.bytes[2] != len("Half a poem\n") {
+		t.Errorf("want task 1's poem only:\n%s", res.Stdout)
+	}
+	if res.Elapsed < 500*time.Millisecond || res.Elapsed > 5*time.Second {
+		t.Errorf("took %v for a timeout of 500ms", res.Elapsed)
+	}
+
+	// In time: exit 0, as client 1.0; a bad --timeout is a usage error.
+	res = progtest.Run(t, 10*time.Second, exercise2.Exe(t), "--timeout", "5", good.Port)
+	if res.Code != 0 || res.Stderr != "" {
+		t.Errorf("in time: exit %d, stderr %q", res.Code, res.Stderr)
+	}
+	res = progtest.Run(t, 10*time.Second, exercise2.Exe(t), "--timeout", "-1", good.Port)
+	if res.Code != 2 || !strings.HasSuffix(res.Stderr, "get-poetry-exercise-2: error: option --timeout: the timeout must be 0 (none) or more seconds, not -1\n") {
+		t.Errorf("--timeout -1: exit %d, stderr %q", res.Code, res.Stderr)
+	}
+}
+
+// TestCharactersAreCharacters: the "got" lines count bytes and the summary
+// characters, as their words say (the reference's note: alla_sera.txt,
+// 577 bytes, gives "566 characters of poetry").
+func TestCharactersAreCharacters(t *testing.T) {
+	t.Parallel()
+	poem := []byte(strings.Repeat("Città, caffè, più: ü\n", 20)) // 21 characters, 25 bytes a line
+	srv := poetrytest.StartSlowServer(t, poem, 100, time.Millisecond)
+	for _, prog := range programs {
+		res := progtest.Run(t, 10*time.Second, prog.Exe(t), srv.Port)
+		r := parseReport(t, res.Stdout)
+		if res.Code != 0 || r.bytes[1] != 20*25 || r.summary[1] != 20*21 {
+			t.Errorf("%s: exit %d: %d bytes, %d characters; want 500 and 420\n%s", prog.Name, res.Code, r.bytes[1], r.summary[1], res.Stdout)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"gyre/examples/internal/poetrytest"
 	"gyre/internal/progtest"
+	"gyre/poetry"
 	"gyre/reactor"
 )
 
@@ -103,9 +104,9 @@ func TestMatchesReference(t *testing.T) {
 		code int // the gyre program's exit status
 	}{
 		{getPoetry, "Run 6:", 0}, // three servers
-		{getPoetry, "Run 7:", 1}, // one good, one refused; the original exits 0
-		{getPoetry, "Run 8:", 1}, // no server
-		{stack, "Run 7:", 1},     // no server
+		{getPoetry, "Run 7:", 0}, // one good, one refused
+		{getPoetry, "Run 8:", 0}, // no server
+		{stack, "Run 7:", 0},     // no server
 	} {
 		ref := progtest.FindSection(t, tc.prog.Transcript(t), tc.run)
 		res := progtest.Run(t, 30*time.Second, tc.prog.Exe(t), ports.Args(strings.Fields(ref.Command)[4:])...)
@@ -120,14 +121,14 @@ func TestMatchesReference(t *testing.T) {
 // TestTimeout: against a server that accepts and never sends, --timeout
 // fails the download's Deferred with a TimeoutError when the time is up,
 // which the errback reports like any other failure; the program then
-// exits 1 at once. Without --timeout it would wait forever.
+// exits 0 at once, as after any failed download. Without --timeout it would wait forever.
 func TestTimeout(t *testing.T) {
 	t.Parallel()
 	silent := poetrytest.StartSilentServer(t)
 	res := progtest.Run(t, 10*time.Second, getPoetry.Exe(t), "--timeout", "0.2", silent)
 	want := "Poem failed: [Failure instance: Traceback (failure with no frames): *main.TimeoutError: " +
 		"Timed out after 200ms waiting for the poem from " + silent + ".\n]\n"
-	if res.Code != 1 || res.Stdout != "" || res.Stderr != want {
+	if res.Code != 0 || res.Stdout != "" || res.Stderr != want {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", res.Code, res.Stdout, res.Stderr, want)
 	}
 	if res.Elapsed < 200*time.Millisecond || res.Elapsed > 5*time.Second {
@@ -139,7 +140,7 @@ func TestTimeout(t *testing.T) {
 	s := poetrytest.StartScenario(t)
 	res = progtest.Run(t, 10*time.Second, getPoetry.Exe(t), append([]string{"--timeout", "1"}, append(s.Ports, silent)...)...)
 	want = strings.Replace(want, "200ms", "1s", 1)
-	if res.Code != 1 || res.Stdout != s.PoemsInOrder() || res.Stderr != want {
+	if res.Code != 0 || res.Stdout != s.PoemsInOrder() || res.Stderr != want {
 		t.Errorf("with good servers: exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", res.Code, res.Stdout, res.Stderr, want)
 	}
 }
@@ -152,7 +153,7 @@ func TestConnectionReset(t *testing.T) {
 	res := progtest.Run(t, 10*time.Second, getPoetry.Exe(t), addr)
 	want := "Poem failed: [Failure instance: Traceback (failure with no frames): *reactor.ConnectionLostError: " +
 		"Connection to the other side was lost in a non-clean fashion: Connection reset by peer.\n]\n"
-	if res.Code != 1 || res.Stdout != "" || res.Stderr != want {
+	if res.Code != 0 || res.Stdout != "" || res.Stderr != want {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", res.Code, res.Stdout, res.Stderr, want)
 	}
 }
@@ -215,7 +216,7 @@ func TestEveryBackend(t *testing.T) {
 		t.Run(backend+"/timeout", func(t *testing.T) {
 			t.Parallel()
 			res := progtest.RunWith(t, poetrytest.OnBackend(backend), 10*time.Second, getPoetry.Exe(t), "--timeout", "0.1", silent)
-			if res.Code != 1 || !strings.Contains(res.Stderr, "*main.TimeoutError: Timed out after 100ms") {
+			if res.Code != 0 || !strings.Contains(res.Stderr, "*main.TimeoutError: Timed out after 100ms") {
 				t.Errorf("exit %d\nstderr:\n%s", res.Code, res.Stderr)
 			}
 		})
@@ -229,5 +230,27 @@ func TestUnknownBackend(t *testing.T) {
 	t.Parallel()
 	for _, prog := range programs {
 		poetrytest.CheckUnknownBackend(t, prog.Exe(t), prog.Name, "10001")
+	}
+}
+
+var exercise2 = program{poetrytest.Program{Dir: "twisted-client-4", Name: "get-poetry-exercise-2"}, ""}
+
+// TestExercise2NamesTheServer: part 8's second exercise. Each failure is
+// reported with the address of its server, so that two failures can be
+// told apart; the good poem is printed, and the exit status is 0.
+func TestExercise2NamesTheServer(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("orchard")
+	good := poetrytest.StartSlowServer(t, poem, len(poem), 0)
+	refused := poetrytest.RefusedAddr(t)
+	reset := poetrytest.StartResettingServer(t, "The first line, and then\n")
+	res := progtest.Run(t, 10*time.Second, exercise2.Exe(t), refused, good.Port, reset)
+	wantRefused := "Poem from " + refused + " failed: [Failure instance: Traceback (failure with no frames): *reactor.ConnectError: " +
+		"Connection was refused by other side: 111: Connection refused.\n]\n"
+	wantReset := "Poem from " + reset + " failed: [Failure instance: Traceback (failure with no frames): *reactor.ConnectionLostError: " +
+		"Connection to the other side was lost in a non-clean fashion: Connection reset by peer.\n]\n"
+	if res.Code != 0 || res.Stdout != string(poem)+"\n" || !strings.Contains(res.Stderr, wantRefused) ||
+		!strings.Contains(res.Stderr, wantReset) || len(res.Stderr) != len(wantRefused)+len(wantReset) {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", res.Code, res.Stdout, res.Stderr)
 	}
 }

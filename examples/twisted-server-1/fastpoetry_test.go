@@ -1,6 +1,7 @@
-// Tests for the tutorial's first Twisted server (part 11): fastpoetry, and
-// the exercises gyre adds to it (a slow mode, several poems on several
-// ports). The program is built once and run for real; the tests are its
+// Tests for the tutorial's first Twisted server (part 11), fastpoetry, and
+// the programs of the exercises that change it: fastpoetry-exercise-2 (on
+// the reactor's low-level API), -3 (slow) and -4 (several poems on several
+// ports). Each program is built once and run for real; the tests are its
 // clients, on loopback, with ports the system picks.
 package twistedserver1_test
 
@@ -18,6 +19,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"gyre/examples/internal/poetrytest"
 	"gyre/internal/progtest"
@@ -27,44 +29,27 @@ import (
 
 func TestMain(m *testing.M) { progtest.Main(m) }
 
-var fastpoetry = poetrytest.Program{Dir: "twisted-server-1", Name: "fastpoetry"}
+var (
+	fastpoetry = poetrytest.Program{Dir: "twisted-server-1", Name: "fastpoetry"}
+	exercise2  = poetrytest.Program{Dir: "twisted-server-1", Name: "fastpoetry-exercise-2"}
+	exercise3  = poetrytest.Program{Dir: "twisted-server-1", Name: "fastpoetry-exercise-3"}
+	exercise4  = poetrytest.Program{Dir: "twisted-server-1", Name: "fastpoetry-exercise-4"}
+)
 
 func exe(t *testing.T) string { return fastpoetry.Exe(t) }
 
 func transcript(t *testing.T) []progtest.Section { return fastpoetry.Transcript(t) }
 
-// fromReference turns the original's help into gyre's: the team's naming
-// conventions, several poetry files, and the options of the slow mode.
-func fromReference(s string) string {
-	s = fastpoetry.GyreText(s)
-	return strings.NewReplacer(
-		"[options] poetry-file\n", "[options] poetry-file ...\n",
-		"which I know you want to do.\n", "which I know you want to do.\n\n"+
-			"Give it several poetry files to serve each one on a port of its own:\n"+
-			"from --port upwards, or on ports chosen by the system.\n",
-		"  -h, --help     show this help message and exit\n"+
-			"  --port=PORT    The port to listen on. Default to a random available port.\n"+
-			"  --iface=IFACE  The interface to listen on. Default is localhost.\n",
-		options,
-	).Replace(s)
-}
-
-const options = "" +
-	"  -h, --help            show this help message and exit\n" +
-	"  --port=PORT           The port to listen on. Default to a random available\n" +
-	"                        port.\n" +
-	"  --iface=IFACE         The interface to listen on. Default is localhost.\n" +
-	"  --delay=DELAY         Serve slowly, with this many seconds between sends\n" +
-	"                        (0.1 unless given). Default is the whole poem at once.\n" +
-	"  --num-bytes=NUM_BYTES\n" +
-	"                        Serve slowly, this many bytes at a time (10 unless\n" +
-	"                        given). Default is the whole poem at once.\n"
+// fromReference turns the original's text into gyre's (GyreText: the
+// team's naming conventions, and the note on where the tutorial's poems
+// come from after the help's example).
+func fromReference(s string) string { return fastpoetry.GyreText(s) }
 
 // usage is what precedes "fastpoetry: error: ..." on a usage error: the
 // help up to its options (TestHelp compares the help with the original's).
 func usage(t *testing.T) string { return poetrytest.Usage(t, exe(t)) }
 
-// TestHelp: the original's help, with gyre's additions and nothing lost.
+// TestHelp: the original's help, with the note on the tutorial's poems.
 func TestHelp(t *testing.T) {
 	t.Parallel()
 	ref := progtest.FindSection(t, transcript(t), "Run 1:")
@@ -74,9 +59,10 @@ func TestHelp(t *testing.T) {
 	}
 }
 
-// TestUsageMatchesReference replays the original's usage errors that gyre
-// keeps (a missing file, a bad port) in a directory laid out as the
-// tutorial's, and compares everything.
+// TestUsageMatchesReference replays the original's usage errors (no file,
+// two files, a missing file, a bad port, --delay, which the original does
+// not have) in a directory laid out as the tutorial's, and compares
+// everything.
 func TestUsageMatchesReference(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -89,7 +75,7 @@ func TestUsageMatchesReference(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, run := range []string{"Run 4:", "Run 5:"} {
+	for _, run := range []string{"Run 2:", "Run 3:", "Run 4:", "Run 5:", "Run 6:"} {
 		ref := progtest.FindSection(t, transcript(t), run)
 		// "timeout 10 python3 twisted-server-1/fastpoetry.py ARGS..."
 		args := strings.Fields(ref.Command)[4:]
@@ -113,21 +99,17 @@ func TestBadArguments(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		// The original says "Provide exactly one poetry file."; gyre's
-		// takes several.
-		{"no arguments", nil, "Provide at least one poetry file."},
-		{"missing file", []string{poem, dir + "/nope.txt"}, "No such file: " + dir + "/nope.txt"},
+		{"no arguments", nil, "Provide exactly one poetry file."},
+		{"two files", []string{poem, poem}, "Provide exactly one poetry file."},
+		{"missing file", []string{dir + "/nope.txt"}, "No such file: " + dir + "/nope.txt"},
 		{"directory", []string{dir}, "Not a file (a directory): " + dir},
 		{"empty file", []string{empty}, "Empty poetry file: " + empty},
 		{"unreadable file", []string{unreadable}, "Cannot read " + unreadable + ": " + why},
 		{"port abc", []string{"--port", "abc", poem}, "option --port: invalid integer value: 'abc'"},
 		{"port 70000", []string{"--port", "70000", poem}, "option --port: 70000 is not a port number (0 to 65535)"},
 		{"port -1", []string{"--port=-1", poem}, "option --port: -1 is not a port number (0 to 65535)"},
-		{"ports past 65535", []string{"--port", "65535", poem, poem},
-			"option --port: 2 poetry files from port 65535 need ports up to 65536, past 65535"},
-		{"delay abc", []string{"--delay", "abc", poem}, "option --delay: invalid floating-point value: 'abc'"},
-		{"negative delay", []string{"--delay", "-1", poem}, "option --delay: the delay must be 0 or more seconds, not -1"},
-		{"num-bytes 0", []string{"--num-bytes", "0", poem}, "option --num-bytes: the server must send at least 1 byte at a time, not 0"},
+		{"delay", []string{"--delay", "0.1", poem}, "no such option: --delay"},
+		{"num-bytes", []string{"--num-bytes", "10", poem}, "no such option: --num-bytes"},
 		{"unknown option", []string{"--bogus", poem}, "no such option: --bogus"},
 		{"missing value", []string{poem, "--port"}, "--port option requires 1 argument"},
 	} {
@@ -144,12 +126,13 @@ var servingRE = regexp.MustCompile(`^Serving (.+) on IPv4Address\(type='TCP', ho
 // poem; it returns the process and the ports, in argument order.
 func startServer(t *testing.T, poems int, args ...string) (*progtest.Proc, []string) {
 	t.Helper()
-	return startServerWith(t, progtest.Options{}, poems, args...)
+	return startServerWith(t, progtest.Options{}, fastpoetry, poems, args...)
 }
 
-func startServerWith(t *testing.T, o progtest.Options, poems int, args ...string) (*progtest.Proc, []string) {
+// startServerWith is startServer for any of the programs, with Options.
+func startServerWith(t *testing.T, o progtest.Options, prog poetrytest.Program, poems int, args ...string) (*progtest.Proc, []string) {
 	t.Helper()
-	p := progtest.StartWith(t, o, exe(t), args...)
+	p := progtest.StartWith(t, o, prog.Exe(t), args...)
 	var ports []string
 	for range poems {
 		ports = append(ports, p.WaitLine(servingRE, 10*time.Second)[2])
@@ -227,7 +210,7 @@ func TestSignalsMatchReference(t *testing.T) {
 		fields := strings.Fields(ref.Command)
 		ports := poetrytest.PortMap{"10021": free}
 		args := ports.Args(fields[3 : len(fields)-1])
-		p, got := startServerWith(t, progtest.Options{Dir: dir}, 1, args...)
+		p, got := startServerWith(t, progtest.Options{Dir: dir}, fastpoetry, 1, args...)
 		ports["10021"], ports["33269"] = got[0], got[0]
 		res := p.Signal(tc.sig)
 		if want := ports.Text(ref.Blocks["output"]); res.Code != ref.Exit || res.Stdout != want || res.Stderr != "" {
@@ -245,7 +228,7 @@ func TestTwistedClient(t *testing.T) {
 	_, ports := startServer(t, 1, poetrytest.PoemFile(t, "library"))
 	client := progtest.Build(t, "./examples/twisted-client-2/get-poetry")
 	res := progtest.Run(t, 30*time.Second, client, ports[0], ports[0], ports[0])
-	size := strconv.Itoa(len(poem))
+	size := strconv.Itoa(utf8.RuneCount(poem)) // the client counts characters
 	for _, line := range []string{
 		"Task 1: " + size + " characters of poetry\n",
 		"Task 2: " + size + " characters of poetry\n",
@@ -260,8 +243,8 @@ func TestTwistedClient(t *testing.T) {
 	}
 }
 
-// TestSeveralPoems: several files, each on a port of its own: ports the
-// system chooses by default, consecutive ones from --port.
+// TestSeveralPoems: exercise 4 serves several files, each on a port of its
+// own: ports the system chooses by default, consecutive ones from --port.
 func TestSeveralPoems(t *testing.T) {
 	t.Parallel()
 	var paths []string
@@ -271,7 +254,7 @@ func TestSeveralPoems(t *testing.T) {
 		poems = append(poems, poem)
 		paths = append(paths, poetrytest.PoemFile(t, name))
 	}
-	p, ports := startServer(t, 3, paths...)
+	p, ports := startServerWith(t, progtest.Options{}, exercise4, 3, paths...)
 	if ports[0] == ports[1] || ports[1] == ports[2] || ports[0] == ports[2] {
 		t.Errorf("the poems share ports: %v", ports)
 	}
@@ -286,7 +269,7 @@ func TestSeveralPoems(t *testing.T) {
 	// From --port P: P, P+1, P+2 (found free a moment before), on the
 	// interface given.
 	first := freePorts(t, 3)
-	_, ports = startServer(t, 3, append([]string{"--iface", "127.0.0.1", "--port", strconv.Itoa(first)}, paths...)...)
+	_, ports = startServerWith(t, progtest.Options{}, exercise4, 3, append([]string{"--iface", "127.0.0.1", "--port", strconv.Itoa(first)}, paths...)...)
 	for i, port := range ports {
 		if port != strconv.Itoa(first+i) {
 			t.Errorf("--port %d: poem %d on port %s, want %d", first, i+1, port, first+i)
@@ -375,7 +358,7 @@ func fetchSlowly(port string) (reads, error) {
 	}
 }
 
-// TestSlow: with --num-bytes and --delay the poem comes a piece at a time,
+// TestSlow: exercise 3, with --num-bytes and --delay, sends the poem a piece at a time,
 // the pieces spaced by the delay, and still whole; two clients at once are
 // served side by side, not one after the other.
 func TestSlow(t *testing.T) {
@@ -386,7 +369,7 @@ func TestSlow(t *testing.T) {
 	for rest := poem; len(rest) > 0; rest = rest[poetry.ChunkLen(rest, numBytes):] {
 		sends++
 	}
-	_, ports := startServer(t, 1, "--num-bytes", strconv.Itoa(numBytes), "--delay", "0.03", poetrytest.PoemFile(t, "orchard"))
+	_, ports := startServerWith(t, progtest.Options{}, exercise3, 1, "--num-bytes", strconv.Itoa(numBytes), "--delay", "0.03", poetrytest.PoemFile(t, "orchard"))
 	var wg sync.WaitGroup
 	results := make([]reads, 2)
 	errs := make([]error, 2)
@@ -418,8 +401,8 @@ func TestSlow(t *testing.T) {
 	}
 }
 
-// TestSlowDefaults: --delay alone sends 10 characters at a time; --num-bytes
-// alone waits 0.1 s between sends. Reads may merge sends when the reader is
+// TestSlowDefaults: exercise 3 with --delay alone sends 10 characters at a time; --num-bytes
+// alone waits 0.7 s (the original slow server's default) between sends. Reads may merge sends when the reader is
 // late, so the sizes are judged by the time the whole poem takes.
 func TestSlowDefaults(t *testing.T) {
 	t.Parallel()
@@ -438,9 +421,9 @@ func TestSlowDefaults(t *testing.T) {
 		delay time.Duration
 	}{
 		{[]string{"--delay", "0.004"}, sends(10), 4 * time.Millisecond},
-		{[]string{"--num-bytes", "300"}, sends(300), 100 * time.Millisecond},
+		{[]string{"--num-bytes", "300"}, sends(300), 700 * time.Millisecond},
 	} {
-		_, ports := startServer(t, 1, append(tc.args, path)...)
+		_, ports := startServerWith(t, progtest.Options{}, exercise3, 1, append(tc.args, path)...)
 		r, err := fetchSlowly(ports[0])
 		if err != nil || len(r.times) == 0 {
 			t.Fatalf("%q: %v", tc.args, err)
@@ -453,13 +436,13 @@ func TestSlowDefaults(t *testing.T) {
 	}
 }
 
-// TestClientGoneMidPoem: a client that hangs up in the middle of a slow
+// TestClientGoneMidPoem: a client that hangs up in the middle of exercise 3's slow
 // poem costs the others nothing: they get theirs whole, and the server
 // goes on serving.
 func TestClientGoneMidPoem(t *testing.T) {
 	t.Parallel()
 	poem, _ := poetry.Poem("orchard")
-	p, ports := startServer(t, 1, "--num-bytes", "50", "--delay", "0.005", poetrytest.PoemFile(t, "orchard"))
+	p, ports := startServerWith(t, progtest.Options{}, exercise3, 1, "--num-bytes", "50", "--delay", "0.005", poetrytest.PoemFile(t, "orchard"))
 	quitter, err := net.DialTimeout("tcp", "127.0.0.1:"+ports[0], 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -487,8 +470,8 @@ func TestBigPoem(t *testing.T) {
 	fetchAll(t, 3, ports, [][]byte{big})
 }
 
-// TestEveryBackend serves on every backend this system has, fast and
-// slow, to several clients at once.
+// TestEveryBackend serves on every backend this system has, fast
+// (fastpoetry) and slow (exercise 3), to several clients at once.
 func TestEveryBackend(t *testing.T) {
 	t.Parallel()
 	poem, _ := poetry.Poem("library")
@@ -497,9 +480,9 @@ func TestEveryBackend(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
 			env := poetrytest.OnBackend(backend)
-			_, ports := startServerWith(t, env, 1, path)
+			_, ports := startServerWith(t, env, fastpoetry, 1, path)
 			fetchAll(t, 5, ports, [][]byte{poem})
-			_, ports = startServerWith(t, env, 1, "--num-bytes", "500", "--delay", "0.001", path)
+			_, ports = startServerWith(t, env, exercise3, 1, "--num-bytes", "500", "--delay", "0.001", path)
 			fetchAll(t, 5, ports, [][]byte{poem})
 		})
 	}
@@ -511,4 +494,106 @@ func TestEveryBackend(t *testing.T) {
 func TestUnknownBackend(t *testing.T) {
 	t.Parallel()
 	poetrytest.CheckUnknownBackend(t, exe(t), "fastpoetry", poetrytest.PoemFile(t, "orchard"))
+}
+
+// TestExercisesUsage: the exercises' command lines, each checked as its
+// base program's: exercise 2 takes fastpoetry's, exercise 3 the slow
+// server's (--num-bytes and --delay), exercise 4 several files; bad
+// arguments are the usage and one line, exit status 2.
+func TestExercisesUsage(t *testing.T) {
+	t.Parallel()
+	poem := poetrytest.PoemFile(t, "orchard")
+	for _, tc := range []struct {
+		prog poetrytest.Program
+		args []string
+		msg  string
+	}{
+		{exercise2, nil, "Provide exactly one poetry file."},
+		{exercise2, []string{poem, poem}, "Provide exactly one poetry file."},
+		{exercise2, []string{"--delay", "1", poem}, "no such option: --delay"},
+		{exercise2, []string{"--port", "70000", poem}, "option --port: 70000 is not a port number (0 to 65535)"},
+		{exercise3, nil, "Provide exactly one poetry file."},
+		{exercise3, []string{poem, poem}, "Provide exactly one poetry file."},
+		{exercise3, []string{"--delay", "-1", poem}, "option --delay: the delay must be 0 or more seconds, not -1"},
+		{exercise3, []string{"--num-bytes", "0", poem}, "option --num-bytes: the server must send at least 1 byte at a time, not 0"},
+		{exercise4, nil, "Provide at least one poetry file."},
+		{exercise4, []string{"--port", "65535", poem, poem}, "option --port: 2 poetry files from port 65535 need ports up to 65536, past 65535"},
+		{exercise4, []string{"--delay", "1", poem}, "no such option: --delay"},
+	} {
+		exe := tc.prog.Exe(t)
+		res := progtest.Run(t, 10*time.Second, exe, tc.args...)
+		if want := poetrytest.Usage(t, exe) + tc.prog.Name + ": error: " + tc.msg + "\n"; res.Code != 2 || res.Stdout != "" || res.Stderr != want {
+			t.Errorf("%s %q: exit %d\nstdout: %q\nstderr:\n%s\nwant:\n%s", tc.prog.Name, tc.args, res.Code, res.Stdout, res.Stderr, want)
+		}
+	}
+}
+
+// TestExercise2: the low-level server serves a poem to many clients at
+// once, and a poem far larger than a socket's buffers (so that the kernel
+// takes it in many writes, DoWrite after DoWrite) byte for byte; clients
+// that hang up early or send something cost the others nothing; SIGTERM
+// ends it with status 0 and nothing on stderr.
+func TestExercise2(t *testing.T) {
+	t.Parallel()
+	poem, _ := poetry.Poem("library")
+	path := poetrytest.PoemFile(t, "library")
+	for _, backend := range reactor.Backends() {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			p, ports := startServerWith(t, poetrytest.OnBackend(backend), exercise2, 1, path)
+			fetchAll(t, 20, ports, [][]byte{poem})
+			res := p.Stop()
+			want := "Serving " + path + " on IPv4Address(type='TCP', host='127.0.0.1', port=" + ports[0] + ").\n"
+			if res.Code != 0 || res.Stdout != want || res.Stderr != "" {
+				t.Errorf("exit %d (signal %v)\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", res.Code, res.Signal, res.Stdout, want, res.Stderr)
+			}
+		})
+	}
+
+	line, _ := poetry.Poem("night-bus")
+	big := bytes.Repeat(line, (4<<20)/len(line)+1)
+	p, ports := startServerWith(t, progtest.Options{}, exercise2, 1, poetrytest.WriteFile(t, "big.txt", big))
+	// A client that reads a little and leaves, one that says something
+	// first: neither disturbs the others.
+	quitter, err := net.DialTimeout("tcp", "127.0.0.1:"+ports[0], 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quitter.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadFull(quitter, make([]byte, 1000)); err != nil {
+		t.Fatal(err)
+	}
+	quitter.Close()
+	talker, err := net.DialTimeout("tcp", "127.0.0.1:"+ports[0], 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	talker.SetDeadline(time.Now().Add(20 * time.Second))
+	talker.Write([]byte("Hello, poetry server!\n"))
+	got, err := io.ReadAll(talker)
+	talker.Close()
+	if err != nil || !bytes.Equal(got, big) {
+		t.Errorf("a client that spoke first: %d bytes (%v), want %d", len(got), err, len(big))
+	}
+	fetchAll(t, 3, ports, [][]byte{big})
+	if res := p.Stop(); res.Code != 0 || res.Stderr != "" {
+		t.Errorf("exit %d, stderr:\n%s", res.Code, res.Stderr)
+	}
+}
+
+// TestExercise2PortInUse: a port that is taken is one line and exit
+// status 1.
+func TestExercise2PortInUse(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	res := progtest.Run(t, 10*time.Second, exercise2.Exe(t), "--iface", "127.0.0.1", "--port", port, poetrytest.PoemFile(t, "orchard"))
+	want := "fastpoetry-exercise-2: cannot listen on 127.0.0.1:" + port + ": address already in use\n"
+	if res.Code != 1 || res.Stdout != "" || res.Stderr != want {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", res.Code, res.Stdout, res.Stderr, want)
+	}
 }

@@ -1,6 +1,7 @@
 // Package faultsuite proves that gyre's poetry servers survive faults and
 // overload. It holds no library code, only tests: each one builds the real
-// programs (gyre serve, fast and --slow, and the tutorial's fastpoetry),
+// programs (gyre serve, fast and --slow, and the tutorial's fastpoetry,
+// fast, and slow as its exercise 3, fastpoetry-exercise-3),
 // runs them as processes on loopback, on every reactor backend (the
 // GYRE_REACTOR variable chooses it), and attacks them from the test
 // process with ordinary sockets, watching the server from outside through

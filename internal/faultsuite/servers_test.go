@@ -49,7 +49,7 @@ var (
 		args: func(poem string, _ slowness) []string {
 			return []string{"--port", "0", "--iface", "127.0.0.1", poem}
 		}}
-	fastpoetrySlow = server{name: "fastpoetry-slow", pkg: "./examples/twisted-server-1/fastpoetry", slow: true,
+	fastpoetrySlow = server{name: "fastpoetry-slow", pkg: "./examples/twisted-server-1/fastpoetry-exercise-3", slow: true,
 		args: func(poem string, s slowness) []string {
 			return []string{"--port", "0", "--iface", "127.0.0.1",
 				"--num-bytes", strconv.Itoa(s.numBytes), "--delay", strconv.FormatFloat(s.delay.Seconds(), 'f', -1, 64), poem}

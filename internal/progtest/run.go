@@ -184,6 +184,17 @@ func (p *Proc) WaitLine(re *regexp.Regexp, timeout time.Duration) []string {
 	}
 }
 
+// Running reports whether the program is still running (it has not
+// exited, or its output is not yet drained).
+func (p *Proc) Running() bool {
+	select {
+	case <-p.done:
+		return false
+	default:
+		return true
+	}
+}
+
 // Stdout returns everything the program has printed on stdout so far.
 func (p *Proc) Stdout() string { return p.stdout.String() }
 

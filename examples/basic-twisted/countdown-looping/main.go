@@ -3,7 +3,7 @@
 // stops it at zero, and the Deferred that Start returned fires, which stops
 // the reactor. The output is countdown's.
 //
-// It is the tutorial's second exercise of Part 4 ("rewrite the countdown
+// It is the tutorial's second exercise of part 3 ("rewrite the countdown
 // program using LoopingCall"). Run it with:
 //
 //	go run ./examples/basic-twisted/countdown-looping

@@ -3,7 +3,7 @@
 // zero. None of them knows about the others: the reactor interleaves their
 // calls by time.
 //
-// It is the tutorial's first exercise of Part 4 ("three independently
+// It is the tutorial's first exercise of part 3 ("three independently
 // running counters, each running at different rates"). Run it with:
 //
 //	go run ./examples/basic-twisted/countdown-many

@@ -174,3 +174,20 @@ func CheckStack(t *testing.T, trace string, want ...string) {
 		t.Errorf("the stack does not show %v in that order (missing %s):\n%s", want, want[i], trace)
 	}
 }
+
+// CheckCrash checks a run of a program that crashes as its Python original
+// does on an exception nothing catches (examples/internal/crash): exit
+// status 1, stderr a Go stack trace through the functions frames (in that
+// order from the innermost, ending with main.main) and, last, the line
+// "TYPE: MESSAGE" that lastLine matches; never a panic.
+func CheckCrash(t *testing.T, res progtest.Result, lastLine *regexp.Regexp, frames ...string) {
+	t.Helper()
+	trace, last := "", strings.TrimSuffix(res.Stderr, "\n")
+	if i := strings.LastIndex(last, "\n"); i >= 0 {
+		trace, last = last[:i+1], last[i+1:]
+	}
+	if res.Code != 1 || strings.Contains(res.Stderr, "panic:") || !strings.HasPrefix(trace, "goroutine ") || !lastLine.MatchString(last) {
+		t.Fatalf("exit %d, want 1 and a stack trace ending with a line matching %q\nstderr:\n%s", res.Code, lastLine, res.Stderr)
+	}
+	CheckStack(t, trace, append([]string{"gyre/examples/internal/crash.Report", "gyre/examples/internal/crash.Exit"}, frames...)...)
+}

@@ -24,8 +24,10 @@
 // WithPrintOption cover the first clients' command line;
 // CheckSlowServerArguments and its siblings the slow server's;
 // OnBackend and CheckUnknownBackend run a reactor program on a given
-// backend (GYRE_REACTOR); CheckStack reads a Go stack trace; GoTypes maps
-// the exception classes of the reference's Failures to gyre's error types.
+// backend (GYRE_REACTOR); CheckStack reads a Go stack trace, and
+// CheckCrash the stack trace and error of a program that crashes as its
+// original does (examples/internal/crash); GoTypes maps the exception
+// classes of the reference's Failures to gyre's error types.
 //
 // For testing servers, StartServerProgram runs a server program and waits
 // for its "Serving FILE on port P." line; PoemFile and WriteFile put a poem
@@ -35,7 +37,8 @@
 //
 // GyreText adapts text from the reference transcripts of the Python
 // originals to the team's conventions (program names without ".py", "go
-// run" commands), so that a program's help and errors can be compared with
+// run" commands, the note on the tutorial's poems in the servers' help),
+// so that a program's help and errors can be compared with
 // the original's character for character. StartReferenceServers stands in
 // for the servers the Twisted clients' transcripts were made with, and its
 // PortMap replays a transcript's run against them by mapping the ports.

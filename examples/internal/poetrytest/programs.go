@@ -8,20 +8,24 @@ import (
 	"testing"
 	"time"
 
+	"gyre/examples/internal/servercli"
 	"gyre/internal/progtest"
 	"gyre/poetry"
 )
 
 // GyreText turns text from a reference transcript of the tutorial's script
 // dir/script.py into what the gyre program prints, following the team's
-// conventions: the program is named without ".py", and the commands in the
+// conventions: the program is named without ".py", the commands in the
 // usage text run the Go program ("python dir/script.py" becomes
-// "go run ./examples/<goDir>", "python script.py" becomes "go run .").
+// "go run ./examples/<goDir>", "python script.py" becomes "go run ."), and
+// the servers' help, whose example serves a poem of the tutorial's, says
+// where those poems come from (servercli.PoemsNote).
 func GyreText(ref, dir, script, goDir string) string {
 	return strings.NewReplacer(
 		"python "+dir+"/"+script+".py", "go run ./examples/"+goDir,
 		"python "+script+".py", "go run .",
 		script+".py", script,
+		"which I know you want to do.\n", "which I know you want to do.\n"+servercli.PoemsNote,
 	).Replace(ref)
 }
 

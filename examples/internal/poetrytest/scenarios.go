@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"gyre/poetry"
 )
@@ -27,6 +28,7 @@ func embeddedPoem(t testing.TB, name string) []byte {
 type TutorialServers struct {
 	Ports []string      // library, orchard, night-bus, in that order
 	Sizes []int         // the poems' sizes in bytes, in the same order
+	Chars []int         // and in characters (UTF-8 runes)
 	Sends []int         // how many sends (and pauses) each server makes
 	Delay time.Duration // the pause after each send
 }
@@ -43,6 +45,7 @@ func StartTutorialServers(t testing.TB, delay time.Duration) TutorialServers {
 		poem := embeddedPoem(t, tc.name)
 		s.Ports = append(s.Ports, StartSlowServer(t, poem, tc.numBytes, delay).Port)
 		s.Sizes = append(s.Sizes, len(poem))
+		s.Chars = append(s.Chars, utf8.RuneCount(poem))
 		sends := 0
 		for rest := poem; len(rest) > 0; rest = rest[poetry.ChunkLen(rest, tc.numBytes):] {
 			sends++

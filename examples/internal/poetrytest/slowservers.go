@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"gyre/examples/internal/servercli"
 	"gyre/internal/progtest"
 )
 
@@ -30,7 +31,7 @@ you could run it like this:
   go run ./examples/` + goDir + ` poetry/ecstasy.txt
 
 to serve up John Donne's Ecstasy, which I know you want to do.
-
+` + servercli.PoemsNote + `
 
 Options:
   -h, --help            show this help message and exit

@@ -15,9 +15,11 @@
 //     status 1; for gyre one line "gyre: MESSAGE";
 //   - never a Go panic ("panic:", "goroutine " on the output), never a
 //     hang (every run is bounded and fails the test when it overruns);
-//   - a client keeps the poems it did get: a broken server costs its own
-//     poem only, and a poem cut short by a reset is reported as a failure,
-//     never printed as if it were whole.
+//   - a poem cut short by a reset is never printed as if it were whole;
+//     a client whose original survives a failure keeps the poems it did
+//     get, and one whose original crashes (blocking, asynchronous, 1.0)
+//     crashes the same way: a Go stack trace and the error, exit status 1,
+//     never a panic; client 3.0 waits for ever, as its original does.
 //
 // An empty poem file is refused by every server (slowpoetry, fastpoetry
 // and gyre serve) as a usage error: serving nothing and closing would look

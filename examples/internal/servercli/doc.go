@@ -1,8 +1,9 @@
 // Package servercli is the command line the tutorial's poetry servers
 // share: the slow server of part 2 in its two editions (examples/
-// blocking-server, examples/async-server) and the Twisted server of part
-// 11 (examples/twisted-server-1/fastpoetry), which keeps the slow server's
-// options.
+// blocking-server, examples/async-server), the Twisted server of part 11
+// (examples/twisted-server-1/fastpoetry, --port and --iface only) and the
+// programs of that part's exercises beside it (the slow one keeps the slow
+// server's options).
 //
 // They all take --port and --iface, check the poetry files before
 // listening (a bad file is reported at start-up in one line, not to the

@@ -21,7 +21,7 @@ func ExampleParseSlow() {
 	opts := servercli.ParseSlow(p, []string{"--num-bytes", "5", path})
 	fmt.Println(opts.Iface, opts.Port, opts.Delay, opts.NumBytes, len(opts.Poem.Data))
 	// Output:
-	// localhost 0 100ms 5 14
+	// localhost 0 700ms 5 14
 }
 
 // A file that cannot be served is one line, said before listening.

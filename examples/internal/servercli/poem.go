@@ -53,3 +53,13 @@ func LoadPoem(path string, streamAbove int64) (Poem, error) {
 	}
 	return Poem{Path: path, Data: data}, nil
 }
+
+// PoemsNote ends the help of the tutorial's servers, whose example names a
+// poem of the tutorial's (poetry/ecstasy.txt): it says where those poems
+// come from, and which of gyre's own runs as written instead.
+const PoemsNote = `
+The tutorial's poems (poetry/ecstasy.txt and the others) are not part of
+gyre: copy the poetry/ folder of the twisted-intro repository
+(https://github.com/jdavisp3/twisted-intro) into the base directory of
+gyre first, or serve one of gyre's own poems: poetry/poems/library.txt.
+`

@@ -50,7 +50,7 @@ func writeFile(t *testing.T, name string, data []byte) string {
 func TestParseSlow(t *testing.T) {
 	poem := writeFile(t, "poem.txt", []byte("A short poem.\n"))
 	opts, code, stderr := parseSlow(t, poem)
-	want := Slow{Poem: Poem{Path: poem, Data: []byte("A short poem.\n")}, Iface: "localhost", Delay: 100 * time.Millisecond, NumBytes: 10}
+	want := Slow{Poem: Poem{Path: poem, Data: []byte("A short poem.\n")}, Iface: "localhost", Delay: 700 * time.Millisecond, NumBytes: 10}
 	if code != -1 || stderr != "" || opts.Poem.Path != want.Poem.Path || string(opts.Poem.Data) != string(want.Poem.Data) ||
 		opts.Port != 0 || opts.Iface != want.Iface || opts.Delay != want.Delay || opts.NumBytes != want.NumBytes {
 		t.Errorf("defaults: %+v (exit %d, %q), want %+v", opts, code, stderr, want)

@@ -54,15 +54,17 @@
 // There are no "Task N finished" lines: DoRead meets the end of file in the
 // same call that read the poem. The got lines come in the order in which the
 // reactor found the sockets readable after each blocking read, which varies.
-// The address is printed as given; the summary keeps the original's word
-// "characters" but counts bytes, as every gyre client does. --print prints
-// each poem after its summary line.
+// The address is printed as given. The got lines count bytes, the summary
+// characters (UTF-8 runes), as the original's words say: 566 characters for
+// a poem of 577 bytes with accents. --print prints each poem after its
+// summary line.
 //
-// Failures are handled as in get-poetry, unlike the original's traceback: a
-// refused or broken connection gets one line on stderr, the other downloads
-// go on, and the exit status is 1. Ctrl-C stops the reactor, but only once
-// the poem being read is complete: until then the loop that would act on it
-// is stuck in DoRead.
+// Failures are handled as in get-poetry: a refused connection crashes the
+// program with a stack trace and the error, exit status 1, as the
+// original's traceback does; a connection broken in the middle of a poem
+// gets one line on stderr, the other downloads go on, and the exit status
+// is 1. Ctrl-C stops the reactor, but only once the poem being read is
+// complete: until then the loop that would act on it is stuck in DoRead.
 package main
 
 import (
@@ -72,9 +74,11 @@ import (
 	"os"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 
+	"gyre/examples/internal/crash"
 	"gyre/internal/optparse"
 	"gyre/internal/sock"
 	"gyre/poetry"
@@ -147,7 +151,7 @@ func main() {
 			continue
 		}
 		got++
-		fmt.Printf("Task %d: %d characters of poetry\n", s.task, len(s.poem))
+		fmt.Printf("Task %d: %d characters of poetry\n", s.task, utf8.RuneCount(s.poem))
 		if *printPoems {
 			os.Stdout.Write(s.poem)
 			if len(s.poem) > 0 && s.poem[len(s.poem)-1] != '\n' {
@@ -174,13 +178,14 @@ type PoetrySocket struct {
 }
 
 // NewPoetrySocket connects to the server at addr and registers the socket
-// with r for reading. If that fails, the failure is reported at once and
-// the socket is not registered: its err says why.
+// with r for reading. A connection that cannot be made ends the program
+// (see crash), as an exception raised in the original's constructor does;
+// if the reactor cannot watch the socket, the failure is reported at once
+// and the socket is not registered: its err says why.
 func NewPoetrySocket(r *reactor.Reactor, task int, addr poetry.Address) *PoetrySocket {
 	p := &PoetrySocket{reactor: r, task: task, addr: displayAddr(addr), fd: -1}
 	if err := p.connect(addr); err != nil {
-		p.fail(err)
-		return p
+		crash.Exit(err)
 	}
 	// Tell the reactor to watch this socket for reading.
 	if err := r.AddReader(p); err != nil {
@@ -206,7 +211,7 @@ func (p *PoetrySocket) connect(addr poetry.Address) error {
 	}
 	fd, err := unix.Socket(family, unix.SOCK_STREAM, 0)
 	if err != nil {
-		return err
+		return os.NewSyscallError("socket", err)
 	}
 	p.fd = fd
 	unix.CloseOnExec(fd)
@@ -217,7 +222,7 @@ func (p *PoetrySocket) connect(addr poetry.Address) error {
 		err = unix.Connect(fd, sa)
 	}
 	if err != nil && !errors.Is(err, unix.EISCONN) {
-		return err
+		return os.NewSyscallError("connect", err)
 	}
 	return nil // and the socket stays blocking
 }

@@ -31,8 +31,8 @@
 // Where this client departs from the original: a connection lost
 // uncleanly (reset, or interrupted by Ctrl-C) is reported in one line on
 // stderr, "Failed to get poetry from PEER: REASON", instead of being taken
-// for a complete poem; and the exit status is 1 when a download failed
-// (the original exits 0 whatever happened).
+// for a complete poem. As the original, it exits with status 0 even when a
+// download failed: the failure was printed, and the program ended normally.
 package main
 
 import (
@@ -169,8 +169,5 @@ func main() {
 
 	for _, poem := range factory.poems {
 		fmt.Printf("%s\n", poem)
-	}
-	if factory.failed {
-		os.Exit(1)
 	}
 }

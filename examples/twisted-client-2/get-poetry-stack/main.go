@@ -30,7 +30,7 @@
 // never lives to print a poem): a connection that cannot be made prints
 // "Failed to connect to: IPv4Address(...)", and if no data ever arrives
 // the report and "Got N poems in ..." follow as in client 2.0, with exit
-// status 1 when a download failed (the original exits 0).
+// status 0, as the original's.
 package main
 
 import (
@@ -40,6 +40,7 @@ import (
 	"os"
 	"runtime/debug"
 	"time"
+	"unicode/utf8"
 
 	"gyre/internal/optparse"
 	"gyre/poetry"
@@ -171,7 +172,7 @@ func (f *PoetryClientFactory) downloadDone() {
 // report prints one line per poem, in the order they finished.
 func (f *PoetryClientFactory) report() {
 	for _, p := range f.poems {
-		fmt.Printf("Task %d: %d characters of poetry\n", p.task, len(p.poem))
+		fmt.Printf("Task %d: %d characters of poetry\n", p.task, utf8.RuneCount(p.poem))
 	}
 }
 
@@ -207,7 +208,4 @@ func main() {
 	elapsed := time.Since(start)
 
 	fmt.Printf("Got %d poems in %s\n", len(addrs), poetry.FormatElapsed(elapsed))
-	if factory.failed {
-		os.Exit(1)
-	}
 }

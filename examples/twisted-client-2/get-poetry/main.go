@@ -53,15 +53,10 @@
 //
 // Where this client departs from the original:
 //
-//   - The counts are bytes, under the original's word "characters", as in
-//     every gyre client (the Python 3 original counts decoded characters,
-//     which differ for poems that are not ASCII).
 //   - The original takes any end of the connection for the end of the poem.
 //     This one checks the reason: a connection lost uncleanly (reset,
 //     interrupted by Ctrl-C) gets one line on stderr, "Task N: failed to get
 //     poetry from PEER: REASON", and no line in the report.
-//   - The exit status is 1 when a download failed (refused or lost), as in
-//     gyre's other clients; the original exits 0 whatever happened.
 //   - --print prints each poem after its report line.
 package main
 
@@ -71,6 +66,7 @@ import (
 	"net"
 	"os"
 	"time"
+	"unicode/utf8"
 
 	"gyre/internal/optparse"
 	"gyre/poetry"
@@ -205,7 +201,7 @@ func (f *PoetryClientFactory) downloadDone() {
 // report prints one line per poem, in the order they finished.
 func (f *PoetryClientFactory) report() {
 	for _, p := range f.poems {
-		fmt.Printf("Task %d: %d characters of poetry\n", p.task, len(p.poem))
+		fmt.Printf("Task %d: %d characters of poetry\n", p.task, utf8.RuneCount(p.poem))
 		if f.printPoems {
 			os.Stdout.Write(p.poem)
 			if len(p.poem) > 0 && p.poem[len(p.poem)-1] != '\n' {
@@ -248,7 +244,4 @@ func main() {
 	elapsed := time.Since(start)
 
 	fmt.Printf("Got %d poems in %s\n", len(addrs), poetry.FormatElapsed(elapsed))
-	if factory.failed {
-		os.Exit(1)
-	}
 }

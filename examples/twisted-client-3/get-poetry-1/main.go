@@ -39,8 +39,9 @@
 // The "]" on a line of its own is the original's too.
 //
 // Where this client departs from the original: a connection lost uncleanly
-// (a reset) goes to the errback instead of passing for a complete poem; and
-// the exit status is 1 when a download failed (the original exits 0).
+// (a reset) goes to the errback instead of passing for a complete poem. As
+// the original, it exits with status 0 when a download failed: it printed
+// the failure and finished normally.
 package main
 
 import (
@@ -183,8 +184,5 @@ func main() {
 
 	for _, poem := range poems {
 		fmt.Println(poem)
-	}
-	if len(errs) > 0 {
-		os.Exit(1)
 	}
 }

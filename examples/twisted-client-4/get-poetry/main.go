@@ -57,9 +57,9 @@
 //	]
 //
 // Where this client departs from the original: --timeout (the original
-// waits as long as the server keeps the connection open); a connection
-// lost uncleanly is a failure, not a poem; and the exit status is 1 when a
-// download failed (the original exits 0).
+// waits as long as the server keeps the connection open), and a connection
+// lost uncleanly is a failure, not a poem. As the original, it exits with
+// status 0 after a failed download.
 package main
 
 import (
@@ -203,8 +203,5 @@ func main() {
 
 	for _, poem := range res.poems {
 		fmt.Println(poem)
-	}
-	if len(res.errors) > 0 {
-		os.Exit(1)
 	}
 }

@@ -193,3 +193,24 @@ func TestDeferBlock(t *testing.T) {
 	compare(t, "stdout", got.Stdout, want.Stdout())
 	compare(t, "stderr", got.Stderr, want.Stderr())
 }
+
+// TestPart7Exercises: the first exercise of part 7 prints what defer-9's
+// poemDone receives, nil, then the poem once gotPoem returns it; the
+// second fires defer-8's and defer-9's Deferreds with an error, which the
+// errback handles: the apology on stderr, nothing on stdout, the reactor
+// stopped, exit status 0.
+func TestPart7Exercises(t *testing.T) {
+	exe := progtest.Build(t, "./examples/twisted-deferred/defer-9-exercise-1")
+	res := progtest.Run(t, runTimeout, exe)
+	want := "Another short poem.\npoemDone received: <nil>\nAnother short poem.\npoemDone received: Another short poem.\n"
+	if res.Code != 0 || res.Stdout != want || res.Stderr != "" {
+		t.Errorf("defer-9-exercise-1: exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", res.Code, res.Stdout, want, res.Stderr)
+	}
+	for _, pkg := range []string{"./examples/twisted-deferred/defer-8-exercise-2", "./examples/twisted-deferred/defer-9-exercise-2"} {
+		res := progtest.Run(t, runTimeout, progtest.Build(t, pkg))
+		const apology = "poem download failed\nI am terribly sorry\ntry again later?\n"
+		if res.Code != 0 || res.Stdout != "" || res.Stderr != apology {
+			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", pkg, res.Code, res.Stdout, res.Stderr)
+		}
+	}
+}

@@ -40,6 +40,12 @@ func TestGoldenCases(t *testing.T) {
 	runCases(t, filepath.Join(progtest.ModuleRoot(t), "internal", "simulator", "testdata", "golden"))
 }
 
+// TestExerciseCases runs the inputs of parts 9 and 10's exercises, kept
+// beside the program (exercises/README.md says what each is).
+func TestExerciseCases(t *testing.T) {
+	runCases(t, filepath.Join(progtest.ModuleRoot(t), "examples", "twisted-deferred", "deferred-simulator", "exercises"))
+}
+
 func TestReferenceExamples(t *testing.T) {
 	runCases(t, progtest.SharedFile(t, "reference", "deferred-simulator-examples"))
 }

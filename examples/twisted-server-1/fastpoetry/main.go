@@ -2,7 +2,7 @@
 // (twisted-server-1/fastpoetry.py in part 11 of Dave Peticolas's Twisted
 // tutorial), written against gyre's reactor.
 //
-//	go run ./examples/twisted-server-1/fastpoetry [--port P] [--iface I] [--delay S] [--num-bytes N] POEM-FILE ...
+//	go run ./examples/twisted-server-1/fastpoetry [--port P] [--iface I] POEM-FILE
 //
 // # A server is a factory too
 //
@@ -22,22 +22,19 @@
 // served at once, without a thread, because nothing in the protocol ever
 // waits: the reactor accepts, writes and closes as the sockets allow.
 //
-// # The tutorial's exercises, as options
+// # What it takes
 //
-//   - Serving slowly: --delay and --num-bytes (either one) make the server
-//     send --num-bytes characters (10 unless given) every --delay seconds
-//     (0.1 unless given), as the blocking slow server does, but to every
-//     client at once, with the reactor's timer instead of sleep. The
-//     protocol and factory are poetry.SlowServerFactory; its timer stops
-//     when the last client has gone, so a client that hangs up costs
-//     nothing afterwards.
-//   - Several poems, one process: give several poetry files, and each is
-//     served on a port of its own, all by the one reactor. With --port P
-//     they are on P, P+1, P+2 ...; without it (or with 0) each gets a port
-//     chosen by the system. There is one "Serving" line per poem.
-//   - Big files: a poem larger than 1 MiB is not read into memory; it is
-//     streamed from the file to each client with flow control
-//     (poetry.FileServerFactory, sendfile(2) on Linux).
+// Exactly the original's command line: one poetry file, --port (a port the
+// system chooses unless given) and --iface (localhost unless given). The
+// exercises of part 11 that change it are programs of their own beside it:
+// fastpoetry-exercise-2 (the same server on the reactor's low-level API),
+// fastpoetry-exercise-3 (a slow server, with --num-bytes and --delay) and
+// fastpoetry-exercise-4 (several poems, each on its own port). The first
+// exercise, a poetry server without the reactor, is examples/async-server.
+//
+// A poem larger than 1 MiB is not read into memory: it is streamed from the
+// file to each client with flow control (poetry.FileServerFactory,
+// sendfile(2) on Linux). A client sees no difference.
 //
 // # Output
 //
@@ -52,18 +49,16 @@
 // # Errors
 //
 // Bad arguments print the usage and one line, and exit 2, as optparse
-// does: "No such file: PATH" (the original's words), "Cannot read PATH:
-// REASON", "Not a file (a directory): PATH", "Empty poetry file: PATH",
-// and a --port that is not a port number. A port that cannot be listened
-// on is one line with Twisted's message and exit status 1:
+// does: "Provide exactly one poetry file.", "No such file: PATH" and
+// "no such option: --delay" are the original's words; gyre adds "Cannot
+// read PATH: REASON", "Not a file (a directory): PATH", "Empty poetry
+// file: PATH" and a --port that is not a port number, which the original
+// finds only when a client comes or when it listens. A port that cannot be
+// listened on is one line with Twisted's message and exit status 1:
 //
 //	fastpoetry: Couldn't listen on localhost:10000: [Errno 98] Address already in use.
 //
-// (The original prints that line at the end of a traceback.) The other
-// departures from the original: it takes several files (the original
-// wants exactly one and says "Provide exactly one poetry file."; this one
-// says "Provide at least one poetry file." when there is none), and it has
-// the --delay and --num-bytes options, which the original refuses.
+// (The original prints that line at the end of a traceback.)
 package main
 
 import (
@@ -71,7 +66,6 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"time"
 
 	"gyre/examples/internal/servercli"
 	"gyre/internal/optparse"
@@ -79,7 +73,7 @@ import (
 	"gyre/reactor"
 )
 
-const usage = `usage: %prog [options] poetry-file ...
+const usage = `usage: %prog [options] poetry-file
 
 This is the Fast Poetry Server, Twisted edition.
 Run it like this:
@@ -92,10 +86,7 @@ you could run it like this:
   go run ./examples/twisted-server-1/fastpoetry poetry/ecstasy.txt
 
 to serve up John Donne's Ecstasy, which I know you want to do.
-
-Give it several poetry files to serve each one on a port of its own:
-from --port upwards, or on ports chosen by the system.
-`
+` + servercli.PoemsNote
 
 // bigPoem is the size above which a poem is streamed from its file rather
 // than read into memory.
@@ -103,65 +94,35 @@ const bigPoem = 1 << 20
 
 // options are the command line, checked.
 type options struct {
-	poems    []servercli.Poem
-	port     int // the first poem's; 0 lets the system choose every port
-	iface    string
-	slow     bool
-	numBytes int
-	delay    time.Duration
+	poem  servercli.Poem
+	port  int // 0 lets the system choose
+	iface string
 }
 
-// parseArgs reads the command line: the slow server's options and checks
-// (servercli), several poetry files, and the slow mode only when asked for.
+// parseArgs reads the command line: the original's options, one poetry
+// file, checked (servercli).
 func parseArgs() options {
 	p := optparse.New("fastpoetry", usage)
 	port, iface := servercli.ListenOptions(p)
-	delay := p.Float("--delay", servercli.DefaultDelay,
-		"Serve slowly, with this many seconds between sends (0.1 unless given). Default is the whole poem at once.")
-	numBytes := p.Int("--num-bytes", servercli.DefaultNumBytes,
-		"Serve slowly, this many bytes at a time (10 unless given). Default is the whole poem at once.")
 	args := p.Parse(os.Args[1:])
-	if len(args) == 0 {
-		p.Error("Provide at least one poetry file.")
+	if len(args) != 1 {
+		p.Error("Provide exactly one poetry file.")
 	}
 	servercli.CheckPort(p, *port)
-	if last := *port + len(args) - 1; *port != 0 && last > 65535 {
-		p.Errorf("option --port: %d poetry files from port %d need ports up to %d, past 65535", len(args), *port, last)
+	pm, err := servercli.LoadPoem(args[0], bigPoem)
+	if err != nil {
+		p.Error(err.Error())
 	}
-	opts := options{port: *port, iface: *iface}
-	opts.slow = p.Changed("--delay") || p.Changed("--num-bytes")
-	if opts.slow {
-		opts.delay = servercli.Delay(p, *delay)
-		servercli.CheckNumBytes(p, *numBytes)
-		opts.numBytes = *numBytes
-	}
-	// A slow poem goes out a few bytes at a time from memory; only a fast
-	// one can be streamed from its file.
-	streamAbove := int64(bigPoem)
-	if opts.slow {
-		streamAbove = 0
-	}
-	for _, path := range args {
-		pm, err := servercli.LoadPoem(path, streamAbove)
-		if err != nil {
-			p.Error(err.Error())
-		}
-		opts.poems = append(opts.poems, pm)
-	}
-	return opts
+	return options{poem: pm, port: *port, iface: *iface}
 }
 
-// factory returns the factory that serves pm: its protocol is what each
-// client's connection runs.
-func (opts options) factory(r *reactor.Reactor, pm servercli.Poem) (reactor.Factory, error) {
-	switch {
-	case opts.slow:
-		return poetry.NewSlowServerFactory(r, pm.Data, opts.numBytes, opts.delay), nil
-	case pm.File != nil:
-		return poetry.NewFileServerFactory(pm.File)
-	default:
-		return poetry.NewFastServerFactory(pm.Data), nil
+// factory returns the factory that serves the poem: its protocol is what
+// each client's connection runs.
+func (opts options) factory() (reactor.Factory, error) {
+	if opts.poem.File != nil {
+		return poetry.NewFileServerFactory(opts.poem.File)
 	}
+	return poetry.NewFastServerFactory(opts.poem.Data), nil
 }
 
 func main() {
@@ -174,27 +135,17 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	ports := make([]*reactor.Port, len(opts.poems))
-	for i, pm := range opts.poems {
-		factory, err := opts.factory(r, pm)
-		if err != nil {
-			fail(err)
-		}
-		port := opts.port
-		if port != 0 {
-			port += i
-		}
-		ports[i], err = r.ListenTCP(net.JoinHostPort(opts.iface, strconv.Itoa(port)), factory)
-		if err != nil {
-			fail(err) // Twisted's "Couldn't listen on ..." message
-		}
+	factory, err := opts.factory()
+	if err != nil {
+		fail(err)
 	}
-	// Said once every poem has its port, so that a port that cannot be
-	// listened on is the only thing printed. Clients may connect from now
-	// on; they wait in the listen queue until Run.
-	for i, pm := range opts.poems {
-		fmt.Printf("Serving %s on %s.\n", pm.Path, reactor.AddressRepr(ports[i].Addr()))
+	port, err := r.ListenTCP(net.JoinHostPort(opts.iface, strconv.Itoa(opts.port)), factory)
+	if err != nil {
+		fail(err) // Twisted's "Couldn't listen on ..." message
 	}
+	// Clients may connect from now on; they wait in the listen queue
+	// until Run.
+	fmt.Printf("Serving %s on %s.\n", opts.poem.Path, reactor.AddressRepr(port.Addr()))
 	if err := r.Run(); err != nil {
 		fail(err)
 	}
