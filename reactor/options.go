@@ -11,6 +11,9 @@ type config struct {
 	logger         *slog.Logger
 	signals        bool
 	readBufferSize int
+	debug          *bool // WithDebug; nil: GYRE_DEBUG decides
+	poolSize       int   // WithGoroutinePool
+	poolQueue      int
 
 	// signalHook, if set, is called by the signal handler after it has
 	// acted on a signal (tests wait for it).

@@ -60,6 +60,8 @@ type Reactor struct {
 	readSize    int
 
 	tcp tcpState // the TCP layer's share of the loop (tcp.go)
+
+	goBridges goBridges // debug checks, goroutine pool (debug.go, defertogoroutine.go)
 }
 
 // New returns a reactor ready to have work scheduled on it and to Run.
@@ -77,6 +79,9 @@ func New(options ...Option) (*Reactor, error) {
 	}
 	if cfg.readBufferSize <= 0 {
 		return nil, fmt.Errorf("reactor: read buffer size must be positive, not %d", cfg.readBufferSize)
+	}
+	if err := cfg.resolveBridges(); err != nil {
+		return nil, err
 	}
 	name, fromEnv := cfg.backend, false
 	if !cfg.backendSet {
@@ -105,6 +110,7 @@ func New(options ...Option) (*Reactor, error) {
 		readSize: cfg.readBufferSize,
 	}
 	r.timers.start() // on the real clock
+	r.goBridges.init(&cfg)
 	r.invoke = r.call
 	if err := r.addInternalReader(w); err != nil {
 		w.close()
@@ -129,16 +135,21 @@ func (r *Reactor) Now() time.Time { return r.timers.Now() }
 // DelayedCall can cancel or move it. It costs O(log n) in the number of
 // pending calls and allocates only the DelayedCall.
 func (r *Reactor) CallLater(d time.Duration, f func()) *DelayedCall {
+	r.checkLoop("CallLater")
 	return r.timers.CallLater(d, f)
 }
 
 // PendingCalls returns the delayed calls not yet run, earliest first.
-func (r *Reactor) PendingCalls() []*DelayedCall { return r.timers.Pending() }
+func (r *Reactor) PendingCalls() []*DelayedCall {
+	r.checkLoop("PendingCalls")
+	return r.timers.Pending()
+}
 
 // CallWhenRunning runs f once the reactor is running: at the start of Run,
 // in the order the calls were added, or at once if the reactor is already
 // running (as Twisted's callWhenRunning).
 func (r *Reactor) CallWhenRunning(f func()) {
+	r.checkLoop("CallWhenRunning")
 	if r.state.Load() == stateRunning {
 		f()
 		return
@@ -184,6 +195,7 @@ func (r *Reactor) Run() (err error) {
 	}
 	runningLoops.Add(1)
 	defer runningLoops.Add(-1)
+	defer r.enterLoop()()
 	defer r.shutdown()
 	startup := r.whenRunning
 	r.whenRunning = nil
@@ -230,6 +242,7 @@ func (r *Reactor) Close() error {
 	}
 	r.queue = nil
 	r.mu.Unlock()
+	r.stopPool()
 	// What was set up for a run that will not happen (a listening port, a
 	// connection attempt) is dropped as at the end of a run, so that no
 	// socket is left open.
@@ -279,6 +292,7 @@ func (r *Reactor) iterate() error {
 // shutdown runs when Run returns: Twisted's disconnectAll, then the end of
 // goroutine calls, then the release of kernel resources.
 func (r *Reactor) shutdown() {
+	r.stopPool()
 	for _, d := range r.RemoveAll() {
 		r.callLost(d, ErrConnectionLost)
 	}
