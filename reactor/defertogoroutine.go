@@ -105,7 +105,10 @@ func (w *poolWorker) give(j *poolJob) {
 
 func (p *goroutinePool) submit(f func(ctx context.Context) (any, error)) *deferred.Deferred {
 	j := &poolJob{f: f}
-	j.d = deferred.NewWithCanceller(func(*deferred.Deferred) { j.finish() })
+	j.d = deferred.NewWithCanceller(func(*deferred.Deferred) {
+		j.finish()
+		p.remove(j)
+	})
 	if p.stopped {
 		_ = j.d.Errback(ErrReactorStopped)
 		return j.d
@@ -201,8 +204,20 @@ func (p *goroutinePool) finished(w *poolWorker, j *poolJob, v any, err error) {
 	p.idle = append(p.idle, w)
 }
 
-// finish marks j as settled and releases its context. A job cancelled
-// while queued stays in the queue, skipped when its turn comes.
+// remove takes a cancelled job out of the queue, if it waits there, so
+// that it no longer holds a place.
+func (p *goroutinePool) remove(j *poolJob) {
+	for i := p.head; i < len(p.queue); i++ {
+		if p.queue[i] == j {
+			copy(p.queue[i:], p.queue[i+1:])
+			p.queue[len(p.queue)-1] = nil
+			p.queue = p.queue[:len(p.queue)-1]
+			return
+		}
+	}
+}
+
+// finish marks j as settled and releases its context.
 func (j *poolJob) finish() {
 	j.done = true
 	if j.cancel != nil {
