@@ -1,6 +1,7 @@
 package deferred_test
 
 import (
+	"iter"
 	"testing"
 
 	"gyre/deferred"
@@ -74,5 +75,36 @@ func BenchmarkInlineStart(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		deferred.Inline(func(*deferred.Coroutine) (int, error) { return 1, nil })
+	}
+}
+
+// The two mechanisms Inline could stand on, measured bare: a round trip
+// (hand over, get control back) between two goroutines through unbuffered
+// channels, the way a goroutine-per-body design would take turns with the
+// loop, against a round trip through an iter.Pull coroutine, which Inline
+// uses.
+
+func BenchmarkMechanismChannelRoundTrip(b *testing.B) {
+	ping, pong := make(chan struct{}), make(chan struct{})
+	go func() {
+		for range ping {
+			pong <- struct{}{}
+		}
+	}()
+	for b.Loop() {
+		ping <- struct{}{}
+		<-pong
+	}
+	close(ping)
+}
+
+func BenchmarkMechanismCoroutineRoundTrip(b *testing.B) {
+	next, stop := iter.Pull(func(yield func(struct{}) bool) {
+		for yield(struct{}{}) {
+		}
+	})
+	defer stop()
+	for b.Loop() {
+		next()
 	}
 }
