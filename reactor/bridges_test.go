@@ -3,6 +3,7 @@ package reactor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -239,5 +240,22 @@ func TestParseGoid(t *testing.T) {
 	}
 	if goid() <= 0 {
 		t.Error("goid of this goroutine")
+	}
+}
+
+// BenchmarkLoopCheck is the cost of the check at the top of every loop-only
+// method: a branch with the debug option off, the goroutine's identity with
+// it on (on the loop goroutine, the common case).
+func BenchmarkLoopCheck(b *testing.B) {
+	for _, debug := range []bool{false, true} {
+		b.Run(fmt.Sprintf("debug=%v", debug), func(b *testing.B) {
+			r, _ := newReactor(b, DefaultBackend(), WithDebug(debug))
+			r.goBridges.loopGoid.Store(goid()) // as if this goroutine ran the loop
+			defer r.goBridges.loopGoid.Store(0)
+			b.ReportAllocs()
+			for b.Loop() {
+				r.checkLoop("CallLater")
+			}
+		})
 	}
 }
