@@ -259,3 +259,14 @@ func BenchmarkLoopCheck(b *testing.B) {
 		})
 	}
 }
+
+func TestInlineBodyFrame(t *testing.T) {
+	if got := string(inlineBodyFrame); got != "gyre/deferred.(*Coroutine).run(" {
+		t.Errorf("inlineBodyFrame = %q", got)
+	}
+	in := false
+	deferred.Inline(func(*deferred.Coroutine) (any, error) { in = inInlineBody(); return nil, nil })
+	if !in || inInlineBody() {
+		t.Errorf("in a body: %v; outside: %v", in, inInlineBody())
+	}
+}

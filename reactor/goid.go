@@ -2,8 +2,12 @@ package reactor
 
 import (
 	"bytes"
+	"reflect"
 	"runtime"
 	"strconv"
+	"strings"
+
+	"gyre/deferred"
 )
 
 // Goroutine identity, for finding misuse early: BlockingCall on the loop's
@@ -36,8 +40,13 @@ func parseGoid(tb []byte) (int64, bool) {
 	return id, err == nil
 }
 
-// inlineBodyFrame is the frame every deferred.Inline body runs under.
-const inlineBodyFrame = "gyre/deferred.(*Coroutine).run("
+// inlineBodyFrame is the frame every deferred.Inline body runs under, as a
+// traceback prints it. The package path is read from a function of the
+// package, so that it follows the module path.
+var inlineBodyFrame = func() []byte {
+	name := runtime.FuncForPC(reflect.ValueOf(deferred.New).Pointer()).Name() // "gyre/deferred.New"
+	return []byte(strings.TrimSuffix(name, "New") + "(*Coroutine).run(")
+}()
 
 // inInlineBody reports whether the calling goroutine is the coroutine of a
 // deferred.Inline body. Such a body runs only when whoever fires what it
@@ -46,7 +55,7 @@ const inlineBodyFrame = "gyre/deferred.(*Coroutine).run("
 // body. It reads the whole traceback, so it is for rare paths only.
 func inInlineBody() bool {
 	tb := traceback()
-	return bytes.Contains(tb, []byte(inlineBodyFrame)) &&
+	return bytes.Contains(tb, inlineBodyFrame) &&
 		bytes.Contains(tb, []byte("\ncreated by iter.Pull["))
 }
 
