@@ -300,3 +300,44 @@ func TestInlineManyWaitsDoNotGrowTheStack(t *testing.T) {
 		t.Errorf("got %v, %v", v, f)
 	}
 }
+
+// Cancelling an Inline that awaits another cancels through both bodies to
+// the Deferred at the bottom; each body sees the cancellation as an error
+// and the failure travels back up. A panic in the inner body reaches the
+// outer one as an error too.
+func TestInlineNestedCancelAndPanic(t *testing.T) {
+	leafCancelled := false
+	leaf := deferred.NewWithCanceller(func(*deferred.Deferred) { leafCancelled = true })
+	var innerErr, outerErr error
+	inner := deferred.Inline(func(co *deferred.Coroutine) (any, error) {
+		_, innerErr = co.Await(leaf)
+		return nil, innerErr
+	})
+	outer := deferred.Inline(func(co *deferred.Coroutine) (any, error) {
+		_, outerErr = co.Await(inner)
+		return nil, outerErr
+	})
+	outer.Cancel()
+	if !leafCancelled || !errors.Is(innerErr, deferred.ErrCancelled) || !errors.Is(outerErr, deferred.ErrCancelled) {
+		t.Errorf("leaf cancelled %v; inner body got %v; outer body got %v", leafCancelled, innerErr, outerErr)
+	}
+	if _, f := resultOf(t, outer); !errors.Is(f, deferred.ErrCancelled) {
+		t.Errorf("outer: %v", f)
+	}
+
+	wait := deferred.New()
+	var pe *deferred.PanicError
+	outer = deferred.Inline(func(co *deferred.Coroutine) (bool, error) {
+		_, err := co.Await(deferred.Inline(func(co *deferred.Coroutine) (any, error) {
+			if _, err := co.Await(wait); err != nil {
+				return nil, err
+			}
+			panic("inner")
+		}))
+		return errors.As(err, &pe), nil
+	})
+	_ = wait.Callback(nil)
+	if v, f := resultOf(t, outer); v != true || f != nil || pe.Value != "inner" {
+		t.Errorf("the outer body saw %v, %v, %v", v, f, pe)
+	}
+}
