@@ -64,6 +64,16 @@ func DeferToGoroutine(r *Reactor, f func(ctx context.Context) (any, error)) *def
 	return p.submit(f)
 }
 
+// DeferToGoroutineOf is DeferToGoroutine with a typed result: f returns a
+// T, and so does the Future, in an Inline body (Await) or through Handle.
+//
+//	data, err := reactor.DeferToGoroutineOf(r, func(context.Context) ([]byte, error) {
+//		return os.ReadFile(name)
+//	}).Await(co)
+func DeferToGoroutineOf[T any](r *Reactor, f func(ctx context.Context) (T, error)) deferred.Future[T] {
+	return deferred.Typed[T](DeferToGoroutine(r, func(ctx context.Context) (any, error) { return f(ctx) }))
+}
+
 // goroutinePool is the pool of DeferToGoroutine. Its state belongs to the
 // loop, so it needs no lock: the goroutines receive work through their own
 // channel and report back through CallFromGoroutine.

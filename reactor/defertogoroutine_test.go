@@ -71,6 +71,23 @@ func TestDeferToGoroutineFiresOnTheLoop(t *testing.T) {
 
 var errSentinelPool = errors.New("pool sentinel")
 
+func TestDeferToGoroutineOf(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend())
+	var got []int
+	var gotErr error
+	r.CallWhenRunning(func() {
+		DeferToGoroutineOf(r, func(context.Context) ([]int, error) { return []int{1, 2}, nil }).
+			Handle(func(v []int, err error) {
+				got, gotErr = v, err
+				r.Stop()
+			})
+	})
+	run(t, r)
+	if fmt.Sprint(got) != "[1 2]" || gotErr != nil {
+		t.Errorf("got %v, %v", got, gotErr)
+	}
+}
+
 // A pool of 2 with a queue of 2: two calls run, two wait, the next fails
 // at once with ErrPoolFull; never more than two at a time; the queued ones
 // run when a goroutine is free; a queued call cancelled never runs and

@@ -22,9 +22,9 @@ func ExampleDeferToGoroutine() {
 	r.CallWhenRunning(func() {
 		deferred.Inline(func(co *deferred.Coroutine) (any, error) {
 			defer r.Stop()
-			data, err := deferred.Await[[]byte](co, reactor.DeferToGoroutine(r, func(context.Context) (any, error) {
-				return os.ReadFile("doc.go") // blocks this goroutine, not the loop
-			}))
+			data, err := reactor.DeferToGoroutineOf(r, func(context.Context) ([]byte, error) {
+				return os.ReadFile("doc.go") // blocks a goroutine of the pool, not the loop
+			}).Await(co)
 			if err != nil {
 				return nil, err
 			}
