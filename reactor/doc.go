@@ -145,9 +145,10 @@
 //
 // The bridges to Go's own ways (context.go, defertogoroutine.go, debug.go):
 //
-//   - DeferToGoroutine runs blocking work on a bounded pool of goroutines
-//     (WithGoroutinePool; DefaultGoroutinePoolSize) and fires a Deferred on
-//     the loop with the result; the pool stops with the reactor.
+//   - DeferToGoroutine (typed: DeferToGoroutineOf) runs blocking work on a
+//     bounded pool of goroutines (WithGoroutinePool;
+//     DefaultGoroutinePoolSize) and fires a Deferred on the loop with the
+//     result; the pool stops with the reactor.
 //   - RunContext runs the loop until a context is done; CancelOnDone
 //     cancels a Deferred when one is; BlockingCallContext waits for a
 //     result from another goroutine until one is; ConnectTCPContext takes
