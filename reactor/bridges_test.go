@@ -265,8 +265,39 @@ func TestInlineBodyFrame(t *testing.T) {
 		t.Errorf("inlineBodyFrame = %q", got)
 	}
 	in := false
-	deferred.Inline(func(*deferred.Coroutine) (any, error) { in = inInlineBody(); return nil, nil })
-	if !in || inInlineBody() {
-		t.Errorf("in a body: %v; outside: %v", in, inInlineBody())
+	deferred.Inline(func(*deferred.Coroutine) (any, error) { in = callerIs(-1); return nil, nil })
+	if !in || callerIs(-1) || !callerIs(goid()) {
+		t.Errorf("in a body: %v; outside: %v; this goroutine: %v", in, callerIs(-1), callerIs(goid()))
+	}
+}
+
+// BenchmarkBlockingCall is a round trip from another goroutine through the
+// loop, the check that it is not the loop included.
+func BenchmarkBlockingCall(b *testing.B) {
+	r, _ := newReactor(b, DefaultBackend())
+	go func() {
+		for b.Loop() {
+			if _, err := BlockingCall(r, func() *deferred.Deferred { return nil }); err != nil {
+				b.Error(err)
+				break
+			}
+		}
+		_ = r.CallFromGoroutine(func() { r.Stop() })
+	}()
+	b.ReportAllocs()
+	run(b, r)
+}
+
+// BenchmarkOnLoopForeign is the check alone, made from another goroutine
+// than the loop's (BlockingCall's common case).
+func BenchmarkOnLoopForeign(b *testing.B) {
+	r, _ := newReactor(b, DefaultBackend())
+	r.goBridges.loopGoid.Store(-1)
+	defer r.goBridges.loopGoid.Store(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		if r.onLoop() {
+			b.Fatal("taken for the loop")
+		}
 	}
 }

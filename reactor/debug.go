@@ -82,7 +82,7 @@ func (r *Reactor) onLoop() bool {
 	if loop == 0 {
 		return false
 	}
-	return goid() == loop || inInlineBody()
+	return callerIs(loop)
 }
 
 // checkLoop is the debug check at the top of a loop-only method.
@@ -97,9 +97,9 @@ func (r *Reactor) mustBeOnLoop(method string) {
 	if loop == 0 {
 		return // not running: the goroutine that will run it sets things up
 	}
-	if id := goid(); id != loop && !inInlineBody() {
+	if !callerIs(loop) {
 		panic(fmt.Sprintf("reactor: %s called from goroutine %d, but it belongs to the reactor's goroutine %d; "+
 			"from another goroutine, hand the work to the loop with r.CallFromGoroutine(func() { ... }) "+
-			"(or reactor.BlockingCall to wait for a result)", method, id, loop))
+			"(or reactor.BlockingCall to wait for a result)", method, goid(), loop))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gyre/deferred"
 )
@@ -48,24 +49,37 @@ var inlineBodyFrame = func() []byte {
 	return []byte(strings.TrimSuffix(name, "New") + "(*Coroutine).run(")
 }()
 
-// inInlineBody reports whether the calling goroutine is the coroutine of a
-// deferred.Inline body. Such a body runs only when whoever fires what it
-// awaits resumes it, and that one waits, blocked, until the body suspends
-// again: on a running reactor, it is the loop taking a turn through the
-// body. It reads the whole traceback, so it is for rare paths only.
-func inInlineBody() bool {
-	tb := traceback()
-	return bytes.Contains(tb, inlineBodyFrame) &&
-		bytes.Contains(tb, []byte("\ncreated by iter.Pull["))
-}
-
-// traceback returns the calling goroutine's whole traceback (up to 1 MiB).
-func traceback() []byte {
-	for size := 16 << 10; ; size *= 4 {
-		buf := make([]byte, size)
-		n := runtime.Stack(buf, false)
-		if n < size || size >= 1<<20 {
-			return buf[:n]
+// callerIs reports whether the calling goroutine is loop, or is the
+// coroutine of a deferred.Inline body. Such a body runs only when whoever
+// fires what it awaits resumes it, and that one waits, blocked, until the
+// body suspends again: on a running reactor, it is the loop taking a turn
+// through the body. The id is read from the first line of a traceback cut
+// short (the cheap part, and all the loop itself needs); only another
+// goroutine pays for the whole traceback, to look for the coroutine's
+// frames.
+func callerIs(loop int64) bool {
+	if goid() == loop {
+		return true
+	}
+	bp := tracebackBufs.Get().(*[]byte)
+	defer tracebackBufs.Put(bp)
+	for {
+		n := runtime.Stack(*bp, false)
+		if n < len(*bp) || len(*bp) >= maxTraceback {
+			tb := (*bp)[:n]
+			return bytes.Contains(tb, inlineBodyFrame) && bytes.Contains(tb, []byte("\ncreated by iter.Pull["))
 		}
+		*bp = make([]byte, 4*len(*bp)) // a deep stack: the end did not fit
 	}
 }
+
+// maxTraceback bounds the traceback callerIs reads: a stack deeper than
+// that is not taken for an Inline body.
+const maxTraceback = 1 << 20
+
+// tracebackBufs keeps the buffers callerIs reads tracebacks into, so
+// that BlockingCall from other goroutines does not allocate one each time.
+var tracebackBufs = sync.Pool{New: func() any {
+	b := make([]byte, 8<<10)
+	return &b
+}}
