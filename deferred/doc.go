@@ -99,8 +99,40 @@
 // and consume-errors options); Gather gives all the results or the first
 // failure (Twisted's gatherResults).
 //
+// # Sequential code
+//
+// Inline is Twisted's inlineCallbacks: a function written top to bottom
+// that awaits Deferreds as if they were blocking calls and returns a
+// Deferred of its result.
+//
+//	d := deferred.Inline(func(co *deferred.Coroutine) (string, error) {
+//		poem, err := deferred.Await[string](co, getPoetry(addr))
+//		if err != nil {
+//			return "", err // a Failure is an error: errors.Is and As match it
+//		}
+//		return cummingsify(poem)
+//	})
+//
+// The body runs on a coroutine (iter.Pull) that takes turns with whoever
+// fires what it awaits, never in parallel with it: started on the reactor's
+// goroutine, it needs no locks. An Await of a Deferred that has fired
+// already does not suspend. A returned error or a panic fails the
+// Deferred; cancelling it cancels the Deferred being awaited.
+//
+// # Typed results
+//
+// The Deferred is untyped at its core, since a chain's stages may change
+// the kind of its result. The typed layer sits on it and checks the type
+// once, where a value leaves the untyped world, failing with a
+// *ResultTypeError on a mismatch: Await[T] in an Inline body, Then[T, U]
+// for a typed callback step, GatherOf[T] for a []T, As[T] for a single
+// value, and Future[T], a Deferred known to give a T, which typed entry
+// points (poetry.GetPoem) return.
+//
 // # Goroutines
 //
 // A Deferred belongs to one goroutine, normally the reactor's; it uses no
-// locks. A Failure is immutable and may be shared.
+// locks. A Failure is immutable and may be shared. An Inline body runs on a
+// goroutine of its own, but only while the goroutine that resumed it waits,
+// so it shares that goroutine's ownership.
 package deferred

@@ -77,6 +77,7 @@ type Connector struct {
 // included (0 means no limit but the kernel's, which is minutes; Twisted's
 // default is 30 seconds: DefaultConnectTimeout).
 func (r *Reactor) ConnectTCP(addr string, factory ClientFactory, timeout time.Duration) *Connector {
+	r.checkLoop("ConnectTCP")
 	c := &Connector{r: r, clock: r, factory: factory, addr: addr, timeout: timeout}
 	c.start()
 	return c

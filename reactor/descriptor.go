@@ -182,6 +182,7 @@ func (r *Reactor) register(fd int, rd ReadDescriptor, wd WriteDescriptor) error 
 // limit), or refused by the kernel (epoll refuses regular files, for
 // example).
 func (r *Reactor) AddReader(d ReadDescriptor) error {
+	r.checkLoop("AddReader")
 	fd, err := r.validate(d)
 	if err != nil {
 		return err
@@ -200,6 +201,7 @@ func (r *Reactor) AddReader(d ReadDescriptor) error {
 // time it is writable, until RemoveWriter. Remove writers as soon as they
 // have nothing to write: an idle socket is nearly always writable.
 func (r *Reactor) AddWriter(d WriteDescriptor) error {
+	r.checkLoop("AddWriter")
 	fd, err := r.validate(d)
 	if err != nil {
 		return err
@@ -262,6 +264,7 @@ func (r *Reactor) slotOf(d FileDescriptor, reading bool) int {
 // not registered does nothing. A descriptor removed during a wake-up is not
 // dispatched for the rest of it, even if it was ready.
 func (r *Reactor) RemoveReader(d ReadDescriptor) {
+	r.checkLoop("RemoveReader")
 	if fd := r.slotOf(d, true); fd >= 0 {
 		r.dropReader(fd)
 	}
@@ -269,6 +272,7 @@ func (r *Reactor) RemoveReader(d ReadDescriptor) {
 
 // RemoveWriter stops watching d for writing; see RemoveReader.
 func (r *Reactor) RemoveWriter(d WriteDescriptor) {
+	r.checkLoop("RemoveWriter")
 	if fd := r.slotOf(d, false); fd >= 0 {
 		r.dropWriter(fd)
 	}

@@ -167,6 +167,25 @@
 // result produced on the loop with BlockingCall. Nothing else is safe to
 // call from them.
 //
+// The bridges to Go's own ways (context.go, defertogoroutine.go, debug.go):
+//
+//   - DeferToGoroutine (typed: DeferToGoroutineOf) runs blocking work on a
+//     bounded pool of goroutines (WithGoroutinePool;
+//     DefaultGoroutinePoolSize) and fires a Deferred on the loop with the
+//     result; the pool stops with the reactor.
+//   - RunContext runs the loop until a context is done; CancelOnDone
+//     cancels a Deferred when one is; BlockingCallContext waits for a
+//     result from another goroutine until one is; ConnectTCPContext takes
+//     its deadline and cancellation from one, as net.Dialer.DialContext.
+//   - BlockingCall on the loop's own goroutine (which would wait for itself
+//     forever) returns ErrBlockingCallOnLoop at once.
+//   - WithDebug (or GYRE_DEBUG=1) makes the loop-only methods panic, with
+//     a message naming the method and the fix, when another goroutine calls
+//     them while the reactor runs.
+//
+// Code written with deferred.Inline runs on a coroutine the loop resumes and
+// waits for: it counts as the loop for all of these.
+//
 // # Panics and logs
 //
 // A panic in any callback is recovered, logged through log/slog as

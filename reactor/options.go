@@ -16,6 +16,9 @@ type config struct {
 	readBufferSize  int
 	loops           int
 	shutdownTimeout time.Duration
+	debug           *bool // WithDebug; nil: GYRE_DEBUG decides
+	poolSize        int   // WithGoroutinePool
+	poolQueue       int
 
 	// signalHook, if set, is called by the signal handler after it has
 	// acted on a signal (tests wait for it).

@@ -101,6 +101,7 @@ const (
 // ("Couldn't listen on localhost:10000: [Errno 98] Address already in
 // use.") and which wraps the errno. ListenTCP may be called before Run.
 func (r *Reactor) ListenTCP(addr string, factory Factory, opts ...ListenOption) (*Port, error) {
+	r.checkLoop("ListenTCP")
 	var cfg listenConfig
 	for _, o := range opts {
 		o(&cfg)

@@ -74,6 +74,8 @@ type Reactor struct {
 	stopSignals func() // removes WithSignalHandling's handlers; nil without them
 	readBuf     []byte
 	readSize    int
+
+	goBridges goBridges // debug checks, goroutine pool (debug.go, defertogoroutine.go)
 }
 
 // New returns a reactor ready to have work scheduled on it and to Run.
@@ -91,6 +93,9 @@ func New(options ...Option) (*Reactor, error) {
 	}
 	if cfg.readBufferSize <= 0 {
 		return nil, fmt.Errorf("reactor: read buffer size must be positive, not %d", cfg.readBufferSize)
+	}
+	if err := cfg.resolveBridges(); err != nil {
+		return nil, err
 	}
 	name, fromEnv := cfg.backend, false
 	if !cfg.backendSet {
@@ -122,6 +127,7 @@ func New(options ...Option) (*Reactor, error) {
 		shutdownTimeout: cfg.shutdownTimeout,
 	}
 	r.timers.Now() // start the queue on the real clock
+	r.goBridges.init(&cfg)
 	r.invoke = r.call
 	if err := r.addInternalReader(wakerDescriptor{w}); err != nil {
 		w.Close()
@@ -153,11 +159,13 @@ func (r *Reactor) Now() time.Time { return r.timers.Now() }
 // DelayedCall can cancel or move it. It costs O(log n) in the number of
 // pending calls and allocates only the DelayedCall.
 func (r *Reactor) CallLater(d time.Duration, f func()) *DelayedCall {
+	r.checkLoop("CallLater")
 	return (*DelayedCall)(r.timers.CallLater(d, f))
 }
 
 // PendingCalls returns the delayed calls not yet run, earliest first.
 func (r *Reactor) PendingCalls() []*DelayedCall {
+	r.checkLoop("PendingCalls")
 	timers := r.timers.Pending()
 	calls := make([]*DelayedCall, len(timers))
 	for i, t := range timers {
@@ -170,6 +178,7 @@ func (r *Reactor) PendingCalls() []*DelayedCall {
 // in the order the calls were added (it is an After-startup system event
 // trigger, as in Twisted), or at once if the reactor is already running.
 func (r *Reactor) CallWhenRunning(f func()) {
+	r.checkLoop("CallWhenRunning")
 	if r.started && r.state.Load() == stateRunning {
 		f()
 		return
@@ -217,6 +226,7 @@ func (r *Reactor) Run() (err error) {
 		}
 		return ErrAlreadyRunning
 	}
+	defer r.enterLoop()()
 	defer r.shutdown()
 	r.fireEvent(Startup, nil)
 	r.runEndings()
@@ -326,6 +336,7 @@ func (r *Reactor) Close() error {
 	}
 	r.queue = nil
 	r.mu.Unlock()
+	r.stopPool()
 	// What was set up for a run that will not happen (a listening port, a
 	// connection attempt) is dropped as at the end of a run, so that no
 	// socket is left open: the shutdown event runs, without a loop to wait
@@ -374,6 +385,7 @@ func (r *Reactor) iterate() error {
 // During phase drops the descriptors), then the end of goroutine calls,
 // then the release of kernel resources.
 func (r *Reactor) shutdown() {
+	r.stopPool()
 	r.finishShutdown()
 	r.mu.Lock()
 	r.state.Store(stateStopped)

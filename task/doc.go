@@ -7,6 +7,8 @@
 //     by, for when the loop falls behind.
 //   - DeferLater runs a function after a delay and returns a Deferred for
 //     its result.
+//   - AddTimeout cancels a Deferred that has not fired in time and makes
+//     its failure a *TimeoutError saying how long it waited.
 //   - Clock is a fake reactor.Clock whose time moves only when a test says
 //     so (Advance), so code that schedules work can be tested in
 //     microseconds, without sleeping and without flakiness.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"gyre/deferred"
 	"gyre/task"
 )
 
@@ -77,4 +78,17 @@ func ExampleClock() {
 	// 1 pending
 	// ran at 2m0s
 	// 0 pending
+}
+
+// AddTimeout on a fake clock: the Deferred never fires, so after two
+// seconds it is cancelled and fails with how long it waited.
+func ExampleAddTimeout() {
+	clock := task.NewClock()
+	d := task.AddTimeout(clock, deferred.New(), 2*time.Second)
+	d.AddErrback(func(f *deferred.Failure) (any, error) {
+		fmt.Println(f)
+		return nil, nil
+	})
+	clock.Advance(2 * time.Second)
+	// Output: task: timed out after 2s waiting for the Deferred
 }

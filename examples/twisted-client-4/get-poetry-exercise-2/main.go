@@ -70,7 +70,7 @@ func (e *TimeoutError) Unwrap() error { return poetry.ErrTimeout }
 // Deferred that fires with the poem (a string), or fails. With a timeout
 // above zero, a download still going after it fails with a *TimeoutError.
 func getPoetry(r *reactor.Reactor, addr string, timeout time.Duration) *deferred.Deferred {
-	factory := poetry.NewPoetryClientFactory()
+	factory := poetry.NewClientFactory()
 	connector := r.ConnectTCP(addr, factory, reactor.DefaultConnectTimeout)
 	d := factory.Deferred
 	if timeout > 0 {

@@ -60,6 +60,7 @@ import (
 
 	"gyre/examples/internal/servercli"
 	"gyre/internal/optparse"
+	"gyre/internal/sock"
 	"gyre/poetry"
 	"gyre/reactor"
 )
@@ -181,7 +182,7 @@ func (ls *ListeningSocket) bindAndListen(sa unix.Sockaddr) error {
 	if err != nil {
 		return os.NewSyscallError("getsockname", err)
 	}
-	ls.addr = reactor.TCPAddrFromSockaddr(bound)
+	ls.addr = sock.TCPAddr(bound)
 	return nil
 }
 

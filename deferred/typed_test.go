@@ -1,0 +1,78 @@
+package deferred_test
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"testing"
+
+	"gyre/deferred"
+)
+
+func TestThenConvertsAndChecksTypes(t *testing.T) {
+	d := deferred.New()
+	f := deferred.Then(d, func(i int) (string, error) { return strconv.Itoa(i), nil })
+	g := deferred.Then(f.Deferred(), func(s string) (string, error) { return s + "!", nil })
+	var got string
+	var gotErr error
+	g.Handle(func(v string, err error) { got, gotErr = v, err })
+	_ = d.Callback(41)
+	if got != "41!" || gotErr != nil {
+		t.Errorf("got %q, %v", got, gotErr)
+	}
+
+	// A result of the wrong type fails the chain instead of reaching f.
+	called := false
+	d = deferred.Succeed("not an int")
+	deferred.Then(d, func(int) (int, error) { called = true; return 0, nil }).Handle(func(_ int, err error) { gotErr = err })
+	var te *deferred.ResultTypeError
+	if called || !errors.As(gotErr, &te) {
+		t.Errorf("called %v, error %v", called, gotErr)
+	}
+
+	// A failure passes by the typed step and reaches Handle.
+	d = deferred.Fail(errSentinel)
+	deferred.Then(d, func(int) (int, error) { called = true; return 0, nil }).Handle(func(_ int, err error) { gotErr = err })
+	if called || !errors.Is(gotErr, errSentinel) {
+		t.Errorf("called %v, error %v", called, gotErr)
+	}
+}
+
+func TestGatherOfStrings(t *testing.T) {
+	a, b := deferred.New(), deferred.New()
+	var got []string
+	deferred.GatherOf[string](a, b, deferred.Succeed("c")).Handle(func(v []string, err error) {
+		if err != nil {
+			t.Error(err)
+		}
+		got = v
+	})
+	_ = b.Callback("b")
+	_ = a.Callback("a")
+	if fmt.Sprint(got) != "[a b c]" {
+		t.Errorf("got %q", got)
+	}
+
+	var gotErr error
+	deferred.GatherFutures(deferred.Typed[string](deferred.Succeed("x")), deferred.Typed[string](deferred.Succeed(3))).
+		Handle(func(_ []string, err error) { gotErr = err })
+	var te *deferred.ResultTypeError
+	if !errors.As(gotErr, &te) || te.Got != 3 {
+		t.Errorf("a non-string among strings: %v", gotErr)
+	}
+
+	deferred.GatherOf[string](deferred.Succeed("x"), deferred.Fail(errSentinel)).Handle(func(_ []string, err error) { gotErr = err })
+	var fe *deferred.FirstError
+	if !errors.As(gotErr, &fe) || fe.Index != 1 || !errors.Is(gotErr, errSentinel) {
+		t.Errorf("a failed input: %v", gotErr)
+	}
+}
+
+func TestFutureAwaitAndCancel(t *testing.T) {
+	f := deferred.Typed[string](deferred.New())
+	d := deferred.Inline(func(co *deferred.Coroutine) (string, error) { return f.Await(co) })
+	f.Cancel()
+	if _, failure := resultOf(t, d); !errors.Is(failure, deferred.ErrCancelled) {
+		t.Errorf("got %v", failure)
+	}
+}
