@@ -23,9 +23,9 @@
 //	goroutine 1 [running]:
 //	...
 //	main.getPoetry(...)
-//		.../examples/blocking-client/main.go:105 +0x...
+//		.../examples/blocking-client/main.go:LINE
 //	main.main()
-//		.../examples/blocking-client/main.go:85 +0x...
+//		.../examples/blocking-client/main.go:LINE
 //	*net.OpError: dial tcp 127.0.0.1:10009: connect: connection refused
 //
 // and exits with status 1, after the lines of the poems it did get. The
