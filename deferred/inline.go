@@ -21,8 +21,9 @@ import (
 // the loop through a pair of unbuffered channels, goes through the
 // scheduler at every switch: a round trip costs about three times a
 // coroutine's (BenchmarkMechanismChannelRoundTrip against
-// BenchmarkMechanismCoroutineRoundTrip: 370 ns and 130 ns on the 2-core CI
-// machine), and one forgotten hand-over lets the body run in parallel with
+// BenchmarkMechanismCoroutineRoundTrip: 370 ns and 130 ns on a loaded
+// 2-core machine; a coroutine resumed from a goroutine locked to its thread
+// costs more, about the channels' price), and one forgotten hand-over lets the body run in parallel with
 // the loop. A state-machine rewrite of the body is what Go has no syntax
 // for.
 //
@@ -34,8 +35,8 @@ import (
 // and starting a body costs about 0.9 µs (BenchmarkInlineStart).
 
 // ErrNotInCoroutine is the failure of an Await made outside the body it
-// belongs to: after the body returned, or with a Coroutine that escaped to
-// another function running later.
+// belongs to: after the body returned, or while it is suspended (with a
+// Coroutine that escaped to a callback, say).
 var ErrNotInCoroutine = errors.New("deferred: Await outside its Inline body")
 
 // Coroutine is what an Inline body awaits with. It is valid only inside the
@@ -50,6 +51,7 @@ type Coroutine struct {
 	outcome  any       // the body's result (a *Failure when it failed), once finished
 
 	stepping bool // the driver's loop is on the stack (see onResult)
+	running  bool // the body is running (not suspended, not finished)
 	ready    bool // a result arrived while stepping: resume once more
 	finished bool
 }
@@ -126,7 +128,9 @@ func (co *Coroutine) step() {
 	defer func() { co.stepping = false }()
 	for {
 		co.ready = false
+		co.running = true
 		d, ok := co.next()
+		co.running = false
 		if !ok {
 			co.finish()
 			return
@@ -182,7 +186,7 @@ func (co *Coroutine) cancel(*Deferred) {
 // with nil, and a Failure given to the body is not reported as unhandled. A
 // nil d gives (nil, nil).
 func (co *Coroutine) Await(d *Deferred) (any, error) {
-	if co.finished || co.yield == nil {
+	if !co.running || co.yield == nil {
 		return nil, ErrNotInCoroutine
 	}
 	if d == nil {

@@ -275,6 +275,26 @@ func TestAwaitOutsideTheBody(t *testing.T) {
 	if _, err := escaped.Await(deferred.New()); !errors.Is(err, deferred.ErrNotInCoroutine) {
 		t.Errorf("Await after the body returned: %v", err)
 	}
+
+	// While the body is suspended, from a callback that holds its Coroutine.
+	wait, other := deferred.New(), deferred.New()
+	var fromCallback error
+	other.AddCallback(func(any) (any, error) {
+		_, fromCallback = escaped.Await(deferred.New())
+		return nil, nil
+	})
+	d := deferred.Inline(func(co *deferred.Coroutine) (any, error) {
+		escaped = co
+		return co.Await(wait)
+	})
+	_ = other.Callback(nil)
+	if !errors.Is(fromCallback, deferred.ErrNotInCoroutine) {
+		t.Errorf("Await while the body is suspended: %v", fromCallback)
+	}
+	_ = wait.Callback("done")
+	if v, f := resultOf(t, d); v != "done" || f != nil {
+		t.Errorf("the body afterwards: %v, %v", v, f)
+	}
 }
 
 // Many waits in a row: each firing resumes the body for one turn and

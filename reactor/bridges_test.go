@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -299,5 +300,33 @@ func BenchmarkOnLoopForeign(b *testing.B) {
 		if r.onLoop() {
 			b.Fatal("taken for the loop")
 		}
+	}
+}
+
+// The most common misuse: writing to a connection from a goroutine of
+// one's own. With the debug checks on, the Write panics at once.
+func TestDebugCatchesForeignWrite(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend(), WithDebug(true))
+	port, err := r.ListenTCP("127.0.0.1:0", FactoryFunc(func(net.Addr) Protocol { return &recorder{} }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var foreign any
+	cf := &clientFactory{build: func() *recorder {
+		return &recorder{onMade: func(p *recorder) {
+			p.Transport.Write([]byte("from the loop: fine\n"))
+			go func() {
+				defer func() {
+					foreign = recover()
+					_ = r.CallFromGoroutine(func() { r.Stop() })
+				}()
+				p.Transport.Write([]byte("from elsewhere\n"))
+			}()
+		}}
+	}}
+	r.ConnectTCP(port.Addr().String(), cf, testTimeout)
+	run(t, r)
+	if msg, _ := foreign.(string); !strings.Contains(msg, "reactor: Conn.Write called from goroutine") {
+		t.Errorf("panic %#v", foreign)
 	}
 }

@@ -422,6 +422,7 @@ func (c *Conn) start(p Protocol) {
 
 // Write implements Transport.
 func (c *Conn) Write(data []byte) {
+	c.r.checkLoop("Conn.Write")
 	if len(data) == 0 || c.flags&(fClosed|fWriteClosed|fConnecting) != 0 {
 		return
 	}
@@ -449,6 +450,7 @@ func (c *Conn) Write(data []byte) {
 // WriteSequence implements Transport: one writev(2) for all the slices
 // when nothing is buffered.
 func (c *Conn) WriteSequence(data [][]byte) {
+	c.r.checkLoop("Conn.WriteSequence")
 	if c.flags&(fClosed|fWriteClosed|fConnecting) != 0 {
 		return
 	}
@@ -542,6 +544,7 @@ func writevSome(fd int, bufs [][]byte, iov *sock.Iovecs) (int, error) {
 
 // LoseConnection implements Transport.
 func (c *Conn) LoseConnection() {
+	c.r.checkLoop("Conn.LoseConnection")
 	if c.flags&(fClosed|fDisconnecting|fConnecting) != 0 {
 		return
 	}
@@ -595,6 +598,7 @@ func (c *Conn) shutWrite() bool {
 
 // AbortConnection implements Transport.
 func (c *Conn) AbortConnection() {
+	c.r.checkLoop("Conn.AbortConnection")
 	if c.flags&(fClosed|fConnecting) != 0 {
 		return
 	}
