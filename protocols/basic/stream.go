@@ -28,9 +28,10 @@ type stream struct {
 
 // splitter cuts frames for a stream.
 //
-// next cuts one frame from the front of p: it advances s.pos past what it
-// consumed before calling the user's handler, and reports false when p
-// holds no whole frame (having checked the limit on the partial one).
+// next cuts a frame (or, where it is safe, several in a row) from the
+// front of p: it advances s.pos past what it consumed before calling the
+// user's handler, and reports false when p holds no whole frame (having
+// checked the limit on the partial one).
 //
 // need reports how many bytes from the front of data complete the partial
 // frame in buf (which next has refused as incomplete), or -1 if data does
