@@ -243,3 +243,41 @@ func TestTransformServerBadRequests(t *testing.T) {
 		t.Errorf("shout: %q", b)
 	}
 }
+
+// Bad arguments: a line that says what is wrong and exit 2; a port that
+// cannot be listened on: one line and exit 1. Never a panic or a hang.
+func TestBadArguments(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	busyPort := fmt.Sprint(busy.Addr().(*net.TCPAddr).Port)
+	for _, c := range []struct {
+		pkg, prog string
+		args      []string
+		code      int
+		says      string
+	}{
+		{"chat-server", "chat-server", []string{"--port", "70000"}, 2, "out of range"},
+		{"chat-server", "chat-server", []string{"--port", "abc"}, 2, "invalid value"},
+		{"chat-server", "chat-server", []string{"stray"}, 2, `unexpected argument "stray"`},
+		{"chat-server", "chat-server", []string{"--max-backlog", "0"}, 2, "must be positive"},
+		{"chat-server", "chat-server", []string{"--no-such-flag"}, 2, "not defined"},
+		{"chat-server", "chat-server", []string{"--port", busyPort}, 1, "chat-server: "},
+		{"transform-server", "transform-server", []string{"--port", "-1"}, 2, "bad arguments"},
+		{"transform-server", "transform-server", []string{"--port", busyPort}, 1, "transform-server: "},
+		{"transform-client", "transform-client", []string{"10000"}, 2, "need the service's address"},
+		{"transform-client", "transform-client", []string{"10000", "70000"}, 2, "70000"},
+		{"transform-client", "transform-client", []string{"--retries", "-1", "1", "2"}, 2, "must not be negative"},
+	} {
+		exe := progtest.Build(t, "./examples/beyond/"+c.pkg)
+		res := progtest.Run(t, wait, exe, c.args...)
+		if res.Code != c.code || !strings.Contains(res.Stderr, c.says) || strings.Contains(res.Stderr, "panic") {
+			t.Errorf("%s %q: exit %d, stderr:\n%s\nwant exit %d saying %q", c.prog, c.args, res.Code, res.Stderr, c.code, c.says)
+		}
+		if c.code == 1 && strings.Count(res.Stderr, "\n") != 1 {
+			t.Errorf("%s %q: more than one line:\n%s", c.prog, c.args, res.Stderr)
+		}
+	}
+}

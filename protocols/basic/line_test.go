@@ -216,3 +216,19 @@ func TestReentrantFeeding(t *testing.T) {
 		}
 	}
 }
+
+// A handler that panics (the reactor recovers it) leaves a framer that
+// delivers nothing more rather than one stuck inside its loop.
+func TestPanicInHandler(t *testing.T) {
+	r, _ := newLineRecorder()
+	r.onLine = func(*lineRecorder, []byte) { panic("boom") }
+	func() {
+		defer func() { recover() }()
+		r.DataReceived([]byte("a\r\nb\r\n"))
+	}()
+	r.onLine = nil
+	r.DataReceived([]byte("c\r\n"))
+	if !slices.Equal(r.lines, []string{"a"}) || r.in.busy {
+		t.Errorf("lines %q, busy %v", r.lines, r.in.busy)
+	}
+}

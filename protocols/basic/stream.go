@@ -28,9 +28,10 @@ type stream struct {
 
 // splitter cuts frames for a stream.
 //
-// next cuts one frame from the front of p: it advances s.pos past what it
-// consumed before calling the user's handler, and reports false when p
-// holds no whole frame (having checked the limit on the partial one).
+// next cuts a frame (or, where it is safe, several in a row) from the
+// front of p: it advances s.pos past what it consumed before calling the
+// user's handler, and reports false when p holds no whole frame (having
+// checked the limit on the partial one).
 //
 // need reports how many bytes from the front of data complete the partial
 // frame in buf (which next has refused as incomplete), or -1 if data does
@@ -93,6 +94,7 @@ func (s *stream) resume(f splitter) {
 // run is the delivery loop over p, then keeps what is left in buf.
 func (s *stream) run(p []byte, f splitter) {
 	s.cur, s.pos, s.busy = p, 0, true
+	defer s.abandon()
 	partial := false
 	for !s.paused && !s.done && s.pos < len(s.cur) {
 		if !f.next(s, s.cur[s.pos:]) {
@@ -112,6 +114,16 @@ func (s *stream) run(p []byte, f splitter) {
 		s.buf = nil
 	}
 	s.cur, s.pos, s.busy = nil, 0, false
+}
+
+// abandon leaves the loop after a handler panicked out of it (the reactor
+// recovers the panic; the framer must not stay "inside the loop" for ever):
+// it delivers nothing more.
+func (s *stream) abandon() {
+	if s.busy {
+		s.busy, s.done = false, true
+		s.cur, s.tail, s.buf = nil, nil, nil
+	}
 }
 
 // consume marks n more bytes of the current input as delivered.

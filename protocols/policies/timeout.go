@@ -15,7 +15,10 @@ import (
 // beyond the timer stopping) and the timeout is off until SetTimeout is
 // called again. Stop it in ConnectionLost with SetTimeout(0).
 //
-// ResetTimeout costs no allocation: it moves the one pending timer.
+// ResetTimeout costs no allocation and no timer operation, only a reading
+// of the clock: it notes the time, and the one pending timer, when it
+// comes due, sleeps again for what is left of the period since then
+// (Twisted moves its timer on each reset instead).
 type Timeout struct {
 	// Clock schedules the timer: the reactor, or a *task.Clock in tests.
 	Clock reactor.Clock
@@ -24,6 +27,7 @@ type Timeout struct {
 
 	period time.Duration
 	call   *reactor.DelayedCall
+	last   time.Time // the last reset (or start)
 }
 
 // SetTimeout starts (or restarts) the timeout with period d, or turns it
@@ -36,6 +40,7 @@ func (t *Timeout) SetTimeout(d time.Duration) time.Duration {
 	t.call = nil
 	t.period = max(d, 0)
 	if d > 0 {
+		t.last = t.Clock.Now()
 		t.call = t.Clock.CallLater(d, t.fire)
 	}
 	return prev
@@ -44,8 +49,8 @@ func (t *Timeout) SetTimeout(d time.Duration) time.Duration {
 // ResetTimeout starts the current period again from now (nothing if the
 // timeout is off).
 func (t *Timeout) ResetTimeout() {
-	if t.call != nil && t.call.Active() {
-		t.call.Reset(t.period)
+	if t.call != nil {
+		t.last = t.Clock.Now()
 	}
 }
 
@@ -53,6 +58,10 @@ func (t *Timeout) ResetTimeout() {
 func (t *Timeout) TimeoutPeriod() time.Duration { return t.period }
 
 func (t *Timeout) fire() {
+	if left := t.period - t.Clock.Now().Sub(t.last); left > 0 {
+		t.call = t.Clock.CallLater(left, t.fire) // reset since: not idle yet
+		return
+	}
 	t.call, t.period = nil, 0
 	if t.OnTimeout != nil {
 		t.OnTimeout()

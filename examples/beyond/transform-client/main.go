@@ -119,9 +119,13 @@ func parseArgs() options {
 	if o.retries < 0 || o.retryDelay <= 0 || o.timeout <= 0 {
 		bad(fs, "--retries must not be negative, --retry-delay and --timeout must be positive")
 	}
-	addrs, err := poetry.ParseAddresses(fs.Args())
-	if err != nil {
-		bad(fs, "%v", err)
+	var addrs []poetry.Address
+	for _, arg := range fs.Args() {
+		a, err := poetry.ParseAddress(arg)
+		if err != nil {
+			bad(fs, "address %q: %v", arg, err)
+		}
+		addrs = append(addrs, a)
 	}
 	o.service, o.poems = addrs[0], addrs[1:]
 	return o
