@@ -196,13 +196,15 @@ type poemServer interface {
 	// drain stops accepting and says how many clients are in flight;
 	// done is closed once they have been served.
 	drain() int
-	// cut ends the connections still open; done follows shortly.
-	cut()
+	// cut aborts the connections still open (a reset for each client,
+	// why in its log record); done follows shortly.
+	cut(why string)
+	// buffers are the log buffers to write out at exit.
+	buffers() []*logBuffer
 	done() <-chan struct{}
 	// err is why the server stopped by itself, if it did.
 	err() error
-	// finish hands the last of the log over (after done) and returns the
-	// totals.
+	// finish logs the last reports (after done) and returns the totals.
 	finish() serveTotals
 }
 
@@ -217,6 +219,26 @@ type serveTotals struct {
 	served, lost, refused, bytes int64
 }
 
+// logCloseWait bounds how long gyre serve waits at exit for its log to be
+// written: a stderr nobody reads must not keep the process alive.
+const logCloseWait = 2 * time.Second
+
+// stopSignals are the signals that stop gyre serve: the first lets the
+// poems in flight finish, a second cuts them. SIGHUP (the terminal went
+// away) is one of them, logged like the others, rather than the default
+// action that kills the process without a word and sends each client a
+// clean close on a partial poem.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
+// signalStatus is the exit status of a process killed by sig (128 + its
+// number), which gyre serve exits with on a second signal.
+func signalStatus(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 130
+}
+
 // runServe serves until a signal (or ctx) says stop.
 func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout, stderr io.Writer) error {
 	level := slog.LevelInfo
@@ -224,17 +246,17 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 		level = slog.LevelWarn
 	}
 	sink := newLogSink(stderr)
-	mainBuf := &logBuffer{}
+	mainBuf := &logBuffer{limit: logBufferLimit}
 	mainLog := slog.New(newLogHandler(mainBuf, cfg.format, level))
 	say := func(lvl slog.Level, msg string, attrs ...slog.Attr) {
 		mainLog.LogAttrs(context.Background(), lvl, msg, attrs...)
-		sink.flush(mainBuf, true)
+		sink.flush(mainBuf)
 	}
 
 	// Signals are caught before the first "Serving" line: whoever reads
 	// it may signal at once.
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, stopSignals...)
 	defer signal.Stop(sigs)
 
 	var srv poemServer
@@ -245,9 +267,11 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 		srv, err = newReactorServer(cfg, poems, sink, level)
 	}
 	if err != nil {
-		sink.close()
+		sink.closeWithin(logCloseWait, mainBuf)
 		return err
 	}
+	// closeLog writes what is left of the log, within logCloseWait.
+	closeLog := func() (int64, bool) { return sink.closeWithin(logCloseWait, append(srv.buffers(), mainBuf)...) }
 	for _, p := range srv.listening() {
 		fmt.Fprintf(stdout, "Serving %s on %s.\n", p.name, p.addr)
 	}
@@ -274,7 +298,7 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 	select {
 	case <-srv.done(): // it failed by itself
 		srv.finish()
-		sink.close()
+		closeLog()
 		return srv.err()
 	case sig := <-sigs:
 		why = slog.String("signal", sig.String())
@@ -290,20 +314,27 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 	case <-srv.done():
 	case <-grace.C:
 		say(slog.LevelWarn, "grace period over: cutting the connections still open", slog.Duration("grace", cfg.grace))
-		srv.cut()
+		srv.cut("grace period over")
 		<-srv.done()
 	case sig := <-sigs:
-		// Exit at once: whatever is buffered of the log is dropped,
-		// except this line, which report prints.
-		code := 130
-		if sig == syscall.SIGTERM {
-			code = 143
+		// Exit at once, but each poem still in flight ends with a reset
+		// (not the clean close the kernel would send for a process that
+		// just exits), and the log says so if it can be written within
+		// a short wait.
+		srv.cut("second signal (" + sig.String() + ")")
+		if _, drained := sink.closeWithin(logCloseWait/4, append(srv.buffers(), mainBuf)...); !drained {
+			return &exitError{code: signalStatus(sig)} // stderr is stuck: say nothing more
 		}
-		return &exitError{code: code, err: fmt.Errorf("second signal (%s): exiting without waiting for the poems in flight", sig)}
+		return &exitError{code: signalStatus(sig), err: fmt.Errorf("second signal (%s): exiting without waiting for the poems in flight (cut with a reset)", sig)}
 	}
 	t := srv.finish()
-	say(slog.LevelInfo, "stopped", slog.Int64("served", t.served), slog.Int64("lost", t.lost),
-		slog.Int64("refused", t.refused), slog.Int64("bytes", t.bytes))
-	sink.close()
+	attrs = []slog.Attr{slog.Int64("served", t.served), slog.Int64("lost", t.lost),
+		slog.Int64("refused", t.refused), slog.Int64("bytes", t.bytes)}
+	say(slog.LevelInfo, "stopped", attrs...)
+	if lost, drained := closeLog(); lost > 0 && drained {
+		// Said only if the log works again by now (a stuck stderr would
+		// block this write); the exit status does not depend on the log.
+		fmt.Fprintf(stderr, "gyre: %d log records could not be written\n", lost)
+	}
 	return srv.err()
 }
