@@ -88,7 +88,7 @@ func (s *logSink) flush(b *logBuffer) bool {
 
 // handOver gives b's records to the writer, waiting until deadline fires
 // if it is not nil.
-func (s *logSink) handOver(b *logBuffer, deadline <-chan time.Time) bool {
+func (s *logSink) handOver(b *logBuffer, deadline <-chan struct{}) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	b.mu.Lock()
@@ -136,10 +136,13 @@ func (s *logSink) takeLost() int64 { return s.lost.Swap(0) }
 // finished: only then may the caller write to the log's writer itself
 // without risking a block. Nothing may be flushed afterwards.
 func (s *logSink) closeWithin(d time.Duration, bufs ...*logBuffer) (unwritten int64, drained bool) {
-	timer := time.NewTimer(d)
+	// A channel that stays closed once the time is up, for every wait
+	// below (a timer's channel fires once, for one of them).
+	expired := make(chan struct{})
+	timer := time.AfterFunc(d, func() { close(expired) })
 	defer timer.Stop()
 	for _, b := range bufs {
-		if !s.handOver(b, timer.C) {
+		if !s.handOver(b, expired) {
 			b.mu.Lock()
 			unwritten += int64(b.records)
 			b.mu.Unlock()
@@ -157,7 +160,7 @@ func (s *logSink) closeWithin(d time.Duration, bufs ...*logBuffer) (unwritten in
 	select {
 	case <-s.done:
 		drained = true
-	case <-timer.C:
+	case <-expired:
 		unwritten += s.pending.Load()
 	}
 	return unwritten + s.lost.Load(), drained

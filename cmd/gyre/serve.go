@@ -331,10 +331,26 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 	attrs = []slog.Attr{slog.Int64("served", t.served), slog.Int64("lost", t.lost),
 		slog.Int64("refused", t.refused), slog.Int64("bytes", t.bytes)}
 	say(slog.LevelInfo, "stopped", attrs...)
-	if lost, drained := closeLog(); lost > 0 && drained {
-		// Said only if the log works again by now (a stuck stderr would
-		// block this write); the exit status does not depend on the log.
-		fmt.Fprintf(stderr, "gyre: %d log records could not be written\n", lost)
+	// The wait for the log is bounded, and a second signal ends it too.
+	type closed struct {
+		lost    int64
+		drained bool
+	}
+	logDone := make(chan closed, 1)
+	go func() {
+		lost, drained := closeLog()
+		logDone <- closed{lost, drained}
+	}()
+	select {
+	case c := <-logDone:
+		if c.lost > 0 && c.drained {
+			// Said only if the log works again by now (a stuck stderr
+			// would block this write); the exit status does not
+			// depend on the log.
+			fmt.Fprintf(stderr, "gyre: %d log records could not be written\n", c.lost)
+		}
+	case sig := <-sigs:
+		return &exitError{code: signalStatus(sig)} // stderr is stuck: say nothing more
 	}
 	return srv.err()
 }
