@@ -8,10 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -41,7 +39,8 @@ is the tutorial's pace (about 45 seconds). --timeline DIR draws each run
 as the tutorial's figures: DIR/blocking.svg, DIR/async.svg,
 DIR/reactor.svg.
 
-Ctrl-C stops everything the demo started and exits with status 130.`
+Ctrl-C stops everything the demo started and exits with status 130 (143
+after SIGTERM).`
 
 const demoExample = `  # The whole demonstration, in about 10 seconds
   gyre demo
@@ -104,7 +103,7 @@ func newDemoCmd() *cobra.Command {
 }
 
 func runDemo(ctx context.Context, delay time.Duration, dir, progressMode string, stdout, stderr io.Writer) error {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyStop(ctx)
 	defer stop()
 
 	servers, err := startDemoServers(delay, stderr)
@@ -137,7 +136,7 @@ func runDemo(ctx context.Context, delay time.Duration, dir, progressMode string,
 		results, total, err := view.run(ctx, m.mode, servers.addrs, servers.sizes, rec)
 		if err != nil {
 			if errors.Is(err, context.Canceled) {
-				return &exitError{code: 130, err: errors.New("interrupted")}
+				return interruptedError(ctx)
 			}
 			return err
 		}

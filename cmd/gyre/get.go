@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -105,6 +106,9 @@ func newGetCmd() *cobra.Command {
 			return runGet(cmd.Context(), cfg, addrs, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return asUsageError(negativePort(err))
+	})
 	f := cmd.Flags()
 	f.SortFlags = false
 	f.Var(mode, "mode", "how to download: all at once on the reactor, all at once from a select() loop, or one after another")
@@ -238,7 +242,27 @@ func checkWritable(path string) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return fmt.Errorf("%s: no such directory", dir)
 	}
-	return nil
+	// Whether a file can be created there is known only by trying
+	// (permissions, a read-only or special file system).
+	f, err := os.CreateTemp(dir, ".gyre-timeline-*")
+	if err != nil {
+		return fmt.Errorf("%s: cannot create a file in %s: %s", path, dir, errReason(err))
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// negativeArg finds the argument of cobra's "unknown shorthand flag: '1'
+// in -1".
+var negativeArg = regexp.MustCompile(`^unknown shorthand flag: '\d' in (-\d+)$`)
+
+// negativePort turns the flag error of a negative number, which the flag
+// parser takes for a flag, into what it is: a port out of range.
+func negativePort(err error) error {
+	if m := negativeArg.FindStringSubmatch(err.Error()); m != nil {
+		return fmt.Errorf("%q is not a server address: port %s is out of range (1-65535)", m[1], m[1])
+	}
+	return err
 }
 
 // writeTimeline writes the figure: SVG into path, or text on stderr when

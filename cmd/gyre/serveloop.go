@@ -108,6 +108,18 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 			port = cfg.port + j
 		}
 		var addr string
+		if len(s.loops) > 1 {
+			// SO_REUSEPORT lets any process of the same user join the
+			// port, and the kernel would then hand it some of our
+			// clients. Binding once without it first fails, as with
+			// --loops 1, if anyone holds the port; and once our
+			// sockets are bound, the same check fails for any other
+			// gyre serve.
+			var err error
+			if port, err = exclusivePort(s.loops[0].r, cfg.iface, port); err != nil {
+				return fail(err)
+			}
+		}
 		for i, l := range s.loops {
 			sp := &servedPort{l: l}
 			inner, err := newPoemFactory(cfg, p, l.r, poetry.WithServeObserver(sp.observe))
@@ -130,6 +142,20 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 		s.ports = append(s.ports, servingPort{name: p.name, addr: addr})
 	}
 	return s, nil
+}
+
+// exclusivePort listens on iface:port without SO_REUSEPORT and closes the
+// socket at once: the port is free of every other listener (or the error
+// is the one --loops 1 would give). It returns the port, the system's
+// choice when port is 0.
+func exclusivePort(r *reactor.Reactor, iface string, port int) (int, error) {
+	probe, err := r.ListenTCP(net.JoinHostPort(iface, strconv.Itoa(port)), reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return nil }))
+	if err != nil {
+		return 0, err
+	}
+	port = probe.Addr().(*net.TCPAddr).Port
+	probe.StopListening()
+	return port, nil
 }
 
 // newPoemFactory makes the poetry factory for one poem on one loop.
