@@ -146,11 +146,28 @@ func runGet(ctx context.Context, cfg getConfig, addrs []poetry.Address, stdout, 
 			return usageErrorf("--timeline: %v", err)
 		}
 	}
+	if cfg.print && closedOutput(stdout) {
+		return &exitError{code: exitFailure, err: errors.New("cannot write the poems to stdout: it is closed")}
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	live, width := progressWanted(cfg.progress, stdout)
+	if cfg.print && cfg.progress != "always" {
+		live = false // the board would be drawn in the middle of the poems
+	}
 	view := &fetchView{out: stdout, errOut: stderr, live: live, liveWidth: width, lines: !cfg.print, timeout: cfg.timeout}
+	// The poems are kept only for --transform, which needs them whole;
+	// --print writes them out as they come (poemPrinter), and the task
+	// lines need only the counts.
+	var printer *poemPrinter
+	if cfg.transform == "" {
+		view.discard = true
+		if cfg.print {
+			printer = newPoemPrinter(stdout, len(addrs))
+			view.observe = printer.observe
+		}
+	}
 	var rec *fetch.Timeline
 	if cfg.timeline != "" {
 		rec = fetch.NewTimeline("gyre get", cfg.mode)
@@ -187,16 +204,21 @@ func runGet(ctx context.Context, cfg getConfig, addrs []poetry.Address, stdout, 
 			}
 		}
 	}
-	if cfg.print {
+	var printErr error
+	switch {
+	case printer != nil:
+		printErr = printer.result()
+	case cfg.print:
+		// --transform: the poems were kept whole; each is printed as
+		// it is, byte for byte.
+		p := newPoemPrinter(stdout, 0)
 		for _, res := range results {
 			if res.Err == nil {
-				stdout.Write(res.Poem)
-				if len(res.Poem) > 0 && res.Poem[len(res.Poem)-1] != '\n' {
-					fmt.Fprintln(stdout)
-				}
+				p.write(res.Poem)
 			}
 		}
-	} else {
+		printErr = p.result()
+	default:
 		fmt.Fprintf(stdout, "Got %d poems in %s\n", len(results)-failed, poetry.FormatElapsed(elapsed))
 	}
 	if rec != nil {
@@ -205,6 +227,8 @@ func runGet(ctx context.Context, cfg getConfig, addrs []poetry.Address, stdout, 
 		}
 	}
 	switch {
+	case printErr != nil:
+		return printErr
 	case interrupted:
 		return &exitError{code: 130, err: errors.New("interrupted")}
 	case failed > 0:

@@ -198,7 +198,7 @@ func (c *serveConfig) checkLoops(npoems int) error {
 	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
 		return nil
 	}
-	if need := uint64(c.loops)*uint64(2+npoems) + 64; need > lim.Cur {
+	if need := uint64(c.loops)*uint64(2+npoems) + 64; need > uint64(lim.Cur) {
 		return usageErrorf("--loops %d with %d poems needs %d descriptors; the limit is %d (ulimit -n)", c.loops, npoems, need, lim.Cur)
 	}
 	return nil
