@@ -10,10 +10,12 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"gyre/internal/rsswatch"
 )
 
 // runGyreTo runs gyre with stdout on out and returns the status, stderr and
-// the peak RSS of the process in bytes.
+// the peak RSS of the process in bytes (see rsswatch).
 func runGyreTo(t *testing.T, out *os.File, args ...string) (int, string, int64) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -22,11 +24,18 @@ func runGyreTo(t *testing.T, out *os.File, args ...string) (int, string, int64) 
 	cmd.Stdout = out
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	cmd.Run()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(done)
+	}()
+	rss := rsswatch.Watch(cmd.Process.Pid, done)
 	if ctx.Err() != nil {
 		t.Fatalf("gyre %q: timed out", args)
 	}
-	rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024 // kilobytes on Linux
 	return cmd.ProcessState.ExitCode(), stderr.String(), rss
 }
 
