@@ -12,8 +12,8 @@ func TestWatchChild(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
 	}
-	ballast := make([]byte, 200<<20)
-	for i := range ballast {
+	ballast := make([]byte, 128<<20)
+	for i := 0; i < len(ballast); i += 4096 { // one byte a page makes it resident
 		ballast[i] = 1
 	}
 	cmd := exec.Command("/bin/sh", "-c", "sleep 0.2")
