@@ -48,7 +48,9 @@ type ClientProtocol struct {
 // DataReceived keeps the bytes (copying them: data is only lent) and tells
 // the factory's OnChunk observer.
 func (p *ClientProtocol) DataReceived(data []byte) {
-	p.poem.Write(data)
+	if !p.factory.Discard {
+		p.poem.Write(data)
+	}
 	if p.factory.OnChunk != nil {
 		p.factory.OnChunk(data)
 	}
@@ -80,6 +82,10 @@ type ClientFactory struct {
 	// OnChunk, if set, is called with every chunk as it arrives (valid
 	// only during the call).
 	OnChunk func(chunk []byte)
+	// Discard keeps nothing of the poem: OnChunk is its only reader, and
+	// PoemFinished is called with the empty string. A download of any
+	// size then costs no memory.
+	Discard bool
 }
 
 // NewClientFactory returns a factory with a new Deferred.
@@ -117,6 +123,14 @@ type GetOption func(*getConfig)
 type getConfig struct {
 	timeout time.Duration
 	onChunk func([]byte)
+	discard bool
+}
+
+// WithoutPoem keeps nothing of the poem, for a caller that reads it
+// through WithChunkObserver: the Deferred fires with the empty string when
+// the poem is complete, and a download of any size costs no memory.
+func WithoutPoem() GetOption {
+	return func(c *getConfig) { c.discard = true }
 }
 
 // WithTimeout bounds the whole download, connecting included: if the poem
@@ -152,7 +166,7 @@ func GetPoetry(r reactor.ClientReactor, addr string, opts ...GetOption) *deferre
 	for _, o := range opts {
 		o(&cfg)
 	}
-	f := &ClientFactory{OnChunk: cfg.onChunk}
+	f := &ClientFactory{OnChunk: cfg.onChunk, Discard: cfg.discard}
 	var connector *reactor.Connector
 	// abandon stops the attempt or cuts the connection; the failure the
 	// factory hears of then finds the Deferred fired and is dropped.

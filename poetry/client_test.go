@@ -1,6 +1,7 @@
 package poetry
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -201,5 +202,18 @@ func TestCancel(t *testing.T) {
 	}
 	if server == nil || !errors.Is(server.lost, reactor.ErrConnectionLost) {
 		t.Errorf("server side: %v", server)
+	}
+}
+
+// WithoutPoem keeps nothing: the chunk observer sees the whole poem, and
+// the Deferred fires with the empty string.
+func TestGetPoetryWithoutPoem(t *testing.T) {
+	poem := bigPoem(1 << 20)
+	r := newReactor(t, reactor.DefaultBackend())
+	port := listen(t, r, NewFastServerFactory(poem))
+	var seen bytes.Buffer
+	got, err := getPoetry(t, r, port.Addr().String(), WithoutPoem(), WithChunkObserver(func(b []byte) { seen.Write(b) }))
+	if err != nil || got != "" || !bytes.Equal(seen.Bytes(), poem) {
+		t.Errorf("fired with %d bytes (%v); observer saw %d of %d", len(got), err, seen.Len(), len(poem))
 	}
 }

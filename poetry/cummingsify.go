@@ -3,6 +3,8 @@ package poetry
 import (
 	"math/rand/v2"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Cummingsify is the tutorial's transformation of a poem (client 5):
@@ -28,12 +30,34 @@ func Cummingsify(poem string, rng *rand.Rand) (string, error) {
 	}
 	switch pick {
 	case 0:
-		return strings.ToLower(poem), nil
+		return lowerKeepingBytes(poem), nil
 	case 1:
 		return "", &GibberishError{}
 	default:
 		return "", &ValueError{Poem: poem}
 	}
+}
+
+// lowerKeepingBytes lower-cases the characters of s and leaves every byte
+// that is not part of valid UTF-8 as it was: a poem in Latin-1 (or a
+// corrupted one) keeps its bytes rather than having each turned into
+// U+FFFD, as strings.ToLower does.
+func lowerKeepingBytes(s string) string {
+	if utf8.ValidString(s) {
+		return strings.ToLower(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for len(s) > 0 {
+		r, n := utf8.DecodeRuneInString(s)
+		if r == utf8.RuneError && n == 1 {
+			b.WriteByte(s[0])
+		} else {
+			b.WriteRune(unicode.ToLower(r))
+		}
+		s = s[n:]
+	}
+	return b.String()
 }
 
 // GibberishError is the failure of a Cummingsify that judged the poem to be

@@ -76,3 +76,21 @@ func TestCummingsifySeeded(t *testing.T) {
 		}
 	}
 }
+
+// Cummingsify lower-cases the characters and keeps every byte that is not
+// valid UTF-8 as it was (strings.ToLower would make each one U+FFFD).
+func TestCummingsifyKeepsInvalidBytes(t *testing.T) {
+	in := "Caf\xe9 AU LAIT \xff\xfe Été \xc3"
+	want := "caf\xe9 au lait \xff\xfe été \xc3"
+	for seed := uint64(1); seed < 100; seed++ {
+		out, err := Cummingsify(in, rand.New(rand.NewPCG(seed, seed)))
+		if err != nil {
+			continue
+		}
+		if out != want {
+			t.Fatalf("Cummingsify(%q) = %q, want %q", in, out, want)
+		}
+		return
+	}
+	t.Fatal("no seed below 100 lower-cases")
+}

@@ -46,11 +46,15 @@ type fastProtocol struct {
 func (p *fastProtocol) MakeConnection(t reactor.Transport) { p.t = t }
 
 func (p *fastProtocol) ConnectionMade() {
-	p.t.Write(p.f.poem)
+	writeShared(p.t, p.f.poem)
 	p.t.LoseConnection()
 }
 
 func (p *fastProtocol) DataReceived([]byte) {} // clients have nothing to say
+
+// ReadConnectionLost: a client that shuts its sending side (nc -N) still
+// wants the whole poem (see halfclose.go).
+func (p *fastProtocol) ReadConnectionLost() {}
 
 func (p *fastProtocol) ConnectionLost(error) {}
 

@@ -71,6 +71,13 @@ func (p *fileProtocol) ConnectionMade() {
 	d := p.f.sender.BeginFileTransfer(io.NewSectionReader(p.f.file, 0, p.f.size), p.t)
 	d.AddCallbacks(func(v any) (any, error) {
 		p.sent = v.(int64)
+		if p.sent < p.f.size {
+			// The file shrank under us: what the client got is not the
+			// poem, and a clean close would say it is.
+			p.err = &ShortFileError{Sent: p.sent, Size: p.f.size}
+			p.t.AbortConnection()
+			return nil, nil
+		}
 		p.t.LoseConnection()
 		return nil, nil
 	}, func(f *deferred.Failure) (any, error) {
@@ -89,6 +96,9 @@ func (p *fileProtocol) ConnectionMade() {
 }
 
 func (p *fileProtocol) DataReceived([]byte) {}
+
+// ReadConnectionLost: a half-closed client still gets the whole poem.
+func (p *fileProtocol) ReadConnectionLost() {}
 
 func (p *fileProtocol) ConnectionLost(reason error) {
 	if p.f.observe == nil {

@@ -78,15 +78,17 @@ const (
 	slowSending uint8 = iota // chunks remain
 	slowClosing              // all sent; close when due
 	slowGone                 // closed or lost: skip when met in the queue
+	slowPaused               // the socket is full: out of the queue until resumed
 )
 
 type slowProtocol struct {
-	t     reactor.Transport
-	f     *SlowServerFactory
-	start int64 // connect time, nanoseconds since f.base
-	due   int64 // next chunk (or the close) is due then
-	sent  int   // bytes of the poem written
-	state uint8
+	t      reactor.Transport
+	f      *SlowServerFactory
+	start  int64 // connect time, nanoseconds since f.base
+	due    int64 // next chunk (or the close) is due then
+	sent   int   // bytes of the poem written
+	state  uint8
+	paused uint8 // the state to resume in (slowSending or slowClosing)
 }
 
 func (p *slowProtocol) MakeConnection(t reactor.Transport) { p.t = t }
@@ -99,6 +101,7 @@ func (p *slowProtocol) ConnectionMade() {
 	if tt, ok := p.t.(reactor.TCPTransport); ok {
 		tt.SetNoDelay(true)
 	}
+	p.watchBuffer()
 	// The schedule starts when the client connected: when the kernel
 	// completed the handshake, which may be a little before the accept
 	// (the connection waits in the listen queue while the loop is busy).
@@ -110,12 +113,15 @@ func (p *slowProtocol) ConnectionMade() {
 	p.start = start
 	p.due = start
 	p.step()
-	if p.state != slowGone {
+	if p.state == slowSending || p.state == slowClosing {
 		f.push(p)
 	}
 }
 
 func (p *slowProtocol) DataReceived([]byte) {}
+
+// ReadConnectionLost: a half-closed client still gets the whole poem.
+func (p *slowProtocol) ReadConnectionLost() {}
 
 func (p *slowProtocol) ConnectionLost(reason error) {
 	f := p.f
@@ -136,16 +142,19 @@ func (p *slowProtocol) step() {
 	f := p.f
 	if p.state == slowClosing {
 		p.state = slowGone
+		p.t.UnregisterProducer()
 		p.t.LoseConnection()
 		return
 	}
 	n := ChunkLen(f.poem[p.sent:], f.numBytes)
-	p.t.Write(f.poem[p.sent : p.sent+n])
 	p.sent += n
 	if p.sent == len(f.poem) {
 		p.state = slowClosing
 	}
 	p.due += int64(f.delay)
+	// Last: a chunk the socket refuses pauses p at once (PauseProducing),
+	// and that must not be undone by the lines above.
+	writeShared(p.t, f.poem[p.sent-n:p.sent])
 }
 
 func (f *SlowServerFactory) now() int64 { return int64(f.clock.Now().Sub(f.base)) }
@@ -210,7 +219,7 @@ func (f *SlowServerFactory) run() {
 			continue
 		}
 		p.step()
-		if p.state != slowGone {
+		if p.state == slowSending || p.state == slowClosing {
 			f.queue = append(f.queue, p)
 		}
 	}

@@ -78,6 +78,7 @@ type Conn struct {
 type connExtra struct {
 	wbuf []byte // pending output is wbuf[woff:]
 	woff int
+	lent bool // wbuf is the caller's (WriteShared): never written into
 
 	producer       Producer
 	streaming      bool
@@ -378,7 +379,7 @@ func (c *Conn) notifyLost(reason error) {
 		c.r.callProtocolLost(c, reason)
 	}
 	if x != nil {
-		x.wbuf, x.woff = nil, 0
+		x.wbuf, x.woff, x.lent = nil, 0, false
 		if x.connector != nil {
 			x.connector.connectionLost(c, reason)
 		}
@@ -423,6 +424,12 @@ func (c *Conn) start(p Protocol) {
 // Write implements Transport.
 func (c *Conn) Write(data []byte) {
 	c.r.checkLoop("Conn.Write")
+	c.write(data, false)
+}
+
+// write sends data, keeping what the socket refused: a copy, or data
+// itself when it is lent (see WriteShared).
+func (c *Conn) write(data []byte, lend bool) {
 	if len(data) == 0 || c.flags&(fClosed|fWriteClosed|fConnecting) != 0 {
 		return
 	}
@@ -443,6 +450,10 @@ func (c *Conn) Write(data []byte) {
 			return
 		}
 		data = data[n:]
+		if lend {
+			c.lend(data)
+			return
+		}
 	}
 	c.buffer(data)
 }
@@ -482,6 +493,10 @@ func (c *Conn) buffer(data []byte) {
 		return
 	}
 	x := c.needExtra()
+	if x.lent {
+		// Never append to, or compact, the caller's bytes.
+		x.wbuf, x.woff, x.lent = append(make([]byte, 0, len(x.wbuf)-x.woff+len(data)), x.wbuf[x.woff:]...), 0, false
+	}
 	if t := x.xfer; t != nil {
 		t.tail = append(t.tail, data...) // goes after the file
 	} else {
@@ -493,6 +508,13 @@ func (c *Conn) buffer(data []byte) {
 		}
 		x.wbuf = append(x.wbuf, data...)
 	}
+	c.buffered()
+}
+
+// buffered follows a change of the buffer: register for writability, and
+// pause a push producer above the high water mark.
+func (c *Conn) buffered() {
+	x := c.extra
 	c.sync()
 	if p := x.producer; p != nil && x.streaming && !x.producerPaused {
 		if high, _ := x.marks(); c.Buffered() > high {
@@ -718,7 +740,7 @@ func (c *Conn) DoWrite() error {
 			c.lowWater()
 			return nil // the socket is full: wait for the next writability
 		}
-		x.wbuf, x.woff = nil, 0 // drained: release the buffer
+		x.wbuf, x.woff, x.lent = nil, 0, false // drained: release the buffer
 	}
 	if x != nil && x.xfer != nil {
 		if err := c.continueTransfer(); err != nil {

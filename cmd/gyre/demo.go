@@ -8,10 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -41,7 +39,8 @@ is the tutorial's pace (about 45 seconds). --timeline DIR draws each run
 as the tutorial's figures: DIR/blocking.svg, DIR/async.svg,
 DIR/reactor.svg.
 
-Ctrl-C stops everything the demo started and exits with status 130.`
+Ctrl-C stops everything the demo started and exits with status 130 (143
+after SIGTERM).`
 
 const demoExample = `  # The whole demonstration, in about 10 seconds
   gyre demo
@@ -106,7 +105,7 @@ func newDemoCmd() *cobra.Command {
 // runDemo starts the servers, runs each client mode against them, and
 // compares the runs.
 func runDemo(ctx context.Context, delay time.Duration, dir, progressMode string, stdout, stderr io.Writer) error {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyStop(ctx)
 	defer stop()
 
 	servers, err := startDemoServers(delay, stderr)
@@ -171,7 +170,7 @@ func runDemoMode(ctx context.Context, view *fetchView, mode fetch.Mode, what str
 	results, total, err := view.run(ctx, mode, servers.addrs, servers.sizes, rec)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return demoRun{}, &exitError{code: 130, err: errors.New("interrupted")}
+			return demoRun{}, interruptedError(ctx)
 		}
 		return demoRun{}, err
 	}

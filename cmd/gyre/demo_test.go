@@ -68,8 +68,22 @@ func TestDemo(t *testing.T) {
 }
 
 // SIGINT in the middle of the demo: everything stops, one line, status
-// 130, and the servers' ports are closed.
+// 130, and the servers' ports are closed. SIGTERM does the same with
+// status 143, as gyre serve.
 func TestDemoInterrupted(t *testing.T) {
+	for _, tc := range []struct {
+		sig  os.Signal
+		code int
+		line string
+	}{
+		{syscall.SIGINT, 130, "gyre: interrupted\n"},
+		{syscall.SIGTERM, 143, "gyre: terminated\n"},
+	} {
+		t.Run(tc.sig.String(), func(t *testing.T) { testDemoInterrupted(t, tc.sig, tc.code, tc.line) })
+	}
+}
+
+func testDemoInterrupted(t *testing.T, sig os.Signal, wantCode int, wantLine string) {
 	cmd := exec.Command(gyreBinary, "demo", "--delay", "0.05")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -100,7 +114,7 @@ func TestDemoInterrupted(t *testing.T) {
 		t.Fatal("the demo never started downloading")
 	}
 	servers := demoServerLine.FindAllStringSubmatch(stdout.String(), -1)
-	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Process.Signal(sig)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
@@ -108,8 +122,8 @@ func TestDemoInterrupted(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the demo did not stop after SIGINT")
 	}
-	if code := cmd.ProcessState.ExitCode(); code != 130 || stderr.String() != "gyre: interrupted\n" {
-		t.Errorf("status %d, stderr %q", code, stderr.String())
+	if code := cmd.ProcessState.ExitCode(); code != wantCode || stderr.String() != wantLine {
+		t.Errorf("status %d, stderr %q; want %d, %q", code, stderr.String(), wantCode, wantLine)
 	}
 	if len(servers) != 3 {
 		t.Fatalf("server lines: %q", stdout.String())

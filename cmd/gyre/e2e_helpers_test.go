@@ -51,7 +51,7 @@ type server struct {
 	code   int
 }
 
-var servingLine = regexp.MustCompile(`^Serving (.+) on (127\.0\.0\.1:\d+)\.$`)
+var servingLine = regexp.MustCompile(`^Serving (.+) on ((?:127\.0\.0\.1|\[::1\]):\d+)\.$`)
 
 // startServer runs gyre serve with args and waits for its n "Serving"
 // lines. The process is killed when the test ends if it is still running.

@@ -24,6 +24,8 @@ type fetchView struct {
 	liveWidth   int  // > 0: the board is forced onto a non-terminal, this wide
 	lines       bool // print the per-task lines
 	timeout     time.Duration
+	observe     fetch.Observer // another observer of the run, if any
+	discard     bool           // keep no poem in the results (fetch.WithoutPoems)
 }
 
 // progressWanted decides whether to draw the live board on out, from the
@@ -54,6 +56,9 @@ func (v *fetchView) run(ctx context.Context, mode fetch.Mode, addrs []poetry.Add
 	var observers []fetch.Observer
 	if rec != nil {
 		observers = append(observers, rec.Observe)
+	}
+	if v.observe != nil {
+		observers = append(observers, v.observe)
 	}
 	if v.live {
 		tasks := make([]progress.Task, len(addrs))
@@ -99,6 +104,9 @@ func (v *fetchView) run(ctx context.Context, mode fetch.Mode, addrs []poetry.Add
 	opts = append(opts, fetch.WithObserver(fetch.Observers(observers...)))
 	if v.timeout > 0 {
 		opts = append(opts, fetch.WithTimeout(v.timeout))
+	}
+	if v.discard {
+		opts = append(opts, fetch.WithoutPoems())
 	}
 	start := time.Now()
 	results, err := fetch.Fetch(ctx, mode, addrs, opts...)

@@ -40,15 +40,25 @@ func (d *secondsValue) Set(s string) error {
 		if !(f >= 0 && f <= math.MaxInt64/float64(time.Second)) { // NaN fails too
 			return errors.New("not a duration of 0 or more seconds")
 		}
-		*d = secondsValue(time.Duration(f * float64(time.Second)))
+		*d = secondsValue(atLeastNanosecond(f > 0, time.Duration(f*float64(time.Second))))
 		return nil
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil || v < 0 {
 		return errors.New("not a duration (seconds, as 0.5, or with a unit, as 500ms)")
 	}
-	*d = secondsValue(v)
+	*d = secondsValue(atLeastNanosecond(strings.ContainsAny(s, "123456789"), v))
 	return nil
+}
+
+// atLeastNanosecond rounds a positive duration that is shorter than the
+// clock's resolution up to one nanosecond: 1e-300 seconds is a very short
+// time, and must not become 0, which means "no limit" to --timeout.
+func atLeastNanosecond(positive bool, d time.Duration) time.Duration {
+	if positive && d == 0 {
+		return time.Nanosecond
+	}
+	return d
 }
 
 func (d *secondsValue) String() string { return time.Duration(*d).String() }

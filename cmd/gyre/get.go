@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -105,6 +106,9 @@ func newGetCmd() *cobra.Command {
 			return runGet(cmd.Context(), cfg, addrs, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return asUsageError(negativePort(err))
+	})
 	f := cmd.Flags()
 	f.SortFlags = false
 	f.Var(mode, "mode", "how to download: all at once on the reactor, all at once from a select() loop, or one after another")
@@ -140,23 +144,26 @@ func runGet(ctx context.Context, cfg getConfig, addrs []poetry.Address, stdout, 
 	if err := checkTimelineTarget(cfg.timeline); err != nil {
 		return err
 	}
+	if cfg.print && closedOutput(stdout) {
+		return &exitError{code: exitFailure, err: errors.New("cannot write the poems to stdout: it is closed")}
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	view, rec := newGetView(cfg, stdout, stderr)
+	view, printer, rec := newGetView(cfg, len(addrs), stdout, stderr)
 	results, elapsed, err := view.run(ctx, cfg.mode, addrs, nil, rec)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	interrupted := err != nil
 	failed := transformPoems(cfg, results, stderr)
-	printResults(cfg, results, failed, elapsed, stdout)
+	printErr := printResults(cfg, printer, results, failed, elapsed, stdout)
 	if rec != nil {
 		if err := writeTimeline(cfg.timeline, rec.Timeline(), stderr); err != nil {
 			return err
 		}
 	}
-	return getExitStatus(interrupted, failed)
+	return getExitStatus(printErr, interrupted, failed)
 }
 
 // checkTimelineTarget finds out now, not after the downloads, that the
@@ -171,16 +178,32 @@ func checkTimelineTarget(path string) error {
 	return nil
 }
 
-// newGetView builds the progress view of a run, and its timeline recorder
-// when --timeline asks for one (nil otherwise).
-func newGetView(cfg getConfig, stdout, stderr io.Writer) (*fetchView, *fetch.Timeline) {
+// newGetView builds the progress view of a run of n downloads, the
+// printer that streams the poems out as they come (--print without
+// --transform; nil otherwise), and the timeline recorder when --timeline
+// asks for one (nil otherwise).
+func newGetView(cfg getConfig, n int, stdout, stderr io.Writer) (*fetchView, *poemPrinter, *fetch.Timeline) {
 	live, width := progressWanted(cfg.progress, stdout)
+	if cfg.print && cfg.progress != "always" {
+		live = false // the board would be drawn in the middle of the poems
+	}
 	view := &fetchView{out: stdout, errOut: stderr, live: live, liveWidth: width, lines: !cfg.print, timeout: cfg.timeout}
+	// The poems are kept only for --transform, which needs them whole;
+	// --print writes them out as they come (poemPrinter), and the task
+	// lines need only the counts.
+	var printer *poemPrinter
+	if cfg.transform == "" {
+		view.discard = true
+		if cfg.print {
+			printer = newPoemPrinter(stdout, n)
+			view.observe = printer.observe
+		}
+	}
 	var rec *fetch.Timeline
 	if cfg.timeline != "" {
 		rec = fetch.NewTimeline("gyre get", cfg.mode)
 	}
-	return view, rec
+	return view, printer, rec
 }
 
 // transformPoems applies --transform to the poems that arrived and returns
@@ -215,25 +238,32 @@ func transformPoems(cfg getConfig, results []fetch.Result, stderr io.Writer) int
 	return failed
 }
 
-// printResults prints the poems (--print) or the summary line.
-func printResults(cfg getConfig, results []fetch.Result, failed int, elapsed time.Duration, stdout io.Writer) {
-	if !cfg.print {
-		fmt.Fprintf(stdout, "Got %d poems in %s\n", len(results)-failed, poetry.FormatElapsed(elapsed))
-		return
-	}
-	for _, res := range results {
-		if res.Err == nil {
-			stdout.Write(res.Poem)
-			if len(res.Poem) > 0 && res.Poem[len(res.Poem)-1] != '\n' {
-				fmt.Fprintln(stdout)
+// printResults finishes --print (the streaming printer's outcome, or the
+// transformed poems, each byte for byte) or prints the summary line. It
+// returns the error of writing the poems out.
+func printResults(cfg getConfig, printer *poemPrinter, results []fetch.Result, failed int, elapsed time.Duration, stdout io.Writer) error {
+	switch {
+	case printer != nil:
+		return printer.result()
+	case cfg.print:
+		p := newPoemPrinter(stdout, 0)
+		for _, res := range results {
+			if res.Err == nil {
+				p.write(res.Poem)
 			}
 		}
+		return p.result()
 	}
+	fmt.Fprintf(stdout, "Got %d poems in %s\n", len(results)-failed, poetry.FormatElapsed(elapsed))
+	return nil
 }
 
-// getExitStatus is 130 after an interruption, 1 if a task failed.
-func getExitStatus(interrupted bool, failed int) error {
+// getExitStatus is 1 if the poems could not be written out, 130 after an
+// interruption, 1 if a task failed.
+func getExitStatus(printErr error, interrupted bool, failed int) error {
 	switch {
+	case printErr != nil:
+		return printErr
 	case interrupted:
 		return &exitError{code: 130, err: errors.New("interrupted")}
 	case failed > 0:
@@ -271,7 +301,27 @@ func checkWritable(path string) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return fmt.Errorf("%s: no such directory", dir)
 	}
-	return nil
+	// Whether a file can be created there is known only by trying
+	// (permissions, a read-only or special file system).
+	f, err := os.CreateTemp(dir, ".gyre-timeline-*")
+	if err != nil {
+		return fmt.Errorf("%s: cannot create a file in %s: %s", path, dir, errReason(err))
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// negativeArg finds the argument of cobra's "unknown shorthand flag: '1'
+// in -1".
+var negativeArg = regexp.MustCompile(`^unknown shorthand flag: '\d' in (-\d+)$`)
+
+// negativePort turns the flag error of a negative number, which the flag
+// parser takes for a flag, into what it is: a port out of range.
+func negativePort(err error) error {
+	if m := negativeArg.FindStringSubmatch(err.Error()); m != nil {
+		return fmt.Errorf("%q is not a server address: port %s is out of range (1-65535)", m[1], m[1])
+	}
+	return err
 }
 
 // writeTimeline writes the figure: SVG into path, or text on stderr when

@@ -51,13 +51,13 @@ func TestGetEveryMode(t *testing.T) {
 }
 
 // A bare port means 127.0.0.1; --print prints the poems, in the order of
-// the addresses, and nothing else.
+// the addresses, byte for byte (no newline added), and nothing else.
 func TestGetPrint(t *testing.T) {
 	poems := [][]byte{embedded(t, "orchard"), []byte("no newline at the end")}
 	addrs := slowServers(t, 1000, 0, poems...)
 	port := addrs[1][strings.LastIndex(addrs[1], ":")+1:]
 	code, stdout, stderr := gyre(t, nil, "get", "--print", addrs[0], port)
-	if code != 0 || stderr != "" || stdout != string(poems[0])+"no newline at the end\n" {
+	if code != 0 || stderr != "" || stdout != string(poems[0])+"no newline at the end" {
 		t.Errorf("status %d, stderr %q, stdout %q", code, stderr, stdout)
 	}
 }

@@ -134,6 +134,8 @@ func (h *logHandler) Handle(_ context.Context, r slog.Record) error {
 		// record rather than grow without bound, and count it.
 		out = out[:start]
 		b.dropped++
+	} else {
+		b.records++
 	}
 	b.data = out
 	return nil
@@ -427,6 +429,7 @@ type logBuffer struct {
 	mu      sync.Mutex
 	data    []byte
 	limit   int
+	records int // in data
 	dropped int64
 	clock   logClock
 }

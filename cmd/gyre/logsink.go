@@ -1,18 +1,44 @@
 package main
 
-import "io"
+import (
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+)
 
 // logSink writes gyre serve's log on a goroutine of its own. A reactor
 // loop never writes to stderr itself: its handler formats records into a
 // logBuffer, and a timer of the loop hands the whole buffer over every
-// flushEvery (one write(2) for hundreds of records). If stderr blocks (a
-// full pipe nobody reads), only this goroutine waits; the loops keep
-// serving, buffering up to their limit and then counting what they drop.
+// flushEvery (one write(2) for hundreds of records).
+//
+// Nothing ever waits for the writer. If stderr blocks (a pipe nobody
+// reads), only the writer goroutine is stuck: a flush that finds the queue
+// full leaves the records in their buffer, which grows up to its limit and
+// then counts what it drops; the loops go on serving and signals are still
+// heard. A record whose write fails (a closed pipe: gyre ignores SIGPIPE)
+// is counted as lost too. At exit, close gives the writer a bounded time
+// to finish and counts what it could not write.
 type logSink struct {
 	w     io.Writer
-	queue chan []byte // buffers to write, in order
-	free  chan []byte // written buffers, for reuse
+	queue chan logBatch // buffers to write, in order
+	free  chan []byte   // written buffers, for reuse
 	done  chan struct{}
+
+	pending atomic.Int64 // records handed over, not yet written
+	lost    atomic.Int64 // records handed over whose write failed
+
+	// mu orders hand-overs (read-locked) before the close of queue: a
+	// loop still flushing when gyre exits at once must not send on a
+	// closed channel.
+	mu     sync.RWMutex
+	closed bool
+}
+
+// logBatch is one handed-over buffer and the records it holds.
+type logBatch struct {
+	data    []byte
+	records int
 }
 
 // sinkQueue is how many handed-over buffers may wait for the writer (and
@@ -26,7 +52,7 @@ const (
 func newLogSink(w io.Writer) *logSink {
 	s := &logSink{
 		w:     w,
-		queue: make(chan []byte, sinkQueue),
+		queue: make(chan logBatch, sinkQueue),
 		free:  make(chan []byte, sinkQueue),
 		done:  make(chan struct{}),
 	}
@@ -36,33 +62,53 @@ func newLogSink(w io.Writer) *logSink {
 
 func (s *logSink) run() {
 	defer close(s.done)
-	for buf := range s.queue {
-		s.w.Write(buf) // a log that cannot be written is not worth dying for
-		if cap(buf) > maxReused {
+	for b := range s.queue {
+		if _, err := s.w.Write(b.data); err != nil {
+			// A log that cannot be written is not worth dying for:
+			// count it and go on.
+			s.lost.Add(int64(b.records))
+		}
+		s.pending.Add(-int64(b.records))
+		if cap(b.data) > maxReused {
 			continue // a buffer that grew while the writer was behind
 		}
 		select {
-		case s.free <- buf[:0]:
+		case s.free <- b.data[:0]:
 		default:
 		}
 	}
 }
 
-// flush hands what b holds to the writer. Without wait it gives up when
-// the writer is behind (the records stay in b for the next flush) and
-// reports false.
-func (s *logSink) flush(b *logBuffer, wait bool) bool {
+// flush hands what b holds to the writer, without waiting: when the writer
+// is behind, the records stay in b for the next flush and flush reports
+// false.
+func (s *logSink) flush(b *logBuffer) bool {
+	return s.handOver(b, nil)
+}
+
+// handOver gives b's records to the writer, waiting until deadline fires
+// if it is not nil.
+func (s *logSink) handOver(b *logBuffer, deadline <-chan struct{}) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(b.data) == 0 {
-		return true
+	if len(b.data) == 0 || s.closed {
+		return len(b.data) == 0
 	}
-	if wait {
-		s.queue <- b.data
-	} else {
+	batch := logBatch{data: b.data, records: b.records}
+	s.pending.Add(int64(batch.records))
+	select {
+	case s.queue <- batch:
+	default:
+		if deadline == nil {
+			s.pending.Add(-int64(batch.records))
+			return false
+		}
 		select {
-		case s.queue <- b.data:
-		default:
+		case s.queue <- batch:
+		case <-deadline:
+			s.pending.Add(-int64(batch.records))
 			return false
 		}
 	}
@@ -74,12 +120,48 @@ func (s *logSink) flush(b *logBuffer, wait bool) bool {
 		// grown by doubling (which leaves its smaller copies behind).
 		b.data = make([]byte, 0, newBufferSize)
 	}
+	b.records = 0
 	return true
 }
 
-// close writes what was handed over and stops the writer. Nothing may be
-// flushed afterwards.
-func (s *logSink) close() {
+// takeLost returns how many handed-over records could not be written since
+// the last call.
+func (s *logSink) takeLost() int64 { return s.lost.Swap(0) }
+
+// closeWithin hands over what the buffers hold and stops the writer,
+// waiting at most d for it to write everything. It returns the records
+// that were not written: left in a buffer, failed, or still queued when
+// the time ran out (the writer goroutine is then abandoned, blocked in its
+// write, and dies with the process). drained says whether the writer
+// finished: only then may the caller write to the log's writer itself
+// without risking a block. Nothing may be flushed afterwards.
+func (s *logSink) closeWithin(d time.Duration, bufs ...*logBuffer) (unwritten int64, drained bool) {
+	// A channel that stays closed once the time is up, for every wait
+	// below (a timer's channel fires once, for one of them).
+	expired := make(chan struct{})
+	timer := time.AfterFunc(d, func() { close(expired) })
+	defer timer.Stop()
+	for _, b := range bufs {
+		if !s.handOver(b, expired) {
+			b.mu.Lock()
+			unwritten += int64(b.records)
+			b.mu.Unlock()
+		}
+		unwritten += b.takeDropped()
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return unwritten, false
+	}
+	s.closed = true
 	close(s.queue)
-	<-s.done
+	s.mu.Unlock()
+	select {
+	case <-s.done:
+		drained = true
+	case <-expired:
+		unwritten += s.pending.Load()
+	}
+	return unwritten + s.lost.Load(), drained
 }

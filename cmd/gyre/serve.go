@@ -162,6 +162,14 @@ func (c *serveConfig) check(cmd *cobra.Command, npoems int) error {
 	if c.loops == 0 {
 		c.loops = runtime.NumCPU()
 	}
+	if err := c.checkLoops(npoems); err != nil {
+		return err
+	}
+	// A bracketed IPv6 literal, as in an address ("[::1]:10000"), names
+	// the same interface as the bare one.
+	if len(c.iface) > 2 && c.iface[0] == '[' && c.iface[len(c.iface)-1] == ']' {
+		c.iface = c.iface[1 : len(c.iface)-1]
+	}
 	if c.blocking && cmd.Flags().Changed("loops") {
 		return usageErrorf("--blocking serves one client at a time: it takes no --loops")
 	}
@@ -170,6 +178,28 @@ func (c *serveConfig) check(cmd *cobra.Command, npoems int) error {
 	}
 	if c.maxConns == 0 {
 		c.maxConns = defaultMaxConns()
+	}
+	return nil
+}
+
+// maxLoops bounds --loops: each loop is an OS thread of its own, and Go
+// allows 10,000 threads in all.
+const maxLoops = 1024
+
+// checkLoops refuses, before anything is opened, a number of loops the
+// process cannot run: more threads than allowed, or more descriptors than
+// its limit (each loop has an epoll and a wake-up descriptor, and a
+// listening socket per poem; 64 are kept for everything else).
+func (c *serveConfig) checkLoops(npoems int) error {
+	if c.loops > maxLoops {
+		return usageErrorf("--loops %d: at most %d (one per CPU is best; this machine has %d)", c.loops, maxLoops, runtime.NumCPU())
+	}
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		return nil
+	}
+	if need := uint64(c.loops)*uint64(2+npoems) + 64; need > uint64(lim.Cur) {
+		return usageErrorf("--loops %d with %d poems needs %d descriptors; the limit is %d (ulimit -n)", c.loops, npoems, need, lim.Cur)
 	}
 	return nil
 }
@@ -196,13 +226,15 @@ type poemServer interface {
 	// drain stops accepting and says how many clients are in flight;
 	// done is closed once they have been served.
 	drain() int
-	// cut ends the connections still open; done follows shortly.
-	cut()
+	// cut aborts the connections still open (a reset for each client,
+	// why in its log record); done follows shortly.
+	cut(why string)
+	// buffers are the log buffers to write out at exit.
+	buffers() []*logBuffer
 	done() <-chan struct{}
 	// err is why the server stopped by itself, if it did.
 	err() error
-	// finish hands the last of the log over (after done) and returns the
-	// totals.
+	// finish logs the last reports (after done) and returns the totals.
 	finish() serveTotals
 }
 
@@ -217,6 +249,26 @@ type serveTotals struct {
 	served, lost, refused, bytes int64
 }
 
+// logCloseWait bounds how long gyre serve waits at exit for its log to be
+// written: a stderr nobody reads must not keep the process alive.
+const logCloseWait = 2 * time.Second
+
+// stopSignals are the signals that stop gyre serve: the first lets the
+// poems in flight finish, a second cuts them. SIGHUP (the terminal went
+// away) is one of them, logged like the others, rather than the default
+// action that kills the process without a word and sends each client a
+// clean close on a partial poem.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
+// signalStatus is the exit status of a process killed by sig (128 + its
+// number), which gyre serve exits with on a second signal.
+func signalStatus(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 130
+}
+
 // runServe serves until a signal (or ctx) says stop: build the log and
 // the server, announce it, serve, then drain within the grace period.
 func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout, stderr io.Writer) error {
@@ -225,18 +277,22 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 		level = slog.LevelWarn
 	}
 	sink := newLogSink(stderr)
-	say := newSayer(sink, cfg.format, level)
+	say, mainBuf := newSayer(sink, cfg.format, level)
 
 	// Signals are caught before the first "Serving" line: whoever reads
 	// it may signal at once.
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, stopSignals...)
 	defer signal.Stop(sigs)
 
 	srv, err := newPoemServer(cfg, poems, sink, level)
 	if err != nil {
-		sink.close()
+		sink.closeWithin(logCloseWait, mainBuf)
 		return err
+	}
+	// closeLog writes what is left of the log, waiting at most wait.
+	closeLog := func(wait time.Duration) (int64, bool) {
+		return sink.closeWithin(wait, append(srv.buffers(), mainBuf)...)
 	}
 	announceServing(cfg, len(poems), srv, stdout, say)
 	srv.start()
@@ -244,29 +300,32 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 	why, stopped := waitForStop(ctx, srv, sigs)
 	if !stopped { // it failed by itself
 		srv.finish()
-		sink.close()
+		closeLog(logCloseWait)
 		return srv.err()
 	}
-	if err := drainServer(cfg, srv, sigs, say, why); err != nil {
+	if err := drainServer(cfg, srv, sigs, say, why, closeLog); err != nil {
 		return err
 	}
 	t := srv.finish()
 	say(slog.LevelInfo, "stopped", slog.Int64("served", t.served), slog.Int64("lost", t.lost),
 		slog.Int64("refused", t.refused), slog.Int64("bytes", t.bytes))
-	sink.close()
+	if err := finishLog(sigs, closeLog, stderr); err != nil {
+		return err
+	}
 	return srv.err()
 }
 
-// sayer logs one line of the main log and writes it out at once.
+// sayer logs one line of the main log and hands it to the sink at once.
 type sayer func(lvl slog.Level, msg string, attrs ...slog.Attr)
 
-func newSayer(sink *logSink, format logFormat, level slog.Level) sayer {
-	mainBuf := &logBuffer{}
+// newSayer returns the main log and the bounded buffer it writes through.
+func newSayer(sink *logSink, format logFormat, level slog.Level) (sayer, *logBuffer) {
+	mainBuf := &logBuffer{limit: logBufferLimit}
 	mainLog := slog.New(newLogHandler(mainBuf, format, level))
 	return func(lvl slog.Level, msg string, attrs ...slog.Attr) {
 		mainLog.LogAttrs(context.Background(), lvl, msg, attrs...)
-		sink.flush(mainBuf, true)
-	}
+		sink.flush(mainBuf)
+	}, mainBuf
 }
 
 // newPoemServer builds the server the flags ask for.
@@ -315,9 +374,9 @@ func waitForStop(ctx context.Context, srv poemServer, sigs <-chan os.Signal) (wh
 }
 
 // drainServer stops accepting and lets the poems in flight finish within
-// the grace period, then cuts what is left. A second signal exits at once
-// (the error carries the exit status).
-func drainServer(cfg serveConfig, srv poemServer, sigs <-chan os.Signal, say sayer, why slog.Attr) error {
+// the grace period, then cuts what is left with a reset. A second signal
+// cuts them at once and exits (the error carries the exit status).
+func drainServer(cfg serveConfig, srv poemServer, sigs <-chan os.Signal, say sayer, why slog.Attr, closeLog func(time.Duration) (int64, bool)) error {
 	inFlight := srv.drain()
 	say(slog.LevelInfo, "stopping: no new connections; the poems in flight may finish", why,
 		slog.Int("in_flight", inFlight), slog.Duration("grace", cfg.grace))
@@ -327,16 +386,45 @@ func drainServer(cfg serveConfig, srv poemServer, sigs <-chan os.Signal, say say
 	case <-srv.done():
 	case <-grace.C:
 		say(slog.LevelWarn, "grace period over: cutting the connections still open", slog.Duration("grace", cfg.grace))
-		srv.cut()
+		srv.cut("grace period over")
 		<-srv.done()
 	case sig := <-sigs:
-		// Exit at once: whatever is buffered of the log is dropped,
-		// except this line, which report prints.
-		code := 130
-		if sig == syscall.SIGTERM {
-			code = 143
+		// Exit at once, but each poem still in flight ends with a reset
+		// (not the clean close the kernel would send for a process that
+		// just exits), and the log says so if it can be written within
+		// a short wait.
+		srv.cut("second signal (" + sig.String() + ")")
+		if _, drained := closeLog(logCloseWait / 4); !drained {
+			return &exitError{code: signalStatus(sig)} // stderr is stuck: say nothing more
 		}
-		return &exitError{code: code, err: fmt.Errorf("second signal (%s): exiting without waiting for the poems in flight", sig)}
+		return &exitError{code: signalStatus(sig), err: fmt.Errorf("second signal (%s): exiting without waiting for the poems in flight (cut with a reset)", sig)}
+	}
+	return nil
+}
+
+// finishLog writes out what is left of the log, within logCloseWait; a
+// second signal ends the wait too. The records that could not be written
+// are counted on stderr if it works again by then.
+func finishLog(sigs <-chan os.Signal, closeLog func(time.Duration) (int64, bool), stderr io.Writer) error {
+	type closed struct {
+		lost    int64
+		drained bool
+	}
+	logDone := make(chan closed, 1)
+	go func() {
+		lost, drained := closeLog(logCloseWait)
+		logDone <- closed{lost, drained}
+	}()
+	select {
+	case c := <-logDone:
+		if c.lost > 0 && c.drained {
+			// Said only if the log works again by now (a stuck stderr
+			// would block this write); the exit status does not
+			// depend on the log.
+			fmt.Fprintf(stderr, "gyre: %d log records could not be written\n", c.lost)
+		}
+	case sig := <-sigs:
+		return &exitError{code: signalStatus(sig)} // stderr is stuck: say nothing more
 	}
 	return nil
 }

@@ -33,7 +33,7 @@ type blockingServer struct {
 
 	mu      sync.Mutex
 	open    map[net.Conn]bool // the client being served on each port
-	cutting bool
+	cutting error             // set by cut: why the poems in flight were cut
 	totals  serveTotals
 }
 
@@ -89,7 +89,7 @@ func (s *blockingServer) start() {
 		for {
 			select {
 			case <-t.C:
-				s.sink.flush(s.buf, false)
+				s.sink.flush(s.buf)
 			case <-stopFlushing:
 				return
 			}
@@ -112,9 +112,9 @@ func (s *blockingServer) acceptLoop(ln net.Listener, p *poemSource, log slog.Han
 			continue
 		}
 		s.mu.Lock()
-		if s.cutting {
+		if s.cutting != nil {
 			s.mu.Unlock()
-			conn.Close()
+			abort(conn)
 			return
 		}
 		s.open[conn] = true
@@ -124,6 +124,9 @@ func (s *blockingServer) acceptLoop(ln net.Listener, p *poemSource, log slog.Han
 
 		s.mu.Lock()
 		delete(s.open, conn)
+		if s.cutting != nil && served.Err != nil {
+			served.Err = s.cutting
+		}
 		if served.Err == nil {
 			s.totals.served++
 		} else {
@@ -141,7 +144,6 @@ func (s *blockingServer) acceptLoop(ln net.Listener, p *poemSource, log slog.Han
 // and closes the connection.
 func (s *blockingServer) serveOne(conn net.Conn, p *poemSource) poetry.Served {
 	start := time.Now()
-	defer conn.Close()
 	var sent int64
 	var err error
 	switch {
@@ -167,10 +169,18 @@ func (s *blockingServer) serveOne(conn net.Conn, p *poemSource) poetry.Served {
 		w, err = conn.Write(p.data)
 		sent = int64(w)
 	}
+	if err == nil && p.file != nil && sent < p.size {
+		// The file shrank: what was sent is not the poem.
+		err = &poetry.ShortFileError{Sent: sent, Size: p.size}
+	}
 	if err == nil {
 		err = conn.Close()
+	} else {
+		// A poem cut short ends with a reset, never a clean close.
+		abort(conn)
 	}
-	if err != nil {
+	var short *poetry.ShortFileError
+	if err != nil && !errors.As(err, &short) {
 		err = errors.New(poetry.Reason(err))
 	}
 	return poetry.Served{Peer: conn.RemoteAddr(), Start: start, Duration: time.Since(start), Bytes: sent, Err: err}
@@ -180,26 +190,37 @@ func (s *blockingServer) drain() int {
 	for _, ln := range s.listeners {
 		ln.Close()
 	}
-	s.sink.flush(s.buf, false)
+	s.sink.flush(s.buf)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.open)
 }
 
-func (s *blockingServer) cut() {
+// cut aborts the clients being served: each reads a reset, and the
+// serving goroutine's next write fails, which ends it.
+func (s *blockingServer) cut(why string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.cutting = true
+	s.cutting = errors.New("cut: " + why)
 	for c := range s.open {
-		c.Close() // the next write fails, and the goroutine ends
+		abort(c)
 	}
 }
+
+// abort closes conn with a reset (SO_LINGER 0).
+func abort(conn net.Conn) {
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+	conn.Close()
+}
+
+func (s *blockingServer) buffers() []*logBuffer { return []*logBuffer{s.buf} }
 
 func (s *blockingServer) done() <-chan struct{} { return s.doneCh }
 func (s *blockingServer) err() error            { return nil }
 
 func (s *blockingServer) finish() serveTotals {
-	s.sink.flush(s.buf, true)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.totals

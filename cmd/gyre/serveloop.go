@@ -40,9 +40,12 @@ type serveLoop struct {
 	logger    *slog.Logger
 	perClient bool // log a record per client (not --quiet)
 
-	gate     gate
-	live     int // connections open
-	draining bool
+	gate      gate
+	live      int // connections open
+	draining  bool
+	open      openConns // the connections open, to cut
+	cutReason error     // set by cut: the record of every connection it aborts
+	refuse    refuser
 
 	served, lost, refused, bytes int64
 	refusedLogged                int64
@@ -105,6 +108,18 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 			port = cfg.port + j
 		}
 		var addr string
+		if len(s.loops) > 1 {
+			// SO_REUSEPORT lets any process of the same user join the
+			// port, and the kernel would then hand it some of our
+			// clients. Binding once without it first fails, as with
+			// --loops 1, if anyone holds the port; and once our
+			// sockets are bound, the same check fails for any other
+			// gyre serve.
+			var err error
+			if port, err = exclusivePort(s.loops[0].r, cfg.iface, port); err != nil {
+				return fail(err)
+			}
+		}
 		for i, l := range s.loops {
 			sp := &servedPort{l: l}
 			inner, err := newPoemFactory(cfg, p, l.r, poetry.WithServeObserver(sp.observe))
@@ -127,6 +142,20 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 		s.ports = append(s.ports, servingPort{name: p.name, addr: addr})
 	}
 	return s, nil
+}
+
+// exclusivePort listens on iface:port without SO_REUSEPORT and closes the
+// socket at once: the port is free of every other listener (or the error
+// is the one --loops 1 would give). It returns the port, the system's
+// choice when port is 0.
+func exclusivePort(r *reactor.Reactor, iface string, port int) (int, error) {
+	probe, err := r.ListenTCP(net.JoinHostPort(iface, strconv.Itoa(port)), reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return nil }))
+	if err != nil {
+		return 0, err
+	}
+	port = probe.Addr().(*net.TCPAddr).Port
+	probe.StopListening()
+	return port, nil
 }
 
 // newPoemFactory makes the poetry factory for one poem on one loop.
@@ -190,20 +219,48 @@ func (s *reactorServer) drain() int {
 	return inFlight
 }
 
-func (s *reactorServer) cut() {
+// cut aborts the connections still open on every loop (each client reads
+// a reset, and its record says why), then stops the loops. It waits at
+// most a second for the loops to do it: a loop that does not answer is
+// stuck, and the process exits anyway (the kernel then closes its
+// sockets).
+func (s *reactorServer) cut(why string) {
+	done := make(chan struct{}, len(s.loops))
+	asked := 0
 	for _, l := range s.loops {
-		l.r.Stop() // the connections still open are lost with the loop
+		if l.r.CallFromGoroutine(func() {
+			l.cut(why)
+			l.r.Stop()
+			done <- struct{}{}
+		}) == nil {
+			asked++
+		}
+	}
+	timeout := time.After(time.Second)
+	for range asked {
+		select {
+		case <-done:
+		case <-timeout:
+			return
+		}
 	}
 }
 
 func (s *reactorServer) done() <-chan struct{} { return s.doneCh }
 func (s *reactorServer) err() error            { return s.runErr }
 
+func (s *reactorServer) buffers() []*logBuffer {
+	var bufs []*logBuffer
+	for _, l := range s.loops {
+		bufs = append(bufs, l.buf)
+	}
+	return bufs
+}
+
 func (s *reactorServer) finish() serveTotals {
 	var t serveTotals
 	for _, l := range s.loops {
 		l.report()
-		s.sink.flush(l.buf, true)
 		t.served += l.served
 		t.lost += l.lost
 		t.refused += l.refused
@@ -213,17 +270,17 @@ func (s *reactorServer) finish() serveTotals {
 }
 
 // BuildProtocol admits a connection if --max-conns allows, and has the
-// poem's factory build its protocol. A nil protocol makes the reactor
-// close the connection at once.
+// poem's factory build its protocol, kept in the loop's open connections.
+// A connection beyond --max-conns is aborted at once (see refuser).
 func (p *servedPort) BuildProtocol(addr net.Addr) reactor.Protocol {
 	l := p.l
 	if !l.gate.acquire() {
 		l.refused++
 		l.scheduleFlush()
-		return nil
+		return &l.refuse
 	}
 	l.live++
-	return p.inner.BuildProtocol(addr)
+	return l.track(p.inner.BuildProtocol(addr))
 }
 
 // observe is called (on the loop) once per connection, when it ends: the
@@ -232,6 +289,7 @@ func (p *servedPort) observe(s poetry.Served) {
 	l := p.l
 	l.live--
 	l.gate.release()
+	s.Err = l.cutReasonFor(s.Err)
 	if s.Err == nil {
 		l.served++
 	} else {
@@ -277,7 +335,7 @@ func (l *serveLoop) drain() int {
 		p.StopListening()
 	}
 	l.report()
-	l.srv.sink.flush(l.buf, false)
+	l.srv.sink.flush(l.buf)
 	if l.live == 0 {
 		l.r.Stop()
 	}
@@ -301,7 +359,7 @@ func (l *serveLoop) flush() {
 	}
 	l.unflushed = 0
 	l.report()
-	if !l.srv.sink.flush(l.buf, false) {
+	if !l.srv.sink.flush(l.buf) {
 		l.scheduleFlush() // the writer is behind: try again later
 	}
 }
@@ -313,8 +371,8 @@ func (l *serveLoop) report() {
 		l.logger.Warn("refused connections beyond --max-conns",
 			slog.Int64("refused", n), slog.Int64("total", l.refused), slog.Int("max_conns", l.srv.cfg.maxConns))
 	}
-	if n := l.buf.takeDropped(); n > 0 {
-		l.logger.Warn("log records dropped: the log writer is behind", slog.Int64("dropped", n))
+	if n := l.buf.takeDropped() + l.srv.sink.takeLost(); n > 0 {
+		l.logger.Warn("log records dropped: the log writer is behind or failing", slog.Int64("dropped", n))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 
 	"gyre/internal/progress"
@@ -58,12 +59,12 @@ func loadPoem(arg string, slow bool) (*poemSource, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		data, perr := poetry.Poem(arg)
 		if perr != nil {
-			return nil, fmt.Errorf("%s: no such file, nor an embedded poem (those are: %s)", arg, strings.Join(poetry.Poems(), ", "))
+			return nil, fmt.Errorf("%s: no such file, nor an embedded poem (those are: %s)", quoteName(arg), strings.Join(poetry.Poems(), ", "))
 		}
 		return &poemSource{name: arg, data: data, size: int64(len(data))}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", arg, errReason(err))
+		return nil, fmt.Errorf("%s: %v", quoteName(arg), errReason(err))
 	}
 	switch {
 	case fi.IsDir():
@@ -100,6 +101,18 @@ func closePoems(poems []*poemSource) {
 			p.file.Close()
 		}
 	}
+}
+
+// quoteName gives a file name as the user typed it, quoted when it would
+// be hard to see in a message: empty, blank, or with spaces or control
+// characters.
+func quoteName(name string) string {
+	if name == "" || strings.TrimSpace(name) != name || strings.ContainsFunc(name, func(r rune) bool {
+		return r == ' ' || r < 0x20 || r == 0x7f || r == '"'
+	}) {
+		return strconv.Quote(name)
+	}
+	return name
 }
 
 // errReason is an error without the operation and path that the message

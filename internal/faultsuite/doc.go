@@ -25,6 +25,13 @@
 //     again as soon as some are freed, and no client dropped;
 //   - idle_test.go: an idle server uses (almost) no CPU; SIGTERM lets the
 //     poems in flight finish within the grace period and exits 0.
+//   - edges_test.go: nothing lost at the edges: a client that half-closes
+//     still gets the whole poem from every server; a poem cut by the grace
+//     period or refused by --max-conns reaches the client as a reset; a
+//     log nobody reads (or whose pipe closed) never stops the server;
+//     clients that never read cost under 16 KiB each (a shared in-memory
+//     poem, --slow's back-pressure); gyre get's memory does not grow with
+//     the poem.
 //
 // # Two sizes
 //

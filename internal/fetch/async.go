@@ -57,15 +57,10 @@ func fetchAsync(ctx context.Context, r *run) {
 	stop := context.AfterFunc(ctx, func() { wakeW.Write([]byte{0}) })
 	defer stop()
 
-	for _, t := range tasks {
-		r.start(t.i)
-		if r.cfg.timeout > 0 {
-			t.deadline = time.Now().Add(r.cfg.timeout)
-		}
-		if err := t.connect(ctx, r.results[t.i].Addr, r.cfg.timeout); err != nil {
-			t.fail(r, err)
-		}
-	}
+	// Tasks start in order, as many at a time as there are descriptors
+	// for (see openLimit); the others wait for one to end.
+	limit := r.cfg.openLimit(len(tasks))
+	next := 0
 	buf := make([]byte, readSize)
 	for {
 		open := 0
@@ -74,11 +69,27 @@ func fetchAsync(ctx context.Context, r *run) {
 				open++
 			}
 		}
-		if open == 0 {
-			return
-		}
 		if err := ctx.Err(); err != nil {
 			failOpen(r, tasks, err)
+			for ; next < len(tasks); next++ {
+				r.start(next)
+				r.finish(next, err)
+			}
+			return
+		}
+		for ; open < limit && next < len(tasks); next++ {
+			t := tasks[next]
+			r.start(t.i)
+			if r.cfg.timeout > 0 {
+				t.deadline = time.Now().Add(r.cfg.timeout)
+			}
+			if err := t.connect(ctx, r.results[t.i].Addr, r.cfg.timeout); err != nil {
+				t.fail(r, err)
+				continue
+			}
+			open++
+		}
+		if open == 0 {
 			return
 		}
 		if err := turn(r, tasks, wakeFd, buf); err != nil {
@@ -215,11 +226,16 @@ func (t *asyncTask) finishConnect(r *run) {
 	}
 }
 
-// readAvailable reads what the socket holds, until a read would block: the
-// loop then goes back to select. End of file means the server closed the
+// maxReadsPerTurn bounds the reads one socket gets per turn of the loop: a
+// server that sends faster than we read would otherwise keep us in its
+// socket, and the other sockets and every deadline would wait.
+const maxReadsPerTurn = 16
+
+// readAvailable reads what the socket holds, until a read would block (or
+// maxReadsPerTurn reads): the loop then goes back to select. End of file means the server closed the
 // connection, which ends the poem.
 func (t *asyncTask) readAvailable(r *run, buf []byte) {
-	for {
+	for range maxReadsPerTurn {
 		n, err := unix.Read(t.fd, buf)
 		switch {
 		case errors.Is(err, unix.EAGAIN):

@@ -67,6 +67,7 @@ type Event struct {
 	Task  int            // 1 for the first address, as the tutorial counts
 	Addr  poetry.Address // the task's server
 	Bytes int            // Received: the size of the chunk
+	Data  []byte         // Received: the chunk itself, valid only during the call
 	At    time.Time      // when, by the Fetch clock
 	Err   error          // Finished: why the task failed, nil if it did not
 }
@@ -80,7 +81,8 @@ type Observer func(Event)
 type Result struct {
 	Task  int
 	Addr  poetry.Address
-	Poem  []byte // everything received; the whole poem when Err is nil
+	Poem  []byte // everything received (nil with WithoutPoems); the whole poem when Err is nil
+	Bytes int64  // how many bytes were received
 	Err   error  // nil when the server sent the poem and closed cleanly
 	Start time.Time
 	End   time.Time
@@ -106,6 +108,16 @@ type config struct {
 	timeout  time.Duration
 	observer Observer
 	now      func() time.Time
+	discard  bool
+	maxOpen  int // tasks under way at once (0: as the descriptor limit allows)
+}
+
+// WithoutPoems keeps no poem: each Result has the number of bytes
+// received, and Poem is nil. The observer still sees every chunk (in
+// Event.Data), for a caller that writes the poems out as they come: a
+// 1 GiB poem then costs no more memory than a 1 KiB one.
+func WithoutPoems() Option {
+	return func(c *config) { c.discard = true }
 }
 
 // WithTimeout bounds each download, connecting included (0: no bound but
@@ -181,8 +193,11 @@ func (r *run) start(i int) {
 // received adds a chunk to task i.
 func (r *run) received(i int, chunk []byte) {
 	res := &r.results[i]
-	res.Poem = append(res.Poem, chunk...)
-	r.emit(Event{Kind: Received, Task: res.Task, Addr: res.Addr, Bytes: len(chunk), At: r.cfg.now()})
+	res.Bytes += int64(len(chunk))
+	if !r.cfg.discard {
+		res.Poem = append(res.Poem, chunk...)
+	}
+	r.emit(Event{Kind: Received, Task: res.Task, Addr: res.Addr, Bytes: len(chunk), Data: chunk, At: r.cfg.now()})
 }
 
 // finish ends task i with err (nil: the poem is complete).

@@ -29,6 +29,8 @@ func fetchReactor(ctx context.Context, r *run) error {
 	}
 	pending := make([]*deferred.Deferred, len(r.results))
 	left := len(r.results)
+	next := 0 // the first task not started yet
+	var startNext func()
 	done := func(i int, err error) {
 		if pending[i] == nil {
 			return
@@ -37,26 +39,39 @@ func fetchReactor(ctx context.Context, r *run) error {
 		r.finish(i, err)
 		if left--; left == 0 {
 			rt.Stop()
+			return
+		}
+		startNext() // its descriptor is free
+	}
+	startTask := func(i int) {
+		r.start(i)
+		// The observer keeps the poem (or not, WithoutPoems):
+		// GetPoetry need not keep a second copy.
+		opts := []poetry.GetOption{poetry.WithChunkObserver(func(chunk []byte) { r.received(i, chunk) }), poetry.WithoutPoem()}
+		if r.cfg.timeout > 0 {
+			opts = append(opts, poetry.WithTimeout(r.cfg.timeout))
+		}
+		d := poetry.GetPoetry(rt, r.results[i].Addr.String(), opts...)
+		pending[i] = d
+		d.AddCallbacks(func(any) (any, error) {
+			// The observer has kept every chunk: the poem is in
+			// the Result already.
+			done(i, nil)
+			return nil, nil
+		}, func(f *deferred.Failure) (any, error) {
+			done(i, reactorError(ctx, f, r.cfg))
+			return nil, nil // handled: reported in the Result
+		})
+	}
+	startNext = func() {
+		if next < len(r.results) && ctx.Err() == nil {
+			next++
+			startTask(next - 1)
 		}
 	}
 	rt.CallWhenRunning(func() {
-		for i := range r.results {
-			r.start(i)
-			opts := []poetry.GetOption{poetry.WithChunkObserver(func(chunk []byte) { r.received(i, chunk) })}
-			if r.cfg.timeout > 0 {
-				opts = append(opts, poetry.WithTimeout(r.cfg.timeout))
-			}
-			d := poetry.GetPoetry(rt, r.results[i].Addr.String(), opts...)
-			pending[i] = d
-			d.AddCallbacks(func(any) (any, error) {
-				// The observer has kept every chunk: the poem is in
-				// the Result already.
-				done(i, nil)
-				return nil, nil
-			}, func(f *deferred.Failure) (any, error) {
-				done(i, reactorError(ctx, f, r.cfg))
-				return nil, nil // handled: reported in the Result
-			})
+		for range r.cfg.openLimit(len(r.results)) {
+			startNext()
 		}
 	})
 	stop := context.AfterFunc(ctx, func() {
@@ -65,6 +80,13 @@ func fetchReactor(ctx context.Context, r *run) error {
 				if d != nil {
 					d.Cancel()
 				}
+			}
+			// The tasks that never started end too, interrupted.
+			for next < len(r.results) {
+				next++
+				r.start(next - 1)
+				pending[next-1] = deferred.New()
+				done(next-1, ctx.Err())
 			}
 		})
 	})

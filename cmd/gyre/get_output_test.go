@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"gyre/internal/rsswatch"
+)
+
+// runGyreTo runs gyre with stdout on out and returns the status, stderr and
+// the peak RSS of the process in bytes (see rsswatch).
+func runGyreTo(t *testing.T, out *os.File, args ...string) (int, string, int64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, gyreBinary, args...)
+	cmd.Stdout = out
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(done)
+	}()
+	rss := rsswatch.Watch(cmd.Process.Pid, done)
+	if ctx.Err() != nil {
+		t.Fatalf("gyre %q: timed out", args)
+	}
+	return cmd.ProcessState.ExitCode(), stderr.String(), rss
+}
+
+// --print to an output that cannot be written (a full device, a closed
+// stdout) is a failure: status 1, one line, not a silent success.
+func TestGetPrintOutputErrors(t *testing.T) {
+	addr := slowServers(t, 1000, 0, embedded(t, "night-bus"))[0]
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full")
+	}
+	defer full.Close()
+	code, stderr, _ := runGyreTo(t, full, "get", "--print", addr)
+	if code != 1 || stderr != "gyre: cannot write the poems to stdout: no space left on device\n" {
+		t.Errorf("to /dev/full: status %d, stderr %q", code, stderr)
+	}
+	cmd := exec.Command("/bin/sh", "-c", `"$0" get --print "$1" >&-`, gyreBinary, addr)
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); code != 1 || errOut.String() != "gyre: cannot write the poems to stdout: it is closed\n" {
+		t.Errorf("to a closed stdout: status %d, stderr %q", code, errOut.String())
+	}
+}
+
+// Into a file, the poem whose turn it is goes out as it arrives; if it
+// then fails, the file is cut back, so only whole poems are left in it, in
+// order.
+func TestGetPrintIntoFileDropsFailedPoem(t *testing.T) {
+	const half = "The first half of a poem, and th"
+	reset := resetting(t, half)
+	poems := [][]byte{embedded(t, "orchard"), embedded(t, "library")}
+	good := slowServers(t, 1000, 0, poems...)
+	path := filepath.Join(t.TempDir(), "out.txt")
+	for _, mode := range []string{"reactor", "async", "blocking"} {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, stderr, _ := runGyreTo(t, f, "get", "--print", "--mode", mode, reset, good[0], good[1])
+		f.Close()
+		got, _ := os.ReadFile(path)
+		if want := string(poems[0]) + string(poems[1]); code != 1 || string(got) != want {
+			t.Errorf("%s: status %d, stderr %q, file of %d bytes (half poem in it: %v), want %d",
+				mode, code, stderr, len(got), strings.Contains(string(got), half), len(want))
+		}
+	}
+}
+
+// gyre get keeps no copy of a poem it only counts, and streams one it
+// prints into a file: a 128 MiB poem costs a few megabytes in every mode.
+func TestGetMemoryBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("downloads 128 MiB per mode")
+	}
+	const size = 128 << 20
+	path := filepath.Join(t.TempDir(), "huge.txt")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, size); err != nil { // sparse: no disk
+		t.Fatal(err)
+	}
+	s := startServer(t, 1, path)
+	defer s.signal(syscall.SIGTERM)
+	outPath := filepath.Join(t.TempDir(), "poem.out")
+	for _, mode := range []string{"reactor", "async", "blocking"} {
+		null, _ := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+		code, stderr, rss := runGyreTo(t, null, "get", "--mode", mode, s.addrs[0])
+		null.Close()
+		t.Logf("%s: peak RSS %.1f MB", mode, float64(rss)/1e6)
+		if code != 0 || rss > 32e6 {
+			t.Errorf("%s: status %d (%q), peak RSS %.1f MB, want under 32 MB", mode, code, stderr, float64(rss)/1e6)
+		}
+		out, err := os.Create(outPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, stderr, rss = runGyreTo(t, out, "get", "--print", "--mode", mode, s.addrs[0])
+		out.Close()
+		fi, _ := os.Stat(outPath)
+		t.Logf("%s --print: peak RSS %.1f MB", mode, float64(rss)/1e6)
+		if code != 0 || rss > 64e6 || fi.Size() != size {
+			t.Errorf("%s --print: status %d (%q), peak RSS %.1f MB (want under 64 MB), %d bytes written", mode, code, stderr, float64(rss)/1e6, fi.Size())
+		}
+	}
+}
+
+// With fewer descriptors than addresses, the downloads wait for one to be
+// free instead of failing with "too many open files".
+func TestGetWaitsForDescriptors(t *testing.T) {
+	addr := slowServers(t, 1000, 0, embedded(t, "night-bus"))[0]
+	args := []string{"-c", `ulimit -n 256 && exec "$0" get --mode "$1" --progress never $(yes "$2" | head -1000)`, gyreBinary}
+	for _, mode := range []string{"reactor", "async"} {
+		cmd := exec.Command("/bin/sh", append(args, mode, addr)...)
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		cmd.Run()
+		if code := cmd.ProcessState.ExitCode(); code != 0 || !strings.Contains(out.String(), "Got 1000 poems") {
+			first, _, _ := strings.Cut(errOut.String(), "\n")
+			t.Errorf("%s: status %d, %d failures (first: %q)", mode, code, strings.Count(errOut.String(), "\n"), first)
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"net"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The messages of issue 12, item 13: each mistake is named, in one line,
+// before anything is done.
+func TestEdgeMessages(t *testing.T) {
+	for _, tt := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"serve", " "}, 2, `" ": no such file, nor an embedded poem (those are: library, night-bus, orchard)`},
+		{[]string{"serve", "--loops", "100000", "library"}, 2, "--loops 100000: at most 1024"},
+		{[]string{"get", "-1"}, 2, `"-1" is not a server address: port -1 is out of range (1-65535)`},
+		{[]string{"get", "--timeline", "/proc/gyre-timeline.svg", "-1"}, 2, `"-1" is not a server address`},
+		{[]string{"get", "--timeline", "/proc/gyre-timeline.svg", "1"}, 2, "--timeline: /proc/gyre-timeline.svg: cannot create a file in /proc"},
+	} {
+		start := time.Now()
+		code, stdout, stderr := gyre(t, nil, tt.args...)
+		if code != tt.code || stdout != "" || !strings.HasPrefix(stderr, "gyre: "+tt.stderr) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("gyre %q: status %d, stdout %q, stderr %q\nwant status %d, stderr %q", tt.args, code, stdout, stderr, tt.code, "gyre: "+tt.stderr)
+		}
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("gyre %q took %v to refuse", tt.args, took)
+		}
+	}
+}
+
+// --iface takes an IPv6 address with brackets too.
+func TestServeBracketedIface(t *testing.T) {
+	if ln, err := net.Listen("tcp", "[::1]:0"); err != nil {
+		t.Skip("no IPv6 loopback")
+	} else {
+		ln.Close()
+	}
+	s := startServer(t, 1, "--iface", "[::1]", "library")
+	if d := fetchPoem(t, s.addrs[0]); d.err != nil || len(d.data) != 3014 {
+		t.Errorf("from %s: %d bytes, %v", s.addrs[0], len(d.data), d.err)
+	}
+	s.signal(syscall.SIGTERM)
+	s.wait(10 * time.Second)
+}
+
+// A second gyre serve --loops 2 on the same port fails as with --loops 1,
+// instead of sharing the port through SO_REUSEPORT and taking some of the
+// first one's clients.
+func TestServeReusePortIsNotShared(t *testing.T) {
+	port := freePorts(t, 1)
+	s := startServer(t, 1, "--loops", "2", "--port", strconv.Itoa(port), "library")
+	for _, loops := range []string{"2", "1"} {
+		code, _, stderr := gyre(t, nil, "serve", "--loops", loops, "--port", strconv.Itoa(port), "orchard")
+		if code != 1 || !strings.Contains(stderr, "Address already in use") {
+			t.Errorf("second server with --loops %s: status %d, %q", loops, code, stderr)
+		}
+	}
+	s.signal(syscall.SIGTERM)
+	s.wait(10 * time.Second)
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// halfClosed reads addr's poem as `nc -N` does: it shuts its sending side
+// first.
+func halfClosed(t *testing.T, addr string) ([]byte, error) {
+	t.Helper()
+	conn := connect(t, addr)
+	if err := conn.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	return readAll(t, conn)
+}
+
+// A client that shuts its sending side gets the whole poem from every
+// kind of gyre serve: in memory, streamed from the file, slow.
+func TestServeHalfClose(t *testing.T) {
+	big := bytes.Repeat([]byte("Half a poem is no poem at all, said the ferryman.\n"), 3<<20/50)
+	bigPath := writeFile(t, "big.txt", big)
+	small := writeFile(t, "small.txt", big[:3000])
+	mid := writeFile(t, "mid.txt", big[:900<<10])
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []byte
+	}{
+		{"in-memory", []string{mid}, big[:900<<10]},
+		{"sendfile", []string{bigPath}, big},
+		{"slow", []string{"--slow", "--num-bytes", "100", "--delay", "0.002", small}, big[:3000]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startServer(t, 1, tc.args...)
+			got, err := halfClosed(t, s.addrs[0])
+			if err != nil || !bytes.Equal(got, tc.want) {
+				t.Errorf("half-closed client got %d of %d bytes (%v)", len(got), len(tc.want), err)
+			}
+			s.signal(syscall.SIGTERM)
+			s.wait(10 * time.Second)
+		})
+	}
+}
+
+// isReset reports whether err is a connection reset: how a client must
+// learn that its poem was cut.
+func isReset(err error) bool { return errors.Is(err, syscall.ECONNRESET) }
+
+// startSlowClient connects to addr and reads the first bytes, so that the
+// server has a poem in flight.
+func startSlowClient(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	conn := connect(t, addr)
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := conn.Read(make([]byte, 10)); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+// A poem cut short ends with a reset, whatever cut it, and the log gives
+// the reason: the grace running out, a second signal (SIGHUP counts as a
+// stop signal), the --blocking server's grace.
+func TestServeCutPoemsReset(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		signals []os.Signal
+		code    int
+		log     string
+	}{
+		{"grace", []string{"--slow", "--delay", "0.05", "--grace", "100ms"}, []os.Signal{syscall.SIGTERM}, 0,
+			`outcome="lost: cut: grace period over"`},
+		{"second-signal", []string{"--slow", "--delay", "0.05"}, []os.Signal{syscall.SIGINT, syscall.SIGINT}, 130,
+			"gyre: second signal (interrupt)"},
+		{"sighup", []string{"--slow", "--delay", "0.05", "--grace", "100ms"}, []os.Signal{syscall.SIGHUP}, 0,
+			"signal=hangup"},
+		{"second-sighup", []string{"--slow", "--delay", "0.05"}, []os.Signal{syscall.SIGHUP, syscall.SIGHUP}, 129,
+			"gyre: second signal (hangup)"},
+		{"blocking-grace", []string{"--blocking", "--slow", "--delay", "0.05", "--grace", "100ms"}, []os.Signal{syscall.SIGTERM}, 0,
+			`outcome="lost: cut: grace period over"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startServer(t, 1, append(tc.args, "library")...)
+			conn := startSlowClient(t, s.addrs[0])
+			for i, sig := range tc.signals {
+				s.signal(sig)
+				if i == 0 {
+					s.waitLog(`msg="stopping`)
+				}
+			}
+			rest, err := readAll(t, conn)
+			if !isReset(err) {
+				t.Errorf("the cut client read %d more bytes and %v, want a reset", len(rest), err)
+			}
+			if code := s.wait(10 * time.Second); code != tc.code {
+				t.Errorf("exit status %d, want %d", code, tc.code)
+			}
+			if log := s.stderr.String(); !strings.Contains(log, tc.log) {
+				t.Errorf("log lacks %q:\n%s", tc.log, log)
+			}
+		})
+	}
+}
+
+// A connection beyond --max-conns is reset at once: the client reports a
+// failure, not an empty poem.
+func TestServeMaxConnsResets(t *testing.T) {
+	s := startServer(t, 1, "--max-conns", "1", "--slow", "--num-bytes", "10", "--delay", "0.05", "night-bus")
+	startSlowClient(t, s.addrs[0])
+	d := fetchPoem(t, s.addrs[0])
+	if len(d.data) != 0 || !isReset(d.err) {
+		t.Errorf("refused client: %d bytes, %v; want a reset", len(d.data), d.err)
+	}
+}
+
+// A poem file that shrinks while gyre serves it: the clients get a reset,
+// and the log says the file shrank (not that the client left).
+func TestServeShrunkFileResets(t *testing.T) {
+	big := bytes.Repeat([]byte("The tide goes out and takes the last lines with it.\n"), 3<<20/52)
+	for _, mode := range [][]string{nil, {"--blocking"}} {
+		t.Run(strings.Join(append([]string{"mode"}, mode...), ""), func(t *testing.T) {
+			path := writeFile(t, "shrinking.txt", big)
+			s := startServer(t, 1, append(mode, path)...)
+			if err := os.Truncate(path, 1<<20); err != nil {
+				t.Fatal(err)
+			}
+			d := fetchPoem(t, s.addrs[0])
+			if !isReset(d.err) {
+				t.Errorf("client got %d bytes and %v, want a reset", len(d.data), d.err)
+			}
+			s.waitLog("the poem file shrank while being served: sent 1048576 of")
+		})
+	}
+}

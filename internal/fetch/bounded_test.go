@@ -1,0 +1,48 @@
+package fetch_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"gyre/internal/fetch"
+)
+
+// WithoutPoems keeps no poem but counts every byte, and the observer sees
+// every chunk's bytes.
+func TestWithoutPoems(t *testing.T) {
+	poem := mustPoem(t, "library")
+	addrs := serveSlow(t, 500, time.Millisecond, poem, poem)
+	for _, mode := range fetch.Modes() {
+		seen := make([]int, len(addrs))
+		results, err := fetch.Fetch(context.Background(), mode, addrs, fetch.WithoutPoems(), fetch.WithObserver(func(ev fetch.Event) {
+			if ev.Kind == fetch.Received {
+				seen[ev.Task-1] += len(ev.Data)
+			}
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, res := range results {
+			if res.Err != nil || res.Poem != nil || res.Bytes != int64(len(poem)) || seen[i] != len(poem) {
+				t.Errorf("%v task %d: err %v, kept %d bytes, counted %d, observer saw %d; want %d counted and seen, none kept",
+					mode, res.Task, res.Err, len(res.Poem), res.Bytes, seen[i], len(poem))
+			}
+		}
+	}
+}
+
+// WithMaxOpen(1) runs the async and reactor modes one task after another:
+// a task starts only once the one before has ended.
+func TestWithMaxOpen(t *testing.T) {
+	poem := mustPoem(t, "night-bus")
+	addrs := serveSlow(t, 200, 2*time.Millisecond, poem, poem, poem)
+	for _, mode := range []fetch.Mode{fetch.Async, fetch.Reactor} {
+		results, _ := run(t, mode, addrs, fetch.WithMaxOpen(1))
+		for i := 1; i < len(results); i++ {
+			if results[i].Start.Before(results[i-1].End) || results[i].Err != nil {
+				t.Errorf("%v: task %d started before task %d ended (or failed: %v)", mode, i+1, i, results[i].Err)
+			}
+		}
+	}
+}

@@ -1,0 +1,59 @@
+package poetry
+
+import "gyre/reactor"
+
+// Back-pressure of the slow server. A client that does not read fills its
+// socket; a server that went on writing on schedule would pile the rest of
+// the poem up in the connection's buffer (a 16 MB poem at 64 KiB a tick
+// is gigabytes for thirty such clients). So each client registers itself
+// as its connection's push producer with a high-water mark of one byte:
+// the first chunk the socket does not take whole pauses the client's
+// schedule (it leaves the factory's queue), and the connection resumes it
+// once that chunk has gone. The chunk waiting is lent to the connection
+// (WriteShared), not copied, so a stalled client costs no buffer at all.
+// A resumed client's schedule starts again from the moment it resumed: it
+// does not catch up in a burst.
+
+// slowWaterMarks: pause as soon as anything waits in the buffer, resume
+// once it is empty.
+const slowHighWater, slowLowWater = 1, 0
+
+// watchBuffer registers p as the producer of its connection, where the
+// transport paces producers by its buffer.
+func (p *slowProtocol) watchBuffer() {
+	if l, ok := p.t.(interface{ SetWriteBufferLimits(high, low int) }); ok {
+		l.SetWriteBufferLimits(slowHighWater, slowLowWater)
+		p.t.RegisterProducer(p, true)
+	}
+}
+
+// PauseProducing takes p out of the schedule: the tick that meets it in
+// the queue drops it.
+func (p *slowProtocol) PauseProducing() {
+	switch p.state {
+	case slowSending, slowClosing:
+		p.paused = p.state
+		p.state = slowPaused
+	}
+}
+
+// ResumeProducing puts p back in the schedule, due now at the earliest
+// (and after the clients already waiting, so the queue stays in due
+// order).
+func (p *slowProtocol) ResumeProducing() {
+	if p.state != slowPaused {
+		return
+	}
+	f := p.f
+	p.state = p.paused
+	p.due = max(p.due, f.now())
+	if f.head < len(f.queue) {
+		p.due = max(p.due, f.queue[len(f.queue)-1].due)
+	}
+	f.push(p)
+}
+
+// StopProducing: the connection is gone; ConnectionLost does the rest.
+func (p *slowProtocol) StopProducing() {}
+
+var _ reactor.PushProducer = (*slowProtocol)(nil)
