@@ -7,9 +7,8 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"gyre/internal/sock"
 )
@@ -230,7 +229,7 @@ func (c *Connector) dial(ip netip.Addr) {
 	conn := &Conn{r: c.r, flags: fConnecting}
 	conn.peer.FromAddrPort(netip.AddrPortFrom(ip, uint16(c.dest.Port)))
 	conn.needExtra().connector = c
-	fd, err := sock.Socket(conn.peer.Domain(), unix.SOCK_STREAM)
+	fd, err := sock.Socket(conn.peer.Domain(), sock.Stream)
 	if err != nil {
 		c.failLater(c.attempt, err)
 		return
@@ -239,7 +238,7 @@ func (c *Connector) dial(ip netip.Addr) {
 	err = sock.Connect(fd, conn.peer.Sockaddr())
 	if err != nil && err != sock.EINPROGRESS {
 		sock.Close(fd)
-		var errno unix.Errno
+		var errno syscall.Errno
 		if !errors.As(err, &errno) {
 			err = os.NewSyscallError("connect", err)
 		}

@@ -228,7 +228,7 @@ func (r *Reactor) Run() (err error) {
 	}
 	defer r.enterLoop()()
 	defer r.shutdown()
-	r.fireEvent(Startup, nil)
+	r.fireEvent(Startup)
 	r.runEndings()
 	for {
 		for r.state.Load() == stateRunning {
