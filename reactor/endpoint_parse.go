@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"crypto/tls"
 	"fmt"
 	"os"
 	"strconv"
@@ -56,6 +57,11 @@ type ClientEndpoint struct {
 	// CACerts is a PEM file of the certificate authorities a TLS server's
 	// certificate is checked against (empty: the system's roots).
 	CACerts string
+	// TLSConfig, when set, is the configuration of a tls: connection
+	// (client certificates, InsecureSkipVerify...), instead of the one
+	// made from CACerts; its ServerName defaults to Host. It is never set
+	// by parsing.
+	TLSConfig *tls.Config
 }
 
 // EndpointError is a malformed endpoint description: which description,

@@ -56,6 +56,8 @@ type listenConfig struct {
 	reusePort bool
 	backlog   int
 	mode      os.FileMode // ListenUnix
+
+	handshakeTimeout time.Duration // ListenTLS
 }
 
 // WithReusePort sets SO_REUSEPORT on the listening socket, so that several

@@ -30,6 +30,18 @@ type tcpState struct {
 	// clean close (Conn.discardInput); not the read buffer, which a
 	// protocol may still hold when another connection closes.
 	discard []byte
+
+	// plain receives what TLS connections decrypt (a record at most per
+	// call), shared like the read buffer: see TLSConn.
+	plain []byte
+}
+
+// tlsPlainBuffer returns the shared buffer for decrypted input.
+func (r *Reactor) tlsPlainBuffer() []byte {
+	if r.tcp.plain == nil {
+		r.tcp.plain = make([]byte, 16<<10)
+	}
+	return r.tcp.plain
 }
 
 // watch sets what the backend watches on fd for d, reader and writer at
