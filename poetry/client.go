@@ -115,8 +115,16 @@ func (f *PoetryClientFactory) ClientConnectionFailed(_ *reactor.Connector, reaso
 type GetOption func(*getConfig)
 
 type getConfig struct {
-	timeout time.Duration
-	onChunk func([]byte)
+	timeout  time.Duration
+	onChunk  func([]byte)
+	endpoint *reactor.ClientEndpoint
+}
+
+// WithEndpoint connects to a client endpoint (reactor.ParseClientEndpoint:
+// tcp:, unix:, tls:) instead of the address given to GetPoetry, which
+// then only names the server in errors.
+func WithEndpoint(e reactor.ClientEndpoint) GetOption {
+	return func(c *getConfig) { c.endpoint = &e }
 }
 
 // WithTimeout bounds the whole download, connecting included: if the poem
@@ -186,6 +194,19 @@ func GetPoetry(r *reactor.Reactor, addr string, opts ...GetOption) *deferred.Def
 			return v, nil
 		})
 	}
-	connector = r.ConnectTCP(addr, f, cfg.timeout)
+	if cfg.endpoint == nil {
+		connector = r.ConnectTCP(addr, f, cfg.timeout)
+		return d
+	}
+	e := *cfg.endpoint
+	if e.Timeout == 0 {
+		e.Timeout = cfg.timeout
+	}
+	c, err := e.Dial(r, f)
+	if err != nil {
+		f.PoemFailed(err)
+		return d
+	}
+	connector = c
 	return d
 }

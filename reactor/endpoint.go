@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"errors"
 	"net"
 	"strconv"
 
@@ -72,31 +73,51 @@ func (e ClientEndpoint) Connect(r *Reactor, factory Factory) *deferred.Deferred 
 		}
 	})
 	ef.d = d
+	c, err := e.connector(r, ef)
+	if err != nil {
+		return deferred.Fail(err)
+	}
+	c.made = ef.made
+	c.Connect()
+	return d
+}
+
+// Dial starts connecting to the parsed endpoint with a ClientFactory, as
+// ConnectTCP does, and returns the Connector (for clients that want its
+// callbacks and its Transport rather than a Deferred). The error is that
+// of an endpoint that cannot be used (a caCerts file that cannot be
+// read); connection failures go to the factory.
+func (e ClientEndpoint) Dial(r *Reactor, factory ClientFactory) (*Connector, error) {
+	c, err := e.connector(r, factory)
+	if err != nil {
+		return nil, err
+	}
+	c.Connect()
+	return c, nil
+}
+
+// connector makes the endpoint's Connector, not started.
+func (e ClientEndpoint) connector(r *Reactor, f ClientFactory) (*Connector, error) {
 	timeout := e.Timeout
 	if timeout == 0 {
 		timeout = DefaultConnectTimeout
 	}
 	switch e.Type {
 	case "tcp":
-		var err error
-		c, err = newConnector(r, net.JoinHostPort(e.Host, strconv.Itoa(e.Port)), ef, timeout)
+		c, err := newConnector(r, net.JoinHostPort(e.Host, strconv.Itoa(e.Port)), f, timeout)
 		if err != nil {
-			return deferred.Fail(&ConnectError{Addr: e.String(), Err: err})
+			return nil, &ConnectError{Addr: e.String(), Err: err}
 		}
+		return c, nil
 	case "unix":
-		c = &Connector{r: r, factory: ef, addr: e.Path, timeout: timeout, unixPath: e.Path}
-	case "tls":
-		var err error
-		c, err = connectorTLS(r, e, ef, timeout)
-		if err != nil {
-			return deferred.Fail(err)
+		if e.Path == "" {
+			return nil, &ConnectError{Addr: e.String(), Err: errors.New("empty Unix socket path")}
 		}
-	default:
-		return deferred.Fail(&EndpointError{Desc: e.String(), Msg: "unknown type " + strconv.Quote(e.Type)})
+		return &Connector{r: r, factory: f, addr: e.Path, timeout: timeout, unixPath: e.Path}, nil
+	case "tls":
+		return connectorTLS(r, e, f, timeout)
 	}
-	c.made = ef.made
-	c.Connect()
-	return d
+	return nil, &EndpointError{Desc: e.String(), Msg: "unknown type " + strconv.Quote(e.Type)}
 }
 
 // endpointFactory is the ClientFactory ConnectEndpoint gives the

@@ -34,6 +34,10 @@ type ServerEndpoint struct {
 	// PrivateKey and CertKey are the TLS key and certificate chain files
 	// (PEM); CertKey defaults to PrivateKey (one file holding both).
 	PrivateKey, CertKey string
+	// HandshakeTimeout bounds each TLS handshake (handshakeTimeout=S, in
+	// seconds or as a duration; 0: DefaultTLSHandshakeTimeout). It is
+	// gyre's addition to Twisted's fields.
+	HandshakeTimeout time.Duration
 	// Domain, Index and Name select a socket handed over by systemd:
 	// Domain is INET, INET6 or UNIX; Index counts from 0 in the order of
 	// LISTEN_FDS, or Name picks it by its LISTEN_FDNAMES name (Index is
@@ -220,7 +224,7 @@ func (f *endpointFields) backlog(v map[string]string) (int, error) {
 //	tcp:PORT[:interface=IP][:backlog=N]
 //	tcp6:PORT[:interface=IP6][:backlog=N]
 //	unix:PATH[:mode=0660][:backlog=N]
-//	tls:PORT:privateKey=KEY.pem[:certKey=CERT.pem][:interface=IP][:backlog=N]   (also ssl:)
+//	tls:PORT:privateKey=KEY.pem[:certKey=CERT.pem][:interface=IP][:backlog=N][:handshakeTimeout=S]   (also ssl:)
 //	systemd:domain=INET:index=N   (or name=NAME instead of index)
 //
 // A malformed description is an *EndpointError naming the field and what
@@ -249,7 +253,7 @@ func ParseServerEndpoint(desc string) (ServerEndpoint, error) {
 		}
 	case "ssl", "tls":
 		e.Type = "tls"
-		v, err := f.bind([]string{"port", "privateKey", "certKey"}, "interface", "backlog")
+		v, err := f.bind([]string{"port", "privateKey", "certKey"}, "interface", "backlog", "handshakeTimeout")
 		if err != nil {
 			return e, err
 		}
@@ -267,6 +271,13 @@ func ParseServerEndpoint(desc string) (ServerEndpoint, error) {
 		e.CertKey = v["certKey"]
 		if e.CertKey == "" {
 			e.CertKey = e.PrivateKey
+		}
+		if s, ok := v["handshakeTimeout"]; ok {
+			d, err := parseTimeout(s)
+			if err != nil {
+				return e, f.errorf("handshakeTimeout", "expected seconds (10, 2.5) or a duration (500ms), more than 0, got %q", s)
+			}
+			e.HandshakeTimeout = d
 		}
 	case "unix":
 		v, err := f.bind([]string{"address", "mode", "backlog"}, "path")
@@ -418,6 +429,9 @@ func (e ServerEndpoint) String() string {
 			b.kv("privateKey", e.PrivateKey)
 			if e.CertKey != e.PrivateKey {
 				b.kv("certKey", e.CertKey)
+			}
+			if e.HandshakeTimeout != 0 {
+				b.kv("handshakeTimeout", e.HandshakeTimeout.String())
 			}
 		}
 		if e.Interface != "" && !(e.Type == "tcp6" && e.Interface == "::") {

@@ -19,6 +19,9 @@ func listenTLSEndpoint(r *Reactor, e ServerEndpoint, factory Factory, opts ...Li
 		return nil, &ListenError{Interface: e.Interface, Port: e.Port, Err: fmt.Errorf("loading certKey %s and privateKey %s: %w", e.CertKey, e.PrivateKey, err)}
 	}
 	config := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if e.HandshakeTimeout != 0 {
+		opts = append(opts, WithHandshakeTimeout(e.HandshakeTimeout))
+	}
 	return r.ListenTLS(net.JoinHostPort(e.Interface, strconv.Itoa(e.Port)), config, factory, opts...)
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ type fetchView struct {
 	liveWidth   int  // > 0: the board is forced onto a non-terminal, this wide
 	lines       bool // print the per-task lines
 	timeout     time.Duration
+	tls         *tls.Config // for tls: endpoints (nil: each endpoint's own)
 }
 
 // progressWanted decides whether to draw the live board on out, from the
@@ -97,6 +99,9 @@ func (v *fetchView) run(ctx context.Context, mode fetch.Mode, addrs []poetry.Add
 	}
 	var opts []fetch.Option
 	opts = append(opts, fetch.WithObserver(fetch.Observers(observers...)))
+	if v.tls != nil {
+		opts = append(opts, fetch.WithTLSConfig(v.tls))
+	}
 	if v.timeout > 0 {
 		opts = append(opts, fetch.WithTimeout(v.timeout))
 	}

@@ -46,7 +46,25 @@ func fetchReactor(ctx context.Context, r *run) error {
 			if r.cfg.timeout > 0 {
 				opts = append(opts, poetry.WithTimeout(r.cfg.timeout))
 			}
-			d := poetry.GetPoetry(rt, r.results[i].Addr.String(), opts...)
+			addr := r.results[i].Addr
+			var bad error
+			if addr.Endpoint != "" {
+				e, err := reactor.ParseClientEndpoint(addr.Endpoint)
+				bad = err
+				if e.Type == "tls" && r.cfg.tls != nil {
+					e.TLSConfig = r.cfg.tls.Clone()
+					if e.TLSConfig.ServerName == "" {
+						e.TLSConfig.ServerName = e.Host
+					}
+				}
+				opts = append(opts, poetry.WithEndpoint(e))
+			}
+			var d *deferred.Deferred
+			if bad != nil {
+				d = deferred.Fail(bad)
+			} else {
+				d = poetry.GetPoetry(rt, addr.String(), opts...)
+			}
 			pending[i] = d
 			d.AddCallbacks(func(any) (any, error) {
 				// The observer has kept every chunk: the poem is in
