@@ -17,9 +17,8 @@
 //     Python's str(timedelta): "0:00:10.134220";
 //   - how a slow server cuts a poem into sends (ChunkLen): --num-bytes
 //     characters at a time, never splitting a UTF-8 character;
-//   - the address trivia of the programs that make their own sockets
-//     (Address.Sockaddr, resolved and converted the way the reactor does),
-//     the slow servers' greeting (SocketTuple, a Python socket address),
+//   - the address trivia of the tutorial's programs: the slow servers'
+//     greeting (SocketTuple, a Python socket address),
 //     and the short reason a program prints for a failure (Reason:
 //     "connection refused", not Go's whole error chain).
 //
@@ -28,9 +27,9 @@
 //
 //   - the client: GetPoetry(r, addr) returns a Deferred that fires with the
 //     poem (the tutorial's client 4), with a timeout (a *TimeoutError when
-//     it runs out) and a per-chunk observer as options; PoetryProtocol and PoetryClientFactory are the
-//     pieces it is made of, exported for programs that assemble their own
-//     client the tutorial's way;
+//     it runs out) and a per-chunk observer as options; ClientProtocol and
+//     ClientFactory are the pieces it is made of, exported for programs
+//     that assemble their own client the tutorial's way;
 //   - the servers: FastServerFactory (the whole poem at once, then close:
 //     twisted-server-1), SlowServerFactory (a few characters every delay,
 //     on an absolute schedule, all clients on one timer) and

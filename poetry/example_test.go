@@ -8,8 +8,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"gyre/poetry"
 )
 
@@ -63,22 +61,6 @@ func ExampleChunkLen() {
 	// 10 "Soft rain,"
 	// 11 " naïve and"
 	// 6 " kind."
-}
-
-// A program that makes its own sockets (the async client) connects where
-// the command line says: an IPv4 address for an AF_INET socket.
-func ExampleAddress_Sockaddr() {
-	addr, _ := poetry.ParseAddress("10000")
-	sa, err := addr.Sockaddr()
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	if sa4, ok := sa.(*unix.SockaddrInet4); ok {
-		fmt.Println("AF_INET", sa4.Addr, sa4.Port)
-	}
-	// Output:
-	// AF_INET [127 0 0 1] 10000
 }
 
 // The slow servers greet each client with its address as Python prints a

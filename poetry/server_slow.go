@@ -17,7 +17,7 @@ import (
 // the loop does not push every later chunk back (a chunk that is late is
 // sent as soon as possible, and the next one is still due on time).
 // "connect" is when the kernel completed the handshake, if the transport
-// can tell (reactor.Conn.AcceptDelay): a client that waited in the listen
+// can tell (reactor.AcceptDelayer): a client that waited in the listen
 // queue during a burst of connects is not served late for the whole poem.
 //
 // All of a factory's clients share one timer. Because every client waits
@@ -104,7 +104,7 @@ func (p *slowProtocol) ConnectionMade() {
 	// (the connection waits in the listen queue while the loop is busy).
 	// The first chunk goes now regardless.
 	start := f.now()
-	if q, ok := p.t.(interface{ AcceptDelay() time.Duration }); ok {
+	if q, ok := p.t.(reactor.AcceptDelayer); ok {
 		start -= int64(q.AcceptDelay())
 	}
 	p.start = start

@@ -1,39 +1,10 @@
 package poetry
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"strconv"
-
-	"golang.org/x/sys/unix"
-
-	"gyre/reactor"
 )
-
-// Sockaddr resolves the address and returns it in the form connect(2)
-// takes, for the tutorial's programs that make their own sockets (the
-// async client, Twisted client 1.0): a *unix.SockaddrInet4 for an IPv4
-// address, for which the program opens an AF_INET socket, or a
-// *unix.SockaddrInet6 for an IPv6 one. An empty host (":10000") is this
-// machine, DefaultHost, as for Python's socket module. A host name is
-// looked up, blocking, with the first IPv4 address preferred, as the
-// originals' AF_INET sockets require; the conversion is the reactor's own
-// (reactor.ResolveHost, reactor.Sockaddr), so these programs connect where
-// ConnectTCP would. It fails with the resolver's *net.DNSError for a name
-// that cannot be resolved, or with the interface lookup's error for an
-// IPv6 zone that names no interface.
-func (a Address) Sockaddr() (unix.Sockaddr, error) {
-	host := a.Host
-	if host == "" {
-		host = DefaultHost
-	}
-	ip, err := reactor.ResolveHost(context.Background(), host)
-	if err != nil {
-		return nil, err
-	}
-	return reactor.Sockaddr(ip, a.Port)
-}
 
 // SocketTuple formats a TCP address the way the tutorial's slow server
 // prints a client's ("Somebody at ('127.0.0.1', 54626) wants poetry!"): a

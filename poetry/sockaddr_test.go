@@ -3,39 +3,10 @@ package poetry
 import (
 	"errors"
 	"net"
-	"net/netip"
 	"os"
-	"reflect"
 	"syscall"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
-
-func TestAddressSockaddr(t *testing.T) {
-	for _, tc := range []struct {
-		addr Address
-		want unix.Sockaddr
-	}{
-		{Address{Host: "127.0.0.1", Port: 10000}, &unix.SockaddrInet4{Port: 10000, Addr: [4]byte{127, 0, 0, 1}}},
-		{Address{Host: "", Port: 10001}, &unix.SockaddrInet4{Port: 10001, Addr: [4]byte{127, 0, 0, 1}}},
-		{Address{Host: "localhost", Port: 10002}, &unix.SockaddrInet4{Port: 10002, Addr: [4]byte{127, 0, 0, 1}}},
-		{Address{Host: "::1", Port: 10003}, &unix.SockaddrInet6{Port: 10003, Addr: netip.IPv6Loopback().As16()}},
-		{Address{Host: "fe80::1%7", Port: 80}, &unix.SockaddrInet6{Port: 80, Addr: netip.MustParseAddr("fe80::1").As16(), ZoneId: 7}},
-	} {
-		got, err := tc.addr.Sockaddr()
-		if err != nil || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%v.Sockaddr() = %#v, %v; want %#v", tc.addr, got, err, tc.want)
-		}
-	}
-	var dnsErr *net.DNSError
-	if sa, err := (Address{Host: "no-such-host.invalid", Port: 1}).Sockaddr(); !errors.As(err, &dnsErr) {
-		t.Errorf("a .invalid host gave %#v, %v; want a *net.DNSError", sa, err)
-	}
-	if sa, err := (Address{Host: "fe80::1%no-such-interface", Port: 1}).Sockaddr(); err == nil {
-		t.Errorf("an unknown zone gave %#v, want an error", sa)
-	}
-}
 
 func TestSocketTuple(t *testing.T) {
 	for _, tc := range []struct {
@@ -67,6 +38,7 @@ func TestReason(t *testing.T) {
 		{&os.PathError{Op: "open", Path: "x", Err: errors.New("not a poem")}, "not a poem"},
 		{&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "nowhere"}}, "no such host"},
 		{&net.OpError{Op: "dial", Net: "tcp", Err: &net.AddrError{Err: "missing port in address", Addr: "x"}}, "missing port in address"},
+		{&net.OpError{Op: "accept", Net: "tcp", Err: net.ErrClosed}, "connection closed"},
 		{errors.New("something else"), "something else"},
 	} {
 		if got := Reason(tc.err); got != tc.want {

@@ -4,16 +4,17 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/sys/unix"
+
+	"gyre/reactor/internal/poll"
 )
 
 // highFd duplicates a pipe's read end onto an fd >= FD_SETSIZE, raising
 // the soft RLIMIT_NOFILE if needed, or skips the test if that is impossible.
 func highFd(t *testing.T) (high, wfd int) {
 	t.Helper()
-	want := uint64(fdSetSize + 10)
+	want := uint64(poll.FDSetSize + 10)
 	var lim unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
 		t.Fatal(err)
@@ -45,11 +46,11 @@ func TestSelectRefusesFdAboveSetSize(t *testing.T) {
 	high, _ := highFd(t)
 	r, _ := newReactor(t, "select")
 	err := r.AddReader(&desc{fd: high})
-	if !errors.Is(err, ErrFDTooLarge) || !strings.Contains(err.Error(), "FD_SETSIZE") {
-		t.Errorf("AddReader(fd %d) on select = %v, want ErrFDTooLarge naming FD_SETSIZE", high, err)
+	if !errors.Is(err, ErrUnwatchable) || !strings.Contains(err.Error(), "FD_SETSIZE") {
+		t.Errorf("AddReader(fd %d) on select = %v, want ErrUnwatchable naming FD_SETSIZE", high, err)
 	}
-	if err := r.AddWriter(&desc{fd: high}); !errors.Is(err, ErrFDTooLarge) {
-		t.Errorf("AddWriter(fd %d) on select = %v, want ErrFDTooLarge", high, err)
+	if err := r.AddWriter(&desc{fd: high}); !errors.Is(err, ErrUnwatchable) {
+		t.Errorf("AddWriter(fd %d) on select = %v, want ErrUnwatchable", high, err)
 	}
 	if len(r.Readers())+len(r.Writers()) != 0 {
 		t.Error("refused descriptor was registered")
@@ -76,16 +77,5 @@ func TestHighFdOnOtherBackends(t *testing.T) {
 				t.Errorf("%d reads", d.reads)
 			}
 		})
-	}
-}
-
-func TestWaitMillisRoundsUp(t *testing.T) {
-	for d, want := range map[time.Duration]int{
-		-1: -1, 0: 0, time.Nanosecond: 1, time.Millisecond: 1,
-		1500 * time.Microsecond: 2, 1 << 62: 1<<31 - 1,
-	} {
-		if got := waitMillis(d); got != want {
-			t.Errorf("waitMillis(%v) = %d, want %d", d, got, want)
-		}
 	}
 }

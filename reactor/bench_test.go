@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"gyre/internal/timerheap"
 )
 
 // The benchmarks behind the figures in the package's report: the timer heap
@@ -12,6 +14,13 @@ import (
 // of dispatching a ready descriptor, per backend.
 
 const manyCalls = 100_000
+
+// manualQueue returns a timer heap (the reactor's own) on a clock that only
+// moves when told to.
+func manualQueue() (*timerheap.Queue, *time.Time) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	return timerheap.New(func() time.Time { return now }), &now
+}
 
 // BenchmarkTimerQueue100k schedules 100,000 calls at random times within a
 // second on a hand-moved clock, then runs them all: the heap alone. The

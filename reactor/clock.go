@@ -5,8 +5,8 @@ import "time"
 // Clock is the part of a reactor that deals with time: what time it is, and
 // running a function later. It is Twisted's IReactorTime.
 //
-// *Reactor (real time), *TimerQueue and the fake *task.Clock (time advanced by
-// hand in tests) all satisfy it, so code that only schedules work, such as
+// *Reactor (real time) and the fake *task.Clock (time advanced by hand in
+// tests) both satisfy it, so code that only schedules work, such as
 // task.LoopingCall, takes a Clock and can be tested without sleeping.
 //
 // Like the rest of the reactor, a Clock is used from one goroutine only.
@@ -17,7 +17,4 @@ type Clock interface {
 	CallLater(d time.Duration, f func()) *DelayedCall
 }
 
-var (
-	_ Clock = (*Reactor)(nil)
-	_ Clock = (*TimerQueue)(nil)
-)
+var _ Clock = (*Reactor)(nil)

@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"gyre/deferred"
+	"gyre/internal/sock"
 )
 
 // ConnectorState is where a Connector is in its life.
@@ -42,7 +42,10 @@ func (s ConnectorState) String() string {
 // starts it again after it has failed or ended, which is how a
 // reconnecting client retries.
 type Connector struct {
-	r       *Reactor
+	r       *Reactor // nil for a connector made by NewConnector
+	clock   Clock    // runs the timeout and the deferred failure reports
+	dialFn  func(*Attempt)
+	fakeT   Transport // the transport a dialFn attempt succeeded with
 	factory ClientFactory
 	dest    HostPortAddr
 	addr    string // as given
@@ -83,25 +86,54 @@ type Connector struct {
 // included (0 means no limit but the kernel's, which is minutes; Twisted's
 // default is 30 seconds: DefaultConnectTimeout).
 func (r *Reactor) ConnectTCP(addr string, factory ClientFactory, timeout time.Duration) *Connector {
-	c, err := newConnector(r, addr, factory, timeout)
-	if err != nil {
-		// Bad input still goes through the factory's callbacks, like any
-		// failure, so callers have one way to hear about it.
-		c.state = Connecting
-		c.attempt++
-		c.callFactory(func() { c.factory.StartedConnecting(c) })
-		c.failLater(c.attempt, err)
-		return c
-	}
-	c.Connect()
+	c := &Connector{r: r, clock: r, factory: factory, addr: addr, timeout: timeout}
+	c.start()
+	return c
+}
+
+// NewConnector returns a Connector for addr whose attempts are made by dial
+// instead of a socket, and starts its first attempt: it is how a double of
+// the reactor (reactortest.Reactor) hands out connectors that behave as
+// the reactor's own do towards the factory and the code holding them
+// (StartedConnecting, ClientConnectionFailed with a *ConnectError, the
+// timeout on clock, Transport, StopConnecting, Disconnect, Connect
+// again). dial is called once per attempt, on the caller's goroutine, and
+// decides its outcome, then or later, through the Attempt. A panic in a
+// factory callback reaches the caller, as with task.Clock.
+func NewConnector(clock Clock, addr string, factory ClientFactory, timeout time.Duration, dial func(*Attempt)) *Connector {
+	c := &Connector{clock: clock, dialFn: dial, factory: factory, addr: addr, timeout: timeout}
+	c.start()
 	return c
 }
 
 // newConnector makes the connector of a TCP address without starting it;
-// the error is that of a malformed address (the connector is still
-// returned, to report it through).
+// the error is that of a malformed address.
 func newConnector(r *Reactor, addr string, factory ClientFactory, timeout time.Duration) (*Connector, error) {
-	c := &Connector{r: r, factory: factory, addr: addr, timeout: timeout}
+	c := &Connector{r: r, clock: r, factory: factory, addr: addr, timeout: timeout}
+	return c, c.parse()
+}
+
+// start parses the address and makes the first attempt.
+func (c *Connector) start() {
+	if err := c.parse(); err != nil {
+		c.failInput(err)
+		return
+	}
+	c.Connect()
+}
+
+// failInput reports a malformed address through the factory's callbacks,
+// like any failure, so that callers have one way to hear about it.
+func (c *Connector) failInput(err error) {
+	c.state = Connecting
+	c.attempt++
+	c.callFactory(func() { c.factory.StartedConnecting(c) })
+	c.failLater(c.attempt, err)
+}
+
+// parse reads the destination from the address.
+func (c *Connector) parse() error {
+	addr := c.addr
 	host, port, err := net.SplitHostPort(addr)
 	if err == nil {
 		c.dest.Host = host
@@ -122,7 +154,7 @@ func newConnector(r *Reactor, addr string, factory ClientFactory, timeout time.D
 		// tutorial's ":10000").
 		c.literal = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 	}
-	return c, err
+	return err
 }
 
 // DefaultConnectTimeout is Twisted's default timeout for connectTCP.
@@ -146,7 +178,13 @@ func (c *Connector) Factory() ClientFactory { return c.factory }
 
 // Transport returns the connection while connected, else nil.
 func (c *Connector) Transport() Transport {
-	if c.state != Connected || c.conn == nil {
+	if c.state != Connected {
+		return nil
+	}
+	if c.fakeT != nil {
+		return c.fakeT
+	}
+	if c.conn == nil {
 		return nil
 	}
 	return c.conn
@@ -166,16 +204,20 @@ func (c *Connector) Connect() {
 		return // StartedConnecting stopped it
 	}
 	if c.timeout > 0 {
-		c.timer = c.r.CallLater(c.timeout, func() {
+		c.timer = c.clock.CallLater(c.timeout, func() {
 			c.timer = nil
 			if c.attempt == attempt {
 				c.fail(ErrConnectTimeout)
 			}
 		})
 	}
+	if c.dialFn != nil {
+		c.dialFn(&Attempt{c: c, n: attempt})
+		return
+	}
 	if c.unixPath != "" {
 		conn := &Conn{r: c.r, flags: fConnecting}
-		conn.peer.family = familyUnix
+		conn.peer.SetUnix()
 		c.dial(conn, unix.AF_UNIX, &unix.SockaddrUnix{Name: c.unixPath})
 		return
 	}
@@ -219,27 +261,22 @@ func (c *Connector) resolve(attempt uint64) {
 // ConnectTCP.
 func (c *Connector) dialIP(ip netip.Addr) {
 	conn := &Conn{r: c.r, flags: fConnecting}
-	conn.peer.fromAddrPort(netip.AddrPortFrom(ip, uint16(c.dest.Port)))
-	c.dial(conn, conn.peer.domain(), conn.peer.sockaddr())
+	conn.peer.FromAddrPort(netip.AddrPortFrom(ip, uint16(c.dest.Port)))
+	c.dial(conn, conn.peer.Domain(), conn.peer.Sockaddr())
 }
 
-// dial connects conn's socket (of domain) to sa.
+// dial connects conn's new socket (of domain) to sa.
 func (c *Connector) dial(conn *Conn, domain int, sa unix.Sockaddr) {
-	conn.extra().connector = c
-	fd, err := newSocket(domain)
+	conn.needExtra().connector = c
+	fd, err := sock.Socket(domain, unix.SOCK_STREAM)
 	if err != nil {
 		c.failLater(c.attempt, err)
 		return
 	}
 	conn.fd = int32(fd)
-	for {
-		err = unix.Connect(fd, sa)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err != nil && err != unix.EINPROGRESS {
-		unix.Close(fd)
+	err = sock.Connect(fd, sa)
+	if err != nil && err != sock.EINPROGRESS {
+		sock.Close(fd)
 		var errno unix.Errno
 		if !errors.As(err, &errno) {
 			err = os.NewSyscallError("connect", err)
@@ -257,18 +294,14 @@ func (c *Connector) dial(conn *Conn, domain int, sa unix.Sockaddr) {
 
 // connectReady is DoWrite of a connecting socket: connect(2) has finished.
 func (c *Connector) connectReady(conn *Conn) {
-	errno, err := unix.GetsockoptInt(int(conn.fd), unix.SOL_SOCKET, unix.SO_ERROR)
-	if err == nil && errno != 0 {
-		err = unix.Errno(errno)
-	}
-	if err != nil {
-		conn.shut(whyError, err)
+	if err := sock.PendingError(int(conn.fd)); err != nil {
+		conn.shut(endError, err)
 		c.conn = nil
 		c.fail(err)
 		return
 	}
 	c.stopTimer()
-	proto := c.buildProtocol(conn)
+	proto := c.r.buildProtocol(c.factory, conn.Peer(), conn)
 	if c.conn != conn || c.state != Connecting {
 		return // BuildProtocol stopped the attempt
 	}
@@ -286,16 +319,6 @@ func (c *Connector) connectReady(conn *Conn) {
 	if c.made != nil {
 		c.made(inner)
 	}
-}
-
-func (c *Connector) buildProtocol(conn *Conn) (proto Protocol) {
-	defer func() {
-		if v := recover(); v != nil {
-			c.r.logFailure(deferred.NewFailureFromPanic(v), conn)
-			proto = nil
-		}
-	}()
-	return c.factory.BuildProtocol(conn.Peer())
 }
 
 // connectFailed is called when the reactor drops a connecting socket (it
@@ -334,8 +357,8 @@ func (c *Connector) Disconnect() {
 	case Connecting:
 		c.StopConnecting()
 	case Connected:
-		if c.conn != nil {
-			c.conn.LoseConnection()
+		if t := c.Transport(); t != nil {
+			t.LoseConnection()
 		}
 	}
 }
@@ -349,7 +372,7 @@ func (c *Connector) fail(err error) {
 	c.stopTimer()
 	if conn := c.conn; conn != nil {
 		c.conn = nil
-		conn.shut(whyError, err)
+		conn.shut(endError, err)
 		conn.flags |= fNotified
 	}
 	c.state = Disconnected
@@ -364,7 +387,7 @@ func (c *Connector) fail(err error) {
 // loop, never from inside the caller: like Twisted, which reports them
 // with callLater(0).
 func (c *Connector) failLater(attempt uint64, err error) {
-	c.r.CallLater(0, func() {
+	c.clock.CallLater(0, func() {
 		if c.attempt == attempt {
 			c.fail(err)
 		}
@@ -379,11 +402,73 @@ func (c *Connector) stopTimer() {
 }
 
 // callFactory runs a factory callback, logging a panic.
+// (A connector made by NewConnector lets the panic through, to the test.)
 func (c *Connector) callFactory(f func()) {
-	defer func() {
-		if v := recover(); v != nil {
-			c.r.logFailure(deferred.NewFailureFromPanic(v), nil)
-		}
-	}()
-	f()
+	if c.r == nil {
+		f()
+		return
+	}
+	c.r.call(f)
+}
+
+// Attempt is one connection attempt of a Connector made by NewConnector:
+// the double that made it settles it with Succeed or Fail, and reports the
+// end of a connection it made with Lost.
+type Attempt struct {
+	c *Connector
+	n uint64
+}
+
+// Connector returns the connector making the attempt.
+func (a *Attempt) Connector() *Connector { return a.c }
+
+// Pending reports whether the attempt is still the connector's current one
+// and not settled: not succeeded, failed, timed out or stopped.
+func (a *Attempt) Pending() bool { return a.c.attempt == a.n && a.c.state == Connecting }
+
+// Succeed connects the attempt over t: the factory builds the protocol
+// (BuildProtocol with t.Peer()), which is given t (MakeConnection) and told
+// ConnectionMade; the connector is then Connected and its Transport is t.
+// It returns the protocol, or nil if the attempt was no longer pending or
+// the factory refused (the attempt then fails with ErrNoProtocol).
+func (a *Attempt) Succeed(t Transport) Protocol {
+	c := a.c
+	if !a.Pending() {
+		return nil
+	}
+	c.stopTimer()
+	proto := c.factory.BuildProtocol(t.Peer())
+	if !a.Pending() {
+		return nil // BuildProtocol stopped the attempt
+	}
+	if proto == nil {
+		c.fail(ErrNoProtocol)
+		return nil
+	}
+	c.state = Connected
+	c.fakeT = t
+	proto.MakeConnection(t)
+	proto.ConnectionMade()
+	return proto
+}
+
+// Fail fails the attempt with err (ClientConnectionFailed gets a
+// *ConnectError wrapping it), if it is still pending.
+func (a *Attempt) Fail(err error) {
+	if a.Pending() {
+		a.c.fail(err)
+	}
+}
+
+// Lost reports that the connection Succeed made has ended (after the
+// protocol's ConnectionLost): the connector is Disconnected again and the
+// factory hears ClientConnectionLost(reason).
+func (a *Attempt) Lost(reason error) {
+	c := a.c
+	if c.attempt != a.n || c.state != Connected || c.fakeT == nil {
+		return
+	}
+	c.fakeT = nil
+	c.state = Disconnected
+	c.callFactory(func() { c.factory.ClientConnectionLost(c, reason) })
 }

@@ -1,13 +1,9 @@
 package reactor
 
-import "time"
+import (
+	"time"
 
-type callState uint8
-
-const (
-	callPending callState = iota
-	callCalled
-	callCancelled
+	"gyre/internal/timerheap"
 )
 
 // DelayedCall is a function scheduled to run later, returned by CallLater
@@ -15,68 +11,30 @@ const (
 // pending; once it has run or been cancelled those methods return
 // ErrAlreadyCalled or ErrAlreadyCancelled.
 //
-// A DelayedCall belongs to the goroutine that runs its clock.
-type DelayedCall struct {
-	q     *TimerQueue
-	f     func()
-	at    int64
-	index int32 // position in q.heap, -1 when not queued
-	state callState
-}
+// A DelayedCall belongs to the goroutine that runs its clock (the
+// reactor's loop, or the test that advances a task.Clock).
+type DelayedCall timerheap.Timer
+
+func (c *DelayedCall) timer() *timerheap.Timer { return (*timerheap.Timer)(c) }
 
 // Active reports whether the call is still pending: not yet run and not
 // cancelled.
-func (c *DelayedCall) Active() bool { return c.state == callPending }
+func (c *DelayedCall) Active() bool { return c.timer().Active() }
 
 // Called reports whether the call has run (or is running).
-func (c *DelayedCall) Called() bool { return c.state == callCalled }
+func (c *DelayedCall) Called() bool { return c.timer().Called() }
 
 // Cancelled reports whether the call was cancelled.
-func (c *DelayedCall) Cancelled() bool { return c.state == callCancelled }
+func (c *DelayedCall) Cancelled() bool { return c.timer().Cancelled() }
 
 // Time returns when the call is (or was) due.
-func (c *DelayedCall) Time() time.Time {
-	return c.q.base.Add(time.Duration(c.at))
-}
-
-func (c *DelayedCall) check() error {
-	switch c.state {
-	case callCalled:
-		return ErrAlreadyCalled
-	case callCancelled:
-		return ErrAlreadyCancelled
-	}
-	return nil
-}
+func (c *DelayedCall) Time() time.Time { return c.timer().Time() }
 
 // Cancel stops the call from running and removes it from its queue.
-func (c *DelayedCall) Cancel() error {
-	if err := c.check(); err != nil {
-		return err
-	}
-	c.q.removeAt(int(c.index))
-	c.state = callCancelled
-	c.f = nil
-	return nil
-}
+func (c *DelayedCall) Cancel() error { return c.timer().Cancel() }
 
 // Reset reschedules the call to run d from now (a negative d counts as 0).
-func (c *DelayedCall) Reset(d time.Duration) error {
-	if err := c.check(); err != nil {
-		return err
-	}
-	if d < 0 {
-		d = 0
-	}
-	c.q.reschedule(c, later(c.q.nowOffset(), d))
-	return nil
-}
+func (c *DelayedCall) Reset(d time.Duration) error { return c.timer().Reset(d) }
 
 // Delay pushes the call d later than it was due (earlier if d is negative).
-func (c *DelayedCall) Delay(d time.Duration) error {
-	if err := c.check(); err != nil {
-		return err
-	}
-	c.q.reschedule(c, later(c.at, d))
-	return nil
-}
+func (c *DelayedCall) Delay(d time.Duration) error { return c.timer().Delay(d) }

@@ -3,6 +3,8 @@ package reactor
 import (
 	"fmt"
 	"reflect"
+
+	"gyre/reactor/internal/poll"
 )
 
 // FileDescriptor is something with a file descriptor the reactor can watch.
@@ -66,8 +68,8 @@ type HalfCloseableDescriptor interface {
 type fdSlot struct {
 	reader   ReadDescriptor
 	writer   WriteDescriptor
-	interest interest // what the backend is watching for this fd now
-	internal bool     // the reactor's own (the waker): hidden from Readers
+	interest poll.Interest // what the backend is watching for this fd now
+	internal bool          // the reactor's own (the waker): hidden from Readers
 	// round is the wait after which the slot last gained a descriptor.
 	// Events from that same wait predate the registration (the fd may
 	// even have been closed and reused in between), so dispatch skips them;
@@ -89,11 +91,15 @@ func (r *Reactor) validate(d FileDescriptor) (int, error) {
 	if fd < 0 {
 		return -1, fmt.Errorf("%w: %s has fd %d", ErrBadDescriptor, d.LogPrefix(), fd)
 	}
-	if err := r.backend.check(fd); err != nil {
+	if err := r.backend.Check(fd); err != nil {
 		return -1, err
 	}
 	return fd, nil
 }
+
+// canWatch reports whether the backend can watch fd (select cannot watch
+// one at or above its limit): an error wrapping ErrUnwatchable if not.
+func (r *Reactor) canWatch(fd int) error { return r.backend.Check(fd) }
 
 // slot returns the table entry for fd, growing the table if needed.
 func (r *Reactor) slot(fd int) *fdSlot {
@@ -108,12 +114,12 @@ func (r *Reactor) slot(fd int) *fdSlot {
 
 // setInterest tells the backend what to watch for fd, only if that changed:
 // adding a reader to a connection that is already reading costs nothing.
-func (r *Reactor) setInterest(fd int, want interest) error {
+func (r *Reactor) setInterest(fd int, want poll.Interest) error {
 	s := &r.slots[fd]
 	if s.interest == want {
 		return nil
 	}
-	err := r.backend.update(fd, s.interest, want)
+	err := r.backend.Update(fd, s.interest, want)
 	if err != nil && want&^s.interest != 0 {
 		return err // a failed addition leaves things as they were
 	}
@@ -122,11 +128,59 @@ func (r *Reactor) setInterest(fd int, want interest) error {
 	return nil
 }
 
+// register is the one registration primitive: it makes rd the reader and
+// wd the writer of fd (nil: none), telling the backend in at most one
+// call, and keeps the counts and the slot's round. AddReader, AddWriter,
+// the Remove functions and every transport go through it; the transports,
+// whose descriptors are the reactor's own types, skip AddReader's checks
+// but not the backend's.
+func (r *Reactor) register(fd int, rd ReadDescriptor, wd WriteDescriptor) error {
+	r.slot(fd) // grow the table if needed
+	var want poll.Interest
+	if rd != nil {
+		want |= poll.Read
+	}
+	if wd != nil {
+		want |= poll.Write
+	}
+	if err := r.setInterest(fd, want); err != nil {
+		return err
+	}
+	s := &r.slots[fd]
+	added := false
+	if (rd != nil) != (s.reader != nil) {
+		if rd != nil {
+			r.nreaders++
+			added = true
+		} else {
+			r.nreaders--
+		}
+	} else if rd != nil && FileDescriptor(rd) != FileDescriptor(s.reader) {
+		added = true
+	}
+	if (wd != nil) != (s.writer != nil) {
+		if wd != nil {
+			r.nwriters++
+			added = true
+		} else {
+			r.nwriters--
+		}
+	} else if wd != nil && FileDescriptor(wd) != FileDescriptor(s.writer) {
+		added = true
+	}
+	s.reader, s.writer = rd, wd
+	if added {
+		s.round = r.round
+	}
+	return nil
+}
+
 // AddReader starts watching d's fd for reading; DoRead will be called each
 // time it is readable (level-triggered: as long as unread data remains).
 // Adding a reader that is already registered does nothing. It fails if the
-// fd is negative, too large for the select backend, or refused by the
-// kernel (epoll refuses regular files, for example).
+// fd is negative, one the backend cannot watch (ErrUnwatchable: select's
+// limit), or refused by the kernel (epoll refuses regular files, for
+// example).
 func (r *Reactor) AddReader(d ReadDescriptor) error {
 	fd, err := r.validate(d)
 	if err != nil {
@@ -139,15 +193,7 @@ func (r *Reactor) AddReader(d ReadDescriptor) error {
 	if s.reader == d {
 		return nil
 	}
-	if err := r.setInterest(fd, s.interest|wantRead); err != nil {
-		return err
-	}
-	if s.reader == nil {
-		r.nreaders++
-	}
-	s.reader = d
-	s.round = r.round
-	return nil
+	return r.register(fd, d, s.writer)
 }
 
 // AddWriter starts watching d's fd for writing; DoWrite will be called each
@@ -165,15 +211,7 @@ func (r *Reactor) AddWriter(d WriteDescriptor) error {
 	if s.writer == d {
 		return nil
 	}
-	if err := r.setInterest(fd, s.interest|wantWrite); err != nil {
-		return err
-	}
-	if s.writer == nil {
-		r.nwriters++
-	}
-	s.writer = d
-	s.round = r.round
-	return nil
+	return r.register(fd, s.reader, d)
 }
 
 // addInternalReader registers one of the reactor's own descriptors.
@@ -182,12 +220,11 @@ func (r *Reactor) addInternalReader(d ReadDescriptor) error {
 	if err != nil {
 		return err
 	}
-	s := r.slot(fd)
-	if err := r.setInterest(fd, wantRead); err != nil {
+	if err := r.register(fd, d, nil); err != nil {
 		return err
 	}
-	s.reader = d
-	s.internal = true
+	r.nreaders-- // not counted among the user's readers
+	r.slots[fd].internal = true
 	return nil
 }
 
@@ -237,18 +274,14 @@ func (r *Reactor) RemoveWriter(d WriteDescriptor) {
 	}
 }
 
+// dropReader and dropWriter remove one side of fd. A removal the backend
+// fails to make is a removal all the same (setInterest forgets the fd).
 func (r *Reactor) dropReader(fd int) {
-	s := &r.slots[fd]
-	s.reader = nil
-	r.nreaders--
-	r.setInterest(fd, s.interest&^wantRead)
+	r.register(fd, nil, r.slots[fd].writer)
 }
 
 func (r *Reactor) dropWriter(fd int) {
-	s := &r.slots[fd]
-	s.writer = nil
-	r.nwriters--
-	r.setInterest(fd, s.interest&^wantWrite)
+	r.register(fd, r.slots[fd].reader, nil)
 }
 
 // Readers returns the registered read descriptors, in fd order.

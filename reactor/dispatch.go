@@ -4,7 +4,7 @@ import (
 	"errors"
 	"io"
 
-	"gyre/deferred"
+	"gyre/reactor/internal/poll"
 )
 
 // dispatch hands one wait's events to their descriptors. It allocates
@@ -14,9 +14,9 @@ import (
 //
 // The order for one fd is Twisted's: DoRead first, then DoWrite if the
 // descriptor is still registered for writing and the read did not end it.
-func (r *Reactor) dispatch(events []event) {
+func (r *Reactor) dispatch(events []poll.Event) {
 	for _, ev := range events {
-		fd := int(ev.fd)
+		fd := int(ev.Fd)
 		if fd >= len(r.slots) {
 			continue
 		}
@@ -24,16 +24,16 @@ func (r *Reactor) dispatch(events []event) {
 		if s.round == r.round {
 			continue
 		}
-		what := ev.what
-		if what&invalid != 0 {
+		what := ev.What
+		if what&poll.Invalid != 0 {
 			r.lostInvalid(fd)
 			continue
 		}
-		if what&hangup != 0 {
+		if what&poll.Hangup != 0 {
 			// Let the descriptor's own read or write find out why.
-			what |= readable | writable
+			what |= poll.Readable | poll.Writable
 		}
-		if what&readable != 0 && s.reader != nil {
+		if what&poll.Readable != 0 && s.reader != nil {
 			d := s.reader
 			if err := r.doRead(d); err != nil {
 				r.disconnect(fd, d, err, true)
@@ -45,7 +45,7 @@ func (r *Reactor) dispatch(events []event) {
 				continue
 			}
 		}
-		if what&writable != 0 && s.writer != nil {
+		if what&poll.Writable != 0 && s.writer != nil {
 			d := s.writer
 			if err := r.doWrite(d); err != nil {
 				r.disconnect(fd, d, err, false)
@@ -54,23 +54,15 @@ func (r *Reactor) dispatch(events []event) {
 	}
 }
 
-// doRead calls DoRead, turning a panic into a logged *deferred.Failure.
+// doRead calls DoRead; a panic becomes its error (a *deferred.Failure).
 func (r *Reactor) doRead(d ReadDescriptor) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = r.logFailure(deferred.NewFailureFromPanic(p), d)
-		}
-	}()
+	defer r.contain(d, &err)
 	return d.DoRead()
 }
 
-// doWrite calls DoWrite, turning a panic into a logged *deferred.Failure.
+// doWrite calls DoWrite; a panic becomes its error.
 func (r *Reactor) doWrite(d WriteDescriptor) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = r.logFailure(deferred.NewFailureFromPanic(p), d)
-		}
-	}()
+	defer r.contain(d, &err)
 	return d.DoWrite()
 }
 
@@ -120,32 +112,20 @@ func (r *Reactor) lostInvalid(fd int) {
 	}
 }
 
-// callLost calls ConnectionLost, logging a panic instead of propagating it.
+// callLost calls ConnectionLost, containing a panic.
 func (r *Reactor) callLost(d FileDescriptor, reason error) {
-	defer func() {
-		if p := recover(); p != nil {
-			r.logFailure(deferred.NewFailureFromPanic(p), d)
-		}
-	}()
+	defer r.contain(d, nil)
 	d.ConnectionLost(reason)
 }
 
 func (r *Reactor) callReadLost(d HalfCloseableDescriptor, reason error) {
-	defer func() {
-		if p := recover(); p != nil {
-			r.logFailure(deferred.NewFailureFromPanic(p), d)
-		}
-	}()
+	defer r.contain(d, nil)
 	d.ReadConnectionLost(reason)
 }
 
-// call runs a callback, logging a panic instead of propagating it: one
-// failing callback must not take the loop down.
+// call runs a callback, containing a panic: one failing callback must not
+// take the loop down.
 func (r *Reactor) call(f func()) {
-	defer func() {
-		if p := recover(); p != nil {
-			r.logFailure(deferred.NewFailureFromPanic(p), nil)
-		}
-	}()
+	defer r.contain(nil, nil)
 	f()
 }

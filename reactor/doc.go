@@ -28,20 +28,44 @@
 // I/O of this one, so a callback rescheduling itself with a zero delay
 // cannot starve I/O (Twisted behaves the same).
 //
-// # Layers inside the package
+// # Layers
 //
-// The waiting layer is the backend interface (backend.go) and its
-// implementations, one per kernel mechanism and file: backend_select.go,
-// backend_poll.go, backend_epoll_linux.go, backend_kqueue_bsd.go. A backend
-// only turns "watch fd for reading/writing" into system calls and reports
-// ready fds; New(WithBackend(name)) chooses it, and without that option the
-// environment variable GYRE_REACTOR does (GYRE_REACTOR=poll runs any
-// program on poll, as twistd's --reactor does). The loop (reactor.go,
-// dispatch.go, descriptor.go) keeps the descriptors, the timers
-// (timerqueue.go, shared with task.Clock) and the queue of calls from other
-// goroutines (goroutine.go). TCP sits on top of the descriptor interfaces
-// (tcp*.go, port.go, connector.go, protocol.go, transport.go, producer.go,
-// filesender.go, and the system calls in sock_*.go and sendfile_*.go).
+// The package is the loop and the transports; what they stand on lives in
+// internal packages, so that the tree shows the layers:
+//
+//   - the waiting layer, reactor/internal/poll: one backend interface and
+//     its implementations, one per kernel mechanism and file (select.go,
+//     poll_backend.go, epoll_linux.go, kqueue_bsd.go), and the waker. A
+//     backend only turns "watch fd for reading/writing" into system calls
+//     and reports ready fds; its limits stay inside it (select's
+//     FD_SETSIZE reaches the rest only as ErrUnwatchable).
+//     New(WithBackend(name)) chooses it, and without that option the
+//     environment variable GYRE_REACTOR does (GYRE_REACTOR=poll runs any
+//     program on poll, as twistd's --reactor does);
+//   - the socket layer, gyre/internal/sock: socket system calls and
+//     options, sockaddr conversion, sendfile;
+//   - the timer heap, gyre/internal/timerheap, shared with task.Clock;
+//   - the loop (reactor.go, dispatch.go, descriptor.go, triggers.go,
+//     endings.go, goroutine.go, panic.go): the descriptor table with its
+//     one registration primitive under AddReader, AddWriter and every
+//     transport, the timers, the queue of calls from other goroutines, the
+//     system event triggers, and the one guard that contains panics. It
+//     knows nothing of TCP: the transports hook in through the triggers
+//     and two small services (work finished at the end of a phase, and
+//     descriptors held while watched for nothing);
+//   - the TCP transport on top (tcp*.go, port.go, connector.go,
+//     protocol.go, transport.go, producer.go, filesender.go).
+//
+// # System event triggers
+//
+// AddSystemEventTrigger(phase, event, f) runs f Before, During or After
+// the reactor's Startup or Shutdown, as Twisted's addSystemEventTrigger
+// does; RemoveSystemEventTrigger takes it back. A Before trigger may
+// return a Deferred, and the event waits for it (a shutdown at most
+// WithShutdownTimeout): say goodbye to clients, flush a log. The reactor's
+// own During-shutdown trigger drops every descriptor still registered, so
+// a Before-shutdown trigger still finds the connections open.
+// CallWhenRunning adds an After-startup trigger.
 //
 // # TCP: transports, protocols, factories
 //
@@ -123,11 +147,11 @@
 // # Addresses and signals
 //
 // A host name is resolved IPv4 first, as Twisted's resolver does
-// (ResolveHost). Programs that make their own sockets with
-// golang.org/x/sys/unix, as the tutorial's select-loop programs do, convert
-// addresses with the reactor's own functions (Sockaddr, TCPAddrFromSockaddr),
-// so that they connect and listen where the reactor would. AddressRepr
-// prints an address as Twisted does.
+// (ResolveHost). The API holds no golang.org/x/sys/unix type: the
+// tutorial's programs that make their own sockets convert addresses with
+// the module's internal socket layer (gyre/internal/sock), the same code
+// the reactor uses, so that they connect and listen where the reactor
+// would. AddressRepr prints an address as Twisted does.
 //
 // WithSignalHandling makes SIGINT and SIGTERM stop the reactor, as
 // Twisted's reactor.run() does. The handlers are installed by New, so a
@@ -162,10 +186,11 @@
 // A TCP connection costs one 64-byte Conn (the write buffer and the rest
 // are allocated only when needed), reading allocates nothing, and serving
 // a fast connection allocates the Conn, the protocol and the peer address
-// given to BuildProtocol. On Linux the socket calls are raw system calls
-// and the epoll backend waits by parking the loop goroutine in the Go
+// given to BuildProtocol. On Linux the socket calls are raw system calls.
+// When the program runs as many loops as it has processors (WithLoops),
+// the epoll backend waits by parking the loop goroutine in the Go
 // runtime's poller rather than blocking in a system call, because the Go
 // scheduler's handling of blocking calls (a monitor thread waking every
-// 20 µs, processors handed between threads) costs a busy server more than
-// the calls themselves.
+// 20 µs, processors handed between threads) then costs a busy server more
+// than the calls themselves. Reactors share no state with each other.
 package reactor

@@ -96,6 +96,20 @@ func (e ClientEndpoint) Dial(r *Reactor, factory ClientFactory) (*Connector, err
 	return c, nil
 }
 
+// EndpointDialer is what connects to client endpoints: *Reactor is one.
+// Code written against ClientReactor (poetry.GetPoetry) asks for it when
+// it is given an endpoint.
+type EndpointDialer interface {
+	DialEndpoint(e ClientEndpoint, factory ClientFactory) (*Connector, error)
+}
+
+// DialEndpoint is e.Dial(r, factory).
+func (r *Reactor) DialEndpoint(e ClientEndpoint, factory ClientFactory) (*Connector, error) {
+	return e.Dial(r, factory)
+}
+
+var _ EndpointDialer = (*Reactor)(nil)
+
 // connector makes the endpoint's Connector, not started.
 func (e ClientEndpoint) connector(r *Reactor, f ClientFactory) (*Connector, error) {
 	timeout := e.Timeout
@@ -113,7 +127,7 @@ func (e ClientEndpoint) connector(r *Reactor, f ClientFactory) (*Connector, erro
 		if e.Path == "" {
 			return nil, &ConnectError{Addr: e.String(), Err: errors.New("empty Unix socket path")}
 		}
-		return &Connector{r: r, factory: f, addr: e.Path, timeout: timeout, unixPath: e.Path}, nil
+		return &Connector{r: r, clock: r, factory: f, addr: e.Path, timeout: timeout, unixPath: e.Path}, nil
 	case "tls":
 		return connectorTLS(r, e, f, timeout)
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/coreos/go-systemd/v22/activation"
 	"golang.org/x/sys/unix"
+
+	"gyre/internal/sock"
 )
 
 // Socket activation: systemd (or systemd-socket-activate, or any
@@ -76,12 +78,12 @@ func listenSystemd(r *Reactor, e ServerEndpoint, factory Factory) (*Port, error)
 		return nil, lerr(err)
 	}
 	if err := checkActivated(fd, e.Domain); err != nil {
-		sysClose(fd)
+		sock.Close(fd)
 		return nil, lerr(err)
 	}
 	p, err := r.newPort(fd, factory, what)
 	if err != nil {
-		sysClose(fd)
+		sock.Close(fd)
 		return nil, lerr(err)
 	}
 	return p, nil
@@ -106,7 +108,7 @@ func dupListener(f *os.File) (int, error) {
 		return -1, os.NewSyscallError("fcntl", derr)
 	}
 	if err := unix.SetNonblock(fd, true); err != nil {
-		sysClose(fd)
+		sock.Close(fd)
 		return -1, os.NewSyscallError("fcntl", err)
 	}
 	return fd, nil

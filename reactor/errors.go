@@ -1,6 +1,11 @@
 package reactor
 
-import "errors"
+import (
+	"errors"
+
+	"gyre/internal/timerheap"
+	"gyre/reactor/internal/poll"
+)
 
 // Errors reported by the loop and by delayed calls. They are sentinels: match
 // them with errors.Is, since some are wrapped with more detail.
@@ -19,19 +24,22 @@ var (
 
 	// ErrAlreadyCalled is returned by DelayedCall.Cancel, Reset and Delay
 	// when the call has already run.
-	ErrAlreadyCalled = errors.New("reactor: delayed call already called")
+	ErrAlreadyCalled = timerheap.ErrAlreadyCalled
 
 	// ErrAlreadyCancelled is returned by DelayedCall.Cancel, Reset and Delay
 	// when the call was cancelled.
-	ErrAlreadyCancelled = errors.New("reactor: delayed call already cancelled")
+	ErrAlreadyCancelled = timerheap.ErrAlreadyCancelled
 
 	// ErrUnknownBackend is returned by New for a backend name it does not
 	// know or that this operating system does not have.
-	ErrUnknownBackend = errors.New("reactor: unknown or unavailable backend")
+	ErrUnknownBackend = poll.ErrUnknown
 
-	// ErrFDTooLarge is returned by AddReader and AddWriter on the select
-	// backend for a descriptor that select(2) cannot watch (fd >= FD_SETSIZE).
-	ErrFDTooLarge = errors.New("reactor: file descriptor too large for select (>= FD_SETSIZE)")
+	// ErrUnwatchable is returned by AddReader and AddWriter for a
+	// descriptor the backend cannot watch; the message says why (select
+	// cannot watch one at or above FD_SETSIZE; the other backends have no
+	// such limit). A listening port holds back a connection accepted on
+	// such a descriptor until a lower one is free.
+	ErrUnwatchable = poll.ErrUnwatchable
 
 	// ErrBadDescriptor is returned by AddReader and AddWriter for a negative
 	// fd or a descriptor type that cannot be compared, and is the reason

@@ -171,20 +171,51 @@ func ExampleBlockingCall() {
 	// no poem
 }
 
-// The timer heap on its own, driven by a clock that moves by hand.
-func ExampleTimerQueue() {
-	now := time.Unix(0, 0)
-	q := reactor.NewTimerQueue(func() time.Time { return now })
-	q.CallLater(2*time.Second, func() { fmt.Println("two") })
-	q.CallLater(time.Second, func() { fmt.Println("one") })
-	q.CallLater(time.Second, func() { fmt.Println("one, scheduled second") })
-	now = now.Add(5 * time.Second)
-	fmt.Println(q.RunDue(now, nil), "calls ran")
+// System event triggers hook the reactor's start and end. A Before-shutdown
+// trigger may return a Deferred: the shutdown waits for it (here, a goodbye
+// that takes a little while) before the descriptors are dropped.
+func ExampleReactor_AddSystemEventTrigger() {
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	r.AddSystemEventTrigger(reactor.Before, reactor.Startup, func() *deferred.Deferred {
+		fmt.Println("before startup")
+		return nil
+	})
+	r.CallWhenRunning(func() {
+		fmt.Println("running")
+		r.Stop()
+	})
+	r.AddSystemEventTrigger(reactor.Before, reactor.Shutdown, func() *deferred.Deferred {
+		fmt.Println("saying goodbye")
+		d := deferred.New()
+		r.CallLater(10*time.Millisecond, func() {
+			fmt.Println("goodbye said")
+			d.Callback(nil)
+		})
+		return d
+	})
+	id := r.AddSystemEventTrigger(reactor.During, reactor.Shutdown, func() *deferred.Deferred {
+		fmt.Println("never printed: removed")
+		return nil
+	})
+	if err := r.RemoveSystemEventTrigger(id); err != nil {
+		log.Fatal(err)
+	}
+	r.AddSystemEventTrigger(reactor.After, reactor.Shutdown, func() *deferred.Deferred {
+		fmt.Println("after shutdown")
+		return nil
+	})
+	if err := r.Run(); err != nil {
+		log.Fatal(err)
+	}
 	// Output:
-	// one
-	// one, scheduled second
-	// two
-	// 3 calls ran
+	// before startup
+	// running
+	// saying goodbye
+	// goodbye said
+	// after shutdown
 }
 
 func ExampleWithBackend() {
@@ -202,21 +233,13 @@ func ExampleWithBackend() {
 	// true
 }
 
-// A program that makes its own sockets with golang.org/x/sys/unix gets the
-// addresses it needs the way the reactor does: a name resolved IPv4 first,
-// converted to what connect(2) takes, and back from what accept(2) gives.
-func ExampleSockaddr() {
-	ip, err := reactor.ResolveHost(context.Background(), "127.0.0.1")
+// A host is resolved the way the reactor resolves it: IPv4 first.
+func ExampleResolveHost() {
+	ip, err := reactor.ResolveHost(context.Background(), "localhost")
 	if err != nil {
 		log.Fatal(err)
 	}
-	sa, err := reactor.Sockaddr(ip, 10000)
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Printf("%T\n", sa)
-	fmt.Println(reactor.TCPAddrFromSockaddr(sa))
+	fmt.Println(ip)
 	// Output:
-	// *unix.SockaddrInet4
-	// 127.0.0.1:10000
+	// 127.0.0.1
 }

@@ -33,7 +33,7 @@ func (r *Reactor) wakeLocked() {
 		return // the waker is closed, or about to be
 	}
 	if !r.wakePending.Swap(true) {
-		r.waker.wake()
+		r.waker.Wake()
 	}
 }
 

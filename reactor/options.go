@@ -1,16 +1,21 @@
 package reactor
 
-import "log/slog"
+import (
+	"log/slog"
+	"time"
+)
 
 // Option configures a reactor in New (functional options, as in gnet).
 type Option func(*config)
 
 type config struct {
-	backend        string
-	backendSet     bool
-	logger         *slog.Logger
-	signals        bool
-	readBufferSize int
+	backend         string
+	backendSet      bool
+	logger          *slog.Logger
+	signals         bool
+	readBufferSize  int
+	loops           int
+	shutdownTimeout time.Duration
 
 	// signalHook, if set, is called by the signal handler after it has
 	// acted on a signal (tests wait for it).
@@ -64,4 +69,22 @@ func WithSignalHandling() Option {
 // WithReadBufferSize sets the size of the buffer ReadBuffer returns.
 func WithReadBufferSize(n int) Option {
 	return func(c *config) { c.readBufferSize = n }
+}
+
+// WithShutdownTimeout bounds how long the shutdown waits for the Deferreds
+// returned by Before-shutdown triggers (default DefaultShutdownTimeout);
+// after it the shutdown goes on, and says so in the log.
+func WithShutdownTimeout(d time.Duration) Option {
+	return func(c *config) { c.shutdownTimeout = d }
+}
+
+// WithLoops says that the reactor is one of n loops the program runs at
+// once (several reactors serving one port with WithReusePort, say). When
+// there are as many loops as processors for goroutines (GOMAXPROCS) none
+// is spare, and the epoll backend then avoids blocking system calls on a
+// busy loop, which would make the Go scheduler hand processors between
+// threads. The default is 1. It is a hint read once, in New: reactors
+// share nothing with each other.
+func WithLoops(n int) Option {
+	return func(c *config) { c.loops = n }
 }

@@ -7,13 +7,12 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"gyre/deferred"
+	"gyre/internal/sock"
 )
 
 // Port is a listening TCP socket: the descriptor that accepts connections
@@ -33,8 +32,8 @@ type Port struct {
 	// before its protocol starts (TLS).
 	wrap func(c *Conn, proto Protocol) Protocol
 
-	scratch acceptScratch
-	peer    sockAddr
+	scratch sock.AcceptBuf
+	peer    sock.Addr
 
 	listening bool
 	closed    bool
@@ -42,11 +41,11 @@ type Port struct {
 	retry     *DelayedCall
 	resume    func()
 
-	// An accepted connection the backend cannot watch yet (select and a
-	// descriptor >= FD_SETSIZE), held until a lower descriptor is free.
+	// An accepted connection the backend cannot watch yet (its descriptor
+	// is above the backend's limit), held until a lower one is free.
 	holding  bool
 	held     int
-	heldPeer sockAddr
+	heldPeer sock.Addr
 }
 
 // ListenOption configures ListenTCP.
@@ -103,8 +102,8 @@ const (
 // doubling the pause up to 200 ms: pending connections wait in the backlog
 // instead of making the loop spin, and accepting resumes once descriptors
 // are free. The first failure of such an episode is logged (at Warn), and
-// the recovery. A backend with a descriptor ceiling (select: FD_SETSIZE) is
-// treated the same way: a connection accepted on a descriptor above it is
+// the recovery. A backend that cannot watch every descriptor (select has a
+// ceiling) is treated the same way: a connection accepted on a descriptor above it is
 // moved to a free lower one if there is one, and otherwise held (not
 // dropped) while the port backs off, until one is free.
 //
@@ -128,40 +127,40 @@ func (r *Reactor) ListenTCP(addr string, factory Factory, opts ...ListenOption) 
 	if factory == nil {
 		return nil, lerr(errors.New("nil factory"))
 	}
-	var sa sockAddr
+	var sa sock.Addr
 	ip, err := resolveListenHost(host)
 	if err != nil {
 		return nil, lerr(err)
 	}
-	sa.fromAddrPort(netip.AddrPortFrom(ip, uint16(portNum)))
-	fd, err := newSocket(sa.domain())
+	sa.FromAddrPort(netip.AddrPortFrom(ip, uint16(portNum)))
+	fd, err := sock.Socket(sa.Domain(), unix.SOCK_STREAM)
 	if err != nil {
 		return nil, lerr(err)
 	}
 	fail := func(call string, err error) (*Port, error) {
-		unix.Close(fd)
+		sock.Close(fd)
 		var errno unix.Errno
 		if errors.As(err, &errno) {
 			return nil, lerr(errno)
 		}
 		return nil, lerr(os.NewSyscallError(call, err))
 	}
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+	if err := sock.SetReuseAddr(fd); err != nil {
 		return fail("setsockopt", err)
 	}
 	if cfg.reusePort {
-		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
+		if err := sock.SetReusePort(fd); err != nil {
 			return fail("setsockopt", err)
 		}
 	}
-	if err := unix.Bind(fd, sa.sockaddr()); err != nil {
+	if err := sock.Bind(fd, sa.Sockaddr()); err != nil {
 		return fail("bind", err)
 	}
 	backlog := cfg.backlog
 	if backlog <= 0 {
-		backlog = listenBacklog()
+		backlog = sock.ListenBacklog()
 	}
-	if err := unix.Listen(fd, backlog); err != nil {
+	if err := sock.Listen(fd, backlog); err != nil {
 		return fail("listen", err)
 	}
 	p, err := r.newPort(fd, factory, host)
@@ -174,31 +173,17 @@ func (r *Reactor) ListenTCP(addr string, factory Factory, opts ...ListenOption) 
 // newPort makes a Port of fd, a listening socket (non-blocking, close on
 // exec), and watches it. The caller closes fd if it fails.
 func (r *Reactor) newPort(fd int, factory Factory, iface string) (*Port, error) {
-	bound, err := unix.Getsockname(fd)
+	bound, err := sock.LocalNetAddr(fd)
 	if err != nil {
 		return nil, os.NewSyscallError("getsockname", err)
 	}
-	p := &Port{r: r, fd: fd, factory: factory, addr: sockaddrAddr(bound), iface: iface}
+	p := &Port{r: r, fd: fd, factory: factory, addr: bound, iface: iface}
 	p.resume = p.retryAccept
 	if err := r.AddReader(p); err != nil {
 		return nil, err
 	}
 	p.listening = true
 	return p, nil
-}
-
-// sockaddrAddr converts a bound address to a net.Addr: *net.TCPAddr for
-// IPv4 and IPv6, *net.UnixAddr for a Unix socket (nil for anything else).
-func sockaddrAddr(sa unix.Sockaddr) net.Addr {
-	if su, ok := sa.(*unix.SockaddrUnix); ok {
-		return &net.UnixAddr{Name: su.Name, Net: "unix"}
-	}
-	var a sockAddr
-	a.fromSockaddr(sa)
-	if t := a.tcpAddr(); t != nil {
-		return t
-	}
-	return nil
 }
 
 // resolveListenHost turns the host part of a listen address into an IP:
@@ -210,28 +195,6 @@ func resolveListenHost(host string) (netip.Addr, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return ResolveHost(ctx, host)
-}
-
-var (
-	backlogOnce sync.Once
-	backlogSize int
-)
-
-// listenBacklog is net.core.somaxconn (the most listen(2) will grant), read
-// once; 4096 when it cannot be read (other systems, a sandbox).
-func listenBacklog() int {
-	backlogOnce.Do(func() {
-		backlogSize = 4096
-		data, err := os.ReadFile("/proc/sys/net/core/somaxconn")
-		if err != nil {
-			return
-		}
-		if n, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && n > 0 {
-			// Kernels before 4.1 keep the backlog in 16 bits.
-			backlogSize = min(n, 1<<16-1)
-		}
-	})
-	return backlogSize
 }
 
 // Addr returns the address the port listens on, with the port the system
@@ -267,18 +230,16 @@ func (p *Port) DoRead() error {
 		if !p.listening {
 			return nil
 		}
-		fd, err := accept(p.fd, &p.scratch, &p.peer)
+		fd, err := sock.Accept(p.fd, &p.scratch, &p.peer)
 		if err != nil {
-			switch err {
-			case unix.EAGAIN:
+			switch sock.ClassifyAccept(err) {
+			case sock.AcceptStop:
 				return nil
-			case unix.EINTR, unix.ECONNABORTED, unix.EPROTO, unix.EPERM,
-				unix.ENETDOWN, unix.ENOPROTOOPT, unix.EHOSTDOWN, unix.ENETUNREACH,
-				unix.EHOSTUNREACH, unix.EOPNOTSUPP:
+			case sock.AcceptSkip:
 				// The connection died in the queue, or the network
 				// under it: the next one may be fine.
 				continue
-			case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM:
+			case sock.AcceptBackOff:
 				p.backOff(os.NewSyscallError("accept", err))
 				return nil
 			}
@@ -304,19 +265,19 @@ func (p *Port) DoRead() error {
 // It fails, keeping fd open, when no descriptor the backend can watch is
 // free.
 func (p *Port) fit(fd int) (int, error) {
-	err := p.r.backend.check(fd)
+	err := p.r.canWatch(fd)
 	if err == nil {
 		return fd, nil
 	}
-	low, derr := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	low, derr := sock.DupLow(fd)
 	if derr != nil {
 		return fd, err
 	}
-	if p.r.backend.check(low) != nil {
-		sysClose(low)
+	if p.r.canWatch(low) != nil {
+		sock.Close(low)
 		return fd, err
 	}
-	sysClose(fd)
+	sock.Close(fd)
 	return low, nil
 }
 
@@ -329,28 +290,17 @@ func (p *Port) recovered() {
 }
 
 // serve builds the protocol for a new connection and starts it.
-func (p *Port) serve(fd int, peer sockAddr) {
+func (p *Port) serve(fd int, peer sock.Addr) {
 	c := &Conn{r: p.r, fd: int32(fd), peer: peer}
-	proto := p.buildProtocol(c)
+	proto := p.r.buildProtocol(p.factory, c.Peer(), p)
 	if proto == nil {
-		sysClose(fd)
+		sock.Close(fd)
 		return
 	}
 	if p.wrap != nil {
 		proto = p.wrap(c, proto)
 	}
 	c.start(proto)
-}
-
-// buildProtocol calls the factory, containing a panic.
-func (p *Port) buildProtocol(c *Conn) (proto Protocol) {
-	defer func() {
-		if v := recover(); v != nil {
-			p.r.logFailure(deferred.NewFailureFromPanic(v), p)
-			proto = nil
-		}
-	}()
-	return p.factory.BuildProtocol(c.Peer())
 }
 
 // backOff stops accepting for a while after running out of descriptors
@@ -394,16 +344,9 @@ func (p *Port) retryAccept() {
 	}
 }
 
-func (p *Port) parked(on bool) {
-	if on {
-		if p.r.tcp.parked == nil {
-			p.r.tcp.parked = make(map[FileDescriptor]struct{})
-		}
-		p.r.tcp.parked[p] = struct{}{}
-	} else {
-		delete(p.r.tcp.parked, p)
-	}
-}
+// parked holds the port in the loop's held set while it is watched for
+// nothing (backing off), so that the shutdown still closes it.
+func (p *Port) parked(on bool) { p.r.hold(p, on) }
 
 // StopListening closes the listening socket: no new connections are
 // accepted (those already accepted go on). The returned Deferred has fired
@@ -428,9 +371,9 @@ func (p *Port) close() {
 	p.parked(false)
 	if p.holding {
 		p.holding = false
-		sysClose(p.held)
+		sock.Close(p.held)
 	}
-	unix.Close(p.fd)
+	sock.Close(p.fd)
 	p.closed = true
 	if p.unlink != "" {
 		os.Remove(p.unlink)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"gyre/reactor/internal/poll"
 )
 
 // On select, a connection accepted on a descriptor >= FD_SETSIZE cannot be
@@ -16,8 +18,8 @@ import (
 // moved to a lower descriptor, as soon as one is free.
 func TestAcceptPastFDSetSizeWaits(t *testing.T) {
 	var lim unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil || lim.Cur < uint64(fdSetSize)+64 {
-		t.Skipf("needs a descriptor limit above %d (have %d)", fdSetSize+64, lim.Cur)
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil || lim.Cur < uint64(poll.FDSetSize)+64 {
+		t.Skipf("needs a descriptor limit above %d (have %d)", poll.FDSetSize+64, lim.Cur)
 	}
 	r, logs := newReactor(t, "select")
 	echo := &servers{build: func() *recorder {
@@ -42,13 +44,13 @@ func TestAcceptPastFDSetSizeWaits(t *testing.T) {
 			fillers = fillers[:len(fillers)-1]
 		}
 	}
-	defer freeFillers(len(fillers) + fdSetSize)
+	defer freeFillers(len(fillers) + poll.FDSetSize)
 	for {
 		fd, err := unix.FcntlInt(uintptr(devnull), unix.F_DUPFD_CLOEXEC, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if fd >= fdSetSize {
+		if fd >= poll.FDSetSize {
 			unix.Close(fd)
 			break
 		}

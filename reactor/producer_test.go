@@ -199,7 +199,7 @@ func TestRegisterProducerRules(t *testing.T) {
 	c.UnregisterProducer()
 	c.RegisterProducer(stopper, false)
 	c.AbortConnection()
-	r.runLostQueue()
+	r.runEndings()
 	if len(order) != 2 || order[0] != "producer" || order[1] != "protocol" {
 		t.Errorf("order at the end: %v", order)
 	}

@@ -63,13 +63,6 @@ type Factory interface {
 	BuildProtocol(addr net.Addr) Protocol
 }
 
-// ServerFactory is a Factory used to serve a listening port (ListenTCP).
-// It needs nothing more than a Factory; the name says which side it is on,
-// as Twisted's ServerFactory does.
-type ServerFactory interface {
-	Factory
-}
-
 // ClientFactory is a Factory for outgoing connections (ConnectTCP): it also
 // hears about the connection attempt (Twisted's ClientFactory).
 //
@@ -88,7 +81,7 @@ type ClientFactory interface {
 	ClientConnectionLost(c *Connector, reason error)
 }
 
-// FactoryFunc makes a plain function a Factory (and a ServerFactory).
+// FactoryFunc makes a plain function a Factory.
 type FactoryFunc func(addr net.Addr) Protocol
 
 // BuildProtocol calls f.
@@ -169,12 +162,6 @@ func (f *BaseFactory) BuildProtocolFor(owner Factory, addr net.Addr) Protocol {
 	return p
 }
 
-// BaseServerFactory is the embeddable base of a ServerFactory (Twisted's
-// ServerFactory): a BaseFactory.
-type BaseServerFactory struct {
-	BaseFactory
-}
-
 // BaseClientFactory is the embeddable base of a ClientFactory: a
 // BaseFactory whose connection callbacks do nothing, as in Twisted.
 type BaseClientFactory struct {
@@ -192,7 +179,6 @@ func (f *BaseClientFactory) ClientConnectionLost(*Connector, error) {}
 
 var (
 	_ Protocol      = (*BaseProtocol)(nil)
-	_ ServerFactory = (*BaseServerFactory)(nil)
 	_ ClientFactory = (*BaseClientFactory)(nil)
-	_ ServerFactory = FactoryFunc(nil)
+	_ Factory       = FactoryFunc(nil)
 )

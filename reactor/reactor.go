@@ -4,15 +4,14 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
-)
 
-// runningLoops counts the reactors whose Run is in progress, in the whole
-// process: a backend may wait differently when there are as many of them
-// as processors for goroutines (see epollBackend).
-var runningLoops atomic.Int32
+	"gyre/internal/timerheap"
+	"gyre/reactor/internal/poll"
+)
 
 // Reactor states. state is atomic because Stop and CallFromGoroutine read it
 // from other goroutines.
@@ -31,8 +30,8 @@ const (
 // everything else belongs to the loop goroutine (before Run, to the goroutine
 // that will call it).
 type Reactor struct {
-	backend backend
-	timers  TimerQueue
+	backend poll.Backend
+	timers  timerheap.Queue
 
 	// Descriptor table: a slice indexed by fd, so dispatching an event is an
 	// index, not a map lookup.
@@ -41,8 +40,25 @@ type Reactor struct {
 	nwriters int
 	round    uint64 // counts waits; see fdSlot.round
 
-	whenRunning []func()
-	invoke      func(func()) // r.call, made once so passing it does not allocate
+	// System event triggers (triggers.go). started is set by the During
+	// phase of the startup event (CallWhenRunning then calls at once);
+	// shutdownBegun once the loop has run the Before phase of its shutdown.
+	events          [2]eventState
+	nextTrigger     TriggerID
+	started         bool
+	shutdownBegun   bool
+	draining        bool // the loop goes on while Before-shutdown Deferreds are awaited
+	shutdownTimeout time.Duration
+
+	invoke func(func()) // r.call, made once so passing it does not allocate
+
+	// Loop services the transports stand on (endings.go): work finished
+	// at the end of the current phase, and descriptors held while watched
+	// for nothing.
+	endings   []ender
+	spareEnds []ender
+	held      map[FileDescriptor]struct{}
+	scratch   ioScratch
 
 	state atomic.Int32
 
@@ -51,15 +67,13 @@ type Reactor struct {
 	queue       []func()
 	spare       []func()    // the loop's other buffer, swapped with queue
 	wakePending atomic.Bool // work queued for the loop; the waker was written when it was set
-	waker       *waker
+	waker       *poll.Waker
 	done        chan struct{}
 
 	logger      *slog.Logger
 	stopSignals func() // removes WithSignalHandling's handlers; nil without them
 	readBuf     []byte
 	readSize    int
-
-	tcp tcpState // the TCP layer's share of the loop (tcp.go)
 }
 
 // New returns a reactor ready to have work scheduled on it and to Run.
@@ -71,7 +85,7 @@ type Reactor struct {
 // any program can be run on every backend without a flag of its own:
 // GYRE_REACTOR=poll ./prog); without either, the system's default.
 func New(options ...Option) (*Reactor, error) {
-	cfg := config{readBufferSize: DefaultReadBufferSize}
+	cfg := config{readBufferSize: DefaultReadBufferSize, loops: 1, shutdownTimeout: DefaultShutdownTimeout}
 	for _, o := range options {
 		o(&cfg)
 	}
@@ -82,35 +96,45 @@ func New(options ...Option) (*Reactor, error) {
 	if !cfg.backendSet {
 		name, fromEnv = os.Getenv(BackendEnv), true
 		if name == "" {
-			name, fromEnv = defaultBackend, false
+			name, fromEnv = poll.Default, false
 		}
 	}
-	b, err := newBackend(name)
+	// GOMAXPROCS is read here, once: it takes the scheduler's lock, which
+	// has no place on the loop's path.
+	b, err := poll.New(name, poll.Config{Crowded: cfg.loops >= runtime.GOMAXPROCS(0)})
 	if err != nil {
 		if fromEnv {
 			err = fmt.Errorf("%w (from %s)", err, BackendEnv)
 		}
 		return nil, err
 	}
-	w, err := newWaker()
+	w, err := poll.NewWaker()
 	if err != nil {
-		b.close()
+		b.Close()
 		return nil, err
 	}
 	r := &Reactor{
-		backend:  b,
-		waker:    w,
-		done:     make(chan struct{}),
-		logger:   cfg.logger,
-		readSize: cfg.readBufferSize,
+		backend:         b,
+		waker:           w,
+		done:            make(chan struct{}),
+		logger:          cfg.logger,
+		readSize:        cfg.readBufferSize,
+		shutdownTimeout: cfg.shutdownTimeout,
 	}
-	r.timers.start() // on the real clock
+	r.timers.Now() // start the queue on the real clock
 	r.invoke = r.call
-	if err := r.addInternalReader(w); err != nil {
-		w.close()
-		b.close()
+	if err := r.addInternalReader(wakerDescriptor{w}); err != nil {
+		w.Close()
+		b.Close()
 		return nil, err
 	}
+	// Twisted's own first trigger: descriptors still registered when the
+	// loop ends are dropped during the shutdown, after the Before triggers
+	// (which may still talk to them).
+	r.addTrigger(During, Shutdown, r.disconnectAll)
+	// As in Twisted, the reactor counts as running from the During phase
+	// of its startup: CallWhenRunning then calls at once.
+	r.addTrigger(During, Startup, func() { r.started = true })
 	if cfg.signals {
 		// Last, so that a New that fails leaves no handler behind.
 		r.stopSignals = r.handleSignals(cfg.signalHook)
@@ -119,7 +143,7 @@ func New(options ...Option) (*Reactor, error) {
 }
 
 // Backend returns the name of the backend the reactor waits with.
-func (r *Reactor) Backend() string { return r.backend.name() }
+func (r *Reactor) Backend() string { return r.backend.Name() }
 
 // Now returns the current time (the reactor's clock is the real one).
 func (r *Reactor) Now() time.Time { return r.timers.Now() }
@@ -129,21 +153,28 @@ func (r *Reactor) Now() time.Time { return r.timers.Now() }
 // DelayedCall can cancel or move it. It costs O(log n) in the number of
 // pending calls and allocates only the DelayedCall.
 func (r *Reactor) CallLater(d time.Duration, f func()) *DelayedCall {
-	return r.timers.CallLater(d, f)
+	return (*DelayedCall)(r.timers.CallLater(d, f))
 }
 
 // PendingCalls returns the delayed calls not yet run, earliest first.
-func (r *Reactor) PendingCalls() []*DelayedCall { return r.timers.Pending() }
+func (r *Reactor) PendingCalls() []*DelayedCall {
+	timers := r.timers.Pending()
+	calls := make([]*DelayedCall, len(timers))
+	for i, t := range timers {
+		calls[i] = (*DelayedCall)(t)
+	}
+	return calls
+}
 
 // CallWhenRunning runs f once the reactor is running: at the start of Run,
-// in the order the calls were added, or at once if the reactor is already
-// running (as Twisted's callWhenRunning).
+// in the order the calls were added (it is an After-startup system event
+// trigger, as in Twisted), or at once if the reactor is already running.
 func (r *Reactor) CallWhenRunning(f func()) {
-	if r.state.Load() == stateRunning {
+	if r.started && r.state.Load() == stateRunning {
 		f()
 		return
 	}
-	r.whenRunning = append(r.whenRunning, f)
+	r.addTrigger(After, Startup, f)
 }
 
 // Running reports whether Run is in progress and Stop has not been called.
@@ -165,13 +196,17 @@ func (r *Reactor) ReadBuffer() []byte {
 }
 
 // Run runs the loop on the calling goroutine until Stop is called: first the
-// CallWhenRunning functions, then, over and over, calls from other
-// goroutines, due timers, and a wait for I/O dispatched to descriptors.
-// With nothing to do it sleeps in the backend's wait, using no CPU.
+// startup system event (its triggers; CallWhenRunning functions are its
+// After phase), then, over and over, calls from other goroutines, due
+// timers, and a wait for I/O dispatched to descriptors. With nothing to do
+// it sleeps in the backend's wait, using no CPU.
 //
-// When Run returns, the descriptors still registered have been removed and
-// told ConnectionLost(ErrConnectionLost), and the reactor's own kernel
-// resources are released. A reactor runs once: Run returns
+// After Stop comes the shutdown system event: its Before triggers run, and
+// the loop goes on turning until the Deferreds they returned have fired
+// (at most the shutdown timeout); then, in its During phase, the
+// descriptors still registered are removed and told
+// ConnectionLost(ErrConnectionLost); then the After triggers run, and the
+// reactor's own kernel resources are released. A reactor runs once: Run returns
 // ErrReactorStopped after that, ErrAlreadyRunning while it runs. An error
 // from the backend's wait (not an interruption) ends the loop and is
 // returned.
@@ -182,21 +217,82 @@ func (r *Reactor) Run() (err error) {
 		}
 		return ErrAlreadyRunning
 	}
-	runningLoops.Add(1)
-	defer runningLoops.Add(-1)
 	defer r.shutdown()
-	startup := r.whenRunning
-	r.whenRunning = nil
-	for _, f := range startup {
-		r.call(f)
-	}
-	r.runLostQueue()
-	for r.state.Load() == stateRunning {
+	r.fireEvent(Startup, nil)
+	r.runEndings()
+	for {
+		for r.state.Load() == stateRunning {
+			if err := r.iterate(); err != nil {
+				return err
+			}
+		}
+		if !r.shutdownBegun {
+			r.beginShutdown()
+		}
+		if !r.draining {
+			return nil
+		}
 		if err := r.iterate(); err != nil {
 			return err
 		}
 	}
-	return nil
+}
+
+// beginShutdown runs the Before-shutdown triggers. If they returned
+// Deferreds, the loop goes on (draining) until those have fired or the
+// shutdown timeout passes; the rest of the event runs in shutdown.
+func (r *Reactor) beginShutdown() {
+	r.shutdownBegun = true
+	ev := &r.events[Shutdown]
+	r.runPhase(Shutdown, Before)
+	if ev.waiting == 0 {
+		return
+	}
+	r.draining = true
+	timeout := r.CallLater(r.shutdownTimeout, func() {
+		if r.draining {
+			r.log().Warn("shutdown stopped waiting for its triggers",
+				"waiting", ev.waiting, "timeout", r.shutdownTimeout.String())
+			ev.waiting = 0
+			r.draining = false
+		}
+	})
+	ev.resume = func() {
+		timeout.Cancel()
+		r.draining = false
+	}
+}
+
+// finishShutdown runs the During and After phases of the shutdown event
+// (the Before phase too, without waiting, for a reactor that never ran).
+func (r *Reactor) finishShutdown() {
+	if !r.shutdownBegun {
+		r.shutdownBegun = true
+		r.runPhase(Shutdown, Before)
+	}
+	ev := &r.events[Shutdown]
+	ev.resume, ev.waiting = nil, 0
+	r.runPhase(Shutdown, During)
+	r.runPhase(Shutdown, After)
+	r.runEndings()
+}
+
+// disconnectAll is the reactor's own During-shutdown trigger (Twisted's
+// disconnectAll): every descriptor still registered, and every one held
+// while watched for nothing, is removed and told
+// ConnectionLost(ErrConnectionLost).
+func (r *Reactor) disconnectAll() {
+	for _, d := range r.RemoveAll() {
+		r.callLost(d, ErrConnectionLost)
+	}
+	r.runEndings()
+	for len(r.held) > 0 {
+		for d := range r.held {
+			delete(r.held, d)
+			r.callLost(d, ErrConnectionLost)
+		}
+		r.runEndings()
+	}
 }
 
 // Stop ends Run once the callback being run (if any) returns. It returns
@@ -232,11 +328,9 @@ func (r *Reactor) Close() error {
 	r.mu.Unlock()
 	// What was set up for a run that will not happen (a listening port, a
 	// connection attempt) is dropped as at the end of a run, so that no
-	// socket is left open.
-	for _, d := range r.RemoveAll() {
-		r.callLost(d, ErrConnectionLost)
-	}
-	r.shutdownTCP()
+	// socket is left open: the shutdown event runs, without a loop to wait
+	// for its Before Deferreds.
+	r.finishShutdown()
 	close(r.done)
 	r.restoreSignals()
 	return r.release()
@@ -247,24 +341,24 @@ func (r *Reactor) Close() error {
 func (r *Reactor) iterate() error {
 	if r.wakePending.Load() {
 		r.runGoroutineCalls()
-		r.runLostQueue()
+		r.runEndings()
 	}
 	timeout := time.Duration(-1)
 	if r.timers.Len() > 0 {
-		now := r.timers.nowOffset()
-		if r.timers.runDue(now, r.invoke) > 0 {
-			r.runLostQueue()
-			now = r.timers.nowOffset()
+		now := r.timers.NowOffset()
+		if r.timers.RunDueOffset(now, r.invoke) > 0 {
+			r.runEndings()
+			now = r.timers.NowOffset()
 		}
-		timeout = r.timers.until(now)
+		timeout = r.timers.Until(now)
 	}
-	if r.state.Load() != stateRunning {
+	if r.state.Load() != stateRunning && !r.draining {
 		return nil
 	}
 	if r.wakePending.Load() {
 		timeout = 0
 	}
-	events, err := r.backend.wait(timeout)
+	events, err := r.backend.Wait(timeout)
 	if err != nil {
 		return err
 	}
@@ -272,17 +366,15 @@ func (r *Reactor) iterate() error {
 	r.dispatch(events)
 	// Connections that closed themselves during the dispatch hear about
 	// it now, before the next wait.
-	r.runLostQueue()
+	r.runEndings()
 	return nil
 }
 
-// shutdown runs when Run returns: Twisted's disconnectAll, then the end of
-// goroutine calls, then the release of kernel resources.
+// shutdown runs when Run returns: the rest of the shutdown event (its
+// During phase drops the descriptors), then the end of goroutine calls,
+// then the release of kernel resources.
 func (r *Reactor) shutdown() {
-	for _, d := range r.RemoveAll() {
-		r.callLost(d, ErrConnectionLost)
-	}
-	r.shutdownTCP()
+	r.finishShutdown()
 	r.mu.Lock()
 	r.state.Store(stateStopped)
 	r.queue = nil
@@ -295,9 +387,16 @@ func (r *Reactor) shutdown() {
 }
 
 func (r *Reactor) release() error {
-	r.waker.close()
-	return r.backend.close()
+	r.waker.Close()
+	return r.backend.Close()
 }
+
+// wakerDescriptor registers the waker as one of the reactor's own readers.
+type wakerDescriptor struct{ *poll.Waker }
+
+func (w wakerDescriptor) DoRead() error      { return w.Drain() }
+func (wakerDescriptor) LogPrefix() string    { return "waker" }
+func (wakerDescriptor) ConnectionLost(error) {}
 
 func (r *Reactor) log() *slog.Logger {
 	if r.logger != nil {

@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"gyre/internal/sock"
 )
 
 // connFlags is a connection's state, one bit per fact.
@@ -26,17 +25,19 @@ const (
 	fClosed                              // fd closed
 	fNotified                            // ConnectionLost delivered
 	fQueued                              // in the reactor's end-of-phase queue
-	fParked                              // open but watched for nothing: in the reactor's parked set
+	fParked                              // open but watched for nothing: held by the loop (hold)
 	fHeld                                // written with MSG_MORE during setup: release unless closing
 )
 
-// How a connection that closed itself ended (Conn.why), turned into the
-// reason for ConnectionLost by reason().
+// ending is how a connection that closed itself ended (Conn.ending),
+// turned into the reason for ConnectionLost by reason().
+type ending uint8
+
 const (
-	whyNone uint8 = iota
-	whyDone
-	whyAborted
-	whyError
+	endNone ending = iota
+	endDone
+	endAborted
+	endError
 )
 
 // Conn is a TCP connection: the Transport its protocol writes to, and the
@@ -64,13 +65,13 @@ const (
 //
 // Like every reactor object, a Conn belongs to the loop goroutine.
 type Conn struct {
-	r     *Reactor
-	proto Protocol
-	x     *connExtra
-	peer  sockAddr
-	fd    int32
-	flags connFlags
-	why   uint8
+	r      *Reactor
+	proto  Protocol
+	extra  *connExtra // allocated on first need (needExtra)
+	peer   sock.Addr
+	fd     int32
+	flags  connFlags
+	ending ending
 }
 
 // connExtra holds what only some connections need.
@@ -98,11 +99,11 @@ const (
 	DefaultLowWater  = 16 << 10
 )
 
-func (c *Conn) extra() *connExtra {
-	if c.x == nil {
-		c.x = new(connExtra)
+func (c *Conn) needExtra() *connExtra {
+	if c.extra == nil {
+		c.extra = new(connExtra)
 	}
-	return c.x
+	return c.extra
 }
 
 // Fd returns the socket's descriptor (-1 once closed).
@@ -130,14 +131,14 @@ func (c *Conn) LogPrefix() string {
 // for a server's peer, which is usually unnamed); it is still known after
 // the connection has ended.
 func (c *Conn) Peer() net.Addr {
-	if c.peer.family == familyUnix {
+	if c.peer.IsUnix() {
 		name := ""
-		if c.x != nil && c.x.connector != nil {
-			name = c.x.connector.unixPath
+		if c.extra != nil && c.extra.connector != nil {
+			name = c.extra.connector.unixPath
 		}
 		return &net.UnixAddr{Name: name, Net: "unix"}
 	}
-	if a := c.peer.tcpAddr(); a != nil {
+	if a := c.peer.TCPAddr(); a != nil {
 		return a
 	}
 	return nil
@@ -146,21 +147,17 @@ func (c *Conn) Peer() net.Addr {
 // Host returns the local address (cached after the first call; nil if
 // first asked after the connection has ended).
 func (c *Conn) Host() net.Addr {
-	if c.x != nil && c.x.host != nil {
-		return c.x.host
+	if c.extra != nil && c.extra.host != nil {
+		return c.extra.host
 	}
 	if c.flags&fClosed != 0 {
 		return nil
 	}
-	sa, err := unix.Getsockname(int(c.fd))
-	if err != nil {
+	addr, err := sock.LocalNetAddr(int(c.fd))
+	if err != nil || addr == nil {
 		return nil
 	}
-	addr := sockaddrAddr(sa)
-	if addr == nil {
-		return nil
-	}
-	c.extra().host = addr
+	c.needExtra().host = addr
 	return addr
 }
 
@@ -168,11 +165,11 @@ func (c *Conn) Host() net.Addr {
 // for the socket to take them. It is still right during ConnectionLost,
 // where it counts what was never sent.
 func (c *Conn) Buffered() int {
-	if c.x == nil {
+	if c.extra == nil {
 		return 0
 	}
-	n := len(c.x.wbuf) - c.x.woff
-	if t := c.x.xfer; t != nil {
+	n := len(c.extra.wbuf) - c.extra.woff
+	if t := c.extra.xfer; t != nil {
 		n += len(t.tail)
 	}
 	return n
@@ -182,7 +179,7 @@ func (c *Conn) Buffered() int {
 // buffer that pause and resume a push producer (defaults DefaultHighWater
 // and DefaultLowWater). low is clamped to [0, high].
 func (c *Conn) SetWriteBufferLimits(high, low int) {
-	x := c.extra()
+	x := c.needExtra()
 	x.high = max(high, 1)
 	x.low = min(max(low, 0), x.high)
 }
@@ -196,14 +193,14 @@ func (x *connExtra) marks() (high, low int) {
 
 // pending reports whether output waits: buffered bytes or a file transfer.
 func (c *Conn) pending() bool {
-	x := c.x
+	x := c.extra
 	return x != nil && (x.woff < len(x.wbuf) || x.xfer != nil)
 }
 
 // drained reports whether nothing more will be written unless the
 // protocol writes: no buffer, no transfer, no producer.
 func (c *Conn) drained() bool {
-	x := c.x
+	x := c.extra
 	return x == nil || (x.woff == len(x.wbuf) && x.xfer == nil && x.producer == nil)
 }
 
@@ -215,7 +212,7 @@ func (c *Conn) wantsWrite() bool {
 	if c.flags&fWriteClosed != 0 {
 		return false
 	}
-	x := c.x
+	x := c.extra
 	if x == nil {
 		return false
 	}
@@ -236,10 +233,10 @@ func (c *Conn) sync() {
 	wantR := f&(fConnecting|fPaused|fDisconnecting|fReadClosed) == 0
 	wantW := c.wantsWrite()
 	if wantR != (f&fReading != 0) || wantW != (f&fWriting != 0) {
-		if err := c.r.watch(int(c.fd), c, wantR, wantW); err != nil {
+		if err := c.watch(wantR, wantW); err != nil {
 			c.r.log().Error("cannot watch connection", "system", c.LogPrefix(), "error", err)
-			c.shut(whyError, err)
-			c.r.queueLost(c)
+			c.shut(endError, err)
+			c.queueLost()
 			return
 		}
 		f &^= fReading | fWriting
@@ -251,37 +248,37 @@ func (c *Conn) sync() {
 		}
 		c.flags = f
 	}
-	c.r.park(c, !wantR && !wantW)
+	c.park(!wantR && !wantW)
 }
 
 // unwatch removes every registration (before the fd is closed).
 func (c *Conn) unwatch() {
 	if c.flags&(fReading|fWriting) != 0 {
-		c.r.watch(int(c.fd), c, false, false)
+		c.watch(false, false)
 		c.flags &^= fReading | fWriting
 	}
-	c.r.park(c, false)
+	c.park(false)
 }
 
-// shut closes the fd now and records why; ConnectionLost is for the caller
-// to deliver or queue. An abort sets SO_LINGER to zero first, so the
+// shut closes the fd now and records how it ended; ConnectionLost is for
+// the caller to deliver or queue. An abort sets SO_LINGER to zero first, so the
 // kernel drops unsent data and sends a reset, as Twisted's abortConnection
 // does.
-func (c *Conn) shut(why uint8, err error) {
+func (c *Conn) shut(how ending, err error) {
 	if c.flags&fClosed != 0 {
 		return
 	}
 	c.unwatch()
-	if why == whyAborted {
-		unix.SetsockoptLinger(int(c.fd), unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
-	} else if why != whyError {
+	if how == endAborted {
+		sock.SetAbortOnClose(int(c.fd))
+	} else if how != endError {
 		c.discardInput()
 	}
-	sysClose(int(c.fd))
+	sock.Close(int(c.fd))
 	c.flags |= fClosed
-	c.why = why
+	c.ending = how
 	if err != nil {
-		c.extra().err = err
+		c.needExtra().err = err
 	}
 }
 
@@ -299,12 +296,13 @@ const maxDiscardOnClose = 16 << 20
 // fast path (accept, write, close) this is one more system call, a read
 // that finds nothing.
 func (c *Conn) discardInput() {
-	if c.r.tcp.discard == nil {
-		c.r.tcp.discard = make([]byte, 64<<10)
+	sc := &c.r.scratch
+	if sc.discard == nil {
+		sc.discard = make([]byte, 64<<10)
 	}
 	for n := 0; n < maxDiscardOnClose; {
-		k, err := sysRead(int(c.fd), c.r.tcp.discard)
-		if err == unix.EINTR {
+		k, err := sock.Read(int(c.fd), sc.discard)
+		if err == sock.EINTR {
 			continue
 		}
 		if err != nil || k == 0 {
@@ -316,12 +314,12 @@ func (c *Conn) discardInput() {
 
 // reason is the ConnectionLost reason of a connection that closed itself.
 func (c *Conn) reason() error {
-	switch c.why {
-	case whyAborted:
+	switch c.ending {
+	case endAborted:
 		return ErrConnectionAborted
-	case whyError:
-		if c.x != nil && c.x.err != nil {
-			return c.x.err
+	case endError:
+		if c.extra != nil && c.extra.err != nil {
+			return c.extra.err
 		}
 		return ErrConnectionLost
 	}
@@ -331,9 +329,9 @@ func (c *Conn) reason() error {
 // fail ends the connection because a write failed outside DoWrite (in
 // Write, inside a protocol's callback): close now, tell later.
 func (c *Conn) fail(errno error) {
-	c.shut(whyError, lostBy(errno))
+	c.shut(endError, lostBy(errno))
 	if c.flags&fSetup == 0 {
-		c.r.queueLost(c)
+		c.queueLost()
 	}
 }
 
@@ -350,7 +348,7 @@ func (c *Conn) finishQueued() {
 			c.sync()
 			return
 		}
-		c.shut(whyDone, nil)
+		c.shut(endDone, nil)
 	}
 	c.notifyLost(c.reason())
 }
@@ -363,7 +361,7 @@ func (c *Conn) notifyLost(reason error) {
 		return
 	}
 	c.flags |= fNotified
-	x := c.x
+	x := c.extra
 	if x != nil {
 		if t := x.xfer; t != nil {
 			x.xfer = nil
@@ -396,12 +394,12 @@ func (c *Conn) afterSetup() {
 	case c.flags&fClosed != 0:
 		c.notifyLost(c.reason())
 	case c.flags&fDisconnecting != 0 && c.drained():
-		c.shut(whyDone, nil)
+		c.shut(endDone, nil)
 		c.notifyLost(ErrConnectionDone)
 	default:
 		if c.flags&fHeld != 0 {
 			c.flags &^= fHeld
-			releaseHeld(int(c.fd)) // it stays open: send what MSG_MORE held back
+			sock.ReleaseHeld(int(c.fd)) // it stays open: send what MSG_MORE held back
 		}
 		c.producerDone() // a LoseWriteConnection with nothing to send, then registration
 	}
@@ -414,7 +412,7 @@ func (c *Conn) start(p Protocol) {
 	c.flags |= fSetup
 	if f := c.r.callMade(c); f != nil {
 		if c.flags&fClosed == 0 {
-			c.shut(whyError, f)
+			c.shut(endError, f)
 		}
 	}
 	c.afterSetup()
@@ -453,7 +451,7 @@ func (c *Conn) WriteSequence(data [][]byte) {
 		return
 	}
 	if !c.pending() {
-		n, err := writevSome(int(c.fd), data, &c.r.tcp.iov)
+		n, err := writevSome(int(c.fd), data, &c.r.scratch.iov)
 		if err != nil {
 			c.fail(err)
 			return
@@ -479,7 +477,7 @@ func (c *Conn) buffer(data []byte) {
 	if len(data) == 0 {
 		return
 	}
-	x := c.extra()
+	x := c.needExtra()
 	if t := x.xfer; t != nil {
 		t.tail = append(t.tail, data...) // goes after the file
 	} else {
@@ -509,31 +507,31 @@ func writeSome(fd int, p []byte, more bool) (int, error) {
 		var n int
 		var err error
 		if more {
-			n, err = sysWriteMore(fd, p)
+			n, err = sock.WriteMore(fd, p)
 		} else {
-			n, err = sysWrite(fd, p)
+			n, err = sock.Write(fd, p)
 		}
 		switch err {
 		case nil:
 			return n, nil
-		case unix.EINTR:
+		case sock.EINTR:
 			continue
-		case unix.EAGAIN:
+		case sock.EAGAIN:
 			return 0, nil
 		}
 		return 0, err
 	}
 }
 
-func writevSome(fd int, bufs [][]byte, iov *[]unix.Iovec) (int, error) {
+func writevSome(fd int, bufs [][]byte, iov *sock.Iovecs) (int, error) {
 	for {
-		n, err := writev(fd, bufs, iov)
+		n, err := iov.Writev(fd, bufs)
 		switch err {
 		case nil:
 			return n, nil
-		case unix.EINTR:
+		case sock.EINTR:
 			continue
-		case unix.EAGAIN:
+		case sock.EAGAIN:
 			return 0, nil
 		}
 		return 0, err
@@ -553,7 +551,7 @@ func (c *Conn) LoseConnection() {
 		// Closed at the end of the current callback, not inside it: the
 		// protocol's ConnectionLost must not run under its own call, and
 		// a Write that follows LoseConnection still goes out first.
-		c.r.queueLost(c)
+		c.queueLost()
 	}
 	c.sync()
 }
@@ -578,7 +576,7 @@ func (c *Conn) LoseWriteConnection() {
 // connection (its read side had ended already).
 func (c *Conn) shutWrite() bool {
 	c.flags |= fWriteClosed
-	if err := unix.Shutdown(int(c.fd), unix.SHUT_WR); err != nil && err != unix.ENOTCONN {
+	if err := sock.ShutdownWrite(int(c.fd)); err != nil {
 		c.fail(err)
 		return true
 	}
@@ -586,8 +584,8 @@ func (c *Conn) shutWrite() bool {
 		c.r.call(wl.WriteConnectionLost)
 	}
 	if c.flags&fReadClosed != 0 && c.flags&fClosed == 0 {
-		c.shut(whyDone, nil)
-		c.r.queueLost(c)
+		c.shut(endDone, nil)
+		c.queueLost()
 		return true
 	}
 	return false
@@ -598,9 +596,9 @@ func (c *Conn) AbortConnection() {
 	if c.flags&(fClosed|fConnecting) != 0 {
 		return
 	}
-	c.shut(whyAborted, nil)
+	c.shut(endAborted, nil)
 	if c.flags&fSetup == 0 {
-		c.r.queueLost(c)
+		c.queueLost()
 	}
 }
 
@@ -619,19 +617,14 @@ func (c *Conn) ResumeProducing() {
 // StopProducing loses the connection (Transport).
 func (c *Conn) StopProducing() { c.LoseConnection() }
 
-// AcceptDelay returns how long a connection just accepted had waited in
-// the listen queue, the kernel having completed the handshake before the
-// server got to accept it: a server that promises something "from the
-// moment the client connected" (the slow poetry server's schedule) counts
-// from then. It is read from TCP_INFO on Linux (in whole ticks of the
-// kernel's clock, so a few milliseconds of resolution, rounded down) and
-// is meaningful only before the peer has sent anything (it is the time
-// since the last ACK received); 0 elsewhere or when unknown.
+// AcceptDelay implements AcceptDelayer. On Linux it is read from
+// TCP_INFO (the time since the last ACK received, in whole ticks of the
+// kernel's clock, so a few milliseconds of resolution, rounded down).
 func (c *Conn) AcceptDelay() time.Duration {
 	if c.flags&fClosed != 0 {
 		return 0
 	}
-	return acceptDelay(int(c.fd))
+	return sock.AcceptDelay(int(c.fd))
 }
 
 // SetNoDelay implements TCPTransport.
@@ -639,7 +632,7 @@ func (c *Conn) SetNoDelay(on bool) error {
 	if c.flags&fClosed != 0 {
 		return net.ErrClosed
 	}
-	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_NODELAY, boolInt(on)))
+	return sock.SetNoDelay(int(c.fd), on)
 }
 
 // SetKeepAlive implements TCPTransport.
@@ -647,7 +640,7 @@ func (c *Conn) SetKeepAlive(on bool) error {
 	if c.flags&fClosed != 0 {
 		return net.ErrClosed
 	}
-	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(int(c.fd), unix.SOL_SOCKET, unix.SO_KEEPALIVE, boolInt(on)))
+	return sock.SetKeepAlive(int(c.fd), on)
 }
 
 // SetKeepAlivePeriod implements TCPTransport (Linux only: elsewhere it
@@ -656,14 +649,7 @@ func (c *Conn) SetKeepAlivePeriod(d time.Duration) error {
 	if c.flags&fClosed != 0 {
 		return net.ErrClosed
 	}
-	return setKeepAlivePeriod(int(c.fd), d)
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
+	return sock.SetKeepAlivePeriod(int(c.fd), d)
 }
 
 // DoRead reads once into the reactor's shared buffer and hands the bytes
@@ -675,11 +661,11 @@ func (c *Conn) DoRead() error {
 	}
 	buf := c.r.ReadBuffer()
 	for {
-		n, err := sysRead(int(c.fd), buf)
+		n, err := sock.Read(int(c.fd), buf)
 		switch {
-		case err == unix.EINTR:
+		case err == sock.EINTR:
 			continue
-		case err == unix.EAGAIN:
+		case err == sock.EAGAIN:
 			return nil
 		case err != nil:
 			return lostBy(err)
@@ -709,13 +695,13 @@ func (c *Conn) readEnded() error {
 func (c *Conn) DoWrite() error {
 	f := c.flags
 	if f&fConnecting != 0 {
-		c.x.connector.connectReady(c)
+		c.extra.connector.connectReady(c)
 		return nil
 	}
 	if f&(fClosed|fWriteClosed) != 0 {
 		return nil
 	}
-	x := c.x
+	x := c.extra
 	if x != nil && x.woff < len(x.wbuf) {
 		n, err := writeSome(int(c.fd), x.wbuf[x.woff:], false)
 		if err != nil {
@@ -759,7 +745,7 @@ func (c *Conn) DoWrite() error {
 // lowWater resumes a push producer we paused once the buffer is at or
 // below the low water mark.
 func (c *Conn) lowWater() {
-	x := c.x
+	x := c.extra
 	if x.producer == nil || !x.streaming || !x.producerPaused {
 		return
 	}
@@ -777,7 +763,7 @@ const maxPullsPerWrite = 16
 // resumed; a pull producer is asked for more, again and again while its
 // writes go straight to the socket.
 func (c *Conn) askProducer() {
-	x := c.x
+	x := c.extra
 	p := x.producer
 	if x.streaming {
 		if x.producerPaused {
@@ -803,18 +789,19 @@ func (c *Conn) ConnectionLost(reason error) {
 	}
 	c.flags &^= fReading | fWriting // the reactor has removed them
 	if c.flags&fConnecting != 0 {
-		c.shut(whyError, reason)
-		c.x.connector.connectFailed(c, reason)
+		c.shut(endError, reason)
+		c.extra.connector.connectFailed(c, reason)
 		return
 	}
 	if c.flags&fClosed == 0 {
-		c.shut(whyNone, nil)
+		c.shut(endNone, nil)
 	}
 	c.notifyLost(reason)
 }
 
 var (
 	_ TCPTransport    = (*Conn)(nil)
+	_ AcceptDelayer   = (*Conn)(nil)
 	_ ReadDescriptor  = (*Conn)(nil)
 	_ WriteDescriptor = (*Conn)(nil)
 	_ Consumer        = (*Conn)(nil)

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"gyre/reactor/internal/poll"
 )
 
 // A server and a client in one reactor: the poem arrives whole, both ends
@@ -57,13 +59,13 @@ func TestServerAndClientInOneReactor(t *testing.T) {
 // countingBackend counts the backend updates, to show what the fast path
 // never asks of the kernel.
 type countingBackend struct {
-	backend
+	poll.Backend
 	updates int
 }
 
-func (b *countingBackend) update(fd int, old, new interest) error {
+func (b *countingBackend) Update(fd int, old, new poll.Interest) error {
 	b.updates++
-	return b.backend.update(fd, old, new)
+	return b.Backend.Update(fd, old, new)
 }
 
 // The fast path: a protocol that writes everything and loses the
@@ -72,7 +74,7 @@ func (b *countingBackend) update(fd int, old, new interest) error {
 func TestFastPathNeverRegisters(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		r, _ := newReactor(t, backend)
-		cb := &countingBackend{backend: r.backend}
+		cb := &countingBackend{Backend: r.backend}
 		r.backend = cb
 		srv := &servers{build: func() *recorder {
 			return &recorder{onMade: func(p *recorder) {
@@ -158,8 +160,8 @@ func TestReactorStopLosesOpenConnections(t *testing.T) {
 				t.Error("fd still open")
 			}
 		}
-		if len(r.tcp.parked) != 0 {
-			t.Errorf("%d parked left", len(r.tcp.parked))
+		if len(r.held) != 0 {
+			t.Errorf("%d held left", len(r.held))
 		}
 	})
 }

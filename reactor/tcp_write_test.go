@@ -47,7 +47,7 @@ func TestWriteBuffersPartialWrites(t *testing.T) {
 		}
 		small := []byte("a small write goes straight out")
 		c.Write(small)
-		if c.Buffered() != 0 || c.flags&fWriting != 0 || c.x != nil {
+		if c.Buffered() != 0 || c.flags&fWriting != 0 || c.extra != nil {
 			t.Fatalf("small write buffered: %d", c.Buffered())
 		}
 		if got := readSome(t, peer); !bytes.Equal(got, small) {
@@ -77,8 +77,8 @@ func TestWriteBuffersPartialWrites(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("peer got %d bytes, want %d (equal prefix %v)", len(got), len(want), bytes.HasPrefix(want, got))
 		}
-		if c.flags&fWriting != 0 || c.x.wbuf != nil {
-			t.Errorf("after draining: writer %v, buffer %v", c.flags&fWriting != 0, c.x.wbuf != nil)
+		if c.flags&fWriting != 0 || c.extra.wbuf != nil {
+			t.Errorf("after draining: writer %v, buffer %v", c.flags&fWriting != 0, c.extra.wbuf != nil)
 		}
 	})
 }
@@ -118,18 +118,6 @@ func TestWriteSequence(t *testing.T) {
 	// The caller's slices were not modified.
 	if len(parts[0]) != 300<<10 || !bytes.Equal(parts[1], []byte("middle")) {
 		t.Error("WriteSequence changed its argument")
-	}
-}
-
-// The write vector holds no references after the call.
-func TestWritevClearsVector(t *testing.T) {
-	r, _ := newReactor(t, DefaultBackend())
-	c, _ := pairConn(t, r, &recorder{})
-	c.WriteSequence([][]byte{[]byte("x"), []byte("y")})
-	for _, v := range r.tcp.iov[:cap(r.tcp.iov)] {
-		if v.Base != nil {
-			t.Fatal("iovec still points at a buffer")
-		}
 	}
 }
 
@@ -342,13 +330,13 @@ func TestWriteToClosedPeer(t *testing.T) {
 	if len(p.lost) != 0 {
 		t.Fatal("ConnectionLost inside Write")
 	}
-	r.runLostQueue()
+	r.runEndings()
 	err := p.lostOnce(t)
 	if !errors.Is(err, ErrConnectionLost) || !(errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)) {
 		t.Errorf("lost: %v", err)
 	}
 	c.Write([]byte("dropped")) // after the end: ignored
-	r.runLostQueue()
+	r.runEndings()
 	if len(p.lost) != 1 {
 		t.Error("lost twice")
 	}

@@ -458,3 +458,11 @@ var (
 	_ TCPTransport          = (*TLSConn)(nil)
 	_ HalfCloseableProtocol = (*tlsLower)(nil)
 )
+
+// tlsPlainBuffer returns the loop's buffer for decrypted input.
+func (r *Reactor) tlsPlainBuffer() []byte {
+	if r.scratch.plain == nil {
+		r.scratch.plain = make([]byte, 16<<10)
+	}
+	return r.scratch.plain
+}

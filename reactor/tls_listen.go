@@ -52,10 +52,7 @@ func (r *Reactor) ConnectTLS(addr string, config *tls.Config, factory ClientFact
 	c, err := newConnector(r, addr, factory, timeout)
 	c.makeTLS(config, timeout)
 	if err != nil {
-		c.state = Connecting
-		c.attempt++
-		c.callFactory(func() { c.factory.StartedConnecting(c) })
-		c.failLater(c.attempt, err)
+		c.failInput(err)
 		return c
 	}
 	c.Connect()

@@ -27,7 +27,7 @@ func (c *Conn) StartTLS(config *tls.Config) (*TLSConn, error) {
 	if _, ok := c.proto.(*tlsLower); ok {
 		return nil, ErrTLSStarted
 	}
-	server := c.x == nil || c.x.connector == nil
+	server := c.extra == nil || c.extra.connector == nil
 	if server && (config == nil || (len(config.Certificates) == 0 && config.GetCertificate == nil && config.GetConfigForClient == nil)) {
 		return nil, errors.New("reactor: StartTLS as a server needs a certificate")
 	}
@@ -36,7 +36,7 @@ func (c *Conn) StartTLS(config *tls.Config) (*TLSConn, error) {
 	}
 	if !server && config.ServerName == "" && !config.InsecureSkipVerify {
 		config = config.Clone()
-		config.ServerName = c.x.connector.dest.Host
+		config.ServerName = c.extra.connector.dest.Host
 	}
 	t := newTLSConn(c, c.proto, config, server, 0)
 	c.proto = t.lower()

@@ -78,6 +78,18 @@ type TCPTransport interface {
 	SetKeepAlivePeriod(d time.Duration) error
 }
 
+// AcceptDelayer is a transport of an accepted connection that can tell how
+// long the connection waited in the listen queue: the handshake was
+// complete before the server got to accept it, so a server that promises
+// something "from the moment the client connected" (the slow poetry
+// server's schedule) counts from then. Where the system does not say
+// (only Linux does, through TCP_INFO), AcceptDelay returns 0; the answer
+// is meaningful only before the peer has sent anything. *Conn implements
+// it.
+type AcceptDelayer interface {
+	AcceptDelay() time.Duration
+}
+
 // Consumer is something a producer writes into: Twisted's IConsumer. Every
 // Transport is one.
 type Consumer interface {

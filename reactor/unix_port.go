@@ -7,6 +7,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"gyre/internal/sock"
 )
 
 // DefaultUnixMode is the file mode of a Unix socket made by ListenUnix
@@ -43,12 +45,12 @@ func (r *Reactor) ListenUnix(path string, factory Factory, opts ...ListenOption)
 	if path == "" {
 		return nil, lerr(errors.New("empty path"))
 	}
-	fd, err := newSocket(unix.AF_UNIX)
+	fd, err := sock.Socket(unix.AF_UNIX, unix.SOCK_STREAM)
 	if err != nil {
 		return nil, lerr(err)
 	}
 	fail := func(err error) (*Port, error) {
-		sysClose(fd)
+		sock.Close(fd)
 		return nil, lerr(err)
 	}
 	sa := &unix.SockaddrUnix{Name: path}
@@ -71,7 +73,7 @@ func (r *Reactor) ListenUnix(path string, factory Factory, opts ...ListenOption)
 	}
 	backlog := cfg.backlog
 	if backlog <= 0 {
-		backlog = listenBacklog()
+		backlog = sock.ListenBacklog()
 	}
 	if err := unix.Listen(fd, backlog); err != nil {
 		os.Remove(path)
@@ -94,7 +96,7 @@ func staleSocket(path string) bool {
 	if err != nil || st.Mode().Type() != fs.ModeSocket {
 		return false
 	}
-	fd, err := newSocket(unix.AF_UNIX)
+	fd, err := sock.Socket(unix.AF_UNIX, unix.SOCK_STREAM)
 	if err != nil {
 		return false
 	}

@@ -3,6 +3,7 @@ package task
 import (
 	"time"
 
+	"gyre/internal/timerheap"
 	"gyre/reactor"
 )
 
@@ -12,7 +13,7 @@ import (
 // use.
 type Clock struct {
 	now    time.Time
-	queue  *reactor.TimerQueue
+	queue  *timerheap.Queue
 	inited bool
 }
 
@@ -31,7 +32,7 @@ func (c *Clock) init() {
 	}
 	c.inited = true
 	c.now = time.Unix(0, 0).UTC()
-	c.queue = reactor.NewTimerQueue(c.Now)
+	c.queue = timerheap.New(c.Now)
 }
 
 // Now returns the clock's time.
@@ -44,7 +45,7 @@ func (c *Clock) Now() time.Time {
 // (a negative d counts as 0).
 func (c *Clock) CallLater(d time.Duration, f func()) *reactor.DelayedCall {
 	c.init()
-	return c.queue.CallLater(d, f)
+	return (*reactor.DelayedCall)(c.queue.CallLater(d, f))
 }
 
 // Advance moves the clock forward by d and runs every call due by the new
@@ -78,5 +79,10 @@ func (c *Clock) Pump(steps ...time.Duration) {
 // getDelayedCalls).
 func (c *Clock) Pending() []*reactor.DelayedCall {
 	c.init()
-	return c.queue.Pending()
+	timers := c.queue.Pending()
+	calls := make([]*reactor.DelayedCall, len(timers))
+	for i, t := range timers {
+		calls[i] = (*reactor.DelayedCall)(t)
+	}
+	return calls
 }

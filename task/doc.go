@@ -13,8 +13,8 @@
 //
 // Everything here takes a reactor.Clock, which *reactor.Reactor and *Clock
 // both satisfy: the same LoopingCall runs on the real loop in a program and
-// on a Clock in its tests. Clock keeps its calls in reactor.TimerQueue, the
-// same timer heap the reactor uses, so the fake behaves as the real one
+// on a Clock in its tests. Clock keeps its calls in the reactor's own timer
+// heap (gyre/internal/timerheap), so the fake behaves as the real one
 // does, ordering included.
 //
 // Like the reactor, these types belong to one goroutine: the one running

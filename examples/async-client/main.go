@@ -39,8 +39,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"gyre/internal/optparse"
+	"gyre/internal/sock"
 	"gyre/poetry"
-	"gyre/reactor"
 )
 
 const usage = `usage: %prog [options] [hostname]:port ...
@@ -137,7 +137,7 @@ func running(tasks []*task) bool {
 func (t *task) connect() {
 	// Looking up a host name blocks, briefly, before any socket exists; it
 	// is not the part of the program this lesson is about.
-	sa, err := t.addr.Sockaddr()
+	sa, err := sock.Resolve(t.addr.Host, t.addr.Port)
 	if err != nil {
 		t.fail(err)
 		return
@@ -231,7 +231,7 @@ func (t *task) finishConnect() {
 func (t *task) connected() {
 	t.peer = t.addr.String()
 	if sa, err := unix.Getpeername(t.fd); err == nil {
-		t.peer = reactor.TCPAddrFromSockaddr(sa).String()
+		t.peer = sock.TCPAddr(sa).String()
 	}
 }
 

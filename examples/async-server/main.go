@@ -26,8 +26,8 @@ import (
 
 	"gyre/examples/internal/servercli"
 	"gyre/internal/optparse"
+	"gyre/internal/sock"
 	"gyre/poetry"
-	"gyre/reactor"
 )
 
 const usage = `usage: %prog [options] poetry-file
@@ -84,11 +84,11 @@ func main() {
 // listen opens the non-blocking listening socket and returns its port.
 func (s *server) listen() (int, error) {
 	// "localhost" is 127.0.0.1, as for the original's IPv4 socket.
-	ip, err := reactor.ResolveHost(context.Background(), s.opts.Iface)
+	ip, err := sock.ResolveHost(context.Background(), s.opts.Iface)
 	if err != nil {
 		return 0, err
 	}
-	sa, err := reactor.Sockaddr(ip, s.opts.Port)
+	sa, err := sock.Sockaddr(ip, s.opts.Port)
 	if err != nil {
 		return 0, err
 	}
@@ -213,7 +213,7 @@ func (s *server) acceptAll() {
 			unix.Close(fd)
 			continue
 		}
-		fmt.Printf("Somebody at %s wants poetry!\n", poetry.SocketTuple(reactor.TCPAddrFromSockaddr(sa)))
+		fmt.Printf("Somebody at %s wants poetry!\n", poetry.SocketTuple(sock.TCPAddr(sa)))
 		s.clients = append(s.clients, &client{fd: fd, due: time.Now()})
 	}
 }

@@ -76,6 +76,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"gyre/internal/optparse"
+	"gyre/internal/sock"
 	"gyre/poetry"
 	"gyre/reactor"
 )
@@ -195,7 +196,7 @@ func NewPoetrySocket(r *reactor.Reactor, task int, addr poetry.Address) *PoetryS
 func (p *PoetrySocket) connect(addr poetry.Address) error {
 	// Looking a host name up blocks too, like the connect after it,
 	// before the reactor runs.
-	sa, err := addr.Sockaddr()
+	sa, err := sock.Resolve(addr.Host, addr.Port)
 	if err != nil {
 		return err
 	}

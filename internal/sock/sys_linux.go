@@ -1,4 +1,4 @@
-package reactor
+package sock
 
 import (
 	"os"
@@ -24,25 +24,27 @@ import (
 // sendfile(2), which reads a file that may not be in the page cache, stay
 // ordinary blocking calls.
 
-// newSocket makes a non-blocking, close-on-exec stream socket in one call.
-func newSocket(domain int) (int, error) {
-	fd, err := unix.Socket(domain, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+// Socket makes a non-blocking, close-on-exec socket of the given domain
+// (AF_INET, AF_INET6, AF_UNIX) and type (SOCK_STREAM, SOCK_DGRAM) in one
+// call.
+func Socket(domain, typ int) (int, error) {
+	fd, err := unix.Socket(domain, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return -1, os.NewSyscallError("socket", err)
 	}
 	return fd, nil
 }
 
-// acceptScratch is the address buffer accept4 fills; a Port owns one, so
-// accepting allocates nothing.
-type acceptScratch struct {
+// AcceptBuf is the address buffer accept4 fills; a listening port owns
+// one, so accepting allocates nothing.
+type AcceptBuf struct {
 	rsa unix.RawSockaddrAny
 	len uint32
 }
 
-// accept takes one connection from the listening socket lfd, non-blocking
+// Accept takes one connection from the listening socket lfd, non-blocking
 // and close-on-exec from birth (accept4), and stores the peer's address.
-func accept(lfd int, s *acceptScratch, peer *sockAddr) (int, error) {
+func Accept(lfd int, s *AcceptBuf, peer *Addr) (int, error) {
 	s.len = unix.SizeofSockaddrAny
 	nfd, _, e := unix.RawSyscall6(unix.SYS_ACCEPT4, uintptr(lfd),
 		uintptr(unsafe.Pointer(&s.rsa)), uintptr(unsafe.Pointer(&s.len)),
@@ -53,12 +55,12 @@ func accept(lfd int, s *acceptScratch, peer *sockAddr) (int, error) {
 	switch s.rsa.Addr.Family {
 	case unix.AF_INET:
 		sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(&s.rsa))
-		peer.setIPv4(sa.Addr, networkPort(&sa.Port))
+		peer.SetIPv4(sa.Addr, networkPort(&sa.Port))
 	case unix.AF_INET6:
 		sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(&s.rsa))
-		peer.setIPv6(sa.Addr, networkPort(&sa.Port), sa.Scope_id)
+		peer.SetIPv6(sa.Addr, networkPort(&sa.Port), sa.Scope_id)
 	case unix.AF_UNIX:
-		peer.family = familyUnix
+		peer.SetUnix()
 	default:
 		peer.family = 0
 	}
@@ -71,25 +73,29 @@ func networkPort(p *uint16) int {
 	return int(b[0])<<8 | int(b[1])
 }
 
-// maxIovecs is IOV_MAX on Linux: writev takes at most this many buffers.
-const maxIovecs = 1024
+// MaxIovecs is IOV_MAX on Linux: writev takes at most this many buffers.
+const MaxIovecs = 1024
 
-// writev writes bufs with one writev(2), using iov (the reactor's) for the
-// vector; it returns the bytes written. The vector is cleared afterwards so
+// Iovecs is the scratch vector of Writev, kept by its owner (one per
+// loop) so that writing allocates nothing.
+type Iovecs struct{ v []unix.Iovec }
+
+// Writev writes bufs with one writev(2), using iov for the vector; it
+// returns the bytes written (at most MaxIovecs buffers are taken). The vector is cleared afterwards so
 // it does not keep the caller's buffers alive.
-func writev(fd int, bufs [][]byte, iov *[]unix.Iovec) (int, error) {
-	v := (*iov)[:0]
+func (iov *Iovecs) Writev(fd int, bufs [][]byte) (int, error) {
+	v := iov.v[:0]
 	for _, b := range bufs {
 		if len(b) == 0 {
 			continue
 		}
-		if len(v) == maxIovecs {
+		if len(v) == MaxIovecs {
 			break
 		}
 		v = append(v, unix.Iovec{Base: &b[0]})
 		v[len(v)-1].SetLen(len(b))
 	}
-	*iov = v
+	iov.v = v
 	if len(v) == 0 {
 		return 0, nil
 	}
@@ -101,9 +107,9 @@ func writev(fd int, bufs [][]byte, iov *[]unix.Iovec) (int, error) {
 	return int(n), nil
 }
 
-// setKeepAlivePeriod sets the idle time before the first probe and the
+// SetKeepAlivePeriod sets the idle time before the first probe and the
 // interval between probes, in whole seconds (at least one).
-func setKeepAlivePeriod(fd int, d time.Duration) error {
+func SetKeepAlivePeriod(fd int, d time.Duration) error {
 	secs := max(int((d+time.Second-1)/time.Second), 1)
 	if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPIDLE, secs); err != nil {
 		return os.NewSyscallError("setsockopt", err)
@@ -111,9 +117,9 @@ func setKeepAlivePeriod(fd int, d time.Duration) error {
 	return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_KEEPINTVL, secs))
 }
 
-// sysRead, sysWrite and sysClose are read(2), write(2) and close(2) on a
+// Read, Write and Close are read(2), write(2) and close(2) on a
 // non-blocking socket, without the scheduler's syscall bookkeeping.
-func sysRead(fd int, p []byte) (int, error) {
+func Read(fd int, p []byte) (int, error) {
 	var ptr unsafe.Pointer
 	if len(p) > 0 {
 		ptr = unsafe.Pointer(&p[0])
@@ -125,7 +131,7 @@ func sysRead(fd int, p []byte) (int, error) {
 	return int(n), nil
 }
 
-func sysWrite(fd int, p []byte) (int, error) {
+func Write(fd int, p []byte) (int, error) {
 	var ptr unsafe.Pointer
 	if len(p) > 0 {
 		ptr = unsafe.Pointer(&p[0])
@@ -137,13 +143,13 @@ func sysWrite(fd int, p []byte) (int, error) {
 	return int(n), nil
 }
 
-// sysWriteMore is write(2) with MSG_MORE: the kernel keeps a last partial
+// WriteMore is write(2) with MSG_MORE: the kernel keeps a last partial
 // segment back, expecting more. Conn.Write uses it while ConnectionMade
 // runs, because a server that writes there often closes right after: the
 // close then sends its FIN in the same segment as the data, one packet
 // (and one wake-up of the peer) fewer per connection. A connection that
-// stays open is released by releaseHeld once ConnectionMade returns.
-func sysWriteMore(fd int, p []byte) (int, error) {
+// stays open is released by ReleaseHeld once ConnectionMade returns.
+func WriteMore(fd int, p []byte) (int, error) {
 	var ptr unsafe.Pointer
 	if len(p) > 0 {
 		ptr = unsafe.Pointer(&p[0])
@@ -156,26 +162,26 @@ func sysWriteMore(fd int, p []byte) (int, error) {
 	return int(n), nil
 }
 
-// releaseHeld sends what sysWriteMore held back: clearing TCP_CORK pushes
+// ReleaseHeld sends what WriteMore held back: clearing TCP_CORK pushes
 // the pending segments even when the cork was never set. An error only
 // means the socket is gone, which its next read or write reports.
-func releaseHeld(fd int) {
+func ReleaseHeld(fd int) {
 	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_CORK, 0)
 }
 
-func sysClose(fd int) error {
+func Close(fd int) error {
 	if _, _, e := unix.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0); e != 0 {
 		return e
 	}
 	return nil
 }
 
-// acceptDelay reads how long ago the kernel last received an ACK on fd
+// AcceptDelay reads how long ago the kernel last received an ACK on fd
 // (TCP_INFO's tcpi_last_ack_recv, in milliseconds, counted in kernel clock
 // ticks). For a connection just accepted, whose peer has sent nothing yet,
 // that ACK is the last of the handshake: the time is how long the
 // connection waited in the listen queue.
-func acceptDelay(fd int) time.Duration {
+func AcceptDelay(fd int) time.Duration {
 	var info unix.TCPInfo
 	size := uint32(unsafe.Sizeof(info))
 	_, _, e := unix.RawSyscall6(unix.SYS_GETSOCKOPT, uintptr(fd), unix.IPPROTO_TCP, unix.TCP_INFO,

@@ -1,6 +1,6 @@
 //go:build unix && !linux && !darwin && !dragonfly && !freebsd && !netbsd && !openbsd
 
-package reactor
+package poll
 
 import (
 	"time"
@@ -8,9 +8,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Elsewhere (Solaris, AIX...) gyre has no native backend: poll is the default.
-const defaultBackend = "poll"
+// Elsewhere (Solaris, AIX...) gyre has no native Backend: poll is the default.
+const Default = "poll"
 
 func (b *pollBackend) poll(timeout time.Duration) (int, error) {
-	return unix.Poll(b.fds, waitMillis(timeout))
+	return unix.Poll(b.fds, WaitMillis(timeout))
 }

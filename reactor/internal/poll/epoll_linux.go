@@ -1,9 +1,8 @@
-package reactor
+package poll
 
 import (
 	"errors"
 	"os"
-	"runtime"
 	"syscall"
 	"time"
 	"unsafe"
@@ -11,19 +10,20 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-const defaultBackend = "epoll"
+// Default is the backend the reactor uses unless told otherwise.
+const Default = "epoll"
 
 func init() {
 	backends["epoll"] = newEpollBackend
 }
 
 // epollBackend waits with epoll(7), level-triggered: the kernel keeps the
-// interest list, so a wait costs in proportion to the ready descriptors, not
+// Interest list, so a wait costs in proportion to the ready descriptors, not
 // the registered ones.
 //
 // A busy loop does not block in epoll_wait itself. The epoll descriptor is
 // also handed to the Go runtime's own poller (an epoll descriptor is itself
-// pollable: readable when events are ready), and the loop goroutine parks
+// pollable: Readable when events are ready), and the loop goroutine parks
 // there, the way a goroutine blocked on a net.Conn does; the events are
 // then collected with a non-blocking epoll_wait. Blocking in a system call
 // instead holds the goroutine's processor in a syscall state: the
@@ -33,15 +33,16 @@ func init() {
 // itself (one-connection round trips took 190 µs instead of 120 on the
 // project's benchmark machine). That happens only when no processor is
 // spare (as many running loops as GOMAXPROCS, as for a server pinned to
-// its cores): with one spare, the monitor thread leaves a blocked thread
-// its processor, and blocking in epoll_pwait2 is cheaper (one system call
+// its cores; the program says so, Config.Crowded, since a backend cannot
+// see the other loops): with one spare, the monitor thread leaves a blocked
+// thread its processor, and blocking in epoll_pwait2 is cheaper (one system call
 // instead of three, and no trip through the scheduler). A loop that was
 // idle for a while (its last wait lasted more than busyWindow) blocks too:
 // when nothing happens the monitor thread goes to sleep by itself.
 type epollBackend struct {
 	epfd   int
 	events []unix.EpollEvent
-	out    []event
+	out    []Event
 
 	// file is epfd as an *os.File, registered with the runtime's poller
 	// (rc) unless that failed, in which case rc is nil and the loop
@@ -58,6 +59,10 @@ type epollBackend struct {
 	// (before Linux 5.11); the blocking fallback then uses epoll_wait.
 	noPwait2 bool
 	ts       unix.Timespec
+
+	// crowded is Config.Crowded: no processor is spare, so a busy loop
+	// avoids blocking system calls.
+	crowded bool
 }
 
 const (
@@ -65,26 +70,21 @@ const (
 	epollMaxEvents     = 1 << 16
 )
 
-// spareProcessor reports whether the Go scheduler has a processor for
-// each running loop and one more.
-func spareProcessor() bool {
-	return int(runningLoops.Load()) < runtime.GOMAXPROCS(0)
-}
-
 // busyWindow separates a busy loop from an idle one: one whose last wait
 // lasted less parks in the runtime's poller, one whose last wait lasted
 // longer blocks in the kernel (see epollBackend).
 const busyWindow = 10 * time.Millisecond
 
-func newEpollBackend() (backend, error) {
+func newEpollBackend(cfg Config) (Backend, error) {
 	fd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, os.NewSyscallError("epoll_create1", err)
 	}
 	b := &epollBackend{
-		epfd:   fd,
-		events: make([]unix.EpollEvent, epollInitialEvents),
-		out:    make([]event, 0, epollInitialEvents),
+		epfd:    fd,
+		events:  make([]unix.EpollEvent, epollInitialEvents),
+		out:     make([]Event, 0, epollInitialEvents),
+		crowded: cfg.Crowded,
 	}
 	b.ready = b.collect
 	b.lastWait = busyWindow // a new loop counts as idle
@@ -103,16 +103,16 @@ func (b *epollBackend) usePoller() {
 	}
 }
 
-func (b *epollBackend) name() string { return "epoll" }
+func (b *epollBackend) Name() string { return "epoll" }
 
-func (b *epollBackend) check(int) error { return nil }
+func (b *epollBackend) Check(int) error { return nil }
 
-func (b *epollBackend) update(fd int, old, new interest) error {
+func (b *epollBackend) Update(fd int, old, new Interest) error {
 	ev := unix.EpollEvent{Fd: int32(fd)}
-	if new&wantRead != 0 {
+	if new&Read != 0 {
 		ev.Events |= unix.EPOLLIN
 	}
-	if new&wantWrite != 0 {
+	if new&Write != 0 {
 		ev.Events |= unix.EPOLLOUT
 	}
 	switch {
@@ -145,7 +145,7 @@ func (b *epollBackend) update(fd int, old, new interest) error {
 	}
 }
 
-func (b *epollBackend) wait(timeout time.Duration) ([]event, error) {
+func (b *epollBackend) Wait(timeout time.Duration) ([]Event, error) {
 	n, err := b.epollWait(timeout)
 	if err == unix.EINTR {
 		return b.out[:0], nil
@@ -156,30 +156,30 @@ func (b *epollBackend) wait(timeout time.Duration) ([]event, error) {
 	out := b.out[:n]
 	for i := range out {
 		e := &b.events[i]
-		var what readiness
+		var what Readiness
 		if e.Events&(unix.EPOLLIN|unix.EPOLLPRI) != 0 {
-			what |= readable
+			what |= Readable
 		}
 		if e.Events&unix.EPOLLOUT != 0 {
-			what |= writable
+			what |= Writable
 		}
 		if e.Events&(unix.EPOLLHUP|unix.EPOLLERR) != 0 {
-			what |= hangup
+			what |= Hangup
 		}
-		out[i] = event{fd: e.Fd, what: what}
+		out[i] = Event{Fd: e.Fd, What: what}
 	}
 	// A full buffer suggests more were ready: grow for the next wait (the
 	// rest are not lost; level-triggered epoll reports them again).
 	if n == len(b.events) && n < epollMaxEvents {
 		b.events = make([]unix.EpollEvent, 2*n)
-		b.out = make([]event, 0, 2*n)
+		b.out = make([]Event, 0, 2*n)
 		out = append(b.out, out...)
 	}
 	return out, nil
 }
 
 // epollWait fills b.events. A zero timeout is a non-blocking look; any
-// other parks the goroutine in the runtime's poller until epfd is readable
+// other parks the goroutine in the runtime's poller until epfd is Readable
 // or the deadline passes, then collects the events without blocking.
 func (b *epollBackend) epollWait(timeout time.Duration) (int, error) {
 	if timeout == 0 {
@@ -187,7 +187,7 @@ func (b *epollBackend) epollWait(timeout time.Duration) (int, error) {
 	}
 	start := time.Now()
 	defer func() { b.lastWait = time.Since(start) }()
-	if b.rc == nil || b.lastWait >= busyWindow || spareProcessor() {
+	if b.rc == nil || b.lastWait >= busyWindow || !b.crowded {
 		return b.blockingWait(timeout)
 	}
 	// A busy loop first waits a little in the kernel on epfd itself,
@@ -229,7 +229,7 @@ func (b *epollBackend) epollWait(timeout time.Duration) (int, error) {
 
 // collect is the RawConn.Read callback: it reports done when events (or an
 // error) were found, else the runtime parks the goroutine until epfd is
-// readable and calls it again.
+// Readable and calls it again.
 func (b *epollBackend) collect(uintptr) bool {
 	b.n, b.err = b.poll()
 	return b.n > 0 || b.err != nil
@@ -283,7 +283,7 @@ func (b *epollBackend) rawWait(d time.Duration) (int, error) {
 // is epoll_wait with a finer timeout.
 func (b *epollBackend) blockingWait(timeout time.Duration) (int, error) {
 	if b.noPwait2 {
-		return unix.EpollWait(b.epfd, b.events, waitMillis(timeout))
+		return unix.EpollWait(b.epfd, b.events, WaitMillis(timeout))
 	}
 	var ts unsafe.Pointer // nil: wait forever
 	if timeout > 0 {
@@ -297,9 +297,9 @@ func (b *epollBackend) blockingWait(timeout time.Duration) (int, error) {
 		return int(n), nil
 	case unix.ENOSYS:
 		b.noPwait2 = true
-		return unix.EpollWait(b.epfd, b.events, waitMillis(timeout))
+		return unix.EpollWait(b.epfd, b.events, WaitMillis(timeout))
 	}
 	return 0, errno
 }
 
-func (b *epollBackend) close() error { return b.file.Close() }
+func (b *epollBackend) Close() error { return b.file.Close() }

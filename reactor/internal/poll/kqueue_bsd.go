@@ -1,6 +1,6 @@
 //go:build darwin || dragonfly || freebsd || netbsd || openbsd
 
-package reactor
+package poll
 
 import (
 	"os"
@@ -9,27 +9,28 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-const defaultBackend = "kqueue"
+// Default is the backend the reactor uses unless told otherwise.
+const Default = "kqueue"
 
 func init() {
 	backends["kqueue"] = newKqueueBackend
 }
 
 // kqueueBackend waits with kqueue(2) on macOS and the BSDs. Read and write
-// interest are separate filters there, so one fd may come back as two
+// Interest are separate filters there, so one fd may come back as two
 // events in the same wait. Filters are added without EV_CLEAR: level
-// triggered, like every gyre backend.
+// triggered, like every gyre Backend.
 type kqueueBackend struct {
 	kq      int
 	changes [2]unix.Kevent_t
 	events  []unix.Kevent_t
-	out     []event
+	out     []Event
 	ts      unix.Timespec
 }
 
 const kqueueEvents = 256
 
-func newKqueueBackend() (backend, error) {
+func newKqueueBackend(Config) (Backend, error) {
 	kq, err := unix.Kqueue()
 	if err != nil {
 		return nil, os.NewSyscallError("kqueue", err)
@@ -38,29 +39,29 @@ func newKqueueBackend() (backend, error) {
 	return &kqueueBackend{
 		kq:     kq,
 		events: make([]unix.Kevent_t, kqueueEvents),
-		out:    make([]event, 0, kqueueEvents),
+		out:    make([]Event, 0, kqueueEvents),
 	}, nil
 }
 
-func (b *kqueueBackend) name() string { return "kqueue" }
+func (b *kqueueBackend) Name() string { return "kqueue" }
 
-func (b *kqueueBackend) check(int) error { return nil }
+func (b *kqueueBackend) Check(int) error { return nil }
 
-func (b *kqueueBackend) update(fd int, old, new interest) error {
+func (b *kqueueBackend) Update(fd int, old, new Interest) error {
 	n := 0
 	adding := false
-	if changed := (old ^ new) & wantRead; changed != 0 {
+	if changed := (old ^ new) & Read; changed != 0 {
 		flags := unix.EV_DELETE
-		if new&wantRead != 0 {
+		if new&Read != 0 {
 			flags = unix.EV_ADD
 			adding = true
 		}
 		unix.SetKevent(&b.changes[n], fd, unix.EVFILT_READ, flags)
 		n++
 	}
-	if changed := (old ^ new) & wantWrite; changed != 0 {
+	if changed := (old ^ new) & Write; changed != 0 {
 		flags := unix.EV_DELETE
-		if new&wantWrite != 0 {
+		if new&Write != 0 {
 			flags = unix.EV_ADD
 			adding = true
 		}
@@ -79,7 +80,7 @@ func (b *kqueueBackend) update(fd int, old, new interest) error {
 	return nil
 }
 
-func (b *kqueueBackend) wait(timeout time.Duration) ([]event, error) {
+func (b *kqueueBackend) Wait(timeout time.Duration) ([]Event, error) {
 	var ts *unix.Timespec
 	if timeout >= 0 {
 		b.ts = unix.NsecToTimespec(int64(timeout))
@@ -92,24 +93,24 @@ func (b *kqueueBackend) wait(timeout time.Duration) ([]event, error) {
 	if err != nil {
 		return nil, os.NewSyscallError("kevent", err)
 	}
-	// EV_EOF needs no translation: the read filter reports it as readable,
-	// so DoRead meets the end of file itself; the write filter as writable,
+	// EV_EOF needs no translation: the read filter reports it as Readable,
+	// so DoRead meets the end of file itself; the write filter as Writable,
 	// so DoWrite meets EPIPE.
 	out := b.out[:n]
 	for i := range out {
 		e := &b.events[i]
-		var what readiness
+		var what Readiness
 		switch {
 		case e.Flags&unix.EV_ERROR != 0:
-			what = invalid
+			what = Invalid
 		case e.Filter == unix.EVFILT_READ:
-			what = readable
+			what = Readable
 		case e.Filter == unix.EVFILT_WRITE:
-			what = writable
+			what = Writable
 		}
-		out[i] = event{fd: int32(e.Ident), what: what}
+		out[i] = Event{Fd: int32(e.Ident), What: what}
 	}
 	return out, nil
 }
 
-func (b *kqueueBackend) close() error { return unix.Close(b.kq) }
+func (b *kqueueBackend) Close() error { return unix.Close(b.kq) }

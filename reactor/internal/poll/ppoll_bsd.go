@@ -1,6 +1,6 @@
 //go:build darwin || dragonfly || freebsd || netbsd || openbsd
 
-package reactor
+package poll
 
 import (
 	"time"
@@ -9,5 +9,5 @@ import (
 )
 
 func (b *pollBackend) poll(timeout time.Duration) (int, error) {
-	return unix.Poll(b.fds, waitMillis(timeout))
+	return unix.Poll(b.fds, WaitMillis(timeout))
 }

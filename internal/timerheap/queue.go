@@ -1,4 +1,4 @@
-package reactor
+package timerheap
 
 import (
 	"math"
@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// TimerQueue holds pending delayed calls in a heap ordered by due time, ties
-// broken by the order in which they were scheduled. It is the one timer
+// Queue holds pending timers in a heap ordered by due time, ties broken by
+// the order in which they were scheduled. It is the one timer
 // implementation in gyre: the reactor keeps one driven by the real clock and
 // task.Clock keeps one driven by a hand-advanced clock.
 //
@@ -16,15 +16,15 @@ import (
 // pending calls. The heap is 4-ary, like the Go runtime's timers: shallower
 // than a binary heap, with a node's children next to each other in memory.
 //
-// A TimerQueue is not safe for concurrent use. The zero value is ready to use
+// A Queue is not safe for concurrent use. The zero value is ready to use
 // and reads the real clock (time.Now).
-type TimerQueue struct {
-	now  func() time.Time
-	real bool      // now is time.Now: read the monotonic clock alone
-	base time.Time // due times are kept as nanoseconds since base
-	init bool      // base has been set
-	heap []timerEntry
-	seq  uint64 // scheduling order, for ties and for RunDue's pass limit
+type Queue struct {
+	now   func() time.Time
+	real  bool      // now is time.Now: read the monotonic clock alone
+	base  time.Time // due times are kept as nanoseconds since base
+	ready bool      // base has been set
+	heap  []timerEntry
+	seq   uint64 // scheduling order, for ties and for RunDue's pass limit
 }
 
 // timerEntry keeps the sort keys next to the pointer so that comparisons
@@ -32,19 +32,19 @@ type TimerQueue struct {
 type timerEntry struct {
 	at   int64
 	seq  uint64
-	call *DelayedCall
+	call *Timer
 }
 
-// NewTimerQueue returns an empty queue that reads the time from now (nil
+// New returns an empty queue that reads the time from now (nil
 // means time.Now).
-func NewTimerQueue(now func() time.Time) *TimerQueue {
-	q := &TimerQueue{now: now}
-	q.start()
+func New(now func() time.Time) *Queue {
+	q := &Queue{now: now}
+	q.init()
 	return q
 }
 
-func (q *TimerQueue) start() {
-	if q.init {
+func (q *Queue) init() {
+	if q.ready {
 		return
 	}
 	if q.now == nil {
@@ -52,25 +52,26 @@ func (q *TimerQueue) start() {
 		q.real = true
 	}
 	q.base = q.now()
-	q.init = true
+	q.ready = true
 }
 
 // Now returns the queue's current time.
-func (q *TimerQueue) Now() time.Time {
-	q.start()
+func (q *Queue) Now() time.Time {
+	q.init()
 	return q.now()
 }
 
 // offset converts t to the queue's internal nanosecond scale. time.Time.Sub
 // saturates, and uses the monotonic clock when both times carry it.
-func (q *TimerQueue) offset(t time.Time) int64 {
+func (q *Queue) offset(t time.Time) int64 {
 	return int64(t.Sub(q.base))
 }
 
-// nowOffset is offset(now). On the real clock it is time.Since(base), which
+// NowOffset is the current time on the queue's internal scale (nanoseconds
+// since its base), what Until and RunDueOffset take. It is offset(now). On the real clock it is time.Since(base), which
 // reads only the monotonic clock: a third of the cost of time.Now on some
 // virtual machines, and CallLater does it every time.
-func (q *TimerQueue) nowOffset() int64 {
+func (q *Queue) NowOffset() int64 {
 	if q.real {
 		return int64(time.Since(q.base))
 	}
@@ -89,33 +90,33 @@ func later(at int64, d time.Duration) int64 {
 }
 
 // CallLater schedules f to run d from now (a negative d counts as 0). Apart
-// from the heap's own amortised growth it allocates only the *DelayedCall.
-func (q *TimerQueue) CallLater(d time.Duration, f func()) *DelayedCall {
-	q.start()
+// from the heap's own amortised growth it allocates only the *Timer.
+func (q *Queue) CallLater(d time.Duration, f func()) *Timer {
+	q.init()
 	if d < 0 {
 		d = 0
 	}
-	c := &DelayedCall{q: q, f: f, index: -1}
-	q.push(c, later(q.nowOffset(), d))
+	c := &Timer{q: q, f: f, index: -1}
+	q.push(c, later(q.NowOffset(), d))
 	return c
 }
 
 // Len returns the number of pending calls.
-func (q *TimerQueue) Len() int { return len(q.heap) }
+func (q *Queue) Len() int { return len(q.heap) }
 
 // Next returns the due time of the earliest pending call, and false if
 // there is none.
-func (q *TimerQueue) Next() (time.Time, bool) {
+func (q *Queue) Next() (time.Time, bool) {
 	if len(q.heap) == 0 {
 		return time.Time{}, false
 	}
 	return q.base.Add(time.Duration(q.heap[0].at)), true
 }
 
-// until returns how long from t (an offset) until the earliest call is due
+// Until returns how long from t (an offset) until the earliest call is due
 // (0 if it is already due), or -1 if nothing is pending. The reactor uses it
 // as its wait timeout.
-func (q *TimerQueue) until(t int64) time.Duration {
+func (q *Queue) Until(t int64) time.Duration {
 	if len(q.heap) == 0 {
 		return -1
 	}
@@ -127,7 +128,7 @@ func (q *TimerQueue) until(t int64) time.Duration {
 }
 
 // Pending returns the pending calls, earliest first.
-func (q *TimerQueue) Pending() []*DelayedCall {
+func (q *Queue) Pending() []*Timer {
 	entries := slices.Clone(q.heap)
 	slices.SortFunc(entries, func(a, b timerEntry) int {
 		if before(&a, &b) {
@@ -135,7 +136,7 @@ func (q *TimerQueue) Pending() []*DelayedCall {
 		}
 		return 1
 	})
-	calls := make([]*DelayedCall, len(entries))
+	calls := make([]*Timer, len(entries))
 	for i := range entries {
 		calls[i] = entries[i].call
 	}
@@ -153,13 +154,13 @@ func (q *TimerQueue) Pending() []*DelayedCall {
 // the queue stays consistent even if it panics. invoke runs each function;
 // nil means calling it directly. The reactor passes a function that
 // recovers and logs panics.
-func (q *TimerQueue) RunDue(now time.Time, invoke func(func())) int {
-	q.start()
-	return q.runDue(q.offset(now), invoke)
+func (q *Queue) RunDue(now time.Time, invoke func(func())) int {
+	q.init()
+	return q.RunDueOffset(q.offset(now), invoke)
 }
 
-// runDue is RunDue with the time as an offset.
-func (q *TimerQueue) runDue(t int64, invoke func(func())) int {
+// RunDueOffset is RunDue with the time as an offset (see NowOffset).
+func (q *Queue) RunDueOffset(t int64, invoke func(func())) int {
 	limit := q.seq
 	n := 0
 	for len(q.heap) > 0 {
@@ -190,7 +191,7 @@ func before(a, b *timerEntry) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
-func (q *TimerQueue) push(c *DelayedCall, at int64) {
+func (q *Queue) push(c *Timer, at int64) {
 	c.at = at
 	q.heap = append(q.heap, timerEntry{at: at, seq: q.seq, call: c})
 	q.seq++
@@ -200,7 +201,7 @@ func (q *TimerQueue) push(c *DelayedCall, at int64) {
 // reschedule moves a queued call to a new due time. It takes a fresh
 // sequence number: a rescheduled call is ordered among equal times as if it
 // had just been scheduled.
-func (q *TimerQueue) reschedule(c *DelayedCall, at int64) {
+func (q *Queue) reschedule(c *Timer, at int64) {
 	i := int(c.index)
 	c.at = at
 	q.heap[i].at = at
@@ -211,7 +212,7 @@ func (q *TimerQueue) reschedule(c *DelayedCall, at int64) {
 	}
 }
 
-func (q *TimerQueue) removeAt(i int) {
+func (q *Queue) removeAt(i int) {
 	h := q.heap
 	last := len(h) - 1
 	removed := h[i].call
@@ -234,7 +235,7 @@ func (q *TimerQueue) removeAt(i int) {
 // entry and sifts that up (Floyd's method): the last entry almost always
 // belongs near the leaves, so this saves the comparison with it at every
 // level that a plain sift-down makes.
-func (q *TimerQueue) pop() {
+func (q *Queue) pop() {
 	h := q.heap
 	last := len(h) - 1
 	removed := h[0].call
@@ -267,7 +268,7 @@ func (q *TimerQueue) pop() {
 	q.up(i)
 }
 
-func (q *TimerQueue) up(i int) {
+func (q *Queue) up(i int) {
 	h := q.heap
 	e := h[i]
 	for i > 0 {
@@ -284,7 +285,7 @@ func (q *TimerQueue) up(i int) {
 }
 
 // down sifts the entry at i towards the leaves and reports whether it moved.
-func (q *TimerQueue) down(i int) bool {
+func (q *Queue) down(i int) bool {
 	h := q.heap
 	n := len(h)
 	start := i

@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package reactor
+package poll
 
 import (
 	"os"
@@ -8,9 +8,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// newWaker returns a non-blocking pipe (the classic self-pipe): there is no
+// NewWaker returns a non-blocking pipe (the classic self-pipe): there is no
 // eventfd outside Linux.
-func newWaker() (*waker, error) {
+func NewWaker() (*Waker, error) {
 	var p [2]int
 	if err := unix.Pipe(p[:]); err != nil {
 		return nil, os.NewSyscallError("pipe", err)
@@ -23,5 +23,5 @@ func newWaker() (*waker, error) {
 			return nil, os.NewSyscallError("fcntl", err)
 		}
 	}
-	return &waker{rfd: p[0], wfd: p[1]}, nil
+	return &Waker{rfd: p[0], wfd: p[1]}, nil
 }

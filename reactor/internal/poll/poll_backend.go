@@ -1,4 +1,4 @@
-package reactor
+package poll
 
 import (
 	"os"
@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	backends["poll"] = func() (backend, error) { return &pollBackend{}, nil }
+	backends["poll"] = func(Config) (Backend, error) { return &pollBackend{}, nil }
 }
 
 // pollBackend waits with poll(2): no FD_SETSIZE limit, but the kernel scans
@@ -17,26 +17,26 @@ func init() {
 type pollBackend struct {
 	fds   []unix.PollFd
 	where []int32 // fd -> index in fds + 1; 0 when fd is not registered
-	out   []event
+	out   []Event
 }
 
-func (b *pollBackend) name() string { return "poll" }
+func (b *pollBackend) Name() string { return "poll" }
 
-func (b *pollBackend) check(int) error { return nil }
+func (b *pollBackend) Check(int) error { return nil }
 
 // setEvents sets what poll watches on one entry. (Events is int16 on most
 // systems, uint16 on some: untyped constants suit both.)
-func setEvents(p *unix.PollFd, in interest) {
+func setEvents(p *unix.PollFd, in Interest) {
 	p.Events = 0
-	if in&wantRead != 0 {
+	if in&Read != 0 {
 		p.Events |= unix.POLLIN
 	}
-	if in&wantWrite != 0 {
+	if in&Write != 0 {
 		p.Events |= unix.POLLOUT
 	}
 }
 
-func (b *pollBackend) update(fd int, old, new interest) error {
+func (b *pollBackend) Update(fd int, old, new Interest) error {
 	if fd >= len(b.where) {
 		b.where = append(b.where, make([]int32, fd+1-len(b.where))...)
 	}
@@ -60,7 +60,7 @@ func (b *pollBackend) update(fd int, old, new interest) error {
 	return nil
 }
 
-func (b *pollBackend) wait(timeout time.Duration) ([]event, error) {
+func (b *pollBackend) Wait(timeout time.Duration) ([]Event, error) {
 	n, err := b.poll(timeout)
 	if err == unix.EINTR {
 		return b.out[:0], nil
@@ -75,23 +75,23 @@ func (b *pollBackend) wait(timeout time.Duration) ([]event, error) {
 			continue
 		}
 		n--
-		var what readiness
+		var what Readiness
 		if re&(unix.POLLIN|unix.POLLPRI) != 0 {
-			what |= readable
+			what |= Readable
 		}
 		if re&unix.POLLOUT != 0 {
-			what |= writable
+			what |= Writable
 		}
 		if re&(unix.POLLHUP|unix.POLLERR) != 0 {
-			what |= hangup
+			what |= Hangup
 		}
 		if re&unix.POLLNVAL != 0 {
-			what = invalid
+			what = Invalid
 		}
-		out = append(out, event{fd: b.fds[i].Fd, what: what})
+		out = append(out, Event{Fd: b.fds[i].Fd, What: what})
 	}
 	b.out = out
 	return out, nil
 }
 
-func (b *pollBackend) close() error { return nil }
+func (b *pollBackend) Close() error { return nil }

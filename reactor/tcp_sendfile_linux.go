@@ -5,9 +5,8 @@ import (
 	"io"
 	"os"
 
-	"golang.org/x/sys/unix"
-
 	"gyre/deferred"
+	"gyre/internal/sock"
 )
 
 // sendfileChunk bounds one sendfile(2) call. The socket takes what fits in
@@ -62,7 +61,7 @@ func (c *Conn) trySendfile(src io.Reader) (d *deferred.Deferred, ok bool) {
 	if fd < 0 {
 		return nil, false
 	}
-	if x := c.x; x != nil && (x.producer != nil || x.xfer != nil) {
+	if x := c.extra; x != nil && (x.producer != nil || x.xfer != nil) {
 		return deferred.Fail(ErrProducerRegistered), true
 	}
 	if c.flags&fClosed != 0 {
@@ -78,14 +77,14 @@ func (c *Conn) trySendfile(src io.Reader) (d *deferred.Deferred, ok bool) {
 	}
 	// Keep little of the file queued unsent in the socket (see
 	// transferNotSentLowat); a failure only loses the tuning.
-	unix.SetsockoptInt(int(c.fd), unix.IPPROTO_TCP, unix.TCP_NOTSENT_LOWAT, transferNotSentLowat)
-	x := c.extra()
+	sock.SetNotSentLowat(int(c.fd), transferNotSentLowat)
+	x := c.needExtra()
 	x.xfer = t
 	if x.woff == len(x.wbuf) {
 		if err := c.continueTransfer(); err != nil {
-			c.shut(whyError, err)
+			c.shut(endError, err)
 			if c.flags&fSetup == 0 {
-				c.r.queueLost(c)
+				c.queueLost()
 			}
 			return t.d, true
 		}
@@ -97,18 +96,18 @@ func (c *Conn) trySendfile(src io.Reader) (d *deferred.Deferred, ok bool) {
 // continueTransfer sends more of the file, until the socket is full or the
 // file is done. It returns an error only when the connection failed.
 func (c *Conn) continueTransfer() error {
-	t := c.x.xfer
+	t := c.extra.xfer
 	for t.remain > 0 {
 		want := int(min(t.remain, sendfileChunk))
-		n, err := unix.Sendfile(int(c.fd), t.src, &t.off, want)
+		n, err := sock.Sendfile(int(c.fd), t.src, &t.off, want)
 		if n > 0 {
 			t.remain -= int64(n)
 			t.sent += int64(n)
 		}
 		switch {
-		case err == unix.EINTR:
+		case err == sock.EINTR:
 			continue
-		case err == unix.EAGAIN:
+		case err == sock.EAGAIN:
 			return nil
 		case err != nil:
 			return lostBy(err)
@@ -126,7 +125,7 @@ func (c *Conn) continueTransfer() error {
 // becomes the buffer, the source is moved past the sent bytes, and the
 // Deferred fires.
 func (c *Conn) finishTransfer() {
-	x := c.x
+	x := c.extra
 	t := x.xfer
 	x.xfer = nil
 	if len(t.tail) > 0 {

@@ -1,4 +1,4 @@
-package reactor
+package poll
 
 import (
 	"os"
@@ -6,12 +6,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// newWaker returns an eventfd: one descriptor, a counter the kernel keeps,
+// NewWaker returns an eventfd: one descriptor, a counter the kernel keeps,
 // cheaper than a pipe.
-func newWaker() (*waker, error) {
+func NewWaker() (*Waker, error) {
 	fd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
 	if err != nil {
 		return nil, os.NewSyscallError("eventfd", err)
 	}
-	return &waker{rfd: fd, wfd: fd}, nil
+	return &Waker{rfd: fd, wfd: fd}, nil
 }

@@ -1,4 +1,4 @@
-package reactor
+package poll
 
 import (
 	"fmt"
@@ -9,12 +9,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// fdSetSize is FD_SETSIZE: how many descriptors an fd_set holds, computed
-// from the type so it is right on every operating system.
-const fdSetSize = int(unsafe.Sizeof(unix.FdSet{})) * 8
+// FDSetSize is FD_SETSIZE: how many descriptors an fd_set holds, computed
+// from the type so it is right on every operating system. Only select and
+// the tests that push a descriptor past it need to know.
+const FDSetSize = int(unsafe.Sizeof(unix.FdSet{})) * 8
 
 func init() {
-	backends["select"] = func() (backend, error) { return &selectBackend{maxFd: -1}, nil }
+	backends["select"] = func(Config) (Backend, error) { return &selectBackend{maxFd: -1}, nil }
 }
 
 // selectBackend waits with select(2), the portable original. Its fd_set is
@@ -27,29 +28,29 @@ type selectBackend struct {
 	maxFd         int
 	count         int // registered descriptors
 	tv            unix.Timeval
-	out           []event
+	out           []Event
 }
 
-func (b *selectBackend) name() string { return "select" }
+func (b *selectBackend) Name() string { return "select" }
 
-func (b *selectBackend) check(fd int) error {
-	if fd >= fdSetSize {
+func (b *selectBackend) Check(fd int) error {
+	if fd >= FDSetSize {
 		return fmt.Errorf("%w: fd %d, FD_SETSIZE is %d (use the poll or %s backend)",
-			ErrFDTooLarge, fd, fdSetSize, defaultBackend)
+			ErrUnwatchable, fd, FDSetSize, Default)
 	}
 	return nil
 }
 
-func (b *selectBackend) update(fd int, old, new interest) error {
-	if err := b.check(fd); err != nil {
+func (b *selectBackend) Update(fd int, old, new Interest) error {
+	if err := b.Check(fd); err != nil {
 		return err
 	}
-	if new&wantRead != 0 {
+	if new&Read != 0 {
 		b.reads.Set(fd)
 	} else {
 		b.reads.Clear(fd)
 	}
-	if new&wantWrite != 0 {
+	if new&Write != 0 {
 		b.writes.Set(fd)
 	} else {
 		b.writes.Clear(fd)
@@ -69,7 +70,7 @@ func (b *selectBackend) update(fd int, old, new interest) error {
 	return nil
 }
 
-func (b *selectBackend) wait(timeout time.Duration) ([]event, error) {
+func (b *selectBackend) Wait(timeout time.Duration) ([]Event, error) {
 	b.rset, b.wset = b.reads, b.writes
 	var tv *unix.Timeval
 	if timeout >= 0 {
@@ -89,35 +90,35 @@ func (b *selectBackend) wait(timeout time.Duration) ([]event, error) {
 	}
 	out := b.out[:0]
 	for fd := 0; fd <= b.maxFd && n > 0; fd++ {
-		var what readiness
+		var what Readiness
 		if b.rset.IsSet(fd) {
-			what |= readable
+			what |= Readable
 			n--
 		}
 		if b.wset.IsSet(fd) {
-			what |= writable
+			what |= Writable
 			n--
 		}
 		if what != 0 {
-			out = append(out, event{fd: int32(fd), what: what})
+			out = append(out, Event{Fd: int32(fd), What: what})
 		}
 	}
 	b.out = out
 	return out, nil
 }
 
-func (b *selectBackend) badDescriptors() []event {
+func (b *selectBackend) badDescriptors() []Event {
 	out := b.out[:0]
 	for fd := 0; fd <= b.maxFd; fd++ {
 		if !b.reads.IsSet(fd) && !b.writes.IsSet(fd) {
 			continue
 		}
 		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == unix.EBADF {
-			out = append(out, event{fd: int32(fd), what: invalid})
+			out = append(out, Event{Fd: int32(fd), What: Invalid})
 		}
 	}
 	b.out = out
 	return out
 }
 
-func (b *selectBackend) close() error { return nil }
+func (b *selectBackend) Close() error { return nil }

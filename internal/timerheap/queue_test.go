@@ -1,4 +1,4 @@
-package reactor
+package timerheap
 
 import (
 	"errors"
@@ -11,15 +11,15 @@ import (
 )
 
 // manualQueue returns a queue on a clock that only moves when told to.
-func manualQueue() (*TimerQueue, *time.Time) {
+func manualQueue() (*Queue, *time.Time) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	return NewTimerQueue(func() time.Time { return now }), &now
+	return New(func() time.Time { return now }), &now
 }
 
-func TestTimerQueueOrder(t *testing.T) {
+func TestQueueOrder(t *testing.T) {
 	q, now := manualQueue()
 	var got []string
-	add := func(d time.Duration, name string) *DelayedCall {
+	add := func(d time.Duration, name string) *Timer {
 		return q.CallLater(d, func() { got = append(got, name) })
 	}
 	add(3*time.Second, "c")
@@ -109,7 +109,7 @@ func TestDelayedCallCancelResetDelay(t *testing.T) {
 func TestRunDueReentrancy(t *testing.T) {
 	q, now := manualQueue()
 	var got []string
-	var victim *DelayedCall
+	var victim *Timer
 	q.CallLater(0, func() {
 		got = append(got, "first")
 		q.CallLater(0, func() { got = append(got, "scheduled by first") })
@@ -159,7 +159,7 @@ func TestRunDueInvoke(t *testing.T) {
 	}
 }
 
-func TestTimerQueueSaturates(t *testing.T) {
+func TestQueueSaturates(t *testing.T) {
 	q, now := manualQueue()
 	c := q.CallLater(time.Duration(math.MaxInt64), func() {})
 	if err := c.Delay(time.Duration(math.MaxInt64)); err != nil {
@@ -173,23 +173,23 @@ func TestTimerQueueSaturates(t *testing.T) {
 	}
 }
 
-func TestZeroTimerQueue(t *testing.T) {
-	var q TimerQueue
+func TestZeroQueue(t *testing.T) {
+	var q Queue
 	ran := false
 	q.CallLater(0, func() { ran = true })
 	q.RunDue(time.Now(), nil)
 	if !ran {
-		t.Error("the zero TimerQueue did not run a due call")
+		t.Error("the zero Queue did not run a due call")
 	}
 }
 
-// TestTimerQueueAgainstModel drives the heap with random operations and
+// TestQueueAgainstModel drives the heap with random operations and
 // compares what runs, and when, with a plain sorted list.
-func TestTimerQueueAgainstModel(t *testing.T) {
+func TestQueueAgainstModel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	q, now := manualQueue()
 	type entry struct {
-		c    *DelayedCall
+		c    *Timer
 		id   int
 		at   time.Time
 		seq  int
