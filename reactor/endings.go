@@ -58,5 +58,6 @@ type ioScratch struct {
 	discard []byte
 	// plain receives what TLS connections decrypt (a record at most per
 	// call), shared like the read buffer: see TLSConn.
-	plain []byte
+	plain  []byte
+	tlsOut []byte // records of one TLS write, gathered (TLSConn.encrypt)
 }

@@ -42,6 +42,12 @@ type tlsBIO struct {
 
 	eofReturned bool // Read has reported the end of the TCP stream
 
+	// out, while a Write of the protocol's is being encrypted, collects
+	// its records (in the loop's shared buffer) so that they reach the
+	// socket in one write(2) instead of one per 16 KiB record.
+	out      []byte
+	batching bool
+
 	// The addresses, fixed at the start: crypto/tls may ask for them on
 	// the handshake's goroutine (a GetCertificate callback), where the
 	// connection itself must not be touched.
@@ -105,6 +111,10 @@ func (b *tlsBIO) Write(p []byte) (int, error) {
 	if b.sync {
 		if b.closed {
 			return 0, net.ErrClosed
+		}
+		if b.batching {
+			b.out = append(b.out, p...)
+			return len(p), nil
 		}
 		b.t.conn.Write(p)
 		return len(p), nil

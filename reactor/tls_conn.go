@@ -143,7 +143,7 @@ func (t *TLSConn) handshakeDone(err error) {
 	if len(t.pending) > 0 {
 		p := t.pending
 		t.pending = nil
-		t.tc.Write(p)
+		t.encrypt(p)
 	}
 	if p := t.producer; p != nil {
 		t.producer = nil
@@ -240,8 +240,25 @@ func (t *TLSConn) Write(data []byte) {
 	case tlsHandshaking:
 		t.pending = append(t.pending, data...)
 	case tlsOpen:
-		t.tc.Write(data)
+		t.encrypt(data)
 	}
+}
+
+// encrypt writes data through crypto/tls, its records gathered into the
+// loop's scratch buffer and handed to the TCP connection at once (which
+// copies what the socket does not take).
+func (t *TLSConn) encrypt(data []byte) {
+	b := &t.bio
+	b.out = t.conn.r.tlsOutBuffer()[:0]
+	b.batching = true
+	t.tc.Write(data)
+	b.batching = false
+	out := b.out
+	b.out = nil
+	if len(out) > 0 {
+		t.conn.Write(out)
+	}
+	t.conn.r.scratch.tlsOut = out[:0] // keep what append grew
 }
 
 // WriteSequence implements Transport.
@@ -458,6 +475,14 @@ var (
 	_ TCPTransport          = (*TLSConn)(nil)
 	_ HalfCloseableProtocol = (*tlsLower)(nil)
 )
+
+// tlsOutBuffer returns the loop's buffer for outgoing records.
+func (r *Reactor) tlsOutBuffer() []byte {
+	if r.scratch.tlsOut == nil {
+		r.scratch.tlsOut = make([]byte, 0, 80<<10)
+	}
+	return r.scratch.tlsOut
+}
 
 // tlsPlainBuffer returns the loop's buffer for decrypted input.
 func (r *Reactor) tlsPlainBuffer() []byte {
