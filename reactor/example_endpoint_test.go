@@ -68,3 +68,45 @@ func ExampleParseServerEndpoint() {
 	// <nil>
 	// endpoint "unix:/run/gyre.sock:mode=rw": mode: expected octal permissions from 0 to 0777, got "rw"
 }
+
+// Datagrams: an echo port and a client port on one reactor.
+func ExampleReactor_ListenUDP() {
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	echo := &Echo{}
+	server, err := r.ListenUDP("127.0.0.1:0", echo)
+	if err != nil {
+		log.Fatal(err)
+	}
+	client := &Printer{stop: func() { r.Stop() }}
+	port, err := r.ListenUDP("127.0.0.1:0", client)
+	if err != nil {
+		log.Fatal(err)
+	}
+	r.CallWhenRunning(func() { port.Write([]byte("a line of verse"), server.Addr()) })
+	if err := r.Run(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// echo: a line of verse
+}
+
+// Echo sends every datagram back where it came from.
+type Echo struct{ reactor.BaseDatagramProtocol }
+
+func (e *Echo) DatagramReceived(data []byte, addr *net.UDPAddr) {
+	e.Transport.Write(append([]byte("echo: "), data...), addr)
+}
+
+// Printer prints the first datagram and stops.
+type Printer struct {
+	reactor.BaseDatagramProtocol
+	stop func()
+}
+
+func (p *Printer) DatagramReceived(data []byte, _ *net.UDPAddr) {
+	fmt.Println(string(data))
+	p.stop()
+}
