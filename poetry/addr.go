@@ -19,11 +19,18 @@ type Address struct {
 	// machine.
 	Host string
 	Port int
+	// Endpoint, when not empty, is a client endpoint description
+	// (reactor.ParseClientEndpoint: "tls:host=H:port=P",
+	// "unix:path=P"...) to connect to instead of Host and Port.
+	Endpoint string
 }
 
 // String formats the address as host:port, with brackets around an IPv6
 // host ("[::1]:10000"), so that ParseAddress reads it back unchanged.
 func (a Address) String() string {
+	if a.Endpoint != "" {
+		return a.Endpoint
+	}
 	return net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
 }
 

@@ -121,9 +121,10 @@ func (f *ClientFactory) ClientConnectionFailed(_ *reactor.Connector, reason erro
 type GetOption func(*getConfig)
 
 type getConfig struct {
-	timeout time.Duration
-	onChunk func([]byte)
-	discard bool
+	timeout  time.Duration
+	onChunk  func([]byte)
+	discard  bool
+	endpoint *reactor.ClientEndpoint
 }
 
 // WithoutPoem keeps nothing of the poem, for a caller that reads it
@@ -131,6 +132,13 @@ type getConfig struct {
 // the poem is complete, and a download of any size costs no memory.
 func WithoutPoem() GetOption {
 	return func(c *getConfig) { c.discard = true }
+}
+
+// WithEndpoint connects to a client endpoint (reactor.ParseClientEndpoint:
+// tcp:, unix:, tls:) instead of the address given to GetPoetry, which
+// then only names the server in errors.
+func WithEndpoint(e reactor.ClientEndpoint) GetOption {
+	return func(c *getConfig) { c.endpoint = &e }
 }
 
 // WithTimeout bounds the whole download, connecting included: if the poem
@@ -203,6 +211,24 @@ func GetPoetry(r reactor.ClientReactor, addr string, opts ...GetOption) *deferre
 			return v, nil
 		})
 	}
-	connector = r.ConnectTCP(addr, f, cfg.timeout)
+	if cfg.endpoint == nil {
+		connector = r.ConnectTCP(addr, f, cfg.timeout)
+		return d
+	}
+	e := *cfg.endpoint
+	if e.Timeout == 0 {
+		e.Timeout = cfg.timeout
+	}
+	ed, ok := r.(reactor.EndpointDialer)
+	if !ok {
+		f.PoemFailed(fmt.Errorf("%s: %T cannot connect to endpoints", e, r))
+		return d
+	}
+	c, err := ed.DialEndpoint(e, f)
+	if err != nil {
+		f.PoemFailed(err)
+		return d
+	}
+	connector = c
 	return d
 }

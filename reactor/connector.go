@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"gyre/internal/sock"
 )
 
@@ -55,6 +57,15 @@ type Connector struct {
 	timer   *DelayedCall // the connect timeout
 	attempt uint64       // counts attempts, so a late DNS answer for an old one is ignored
 	literal netip.Addr   // the host when it is an IP literal
+
+	unixPath string // ConnectUnix: the socket's path (dest is unused)
+
+	// made, when set, is told of the protocol once ConnectionMade has
+	// returned (ConnectEndpoint's Deferred).
+	made func(Protocol)
+	// wrap, when set, turns the connection into something more before
+	// its protocol starts (TLS).
+	wrap func(c *Conn, proto Protocol) Protocol
 }
 
 // ConnectTCP connects to addr ("host:port"; an empty host means this
@@ -97,8 +108,33 @@ func NewConnector(clock Clock, addr string, factory ClientFactory, timeout time.
 	return c
 }
 
+// newConnector makes the connector of a TCP address without starting it;
+// the error is that of a malformed address.
+func newConnector(r *Reactor, addr string, factory ClientFactory, timeout time.Duration) (*Connector, error) {
+	c := &Connector{r: r, clock: r, factory: factory, addr: addr, timeout: timeout}
+	return c, c.parse()
+}
+
 // start parses the address and makes the first attempt.
 func (c *Connector) start() {
+	if err := c.parse(); err != nil {
+		c.failInput(err)
+		return
+	}
+	c.Connect()
+}
+
+// failInput reports a malformed address through the factory's callbacks,
+// like any failure, so that callers have one way to hear about it.
+func (c *Connector) failInput(err error) {
+	c.state = Connecting
+	c.attempt++
+	c.callFactory(func() { c.factory.StartedConnecting(c) })
+	c.failLater(c.attempt, err)
+}
+
+// parse reads the destination from the address.
+func (c *Connector) parse() error {
 	addr := c.addr
 	host, port, err := net.SplitHostPort(addr)
 	if err == nil {
@@ -120,16 +156,7 @@ func (c *Connector) start() {
 		// tutorial's ":10000").
 		c.literal = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 	}
-	if err != nil {
-		// Bad input still goes through the factory's callbacks, like any
-		// failure, so callers have one way to hear about it.
-		c.state = Connecting
-		c.attempt++
-		c.callFactory(func() { c.factory.StartedConnecting(c) })
-		c.failLater(c.attempt, err)
-		return
-	}
-	c.Connect()
+	return err
 }
 
 // DefaultConnectTimeout is Twisted's default timeout for connectTCP.
@@ -138,6 +165,9 @@ const DefaultConnectTimeout = 30 * time.Second
 // Destination returns the address being connected to, as given (the host
 // may be a name): Twisted's getDestination.
 func (c *Connector) Destination() net.Addr {
+	if c.unixPath != "" {
+		return &net.UnixAddr{Name: c.unixPath, Net: "unix"}
+	}
 	d := c.dest
 	return &d
 }
@@ -187,8 +217,14 @@ func (c *Connector) Connect() {
 		c.dialFn(&Attempt{c: c, n: attempt})
 		return
 	}
+	if c.unixPath != "" {
+		conn := &Conn{r: c.r, flags: fConnecting}
+		conn.peer.SetUnix()
+		c.dial(conn, unix.AF_UNIX, &unix.SockaddrUnix{Name: c.unixPath})
+		return
+	}
 	if c.literal.IsValid() {
-		c.dial(c.literal)
+		c.dialIP(c.literal)
 		return
 	}
 	c.resolve(attempt)
@@ -216,7 +252,7 @@ func (c *Connector) resolve(attempt uint64) {
 				c.fail(err)
 				return
 			}
-			c.dial(ip)
+			c.dialIP(ip)
 		})
 	}()
 }
@@ -225,17 +261,22 @@ func (c *Connector) resolve(attempt uint64) {
 // outcome is learnt when the socket is writable (connectReady), even when
 // connect(2) succeeds at once, so that the protocol never starts inside
 // ConnectTCP.
-func (c *Connector) dial(ip netip.Addr) {
+func (c *Connector) dialIP(ip netip.Addr) {
 	conn := &Conn{r: c.r, flags: fConnecting}
 	conn.peer.FromAddrPort(netip.AddrPortFrom(ip, uint16(c.dest.Port)))
+	c.dial(conn, conn.peer.Domain(), conn.peer.Sockaddr())
+}
+
+// dial connects conn's new socket (of domain) to sa.
+func (c *Connector) dial(conn *Conn, domain int, sa unix.Sockaddr) {
 	conn.needExtra().connector = c
-	fd, err := sock.Socket(conn.peer.Domain(), sock.Stream)
+	fd, err := sock.Socket(domain, sock.Stream)
 	if err != nil {
 		c.failLater(c.attempt, err)
 		return
 	}
 	conn.fd = int32(fd)
-	err = sock.Connect(fd, conn.peer.Sockaddr())
+	err = sock.Connect(fd, sa)
 	if err != nil && err != sock.EINPROGRESS {
 		sock.Close(fd)
 		var errno syscall.Errno
@@ -272,7 +313,14 @@ func (c *Connector) connectReady(conn *Conn) {
 	}
 	conn.flags &^= fConnecting
 	c.state = Connected
+	inner := proto
+	if c.wrap != nil {
+		proto = c.wrap(conn, proto)
+	}
 	conn.start(proto)
+	if c.made != nil {
+		c.made(inner)
+	}
 }
 
 // connectFailed is called when the reactor drops a connecting socket (it

@@ -119,6 +119,29 @@
 // several reactors listen on the same port, so that one process can use
 // several cores.
 //
+// # Beyond TCP: Unix sockets, TLS, UDP and endpoints
+//
+// Each transport is a file set of its own on the same loop services:
+//
+//   - unix*.go: ListenUnix and ConnectUnix give the same *Conn as TCP (its
+//     reading, writing, producers and closing are shared), with
+//     *net.UnixAddr addresses, the socket file's mode, a stale file
+//     replaced and a live one never taken over, and PeerCredentials.
+//   - tls*.go: ListenTLS, ConnectTLS and Conn.StartTLS put a *TLSConn
+//     between a *Conn and the protocol. crypto/tls does the TLS over a
+//     memory BIO; the records are encrypted and decrypted on the loop,
+//     the handshake runs on a goroutine of its own (crypto/tls cannot
+//     resume a handshake interrupted by "no more bytes yet") whose writes
+//     and outcome come back through CallFromGoroutine. Failures are
+//     *TLSError values wrapping crypto/tls's errors.
+//   - udp*.go: ListenUDP runs a DatagramProtocol on a *UDPPort: datagrams
+//     in with the sender's address, Write to an address, connected ports
+//     and ConnectionRefused, a bounded number of reads per wake-up.
+//   - endpoint*.go: Twisted's endpoint strings, parsed once
+//     (ParseServerEndpoint, ParseClientEndpoint), and ListenEndpoint and
+//     ConnectEndpoint (a Deferred firing with the connected protocol),
+//     systemd socket activation included.
+//
 // # Descriptors and readiness
 //
 // A descriptor is anything with a file descriptor: a ReadDescriptor is told

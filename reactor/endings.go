@@ -56,4 +56,8 @@ type ioScratch struct {
 	// clean close; not the read buffer, which a protocol may still hold
 	// when another connection closes.
 	discard []byte
+	// plain receives what TLS connections decrypt (a record at most per
+	// call), shared like the read buffer: see TLSConn.
+	plain  []byte
+	tlsOut []byte // records of one TLS write, gathered (TLSConn.encrypt)
 }

@@ -21,8 +21,15 @@ type Port struct {
 	r       *Reactor
 	fd      int
 	factory Factory
-	addr    *net.TCPAddr
-	iface   string // the host as given, for messages
+	addr    net.Addr // *net.TCPAddr, or *net.UnixAddr for a Unix socket
+	iface   string   // the host as given, for messages
+
+	// unlink is the socket file a Unix port removes when it stops
+	// listening ("" for the others, and for a socket it did not create).
+	unlink string
+	// wrap, when set, turns each accepted connection into something more
+	// before its protocol starts (TLS).
+	wrap func(c *Conn, proto Protocol) Protocol
 
 	scratch sock.AcceptBuf
 	peer    sock.Addr
@@ -46,6 +53,9 @@ type ListenOption func(*listenConfig)
 type listenConfig struct {
 	reusePort bool
 	backlog   int
+	mode      os.FileMode // ListenUnix
+
+	handshakeTimeout time.Duration // ListenTLS
 }
 
 // WithReusePort sets SO_REUSEPORT on the listening socket, so that several
@@ -153,14 +163,24 @@ func (r *Reactor) ListenTCP(addr string, factory Factory, opts ...ListenOption) 
 	if err := sock.Listen(fd, backlog); err != nil {
 		return fail("listen", err)
 	}
-	ba, err := sock.LocalAddr(fd)
+	p, err := r.newPort(fd, factory, host)
 	if err != nil {
-		return fail("getsockname", err)
+		return fail("register", err)
 	}
-	p := &Port{r: r, fd: fd, factory: factory, addr: ba.TCPAddr(), iface: host}
+	return p, nil
+}
+
+// newPort makes a Port of fd, a listening socket (non-blocking, close on
+// exec), and watches it. The caller closes fd if it fails.
+func (r *Reactor) newPort(fd int, factory Factory, iface string) (*Port, error) {
+	bound, err := sock.LocalNetAddr(fd)
+	if err != nil {
+		return nil, os.NewSyscallError("getsockname", err)
+	}
+	p := &Port{r: r, fd: fd, factory: factory, addr: bound, iface: iface}
 	p.resume = p.retryAccept
 	if err := r.AddReader(p); err != nil {
-		return fail("register", err)
+		return nil, err
 	}
 	p.listening = true
 	return p, nil
@@ -194,7 +214,13 @@ func (p *Port) Fd() int {
 
 // LogPrefix names the port in logs.
 func (p *Port) LogPrefix() string {
-	return "Port " + strconv.Itoa(p.addr.Port)
+	switch a := p.addr.(type) {
+	case *net.TCPAddr:
+		return "Port " + strconv.Itoa(a.Port)
+	case *net.UnixAddr:
+		return "Unix port " + a.Name
+	}
+	return "Port"
 }
 
 // DoRead accepts up to a batch of connections and starts a protocol on
@@ -271,6 +297,9 @@ func (p *Port) serve(fd int, peer sock.Addr) {
 		sock.Close(fd)
 		return
 	}
+	if p.wrap != nil {
+		proto = p.wrap(c, proto)
+	}
 	c.start(proto)
 }
 
@@ -346,6 +375,9 @@ func (p *Port) close() {
 	}
 	sock.Close(p.fd)
 	p.closed = true
+	if p.unlink != "" {
+		os.Remove(p.unlink)
+	}
 }
 
 // ConnectionLost is called by the reactor when it drops the port (it

@@ -73,3 +73,9 @@ func (c *Conn) producerDone() {
 	}
 	c.sync()
 }
+
+// hasProducer reports whether a producer (or a file transfer) writes into
+// the connection.
+func (c *Conn) hasProducer() bool {
+	return c.extra != nil && (c.extra.producer != nil || c.extra.xfer != nil)
+}

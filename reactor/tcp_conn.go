@@ -127,9 +127,18 @@ func (c *Conn) LogPrefix() string {
 	return fmt.Sprintf("%T,%v", c.proto, c.Peer())
 }
 
-// Peer returns the remote address, a new *net.TCPAddr on each call; it is
-// still known after the connection has ended.
+// Peer returns the remote address, a new *net.TCPAddr on each call (a
+// *net.UnixAddr on a Unix socket: the path connected to for a client, ""
+// for a server's peer, which is usually unnamed); it is still known after
+// the connection has ended.
 func (c *Conn) Peer() net.Addr {
+	if c.peer.IsUnix() {
+		name := ""
+		if c.extra != nil && c.extra.connector != nil {
+			name = c.extra.connector.unixPath
+		}
+		return &net.UnixAddr{Name: name, Net: "unix"}
+	}
 	if a := c.peer.TCPAddr(); a != nil {
 		return a
 	}
@@ -145,12 +154,8 @@ func (c *Conn) Host() net.Addr {
 	if c.flags&fClosed != 0 {
 		return nil
 	}
-	a, err := sock.LocalAddr(int(c.fd))
-	if err != nil {
-		return nil
-	}
-	addr := a.TCPAddr()
-	if addr == nil {
+	addr, err := sock.LocalNetAddr(int(c.fd))
+	if err != nil || addr == nil {
 		return nil
 	}
 	c.needExtra().host = addr

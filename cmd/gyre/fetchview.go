@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +27,7 @@ type fetchView struct {
 	timeout     time.Duration
 	observe     fetch.Observer // another observer of the run, if any
 	discard     bool           // keep no poem in the results (fetch.WithoutPoems)
+	tls         *tls.Config    // for tls: endpoints (nil: each endpoint's own)
 }
 
 // progressWanted decides whether to draw the live board on out, from the
@@ -102,6 +104,9 @@ func (v *fetchView) run(ctx context.Context, mode fetch.Mode, addrs []poetry.Add
 	}
 	var opts []fetch.Option
 	opts = append(opts, fetch.WithObserver(fetch.Observers(observers...)))
+	if v.tls != nil {
+		opts = append(opts, fetch.WithTLSConfig(v.tls))
+	}
 	if v.timeout > 0 {
 		opts = append(opts, fetch.WithTimeout(v.timeout))
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"gyre/internal/fetch"
 	"gyre/internal/timeline"
 	"gyre/poetry"
+	"gyre/reactor"
 )
 
 const getLong = `get downloads a poem from each poetry server ADDR and reports what it
@@ -28,7 +30,9 @@ got, in the words of the tutorial's clients:
   Got 1 poems in 0:00:01.014470
 
 An ADDR is a port (10000 means 127.0.0.1:10000), HOST:PORT, or
-[IPV6]:PORT. A server that cannot be reached, resets the connection or
+[IPV6]:PORT, or a client endpoint (with the reactor mode):
+tcp:host=H:port=P, unix:path=/run/gyre.sock, tls:host=H:port=P[:caCerts=FILE]
+(--ca FILE trusts the authorities in FILE, --insecure checks nothing). A server that cannot be reached, resets the connection or
 runs out of --timeout fails its task, with one line on stderr; the others
 go on. The exit status is 0 when every poem arrived, 1 otherwise (130
 when interrupted).
@@ -59,6 +63,9 @@ const getExample = `  # One poem from a server on port 10000 of this machine
   # Print the poem itself, lower-cased (if the dice allow), giving up after 5 s
   gyre get --print --transform cummingsify --seed 7 --timeout 5 localhost:10000
 
+  # Over TLS and over a Unix socket
+  gyre get --ca ca.pem tls:host=127.0.0.1:port=10443 unix:path=/run/gyre.sock
+
   # The run as a text figure on stderr
   gyre get --timeline - 10000 10001`
 
@@ -70,6 +77,8 @@ type getConfig struct {
 	print     bool
 	progress  string
 	timeline  string
+	ca        string // --ca: PEM file of the authorities for tls: endpoints
+	insecure  bool   // --insecure: no certificate check
 }
 
 func newGetCmd() *cobra.Command {
@@ -97,6 +106,9 @@ func newGetCmd() *cobra.Command {
 				return err
 			}
 			cfg.mode, _ = fetch.ParseMode(mode.value)
+			if err := checkEndpoints(cfg, addrs); err != nil {
+				return err
+			}
 			cfg.timeout = time.Duration(timeout)
 			cfg.transform = transform.value
 			cfg.progress = prog.value
@@ -118,6 +130,8 @@ func newGetCmd() *cobra.Command {
 	f.BoolVarP(&cfg.print, "print", "p", false, "print the poems (instead of a line per task)")
 	f.Var(prog, "progress", "live progress lines: on a terminal only, always, or never")
 	f.StringVar(&cfg.timeline, "timeline", "", "draw the run's timeline into this SVG file (- : as text on stderr)")
+	f.StringVar(&cfg.ca, "ca", "", "tls: endpoints: PEM file of the certificate authorities to trust (default: the system's)")
+	f.BoolVar(&cfg.insecure, "insecure", false, "tls: endpoints: do not check the server's certificate")
 	completeChoices(cmd, "mode", mode)
 	completeChoices(cmd, "transform", transform)
 	completeChoices(cmd, "progress", prog)
@@ -125,10 +139,70 @@ func newGetCmd() *cobra.Command {
 	return cmd
 }
 
+// endpointPrefixes mark an argument of gyre get as a client endpoint
+// rather than HOST:PORT.
+var endpointPrefixes = []string{"tcp:", "unix:", "tls:", "ssl:"}
+
+func isEndpoint(arg string) bool {
+	for _, p := range endpointPrefixes {
+		if strings.HasPrefix(strings.ToLower(arg), p) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkEndpoints checks what only endpoints allow: the reactor mode, and
+// --ca/--insecure with a tls: endpoint.
+func checkEndpoints(cfg getConfig, addrs []poetry.Address) error {
+	tlsSeen := false
+	for _, a := range addrs {
+		if a.Endpoint == "" {
+			continue
+		}
+		if cfg.mode != fetch.Reactor {
+			return usageErrorf("%s: endpoints are fetched with --mode reactor only", a.Endpoint)
+		}
+		if e, _ := reactor.ParseClientEndpoint(a.Endpoint); e.Type == "tls" {
+			tlsSeen = true
+		}
+	}
+	if (cfg.ca != "" || cfg.insecure) && !tlsSeen {
+		return usageErrorf("--ca and --insecure apply to tls: endpoints only")
+	}
+	if cfg.ca != "" && cfg.insecure {
+		return usageErrorf("--ca and --insecure exclude each other")
+	}
+	return nil
+}
+
+// tlsConfig is the configuration --ca and --insecure ask for (nil: each
+// endpoint's own, the system's roots unless it names caCerts).
+func (cfg getConfig) tlsConfig() (*tls.Config, error) {
+	switch {
+	case cfg.insecure:
+		return &tls.Config{InsecureSkipVerify: true}, nil
+	case cfg.ca != "":
+		pool, err := reactor.LoadCertPool(cfg.ca)
+		if err != nil {
+			return nil, usageErrorf("--ca: %v", err)
+		}
+		return &tls.Config{RootCAs: pool}, nil
+	}
+	return nil, nil
+}
+
 // parseAddrs reads the addresses; a bad one is a usage error.
 func parseAddrs(args []string) ([]poetry.Address, error) {
 	addrs := make([]poetry.Address, len(args))
 	for i, arg := range args {
+		if isEndpoint(arg) {
+			if _, err := reactor.ParseClientEndpoint(arg); err != nil {
+				return nil, usageErrorf("%v", err)
+			}
+			addrs[i] = poetry.Address{Endpoint: arg}
+			continue
+		}
 		a, err := poetry.ParseAddress(arg)
 		if err != nil {
 			return nil, usageErrorf("%q is not a server address: give PORT, HOST:PORT or [IPV6]:PORT", arg)
@@ -147,10 +221,15 @@ func runGet(ctx context.Context, cfg getConfig, addrs []poetry.Address, stdout, 
 	if cfg.print && closedOutput(stdout) {
 		return &exitError{code: exitFailure, err: errors.New("cannot write the poems to stdout: it is closed")}
 	}
+	tlsCfg, err := cfg.tlsConfig()
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	view, printer, rec := newGetView(cfg, len(addrs), stdout, stderr)
+	view.tls = tlsCfg
 	results, elapsed, err := view.run(ctx, cfg.mode, addrs, nil, rec)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err

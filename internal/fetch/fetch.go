@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -96,6 +97,10 @@ func (r Result) Elapsed() time.Duration { return r.End.Sub(r.Start) }
 // WithTimeout.
 var ErrTimeout = errors.New("timed out")
 
+// Endpoints (Address.Endpoint: tls:, unix:, tcp:) are fetched in the
+// reactor mode only: the async and blocking modes are the tutorial's
+// plain TCP clients.
+
 // ErrSelectLimit is wrapped by the error of an async task whose socket is
 // beyond what select(2) can watch (descriptor FD_SETSIZE or more): the
 // limit that poll and epoll were invented to lift.
@@ -109,7 +114,8 @@ type config struct {
 	observer Observer
 	now      func() time.Time
 	discard  bool
-	maxOpen  int // tasks under way at once (0: as the descriptor limit allows)
+	maxOpen  int         // tasks under way at once (0: as the descriptor limit allows)
+	tls      *tls.Config // for tls: endpoints (nil: each endpoint's own)
 }
 
 // WithoutPoems keeps no poem: each Result has the number of bytes
@@ -118,6 +124,12 @@ type config struct {
 // 1 GiB poem then costs no more memory than a 1 KiB one.
 func WithoutPoems() Option {
 	return func(c *config) { c.discard = true }
+}
+
+// WithTLSConfig sets the TLS configuration of tls: endpoints (its
+// ServerName defaults to each endpoint's host).
+func WithTLSConfig(c *tls.Config) Option {
+	return func(cfg *config) { cfg.tls = c }
 }
 
 // WithTimeout bounds each download, connecting included (0: no bound but
@@ -151,6 +163,9 @@ func Fetch(ctx context.Context, mode Mode, addrs []poetry.Address, opts ...Optio
 	}
 	r := &run{cfg: cfg, results: make([]Result, len(addrs))}
 	for i, a := range addrs {
+		if a.Endpoint != "" && mode != Reactor {
+			return nil, fmt.Errorf("fetch: endpoint %q needs the reactor mode", a.Endpoint)
+		}
 		r.results[i] = Result{Task: i + 1, Addr: a}
 	}
 	var err error
@@ -221,9 +236,12 @@ func Reason(err error) string {
 	var errno syscall.Errno
 	var dnsErr *net.DNSError
 	var addrErr *net.AddrError
+	var tlsErr *reactor.TLSError
 	switch {
 	case err == nil:
 		return ""
+	case errors.As(err, &tlsErr):
+		return tlsErr.Error()
 	case errors.Is(err, ErrTimeout):
 		return err.Error()
 	case errors.Is(err, context.Canceled):

@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 
 	"gyre/deferred"
@@ -51,7 +52,7 @@ func fetchReactor(ctx context.Context, r *run) error {
 		if r.cfg.timeout > 0 {
 			opts = append(opts, poetry.WithTimeout(r.cfg.timeout))
 		}
-		d := poetry.GetPoetry(rt, r.results[i].Addr.String(), opts...)
+		d := getPoetry(rt, r.results[i].Addr, r.cfg.tls, opts)
 		pending[i] = d
 		d.AddCallbacks(func(any) (any, error) {
 			// The observer has kept every chunk: the poem is in
@@ -92,6 +93,25 @@ func fetchReactor(ctx context.Context, r *run) error {
 	})
 	defer stop()
 	return rt.Run()
+}
+
+// getPoetry starts the download of one poem from addr, through its
+// endpoint if it has one (tls: endpoints take tlsCfg when it is set).
+func getPoetry(rt *reactor.Reactor, addr poetry.Address, tlsCfg *tls.Config, opts []poetry.GetOption) *deferred.Deferred {
+	if addr.Endpoint != "" {
+		e, err := reactor.ParseClientEndpoint(addr.Endpoint)
+		if err != nil {
+			return deferred.Fail(err)
+		}
+		if e.Type == "tls" && tlsCfg != nil {
+			e.TLSConfig = tlsCfg.Clone()
+			if e.TLSConfig.ServerName == "" {
+				e.TLSConfig.ServerName = e.Host
+			}
+		}
+		opts = append(opts, poetry.WithEndpoint(e))
+	}
+	return poetry.GetPoetry(rt, addr.String(), opts...)
 }
 
 // reactorError turns a GetPoetry failure into the error the other modes

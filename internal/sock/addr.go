@@ -17,8 +17,18 @@ type Addr struct {
 	ip     [16]byte // IPv4 in the first 4 bytes
 	zone   uint32   // IPv6 scope id
 	port   uint16
-	family uint8 // 4, 6, or 0 when unknown
+	family uint8 // 4, 6, familyUnix, or 0 when unknown
 }
+
+// familyUnix marks the address of a Unix socket's peer; its path, when it
+// has one, is not kept (the caller knows it: the path it connected to).
+const familyUnix = 1
+
+// SetUnix marks a as a Unix socket's address.
+func (a *Addr) SetUnix() { *a = Addr{family: familyUnix} }
+
+// IsUnix reports whether a is a Unix socket's address.
+func (a *Addr) IsUnix() bool { return a.family == familyUnix }
 
 // TCPAddr returns the address as a new *net.TCPAddr (one allocation: the
 // IP's bytes live in the same block), or nil if it is unknown.
@@ -77,6 +87,8 @@ func (a *Addr) FromSockaddr(sa unix.Sockaddr) {
 		a.SetIPv4(sa.Addr, sa.Port)
 	case *unix.SockaddrInet6:
 		a.SetIPv6(sa.Addr, sa.Port, sa.ZoneId)
+	case *unix.SockaddrUnix:
+		a.SetUnix()
 	default:
 		a.family = 0
 	}

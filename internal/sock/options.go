@@ -1,6 +1,7 @@
 package sock
 
 import (
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -68,6 +69,28 @@ func LocalAddr(fd int) (Addr, error) {
 	}
 	a.FromSockaddr(sa)
 	return a, nil
+}
+
+// LocalNetAddr is getsockname(2) as a net.Addr: *net.TCPAddr for IPv4 and
+// IPv6, *net.UnixAddr for a Unix socket, nil for anything else.
+func LocalNetAddr(fd int) (net.Addr, error) {
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		return nil, err
+	}
+	return NetAddr(sa), nil
+}
+
+// NetAddr converts a stream socket's address to a net.Addr, as
+// LocalNetAddr does.
+func NetAddr(sa unix.Sockaddr) net.Addr {
+	if u := UnixAddr(sa, "unix"); u != nil {
+		return u
+	}
+	if t := TCPAddr(sa); t != nil {
+		return t
+	}
+	return nil
 }
 
 // Getsockname is getsockname(2).

@@ -59,6 +59,8 @@ func Accept(lfd int, s *AcceptBuf, peer *Addr) (int, error) {
 	case unix.AF_INET6:
 		sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(&s.rsa))
 		peer.SetIPv6(sa.Addr, networkPort(&sa.Port), sa.Scope_id)
+	case unix.AF_UNIX:
+		peer.SetUnix()
 	default:
 		peer.family = 0
 	}

@@ -1,0 +1,493 @@
+package reactor
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"time"
+)
+
+// TLSConn is a TLS connection on the reactor: the Transport of a protocol
+// whose bytes travel encrypted over a TCP (or Unix) connection. ListenTLS,
+// ConnectTLS, the tls: endpoints and Conn.StartTLS make them.
+//
+// The TLS itself is crypto/tls's, unchanged: a tls.Conn runs over a memory
+// BIO (see tlsBIO) instead of the socket, and the *Conn under it does the
+// I/O on the loop, as for plain TCP. The handshake runs on a goroutine of
+// its own, bridged to the loop, because crypto/tls's handshake cannot be
+// resumed after a "would block"; the records after it are decrypted and
+// encrypted on the loop, so the protocol's callbacks run on the loop
+// goroutine, in TCP's order:
+//
+//   - MakeConnection and ConnectionMade run when the TCP connection is up,
+//     before the handshake (as in Twisted); what the protocol writes
+//     before the handshake is over is kept and sent right after it.
+//   - DataReceived gets plaintext, as it is decrypted: one call per
+//     record at most. The slice is valid during the call only.
+//   - ConnectionLost comes once: ErrConnectionDone after a clean close in
+//     either direction (close_notify), ErrConnectionAborted after
+//     AbortConnection, a *TLSError when TLS failed (the handshake, a bad
+//     record, a stream cut without close_notify, the handshake timeout),
+//     or the TCP connection's reason.
+//
+// Flow control is TCP's: the encrypted output waits in the TCP
+// connection's write buffer, whose water marks pace a registered producer
+// (registered on the TCP connection once the handshake is over; a push
+// producer is paused until then); PauseProducing stops reading from the
+// socket, and nothing is decrypted while paused. LoseConnection sends
+// everything written, then a close_notify, then closes.
+//
+// Like every reactor object, a TLSConn belongs to the loop goroutine.
+type TLSConn struct {
+	conn   *Conn
+	app    Protocol
+	tc     *tls.Conn
+	bio    tlsBIO
+	server bool
+
+	state    uint8
+	paused   bool // the protocol paused reading
+	choked   bool // reading paused by us: the handshake has enough input
+	closing  bool // LoseConnection: close_notify once everything is written
+	notified bool // the protocol's ConnectionLost has run
+	peerDone bool // close_notify received
+
+	pending  []byte // written before the end of the handshake
+	producer Producer
+	stream   bool
+
+	err     error // why TLS failed, for ConnectionLost
+	timer   *DelayedCall
+	timeout time.Duration
+	onDone  func(error) // handshake outcome, for tests and clients that wait
+}
+
+const (
+	tlsHandshaking uint8 = iota
+	tlsOpen
+	tlsEnded
+)
+
+// DefaultTLSHandshakeTimeout bounds a TLS handshake when no other timeout
+// is given: a peer that stops half-way (or never sends its hello) is cut
+// off with a *TLSError wrapping ErrTLSHandshakeTimeout.
+const DefaultTLSHandshakeTimeout = 10 * time.Second
+
+// maxHandshakeInput bounds the ciphertext held while the handshake runs;
+// past it the socket is not read until the handshake is over.
+const maxHandshakeInput = 128 << 10
+
+// newTLSConn puts a TLS layer between c and app; it starts when c's
+// protocol (the layer) is started.
+func newTLSConn(c *Conn, app Protocol, config *tls.Config, server bool, timeout time.Duration) *TLSConn {
+	t := &TLSConn{conn: c, app: app, server: server, timeout: timeout}
+	if timeout == 0 {
+		t.timeout = DefaultTLSHandshakeTimeout
+	}
+	t.bio.init(t)
+	if server {
+		t.tc = tls.Server(&t.bio, config)
+	} else {
+		t.tc = tls.Client(&t.bio, config)
+	}
+	return t
+}
+
+// lower is the TLS layer seen from the TCP connection: its Protocol.
+func (t *TLSConn) lower() *tlsLower { return (*tlsLower)(t) }
+
+// start begins the handshake, then hands the protocol its transport.
+func (t *TLSConn) start() {
+	if t.timeout > 0 {
+		t.timer = t.conn.r.CallLater(t.timeout, t.handshakeTimedOut)
+	}
+	go t.handshake()
+	t.app.MakeConnection(t)
+	t.app.ConnectionMade()
+}
+
+// handshake runs on its own goroutine; the outcome goes back to the loop.
+func (t *TLSConn) handshake() {
+	err := t.tc.Handshake()
+	t.conn.r.CallFromGoroutine(func() { t.handshakeDone(err) })
+}
+
+func (t *TLSConn) handshakeTimedOut() {
+	t.timer = nil
+	if t.state == tlsHandshaking {
+		t.fail(&TLSError{Op: "handshake", Err: ErrTLSHandshakeTimeout}, true)
+	}
+}
+
+// handshakeDone runs on the loop when the handshake's goroutine is done.
+func (t *TLSConn) handshakeDone(err error) {
+	if t.state != tlsHandshaking {
+		return // the connection ended meanwhile
+	}
+	if t.timer != nil {
+		t.timer.Cancel()
+		t.timer = nil
+	}
+	if err != nil {
+		// crypto/tls has queued its alert (through the loop, before this
+		// call): a clean close lets it reach the peer.
+		t.fail(&TLSError{Op: "handshake", Err: err}, false)
+		return
+	}
+	t.bio.toSync()
+	t.state = tlsOpen
+	if t.onDone != nil {
+		t.onDone(nil)
+	}
+	if len(t.pending) > 0 {
+		p := t.pending
+		t.pending = nil
+		t.encrypt(p)
+	}
+	if p := t.producer; p != nil {
+		t.producer = nil
+		t.conn.RegisterProducer(p, t.stream)
+		if t.stream {
+			p.ResumeProducing()
+		}
+	}
+	if t.choked {
+		t.choked = false
+		if !t.paused {
+			t.conn.ResumeProducing()
+		}
+	}
+	t.pump() // what arrived behind the handshake
+	t.bio.keep()
+	if t.closing && t.state == tlsOpen && !t.conn.hasProducer() {
+		t.closeNow()
+	}
+}
+
+// fail ends the connection because TLS failed; abort says whether to
+// reset it (a timeout) or close it cleanly (after an alert).
+func (t *TLSConn) fail(err error, abort bool) {
+	if t.state == tlsEnded {
+		return
+	}
+	if t.err == nil {
+		t.err = err
+	}
+	if t.onDone != nil && t.state == tlsHandshaking {
+		t.onDone(err)
+	}
+	t.state = tlsEnded
+	t.pending = nil
+	t.bio.close()
+	if abort {
+		t.conn.AbortConnection()
+	} else {
+		t.conn.LoseConnection()
+	}
+}
+
+// pump decrypts what the BIO holds and delivers it, until it needs more
+// ciphertext, the protocol pauses, or the stream ends.
+func (t *TLSConn) pump() {
+	buf := t.conn.r.tlsPlainBuffer()
+	for t.state == tlsOpen && !t.paused {
+		n, err := t.tc.Read(buf)
+		if n > 0 {
+			t.app.DataReceived(buf[:n])
+		}
+		switch {
+		case err == nil:
+			continue
+		case err == errWouldBlock:
+			return
+		case err == io.EOF && !t.bio.eofReturned:
+			// close_notify: the peer is done. Answer with ours once
+			// everything written has gone, then close.
+			t.peerDone = true
+			t.LoseConnection()
+			return
+		case err == io.EOF:
+			t.fail(&TLSError{Op: "read", Err: ErrTLSTruncated}, true)
+			return
+		default:
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				return
+			}
+			t.fail(&TLSError{Op: "read", Err: err}, true)
+			return
+		}
+	}
+}
+
+// closeNow sends close_notify and closes the TCP connection once its
+// buffer has drained.
+func (t *TLSConn) closeNow() {
+	t.state = tlsEnded
+	t.tc.CloseWrite()
+	t.bio.closed = true
+	t.conn.LoseConnection()
+}
+
+// Write implements Transport: the data is encrypted into records at once
+// (kept until the handshake is over if it is not).
+func (t *TLSConn) Write(data []byte) {
+	if len(data) == 0 || t.closing {
+		return
+	}
+	switch t.state {
+	case tlsHandshaking:
+		t.pending = append(t.pending, data...)
+	case tlsOpen:
+		t.encrypt(data)
+	}
+}
+
+// encrypt writes data through crypto/tls, its records gathered into the
+// loop's scratch buffer and handed to the TCP connection at once (which
+// copies what the socket does not take).
+func (t *TLSConn) encrypt(data []byte) {
+	b := &t.bio
+	b.out = t.conn.r.tlsOutBuffer()[:0]
+	b.batching = true
+	t.tc.Write(data)
+	b.batching = false
+	out := b.out
+	b.out = nil
+	if len(out) > 0 {
+		t.conn.Write(out)
+	}
+	t.conn.r.scratch.tlsOut = out[:0] // keep what append grew
+}
+
+// WriteSequence implements Transport.
+func (t *TLSConn) WriteSequence(data [][]byte) {
+	for _, b := range data {
+		t.Write(b)
+	}
+}
+
+// LoseConnection implements Transport: everything written (and what a
+// producer still writes) is sent, then close_notify, then the TCP
+// connection is closed.
+func (t *TLSConn) LoseConnection() {
+	if t.closing || t.state == tlsEnded {
+		return
+	}
+	t.closing = true
+	if t.state == tlsOpen && !t.conn.hasProducer() && t.producer == nil {
+		t.closeNow()
+	}
+}
+
+// AbortConnection implements Transport: the TCP connection is reset.
+func (t *TLSConn) AbortConnection() {
+	if t.state == tlsEnded && t.conn.flags&fClosed != 0 {
+		return
+	}
+	t.state = tlsEnded
+	t.pending = nil
+	t.bio.close()
+	t.conn.AbortConnection()
+}
+
+// Peer implements Transport (the TCP connection's peer).
+func (t *TLSConn) Peer() net.Addr { return t.conn.Peer() }
+
+// Host implements Transport.
+func (t *TLSConn) Host() net.Addr { return t.conn.Host() }
+
+// RegisterProducer implements Transport. The producer paces itself by the
+// TCP connection's buffer of encrypted output; until the handshake is
+// over a push producer is paused and a pull producer not yet asked.
+func (t *TLSConn) RegisterProducer(p Producer, streaming bool) error {
+	if t.state == tlsOpen {
+		return t.conn.RegisterProducer(p, streaming)
+	}
+	if p == nil {
+		return errors.New("reactor: nil producer")
+	}
+	if t.producer != nil {
+		return ErrProducerRegistered
+	}
+	if t.state == tlsEnded {
+		p.StopProducing()
+		return nil
+	}
+	if streaming {
+		pp, ok := p.(PushProducer)
+		if !ok {
+			return errNotPushProducer
+		}
+		pp.PauseProducing()
+	}
+	t.producer, t.stream = p, streaming
+	return nil
+}
+
+// UnregisterProducer implements Transport; a LoseConnection waiting for
+// the producer goes on.
+func (t *TLSConn) UnregisterProducer() {
+	if t.producer != nil {
+		t.producer = nil
+		return
+	}
+	t.conn.UnregisterProducer()
+	if t.closing && t.state == tlsOpen {
+		t.closeNow()
+	}
+}
+
+// PauseProducing stops reading and decrypting (Transport).
+func (t *TLSConn) PauseProducing() {
+	t.paused = true
+	t.conn.PauseProducing()
+}
+
+// ResumeProducing reads again (Transport); records already received are
+// delivered first, from the loop, not inside this call.
+func (t *TLSConn) ResumeProducing() {
+	if !t.paused {
+		return
+	}
+	t.paused = false
+	if !t.choked {
+		t.conn.ResumeProducing()
+	}
+	if t.state == tlsOpen {
+		t.conn.r.CallLater(0, func() {
+			t.pump()
+			t.bio.keep()
+		})
+	}
+}
+
+// StopProducing loses the connection (Transport).
+func (t *TLSConn) StopProducing() { t.LoseConnection() }
+
+// LoseWriteConnection sends close_notify once everything written has
+// gone, and shuts the TCP write side; reading goes on (TCPTransport).
+func (t *TLSConn) LoseWriteConnection() {
+	if t.state != tlsOpen || t.closing {
+		return
+	}
+	t.tc.CloseWrite()
+	t.conn.LoseWriteConnection()
+}
+
+// SetNoDelay, SetKeepAlive and SetKeepAlivePeriod act on the TCP
+// connection (TCPTransport).
+func (t *TLSConn) SetNoDelay(on bool) error                 { return t.conn.SetNoDelay(on) }
+func (t *TLSConn) SetKeepAlive(on bool) error               { return t.conn.SetKeepAlive(on) }
+func (t *TLSConn) SetKeepAlivePeriod(d time.Duration) error { return t.conn.SetKeepAlivePeriod(d) }
+
+// ConnectionState returns crypto/tls's account of the connection (the
+// version, the cipher suite, the peer's certificates); its
+// HandshakeComplete says whether the handshake is over.
+func (t *TLSConn) ConnectionState() tls.ConnectionState {
+	if t.state == tlsHandshaking {
+		return tls.ConnectionState{}
+	}
+	return t.tc.ConnectionState()
+}
+
+// Conn returns the TCP connection under the TLS layer.
+func (t *TLSConn) Conn() *Conn { return t.conn }
+
+// Protocol returns the protocol the connection runs.
+func (t *TLSConn) Protocol() Protocol { return t.app }
+
+// Buffered returns the encrypted bytes waiting in the TCP connection's
+// buffer plus what waits for the end of the handshake.
+func (t *TLSConn) Buffered() int { return t.conn.Buffered() + len(t.pending) }
+
+// tlsLower is the TLS layer as the TCP connection's protocol.
+type tlsLower TLSConn
+
+func (l *tlsLower) MakeConnection(Transport) {}
+
+func (l *tlsLower) ConnectionMade() { (*TLSConn)(l).start() }
+
+// DataReceived takes ciphertext from the socket.
+func (l *tlsLower) DataReceived(data []byte) {
+	t := (*TLSConn)(l)
+	switch t.state {
+	case tlsHandshaking:
+		if t.bio.feed(data) > maxHandshakeInput && !t.choked {
+			t.choked = true
+			t.conn.PauseProducing()
+		}
+	case tlsOpen:
+		t.bio.lend(data)
+		t.pump()
+		t.bio.keep()
+	}
+}
+
+// ReadConnectionLost: the TCP stream ended (the layer is half-closeable,
+// so that it can tell a close_notify from a cut).
+func (l *tlsLower) ReadConnectionLost() {
+	t := (*TLSConn)(l)
+	t.bio.setEOF()
+	switch t.state {
+	case tlsOpen:
+		t.pump()
+		t.bio.keep()
+	case tlsEnded:
+		if t.conn.flags&fClosed == 0 {
+			t.conn.LoseConnection()
+		}
+	}
+	// While handshaking, the goroutine reads the end and fails.
+}
+
+// ConnectionLost: the TCP connection is gone; the protocol hears why.
+func (l *tlsLower) ConnectionLost(reason error) {
+	t := (*TLSConn)(l)
+	if t.timer != nil {
+		t.timer.Cancel()
+		t.timer = nil
+	}
+	handshaking := t.state == tlsHandshaking
+	t.state = tlsEnded
+	t.pending = nil
+	t.bio.close()
+	if p := t.producer; p != nil {
+		t.producer = nil
+		p.StopProducing()
+	}
+	if t.err != nil {
+		reason = t.err
+	} else if handshaking && errors.Is(reason, ErrConnectionDone) {
+		reason = &TLSError{Op: "handshake", Err: io.ErrUnexpectedEOF}
+	}
+	if handshaking && t.onDone != nil {
+		t.onDone(reason)
+	}
+	if !t.notified {
+		t.notified = true
+		t.app.ConnectionLost(reason)
+	}
+}
+
+var (
+	_ TCPTransport          = (*TLSConn)(nil)
+	_ HalfCloseableProtocol = (*tlsLower)(nil)
+)
+
+// tlsOutBuffer returns the loop's buffer for outgoing records.
+func (r *Reactor) tlsOutBuffer() []byte {
+	if r.scratch.tlsOut == nil {
+		r.scratch.tlsOut = make([]byte, 0, 80<<10)
+	}
+	return r.scratch.tlsOut
+}
+
+// tlsPlainBuffer returns the loop's buffer for decrypted input.
+func (r *Reactor) tlsPlainBuffer() []byte {
+	if r.scratch.plain == nil {
+		r.scratch.plain = make([]byte, 16<<10)
+	}
+	return r.scratch.plain
+}

@@ -1,0 +1,51 @@
+package reactor
+
+import (
+	"crypto/tls"
+	"errors"
+)
+
+// ErrTLSStarted is returned by StartTLS on a connection already secured,
+// closing or closed.
+var ErrTLSStarted = errors.New("reactor: StartTLS on a connection that is closing, closed, or already TLS")
+
+// StartTLS turns an established connection into a TLS one (STARTTLS): a
+// handshake starts at once, as the server if the connection was accepted
+// and as the client if it was made by a Connector. Call it from the
+// protocol, typically right after writing (or reading) the plaintext
+// that agreed on it: what the peer sent before its hello has been
+// delivered already; nothing the protocol wrote earlier is encrypted.
+//
+// The protocol stays the same; its transport becomes the returned
+// *TLSConn, handed over by calling MakeConnection again (BaseProtocol
+// stores it), and only writes through that transport are encrypted.
+// ConnectionMade is not called again.
+func (c *Conn) StartTLS(config *tls.Config) (*TLSConn, error) {
+	if c.flags&(fClosed|fDisconnecting|fWriteShutting|fConnecting|fSetup) != 0 || c.proto == nil {
+		return nil, ErrTLSStarted
+	}
+	if _, ok := c.proto.(*tlsLower); ok {
+		return nil, ErrTLSStarted
+	}
+	server := c.extra == nil || c.extra.connector == nil
+	if server && (config == nil || (len(config.Certificates) == 0 && config.GetCertificate == nil && config.GetConfigForClient == nil)) {
+		return nil, errors.New("reactor: StartTLS as a server needs a certificate")
+	}
+	if config == nil {
+		config = &tls.Config{}
+	}
+	if !server && config.ServerName == "" && !config.InsecureSkipVerify {
+		config = config.Clone()
+		config.ServerName = c.extra.connector.dest.Host
+	}
+	t := newTLSConn(c, c.proto, config, server, 0)
+	c.proto = t.lower()
+	// The handshake and the protocol's new transport; ConnectionMade
+	// has been called already.
+	if t.timeout > 0 {
+		t.timer = c.r.CallLater(t.timeout, t.handshakeTimedOut)
+	}
+	go t.handshake()
+	t.app.MakeConnection(t)
+	return t, nil
+}

@@ -1,0 +1,271 @@
+package reactor
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+
+	"gyre/deferred"
+	"gyre/internal/sock"
+)
+
+// UDPPort is a UDP socket on the reactor (Twisted's udp.Port): the
+// transport of its DatagramProtocol and a ReadDescriptor.
+type UDPPort struct {
+	r      *Reactor
+	fd     int
+	proto  DatagramProtocol
+	addr   *net.UDPAddr
+	batch  int
+	domain int
+
+	connected *net.UDPAddr // after Connect
+	closed    bool
+	stopped   bool // StopProtocol delivered
+}
+
+// ListenUDP opens a UDP socket on addr ("host:port"; an empty host means
+// every IPv4 interface, port 0 lets the system choose: Addr tells) and
+// starts proto on it: StartProtocol is called before ListenUDP returns.
+// It fails with a *ListenError.
+func (r *Reactor) ListenUDP(addr string, proto DatagramProtocol, opts ...UDPOption) (*UDPPort, error) {
+	cfg := udpConfig{batch: DefaultUDPReadBatch}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, &ListenError{Interface: addr, Err: err}
+	}
+	portNum, err := strconv.Atoi(portStr)
+	if err != nil || portNum < 0 || portNum > 65535 {
+		return nil, &ListenError{Interface: host, Err: errors.New("invalid port " + strconv.Quote(portStr))}
+	}
+	lerr := func(err error) error { return &ListenError{Interface: host, Port: portNum, Err: err} }
+	if proto == nil {
+		return nil, lerr(errors.New("nil protocol"))
+	}
+	ip, err := resolveListenHost(host)
+	if err != nil {
+		return nil, lerr(err)
+	}
+	var sa sock.Addr
+	sa.FromAddrPort(netip.AddrPortFrom(ip, uint16(portNum)))
+	fd, err := sock.Socket(sa.Domain(), unix.SOCK_DGRAM)
+	if err != nil {
+		return nil, lerr(err)
+	}
+	fail := func(call string, err error) (*UDPPort, error) {
+		sock.Close(fd)
+		var errno unix.Errno
+		if errors.As(err, &errno) {
+			return nil, lerr(errno)
+		}
+		return nil, lerr(os.NewSyscallError(call, err))
+	}
+	if cfg.rcvbuf > 0 {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, cfg.rcvbuf); err != nil {
+			return fail("setsockopt", err)
+		}
+	}
+	if cfg.reusePort {
+		if err := sock.SetReusePort(fd); err != nil {
+			return fail("setsockopt", err)
+		}
+	}
+	if err := sock.Bind(fd, sa.Sockaddr()); err != nil {
+		return fail("bind", err)
+	}
+	bound, err := sock.LocalAddr(fd)
+	if err != nil {
+		return fail("getsockname", err)
+	}
+	p := &UDPPort{r: r, fd: fd, proto: proto, addr: bound.UDPAddr(), batch: max(cfg.batch, 1), domain: sa.Domain()}
+	if err := r.AddReader(p); err != nil {
+		return fail("register", err)
+	}
+	proto.StartProtocol(p)
+	return p, nil
+}
+
+// Addr returns the port's local address.
+func (p *UDPPort) Addr() *net.UDPAddr { return p.addr }
+
+// Fd returns the socket (-1 once closed).
+func (p *UDPPort) Fd() int {
+	if p.closed {
+		return -1
+	}
+	return p.fd
+}
+
+// LogPrefix names the port in logs.
+func (p *UDPPort) LogPrefix() string { return "UDP port " + strconv.Itoa(p.addr.Port) }
+
+// ReceiveBuffer returns the socket's receive buffer size as the kernel
+// set it (Linux doubles what was asked, for its bookkeeping).
+func (p *UDPPort) ReceiveBuffer() (int, error) {
+	n, err := unix.GetsockoptInt(p.fd, unix.SOL_SOCKET, unix.SO_RCVBUF)
+	return n, os.NewSyscallError("getsockopt", err)
+}
+
+// Connect connects the port to addr ("host:port", resolved now): from
+// then on it receives datagrams from addr only, Write may omit the
+// address, and a datagram refused by the peer's host is reported to the
+// protocol's ConnectionRefused. A port connects once (Twisted's rule).
+func (p *UDPPort) Connect(addr string) error {
+	if p.closed {
+		return net.ErrClosed
+	}
+	if p.connected != nil {
+		return errors.New("reactor: UDP port already connected")
+	}
+	ua, sa, err := p.resolve(addr)
+	if err != nil {
+		return err
+	}
+	if err := sock.Connect(p.fd, sa); err != nil {
+		return os.NewSyscallError("connect", err)
+	}
+	p.connected = ua
+	return nil
+}
+
+// Connected returns the address the port is connected to (nil if none).
+func (p *UDPPort) Connected() *net.UDPAddr { return p.connected }
+
+// resolve turns "host:port" into the socket address for this port's
+// family.
+func (p *UDPPort) resolve(addr string) (*net.UDPAddr, unix.Sockaddr, error) {
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		ua, rerr := net.ResolveUDPAddr("udp", addr)
+		if rerr != nil {
+			return nil, nil, rerr
+		}
+		ap = ua.AddrPort()
+	}
+	return p.sockaddr(ap)
+}
+
+func (p *UDPPort) sockaddr(ap netip.AddrPort) (*net.UDPAddr, unix.Sockaddr, error) {
+	ip := ap.Addr()
+	if p.domain == unix.AF_INET {
+		if !ip.Unmap().Is4() {
+			return nil, nil, &net.AddrError{Err: "IPv6 address on an IPv4 socket", Addr: ap.String()}
+		}
+		ip = ip.Unmap()
+		return net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, ap.Port())), &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ip.As4()}, nil
+	}
+	zone, _ := strconv.Atoi(ip.Zone())
+	return net.UDPAddrFromAddrPort(ap), &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ip.As16(), ZoneId: uint32(zone)}, nil
+}
+
+// Write sends data as one datagram to addr (a *net.UDPAddr, or nil on a
+// connected port for its peer). It never blocks and never buffers: a
+// full send buffer is ErrDatagramDropped; on a connected port a refusal
+// is reported both here (ECONNREFUSED) and to ConnectionRefused.
+func (p *UDPPort) Write(data []byte, addr net.Addr) error {
+	if p.closed {
+		return net.ErrClosed
+	}
+	var err error
+	switch {
+	case addr == nil && p.connected == nil:
+		return ErrNotConnected
+	case addr == nil:
+		err = unix.Send(p.fd, data, 0)
+	default:
+		ua, ok := addr.(*net.UDPAddr)
+		if !ok {
+			return &net.AddrError{Err: "not a UDP address", Addr: addr.String()}
+		}
+		_, sa, serr := p.sockaddr(ua.AddrPort())
+		if serr != nil {
+			return serr
+		}
+		if p.connected != nil {
+			err = unix.Send(p.fd, data, 0) // sendto on a connected socket: its peer
+		} else {
+			err = unix.Sendto(p.fd, data, 0, sa)
+		}
+	}
+	switch err {
+	case nil:
+		return nil
+	case unix.EAGAIN, unix.ENOBUFS:
+		return ErrDatagramDropped
+	case unix.ECONNREFUSED:
+		p.refused()
+	}
+	return os.NewSyscallError("sendto", err)
+}
+
+// refused tells a connected port's protocol that the peer refused.
+func (p *UDPPort) refused() {
+	if cr, ok := p.proto.(ConnectionRefusedProtocol); ok && p.connected != nil {
+		p.r.call(cr.ConnectionRefused)
+	}
+}
+
+// DoRead reads up to the port's batch of datagrams and delivers each.
+func (p *UDPPort) DoRead() error {
+	buf := p.r.ReadBuffer()
+	for range p.batch {
+		if p.closed {
+			return nil
+		}
+		n, from, err := unix.Recvfrom(p.fd, buf, 0)
+		switch err {
+		case nil:
+		case unix.EAGAIN:
+			return nil
+		case unix.EINTR:
+			continue
+		case unix.ECONNREFUSED:
+			// An ICMP error for an earlier send (connected ports).
+			p.refused()
+			continue
+		default:
+			p.r.log().Warn("UDP receive failed", "system", p.LogPrefix(), "error", err)
+			return nil
+		}
+		var a sock.Addr
+		a.FromSockaddr(from)
+		p.proto.DatagramReceived(buf[:n], a.UDPAddr())
+	}
+	return nil
+}
+
+// StopListening closes the socket and calls StopProtocol. The Deferred
+// has fired by the time it is returned.
+func (p *UDPPort) StopListening() *deferred.Deferred {
+	p.close()
+	return deferred.Succeed(nil)
+}
+
+// LoseConnection is StopListening (Twisted's name on a UDP port).
+func (p *UDPPort) LoseConnection() { p.close() }
+
+func (p *UDPPort) close() {
+	if p.closed {
+		return
+	}
+	p.closed = true
+	p.r.RemoveReader(p)
+	sock.Close(p.fd)
+	if !p.stopped {
+		p.stopped = true
+		p.r.call(p.proto.StopProtocol)
+	}
+}
+
+// ConnectionLost is called by the reactor when it drops the port (it
+// stopped): the socket is closed and the protocol stopped.
+func (p *UDPPort) ConnectionLost(error) { p.close() }
+
+var _ ReadDescriptor = (*UDPPort)(nil)

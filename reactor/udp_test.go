@@ -1,0 +1,168 @@
+package reactor
+
+import (
+	"net"
+	"testing"
+	"time"
+)
+
+// udpRecorder records datagrams and runs a hook on each.
+type udpRecorder struct {
+	BaseDatagramProtocol
+	got     []string
+	from    []*net.UDPAddr
+	onData  func(p *udpRecorder, data []byte, addr *net.UDPAddr)
+	refused int
+	onRef   func()
+	stopped int
+}
+
+func (p *udpRecorder) DatagramReceived(data []byte, addr *net.UDPAddr) {
+	p.got = append(p.got, string(data))
+	p.from = append(p.from, addr)
+	if p.onData != nil {
+		p.onData(p, data, addr)
+	}
+}
+
+func (p *udpRecorder) ConnectionRefused() {
+	p.refused++
+	if p.onRef != nil {
+		p.onRef()
+	}
+}
+
+func (p *udpRecorder) StopProtocol() { p.stopped++ }
+
+func listenUDP(t *testing.T, r *Reactor, p DatagramProtocol, opts ...UDPOption) *UDPPort {
+	t.Helper()
+	port, err := r.ListenUDP("127.0.0.1:0", p, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { port.StopListening() })
+	return port
+}
+
+// An echo server and a client on every backend: datagrams go both ways
+// with the sender's address, and StopProtocol comes once.
+func TestUDPEcho(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		r, _ := newReactor(t, backend)
+		echo := &udpRecorder{onData: func(p *udpRecorder, data []byte, addr *net.UDPAddr) {
+			if err := p.Transport.Write(append([]byte("echo "), data...), addr); err != nil {
+				t.Error(err)
+			}
+		}}
+		server := listenUDP(t, r, echo)
+		client := &udpRecorder{onData: func(p *udpRecorder, _ []byte, _ *net.UDPAddr) {
+			if len(p.got) == 3 {
+				r.Stop()
+			}
+		}}
+		cport := listenUDP(t, r, client)
+		if client.Transport != cport {
+			t.Fatal("StartProtocol not called with the port")
+		}
+		r.CallWhenRunning(func() {
+			for _, m := range []string{"one", "two", "three"} {
+				if err := cport.Write([]byte(m), server.Addr()); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+		r.CallLater(testTimeout, func() { r.Stop() })
+		run(t, r)
+		if len(client.got) != 3 || client.got[0] != "echo one" || client.got[2] != "echo three" {
+			t.Fatalf("client got %q", client.got)
+		}
+		if client.from[0].Port != server.Addr().Port || echo.from[0].Port != cport.Addr().Port {
+			t.Errorf("addresses %v %v", client.from[0], echo.from[0])
+		}
+		server.StopListening()
+		server.StopListening()
+		if echo.stopped != 1 {
+			t.Errorf("StopProtocol called %d times", echo.stopped)
+		}
+		if err := server.Write([]byte("x"), cport.Addr()); err == nil {
+			t.Error("write on a stopped port succeeded")
+		}
+	})
+}
+
+// A connected port whose peer has no socket hears ConnectionRefused.
+func TestUDPConnectedRefused(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		r, _ := newReactor(t, backend)
+		dead, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadAddr := dead.LocalAddr().String()
+		dead.Close()
+		p := &udpRecorder{}
+		p.onRef = func() { r.CallLater(0, func() { r.Stop() }) }
+		port := listenUDP(t, r, p)
+		if err := port.Write([]byte("x"), nil); err != ErrNotConnected {
+			t.Errorf("unconnected write without address: %v", err)
+		}
+		if err := port.Connect(deadAddr); err != nil {
+			t.Fatal(err)
+		}
+		if port.Connected().String() != deadAddr {
+			t.Errorf("connected to %v", port.Connected())
+		}
+		// Each send may draw an ICMP error; keep sending until one is
+		// reported (the first normally is).
+		var tick func()
+		tick = func() {
+			port.Write([]byte("anyone?"), nil)
+			r.CallLater(50*time.Millisecond, tick)
+		}
+		r.CallWhenRunning(tick)
+		r.CallLater(testTimeout, func() { r.Stop() })
+		run(t, r)
+		if p.refused == 0 {
+			t.Fatal("ConnectionRefused never called")
+		}
+	})
+}
+
+// One busy socket cannot hold the loop: at most the batch of datagrams is
+// read per wake-up, and timers run in between.
+func TestUDPReadBatchBounded(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		r, _ := newReactor(t, backend)
+		const n, batch = 20, 4
+		seenAtTick := -1
+		p := &udpRecorder{}
+		p.onData = func(p *udpRecorder, _ []byte, _ *net.UDPAddr) {
+			if len(p.got) == 1 {
+				r.CallLater(0, func() { seenAtTick = len(p.got) })
+			}
+			if len(p.got) == n {
+				r.CallLater(0, func() { r.Stop() })
+			}
+		}
+		port := listenUDP(t, r, p, WithReadBatch(batch), WithReceiveBuffer(256<<10))
+		if got, err := port.ReceiveBuffer(); err != nil || got < 256<<10 {
+			t.Errorf("receive buffer %d, %v", got, err)
+		}
+		c, err := net.DialUDP("udp", nil, port.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		for i := range n {
+			c.Write([]byte{byte(i)})
+		}
+		r.CallLater(testTimeout, func() { r.Stop() })
+		run(t, r)
+		if len(p.got) != n {
+			t.Fatalf("got %d datagrams, want %d", len(p.got), n)
+		}
+		if seenAtTick < 1 || seenAtTick > batch {
+			t.Fatalf("%d datagrams delivered before the loop turned, want at most %d", seenAtTick, batch)
+		}
+	})
+}

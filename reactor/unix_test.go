@@ -1,0 +1,64 @@
+package reactor
+
+import (
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// ListenUnix and ConnectUnix on every backend: the client hears the
+// server, the server knows who connected (SO_PEERCRED), and a TCP
+// connection has no credentials.
+func TestUnixConnectAndCredentials(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		r, _ := newReactor(t, backend)
+		sock := filepath.Join(t.TempDir(), "c.sock")
+		var cred Credentials
+		var credErr error
+		srv := &servers{build: func() *recorder {
+			return &recorder{onMade: func(p *recorder) {
+				cred, credErr = p.conn().PeerCredentials()
+				p.Transport.Write([]byte("hi"))
+				p.Transport.LoseConnection()
+			}}
+		}}
+		if _, err := r.ListenUnix(sock, srv); err != nil {
+			t.Fatal(err)
+		}
+		tcp := listen(t, r, greeter("x"))
+		var tcpErr error
+		cf := &clientFactory{}
+		cf.build = func() *recorder {
+			return &recorder{onLost: func(*recorder, error) { r.CallLater(0, func() { r.Stop() }) }}
+		}
+		c := r.ConnectUnix(sock, cf, 5*time.Second)
+		tf := &clientFactory{}
+		tf.build = func() *recorder {
+			return &recorder{onMade: func(p *recorder) { _, tcpErr = p.conn().PeerCredentials() }}
+		}
+		r.ConnectTCP(tcp.Addr().String(), tf, 5*time.Second)
+		run(t, r)
+		if len(cf.protos) != 1 || string(cf.protos[0].data) != "hi" {
+			t.Fatalf("client: %v %v", cf.protos, cf.failed)
+		}
+		if d, ok := c.Destination().(*net.UnixAddr); !ok || d.Name != sock {
+			t.Errorf("destination %v", c.Destination())
+		}
+		if runtime.GOOS != "linux" {
+			return
+		}
+		if credErr != nil || cred.PID != os.Getpid() || cred.UID != os.Getuid() || cred.GID != os.Getgid() {
+			t.Errorf("credentials %+v, %v; want pid %d uid %d", cred, credErr, os.Getpid(), os.Getuid())
+		}
+		if tcpErr == nil {
+			t.Errorf("TCP connection has credentials")
+		}
+		if !errors.Is(srv.all[0].lostOnce(t), ErrConnectionDone) {
+			t.Error(srv.all[0].lost)
+		}
+	})
+}
