@@ -75,11 +75,11 @@ func TestDecode(t *testing.T) {
 		t.Fatalf("v1 UNKNOWN: %+v, %v", h, err)
 	}
 	for _, bad := range []string{
-		"PROXY TCP4 203.0.113.7 192.0.2.1 4242\r\n",   // a field missing
-		"PROXY TCP4 203.0.113.999 192.0.2.1 1 2\r\n",  // not an address
+		"PROXY TCP4 203.0.113.7 192.0.2.1 4242\r\n",    // a field missing
+		"PROXY TCP4 203.0.113.999 192.0.2.1 1 2\r\n",   // not an address
 		"PROXY TCP4 203.0.113.7 192.0.2.1 1 99999\r\n", // not a port
-		"PROXY TCP4 203.0.113.7 192.0.2.1 1 2\n",      // LF without CR
-		"PROXY SCTP 203.0.113.7 192.0.2.1 1 2\r\n",    // no such family
+		"PROXY TCP4 203.0.113.7 192.0.2.1 1 2\n",       // LF without CR
+		"PROXY SCTP 203.0.113.7 192.0.2.1 1 2\r\n",     // no such family
 	} {
 		if _, err := d.decode([]byte(bad)); !bytes.Contains([]byte(Reason(err)), []byte("malformed")) {
 			t.Errorf("%q: %v, want a malformed header", bad, err)
