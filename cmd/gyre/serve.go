@@ -76,6 +76,7 @@ type serveConfig struct {
 	maxConns int
 	format   logFormat
 	quiet    bool
+	deployConfig
 }
 
 // flushEvery is how often a serving loop hands its buffered log to the
@@ -137,6 +138,7 @@ func newServeCmd() *cobra.Command {
 	f.Var(logFmt, "log-format", "log format on stderr")
 	f.BoolVarP(&cfg.quiet, "quiet", "q", false, "log only warnings and errors, not every client")
 	completeChoices(cmd, "log-format", logFmt)
+	addDeployFlags(cmd, &cfg.deployConfig)
 	return cmd
 }
 
@@ -171,7 +173,7 @@ func (c *serveConfig) check(cmd *cobra.Command, npoems int) error {
 	if c.maxConns == 0 {
 		c.maxConns = defaultMaxConns()
 	}
-	return nil
+	return c.deployConfig.check(cmd, c.blocking)
 }
 
 // defaultMaxConns leaves 64 descriptors of the process's limit (which Go
@@ -215,6 +217,7 @@ type servingPort struct {
 // serveTotals counts the clients of a whole run.
 type serveTotals struct {
 	served, lost, refused, bytes int64
+	proxyRejected                int64 // --proxy-protocol: aborted without a valid header
 }
 
 // runServe serves until a signal (or ctx) says stop.
@@ -237,8 +240,14 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 
+	ops, err := listenOps(cfg.metricsAddr)
+	if err != nil {
+		sink.close()
+		return err
+	}
+	defer ops.close()
+
 	var srv poemServer
-	var err error
 	if cfg.blocking {
 		srv, err = newBlockingServer(cfg, poems, sink, level)
 	} else {
@@ -267,6 +276,13 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 	if cfg.slow {
 		attrs = append(attrs, slog.Int("num_bytes", cfg.numBytes), slog.Duration("delay", cfg.delay))
 	}
+	if ops != nil {
+		ops.serve(srv.(*reactorServer).enableStats())
+		attrs = append(attrs, slog.String("metrics", ops.Addr().String()))
+	}
+	if cfg.proxyProtocol {
+		attrs = append(attrs, slog.Bool("proxy_protocol", true))
+	}
 	say(slog.LevelInfo, "serving", attrs...)
 	srv.start()
 
@@ -281,6 +297,7 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 	case <-ctx.Done():
 		why = slog.String("reason", context.Cause(ctx).Error())
 	}
+	ops.setDraining()
 	inFlight := srv.drain()
 	say(slog.LevelInfo, "stopping: no new connections; the poems in flight may finish", why,
 		slog.Int("in_flight", inFlight), slog.Duration("grace", cfg.grace))
@@ -302,8 +319,12 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 		return &exitError{code: code, err: fmt.Errorf("second signal (%s): exiting without waiting for the poems in flight", sig)}
 	}
 	t := srv.finish()
-	say(slog.LevelInfo, "stopped", slog.Int64("served", t.served), slog.Int64("lost", t.lost),
-		slog.Int64("refused", t.refused), slog.Int64("bytes", t.bytes))
+	stopped := []slog.Attr{slog.Int64("served", t.served), slog.Int64("lost", t.lost),
+		slog.Int64("refused", t.refused), slog.Int64("bytes", t.bytes)}
+	if cfg.proxyProtocol {
+		stopped = append(stopped, slog.Int64("proxy_rejected", t.proxyRejected))
+	}
+	say(slog.LevelInfo, "stopped", stopped...)
 	sink.close()
 	return srv.err()
 }
