@@ -17,8 +17,12 @@ type sockAddr struct {
 	ip     [16]byte // IPv4 in the first 4 bytes
 	zone   uint32   // IPv6 scope id
 	port   uint16
-	family uint8 // 4, 6, or 0 when unknown
+	family uint8 // 4, 6, familyUnix, or 0 when unknown
 }
+
+// familyUnix marks the sockAddr of a Unix socket's peer: the path, when it
+// has one, is not kept here (see Conn.Peer).
+const familyUnix = 1
 
 // tcpAddr returns the address as a new *net.TCPAddr (one allocation: the
 // IP's bytes live in the same block), or nil if it is unknown.
@@ -65,6 +69,8 @@ func (a *sockAddr) fromSockaddr(sa unix.Sockaddr) {
 		a.setIPv4(sa.Addr, sa.Port)
 	case *unix.SockaddrInet6:
 		a.setIPv6(sa.Addr, sa.Port, sa.ZoneId)
+	case *unix.SockaddrUnix:
+		a.family = familyUnix
 	default:
 		a.family = 0
 	}

@@ -53,6 +53,15 @@ type Connector struct {
 	timer   *DelayedCall // the connect timeout
 	attempt uint64       // counts attempts, so a late DNS answer for an old one is ignored
 	literal netip.Addr   // the host when it is an IP literal
+
+	unixPath string // ConnectUnix: the socket's path (dest is unused)
+
+	// made, when set, is told of the protocol once ConnectionMade has
+	// returned (ConnectEndpoint's Deferred).
+	made func(Protocol)
+	// wrap, when set, turns the connection into something more before
+	// its protocol starts (TLS).
+	wrap func(c *Conn, proto Protocol) Protocol
 }
 
 // ConnectTCP connects to addr ("host:port"; an empty host means this
@@ -74,6 +83,24 @@ type Connector struct {
 // included (0 means no limit but the kernel's, which is minutes; Twisted's
 // default is 30 seconds: DefaultConnectTimeout).
 func (r *Reactor) ConnectTCP(addr string, factory ClientFactory, timeout time.Duration) *Connector {
+	c, err := newConnector(r, addr, factory, timeout)
+	if err != nil {
+		// Bad input still goes through the factory's callbacks, like any
+		// failure, so callers have one way to hear about it.
+		c.state = Connecting
+		c.attempt++
+		c.callFactory(func() { c.factory.StartedConnecting(c) })
+		c.failLater(c.attempt, err)
+		return c
+	}
+	c.Connect()
+	return c
+}
+
+// newConnector makes the connector of a TCP address without starting it;
+// the error is that of a malformed address (the connector is still
+// returned, to report it through).
+func newConnector(r *Reactor, addr string, factory ClientFactory, timeout time.Duration) (*Connector, error) {
 	c := &Connector{r: r, factory: factory, addr: addr, timeout: timeout}
 	host, port, err := net.SplitHostPort(addr)
 	if err == nil {
@@ -95,17 +122,7 @@ func (r *Reactor) ConnectTCP(addr string, factory ClientFactory, timeout time.Du
 		// tutorial's ":10000").
 		c.literal = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 	}
-	if err != nil {
-		// Bad input still goes through the factory's callbacks, like any
-		// failure, so callers have one way to hear about it.
-		c.state = Connecting
-		c.attempt++
-		c.callFactory(func() { c.factory.StartedConnecting(c) })
-		c.failLater(c.attempt, err)
-		return c
-	}
-	c.Connect()
-	return c
+	return c, err
 }
 
 // DefaultConnectTimeout is Twisted's default timeout for connectTCP.
@@ -114,6 +131,9 @@ const DefaultConnectTimeout = 30 * time.Second
 // Destination returns the address being connected to, as given (the host
 // may be a name): Twisted's getDestination.
 func (c *Connector) Destination() net.Addr {
+	if c.unixPath != "" {
+		return &net.UnixAddr{Name: c.unixPath, Net: "unix"}
+	}
 	d := c.dest
 	return &d
 }
@@ -153,8 +173,14 @@ func (c *Connector) Connect() {
 			}
 		})
 	}
+	if c.unixPath != "" {
+		conn := &Conn{r: c.r, flags: fConnecting}
+		conn.peer.family = familyUnix
+		c.dial(conn, unix.AF_UNIX, &unix.SockaddrUnix{Name: c.unixPath})
+		return
+	}
 	if c.literal.IsValid() {
-		c.dial(c.literal)
+		c.dialIP(c.literal)
 		return
 	}
 	c.resolve(attempt)
@@ -182,7 +208,7 @@ func (c *Connector) resolve(attempt uint64) {
 				c.fail(err)
 				return
 			}
-			c.dial(ip)
+			c.dialIP(ip)
 		})
 	}()
 }
@@ -191,18 +217,23 @@ func (c *Connector) resolve(attempt uint64) {
 // outcome is learnt when the socket is writable (connectReady), even when
 // connect(2) succeeds at once, so that the protocol never starts inside
 // ConnectTCP.
-func (c *Connector) dial(ip netip.Addr) {
+func (c *Connector) dialIP(ip netip.Addr) {
 	conn := &Conn{r: c.r, flags: fConnecting}
 	conn.peer.fromAddrPort(netip.AddrPortFrom(ip, uint16(c.dest.Port)))
+	c.dial(conn, conn.peer.domain(), conn.peer.sockaddr())
+}
+
+// dial connects conn's socket (of domain) to sa.
+func (c *Connector) dial(conn *Conn, domain int, sa unix.Sockaddr) {
 	conn.extra().connector = c
-	fd, err := newSocket(conn.peer.domain())
+	fd, err := newSocket(domain)
 	if err != nil {
 		c.failLater(c.attempt, err)
 		return
 	}
 	conn.fd = int32(fd)
 	for {
-		err = unix.Connect(fd, conn.peer.sockaddr())
+		err = unix.Connect(fd, sa)
 		if err != unix.EINTR {
 			break
 		}
@@ -247,7 +278,14 @@ func (c *Connector) connectReady(conn *Conn) {
 	}
 	conn.flags &^= fConnecting
 	c.state = Connected
+	inner := proto
+	if c.wrap != nil {
+		proto = c.wrap(conn, proto)
+	}
 	conn.start(proto)
+	if c.made != nil {
+		c.made(inner)
+	}
 }
 
 func (c *Connector) buildProtocol(conn *Conn) (proto Protocol) {

@@ -23,8 +23,15 @@ type Port struct {
 	r       *Reactor
 	fd      int
 	factory Factory
-	addr    *net.TCPAddr
-	iface   string // the host as given, for messages
+	addr    net.Addr // *net.TCPAddr, or *net.UnixAddr for a Unix socket
+	iface   string   // the host as given, for messages
+
+	// unlink is the socket file a Unix port removes when it stops
+	// listening ("" for the others, and for a socket it did not create).
+	unlink string
+	// wrap, when set, turns each accepted connection into something more
+	// before its protocol starts (TLS).
+	wrap func(c *Conn, proto Protocol) Protocol
 
 	scratch acceptScratch
 	peer    sockAddr
@@ -48,6 +55,7 @@ type ListenOption func(*listenConfig)
 type listenConfig struct {
 	reusePort bool
 	backlog   int
+	mode      os.FileMode // ListenUnix
 }
 
 // WithReusePort sets SO_REUSEPORT on the listening socket, so that several
@@ -154,19 +162,41 @@ func (r *Reactor) ListenTCP(addr string, factory Factory, opts ...ListenOption) 
 	if err := unix.Listen(fd, backlog); err != nil {
 		return fail("listen", err)
 	}
+	p, err := r.newPort(fd, factory, host)
+	if err != nil {
+		return fail("register", err)
+	}
+	return p, nil
+}
+
+// newPort makes a Port of fd, a listening socket (non-blocking, close on
+// exec), and watches it. The caller closes fd if it fails.
+func (r *Reactor) newPort(fd int, factory Factory, iface string) (*Port, error) {
 	bound, err := unix.Getsockname(fd)
 	if err != nil {
-		return fail("getsockname", err)
+		return nil, os.NewSyscallError("getsockname", err)
 	}
-	var ba sockAddr
-	ba.fromSockaddr(bound)
-	p := &Port{r: r, fd: fd, factory: factory, addr: ba.tcpAddr(), iface: host}
+	p := &Port{r: r, fd: fd, factory: factory, addr: sockaddrAddr(bound), iface: iface}
 	p.resume = p.retryAccept
 	if err := r.AddReader(p); err != nil {
-		return fail("register", err)
+		return nil, err
 	}
 	p.listening = true
 	return p, nil
+}
+
+// sockaddrAddr converts a bound address to a net.Addr: *net.TCPAddr for
+// IPv4 and IPv6, *net.UnixAddr for a Unix socket (nil for anything else).
+func sockaddrAddr(sa unix.Sockaddr) net.Addr {
+	if su, ok := sa.(*unix.SockaddrUnix); ok {
+		return &net.UnixAddr{Name: su.Name, Net: "unix"}
+	}
+	var a sockAddr
+	a.fromSockaddr(sa)
+	if t := a.tcpAddr(); t != nil {
+		return t
+	}
+	return nil
 }
 
 // resolveListenHost turns the host part of a listen address into an IP:
@@ -219,7 +249,13 @@ func (p *Port) Fd() int {
 
 // LogPrefix names the port in logs.
 func (p *Port) LogPrefix() string {
-	return "Port " + strconv.Itoa(p.addr.Port)
+	switch a := p.addr.(type) {
+	case *net.TCPAddr:
+		return "Port " + strconv.Itoa(a.Port)
+	case *net.UnixAddr:
+		return "Unix port " + a.Name
+	}
+	return "Port"
 }
 
 // DoRead accepts up to a batch of connections and starts a protocol on
@@ -297,6 +333,9 @@ func (p *Port) serve(fd int, peer sockAddr) {
 	if proto == nil {
 		sysClose(fd)
 		return
+	}
+	if p.wrap != nil {
+		proto = p.wrap(c, proto)
 	}
 	c.start(proto)
 }
@@ -391,6 +430,9 @@ func (p *Port) close() {
 	}
 	unix.Close(p.fd)
 	p.closed = true
+	if p.unlink != "" {
+		os.Remove(p.unlink)
+	}
 }
 
 // ConnectionLost is called by the reactor when it drops the port (it

@@ -57,6 +57,8 @@ func accept(lfd int, s *acceptScratch, peer *sockAddr) (int, error) {
 	case unix.AF_INET6:
 		sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(&s.rsa))
 		peer.setIPv6(sa.Addr, networkPort(&sa.Port), sa.Scope_id)
+	case unix.AF_UNIX:
+		peer.family = familyUnix
 	default:
 		peer.family = 0
 	}

@@ -125,9 +125,18 @@ func (c *Conn) LogPrefix() string {
 	return fmt.Sprintf("%T,%v", c.proto, c.Peer())
 }
 
-// Peer returns the remote address, a new *net.TCPAddr on each call; it is
-// still known after the connection has ended.
+// Peer returns the remote address, a new *net.TCPAddr on each call (a
+// *net.UnixAddr on a Unix socket: the path connected to for a client, ""
+// for a server's peer, which is usually unnamed); it is still known after
+// the connection has ended.
 func (c *Conn) Peer() net.Addr {
+	if c.peer.family == familyUnix {
+		name := ""
+		if c.x != nil && c.x.connector != nil {
+			name = c.x.connector.unixPath
+		}
+		return &net.UnixAddr{Name: name, Net: "unix"}
+	}
 	if a := c.peer.tcpAddr(); a != nil {
 		return a
 	}
@@ -147,9 +156,7 @@ func (c *Conn) Host() net.Addr {
 	if err != nil {
 		return nil
 	}
-	var a sockAddr
-	a.fromSockaddr(sa)
-	addr := a.tcpAddr()
+	addr := sockaddrAddr(sa)
 	if addr == nil {
 		return nil
 	}

@@ -152,19 +152,24 @@ func sentence(err error) string {
 type ListenError struct {
 	Interface string // the host part as given ("" for all interfaces)
 	Port      int
+	Path      string // a Unix socket's path, or what a systemd socket was asked by ("" for TCP)
 	Err       error
 }
 
 func (e *ListenError) Unwrap() error { return e.Err }
 
 func (e *ListenError) Error() string {
-	iface := e.Interface
-	if iface == "" {
-		iface = "any" // Twisted's word for all interfaces
+	where := e.Path
+	if where == "" {
+		iface := e.Interface
+		if iface == "" {
+			iface = "any" // Twisted's word for all interfaces
+		}
+		where = iface + ":" + strconv.Itoa(e.Port)
 	}
 	var errno syscall.Errno
 	if errors.As(e.Err, &errno) {
-		return fmt.Sprintf("Couldn't listen on %s:%d: [Errno %d] %s.", iface, e.Port, int(errno), sentence(errno))
+		return fmt.Sprintf("Couldn't listen on %s: [Errno %d] %s.", where, int(errno), sentence(errno))
 	}
-	return fmt.Sprintf("Couldn't listen on %s:%d: %v.", iface, e.Port, e.Err)
+	return fmt.Sprintf("Couldn't listen on %s: %v.", where, e.Err)
 }

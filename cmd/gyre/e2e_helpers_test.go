@@ -51,13 +51,20 @@ type server struct {
 	code   int
 }
 
-var servingLine = regexp.MustCompile(`^Serving (.+) on (127\.0\.0\.1:\d+)\.$`)
+var servingLine = regexp.MustCompile(`^Serving (.+) on (\S+)\.$`)
 
 // startServer runs gyre serve with args and waits for its n "Serving"
 // lines. The process is killed when the test ends if it is still running.
 func startServer(t *testing.T, n int, args ...string) *server {
 	t.Helper()
-	cmd := exec.Command(gyreBinary, append([]string{"serve"}, args...)...)
+	return startServerCmd(t, n, exec.Command(gyreBinary, append([]string{"serve"}, args...)...))
+}
+
+// startServerCmd is startServer for a command that runs gyre serve (under
+// systemd-socket-activate, say).
+func startServerCmd(t *testing.T, n int, cmd *exec.Cmd) *server {
+	t.Helper()
+	args := cmd.Args
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"gyre/poetry"
+	"gyre/reactor"
 )
 
 const serveLong = `serve runs poetry servers: each poem on its own port, sent whole to every
@@ -25,6 +26,11 @@ A POEM is a file, or the name of a poem built into gyre (library, night-bus,
 orchard); a file of that name in the current directory wins. Without POEM,
 gyre serves every built-in poem. --port gives the port of the first poem;
 the next poems take the following ports. Without it the system chooses.
+--listen ENDPOINT (repeatable) serves on endpoints instead: one poem on
+every endpoint given, or the i-th poem on the i-th endpoint. Endpoints are
+Twisted's strings: tcp:PORT[:interface=IP][:backlog=N], tcp6:PORT,
+unix:PATH[:mode=0660], tls:PORT:privateKey=KEY.pem:certKey=CERT.pem, and
+systemd:domain=INET:index=N for a socket passed by socket activation.
 gyre prints "Serving POEM on ADDRESS." for each, then logs one record per
 client served (peer, bytes, duration, outcome) on stderr.
 
@@ -60,6 +66,12 @@ const serveExample = `  # Every built-in poem, each on a port the system chooses
   # Three built-in poems on ports 10000, 10001 and 10002, two loops, JSON logs
   gyre serve --port 10000 --loops 2 --log-format json library night-bus orchard
 
+  # One poem on a Unix socket and on TCP port 10000 at once
+  gyre serve --listen unix:/tmp/gyre.sock --listen tcp:10000:interface=127.0.0.1 library
+
+  # Under systemd socket activation (or systemd-socket-activate -l 10000)
+  gyre serve --listen systemd:domain=INET:index=0 library
+
   # The one-client-at-a-time server of part 2
   gyre serve --blocking --slow --port 10000 library`
 
@@ -67,6 +79,7 @@ const serveExample = `  # Every built-in poem, each on a port the system chooses
 type serveConfig struct {
 	port     int
 	iface    string
+	listens  []reactor.ServerEndpoint // --listen, parsed
 	slow     bool
 	numBytes int
 	delay    time.Duration
@@ -98,6 +111,7 @@ func newServeCmd() *cobra.Command {
 		grace    = secondsValue(5 * time.Second)
 		logFmt   = newChoice("text", "text", "json")
 		maxConns int
+		listens  []string
 	)
 	cmd := &cobra.Command{
 		Use:     "serve [flags] [POEM...]",
@@ -113,6 +127,13 @@ func newServeCmd() *cobra.Command {
 			cfg.grace = time.Duration(grace)
 			cfg.format, _ = parseLogFormat(logFmt.value)
 			cfg.maxConns = maxConns
+			for _, desc := range listens {
+				e, err := reactor.ParseServerEndpoint(desc)
+				if err != nil {
+					return usageErrorf("--listen: %v", err)
+				}
+				cfg.listens = append(cfg.listens, e)
+			}
 			if err := cfg.check(cmd, len(args)); err != nil {
 				return err
 			}
@@ -128,6 +149,7 @@ func newServeCmd() *cobra.Command {
 	f.SortFlags = false
 	f.Var(&port, "port", "port of the first poem; the next poems take the following ports (default: chosen by the system)")
 	f.StringVar(&cfg.iface, "iface", "localhost", "interface (host name or address) to listen on")
+	f.StringArrayVar(&listens, "listen", nil, "serve on this endpoint instead of --port/--iface (repeatable): tcp:PORT[:interface=IP], tcp6:PORT, unix:PATH[:mode=0660], tls:PORT:privateKey=KEY.pem[:certKey=CERT.pem], systemd:domain=INET:index=N")
 	f.BoolVar(&cfg.slow, "slow", false, "send the poem slowly, --num-bytes characters every --delay")
 	f.IntVar(&cfg.numBytes, "num-bytes", 10, "with --slow: characters per send")
 	f.Var(&delay, "delay", "with --slow: pause between sends")
@@ -149,6 +171,26 @@ func (c *serveConfig) check(cmd *cobra.Command, npoems int) error {
 	}
 	if c.port != 0 && c.port+npoems-1 > 65535 {
 		return usageErrorf("--port %d: %d poems need ports up to %d, past 65535", c.port, npoems, c.port+npoems-1)
+	}
+	if len(c.listens) > 0 {
+		for _, name := range []string{"port", "iface"} {
+			if cmd.Flags().Changed(name) {
+				return usageErrorf("--%s and --listen exclude each other: give the address in the endpoint", name)
+			}
+		}
+		if c.blocking {
+			return usageErrorf("--blocking serves plain TCP on --port: it takes no --listen")
+		}
+		if c.loops != 1 {
+			for _, e := range c.listens {
+				if e.Type == "unix" {
+					return usageErrorf("--listen %s: a Unix socket is served by one loop: it takes no --loops", e)
+				}
+			}
+		}
+		if npoems > 1 && len(c.listens) != npoems {
+			return usageErrorf("--listen given %d times for %d poems: give one endpoint per poem, or serve one poem on every endpoint", len(c.listens), npoems)
+		}
 	}
 	if c.numBytes < 1 {
 		return usageErrorf("--num-bytes must be at least 1, not %d", c.numBytes)

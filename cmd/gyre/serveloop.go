@@ -102,6 +102,19 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 		opts = append(opts, reactor.WithReusePort())
 	}
 	for j, p := range poems {
+		if len(cfg.listens) > 0 {
+			for k, e := range cfg.listens {
+				if len(poems) > 1 && k != j {
+					continue
+				}
+				addr, err := s.listenEndpoint(cfg, p, e, opts)
+				if err != nil {
+					return fail(err)
+				}
+				s.ports = append(s.ports, servingPort{name: p.name, addr: addr})
+			}
+			continue
+		}
 		port := 0
 		if cfg.port != 0 {
 			port = cfg.port + j
@@ -129,6 +142,36 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 		s.ports = append(s.ports, servingPort{name: p.name, addr: addr})
 	}
 	return s, nil
+}
+
+// listenEndpoint serves poem p on endpoint e on every loop and returns the
+// address it listens on. With several loops, a TCP port chosen by the
+// system (port 0) on the first loop is the one the others share; a
+// systemd socket is shared by duplicating it; a Unix socket path can be
+// bound by one loop only (checked by serveConfig.check).
+func (s *reactorServer) listenEndpoint(cfg serveConfig, p *poemSource, e reactor.ServerEndpoint, opts []reactor.ListenOption) (string, error) {
+	addr := ""
+	for i, l := range s.loops {
+		sp := &servedPort{l: l}
+		inner, err := newPoemFactory(cfg, p, l.r, poetry.WithServeObserver(sp.observe))
+		if err != nil {
+			return "", err
+		}
+		sp.inner = inner
+		lp, err := e.Listen(l.r, sp, opts...)
+		if err != nil {
+			return "", err
+		}
+		if i == 0 {
+			addr = lp.Addr().String()
+			if ta, ok := lp.Addr().(*net.TCPAddr); ok && e.Port == 0 && e.Type != "systemd" {
+				e.Port = ta.Port
+			}
+		}
+		sp.log = l.handler.WithAttrs([]slog.Attr{slog.String("poem", p.name), slog.String("listen", addr)})
+		l.ports = append(l.ports, lp)
+	}
+	return addr, nil
 }
 
 // newPoemFactory makes the poetry factory for one poem on one loop.

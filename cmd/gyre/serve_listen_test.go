@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// fetchFrom reads everything the server at addr sends over network.
+func fetchFrom(t *testing.T, network, addr string) ([]byte, error) {
+	t.Helper()
+	conn, err := net.DialTimeout(network, addr, 5*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	return io.ReadAll(conn)
+}
+
+// --listen serves one poem on every endpoint given: here a Unix socket
+// (with its mode) and a TCP port, and the socket file is removed at exit.
+func TestServeListenUnixAndTCP(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "gyre.sock")
+	s := startServer(t, 2, "--listen", "unix:"+sock+":mode=0600", "--listen", "tcp:0:interface=127.0.0.1", "library")
+	if s.addrs[0] != sock || !strings.HasPrefix(s.addrs[1], "127.0.0.1:") {
+		t.Fatalf("serving on %q", s.addrs)
+	}
+	want := embedded(t, "library")
+	for i, network := range []string{"unix", "tcp"} {
+		got, err := fetchFrom(t, network, s.addrs[i])
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s: %d bytes, %v", network, len(got), err)
+		}
+	}
+	s.waitLog("listen=" + sock)
+	s.signal(syscall.SIGTERM)
+	if code := s.wait(10 * time.Second); code != 0 {
+		t.Fatalf("exit %d: %s", code, s.stderr.String())
+	}
+	if _, err := net.Dial("unix", sock); err == nil {
+		t.Fatal("socket still accepting after exit")
+	}
+}
+
+func TestServeListenUsage(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--listen", "tcp:http"}, `--listen: endpoint "tcp:http": port: expected a number from 0 to 65535, got "http"`},
+		{[]string{"--listen", "tcp:0", "--port", "10000"}, "--port and --listen exclude each other"},
+		{[]string{"--listen", "tcp:0", "--blocking"}, "--blocking serves plain TCP"},
+		{[]string{"--listen", "unix:/tmp/x.sock", "--loops", "2", "library"}, "a Unix socket is served by one loop"},
+		{[]string{"--listen", "tcp:0", "--listen", "tcp:0", "library", "orchard", "night-bus"}, "--listen given 2 times for 3 poems"},
+	}
+	for _, c := range cases {
+		code, _, stderr := gyre(t, nil, append([]string{"serve"}, c.args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 2 {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+	// Nothing was passed by socket activation: a clear error, status 1.
+	code, _, stderr := gyre(t, nil, "serve", "--listen", "systemd:domain=INET:index=0", "library")
+	if code != 1 || !strings.Contains(stderr, "no sockets were passed by socket activation") {
+		t.Errorf("systemd without sockets: exit %d, %q", code, stderr)
+	}
+}
+
+// Under systemd-socket-activate (Debian's systemd package), gyre serve
+// serves on the socket it was handed, by index and by name.
+func TestServeSystemdSocketActivate(t *testing.T) {
+	tool, err := exec.LookPath("systemd-socket-activate")
+	if err != nil {
+		t.Skip("systemd-socket-activate not installed (apt-get install systemd): socket activation is tested by hand in package reactor only")
+	}
+	for _, sel := range []string{"index=0", "name=poems"} {
+		t.Run(sel, func(t *testing.T) {
+			port := freePorts(t, 1)
+			addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+			cmd := exec.Command(tool, "-l", addr, "--fdname=poems", gyreBinary, "serve", "--listen", "systemd:domain=INET:"+sel, "orchard")
+			// The tool starts gyre at the first connection only.
+			s := startServerCmd(t, 0, cmd)
+			s.waitLog("Listening on " + addr)
+			for range 2 {
+				got, err := fetchFrom(t, "tcp", addr)
+				if err != nil || !bytes.Equal(got, embedded(t, "orchard")) {
+					t.Fatalf("%d bytes, %v", len(got), err)
+				}
+			}
+			s.signal(syscall.SIGTERM)
+			if code := s.wait(10 * time.Second); code != 0 {
+				t.Fatalf("exit %d: %s", code, s.stderr.String())
+			}
+			if !strings.Contains(s.stdout.String(), "Serving orchard on "+addr+".") {
+				t.Errorf("stdout: %s", s.stdout.String())
+			}
+			if !strings.Contains(s.stderr.String(), "served=2") {
+				t.Errorf("log: %s", s.stderr.String())
+			}
+		})
+	}
+}

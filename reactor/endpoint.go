@@ -1,0 +1,141 @@
+package reactor
+
+import (
+	"net"
+	"strconv"
+
+	"gyre/deferred"
+)
+
+// ListenEndpoint listens where the server endpoint description desc says
+// (see ParseServerEndpoint) and serves each connection with a protocol
+// from factory: Twisted's serverFromString(...).listen(factory). It
+// returns the listening port. opts apply where they mean something
+// (WithReusePort for tcp, tcp6 and tls; WithBacklog and WithMode are
+// overridden by the description's own backlog= and mode=).
+//
+// A malformed description is an *EndpointError; a failure to listen is a
+// *ListenError.
+func ListenEndpoint(r *Reactor, desc string, factory Factory, opts ...ListenOption) (*Port, error) {
+	e, err := ParseServerEndpoint(desc)
+	if err != nil {
+		return nil, err
+	}
+	return e.Listen(r, factory, opts...)
+}
+
+// Listen listens on the parsed endpoint (see ListenEndpoint).
+func (e ServerEndpoint) Listen(r *Reactor, factory Factory, opts ...ListenOption) (*Port, error) {
+	if e.Backlog > 0 {
+		opts = append(opts, WithBacklog(e.Backlog))
+	}
+	switch e.Type {
+	case "tcp", "tcp6":
+		return r.ListenTCP(net.JoinHostPort(e.Interface, strconv.Itoa(e.Port)), factory, opts...)
+	case "unix":
+		return r.ListenUnix(e.Path, factory, append(opts, WithMode(e.Mode))...)
+	case "systemd":
+		return listenSystemd(r, e, factory)
+	case "tls":
+		return listenTLSEndpoint(r, e, factory, opts...)
+	}
+	return nil, &EndpointError{Desc: e.String(), Msg: "unknown type " + strconv.Quote(e.Type)}
+}
+
+// ConnectEndpoint connects where the client endpoint description desc
+// says (see ParseClientEndpoint) and runs a protocol from factory on the
+// connection: Twisted's clientFromString(...).connect(factory). The
+// Deferred it returns fires with the Protocol once its ConnectionMade has
+// returned, or fails with the *ConnectError of the attempt (or the
+// *EndpointError of a malformed description). Cancelling the Deferred
+// before it fires abandons the attempt: it then fails with a
+// *ConnectError wrapping ErrConnectCancelled.
+//
+// factory may be a plain Factory; if it is a ClientFactory its
+// connection callbacks are called too.
+func ConnectEndpoint(r *Reactor, desc string, factory Factory) *deferred.Deferred {
+	e, err := ParseClientEndpoint(desc)
+	if err != nil {
+		return deferred.Fail(err)
+	}
+	return e.Connect(r, factory)
+}
+
+// Connect connects to the parsed endpoint (see ConnectEndpoint).
+func (e ClientEndpoint) Connect(r *Reactor, factory Factory) *deferred.Deferred {
+	ef := &endpointFactory{inner: factory}
+	ef.client, _ = factory.(ClientFactory)
+	var c *Connector
+	d := deferred.NewWithCanceller(func(*deferred.Deferred) {
+		if c != nil {
+			c.StopConnecting()
+		}
+	})
+	ef.d = d
+	timeout := e.Timeout
+	if timeout == 0 {
+		timeout = DefaultConnectTimeout
+	}
+	switch e.Type {
+	case "tcp":
+		var err error
+		c, err = newConnector(r, net.JoinHostPort(e.Host, strconv.Itoa(e.Port)), ef, timeout)
+		if err != nil {
+			return deferred.Fail(&ConnectError{Addr: e.String(), Err: err})
+		}
+	case "unix":
+		c = &Connector{r: r, factory: ef, addr: e.Path, timeout: timeout, unixPath: e.Path}
+	case "tls":
+		var err error
+		c, err = connectorTLS(r, e, ef, timeout)
+		if err != nil {
+			return deferred.Fail(err)
+		}
+	default:
+		return deferred.Fail(&EndpointError{Desc: e.String(), Msg: "unknown type " + strconv.Quote(e.Type)})
+	}
+	c.made = ef.made
+	c.Connect()
+	return d
+}
+
+// endpointFactory is the ClientFactory ConnectEndpoint gives the
+// connector: it builds protocols with the caller's factory, forwards the
+// connection callbacks if that factory has them, and fires the Deferred.
+type endpointFactory struct {
+	inner  Factory
+	client ClientFactory
+	d      *deferred.Deferred
+	fired  bool
+}
+
+func (f *endpointFactory) BuildProtocol(addr net.Addr) Protocol { return f.inner.BuildProtocol(addr) }
+
+func (f *endpointFactory) StartedConnecting(c *Connector) {
+	if f.client != nil {
+		f.client.StartedConnecting(c)
+	}
+}
+
+func (f *endpointFactory) ClientConnectionFailed(c *Connector, reason error) {
+	if f.client != nil {
+		f.client.ClientConnectionFailed(c, reason)
+	}
+	if !f.fired {
+		f.fired = true
+		f.d.Errback(reason)
+	}
+}
+
+func (f *endpointFactory) ClientConnectionLost(c *Connector, reason error) {
+	if f.client != nil {
+		f.client.ClientConnectionLost(c, reason)
+	}
+}
+
+func (f *endpointFactory) made(p Protocol) {
+	if !f.fired {
+		f.fired = true
+		f.d.Callback(p)
+	}
+}

@@ -1,0 +1,9 @@
+package reactor
+
+import "golang.org/x/sys/unix"
+
+// isListening reports whether fd is a listening socket (SO_ACCEPTCONN).
+func isListening(fd int) bool {
+	v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN)
+	return err == nil && v != 0
+}

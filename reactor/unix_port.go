@@ -1,0 +1,109 @@
+package reactor
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// DefaultUnixMode is the file mode of a Unix socket made by ListenUnix
+// when WithMode is not given (Twisted's default, before the umask is
+// ignored: the mode is set explicitly, whatever the umask).
+const DefaultUnixMode os.FileMode = 0o666
+
+// WithMode sets the permissions of the socket file ListenUnix makes (who
+// may connect: write permission is what connect(2) checks).
+func WithMode(mode os.FileMode) ListenOption {
+	return func(c *listenConfig) { c.mode = mode }
+}
+
+// ListenUnix listens on a Unix stream socket at path and serves each
+// connection with a protocol from factory, exactly as ListenTCP serves
+// TCP ones (the connections are *Conn, the same transport; Peer and Host
+// are *net.UnixAddr).
+//
+// A socket file left behind by a process that died (nobody accepts on
+// it: connecting is refused) is removed and replaced. A socket somebody
+// is listening on is never taken over: that is a *ListenError wrapping
+// EADDRINUSE, as is a path that exists and is not a socket. The file gets
+// the mode given by WithMode (DefaultUnixMode otherwise) before anyone can
+// connect, and is removed when the port stops listening.
+func (r *Reactor) ListenUnix(path string, factory Factory, opts ...ListenOption) (*Port, error) {
+	cfg := listenConfig{mode: DefaultUnixMode}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	lerr := func(err error) error { return &ListenError{Path: path, Err: err} }
+	if factory == nil {
+		return nil, lerr(errors.New("nil factory"))
+	}
+	if path == "" {
+		return nil, lerr(errors.New("empty path"))
+	}
+	fd, err := newSocket(unix.AF_UNIX)
+	if err != nil {
+		return nil, lerr(err)
+	}
+	fail := func(err error) (*Port, error) {
+		sysClose(fd)
+		return nil, lerr(err)
+	}
+	sa := &unix.SockaddrUnix{Name: path}
+	err = unix.Bind(fd, sa)
+	if err == unix.EADDRINUSE && staleSocket(path) {
+		// Nobody listens there: a dead server's file. Replace it.
+		if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			return fail(rerr)
+		}
+		err = unix.Bind(fd, sa)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	// The socket exists from bind on, but nobody can connect before
+	// listen: set the mode in between.
+	if err := os.Chmod(path, cfg.mode); err != nil {
+		os.Remove(path)
+		return fail(err)
+	}
+	backlog := cfg.backlog
+	if backlog <= 0 {
+		backlog = listenBacklog()
+	}
+	if err := unix.Listen(fd, backlog); err != nil {
+		os.Remove(path)
+		return fail(err)
+	}
+	p, err := r.newPort(fd, factory, path)
+	if err != nil {
+		os.Remove(path)
+		return fail(err)
+	}
+	p.unlink = path
+	return p, nil
+}
+
+// staleSocket reports whether path is a socket file nobody listens on: it
+// is a socket, and connecting to it is refused. Anything else (a live
+// socket, a regular file, a permission error) is left alone.
+func staleSocket(path string) bool {
+	st, err := os.Lstat(path)
+	if err != nil || st.Mode().Type() != fs.ModeSocket {
+		return false
+	}
+	fd, err := newSocket(unix.AF_UNIX)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	// A blocking connect on a Unix socket does not wait for accept: it
+	// succeeds at once when a listener has room in its queue, blocks only
+	// when the queue is full (which means somebody is listening, so a
+	// non-blocking one answers EAGAIN: live), and is refused when nobody
+	// listens.
+	err = unix.Connect(fd, &unix.SockaddrUnix{Name: path})
+	return err == syscall.ECONNREFUSED
+}
