@@ -26,6 +26,10 @@ func (t *tcpTransport) Peer() net.Addr      { return t.peer }
 func (t *tcpTransport) Host() net.Addr      { return t.host }
 func (t *tcpTransport) ProxyPeer() net.Addr { return t.Conn.Peer() }
 
+// Unwrap gives the connection itself (reactor.TransportWrapper), so that a
+// file poem still goes out with sendfile(2).
+func (t *tcpTransport) Unwrap() reactor.Transport { return t.Conn }
+
 // anyTransport is the same over any other Transport (test transports).
 type anyTransport struct {
 	reactor.Transport
@@ -35,6 +39,9 @@ type anyTransport struct {
 func (t *anyTransport) Peer() net.Addr      { return t.peer }
 func (t *anyTransport) Host() net.Addr      { return t.host }
 func (t *anyTransport) ProxyPeer() net.Addr { return t.Transport.Peer() }
+
+// Unwrap gives the transport beneath (reactor.TransportWrapper).
+func (t *anyTransport) Unwrap() reactor.Transport { return t.Transport }
 
 // wrapTransport returns t reporting peer and host as its addresses.
 func wrapTransport(t reactor.Transport, peer, host net.Addr) Proxied {
