@@ -157,7 +157,7 @@ func (s *reactorServer) listenEndpoint(cfg serveConfig, p *poemSource, e reactor
 		if err != nil {
 			return "", err
 		}
-		sp.inner = inner
+		sp.inner = sp.wrapProxy(inner)
 		lp, err := e.Listen(l.r, sp, opts...)
 		if err != nil {
 			return "", err

@@ -175,3 +175,18 @@ func TestServeDeployFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// --proxy-protocol applies to --listen endpoints too (the systemd units
+// use both).
+func TestServeProxyProtocolOnEndpoint(t *testing.T) {
+	s := startServer(t, 1, "--proxy-protocol", "--listen", "tcp:0:interface=127.0.0.1", "library")
+	got, err := withHeader(t, s.addrs[0], []byte("PROXY TCP4 198.51.100.4 127.0.0.1 6000 10000\r\n"))
+	if err != nil || !bytes.Equal(got, embedded(t, "library")) {
+		t.Fatalf("proxied client: %d bytes, %v", len(got), err)
+	}
+	s.waitLog("peer=198.51.100.4:6000 bytes=3014")
+	got, err = withHeader(t, s.addrs[0], []byte("hello\r\n"))
+	if !errors.Is(err, syscall.ECONNRESET) || len(got) != 0 {
+		t.Errorf("client without a header: %d bytes, %v; want a reset", len(got), err)
+	}
+}
