@@ -6,13 +6,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
 
 // TestLoopback runs deploy/loopback/run at a small size: 2,000 poems
 // through HAProxy, a rolling restart of three instances and three
-// socket-activated restarts, each under a 5-second steady load. It needs
+// socket-activated restarts, each under an 8-second steady load. It needs
 // haproxy and the shared load harness, and says so when either is absent.
 func TestLoopback(t *testing.T) {
 	if testing.Short() {
@@ -32,8 +33,10 @@ func TestLoopback(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(root, "deploy", "loopback", "run"))
 	cmd.Env = append(os.Environ(),
-		"GYRE_LB_POEMS=2000", "GYRE_LB_STEADY=5", "GYRE_LB_MEASURE=1", "GYRE_LB_DIR="+t.TempDir())
-	cmd.WaitDelay = 5 * time.Second
+		"GYRE_LB_POEMS=2000", "GYRE_LB_STEADY=8", "GYRE_LB_MEASURE=1", "GYRE_LB_DIR="+t.TempDir())
+	// On timeout, SIGTERM: the script's trap stops what it started.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 10 * time.Second
 	out, err := cmd.CombinedOutput()
 	t.Logf("deploy/loopback/run:\n%s", out)
 	if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "PASS") {
