@@ -33,7 +33,7 @@ func TestLoopback(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(root, "deploy", "loopback", "run"))
 	cmd.Env = append(os.Environ(),
-		"GYRE_LB_POEMS=2000", "GYRE_LB_STEADY=8", "GYRE_LB_MEASURE=1", "GYRE_LB_DIR="+t.TempDir())
+		"GYRE_LB_POEMS=2000", "GYRE_LB_STEADY=8", "GYRE_LB_MEASURE=1", "GYRE_LB_CONTRAST=0", "GYRE_LB_DIR="+t.TempDir())
 	// On timeout, SIGTERM: the script's trap stops what it started.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 10 * time.Second
