@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"gyre/poetry"
 	"gyre/protocols/proxyproto"
 )
@@ -153,5 +155,73 @@ func fetchInto(addr string, buf []byte) (int, error) {
 		if err != nil || n == len(buf) {
 			return n, err
 		}
+	}
+}
+
+// Scrapes while a loop serves (in one process, so that -race watches the
+// loop's writes and the collector's reads) see consistent counters, and the
+// last one all the poems.
+func TestMetricsWhileServing(t *testing.T) {
+	poem, _ := poetry.Poem("library")
+	cfg := serveConfig{iface: "127.0.0.1", loops: 2, maxConns: 4096, grace: time.Second}
+	sink := newLogSink(io.Discard)
+	defer sink.close()
+	srv, err := newReactorServer(cfg, []*poemSource{{name: "library", data: poem, size: int64(len(poem))}}, sink, slog.LevelInfo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(&statsCollector{loops: srv.enableStats()})
+	srv.start()
+	addr := srv.listening()[0].addr
+	const clients, each = 4, 25
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 8<<10)
+			for range each {
+				if n, err := fetchInto(addr, buf); err != nil || n != len(poem) {
+					t.Errorf("poem of %d bytes, %v", n, err)
+					return
+				}
+			}
+		}()
+	}
+	scraped := make(chan struct{})
+	go func() {
+		defer close(scraped)
+		for range 20 {
+			if _, err := reg.Gather(); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	<-scraped
+	srv.drain()
+	<-srv.done()
+	srv.finish()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var served, durations, inFlight float64
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			switch f.GetName() {
+			case "gyre_poems_served_total":
+				served += m.GetCounter().GetValue()
+			case "gyre_serve_duration_seconds":
+				durations += float64(m.GetHistogram().GetSampleCount())
+			case "gyre_connections_in_flight":
+				inFlight += m.GetGauge().GetValue()
+			}
+		}
+	}
+	if served != clients*each || durations != clients*each || inFlight != 0 {
+		t.Errorf("served %v, durations %v, in flight %v; want %d, %d, 0", served, durations, inFlight, clients*each, clients*each)
 	}
 }
