@@ -65,7 +65,9 @@ func (p *headerProtocol) DataReceived(data []byte) {
 // it on a transport that reports the client's address, and passes on the
 // bytes that followed the header in the same read.
 func (p *headerProtocol) start(h header, rest []byte) {
-	p.timer.Cancel()
+	if p.timer != nil && p.timer.Active() {
+		p.timer.Cancel()
+	}
 	t := p.t
 	if !h.local {
 		t = wrapTransport(p.t, h.src, h.dst)
