@@ -13,7 +13,7 @@ import (
 
 // TestLoopback runs deploy/loopback/run at a small size: 2,000 poems
 // through HAProxy, a rolling restart of three instances and three
-// socket-activated restarts, each under a 5-second steady load (the throughput comparison is left to the full run). It needs
+// socket-activated restarts, each under a steady load (the throughput comparison is left to the full run). It needs
 // haproxy and the shared load harness, and says so when either is absent.
 func TestLoopback(t *testing.T) {
 	if testing.Short() {
@@ -33,7 +33,7 @@ func TestLoopback(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(root, "deploy", "loopback", "run"))
 	cmd.Env = append(os.Environ(),
-		"GYRE_LB_POEMS=2000", "GYRE_LB_STEADY=5", "GYRE_LB_MEASURE=0", "GYRE_LB_CONTRAST=0", "GYRE_LB_HAND=10", "GYRE_LB_DIR="+t.TempDir())
+		"GYRE_LB_POEMS=2000", "GYRE_LB_BATCH=500", "GYRE_LB_MEASURE=0", "GYRE_LB_CONTRAST=0", "GYRE_LB_HAND=10", "GYRE_LB_DIR="+t.TempDir())
 	// On timeout, SIGTERM: the script's trap stops what it started.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 10 * time.Second
