@@ -57,7 +57,7 @@ func (s *FileSender) BeginFileTransfer(src io.Reader, consumer Consumer) *deferr
 		return deferred.Fail(errors.New("reactor: BeginFileTransfer needs a source and a consumer"))
 	}
 	if !s.NoSendfile {
-		if c, ok := consumer.(*Conn); ok {
+		if c := connBeneath(consumer); c != nil {
 			if d, ok := c.trySendfile(src); ok {
 				return d
 			}
@@ -159,4 +159,29 @@ type fileTransfer struct {
 func (t *fileTransfer) stopped(r *Reactor, reason error) {
 	err := &TransferError{Sent: t.sent, Err: fmt.Errorf("%w: %w", ErrProducerStopped, reason)}
 	r.call(func() { t.d.Errback(err) })
+}
+
+// TransportWrapper is implemented by a Transport that wraps another one
+// and writes straight through to it, as a protocol wrapper's transport
+// does when it only changes what Peer or Host report (the PROXY protocol's,
+// in protocols/proxyproto). Unwrap returns the transport beneath, so that
+// FileSender can still reach the TCP connection and use sendfile(2).
+type TransportWrapper interface {
+	Unwrap() Transport
+}
+
+// connBeneath returns the TCP connection that consumer is, or wraps (a few
+// levels at most), or nil.
+func connBeneath(consumer Consumer) *Conn {
+	for range 8 {
+		switch c := consumer.(type) {
+		case *Conn:
+			return c
+		case TransportWrapper:
+			consumer = c.Unwrap()
+		default:
+			return nil
+		}
+	}
+	return nil
 }

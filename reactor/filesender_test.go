@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -224,5 +225,54 @@ func TestFileSenderToAnyConsumer(t *testing.T) {
 	})
 	if m.buf.String() != "a short poem" || result != int64(12) {
 		t.Errorf("consumer got %q, result %v", m.buf.String(), result)
+	}
+}
+
+// wrappedTransport is a protocol wrapper's transport that only changes the
+// peer's address (as the PROXY protocol's does).
+type wrappedTransport struct{ Transport }
+
+func (w wrappedTransport) Peer() net.Addr {
+	return &net.TCPAddr{IP: net.IPv4(203, 0, 113, 7), Port: 4242}
+}
+func (w wrappedTransport) Unwrap() Transport { return w.Transport }
+
+// A transport that wraps a TCP connection (TransportWrapper) still gets
+// its file with sendfile(2): FileSender reaches the connection beneath.
+func TestFileSenderSendfileThroughWrapper(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("sendfile(2) is used on Linux only")
+	}
+	f, data := bigFile(t, 4<<20)
+	r, _ := newReactor(t, DefaultBackend())
+	inFlight := false
+	servers := &servers{build: func() *recorder {
+		return &recorder{onMade: func(p *recorder) {
+			d := (&FileSender{}).BeginFileTransfer(f, wrappedTransport{p.Transport})
+			inFlight = p.conn().extra != nil && p.conn().extra.xfer != nil
+			d.AddBoth(func(any) (any, error) {
+				p.Transport.LoseConnection()
+				return nil, nil
+			})
+		}, onLost: func(*recorder, error) { r.Stop() }}
+	}}
+	port := listen(t, r, servers)
+	res := make(chan []byte, 1)
+	go func() {
+		c := goDial(t, port.Addr())
+		if c == nil {
+			res <- nil
+			r.Stop()
+			return
+		}
+		b, _ := readAll(c)
+		res <- b
+	}()
+	run(t, r)
+	if !inFlight {
+		t.Error("no sendfile transfer through the wrapper")
+	}
+	if got := <-res; sha256.Sum256(got) != sha256.Sum256(data) {
+		t.Errorf("client got %d bytes, want %d", len(got), len(data))
 	}
 }

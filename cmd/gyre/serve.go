@@ -89,6 +89,7 @@ type serveConfig struct {
 	maxConns int
 	format   logFormat
 	quiet    bool
+	deployConfig
 }
 
 // flushEvery is how often a serving loop hands its buffered log to the
@@ -159,6 +160,7 @@ func newServeCmd() *cobra.Command {
 	f.Var(logFmt, "log-format", "log format on stderr")
 	f.BoolVarP(&cfg.quiet, "quiet", "q", false, "log only warnings and errors, not every client")
 	completeChoices(cmd, "log-format", logFmt)
+	addDeployFlags(cmd, &cfg.deployConfig)
 	return cmd
 }
 
@@ -221,7 +223,7 @@ func (c *serveConfig) check(cmd *cobra.Command, npoems int) error {
 	if c.maxConns == 0 {
 		c.maxConns = defaultMaxConns()
 	}
-	return nil
+	return c.deployConfig.check(cmd, c.blocking)
 }
 
 // maxLoops bounds --loops: each loop is an OS thread of its own, and Go
@@ -289,6 +291,7 @@ type servingPort struct {
 // serveTotals counts the clients of a whole run.
 type serveTotals struct {
 	served, lost, refused, bytes int64
+	proxyRejected                int64 // --proxy-protocol: aborted without a valid header
 }
 
 // logCloseWait bounds how long gyre serve waits at exit for its log to be
@@ -327,6 +330,13 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 	signal.Notify(sigs, stopSignals...)
 	defer signal.Stop(sigs)
 
+	ops, err := listenOps(cfg.metricsAddr)
+	if err != nil {
+		sink.closeWithin(logCloseWait, mainBuf)
+		return err
+	}
+	defer ops.close()
+
 	srv, err := newPoemServer(cfg, poems, sink, level)
 	if err != nil {
 		sink.closeWithin(logCloseWait, mainBuf)
@@ -336,7 +346,7 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 	closeLog := func(wait time.Duration) (int64, bool) {
 		return sink.closeWithin(wait, append(srv.buffers(), mainBuf)...)
 	}
-	announceServing(cfg, len(poems), srv, stdout, say)
+	announceServing(cfg, len(poems), srv, ops, stdout, say)
 	srv.start()
 
 	why, stopped := waitForStop(ctx, srv, sigs)
@@ -345,12 +355,16 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 		closeLog(logCloseWait)
 		return srv.err()
 	}
-	if err := drainServer(cfg, srv, sigs, say, why, closeLog); err != nil {
+	if err := drainServer(cfg, srv, ops, sigs, say, why, closeLog); err != nil {
 		return err
 	}
 	t := srv.finish()
-	say(slog.LevelInfo, "stopped", slog.Int64("served", t.served), slog.Int64("lost", t.lost),
-		slog.Int64("refused", t.refused), slog.Int64("bytes", t.bytes))
+	totals := []slog.Attr{slog.Int64("served", t.served), slog.Int64("lost", t.lost),
+		slog.Int64("refused", t.refused), slog.Int64("bytes", t.bytes)}
+	if cfg.proxyProtocol {
+		totals = append(totals, slog.Int64("proxy_rejected", t.proxyRejected))
+	}
+	say(slog.LevelInfo, "stopped", totals...)
 	if err := finishLog(sigs, closeLog, stderr); err != nil {
 		return err
 	}
@@ -379,7 +393,7 @@ func newPoemServer(cfg serveConfig, poems []*poemSource, sink *logSink, level sl
 }
 
 // announceServing prints a "Serving" line per port and logs the settings.
-func announceServing(cfg serveConfig, poems int, srv poemServer, stdout io.Writer, say sayer) {
+func announceServing(cfg serveConfig, poems int, srv poemServer, ops *opsServer, stdout io.Writer, say sayer) {
 	for _, p := range srv.listening() {
 		fmt.Fprintf(stdout, "Serving %s on %s.\n", p.name, p.addr)
 	}
@@ -398,6 +412,13 @@ func announceServing(cfg serveConfig, poems int, srv poemServer, stdout io.Write
 	}
 	if cfg.slow {
 		attrs = append(attrs, slog.Int("num_bytes", cfg.numBytes), slog.Duration("delay", cfg.delay))
+	}
+	if ops != nil {
+		ops.serve(srv.(*reactorServer).enableStats())
+		attrs = append(attrs, slog.String("metrics", ops.Addr().String()))
+	}
+	if cfg.proxyProtocol {
+		attrs = append(attrs, slog.Bool("proxy_protocol", true))
 	}
 	say(slog.LevelInfo, "serving", attrs...)
 }
@@ -418,7 +439,8 @@ func waitForStop(ctx context.Context, srv poemServer, sigs <-chan os.Signal) (wh
 // drainServer stops accepting and lets the poems in flight finish within
 // the grace period, then cuts what is left with a reset. A second signal
 // cuts them at once and exits (the error carries the exit status).
-func drainServer(cfg serveConfig, srv poemServer, sigs <-chan os.Signal, say sayer, why slog.Attr, closeLog func(time.Duration) (int64, bool)) error {
+func drainServer(cfg serveConfig, srv poemServer, ops *opsServer, sigs <-chan os.Signal, say sayer, why slog.Attr, closeLog func(time.Duration) (int64, bool)) error {
+	ops.setDraining() // the balancer's health check fails from now on
 	inFlight := srv.drain()
 	say(slog.LevelInfo, "stopping: no new connections; the poems in flight may finish", why,
 		slog.Int("in_flight", inFlight), slog.Duration("grace", cfg.grace))

@@ -49,6 +49,8 @@ type serveLoop struct {
 
 	served, lost, refused, bytes int64
 	refusedLogged                int64
+	proxyRejected                int64      // --proxy-protocol (serveproxy.go)
+	stats                        *loopStats // --metrics (servestats.go); nil without
 
 	flushTimer *reactor.DelayedCall
 	flushFn    func()
@@ -139,7 +141,7 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 			if err != nil {
 				return fail(err)
 			}
-			sp.inner = inner
+			sp.inner = sp.wrapProxy(inner)
 			lp, err := l.r.ListenTCP(net.JoinHostPort(cfg.iface, strconv.Itoa(port)), sp, opts...)
 			if err != nil {
 				return fail(err)
@@ -184,7 +186,7 @@ func (s *reactorServer) listenEndpoint(cfg serveConfig, p *poemSource, e reactor
 		if err != nil {
 			return "", err
 		}
-		sp.inner = inner
+		sp.inner = sp.wrapProxy(inner)
 		lp, err := e.Listen(l.r, sp, opts...)
 		if err != nil {
 			return "", err
@@ -308,6 +310,7 @@ func (s *reactorServer) finish() serveTotals {
 		t.lost += l.lost
 		t.refused += l.refused
 		t.bytes += l.bytes
+		t.proxyRejected += l.proxyRejected
 	}
 	return t
 }
@@ -319,10 +322,12 @@ func (p *servedPort) BuildProtocol(addr net.Addr) reactor.Protocol {
 	l := p.l
 	if !l.gate.acquire() {
 		l.refused++
+		l.stats.refuse()
 		l.scheduleFlush()
 		return &l.refuse
 	}
 	l.live++
+	l.stats.open()
 	return l.track(p.inner.BuildProtocol(addr))
 }
 
@@ -339,6 +344,7 @@ func (p *servedPort) observe(s poetry.Served) {
 		l.lost++
 	}
 	l.bytes += s.Bytes
+	l.stats.observe(s)
 	if l.perClient {
 		logServed(p.log, s)
 		// A burst of clients (ten thousand slow ones ending together)

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// gyre serve --metrics ADDR: an HTTP server, on goroutines of its own and
+// never on a loop, with
+//
+//	/metrics  the Prometheus text exposition: per loop, poems served, lost
+//	          and refused, PROXY protocol rejections, bytes sent,
+//	          connections in flight, the serve duration histogram and the
+//	          lag of due timers; plus the Go runtime's and the process's
+//	          own metrics;
+//	/healthz  200 "ok" while serving, 503 "draining" once a signal has
+//	          stopped the listeners, so that a balancer's HTTP check takes
+//	          the instance out while the poems in flight finish.
+//
+// Nothing is collected on the loops beyond the atomic adds of loopStats:
+// the collector reads those counters when Prometheus scrapes.
+
+// opsServer is the metrics and health endpoint of one gyre serve.
+type opsServer struct {
+	ln       net.Listener
+	http     *http.Server
+	draining atomic.Bool
+	done     chan struct{}
+}
+
+// serve starts answering /metrics, for loops, and /healthz.
+func (o *opsServer) serve(loops []*loopStats) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		&statsCollector{loops: loops},
+	)
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		Timeout:             5 * time.Second,
+		MaxRequestsInFlight: 4,
+	}))
+	mux.HandleFunc("GET /healthz", o.healthz)
+	o.http = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    8 << 10,
+	}
+	go func() {
+		defer close(o.done)
+		o.http.Serve(o.ln) // ends with ErrServerClosed at close
+	}()
+}
+
+// Addr is where the endpoint listens.
+func (o *opsServer) Addr() net.Addr { return o.ln.Addr() }
+
+func (o *opsServer) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if o.draining.Load() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "draining")
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+// setDraining turns /healthz unhealthy.
+func (o *opsServer) setDraining() {
+	if o != nil {
+		o.draining.Store(true)
+	}
+}
+
+// close stops the endpoint, giving a scrape in progress a moment.
+func (o *opsServer) close() {
+	if o == nil {
+		return
+	}
+	if o.http == nil { // never served
+		o.ln.Close()
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	o.http.Shutdown(ctx) // then cut whatever is left
+	o.http.Close()
+	<-o.done
+}
+
+// statsCollector turns the loops' counters into metrics at scrape time.
+type statsCollector struct {
+	loops []*loopStats
+}
+
+var (
+	descServed = prometheus.NewDesc("gyre_poems_served_total",
+		"Poems sent whole, the connection closed cleanly.", []string{"loop"}, nil)
+	descLost = prometheus.NewDesc("gyre_poems_lost_total",
+		"Poems begun but not sent whole (client gone, reset, grace over).", []string{"loop"}, nil)
+	descRefused = prometheus.NewDesc("gyre_poems_refused_total",
+		"Connections closed at once because --max-conns were open.", []string{"loop"}, nil)
+	descRejected = prometheus.NewDesc("gyre_proxy_rejected_total",
+		"Connections aborted without a valid PROXY protocol header (--proxy-protocol).", []string{"loop", "reason"}, nil)
+	descBytes = prometheus.NewDesc("gyre_bytes_sent_total",
+		"Bytes of poems taken by the clients' sockets.", []string{"loop"}, nil)
+	descInFlight = prometheus.NewDesc("gyre_connections_in_flight",
+		"Connections admitted and not yet ended.", []string{"loop"}, nil)
+	descDuration = prometheus.NewDesc("gyre_serve_duration_seconds",
+		"Time from a poem's start (after the PROXY header, if any) to the end of its connection.", []string{"loop"}, nil)
+	descLag = prometheus.NewDesc("gyre_loop_timer_lag_seconds",
+		"How late the loop ran a due timer (a probe every 250ms).", []string{"loop"}, nil)
+)
+
+func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descServed, descLost, descRefused, descRejected, descBytes, descInFlight, descDuration, descLag} {
+		ch <- d
+	}
+}
+
+func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
+	counter := func(d *prometheus.Desc, v int64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	for i, s := range c.loops {
+		loop := strconv.Itoa(i)
+		counter(descServed, s.served.Load(), loop)
+		counter(descLost, s.lost.Load(), loop)
+		counter(descRefused, s.refused.Load(), loop)
+		for j, reason := range rejectReasons {
+			counter(descRejected, s.rejected[j].Load(), loop, reason)
+		}
+		counter(descBytes, s.bytes.Load(), loop)
+		ch <- prometheus.MustNewConstMetric(descInFlight, prometheus.GaugeValue, float64(s.inFlight.Load()), loop)
+		ch <- s.duration.metric(descDuration, durationBounds, loop)
+		ch <- s.lag.metric(descLag, lagBounds, loop)
+	}
+}
+
+// metric is a snapshot of h as a Prometheus histogram. The buckets are
+// read one by one while the loop may add to them, so a scrape can see a
+// count a few poems off from the sum: harmless at scrape granularity.
+func (h *histogramCounts) metric(d *prometheus.Desc, bounds []float64, labels ...string) prometheus.Metric {
+	buckets := make(map[float64]uint64, len(bounds))
+	var cum uint64
+	for i, b := range bounds {
+		cum += uint64(h.counts[i].Load())
+		buckets[b] = cum
+	}
+	cum += uint64(h.counts[len(bounds)].Load())
+	return prometheus.MustNewConstHistogram(d, cum, float64(h.sumNs.Load())/1e9, buckets, labels...)
+}
+
+// listenOps opens the --metrics listener before the poems' ports, so that
+// a bad address fails before anything is served; nil without --metrics.
+func listenOps(addr string) (*opsServer, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, usageErrorf("--metrics %s: %v", addr, err)
+	}
+	return &opsServer{ln: ln, done: make(chan struct{})}, nil
+}
+
+// enableStats gives every loop its counters (before the loops start) and
+// returns them, in loop order, for the collector.
+func (s *reactorServer) enableStats() []*loopStats {
+	stats := make([]*loopStats, len(s.loops))
+	for i, l := range s.loops {
+		l.stats = newLoopStats()
+		stats[i] = l.stats
+		l.r.CallWhenRunning(func() { l.stats.startLagProbe(l.r) })
+	}
+	return stats
+}

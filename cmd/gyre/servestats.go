@@ -1,0 +1,143 @@
+package main
+
+import (
+	"sync/atomic"
+	"time"
+
+	"gyre/poetry"
+	"gyre/protocols/proxyproto"
+	"gyre/reactor"
+)
+
+// loopStats is what one serving loop counts for --metrics. The loop is its
+// only writer; the metrics handler reads it at scrape time from another
+// goroutine, hence atomics: an uncontended atomic add per counter is the
+// whole cost per poem, with no lock and no allocation. Each loop has its
+// own loopStats (allocated apart, padded), so loops never write the same
+// cache line. Without --metrics a loop's stats are nil and every method
+// returns at once.
+type loopStats struct {
+	_        [64]byte
+	served   atomic.Int64
+	lost     atomic.Int64
+	refused  atomic.Int64
+	bytes    atomic.Int64
+	inFlight atomic.Int64
+	rejected [len(rejectReasons)]atomic.Int64
+	duration histogramCounts
+	lag      histogramCounts
+	_        [64]byte
+}
+
+// rejectReasons are the values of the reason label of PROXY protocol
+// rejections (proxyproto.Reason).
+var rejectReasons = [...]string{"missing", "malformed", "timeout", "refused", "other"}
+
+// Bucket bounds, in seconds for the exposition and in nanoseconds for the
+// loop. Serve durations run from a fast poem on loopback (~100 µs) to a
+// slow poem (seconds to minutes); timer lag is healthy under a millisecond.
+var (
+	durationBounds = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300}
+	lagBounds      = []float64{0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1}
+)
+
+// maxBuckets bounds the bucket arrays (the bounds above, plus +Inf).
+const maxBuckets = 20
+
+// histogramCounts is a histogram the loop fills with atomic adds: counts
+// per bucket (not cumulative; the collector sums them) and the sum.
+type histogramCounts struct {
+	bounds []int64 // upper bounds in nanoseconds
+	counts [maxBuckets]atomic.Int64
+	sumNs  atomic.Int64
+}
+
+func (h *histogramCounts) init(bounds []float64) {
+	h.bounds = make([]int64, len(bounds))
+	for i, b := range bounds {
+		h.bounds[i] = int64(b * float64(time.Second))
+	}
+}
+
+func (h *histogramCounts) observe(d time.Duration) {
+	ns := int64(d)
+	i := 0
+	for i < len(h.bounds) && ns > h.bounds[i] {
+		i++
+	}
+	h.counts[i].Add(1)
+	h.sumNs.Add(ns)
+}
+
+func newLoopStats() *loopStats {
+	s := &loopStats{}
+	s.duration.init(durationBounds)
+	s.lag.init(lagBounds)
+	return s
+}
+
+// open counts a connection admitted.
+func (s *loopStats) open() {
+	if s != nil {
+		s.inFlight.Add(1)
+	}
+}
+
+// refuse counts a connection refused beyond --max-conns.
+func (s *loopStats) refuse() {
+	if s != nil {
+		s.refused.Add(1)
+	}
+}
+
+// observe counts a connection that ended after its poem began.
+func (s *loopStats) observe(sv poetry.Served) {
+	if s == nil {
+		return
+	}
+	s.inFlight.Add(-1)
+	if sv.Err == nil {
+		s.served.Add(1)
+	} else {
+		s.lost.Add(1)
+	}
+	s.bytes.Add(sv.Bytes)
+	s.duration.observe(sv.Duration)
+}
+
+// reject counts a connection aborted for want of a PROXY protocol header.
+func (s *loopStats) reject(err error) {
+	if s == nil {
+		return
+	}
+	s.inFlight.Add(-1)
+	reason := proxyproto.Reason(err)
+	for i, r := range rejectReasons {
+		if r == reason {
+			s.rejected[i].Add(1)
+			return
+		}
+	}
+}
+
+// lagProbeEvery is the period of the timer that measures how late the
+// loop runs its due timers.
+const lagProbeEvery = 250 * time.Millisecond
+
+// startLagProbe schedules, on the loop, a timer that records how late it
+// fires and schedules itself again: the loop's lag, as the metrics show
+// it. It runs on the loop and stops with it.
+func (s *loopStats) startLagProbe(clock reactor.Clock) {
+	if s == nil {
+		return
+	}
+	var due time.Time
+	var tick func()
+	tick = func() {
+		s.lag.observe(max(clock.Now().Sub(due), 0))
+		due = clock.Now().Add(lagProbeEvery)
+		clock.CallLater(lagProbeEvery, tick)
+	}
+	due = clock.Now().Add(lagProbeEvery)
+	clock.CallLater(lagProbeEvery, tick)
+}

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"gyre/poetry"
+	"gyre/protocols/proxyproto"
+)
+
+// The metrics hooks of the hot path allocate nothing: a served poem is a
+// handful of atomic adds on the loop's own counters.
+func TestLoopStatsAllocs(t *testing.T) {
+	s := newLoopStats()
+	sv := poetry.Served{Bytes: 3014, Duration: 80 * time.Microsecond}
+	lost := poetry.Served{Bytes: 10, Duration: time.Second, Err: poetry.ErrClientClosed}
+	rej := &net.OpError{Op: "read", Err: proxyproto.ErrTimeout}
+	if n := testing.AllocsPerRun(1000, func() {
+		s.open()
+		s.observe(sv)
+		s.open()
+		s.observe(lost)
+		s.refuse()
+		s.open()
+		s.reject(rej)
+	}); n != 0 {
+		t.Errorf("%v allocations per round, want 0", n)
+	}
+	if s.served.Load() == 0 || s.lost.Load() == 0 || s.refused.Load() == 0 || s.inFlight.Load() != 0 {
+		t.Errorf("counters: served %d lost %d refused %d in flight %d", s.served.Load(), s.lost.Load(), s.refused.Load(), s.inFlight.Load())
+	}
+	var nilStats *loopStats // without --metrics
+	nilStats.open()
+	nilStats.observe(sv)
+	nilStats.reject(errors.New("x"))
+}
+
+func TestHistogramBuckets(t *testing.T) {
+	var h histogramCounts
+	h.init([]float64{0.001, 0.01})
+	for _, d := range []time.Duration{time.Microsecond, time.Millisecond, 2 * time.Millisecond, time.Second} {
+		h.observe(d)
+	}
+	if got := [3]int64{h.counts[0].Load(), h.counts[1].Load(), h.counts[2].Load()}; got != [3]int64{2, 1, 1} {
+		t.Errorf("bucket counts %v, want [2 1 1] (a bound is inclusive)", got)
+	}
+	if h.sumNs.Load() != int64(time.Microsecond+3*time.Millisecond+time.Second) {
+		t.Errorf("sum %d", h.sumNs.Load())
+	}
+}
+
+func BenchmarkLoopStatsObserve(b *testing.B) {
+	s := newLoopStats()
+	sv := poetry.Served{Bytes: 3014, Duration: 80 * time.Microsecond}
+	b.ReportAllocs()
+	for b.Loop() {
+		s.open()
+		s.observe(sv)
+	}
+}
+
+// BenchmarkServeFast is W1 in miniature, in one process: a fast reactor
+// server (one loop, logging every client into a discarded log) and 16
+// blocking clients fetching the 3 KB poem, with and without the metrics
+// counters. One op is one poem; the allocations are the whole process's
+// (clients included), so compare the two cases, not the absolute figure.
+func BenchmarkServeFast(b *testing.B) {
+	for _, metrics := range []bool{false, true} {
+		name := "metrics=off"
+		if metrics {
+			name = "metrics=on"
+		}
+		b.Run(name, func(b *testing.B) {
+			benchServe(b, metrics)
+		})
+	}
+}
+
+func benchServe(b *testing.B, metrics bool) {
+	poem, _ := poetry.Poem("library")
+	cfg := serveConfig{iface: "127.0.0.1", loops: 1, maxConns: 4096, grace: time.Second}
+	sink := newLogSink(io.Discard)
+	defer sink.closeWithin(time.Second)
+	srv, err := newReactorServer(cfg, []*poemSource{{name: "library", data: poem, size: int64(len(poem))}}, sink, slog.LevelInfo)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if metrics {
+		srv.enableStats()
+	}
+	srv.start()
+	addr := srv.listening()[0].addr
+	const clients = 16
+	var wg sync.WaitGroup
+	work := make(chan struct{}, clients)
+	errs := make(chan error, clients)
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 8<<10)
+			for range work {
+				n, err := fetchInto(addr, buf)
+				if err == nil && n != len(poem) {
+					err = errors.New("short poem")
+				}
+				if err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+				}
+			}
+		}()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		work <- struct{}{}
+	}
+	close(work)
+	wg.Wait()
+	b.StopTimer()
+	srv.drain()
+	<-srv.done()
+	srv.finish()
+	select {
+	case err := <-errs:
+		b.Fatal(err)
+	default:
+	}
+}
+
+// fetchInto reads a whole poem from addr into buf, returning its size.
+func fetchInto(addr string, buf []byte) (int, error) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	n := 0
+	for {
+		m, err := c.Read(buf[n:])
+		n += m
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil || n == len(buf) {
+			return n, err
+		}
+	}
+}
+
+// Scrapes while a loop serves (in one process, so that -race watches the
+// loop's writes and the collector's reads) see consistent counters, and the
+// last one all the poems.
+func TestMetricsWhileServing(t *testing.T) {
+	poem, _ := poetry.Poem("library")
+	cfg := serveConfig{iface: "127.0.0.1", loops: 2, maxConns: 4096, grace: time.Second}
+	sink := newLogSink(io.Discard)
+	defer sink.closeWithin(time.Second)
+	srv, err := newReactorServer(cfg, []*poemSource{{name: "library", data: poem, size: int64(len(poem))}}, sink, slog.LevelInfo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(&statsCollector{loops: srv.enableStats()})
+	srv.start()
+	addr := srv.listening()[0].addr
+	const clients, each = 4, 25
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 8<<10)
+			for range each {
+				if n, err := fetchInto(addr, buf); err != nil || n != len(poem) {
+					t.Errorf("poem of %d bytes, %v", n, err)
+					return
+				}
+			}
+		}()
+	}
+	scraped := make(chan struct{})
+	go func() {
+		defer close(scraped)
+		for range 20 {
+			if _, err := reg.Gather(); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	<-scraped
+	srv.drain()
+	<-srv.done()
+	srv.finish()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var served, durations, inFlight float64
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			switch f.GetName() {
+			case "gyre_poems_served_total":
+				served += m.GetCounter().GetValue()
+			case "gyre_serve_duration_seconds":
+				durations += float64(m.GetHistogram().GetSampleCount())
+			case "gyre_connections_in_flight":
+				inFlight += m.GetGauge().GetValue()
+			}
+		}
+	}
+	if served != clients*each || durations != clients*each || inFlight != 0 {
+		t.Errorf("served %v, durations %v, in flight %v; want %d, %d, 0", served, durations, inFlight, clients*each, clients*each)
+	}
+}

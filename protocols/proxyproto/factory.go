@@ -1,0 +1,71 @@
+package proxyproto
+
+import (
+	"net"
+	"time"
+
+	"gyre/reactor"
+)
+
+// DefaultTimeout is how long a connection may take to deliver its whole
+// header when no WithTimeout is given. A balancer sends the header with
+// the connection's first packet, so anything near this is an attack or a
+// client that bypassed the balancer.
+const DefaultTimeout = 3 * time.Second
+
+// Rejected is the record of a connection aborted before its header was
+// complete: it never reached the inner factory.
+type Rejected struct {
+	Peer net.Addr // the connection's own peer (the balancer, or whoever connected)
+	Err  error    // ErrNoHeader, ErrMalformed, ErrTooLarge, ErrTimeout, ErrClosed or ErrRefused
+}
+
+// Option configures a Factory.
+type Option func(*Factory)
+
+// WithTimeout bounds the wait for the header (default DefaultTimeout).
+func WithTimeout(d time.Duration) Option {
+	return func(f *Factory) { f.timeout = d }
+}
+
+// WithRejectObserver calls fn, on the loop, once for each connection
+// rejected before its header was complete, when it has ended.
+func WithRejectObserver(fn func(Rejected)) Option {
+	return func(f *Factory) { f.onReject = fn }
+}
+
+// Factory is a reactor.Factory that reads a PROXY protocol header on each
+// connection before handing it to inner (see the package documentation).
+//
+// A Factory belongs to one reactor, whose clock it is given, and is used
+// on its loop only: it reuses one decoding buffer for all its connections.
+// Serving a port on several loops takes one Factory per loop.
+type Factory struct {
+	clock    reactor.Clock
+	inner    reactor.Factory
+	timeout  time.Duration
+	onReject func(Rejected)
+	dec      decoder
+}
+
+// NewFactory wraps inner; clock times the wait for each header.
+func NewFactory(clock reactor.Clock, inner reactor.Factory, opts ...Option) *Factory {
+	f := &Factory{clock: clock, inner: inner, timeout: DefaultTimeout}
+	for _, o := range opts {
+		o(f)
+	}
+	return f
+}
+
+// BuildProtocol returns the protocol that waits for the header. The inner
+// protocol is built only once the header is in, with the client's address.
+func (f *Factory) BuildProtocol(net.Addr) reactor.Protocol {
+	return &headerProtocol{f: f}
+}
+
+// reject reports r to the observer, if there is one.
+func (f *Factory) reject(r Rejected) {
+	if f.onReject != nil {
+		f.onReject(r)
+	}
+}

@@ -1,0 +1,118 @@
+package proxyproto
+
+import (
+	"gyre/reactor"
+)
+
+// headerProtocol is a connection's protocol while its header arrives, and
+// then the relay to the inner protocol: every later call is passed on.
+type headerProtocol struct {
+	f     *Factory
+	t     reactor.Transport
+	timer *reactor.DelayedCall
+	// buf holds the bytes of a header that arrives in more than one
+	// read (at most MaxHeaderSize). A header that comes whole in one
+	// read, as balancers send it, is parsed in place and never copied.
+	buf      []byte
+	inner    reactor.Protocol
+	rejected error // why the connection was aborted, once it was
+}
+
+func (p *headerProtocol) MakeConnection(t reactor.Transport) { p.t = t }
+
+// ConnectionMade starts the clock on the header; the inner protocol is not
+// started yet, so a poem server writes nothing before the header is in.
+func (p *headerProtocol) ConnectionMade() {
+	p.timer = p.f.clock.CallLater(p.f.timeout, p.expire)
+}
+
+func (p *headerProtocol) DataReceived(data []byte) {
+	switch {
+	case p.inner != nil:
+		p.inner.DataReceived(data)
+		return
+	case p.rejected != nil:
+		return // aborted: the loss follows
+	}
+	b := data
+	if p.buf != nil {
+		p.buf = append(p.buf, data...)
+		b = p.buf
+	}
+	res, n := frame(b)
+	switch res {
+	case frameMore:
+		if p.buf == nil {
+			// data is the reactor's read buffer: keep a copy.
+			p.buf = append(make([]byte, 0, 2*len(data)), data...)
+		}
+	case frameNotHeader:
+		p.reject(ErrNoHeader)
+	case frameTooLarge:
+		p.reject(ErrTooLarge)
+	case frameComplete:
+		h, err := p.f.dec.decode(b[:n])
+		if err != nil {
+			p.reject(err)
+			return
+		}
+		p.buf = nil
+		p.start(h, b[n:])
+	}
+}
+
+// start builds the inner protocol for the client the header names, starts
+// it on a transport that reports the client's address, and passes on the
+// bytes that followed the header in the same read.
+func (p *headerProtocol) start(h header, rest []byte) {
+	if p.timer != nil && p.timer.Active() {
+		p.timer.Cancel()
+	}
+	t := p.t
+	if !h.local {
+		t = wrapTransport(p.t, h.src, h.dst)
+	}
+	inner := p.f.inner.BuildProtocol(t.Peer())
+	if inner == nil {
+		p.reject(ErrRefused)
+		return
+	}
+	p.inner = inner
+	inner.MakeConnection(t)
+	inner.ConnectionMade()
+	if len(rest) > 0 {
+		inner.DataReceived(rest)
+	}
+}
+
+// expire is the timer: the header is late.
+func (p *headerProtocol) expire() { p.reject(ErrTimeout) }
+
+// reject aborts the connection (a reset, never a clean close: nothing was
+// served) and remembers why, for the report at ConnectionLost.
+func (p *headerProtocol) reject(err error) {
+	if p.rejected != nil {
+		return
+	}
+	p.rejected = err
+	p.buf = nil
+	p.t.AbortConnection()
+}
+
+// ConnectionLost is passed on to the inner protocol once there is one;
+// before that, the connection is reported as rejected.
+func (p *headerProtocol) ConnectionLost(reason error) {
+	if p.timer != nil && p.timer.Active() {
+		p.timer.Cancel()
+	}
+	if p.inner != nil {
+		p.inner.ConnectionLost(reason)
+		return
+	}
+	err := p.rejected
+	if err == nil {
+		err = &wrapped{ErrClosed, reason}
+	}
+	p.buf = nil
+	p.f.reject(Rejected{Peer: p.t.Peer(), Err: err})
+}
