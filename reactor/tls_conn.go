@@ -221,13 +221,29 @@ func (t *TLSConn) pump() {
 	}
 }
 
-// closeNow sends close_notify and closes the TCP connection once its
-// buffer has drained.
+// tlsLinger bounds how long a closed TLS connection goes on reading (and
+// dropping) what the peer still sends after our close_notify.
+const tlsLinger = time.Second
+
+// closeNow sends close_notify and shuts the TCP write side once its buffer
+// has drained, then reads and drops the peer's input until it closes its
+// side too (its close_notify and end of stream), for at most tlsLinger.
+// Closing at once would make the kernel answer a peer still sending (a
+// client that talks while it reads the poem) with a reset, which throws
+// away the end of the poem still unread on its side.
 func (t *TLSConn) closeNow() {
 	t.state = tlsEnded
 	t.tc.CloseWrite()
 	t.bio.closed = true
-	t.conn.LoseConnection()
+	if t.peerDone || t.conn.flags&fReadClosed != 0 {
+		t.conn.LoseConnection()
+		return
+	}
+	t.conn.LoseWriteConnection()
+	t.timer = t.conn.r.CallLater(tlsLinger, func() {
+		t.timer = nil
+		t.conn.LoseConnection()
+	})
 }
 
 // Write implements Transport: the data is encrypted into records at once

@@ -32,11 +32,17 @@ func TestTLSServerAndClient(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		r, _ := newReactor(t, backend)
 		payload := pattern(4 << 20)
+		ended := 0
+		end := func(*recorder, error) {
+			if ended++; ended == 2 {
+				r.CallLater(0, func() { r.Stop() })
+			}
+		}
 		srv := &servers{build: func() *recorder {
 			return &recorder{onMade: func(p *recorder) {
 				p.Transport.Write(payload)
 				p.Transport.LoseConnection()
-			}}
+			}, onLost: end}
 		}}
 		port := listenTLS(t, r, srv)
 		var state tls.ConnectionState
@@ -44,7 +50,7 @@ func TestTLSServerAndClient(t *testing.T) {
 		cf.build = func() *recorder {
 			return &recorder{
 				onData: func(p *recorder, _ []byte) { state = p.Transport.(*TLSConn).ConnectionState() },
-				onLost: func(*recorder, error) { r.CallLater(0, func() { r.Stop() }) },
+				onLost: end,
 			}
 		}
 		r.ConnectTLS(port.Addr().String(), testCerts(t).clientConfig(), cf, 5*time.Second)
