@@ -22,7 +22,9 @@
 // A client that leaves before the end must not keep a timer ticking for
 // nobody: ConnectionLost stops the loop. It is called however the
 // connection ends (the client hung up, a reset, the server shutting down),
-// so that is the one place where the loop needs stopping.
+// so that is the one place where the loop needs stopping. A client that
+// only shuts its sending side has not left: ReadConnectionLost keeps it
+// served.
 //
 // gyre's own slow server (poetry.SlowServerFactory, behind gyre serve
 // --slow) does the same job with one timer for all its clients; this
@@ -115,6 +117,12 @@ func (p *SlowPoetryProtocol) sendNext(numBytes int) {
 
 // DataReceived ignores what a client sends: it has nothing to say.
 func (p *SlowPoetryProtocol) DataReceived([]byte) {}
+
+// ReadConnectionLost keeps the poem going for a client that shuts only its
+// sending side (shutdown(SHUT_WR), as nc -N does): it has stopped talking,
+// not listening. Without it the reactor would end the connection there,
+// and the client would take the part it had for the whole poem.
+func (p *SlowPoetryProtocol) ReadConnectionLost() {}
 
 // ConnectionLost stops the loop if the client left before the end.
 func (p *SlowPoetryProtocol) ConnectionLost(error) {
