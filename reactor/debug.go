@@ -17,12 +17,13 @@ const DebugEnv = "GYRE_DEBUG"
 // WithDebug turns the debug checks on or off, whatever GYRE_DEBUG says.
 //
 // With the checks on, a loop-only method (CallLater, CallWhenRunning,
-// ListenTCP, ConnectTCP, ConnectTCPContext, AddReader, AddWriter,
-// RemoveReader, RemoveWriter, PendingCalls, DeferToGoroutine, CancelOnDone,
-// and a connection's Write, WriteSequence, LoseConnection and
-// AbortConnection) called from a goroutine other than the loop's while the
-// reactor runs panics, with a message naming the method and the fix,
-// instead of racing with the loop. The check reads
+// ListenTCP, ConnectTCP, ConnectTCPContext, ListenTLS, ConnectTLS,
+// ListenUnix, ConnectUnix, ListenUDP, AddReader, AddWriter, RemoveReader,
+// RemoveWriter, PendingCalls, DeferToGoroutine, CancelOnDone, a UDP port's
+// Write, and a connection's Write, WriteShared, WriteSequence,
+// LoseConnection and AbortConnection) called from a goroutine other than
+// the loop's while the reactor runs panics, with a message naming the
+// method and the fix, instead of racing with the loop. The check reads
 // the goroutine's identity from its traceback, since Go hides goroutine ids:
 // a few microseconds per call (BenchmarkLoopCheck), for development and
 // tests. Off, it costs one predictable branch, under 2 ns.

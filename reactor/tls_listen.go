@@ -20,6 +20,7 @@ func WithHandshakeTimeout(d time.Duration) ListenOption {
 // handshake is over); a handshake that fails or times out ends the
 // connection with a *TLSError.
 func (r *Reactor) ListenTLS(addr string, config *tls.Config, factory Factory, opts ...ListenOption) (*Port, error) {
+	r.checkLoop("ListenTLS")
 	if config == nil || (len(config.Certificates) == 0 && config.GetCertificate == nil && config.GetConfigForClient == nil) {
 		return nil, &ListenError{Interface: addr, Err: errors.New("TLS needs a certificate (tls.Config.Certificates)")}
 	}
@@ -49,6 +50,7 @@ func (p *Port) makeTLS(config *tls.Config, timeout time.Duration) {
 // handshake that fails ends the protocol's connection with a *TLSError.
 // timeout bounds the connection and, separately, the handshake.
 func (r *Reactor) ConnectTLS(addr string, config *tls.Config, factory ClientFactory, timeout time.Duration) *Connector {
+	r.checkLoop("ConnectTLS")
 	c, err := newConnector(r, addr, factory, timeout)
 	c.makeTLS(config, timeout)
 	if err != nil {

@@ -33,6 +33,7 @@ type UDPPort struct {
 // starts proto on it: StartProtocol is called before ListenUDP returns.
 // It fails with a *ListenError.
 func (r *Reactor) ListenUDP(addr string, proto DatagramProtocol, opts ...UDPOption) (*UDPPort, error) {
+	r.checkLoop("ListenUDP")
 	cfg := udpConfig{batch: DefaultUDPReadBatch}
 	for _, o := range opts {
 		o(&cfg)
@@ -170,6 +171,7 @@ func (p *UDPPort) sockaddr(ap netip.AddrPort) (*net.UDPAddr, unix.Sockaddr, erro
 // full send buffer is ErrDatagramDropped; on a connected port a refusal
 // is reported both here (ECONNREFUSED) and to ConnectionRefused.
 func (p *UDPPort) Write(data []byte, addr net.Addr) error {
+	p.r.checkLoop("UDPPort.Write")
 	if p.closed {
 		return net.ErrClosed
 	}

@@ -12,6 +12,7 @@ import (
 // A path nobody listens on fails with a *ConnectError wrapping
 // ECONNREFUSED (ENOENT when there is no such file).
 func (r *Reactor) ConnectUnix(path string, factory ClientFactory, timeout time.Duration) *Connector {
+	r.checkLoop("ConnectUnix")
 	c := &Connector{r: r, clock: r, factory: factory, addr: path, timeout: timeout, unixPath: path}
 	if path == "" {
 		c.state = Connecting

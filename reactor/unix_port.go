@@ -34,6 +34,7 @@ func WithMode(mode os.FileMode) ListenOption {
 // the mode given by WithMode (DefaultUnixMode otherwise) before anyone can
 // connect, and is removed when the port stops listening.
 func (r *Reactor) ListenUnix(path string, factory Factory, opts ...ListenOption) (*Port, error) {
+	r.checkLoop("ListenUnix")
 	cfg := listenConfig{mode: DefaultUnixMode}
 	for _, o := range opts {
 		o(&cfg)
