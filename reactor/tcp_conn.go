@@ -190,11 +190,18 @@ func (c *Conn) pending() bool {
 	return x != nil && (x.woff < len(x.wbuf) || x.xfer != nil)
 }
 
-// drained reports whether nothing more will be written unless the
-// protocol writes: no buffer, no transfer, no producer.
+// drained reports whether a close (or a write-side shutdown) waiting for
+// the output may go ahead: no buffer, no transfer, and no producer that
+// must be heard first. Twisted's rule: a streaming producer that is not
+// paused does not hold the close back (it writes whenever it likes, so
+// there is nothing to wait for; it is stopped when the connection ends),
+// while a pull producer, or a push producer the buffer paused, is asked
+// for more first (askProducer) and holds the close until it unregisters or
+// runs dry.
 func (c *Conn) drained() bool {
 	x := c.x
-	return x == nil || (x.woff == len(x.wbuf) && x.xfer == nil && x.producer == nil)
+	return x == nil || (x.woff == len(x.wbuf) && x.xfer == nil &&
+		(x.producer == nil || (x.streaming && !x.producerPaused)))
 }
 
 // wantsWrite reports whether the connection needs writability events.

@@ -24,9 +24,14 @@ type Transport interface {
 	// writev(2) when the socket takes them at once.
 	WriteSequence(data [][]byte)
 	// LoseConnection closes the connection once everything written so
-	// far (and everything a registered producer still has to write) has
-	// been sent. Reading stops at once. ConnectionLost follows with
-	// ErrConnectionDone. It is never called from inside LoseConnection.
+	// far has been sent. Reading stops at once. ConnectionLost follows
+	// with ErrConnectionDone. It is never called from inside
+	// LoseConnection. A registered producer is handled as in Twisted: a
+	// pull producer, or a push producer paused by the buffer, is asked
+	// for more first and holds the close until it unregisters; a push
+	// producer that is not paused does not hold it (the close happens
+	// once the buffer drains, and the producer is then stopped).
+	// LoseWriteConnection follows the same rule.
 	LoseConnection()
 	// AbortConnection closes the connection now: buffered data is
 	// dropped, the peer gets a reset, and ConnectionLost follows with

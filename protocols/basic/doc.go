@@ -1,0 +1,51 @@
+// Package basic turns a connection's byte stream into frames: lines,
+// netstrings and length-prefixed strings. It is Twisted's
+// twisted.protocols.basic on gyre's reactor, one layer above it: a framer
+// is a reactor.Protocol whose DataReceived splits the stream and calls the
+// user's handler once per frame.
+//
+// # Shape
+//
+// Every framer (LineReceiver, LineOnlyReceiver, NetstringReceiver,
+// Int8StringReceiver, Int16StringReceiver, Int32StringReceiver) is a struct
+// with a working zero value, made to be embedded in the user's protocol
+// type, like reactor.BaseProtocol (which each embeds, so Transport is
+// there). Go has no virtual dispatch through embedding, so the framer
+// cannot call the outer type's methods by itself: its Handler field names
+// the receiver of the frames, usually the outer value itself, set when the
+// protocol is built:
+//
+//	type Chat struct{ basic.LineReceiver }
+//
+//	func NewChat() *Chat { c := &Chat{}; c.Handler = c; return c }
+//
+//	func (c *Chat) LineReceived(line []byte) { c.SendLine(line) }
+//
+// Handler may as well be another value (the framer then wraps the user's
+// handler). Optional methods on the handler (RawDataReceived,
+// LineLengthExceeded, InvalidFrame) are found by type assertion.
+//
+// # Data lifetime
+//
+// The slice handed to LineReceived, RawDataReceived or StringReceived is
+// valid only during that call, as the one given to DataReceived is: it is
+// a window on the reactor's read buffer or on the framer's own buffer,
+// both reused. A handler that keeps a frame copies it.
+//
+// # Bounds and bad input
+//
+// A framer keeps at most one partial frame between reads, and refuses a
+// frame longer than its MaxLength as soon as its length is known (for
+// lines: as soon as more than MaxLength bytes have come without a
+// delimiter), so a peer that never ends a frame costs at most MaxLength
+// plus one read of memory. Malformed input loses the connection (or calls
+// the handler's hook) with an error that says what was wrong (Err); it
+// never panics.
+//
+// # Cost
+//
+// Frames are delivered straight from the read when they are whole in it,
+// and only a partial frame is copied; in steady state a frame costs no
+// allocation, receiving or sending (SendLine and SendString make one
+// WriteSequence from a scratch header).
+package basic

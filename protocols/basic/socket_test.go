@@ -1,0 +1,115 @@
+package basic
+
+import (
+	"bytes"
+	"io"
+	"math/rand/v2"
+	"net"
+	"testing"
+	"time"
+
+	"gyre/reactor"
+)
+
+// echoLines echoes each line back and closes on "quit".
+type echoLines struct{ LineReceiver }
+
+func (e *echoLines) LineReceived(line []byte) {
+	if string(line) == "quit" {
+		e.LoseConnection()
+		return
+	}
+	e.SendLine(line)
+}
+
+// echoNetstrings echoes each netstring back and closes on "quit".
+type echoNetstrings struct{ NetstringReceiver }
+
+func (e *echoNetstrings) StringReceived(s []byte) {
+	if string(s) == "quit" {
+		e.LoseConnection()
+		return
+	}
+	e.SendString(s)
+}
+
+// Over real sockets, on every backend: a client writes frames in random
+// small pieces (each piece its own segment), the server's framer echoes
+// each frame, and the client gets exactly the stream it sent back.
+func TestFramersOverSockets(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	frames := sampleFrames(rng, 300)
+	cases := []struct {
+		name    string
+		factory reactor.FactoryFunc
+		encode  func([]string) []byte
+	}{
+		{"lines", func(net.Addr) reactor.Protocol { p := &echoLines{}; p.Handler = p; return p }, framerCases()[0].encode},
+		{"netstrings", func(net.Addr) reactor.Protocol { p := &echoNetstrings{}; p.Handler = p; return p }, framerCases()[3].encode},
+	}
+	for _, backend := range reactor.Backends() {
+		for _, c := range cases {
+			t.Run(backend+"/"+c.name, func(t *testing.T) {
+				r, err := reactor.New(reactor.WithBackend(backend))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer r.Close()
+				port, err := r.ListenTCP("127.0.0.1:0", c.factory)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := c.encode(frames)
+				got := make(chan []byte, 1)
+				seed := rng.Uint64()
+				go func() {
+					defer r.CallFromGoroutine(func() { r.Stop() })
+					got <- exchange(t, port.Addr().String(), want, c.encode([]string{"quit"}), seed)
+				}()
+				done := make(chan error, 1)
+				go func() { done <- r.Run() }()
+				select {
+				case err := <-done:
+					if err != nil {
+						t.Fatal(err)
+					}
+				case <-time.After(20 * time.Second):
+					r.CallFromGoroutine(func() { r.Stop() })
+					t.Fatal("reactor still running after 20s")
+				}
+				if b := <-got; !bytes.Equal(b, want) {
+					t.Errorf("got %d bytes back, want %d", len(b), len(want))
+				}
+			})
+		}
+	}
+}
+
+// exchange writes stream in random pieces, then quit, and returns all it
+// reads until the server closes.
+func exchange(t *testing.T, addr string, stream, quit []byte, seed uint64) []byte {
+	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		t.Error(err)
+		return nil
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(15 * time.Second))
+	conn.(*net.TCPConn).SetNoDelay(true)
+	out := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(conn)
+		out <- b
+	}()
+	rng := rand.New(rand.NewPCG(seed, 1))
+	for len(stream) > 0 {
+		n := min(1+rng.IntN(300), len(stream))
+		if _, err := conn.Write(stream[:n]); err != nil {
+			t.Error(err)
+			break
+		}
+		stream = stream[n:]
+	}
+	conn.Write(quit)
+	return <-out
+}
