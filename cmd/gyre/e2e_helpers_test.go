@@ -57,7 +57,14 @@ var servingLine = regexp.MustCompile(`^Serving (.+) on (127\.0\.0\.1:\d+)\.$`)
 // lines. The process is killed when the test ends if it is still running.
 func startServer(t *testing.T, n int, args ...string) *server {
 	t.Helper()
-	cmd := exec.Command(gyreBinary, append([]string{"serve"}, args...)...)
+	return startCommand(t, "serve", n, args...)
+}
+
+// startCommand runs the gyre command sub with args and waits for its n
+// "Serving" lines, as startServer does.
+func startCommand(t *testing.T, sub string, n int, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(gyreBinary, append([]string{sub}, args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -96,14 +103,14 @@ func startServer(t *testing.T, n int, args ...string) *server {
 		select {
 		case line, ok := <-lines:
 			if !ok {
-				t.Fatalf("gyre serve %q ended before serving: %s", args, s.stderr.String())
+				t.Fatalf("gyre %s %q ended before serving: %s", sub, args, s.stderr.String())
 			}
 			if m := servingLine.FindStringSubmatch(line); m != nil {
 				s.names = append(s.names, m[1])
 				s.addrs = append(s.addrs, m[2])
 			}
 		case <-timeout:
-			t.Fatalf("gyre serve %q: no %d Serving lines within 10 s; stderr: %s", args, n, s.stderr.String())
+			t.Fatalf("gyre %s %q: no %d Serving lines within 10 s; stderr: %s", sub, args, n, s.stderr.String())
 		}
 	}
 	go func() {
