@@ -152,7 +152,11 @@ func runWire(ctx context.Context, cfg wireConfig, stdout io.Writer) error {
 			r.Close()
 		}
 	}()
-	var opts []reactor.ListenOption
+	// Nagle off, as every request/response server wants: an answer
+	// written while the previous one is unacknowledged would otherwise
+	// wait for the client's delayed ACK (up to 40 ms) whenever a request
+	// arrives in two reads.
+	opts := []reactor.ListenOption{reactor.WithNoDelay()}
 	if cfg.loops > 1 {
 		opts = append(opts, reactor.WithReusePort())
 	}

@@ -15,6 +15,14 @@
 // read has been framed, so sixteen pipelined lines cost one system call,
 // not sixteen.
 //
+// # Nagle
+//
+// Serve them on a port opened with reactor.WithNoDelay (gyre echo and gyre
+// lines do). With Nagle's algorithm on, a request that arrives in two
+// reads is answered in two writes, and the second waits for the client to
+// acknowledge the first: the client delays that ACK (up to 40 ms on
+// Linux) while it waits for the rest of its answer.
+//
 // # Bounds
 //
 // An echo server's output is its input, so a client that writes without
