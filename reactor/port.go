@@ -30,7 +30,7 @@ type Port struct {
 
 	listening bool
 	closed    bool
-	noDelay   bool // WithNoDelay
+	noDelay   bool          // WithNoDelay
 	backoff   time.Duration // current EMFILE back-off, 0 when accepting normally
 	retry     *DelayedCall
 	resume    func()
