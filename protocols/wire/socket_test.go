@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -132,4 +133,70 @@ func TestEchoToAClientThatDoesNotRead(t *testing.T) {
 			t.Error("the echoed stream differs from the one sent")
 		}
 	})
+}
+
+// watched wraps an Echo and records the most output its connection ever
+// held unsent after a read.
+type watched struct {
+	Echo
+	most *int
+}
+
+func (w *watched) DataReceived(data []byte) {
+	w.Echo.DataReceived(data)
+	if b, ok := w.Transport.(backlogger); ok {
+		*w.most = max(*w.most, b.Buffered())
+	}
+}
+
+// A client that writes and does not read: the server's buffer for it
+// stays within its high water mark and one read, however much the client
+// tries to send. The client reads only once its writes have stopped
+// getting anywhere (or all went through, which a server without flow
+// control lets happen).
+func TestEchoBufferStaysBounded(t *testing.T) {
+	const total = 64 << 20
+	most := 0
+	f := reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &watched{most: &most} })
+	serve(t, reactor.DefaultBackend(), f, func(addr string) {
+		c := dial(t, addr)
+		if c == nil {
+			return
+		}
+		defer c.Close()
+		var written atomic.Int64
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			chunk := make([]byte, 64<<10)
+			for written.Load() < total {
+				n, err := c.Write(chunk)
+				written.Add(int64(n))
+				if err != nil {
+					return
+				}
+			}
+		}()
+		// Wait until the writer is stuck (no progress for 300 ms) or done.
+		for last := int64(-1); ; {
+			select {
+			case <-done:
+			case <-time.After(300 * time.Millisecond):
+				if w := written.Load(); w != last {
+					last = w
+					continue
+				}
+			}
+			break
+		}
+		if _, err := io.CopyN(io.Discard, c, total); err != nil {
+			t.Error(err)
+		}
+	})
+	// The high water mark (64 KiB) is checked after a write; one more
+	// read (the reactor's 64 KiB buffer) may land on top of it.
+	if limit := reactor.DefaultHighWater + 64<<10; most > limit {
+		t.Errorf("the server held %d bytes for a client that did not read, want at most %d", most, limit)
+	}
+	t.Logf("most held: %d bytes", most)
 }
