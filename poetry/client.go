@@ -34,20 +34,20 @@ func (e *TimeoutError) Error() string {
 // Unwrap makes errors.Is(err, ErrTimeout) true.
 func (e *TimeoutError) Unwrap() error { return ErrTimeout }
 
-// PoetryProtocol is the client side of the poetry protocol, as in the
+// ClientProtocol is the client side of the poetry protocol, as in the
 // tutorial's clients 3 and 4: it keeps every byte that arrives, and when
 // the server closes the connection the poem is complete. A clean close
 // hands the poem to the factory's PoemFinished; any other end (a reset, an
 // abort) is a failure, PoemFailed, because the poem may be cut short.
-type PoetryProtocol struct {
+type ClientProtocol struct {
 	reactor.BaseProtocol
 	poem    strings.Builder
-	factory *PoetryClientFactory
+	factory *ClientFactory
 }
 
 // DataReceived keeps the bytes (copying them: data is only lent) and tells
 // the factory's OnChunk observer.
-func (p *PoetryProtocol) DataReceived(data []byte) {
+func (p *ClientProtocol) DataReceived(data []byte) {
 	p.poem.Write(data)
 	if p.factory.OnChunk != nil {
 		p.factory.OnChunk(data)
@@ -56,7 +56,7 @@ func (p *PoetryProtocol) DataReceived(data []byte) {
 
 // ConnectionLost ends the poem: complete on a clean close, failed
 // otherwise.
-func (p *PoetryProtocol) ConnectionLost(reason error) {
+func (p *ClientProtocol) ConnectionLost(reason error) {
 	if errors.Is(reason, reactor.ErrConnectionDone) {
 		p.PoemReceived(p.poem.String())
 		return
@@ -66,14 +66,14 @@ func (p *PoetryProtocol) ConnectionLost(reason error) {
 
 // PoemReceived passes the finished poem to the factory (the tutorial's
 // poemReceived).
-func (p *PoetryProtocol) PoemReceived(poem string) { p.factory.PoemFinished(poem) }
+func (p *ClientProtocol) PoemReceived(poem string) { p.factory.PoemFinished(poem) }
 
-// PoetryClientFactory builds PoetryProtocols for one download and fires
+// ClientFactory builds ClientProtocols for one download and fires
 // Deferred once, with the poem (a string) or the failure: a
 // *reactor.ConnectError when the connection could not be made, the
 // connection's error when it was lost before the poem ended. It is the
 // tutorial's client 4 factory.
-type PoetryClientFactory struct {
+type ClientFactory struct {
 	reactor.BaseClientFactory
 	// Deferred fires once with the outcome.
 	Deferred *deferred.Deferred
@@ -82,32 +82,32 @@ type PoetryClientFactory struct {
 	OnChunk func(chunk []byte)
 }
 
-// NewPoetryClientFactory returns a factory with a new Deferred.
-func NewPoetryClientFactory() *PoetryClientFactory {
-	return &PoetryClientFactory{Deferred: deferred.New()}
+// NewClientFactory returns a factory with a new Deferred.
+func NewClientFactory() *ClientFactory {
+	return &ClientFactory{Deferred: deferred.New()}
 }
 
-// BuildProtocol makes the PoetryProtocol for the connection.
-func (f *PoetryClientFactory) BuildProtocol(net.Addr) reactor.Protocol {
-	return &PoetryProtocol{factory: f}
+// BuildProtocol makes the ClientProtocol for the connection.
+func (f *ClientFactory) BuildProtocol(net.Addr) reactor.Protocol {
+	return &ClientProtocol{factory: f}
 }
 
 // PoemFinished fires the Deferred with the poem, unless it has fired.
-func (f *PoetryClientFactory) PoemFinished(poem string) {
+func (f *ClientFactory) PoemFinished(poem string) {
 	if !f.Deferred.Called() {
 		f.Deferred.Callback(poem)
 	}
 }
 
 // PoemFailed fails the Deferred with err, unless it has fired.
-func (f *PoetryClientFactory) PoemFailed(err error) {
+func (f *ClientFactory) PoemFailed(err error) {
 	if !f.Deferred.Called() {
 		f.Deferred.Errback(err)
 	}
 }
 
 // ClientConnectionFailed fails the Deferred with the *reactor.ConnectError.
-func (f *PoetryClientFactory) ClientConnectionFailed(_ *reactor.Connector, reason error) {
+func (f *ClientFactory) ClientConnectionFailed(_ *reactor.Connector, reason error) {
 	f.PoemFailed(reason)
 }
 
@@ -143,13 +143,16 @@ func WithChunkObserver(f func(chunk []byte)) GetOption {
 // with a *TimeoutError (see WithTimeout). Cancelling the Deferred abandons the
 // download.
 //
-// GetPoetry must be called on r's loop goroutine (or before Run).
-func GetPoetry(r *reactor.Reactor, addr string, opts ...GetOption) *deferred.Deferred {
+// r is the reactor (a *reactor.Reactor) or anything else that keeps time
+// and makes connections, such as the double in package reactortest, which
+// runs GetPoetry in a test without a socket. GetPoetry must be called on
+// r's loop goroutine (or before Run).
+func GetPoetry(r reactor.ClientReactor, addr string, opts ...GetOption) *deferred.Deferred {
 	var cfg getConfig
 	for _, o := range opts {
 		o(&cfg)
 	}
-	f := &PoetryClientFactory{OnChunk: cfg.onChunk}
+	f := &ClientFactory{OnChunk: cfg.onChunk}
 	var connector *reactor.Connector
 	// abandon stops the attempt or cuts the connection; the failure the
 	// factory hears of then finds the Deferred fired and is dropped.

@@ -65,7 +65,7 @@ func FuzzClientChunks(f *testing.F) {
 	f.Add(bytes.Repeat([]byte("naïve rain "), 40), []byte{1, 200, 17})
 	f.Fuzz(func(t *testing.T, poem, cuts []byte) {
 		for _, clean := range []bool{true, false} {
-			factory := NewPoetryClientFactory()
+			factory := NewClientFactory()
 			observed := 0
 			factory.OnChunk = func(chunk []byte) { observed += len(chunk) }
 			result := outcome(factory.Deferred)

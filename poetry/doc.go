@@ -27,9 +27,9 @@
 //
 //   - the client: GetPoetry(r, addr) returns a Deferred that fires with the
 //     poem (the tutorial's client 4), with a timeout (a *TimeoutError when
-//     it runs out) and a per-chunk observer as options; PoetryProtocol and PoetryClientFactory are the
-//     pieces it is made of, exported for programs that assemble their own
-//     client the tutorial's way;
+//     it runs out) and a per-chunk observer as options; ClientProtocol and
+//     ClientFactory are the pieces it is made of, exported for programs
+//     that assemble their own client the tutorial's way;
 //   - the servers: FastServerFactory (the whole poem at once, then close:
 //     twisted-server-1), SlowServerFactory (a few characters every delay,
 //     on an absolute schedule, all clients on one timer) and

@@ -167,10 +167,10 @@ func ExampleCannotCummingsify() {
 	// The poem download failed.
 }
 
-// The tutorial's client 4 assembled by hand: a PoetryClientFactory and
+// The tutorial's client 4 assembled by hand: a ClientFactory and
 // ConnectTCP. A port with no server fails the Deferred with the connect
 // error.
-func ExamplePoetryClientFactory() {
+func ExampleClientFactory() {
 	r, err := reactor.New()
 	if err != nil {
 		log.Fatal(err)
@@ -181,7 +181,7 @@ func ExamplePoetryClientFactory() {
 	}
 	addr := port.Addr().String()
 	port.StopListening() // now nothing listens there
-	f := poetry.NewPoetryClientFactory()
+	f := poetry.NewClientFactory()
 	f.Deferred.AddErrback(func(fail *deferred.Failure) (any, error) {
 		var ce *reactor.ConnectError
 		fmt.Println("connect error:", errors.As(fail, &ce))

@@ -12,9 +12,10 @@ import (
 // listen on ADDR: ": the system's words for an errno ("connection
 // refused", "address already in use", "permission denied"), the
 // resolver's for a name it could not resolve ("no such host"), the
-// address parser's for a malformed address, rather than the whole chain Go
-// builds ("dial tcp 127.0.0.1:10000: connect: connection refused").
-// Other errors are given as they are.
+// address parser's for a malformed address, "connection closed" for a use
+// of a closed network connection, rather than the whole chain Go builds
+// ("dial tcp 127.0.0.1:10000: connect: connection refused"). Other errors
+// are given as they are.
 func Reason(err error) string {
 	var errno syscall.Errno
 	var dnsErr *net.DNSError
@@ -31,6 +32,8 @@ func Reason(err error) string {
 		return addrErr.Err
 	case errors.As(err, &pathErr):
 		return pathErr.Err.Error()
+	case errors.Is(err, net.ErrClosed):
+		return "connection closed"
 	}
 	return err.Error()
 }

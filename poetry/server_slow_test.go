@@ -3,50 +3,37 @@ package poetry
 import (
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"gyre/reactor"
+	"gyre/reactor/reactortest"
 	"gyre/task"
 )
 
-// fakeTransport records what a protocol writes and when, on a task.Clock.
-type fakeTransport struct {
-	clock  *task.Clock
-	start  time.Time
-	writes []string // "T+ms:data"
-	lose   []time.Duration
-}
-
-func (f *fakeTransport) at() time.Duration { return f.clock.Now().Sub(f.start) }
-
-func (f *fakeTransport) Write(b []byte) {
-	f.writes = append(f.writes, fmt.Sprintf("%d:%s", f.at()/time.Millisecond, b))
-}
-func (f *fakeTransport) WriteSequence(bs [][]byte) {
-	for _, b := range bs {
-		f.Write(b)
-	}
-}
-func (f *fakeTransport) LoseConnection()                               { f.lose = append(f.lose, f.at()) }
-func (f *fakeTransport) AbortConnection()                              { f.lose = append(f.lose, f.at()) }
-func (f *fakeTransport) Peer() net.Addr                                { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 4242} }
-func (f *fakeTransport) Host() net.Addr                                { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 10000} }
-func (f *fakeTransport) RegisterProducer(reactor.Producer, bool) error { return nil }
-func (f *fakeTransport) UnregisterProducer()                           {}
-func (f *fakeTransport) PauseProducing()                               {}
-func (f *fakeTransport) ResumeProducing()                              {}
-func (f *fakeTransport) StopProducing()                                {}
-
-// connect builds and starts a protocol of f on a fake transport.
-func connect(f reactor.Factory, clock *task.Clock) (reactor.Protocol, *fakeTransport) {
-	t := &fakeTransport{clock: clock, start: time.Unix(0, 0).UTC()}
+// connect builds a protocol of f and starts it on a StringTransport that
+// dates its writes on clock.
+func connect(f reactor.Factory, clock *task.Clock) (reactor.Protocol, *reactortest.StringTransport) {
+	t := &reactortest.StringTransport{Clock: clock}
 	p := f.BuildProtocol(t.Peer())
-	p.MakeConnection(t)
-	p.ConnectionMade()
+	t.Connect(p)
 	return p, t
+}
+
+// schedule lists a transport's writes as "ms:data", the milliseconds
+// counted from start (the Unix epoch, where a new task.Clock starts,
+// unless given).
+func schedule(t *reactortest.StringTransport, start ...time.Time) string {
+	origin := time.Unix(0, 0).UTC()
+	if len(start) > 0 {
+		origin = start[0]
+	}
+	var out []string
+	for i, w := range t.Writes() {
+		out = append(out, fmt.Sprintf("%d:%s", t.WriteTimes()[i].Sub(origin)/time.Millisecond, w))
+	}
+	return strings.Join(out, " ")
 }
 
 // Chunk k is due at connect + k×delay, whatever the lateness of earlier
@@ -59,16 +46,16 @@ func TestSlowServerAbsoluteSchedule(t *testing.T) {
 	clock.Advance(150 * time.Millisecond) // the loop was late: ghi, due at 200, goes at 250
 	clock.Advance(50 * time.Millisecond)  // j is still due at 300, not 350
 	clock.Advance(99 * time.Millisecond)
-	if len(tr.lose) != 0 {
-		t.Fatalf("closed at %v, before one delay after the last chunk", tr.lose)
+	if at, closed := tr.ClosedAt(); closed {
+		t.Fatalf("closed at %v, before one delay after the last chunk", at)
 	}
 	clock.Advance(time.Millisecond)
 	want := "0:abc 100:def 250:ghi 300:j"
-	if got := strings.Join(tr.writes, " "); got != want {
+	if got := schedule(tr); got != want {
 		t.Errorf("writes %q, want %q", got, want)
 	}
-	if len(tr.lose) != 1 || tr.lose[0] != 400*time.Millisecond {
-		t.Errorf("closed at %v, want [400ms]", tr.lose)
+	if at, closed := tr.ClosedAt(); !closed || !at.Equal(time.Unix(0, 0).Add(400*time.Millisecond)) || tr.Aborted() {
+		t.Errorf("closed at %v (%v, aborted %v), want a clean close at 400ms", at, closed, tr.Aborted())
 	}
 }
 
@@ -81,7 +68,7 @@ func TestSlowServerCatchesUp(t *testing.T) {
 	clock.Advance(350 * time.Millisecond)
 	clock.Advance(50 * time.Millisecond)
 	want := "0:aa 350:bb 350:cc 350:dd 400:ee"
-	if got := strings.Join(tr.writes, " "); got != want {
+	if got := schedule(tr); got != want {
 		t.Errorf("writes %q, want %q", got, want)
 	}
 }
@@ -100,10 +87,10 @@ func TestSlowServerOneTimerForAll(t *testing.T) {
 	for range 40 {
 		clock.Advance(10 * time.Millisecond)
 	}
-	if got, want := strings.Join(a.writes, " "), "0:naï 100:ve  200:poe 300:m"; got != want {
+	if got, want := schedule(a), "0:naï 100:ve  200:poe 300:m"; got != want {
 		t.Errorf("a: %q, want %q", got, want)
 	}
-	if got, want := strings.Join(b.writes, " "), "30:naï 130:ve  230:poe 330:m"; got != want {
+	if got, want := schedule(b), "30:naï 130:ve  230:poe 330:m"; got != want {
 		t.Errorf("b: %q, want %q", got, want)
 	}
 	if f.Clients() != 2 {
@@ -123,16 +110,16 @@ func TestSlowServerStopsForGoneClients(t *testing.T) {
 	clock.Advance(100 * time.Millisecond)
 	pa.ConnectionLost(reactor.ErrConnectionDone) // a's client closed early
 	clock.Advance(100 * time.Millisecond)
-	if len(a.writes) != 2 || len(b.writes) != 3 {
-		t.Errorf("writes a %v, b %v", a.writes, b.writes)
+	if len(a.Writes()) != 2 || len(b.Writes()) != 3 {
+		t.Errorf("writes a %v, b %v", a.Writes(), b.Writes())
 	}
 	pb.ConnectionLost(&reactor.ConnectionLostError{})
 	if n := len(clock.Pending()); n != 0 {
 		t.Errorf("%d timers pending with no client", n)
 	}
 	clock.Advance(time.Second)
-	if len(b.writes) != 3 {
-		t.Errorf("b written to after it went: %v", b.writes)
+	if len(b.Writes()) != 3 {
+		t.Errorf("b written to after it went: %q", b.Writes())
 	}
 	if len(records) != 2 || !errors.Is(records[0].Err, ErrClientClosed) || records[0].Bytes != 4 ||
 		!errors.Is(records[1].Err, reactor.ErrConnectionLost) || records[1].Bytes != 6 {
@@ -144,8 +131,8 @@ func TestSlowServerStopsForGoneClients(t *testing.T) {
 	// A new client starts a new schedule.
 	_, c := connect(f, clock)
 	clock.Advance(100 * time.Millisecond)
-	if len(c.writes) != 2 {
-		t.Errorf("new client: %v", c.writes)
+	if len(c.Writes()) != 2 {
+		t.Errorf("new client: %q", c.Writes())
 	}
 }
 
@@ -158,8 +145,8 @@ func TestSlowServerRecordDone(t *testing.T) {
 		WithServeObserver(func(s Served) { rec = s }))
 	p, tr := connect(f, clock)
 	clock.Advance(200 * time.Millisecond)
-	if len(tr.lose) != 1 {
-		t.Fatalf("not closed: %v", tr.lose)
+	if !tr.Disconnecting() {
+		t.Fatal("not closed")
 	}
 	p.ConnectionLost(reactor.ErrConnectionDone)
 	if rec.Err != nil || rec.Bytes != 4 || rec.Duration != 200*time.Millisecond || rec.Outcome() != "done" {
@@ -183,15 +170,6 @@ func TestSlowServerQueueStaysSmall(t *testing.T) {
 	}
 }
 
-// queuedTransport is a fake transport whose connection waited in the
-// listen queue.
-type queuedTransport struct {
-	*fakeTransport
-	queued time.Duration
-}
-
-func (q *queuedTransport) AcceptDelay() time.Duration { return q.queued }
-
 // A client that waited in the listen queue is served on the schedule of
 // its connect, not of its accept: the first chunk goes at once, the next
 // one a delay after the connect.
@@ -199,13 +177,11 @@ func TestSlowServerScheduleFromConnect(t *testing.T) {
 	clock := task.NewClock()
 	clock.Advance(time.Second)
 	f := NewSlowServerFactory(clock, []byte("abcdefghij"), 5, 100*time.Millisecond)
-	ft := &fakeTransport{clock: clock, start: clock.Now().Add(-30 * time.Millisecond)}
-	tr := &queuedTransport{fakeTransport: ft, queued: 30 * time.Millisecond}
-	p := f.BuildProtocol(nil)
-	p.MakeConnection(tr)
-	p.ConnectionMade()
+	connected := clock.Now().Add(-30 * time.Millisecond)
+	tr := &reactortest.StringTransport{Clock: clock, Queued: 30 * time.Millisecond}
+	tr.Connect(f.BuildProtocol(nil))
 	clock.Advance(70 * time.Millisecond)
-	if got, want := strings.Join(ft.writes, " "), "30:abcde 100:fghij"; got != want {
+	if got, want := schedule(tr, connected), "30:abcde 100:fghij"; got != want {
 		t.Errorf("writes %q, want %q (times from the connect)", got, want)
 	}
 }

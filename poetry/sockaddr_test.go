@@ -38,6 +38,7 @@ func TestReason(t *testing.T) {
 		{&os.PathError{Op: "open", Path: "x", Err: errors.New("not a poem")}, "not a poem"},
 		{&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "nowhere"}}, "no such host"},
 		{&net.OpError{Op: "dial", Net: "tcp", Err: &net.AddrError{Err: "missing port in address", Addr: "x"}}, "missing port in address"},
+		{&net.OpError{Op: "accept", Net: "tcp", Err: net.ErrClosed}, "connection closed"},
 		{errors.New("something else"), "something else"},
 	} {
 		if got := Reason(tc.err); got != tc.want {

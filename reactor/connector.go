@@ -7,9 +7,8 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"gyre/internal/sock"
 )
@@ -42,7 +41,10 @@ func (s ConnectorState) String() string {
 // starts it again after it has failed or ended, which is how a
 // reconnecting client retries.
 type Connector struct {
-	r       *Reactor
+	r       *Reactor // nil for a connector made by NewConnector
+	clock   Clock    // runs the timeout and the deferred failure reports
+	dialFn  func(*Attempt)
+	fakeT   Transport // the transport a dialFn attempt succeeded with
 	factory ClientFactory
 	dest    HostPortAddr
 	addr    string // as given
@@ -74,7 +76,29 @@ type Connector struct {
 // included (0 means no limit but the kernel's, which is minutes; Twisted's
 // default is 30 seconds: DefaultConnectTimeout).
 func (r *Reactor) ConnectTCP(addr string, factory ClientFactory, timeout time.Duration) *Connector {
-	c := &Connector{r: r, factory: factory, addr: addr, timeout: timeout}
+	c := &Connector{r: r, clock: r, factory: factory, addr: addr, timeout: timeout}
+	c.start()
+	return c
+}
+
+// NewConnector returns a Connector for addr whose attempts are made by dial
+// instead of a socket, and starts its first attempt: it is how a double of
+// the reactor (reactortest.Reactor) hands out connectors that behave as
+// the reactor's own do towards the factory and the code holding them
+// (StartedConnecting, ClientConnectionFailed with a *ConnectError, the
+// timeout on clock, Transport, StopConnecting, Disconnect, Connect
+// again). dial is called once per attempt, on the caller's goroutine, and
+// decides its outcome, then or later, through the Attempt. A panic in a
+// factory callback reaches the caller, as with task.Clock.
+func NewConnector(clock Clock, addr string, factory ClientFactory, timeout time.Duration, dial func(*Attempt)) *Connector {
+	c := &Connector{clock: clock, dialFn: dial, factory: factory, addr: addr, timeout: timeout}
+	c.start()
+	return c
+}
+
+// start parses the address and makes the first attempt.
+func (c *Connector) start() {
+	addr := c.addr
 	host, port, err := net.SplitHostPort(addr)
 	if err == nil {
 		c.dest.Host = host
@@ -102,10 +126,9 @@ func (r *Reactor) ConnectTCP(addr string, factory ClientFactory, timeout time.Du
 		c.attempt++
 		c.callFactory(func() { c.factory.StartedConnecting(c) })
 		c.failLater(c.attempt, err)
-		return c
+		return
 	}
 	c.Connect()
-	return c
 }
 
 // DefaultConnectTimeout is Twisted's default timeout for connectTCP.
@@ -126,7 +149,13 @@ func (c *Connector) Factory() ClientFactory { return c.factory }
 
 // Transport returns the connection while connected, else nil.
 func (c *Connector) Transport() Transport {
-	if c.state != Connected || c.conn == nil {
+	if c.state != Connected {
+		return nil
+	}
+	if c.fakeT != nil {
+		return c.fakeT
+	}
+	if c.conn == nil {
 		return nil
 	}
 	return c.conn
@@ -146,12 +175,16 @@ func (c *Connector) Connect() {
 		return // StartedConnecting stopped it
 	}
 	if c.timeout > 0 {
-		c.timer = c.r.CallLater(c.timeout, func() {
+		c.timer = c.clock.CallLater(c.timeout, func() {
 			c.timer = nil
 			if c.attempt == attempt {
 				c.fail(ErrConnectTimeout)
 			}
 		})
+	}
+	if c.dialFn != nil {
+		c.dialFn(&Attempt{c: c, n: attempt})
+		return
 	}
 	if c.literal.IsValid() {
 		c.dial(c.literal)
@@ -194,8 +227,8 @@ func (c *Connector) resolve(attempt uint64) {
 func (c *Connector) dial(ip netip.Addr) {
 	conn := &Conn{r: c.r, flags: fConnecting}
 	conn.peer.FromAddrPort(netip.AddrPortFrom(ip, uint16(c.dest.Port)))
-	conn.extra().connector = c
-	fd, err := sock.Socket(conn.peer.Domain(), unix.SOCK_STREAM)
+	conn.needExtra().connector = c
+	fd, err := sock.Socket(conn.peer.Domain(), sock.Stream)
 	if err != nil {
 		c.failLater(c.attempt, err)
 		return
@@ -204,7 +237,7 @@ func (c *Connector) dial(ip netip.Addr) {
 	err = sock.Connect(fd, conn.peer.Sockaddr())
 	if err != nil && err != sock.EINPROGRESS {
 		sock.Close(fd)
-		var errno unix.Errno
+		var errno syscall.Errno
 		if !errors.As(err, &errno) {
 			err = os.NewSyscallError("connect", err)
 		}
@@ -222,7 +255,7 @@ func (c *Connector) dial(ip netip.Addr) {
 // connectReady is DoWrite of a connecting socket: connect(2) has finished.
 func (c *Connector) connectReady(conn *Conn) {
 	if err := sock.PendingError(int(conn.fd)); err != nil {
-		conn.shut(whyError, err)
+		conn.shut(endError, err)
 		c.conn = nil
 		c.fail(err)
 		return
@@ -277,8 +310,8 @@ func (c *Connector) Disconnect() {
 	case Connecting:
 		c.StopConnecting()
 	case Connected:
-		if c.conn != nil {
-			c.conn.LoseConnection()
+		if t := c.Transport(); t != nil {
+			t.LoseConnection()
 		}
 	}
 }
@@ -292,7 +325,7 @@ func (c *Connector) fail(err error) {
 	c.stopTimer()
 	if conn := c.conn; conn != nil {
 		c.conn = nil
-		conn.shut(whyError, err)
+		conn.shut(endError, err)
 		conn.flags |= fNotified
 	}
 	c.state = Disconnected
@@ -307,7 +340,7 @@ func (c *Connector) fail(err error) {
 // loop, never from inside the caller: like Twisted, which reports them
 // with callLater(0).
 func (c *Connector) failLater(attempt uint64, err error) {
-	c.r.CallLater(0, func() {
+	c.clock.CallLater(0, func() {
 		if c.attempt == attempt {
 			c.fail(err)
 		}
@@ -322,4 +355,73 @@ func (c *Connector) stopTimer() {
 }
 
 // callFactory runs a factory callback, logging a panic.
-func (c *Connector) callFactory(f func()) { c.r.call(f) }
+// (A connector made by NewConnector lets the panic through, to the test.)
+func (c *Connector) callFactory(f func()) {
+	if c.r == nil {
+		f()
+		return
+	}
+	c.r.call(f)
+}
+
+// Attempt is one connection attempt of a Connector made by NewConnector:
+// the double that made it settles it with Succeed or Fail, and reports the
+// end of a connection it made with Lost.
+type Attempt struct {
+	c *Connector
+	n uint64
+}
+
+// Connector returns the connector making the attempt.
+func (a *Attempt) Connector() *Connector { return a.c }
+
+// Pending reports whether the attempt is still the connector's current one
+// and not settled: not succeeded, failed, timed out or stopped.
+func (a *Attempt) Pending() bool { return a.c.attempt == a.n && a.c.state == Connecting }
+
+// Succeed connects the attempt over t: the factory builds the protocol
+// (BuildProtocol with t.Peer()), which is given t (MakeConnection) and told
+// ConnectionMade; the connector is then Connected and its Transport is t.
+// It returns the protocol, or nil if the attempt was no longer pending or
+// the factory refused (the attempt then fails with ErrNoProtocol).
+func (a *Attempt) Succeed(t Transport) Protocol {
+	c := a.c
+	if !a.Pending() {
+		return nil
+	}
+	c.stopTimer()
+	proto := c.factory.BuildProtocol(t.Peer())
+	if !a.Pending() {
+		return nil // BuildProtocol stopped the attempt
+	}
+	if proto == nil {
+		c.fail(ErrNoProtocol)
+		return nil
+	}
+	c.state = Connected
+	c.fakeT = t
+	proto.MakeConnection(t)
+	proto.ConnectionMade()
+	return proto
+}
+
+// Fail fails the attempt with err (ClientConnectionFailed gets a
+// *ConnectError wrapping it), if it is still pending.
+func (a *Attempt) Fail(err error) {
+	if a.Pending() {
+		a.c.fail(err)
+	}
+}
+
+// Lost reports that the connection Succeed made has ended (after the
+// protocol's ConnectionLost): the connector is Disconnected again and the
+// factory hears ClientConnectionLost(reason).
+func (a *Attempt) Lost(reason error) {
+	c := a.c
+	if c.attempt != a.n || c.state != Connected || c.fakeT == nil {
+		return
+	}
+	c.fakeT = nil
+	c.state = Disconnected
+	c.callFactory(func() { c.factory.ClientConnectionLost(c, reason) })
+}

@@ -213,7 +213,7 @@ func TestDisconnectAndReconnect(t *testing.T) {
 	cf := &clientFactory{}
 	cf.build = func() *recorder {
 		return &recorder{onMade: func(p *recorder) {
-			c := p.Transport.(*Conn).x.connector
+			c := p.Transport.(*Conn).extra.connector
 			if c.State() != Connected || c.Transport() != p.Transport {
 				t.Errorf("connected: state %v", c.State())
 			}

@@ -86,10 +86,10 @@ func TestFileSenderSendfile(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		f, data := bigFile(t, 16<<20)
 		got, result, srv := fileServe(t, backend, &FileSender{}, func() io.Reader { return f }, func(c *Conn) {
-			if c.x == nil || c.x.xfer == nil {
+			if c.extra == nil || c.extra.xfer == nil {
 				t.Error("no sendfile transfer in flight")
 			}
-			if c.Buffered() != 0 || c.x.producer != nil {
+			if c.Buffered() != 0 || c.extra.producer != nil {
 				t.Errorf("buffered %d bytes", c.Buffered())
 			}
 			checkTransferTuning(t, c)
@@ -130,7 +130,7 @@ func TestFileSenderFallback(t *testing.T) {
 		f, data := bigFile(t, 8<<20)
 		sender := &FileSender{NoSendfile: true, ChunkSize: 32 << 10}
 		got, result, _ := fileServe(t, backend, sender, func() io.Reader { return f }, func(c *Conn) {
-			if c.x.xfer != nil || c.x.producer == nil {
+			if c.extra.xfer != nil || c.extra.producer == nil {
 				t.Error("not on the producer path")
 			}
 			if c.Buffered() > 32<<10 {
@@ -149,7 +149,7 @@ func TestFileSenderAnyReader(t *testing.T) {
 	got, result, _ := fileServe(t, DefaultBackend(), &FileSender{},
 		func() io.Reader { return io.MultiReader(bytes.NewReader(data[:1000]), bytes.NewReader(data[1000:])) },
 		func(c *Conn) {
-			if c.x.producer == nil {
+			if c.extra.producer == nil {
 				t.Error("not on the producer path")
 			}
 		})
@@ -190,7 +190,7 @@ func TestFileSenderConsumerGone(t *testing.T) {
 			t.Errorf("noSendfile=%v: transfer ended with %v", noSendfile, failure)
 		}
 		c := srv.all[0].conn()
-		if c.x.xfer != nil || c.x.producer != nil {
+		if c.extra.xfer != nil || c.extra.producer != nil {
 			t.Error("transfer still attached")
 		}
 	}

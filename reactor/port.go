@@ -7,9 +7,8 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"gyre/deferred"
 	"gyre/internal/sock"
@@ -135,13 +134,13 @@ func (r *Reactor) ListenTCP(addr string, factory Factory, opts ...ListenOption) 
 		return nil, lerr(err)
 	}
 	sa.FromAddrPort(netip.AddrPortFrom(ip, uint16(portNum)))
-	fd, err := sock.Socket(sa.Domain(), unix.SOCK_STREAM)
+	fd, err := sock.Socket(sa.Domain(), sock.Stream)
 	if err != nil {
 		return nil, lerr(err)
 	}
 	fail := func(call string, err error) (*Port, error) {
 		sock.Close(fd)
-		var errno unix.Errno
+		var errno syscall.Errno
 		if errors.As(err, &errno) {
 			return nil, lerr(errno)
 		}

@@ -22,14 +22,14 @@ func (c *Conn) RegisterProducer(p Producer, streaming bool) error {
 			return fmt.Errorf("%w: %T", errNotPushProducer, p)
 		}
 	}
-	if x := c.x; x != nil && (x.producer != nil || x.xfer != nil) {
+	if x := c.extra; x != nil && (x.producer != nil || x.xfer != nil) {
 		return ErrProducerRegistered
 	}
 	if c.flags&fClosed != 0 {
 		p.StopProducing()
 		return nil
 	}
-	x := c.extra()
+	x := c.needExtra()
 	x.producer, x.streaming, x.producerPaused = p, streaming, false
 	if streaming {
 		if high, _ := x.marks(); c.Buffered() > high {
@@ -46,7 +46,7 @@ func (c *Conn) RegisterProducer(p Producer, streaming bool) error {
 // UnregisterProducer implements Transport (and Consumer). A connection
 // that LoseConnection was waiting on closes once its buffer is empty.
 func (c *Conn) UnregisterProducer() {
-	x := c.x
+	x := c.extra
 	if x == nil || x.producer == nil {
 		return
 	}

@@ -218,7 +218,7 @@ func (r *Reactor) Run() (err error) {
 		return ErrAlreadyRunning
 	}
 	defer r.shutdown()
-	r.fireEvent(Startup, nil)
+	r.fireEvent(Startup)
 	r.runEndings()
 	for {
 		for r.state.Load() == stateRunning {

@@ -30,13 +30,15 @@ const (
 	fNoDelay                             // TCP_NODELAY known to be on (WithNoDelay, SetNoDelay)
 )
 
-// How a connection that closed itself ended (Conn.why), turned into the
-// reason for ConnectionLost by reason().
+// ending is how a connection that closed itself ended (Conn.ending),
+// turned into the reason for ConnectionLost by reason().
+type ending uint8
+
 const (
-	whyNone uint8 = iota
-	whyDone
-	whyAborted
-	whyError
+	endNone ending = iota
+	endDone
+	endAborted
+	endError
 )
 
 // Conn is a TCP connection: the Transport its protocol writes to, and the
@@ -64,13 +66,13 @@ const (
 //
 // Like every reactor object, a Conn belongs to the loop goroutine.
 type Conn struct {
-	r     *Reactor
-	proto Protocol
-	x     *connExtra
-	peer  sock.Addr
-	fd    int32
-	flags connFlags
-	why   uint8
+	r      *Reactor
+	proto  Protocol
+	extra  *connExtra // allocated on first need (needExtra)
+	peer   sock.Addr
+	fd     int32
+	flags  connFlags
+	ending ending
 }
 
 // connExtra holds what only some connections need.
@@ -98,11 +100,11 @@ const (
 	DefaultLowWater  = 16 << 10
 )
 
-func (c *Conn) extra() *connExtra {
-	if c.x == nil {
-		c.x = new(connExtra)
+func (c *Conn) needExtra() *connExtra {
+	if c.extra == nil {
+		c.extra = new(connExtra)
 	}
-	return c.x
+	return c.extra
 }
 
 // Fd returns the socket's descriptor (-1 once closed).
@@ -137,8 +139,8 @@ func (c *Conn) Peer() net.Addr {
 // Host returns the local address (cached after the first call; nil if
 // first asked after the connection has ended).
 func (c *Conn) Host() net.Addr {
-	if c.x != nil && c.x.host != nil {
-		return c.x.host
+	if c.extra != nil && c.extra.host != nil {
+		return c.extra.host
 	}
 	if c.flags&fClosed != 0 {
 		return nil
@@ -151,7 +153,7 @@ func (c *Conn) Host() net.Addr {
 	if addr == nil {
 		return nil
 	}
-	c.extra().host = addr
+	c.needExtra().host = addr
 	return addr
 }
 
@@ -159,11 +161,11 @@ func (c *Conn) Host() net.Addr {
 // for the socket to take them. It is still right during ConnectionLost,
 // where it counts what was never sent.
 func (c *Conn) Buffered() int {
-	if c.x == nil {
+	if c.extra == nil {
 		return 0
 	}
-	n := len(c.x.wbuf) - c.x.woff
-	if t := c.x.xfer; t != nil {
+	n := len(c.extra.wbuf) - c.extra.woff
+	if t := c.extra.xfer; t != nil {
 		n += len(t.tail)
 	}
 	return n
@@ -173,7 +175,7 @@ func (c *Conn) Buffered() int {
 // buffer that pause and resume a push producer (defaults DefaultHighWater
 // and DefaultLowWater). low is clamped to [0, high].
 func (c *Conn) SetWriteBufferLimits(high, low int) {
-	x := c.extra()
+	x := c.needExtra()
 	x.high = max(high, 1)
 	x.low = min(max(low, 0), x.high)
 }
@@ -187,7 +189,7 @@ func (x *connExtra) marks() (high, low int) {
 
 // pending reports whether output waits: buffered bytes or a file transfer.
 func (c *Conn) pending() bool {
-	x := c.x
+	x := c.extra
 	return x != nil && (x.woff < len(x.wbuf) || x.xfer != nil)
 }
 
@@ -200,7 +202,7 @@ func (c *Conn) pending() bool {
 // for more first (askProducer) and holds the close until it unregisters or
 // runs dry.
 func (c *Conn) drained() bool {
-	x := c.x
+	x := c.extra
 	return x == nil || (x.woff == len(x.wbuf) && x.xfer == nil &&
 		(x.producer == nil || (x.streaming && !x.producerPaused)))
 }
@@ -213,7 +215,7 @@ func (c *Conn) wantsWrite() bool {
 	if c.flags&fWriteClosed != 0 {
 		return false
 	}
-	x := c.x
+	x := c.extra
 	if x == nil {
 		return false
 	}
@@ -236,7 +238,7 @@ func (c *Conn) sync() {
 	if wantR != (f&fReading != 0) || wantW != (f&fWriting != 0) {
 		if err := c.watch(wantR, wantW); err != nil {
 			c.r.log().Error("cannot watch connection", "system", c.LogPrefix(), "error", err)
-			c.shut(whyError, err)
+			c.shut(endError, err)
 			c.queueLost()
 			return
 		}
@@ -261,25 +263,25 @@ func (c *Conn) unwatch() {
 	c.park(false)
 }
 
-// shut closes the fd now and records why; ConnectionLost is for the caller
-// to deliver or queue. An abort sets SO_LINGER to zero first, so the
+// shut closes the fd now and records how it ended; ConnectionLost is for
+// the caller to deliver or queue. An abort sets SO_LINGER to zero first, so the
 // kernel drops unsent data and sends a reset, as Twisted's abortConnection
 // does.
-func (c *Conn) shut(why uint8, err error) {
+func (c *Conn) shut(how ending, err error) {
 	if c.flags&fClosed != 0 {
 		return
 	}
 	c.unwatch()
-	if why == whyAborted {
+	if how == endAborted {
 		sock.SetAbortOnClose(int(c.fd))
-	} else if why != whyError {
+	} else if how != endError {
 		c.discardInput()
 	}
 	sock.Close(int(c.fd))
 	c.flags |= fClosed
-	c.why = why
+	c.ending = how
 	if err != nil {
-		c.extra().err = err
+		c.needExtra().err = err
 	}
 }
 
@@ -315,12 +317,12 @@ func (c *Conn) discardInput() {
 
 // reason is the ConnectionLost reason of a connection that closed itself.
 func (c *Conn) reason() error {
-	switch c.why {
-	case whyAborted:
+	switch c.ending {
+	case endAborted:
 		return ErrConnectionAborted
-	case whyError:
-		if c.x != nil && c.x.err != nil {
-			return c.x.err
+	case endError:
+		if c.extra != nil && c.extra.err != nil {
+			return c.extra.err
 		}
 		return ErrConnectionLost
 	}
@@ -330,7 +332,7 @@ func (c *Conn) reason() error {
 // fail ends the connection because a write failed outside DoWrite (in
 // Write, inside a protocol's callback): close now, tell later.
 func (c *Conn) fail(errno error) {
-	c.shut(whyError, lostBy(errno))
+	c.shut(endError, lostBy(errno))
 	if c.flags&fSetup == 0 {
 		c.queueLost()
 	}
@@ -349,7 +351,7 @@ func (c *Conn) finishQueued() {
 			c.sync()
 			return
 		}
-		c.shut(whyDone, nil)
+		c.shut(endDone, nil)
 	}
 	c.notifyLost(c.reason())
 }
@@ -362,7 +364,7 @@ func (c *Conn) notifyLost(reason error) {
 		return
 	}
 	c.flags |= fNotified
-	x := c.x
+	x := c.extra
 	if x != nil {
 		if t := x.xfer; t != nil {
 			x.xfer = nil
@@ -395,7 +397,7 @@ func (c *Conn) afterSetup() {
 	case c.flags&fClosed != 0:
 		c.notifyLost(c.reason())
 	case c.flags&fDisconnecting != 0 && c.drained():
-		c.shut(whyDone, nil)
+		c.shut(endDone, nil)
 		c.notifyLost(ErrConnectionDone)
 	default:
 		if c.flags&fHeld != 0 {
@@ -413,7 +415,7 @@ func (c *Conn) start(p Protocol) {
 	c.flags |= fSetup
 	if f := c.r.callMade(c); f != nil {
 		if c.flags&fClosed == 0 {
-			c.shut(whyError, f)
+			c.shut(endError, f)
 		}
 	}
 	c.afterSetup()
@@ -480,7 +482,7 @@ func (c *Conn) buffer(data []byte) {
 	if len(data) == 0 {
 		return
 	}
-	x := c.extra()
+	x := c.needExtra()
 	if t := x.xfer; t != nil {
 		t.tail = append(t.tail, data...) // goes after the file
 	} else {
@@ -587,7 +589,7 @@ func (c *Conn) shutWrite() bool {
 		c.r.call(wl.WriteConnectionLost)
 	}
 	if c.flags&fReadClosed != 0 && c.flags&fClosed == 0 {
-		c.shut(whyDone, nil)
+		c.shut(endDone, nil)
 		c.queueLost()
 		return true
 	}
@@ -599,7 +601,7 @@ func (c *Conn) AbortConnection() {
 	if c.flags&(fClosed|fConnecting) != 0 {
 		return
 	}
-	c.shut(whyAborted, nil)
+	c.shut(endAborted, nil)
 	if c.flags&fSetup == 0 {
 		c.queueLost()
 	}
@@ -719,13 +721,13 @@ func (c *Conn) readEnded() error {
 func (c *Conn) DoWrite() error {
 	f := c.flags
 	if f&fConnecting != 0 {
-		c.x.connector.connectReady(c)
+		c.extra.connector.connectReady(c)
 		return nil
 	}
 	if f&(fClosed|fWriteClosed) != 0 {
 		return nil
 	}
-	x := c.x
+	x := c.extra
 	if x != nil && x.woff < len(x.wbuf) {
 		n, err := writeSome(int(c.fd), x.wbuf[x.woff:], false)
 		if err != nil {
@@ -769,7 +771,7 @@ func (c *Conn) DoWrite() error {
 // lowWater resumes a push producer we paused once the buffer is at or
 // below the low water mark.
 func (c *Conn) lowWater() {
-	x := c.x
+	x := c.extra
 	if x.producer == nil || !x.streaming || !x.producerPaused {
 		return
 	}
@@ -787,7 +789,7 @@ const maxPullsPerWrite = 16
 // resumed; a pull producer is asked for more, again and again while its
 // writes go straight to the socket.
 func (c *Conn) askProducer() {
-	x := c.x
+	x := c.extra
 	p := x.producer
 	if x.streaming {
 		if x.producerPaused {
@@ -813,12 +815,12 @@ func (c *Conn) ConnectionLost(reason error) {
 	}
 	c.flags &^= fReading | fWriting // the reactor has removed them
 	if c.flags&fConnecting != 0 {
-		c.shut(whyError, reason)
-		c.x.connector.connectFailed(c, reason)
+		c.shut(endError, reason)
+		c.extra.connector.connectFailed(c, reason)
 		return
 	}
 	if c.flags&fClosed == 0 {
-		c.shut(whyNone, nil)
+		c.shut(endNone, nil)
 	}
 	c.notifyLost(reason)
 }

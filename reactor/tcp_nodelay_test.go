@@ -2,15 +2,14 @@ package reactor
 
 import (
 	"net"
+	"syscall"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
 
 // noDelayOf reads TCP_NODELAY from a socket.
 func noDelayOf(t testing.TB, fd int) int {
 	t.Helper()
-	v, err := unix.GetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY)
+	v, err := syscall.GetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func (c *Conn) trySendfile(src io.Reader) (d *deferred.Deferred, ok bool) {
 	if fd < 0 {
 		return nil, false
 	}
-	if x := c.x; x != nil && (x.producer != nil || x.xfer != nil) {
+	if x := c.extra; x != nil && (x.producer != nil || x.xfer != nil) {
 		return deferred.Fail(ErrProducerRegistered), true
 	}
 	if c.flags&fClosed != 0 {
@@ -78,11 +78,11 @@ func (c *Conn) trySendfile(src io.Reader) (d *deferred.Deferred, ok bool) {
 	// Keep little of the file queued unsent in the socket (see
 	// transferNotSentLowat); a failure only loses the tuning.
 	sock.SetNotSentLowat(int(c.fd), transferNotSentLowat)
-	x := c.extra()
+	x := c.needExtra()
 	x.xfer = t
 	if x.woff == len(x.wbuf) {
 		if err := c.continueTransfer(); err != nil {
-			c.shut(whyError, err)
+			c.shut(endError, err)
 			if c.flags&fSetup == 0 {
 				c.queueLost()
 			}
@@ -96,7 +96,7 @@ func (c *Conn) trySendfile(src io.Reader) (d *deferred.Deferred, ok bool) {
 // continueTransfer sends more of the file, until the socket is full or the
 // file is done. It returns an error only when the connection failed.
 func (c *Conn) continueTransfer() error {
-	t := c.x.xfer
+	t := c.extra.xfer
 	for t.remain > 0 {
 		want := int(min(t.remain, sendfileChunk))
 		n, err := sock.Sendfile(int(c.fd), t.src, &t.off, want)
@@ -125,7 +125,7 @@ func (c *Conn) continueTransfer() error {
 // becomes the buffer, the source is moved past the sent bytes, and the
 // Deferred fires.
 func (c *Conn) finishTransfer() {
-	x := c.x
+	x := c.extra
 	t := x.xfer
 	x.xfer = nil
 	if len(t.tail) > 0 {

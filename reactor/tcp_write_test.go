@@ -47,7 +47,7 @@ func TestWriteBuffersPartialWrites(t *testing.T) {
 		}
 		small := []byte("a small write goes straight out")
 		c.Write(small)
-		if c.Buffered() != 0 || c.flags&fWriting != 0 || c.x != nil {
+		if c.Buffered() != 0 || c.flags&fWriting != 0 || c.extra != nil {
 			t.Fatalf("small write buffered: %d", c.Buffered())
 		}
 		if got := readSome(t, peer); !bytes.Equal(got, small) {
@@ -77,8 +77,8 @@ func TestWriteBuffersPartialWrites(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("peer got %d bytes, want %d (equal prefix %v)", len(got), len(want), bytes.HasPrefix(want, got))
 		}
-		if c.flags&fWriting != 0 || c.x.wbuf != nil {
-			t.Errorf("after draining: writer %v, buffer %v", c.flags&fWriting != 0, c.x.wbuf != nil)
+		if c.flags&fWriting != 0 || c.extra.wbuf != nil {
+			t.Errorf("after draining: writer %v, buffer %v", c.flags&fWriting != 0, c.extra.wbuf != nil)
 		}
 	})
 }

@@ -119,24 +119,20 @@ func (r *Reactor) addTrigger(phase Phase, event SystemEvent, f func()) TriggerID
 }
 
 // fireEvent runs the Before phase of event, then, at once or once its
-// Deferreds have fired, the During and After phases; then is called after
-// the After phase (it may be nil). It reports whether the rest ran now.
-func (r *Reactor) fireEvent(event SystemEvent, then func()) bool {
+// Deferreds have fired (the loop turning meanwhile), the During and After
+// phases. The shutdown has its own sequence (Reactor.beginShutdown), as it
+// must bound the wait and end the loop.
+func (r *Reactor) fireEvent(event SystemEvent) {
 	ev := &r.events[event]
 	ev.resume = func() {
 		ev.resume = nil
 		r.runPhase(event, During)
 		r.runPhase(event, After)
-		if then != nil {
-			then()
-		}
 	}
 	r.runPhase(event, Before)
 	if ev.waiting == 0 {
 		ev.resume()
-		return true
 	}
-	return false
 }
 
 // runPhase runs the triggers of one phase, taking them one at a time so that

@@ -103,6 +103,8 @@ func newDemoCmd() *cobra.Command {
 	return cmd
 }
 
+// runDemo starts the servers, runs each client mode against them, and
+// compares the runs.
 func runDemo(ctx context.Context, delay time.Duration, dir, progressMode string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -112,54 +114,86 @@ func runDemo(ctx context.Context, delay time.Duration, dir, progressMode string,
 		return err
 	}
 	defer servers.stop()
+	printDemoServers(servers, delay, stdout)
 
+	live, width := progressWanted(progressMode, stdout)
+	view := &fetchView{out: stdout, errOut: stderr, live: live, liveWidth: width, lines: true}
+	var runs []demoRun
+	failed := false
+	for _, m := range demoModes {
+		r, err := runDemoMode(ctx, view, m.mode, m.what, servers, dir, stdout, stderr)
+		if err != nil {
+			return err
+		}
+		failed = failed || r.failed()
+		runs = append(runs, r)
+	}
+	printDemoTable(runs, stdout)
+	printDemoSummary(runs, dir, stdout)
+	if failed {
+		return &exitError{code: exitFailure}
+	}
+	return nil
+}
+
+// demoRun is one client mode's run.
+type demoRun struct {
+	mode    fetch.Mode
+	results []fetch.Result
+	total   time.Duration
+}
+
+func (r demoRun) failed() bool {
+	for _, res := range r.results {
+		if res.Err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func printDemoServers(servers *demoServers, delay time.Duration, stdout io.Writer) {
 	fmt.Fprintln(stdout, "Three slow poetry servers, as in part 2 of the tutorial:")
 	for i, p := range demoPoems {
 		fmt.Fprintf(stdout, "  %-9s %4d bytes, %d bytes every %v, on %s\n",
 			p.name, servers.sizes[i], p.numBytes, delay, servers.addrs[i])
 	}
+}
 
-	live, width := progressWanted(progressMode, stdout)
-	view := &fetchView{out: stdout, errOut: stderr, live: live, liveWidth: width, lines: true}
-	type run struct {
-		mode    fetch.Mode
-		results []fetch.Result
-		total   time.Duration
+// runDemoMode downloads the poems in one mode, prints the outcome, and
+// draws the timeline into dir if there is one.
+func runDemoMode(ctx context.Context, view *fetchView, mode fetch.Mode, what string, servers *demoServers, dir string, stdout, stderr io.Writer) (demoRun, error) {
+	fmt.Fprintf(stdout, "\n%s: %s\n", mode, what)
+	var rec *fetch.Timeline
+	if dir != "" {
+		rec = fetch.NewTimeline("gyre demo", mode)
 	}
-	var runs []run
-	failed := false
-	for _, m := range demoModes {
-		fmt.Fprintf(stdout, "\n%s: %s\n", m.mode, m.what)
-		var rec *fetch.Timeline
-		if dir != "" {
-			rec = fetch.NewTimeline("gyre demo", m.mode)
+	results, total, err := view.run(ctx, mode, servers.addrs, servers.sizes, rec)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return demoRun{}, &exitError{code: 130, err: errors.New("interrupted")}
 		}
-		results, total, err := view.run(ctx, m.mode, servers.addrs, servers.sizes, rec)
-		if err != nil {
-			if errors.Is(err, context.Canceled) {
-				return &exitError{code: 130, err: errors.New("interrupted")}
-			}
-			return err
-		}
-		got := 0
-		for _, res := range results {
-			if res.Err == nil {
-				got++
-			} else {
-				failed = true
-			}
-		}
-		fmt.Fprintf(stdout, "Got %d poems in %s\n", got, poetry.FormatElapsed(total))
-		if rec != nil {
-			path := filepath.Join(dir, m.mode.String()+".svg")
-			if err := writeTimeline(path, rec.Timeline(), stderr); err != nil {
-				return err
-			}
-		}
-		runs = append(runs, run{m.mode, results, total})
+		return demoRun{}, err
 	}
+	got := 0
+	for _, res := range results {
+		if res.Err == nil {
+			got++
+		}
+	}
+	fmt.Fprintf(stdout, "Got %d poems in %s\n", got, poetry.FormatElapsed(total))
+	if rec != nil {
+		path := filepath.Join(dir, mode.String()+".svg")
+		if err := writeTimeline(path, rec.Timeline(), stderr); err != nil {
+			return demoRun{}, err
+		}
+	}
+	return demoRun{mode, results, total}, nil
+}
 
-	// The table: one row per mode, a column per poem, and the total.
+// printDemoTable prints one row per mode, a column per poem, and the
+// total.
+func printDemoTable(runs []demoRun, stdout io.Writer) {
 	fmt.Fprintln(stdout)
 	header := fmt.Sprintf("%-9s", "")
 	for _, p := range demoPoems {
@@ -177,6 +211,10 @@ func runDemo(ctx context.Context, delay time.Duration, dir, progressMode string,
 		}
 		fmt.Fprintln(stdout, row+fmt.Sprintf("  %9s", seconds(r.total)))
 	}
+}
+
+// printDemoSummary compares the modes and lists the timelines drawn.
+func printDemoSummary(runs []demoRun, dir string, stdout io.Writer) {
 	blocking, async, react := runs[0].total, runs[1].total, runs[2].total
 	fmt.Fprintf(stdout, "\nasync is %.2fx as fast as blocking (reactor: %.2fx): the blocking client\n"+
 		"takes the sum of the downloads, the others only as long as the longest.\n",
@@ -188,10 +226,6 @@ func runDemo(ctx context.Context, delay time.Duration, dir, progressMode string,
 		}
 		fmt.Fprintf(stdout, "Timelines: %s\n", strings.Join(paths, ", "))
 	}
-	if failed {
-		return &exitError{code: exitFailure}
-	}
-	return nil
 }
 
 // seconds writes a duration as seconds with two decimals.

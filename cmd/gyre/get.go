@@ -134,29 +134,58 @@ func parseAddrs(args []string) ([]poetry.Address, error) {
 	return addrs, nil
 }
 
+// runGet downloads the poems, reports them, and draws the timeline if
+// asked: check what can be checked first, build the view, run, report.
 func runGet(ctx context.Context, cfg getConfig, addrs []poetry.Address, stdout, stderr io.Writer) error {
-	if cfg.timeline != "" && cfg.timeline != "-" {
-		// Find out now, not after the downloads, that the file cannot be
-		// written.
-		if err := checkWritable(cfg.timeline); err != nil {
-			return usageErrorf("--timeline: %v", err)
-		}
+	if err := checkTimelineTarget(cfg.timeline); err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	view, rec := newGetView(cfg, stdout, stderr)
+	results, elapsed, err := view.run(ctx, cfg.mode, addrs, nil, rec)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	interrupted := err != nil
+	failed := transformPoems(cfg, results, stderr)
+	printResults(cfg, results, failed, elapsed, stdout)
+	if rec != nil {
+		if err := writeTimeline(cfg.timeline, rec.Timeline(), stderr); err != nil {
+			return err
+		}
+	}
+	return getExitStatus(interrupted, failed)
+}
+
+// checkTimelineTarget finds out now, not after the downloads, that the
+// --timeline file cannot be written.
+func checkTimelineTarget(path string) error {
+	if path == "" || path == "-" {
+		return nil
+	}
+	if err := checkWritable(path); err != nil {
+		return usageErrorf("--timeline: %v", err)
+	}
+	return nil
+}
+
+// newGetView builds the progress view of a run, and its timeline recorder
+// when --timeline asks for one (nil otherwise).
+func newGetView(cfg getConfig, stdout, stderr io.Writer) (*fetchView, *fetch.Timeline) {
 	live, width := progressWanted(cfg.progress, stdout)
 	view := &fetchView{out: stdout, errOut: stderr, live: live, liveWidth: width, lines: !cfg.print, timeout: cfg.timeout}
 	var rec *fetch.Timeline
 	if cfg.timeline != "" {
 		rec = fetch.NewTimeline("gyre get", cfg.mode)
 	}
-	results, elapsed, err := view.run(ctx, cfg.mode, addrs, nil, rec)
-	if err != nil && !errors.Is(err, context.Canceled) {
-		return err
-	}
-	interrupted := err != nil
+	return view, rec
+}
 
+// transformPoems applies --transform to the poems that arrived and returns
+// how many tasks failed, downloads and transformations together.
+func transformPoems(cfg getConfig, results []fetch.Result, stderr io.Writer) int {
 	failed := 0
 	var rng *rand.Rand
 	if cfg.seed != 0 {
@@ -168,38 +197,42 @@ func runGet(ctx context.Context, cfg getConfig, addrs []poetry.Address, stdout, 
 			failed++
 			continue
 		}
-		if cfg.transform == "cummingsify" {
-			poem, err := cummingsify(string(res.Poem), rng)
-			switch {
-			case err != nil:
-				fmt.Fprintf(stderr, "Task %d: the poem from %s was judged gibberish (%v)\n", res.Task, res.Addr, err)
-				res.Err = err
-				failed++
-				continue
-			case poem == "":
-				fmt.Fprintf(stderr, "Task %d: cummingsify failed; keeping the poem from %s as it was\n", res.Task, res.Addr)
-			default:
-				res.Poem = []byte(poem)
-			}
+		if cfg.transform != "cummingsify" {
+			continue
+		}
+		poem, err := cummingsify(string(res.Poem), rng)
+		switch {
+		case err != nil:
+			fmt.Fprintf(stderr, "Task %d: the poem from %s was judged gibberish (%v)\n", res.Task, res.Addr, err)
+			res.Err = err
+			failed++
+		case poem == "":
+			fmt.Fprintf(stderr, "Task %d: cummingsify failed; keeping the poem from %s as it was\n", res.Task, res.Addr)
+		default:
+			res.Poem = []byte(poem)
 		}
 	}
-	if cfg.print {
-		for _, res := range results {
-			if res.Err == nil {
-				stdout.Write(res.Poem)
-				if len(res.Poem) > 0 && res.Poem[len(res.Poem)-1] != '\n' {
-					fmt.Fprintln(stdout)
-				}
-			}
-		}
-	} else {
+	return failed
+}
+
+// printResults prints the poems (--print) or the summary line.
+func printResults(cfg getConfig, results []fetch.Result, failed int, elapsed time.Duration, stdout io.Writer) {
+	if !cfg.print {
 		fmt.Fprintf(stdout, "Got %d poems in %s\n", len(results)-failed, poetry.FormatElapsed(elapsed))
+		return
 	}
-	if rec != nil {
-		if err := writeTimeline(cfg.timeline, rec.Timeline(), stderr); err != nil {
-			return err
+	for _, res := range results {
+		if res.Err == nil {
+			stdout.Write(res.Poem)
+			if len(res.Poem) > 0 && res.Poem[len(res.Poem)-1] != '\n' {
+				fmt.Fprintln(stdout)
+			}
 		}
 	}
+}
+
+// getExitStatus is 130 after an interruption, 1 if a task failed.
+func getExitStatus(interrupted bool, failed int) error {
 	switch {
 	case interrupted:
 		return &exitError{code: 130, err: errors.New("interrupted")}

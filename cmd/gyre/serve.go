@@ -217,19 +217,15 @@ type serveTotals struct {
 	served, lost, refused, bytes int64
 }
 
-// runServe serves until a signal (or ctx) says stop.
+// runServe serves until a signal (or ctx) says stop: build the log and
+// the server, announce it, serve, then drain within the grace period.
 func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout, stderr io.Writer) error {
 	level := slog.LevelInfo
 	if cfg.quiet {
 		level = slog.LevelWarn
 	}
 	sink := newLogSink(stderr)
-	mainBuf := &logBuffer{}
-	mainLog := slog.New(newLogHandler(mainBuf, cfg.format, level))
-	say := func(lvl slog.Level, msg string, attrs ...slog.Attr) {
-		mainLog.LogAttrs(context.Background(), lvl, msg, attrs...)
-		sink.flush(mainBuf, true)
-	}
+	say := newSayer(sink, cfg.format, level)
 
 	// Signals are caught before the first "Serving" line: whoever reads
 	// it may signal at once.
@@ -237,17 +233,52 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 
-	var srv poemServer
-	var err error
-	if cfg.blocking {
-		srv, err = newBlockingServer(cfg, poems, sink, level)
-	} else {
-		srv, err = newReactorServer(cfg, poems, sink, level)
-	}
+	srv, err := newPoemServer(cfg, poems, sink, level)
 	if err != nil {
 		sink.close()
 		return err
 	}
+	announceServing(cfg, len(poems), srv, stdout, say)
+	srv.start()
+
+	why, stopped := waitForStop(ctx, srv, sigs)
+	if !stopped { // it failed by itself
+		srv.finish()
+		sink.close()
+		return srv.err()
+	}
+	if err := drainServer(cfg, srv, sigs, say, why); err != nil {
+		return err
+	}
+	t := srv.finish()
+	say(slog.LevelInfo, "stopped", slog.Int64("served", t.served), slog.Int64("lost", t.lost),
+		slog.Int64("refused", t.refused), slog.Int64("bytes", t.bytes))
+	sink.close()
+	return srv.err()
+}
+
+// sayer logs one line of the main log and writes it out at once.
+type sayer func(lvl slog.Level, msg string, attrs ...slog.Attr)
+
+func newSayer(sink *logSink, format logFormat, level slog.Level) sayer {
+	mainBuf := &logBuffer{}
+	mainLog := slog.New(newLogHandler(mainBuf, format, level))
+	return func(lvl slog.Level, msg string, attrs ...slog.Attr) {
+		mainLog.LogAttrs(context.Background(), lvl, msg, attrs...)
+		sink.flush(mainBuf, true)
+	}
+}
+
+// newPoemServer builds the server the flags ask for.
+func newPoemServer(cfg serveConfig, poems []*poemSource, sink *logSink, level slog.Level) (poemServer, error) {
+	if cfg.blocking {
+		return newBlockingServer(cfg, poems, sink, level)
+	}
+	return newReactorServer(cfg, poems, sink, level)
+}
+
+// announceServing prints a "Serving" line per port and logs the settings.
+func announceServing(cfg serveConfig, poems int, srv poemServer, stdout io.Writer, say sayer) {
 	for _, p := range srv.listening() {
 		fmt.Fprintf(stdout, "Serving %s on %s.\n", p.name, p.addr)
 	}
@@ -260,7 +291,7 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 	case cfg.slow:
 		mode = "slow"
 	}
-	attrs := []slog.Attr{slog.String("mode", mode), slog.Int("poems", len(poems))}
+	attrs := []slog.Attr{slog.String("mode", mode), slog.Int("poems", poems)}
 	if !cfg.blocking {
 		attrs = append(attrs, slog.Int("loops", cfg.loops), slog.Int("max_conns", cfg.maxConns))
 	}
@@ -268,19 +299,25 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 		attrs = append(attrs, slog.Int("num_bytes", cfg.numBytes), slog.Duration("delay", cfg.delay))
 	}
 	say(slog.LevelInfo, "serving", attrs...)
-	srv.start()
+}
 
-	var why slog.Attr
+// waitForStop waits for a signal or the end of ctx, and says why; stopped
+// is false if the server ended by itself first.
+func waitForStop(ctx context.Context, srv poemServer, sigs <-chan os.Signal) (why slog.Attr, stopped bool) {
 	select {
-	case <-srv.done(): // it failed by itself
-		srv.finish()
-		sink.close()
-		return srv.err()
+	case <-srv.done():
+		return slog.Attr{}, false
 	case sig := <-sigs:
-		why = slog.String("signal", sig.String())
+		return slog.String("signal", sig.String()), true
 	case <-ctx.Done():
-		why = slog.String("reason", context.Cause(ctx).Error())
+		return slog.String("reason", context.Cause(ctx).Error()), true
 	}
+}
+
+// drainServer stops accepting and lets the poems in flight finish within
+// the grace period, then cuts what is left. A second signal exits at once
+// (the error carries the exit status).
+func drainServer(cfg serveConfig, srv poemServer, sigs <-chan os.Signal, say sayer, why slog.Attr) error {
 	inFlight := srv.drain()
 	say(slog.LevelInfo, "stopping: no new connections; the poems in flight may finish", why,
 		slog.Int("in_flight", inFlight), slog.Duration("grace", cfg.grace))
@@ -301,9 +338,5 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 		}
 		return &exitError{code: code, err: fmt.Errorf("second signal (%s): exiting without waiting for the poems in flight", sig)}
 	}
-	t := srv.finish()
-	say(slog.LevelInfo, "stopped", slog.Int64("served", t.served), slog.Int64("lost", t.lost),
-		slog.Int64("refused", t.refused), slog.Int64("bytes", t.bytes))
-	sink.close()
-	return srv.err()
+	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"net"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 
 	"gyre/poetry"
@@ -57,7 +56,7 @@ func newBlockingServer(cfg serveConfig, poems []*poemSource, sink *logSink, leve
 			for _, l := range s.listeners {
 				l.Close()
 			}
-			return nil, fmt.Errorf("cannot listen on %s: %s", addr, netReason(err))
+			return nil, fmt.Errorf("cannot listen on %s: %s", addr, poetry.Reason(err))
 		}
 		s.listeners = append(s.listeners, ln)
 		s.ports = append(s.ports, servingPort{name: p.name, addr: ln.Addr().String()})
@@ -108,7 +107,7 @@ func (s *blockingServer) acceptLoop(ln net.Listener, p *poemSource, log slog.Han
 		if err != nil {
 			// Out of descriptors, most likely: the client waits in the
 			// queue while we pause.
-			slog.New(log).Warn("accept failed", slog.String("error", netReason(err)))
+			slog.New(log).Warn("accept failed", slog.String("error", poetry.Reason(err)))
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}
@@ -172,7 +171,7 @@ func (s *blockingServer) serveOne(conn net.Conn, p *poemSource) poetry.Served {
 		err = conn.Close()
 	}
 	if err != nil {
-		err = errors.New(netReason(err))
+		err = errors.New(poetry.Reason(err))
 	}
 	return poetry.Served{Peer: conn.RemoteAddr(), Start: start, Duration: time.Since(start), Bytes: sent, Err: err}
 }
@@ -204,23 +203,4 @@ func (s *blockingServer) finish() serveTotals {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.totals
-}
-
-// netReason is the gist of a network error: "address already in use"
-// rather than "listen tcp 127.0.0.1:10000: bind: address already in use".
-func netReason(err error) string {
-	var errno syscall.Errno
-	var dnsErr *net.DNSError
-	var addrErr *net.AddrError
-	switch {
-	case errors.As(err, &errno):
-		return errno.Error()
-	case errors.As(err, &dnsErr):
-		return dnsErr.Err
-	case errors.As(err, &addrErr):
-		return addrErr.Err
-	case errors.Is(err, net.ErrClosed):
-		return "connection closed"
-	}
-	return err.Error()
 }

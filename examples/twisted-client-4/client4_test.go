@@ -164,9 +164,9 @@ func TestConnectionReset(t *testing.T) {
 var stackFrames = []string{
 	"main.(*results).gotPoem",
 	"gyre/deferred.(*Deferred).Callback",
-	"gyre/poetry.(*PoetryClientFactory).PoemFinished",
-	"gyre/poetry.(*PoetryProtocol).PoemReceived",
-	"gyre/poetry.(*PoetryProtocol).ConnectionLost",
+	"gyre/poetry.(*ClientFactory).PoemFinished",
+	"gyre/poetry.(*ClientProtocol).PoemReceived",
+	"gyre/poetry.(*ClientProtocol).ConnectionLost",
 	"gyre/reactor.(*Conn).ConnectionLost",
 	"gyre/reactor.(*Reactor).dispatch",
 	"gyre/reactor.(*Reactor).Run",

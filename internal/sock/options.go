@@ -95,9 +95,12 @@ func DupLow(fd int) (int, error) {
 	return unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
 }
 
-// Errors a transport matches, named here so that the transports need not
-// import x/sys for them.
+// Socket types for Socket, and the errors a transport matches, named here
+// so that the transports need not import x/sys for them.
 const (
+	Stream   = unix.SOCK_STREAM
+	Datagram = unix.SOCK_DGRAM
+
 	EAGAIN      = unix.EAGAIN
 	EINTR       = unix.EINTR
 	EINPROGRESS = unix.EINPROGRESS

@@ -6,32 +6,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"gyre/task"
 )
 
-// fakeClock is a clock the test moves by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func TestRecorderTimeline(t *testing.T) {
-	clock := newFakeClock()
+	clock := task.NewClock()
 	origin := clock.Now()
 	r := NewRecorder("gyre get", "async", WithClock(clock.Now))
 	ms := time.Millisecond
@@ -69,7 +49,7 @@ func TestRecorderTimeline(t *testing.T) {
 
 // Calls out of the expected order are absorbed, never fatal.
 func TestRecorderOddCalls(t *testing.T) {
-	clock := newFakeClock()
+	clock := task.NewClock()
 	r := NewRecorder("", "", WithClock(clock.Now))
 	ms := time.Millisecond
 
@@ -97,7 +77,7 @@ func TestRecorderOddCalls(t *testing.T) {
 // A snapshot is independent of the Recorder in both directions, and shows
 // a task still running as ending at the time of the snapshot.
 func TestRecorderSnapshot(t *testing.T) {
-	clock := newFakeClock()
+	clock := task.NewClock()
 	r := NewRecorder("t", "m", WithClock(clock.Now))
 	r.Start(1, "a")
 	clock.Advance(time.Second)

@@ -14,9 +14,9 @@
 //	main.(*results).gotPoem                            the callback, at the top
 //	gyre/deferred.(*Deferred).runStages                the chain runs...
 //	gyre/deferred.(*Deferred).Callback                 ...because the Deferred was fired
-//	gyre/poetry.(*PoetryClientFactory).PoemFinished    by the factory,
-//	gyre/poetry.(*PoetryProtocol).PoemReceived         told by the protocol
-//	gyre/poetry.(*PoetryProtocol).ConnectionLost       that the connection ended,
+//	gyre/poetry.(*ClientFactory).PoemFinished    by the factory,
+//	gyre/poetry.(*ClientProtocol).PoemReceived         told by the protocol
+//	gyre/poetry.(*ClientProtocol).ConnectionLost       that the connection ended,
 //	gyre/reactor.(*Conn).ConnectionLost                as the connection learnt
 //	gyre/reactor.(*Reactor).disconnect                 when the reactor dropped it
 //	gyre/reactor.(*Reactor).dispatch                   after a read found the end
@@ -70,7 +70,7 @@ gets the first poem.
 // getPoetry downloads a poem from addr ("host:port") and returns a
 // Deferred that fires with the poem (a string), or fails.
 func getPoetry(r *reactor.Reactor, addr string) *deferred.Deferred {
-	factory := poetry.NewPoetryClientFactory()
+	factory := poetry.NewClientFactory()
 	r.ConnectTCP(addr, factory, reactor.DefaultConnectTimeout)
 	return factory.Deferred
 }

@@ -23,8 +23,8 @@
 // the failure. Firing is synchronous: the chain of callbacks runs right
 // there, inside the factory's call, inside the reactor's.
 //
-// The protocol and factory are gyre's poetry.PoetryProtocol and
-// poetry.PoetryClientFactory, the tutorial's client 4 pair: the protocol
+// The protocol and factory are gyre's poetry.ClientProtocol and
+// poetry.ClientFactory, the tutorial's client 4 pair: the protocol
 // collects the poem and, at a clean end of the connection, calls the
 // factory's PoemFinished, which fires the Deferred; ClientConnectionFailed,
 // and a connection lost before the end of the poem, fire it with the
@@ -110,7 +110,7 @@ func (e *TimeoutError) Unwrap() error { return poetry.ErrTimeout }
 // Deferred that fires with the poem (a string), or fails. With a timeout
 // above zero, a download still going after it fails with a *TimeoutError.
 func getPoetry(r *reactor.Reactor, addr string, timeout time.Duration) *deferred.Deferred {
-	factory := poetry.NewPoetryClientFactory()
+	factory := poetry.NewClientFactory()
 	connector := r.ConnectTCP(addr, factory, reactor.DefaultConnectTimeout)
 	d := factory.Deferred
 	if timeout > 0 {

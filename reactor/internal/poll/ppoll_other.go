@@ -8,7 +8,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Elsewhere (Solaris, AIX...) gyre has no native Backend: poll is the default.
+// Elsewhere (Solaris and illumos, which GOOS=solaris and GOOS=illumos
+// build) gyre has no native backend: poll is the default.
 const Default = "poll"
 
 func (b *pollBackend) poll(timeout time.Duration) (int, error) {

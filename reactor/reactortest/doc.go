@@ -1,0 +1,20 @@
+// Package reactortest is gyre's test kit for protocols and clients, as
+// net/http/httptest is for handlers and Twisted's proto_helpers for
+// protocols: doubles that run code written for the reactor without
+// sockets, without a running loop and without sleeping.
+//
+//   - StringTransport is a Transport that records what the protocol writes,
+//     in order, and what it asks for (LoseConnection, AbortConnection, a
+//     producer, pausing); the test feeds it data (Receive) and ends the
+//     connection the way the reactor would (ClosePeer, ResetPeer,
+//     Disconnect).
+//   - Reactor is a double of the reactor for clients: its time is a
+//     task.Clock the test advances, and ConnectTCP and ListenTCP are
+//     recorded; the test then completes a connection over a
+//     StringTransport or fails it. It satisfies reactor.ClientReactor, so
+//     code that takes one (poetry.GetPoetry) runs on it unchanged.
+//
+// Everything here belongs to the test's goroutine, which plays the loop:
+// callbacks run inside the calls that trigger them (Receive, Advance,
+// Complete...), and a panic in one reaches the test.
+package reactortest

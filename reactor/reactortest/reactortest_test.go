@@ -1,0 +1,310 @@
+package reactortest
+
+import (
+	"errors"
+	"net"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"gyre/reactor"
+)
+
+// keeper keeps the slices DataReceived lends it (the mistake the reactor's
+// read buffer punishes) and records ConnectionLost.
+type keeper struct {
+	reactor.BaseProtocol
+	kept   [][]byte
+	lost   []error
+	onMade func(t reactor.Transport)
+}
+
+func (k *keeper) ConnectionMade() {
+	if k.onMade != nil {
+		k.onMade(k.Transport)
+	}
+}
+func (k *keeper) DataReceived(b []byte)  { k.kept = append(k.kept, b) }
+func (k *keeper) ConnectionLost(r error) { k.lost = append(k.lost, r) }
+
+func TestWritesRecordedInOrder(t *testing.T) {
+	st := NewStringTransport()
+	buf := []byte("one")
+	st.Write(buf)
+	buf[0] = 'X' // the transport kept a copy
+	st.WriteSequence([][]byte{[]byte("two"), []byte("three")})
+	st.Write(nil)
+	if got := st.Writes(); len(got) != 2 || string(got[0]) != "one" || string(got[1]) != "twothree" {
+		t.Errorf("Writes = %q", got)
+	}
+	if st.String() != "onetwothree" {
+		t.Errorf("Value = %q", st.String())
+	}
+	st.AbortConnection()
+	st.Write([]byte("after abort"))
+	if strings.Contains(st.String(), "after") || !st.Aborted() {
+		t.Errorf("a write after AbortConnection was kept: %q", st.String())
+	}
+	st.Clear()
+	if len(st.Writes()) != 0 {
+		t.Error("Clear kept writes")
+	}
+}
+
+// Receive lends the data as the reactor does: a protocol that keeps the
+// slice sees it overwritten.
+func TestReceiveLendsTheData(t *testing.T) {
+	st := NewStringTransport()
+	k := &keeper{}
+	st.Connect(k)
+	if k.Transport != st || st.Protocol() != k {
+		t.Fatal("Connect did not attach the protocol")
+	}
+	st.Receive([]byte("poem"))
+	if string(k.kept[0]) == "poem" {
+		t.Error("the lent slice still holds the data after DataReceived returned")
+	}
+	st.PauseProducing()
+	if st.Receive([]byte("x")) || st.ProducerState() != Paused {
+		t.Error("a paused transport delivered data")
+	}
+	st.ResumeProducing()
+	if !st.Receive([]byte("x")) {
+		t.Error("a resumed transport did not deliver data")
+	}
+}
+
+func TestEndings(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		end  func(*StringTransport)
+		want error
+	}{
+		{"ClosePeer", (*StringTransport).ClosePeer, reactor.ErrConnectionDone},
+		{"ResetPeer", (*StringTransport).ResetPeer, syscall.ECONNRESET},
+		{"Disconnect after LoseConnection", func(s *StringTransport) { s.LoseConnection(); s.Disconnect() }, reactor.ErrConnectionDone},
+		{"Disconnect after AbortConnection", func(s *StringTransport) { s.AbortConnection(); s.Disconnect() }, reactor.ErrConnectionAborted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := NewStringTransport()
+			k := &keeper{}
+			st.Connect(k)
+			tc.end(st)
+			tc.end(st) // once only
+			if len(k.lost) != 1 || !errors.Is(k.lost[0], tc.want) {
+				t.Errorf("ConnectionLost %v, want once with %v", k.lost, tc.want)
+			}
+			if lost, reason := st.Lost(); !lost || reason != k.lost[0] {
+				t.Errorf("Lost() = %v, %v", lost, reason)
+			}
+			if st.Receive([]byte("late")) {
+				t.Error("data delivered after the end")
+			}
+		})
+	}
+	st := NewStringTransport()
+	st.Connect(&keeper{})
+	if st.Disconnect() {
+		t.Error("Disconnect ended a connection nobody asked to close")
+	}
+}
+
+type pullProducer struct{ resumed, stopped int }
+
+func (p *pullProducer) ResumeProducing() { p.resumed++ }
+func (p *pullProducer) StopProducing()   { p.stopped++ }
+
+func TestProducerRegistration(t *testing.T) {
+	st := NewStringTransport()
+	p := &pullProducer{}
+	if err := st.RegisterProducer(p, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RegisterProducer(&pullProducer{}, true); !errors.Is(err, reactor.ErrProducerRegistered) {
+		t.Errorf("second producer: %v", err)
+	}
+	if got, streaming := st.Producer(); got != p || streaming {
+		t.Errorf("Producer() = %v, %v", got, streaming)
+	}
+	st.ResetPeer()
+	if p.stopped != 1 {
+		t.Error("the producer was not stopped when the connection ended")
+	}
+	late := &pullProducer{}
+	st.UnregisterProducer()
+	st.RegisterProducer(late, false)
+	if late.stopped != 1 {
+		t.Error("a producer registered on an ended connection was not stopped")
+	}
+}
+
+func TestAddresses(t *testing.T) {
+	st := NewStringTransport()
+	if st.Peer().String() != "192.168.1.1:54321" || st.Host().String() != "10.0.0.1:12345" {
+		t.Errorf("defaults %v %v", st.Peer(), st.Host())
+	}
+	st.PeerAddr = &net.TCPAddr{IP: net.IPv6loopback, Port: 1}
+	if st.Peer().String() != "[::1]:1" {
+		t.Errorf("PeerAddr not used: %v", st.Peer())
+	}
+}
+
+// clientFactory records what a ClientFactory hears.
+type clientFactory struct {
+	reactor.BaseClientFactory
+	started int
+	failed  []error
+	lostC   []error
+	proto   *keeper
+	refuse  bool
+}
+
+func (f *clientFactory) BuildProtocol(net.Addr) reactor.Protocol {
+	if f.refuse {
+		return nil
+	}
+	f.proto = &keeper{}
+	return f.proto
+}
+func (f *clientFactory) StartedConnecting(*reactor.Connector) { f.started++ }
+func (f *clientFactory) ClientConnectionFailed(_ *reactor.Connector, r error) {
+	f.failed = append(f.failed, r)
+}
+func (f *clientFactory) ClientConnectionLost(_ *reactor.Connector, r error) {
+	f.lostC = append(f.lostC, r)
+}
+
+func TestConnectCompleteAndLose(t *testing.T) {
+	r := NewReactor()
+	f := &clientFactory{}
+	c := r.ConnectTCP("127.0.0.1:10000", f, 0)
+	if f.started != 1 || c.State() != reactor.Connecting || len(r.Connects()) != 1 {
+		t.Fatalf("after ConnectTCP: started %d, state %v, %d attempts", f.started, c.State(), len(r.Connects()))
+	}
+	attempt := r.LastConnect()
+	if attempt.Connector() != c || !attempt.Pending() {
+		t.Fatal("the attempt is not the connector's")
+	}
+	st, p := attempt.Complete()
+	if p != f.proto || c.State() != reactor.Connected || c.Transport() != st {
+		t.Fatalf("after Complete: proto %v, state %v", p, c.State())
+	}
+	if st.Peer().String() != "127.0.0.1:10000" {
+		t.Errorf("peer %v", st.Peer())
+	}
+	c.Disconnect()
+	if !st.Disconnecting() {
+		t.Error("Disconnect did not lose the connection")
+	}
+	st.Disconnect()
+	if len(f.proto.lost) != 1 || len(f.lostC) != 1 || c.State() != reactor.Disconnected {
+		t.Errorf("after the end: protocol lost %v, factory lost %v, state %v", f.proto.lost, f.lostC, c.State())
+	}
+	c.Connect() // a reconnecting client tries again
+	if len(r.Connects()) != 2 || !r.LastConnect().Pending() {
+		t.Error("Connect again did not make a new attempt")
+	}
+}
+
+func TestConnectFailures(t *testing.T) {
+	r := NewReactor()
+	f := &clientFactory{}
+	r.ConnectTCP("127.0.0.1:10000", f, 0)
+	r.LastConnect().Refuse()
+	var ce *reactor.ConnectError
+	if len(f.failed) != 1 || !errors.As(f.failed[0], &ce) || !errors.Is(ce, syscall.ECONNREFUSED) {
+		t.Errorf("refused: %v", f.failed)
+	}
+	if r.LastConnect().Pending() {
+		t.Error("a failed attempt is still pending")
+	}
+
+	f = &clientFactory{}
+	r.ConnectTCP("127.0.0.1:10000", f, 3*time.Second)
+	r.Advance(2 * time.Second)
+	if len(f.failed) != 0 {
+		t.Fatal("timed out early")
+	}
+	r.Advance(time.Second)
+	if len(f.failed) != 1 || !errors.Is(f.failed[0], reactor.ErrConnectTimeout) {
+		t.Errorf("timeout: %v", f.failed)
+	}
+	if _, p := r.LastConnect().Complete(); p != nil {
+		t.Error("a timed-out attempt was completed")
+	}
+
+	f = &clientFactory{}
+	c := r.ConnectTCP("127.0.0.1:10000", f, 0)
+	c.StopConnecting()
+	if len(f.failed) != 1 || !errors.Is(f.failed[0], reactor.ErrConnectCancelled) {
+		t.Errorf("stopped: %v", f.failed)
+	}
+
+	f = &clientFactory{refuse: true}
+	r.ConnectTCP("127.0.0.1:10000", f, 0)
+	r.LastConnect().Complete()
+	if len(f.failed) != 1 || !errors.Is(f.failed[0], reactor.ErrNoProtocol) {
+		t.Errorf("refused by the factory: %v", f.failed)
+	}
+
+	// A bad address fails from the clock, never inside ConnectTCP.
+	f = &clientFactory{}
+	r.ConnectTCP("no port here", f, 0)
+	if len(f.failed) != 0 {
+		t.Fatal("failed inside ConnectTCP")
+	}
+	r.Advance(0)
+	if len(f.failed) != 1 {
+		t.Errorf("bad address: %v", f.failed)
+	}
+}
+
+func TestListen(t *testing.T) {
+	r := NewReactor()
+	made := 0
+	f := reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		made++
+		return &keeper{onMade: func(tr reactor.Transport) { tr.Write([]byte("hi")) }}
+	})
+	l, err := r.ListenTCP("127.0.0.1:10000", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.ListenTCP("127.0.0.1:10000", f); !errors.Is(err, ErrListening) {
+		t.Errorf("second listen on the same address: %v", err)
+	}
+	st, p := l.Accept()
+	if p == nil || made != 1 || st.String() != "hi" {
+		t.Errorf("Accept: proto %v, made %d, wrote %q", p, made, st.String())
+	}
+	l.StopListening()
+	if l.Listening() || len(r.Listens()) != 1 {
+		t.Error("StopListening")
+	}
+	if _, err := r.ListenTCP("127.0.0.1:10000", f); err != nil {
+		t.Errorf("listen again after StopListening: %v", err)
+	}
+}
+
+func TestClockDatesWrites(t *testing.T) {
+	r := NewReactor()
+	st := &StringTransport{Clock: r}
+	st.Write([]byte("a"))
+	r.Advance(time.Second)
+	st.Write([]byte("b"))
+	if _, closed := st.ClosedAt(); closed {
+		t.Error("ClosedAt before any close")
+	}
+	r.Advance(time.Second)
+	st.LoseConnection()
+	r.Advance(time.Second)
+	st.AbortConnection()
+	times := st.WriteTimes()
+	if len(times) != 2 || times[1].Sub(times[0]) != time.Second {
+		t.Errorf("WriteTimes %v", times)
+	}
+	if at, closed := st.ClosedAt(); !closed || at.Sub(times[0]) != 2*time.Second {
+		t.Errorf("ClosedAt %v %v, want the first close", at, closed)
+	}
+}

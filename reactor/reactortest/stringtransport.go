@@ -1,0 +1,314 @@
+package reactortest
+
+import (
+	"bytes"
+	"net"
+	"syscall"
+	"time"
+
+	"gyre/reactor"
+)
+
+// Default addresses of a StringTransport, the ones Twisted's StringTransport
+// uses: a peer on a private network and a host on another.
+var (
+	DefaultPeer = &net.TCPAddr{IP: net.IPv4(192, 168, 1, 1), Port: 54321}
+	DefaultHost = &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 12345}
+)
+
+// ProducerState is what a StringTransport was last told as a producer of
+// the data it receives (PauseProducing, ResumeProducing, StopProducing).
+type ProducerState uint8
+
+const (
+	Producing ProducerState = iota
+	Paused
+	Stopped
+)
+
+func (s ProducerState) String() string {
+	switch s {
+	case Paused:
+		return "paused"
+	case Stopped:
+		return "stopped"
+	}
+	return "producing"
+}
+
+// StringTransport is a reactor.Transport (a TCPTransport and an
+// AcceptDelayer too) that keeps everything in memory. It records every
+// write, in order, and the requests the protocol makes; it never ends the
+// connection by itself: the test does, with ClosePeer, ResetPeer or
+// Disconnect, and the protocol then hears ConnectionLost as it would from
+// the reactor.
+//
+// The zero value is ready to use, with DefaultPeer and DefaultHost as its
+// addresses.
+type StringTransport struct {
+	// PeerAddr and HostAddr are what Peer and Host return (nil: the
+	// defaults).
+	PeerAddr, HostAddr net.Addr
+	// Queued is what AcceptDelay returns: how long the connection is to
+	// have waited in the listen queue.
+	Queued time.Duration
+	// Clock, if set, dates each write and the first request to close, for
+	// protocols that write on a schedule (WriteTimes, ClosedAt).
+	Clock reactor.Clock
+
+	writes        [][]byte
+	times         []time.Time
+	closedAt      time.Time
+	proto         reactor.Protocol
+	disconnecting bool
+	aborted       bool
+	writeClosed   bool
+	lost          bool
+	lostReason    error
+	producer      reactor.Producer
+	streaming     bool
+	state         ProducerState
+	noDelay       bool
+	keepAlive     bool
+
+	// onLost runs after the protocol's ConnectionLost (a client
+	// connection tells its connector).
+	onLost func(reason error)
+}
+
+// NewStringTransport returns a StringTransport with the default addresses.
+func NewStringTransport() *StringTransport { return &StringTransport{} }
+
+// Connect attaches p to the transport as the reactor does for a new
+// connection: p.MakeConnection(t), then p.ConnectionMade().
+func (t *StringTransport) Connect(p reactor.Protocol) {
+	t.proto = p
+	p.MakeConnection(t)
+	p.ConnectionMade()
+}
+
+// Protocol returns the protocol attached by Connect.
+func (t *StringTransport) Protocol() reactor.Protocol { return t.proto }
+
+// Write records a copy of data, unless the connection was aborted or has
+// ended (the reactor drops such writes too).
+func (t *StringTransport) Write(data []byte) {
+	if len(data) == 0 || t.aborted || t.lost || t.writeClosed {
+		return
+	}
+	t.writes = append(t.writes, bytes.Clone(data))
+	if t.Clock != nil {
+		t.times = append(t.times, t.Clock.Now())
+	}
+}
+
+// WriteTimes returns the time of each write on Clock, one per Writes entry
+// (nil without a Clock).
+func (t *StringTransport) WriteTimes() []time.Time { return t.times }
+
+// ClosedAt returns when LoseConnection or AbortConnection was first
+// called, on Clock, and whether either was (the time is zero without a
+// Clock).
+func (t *StringTransport) ClosedAt() (time.Time, bool) {
+	return t.closedAt, t.disconnecting || t.aborted
+}
+
+func (t *StringTransport) markClosed() {
+	if !t.disconnecting && !t.aborted && t.Clock != nil {
+		t.closedAt = t.Clock.Now()
+	}
+}
+
+// WriteSequence records the slices as one write, as if concatenated.
+func (t *StringTransport) WriteSequence(data [][]byte) {
+	t.Write(bytes.Join(data, nil))
+}
+
+// Value returns everything written so far, concatenated.
+func (t *StringTransport) Value() []byte { return bytes.Join(t.writes, nil) }
+
+// String returns Value as a string.
+func (t *StringTransport) String() string { return string(t.Value()) }
+
+// Writes returns the writes so far, one slice per Write or WriteSequence.
+func (t *StringTransport) Writes() [][]byte { return t.writes }
+
+// Clear forgets the writes so far.
+func (t *StringTransport) Clear() { t.writes, t.times = nil, nil }
+
+// LoseConnection records the request; Disconnect then delivers the end.
+func (t *StringTransport) LoseConnection() {
+	t.markClosed()
+	t.disconnecting = true
+}
+
+// AbortConnection records the request; later writes are dropped, and
+// Disconnect delivers the end.
+func (t *StringTransport) AbortConnection() {
+	t.markClosed()
+	t.aborted = true
+}
+
+// Disconnecting reports whether LoseConnection was called.
+func (t *StringTransport) Disconnecting() bool { return t.disconnecting }
+
+// Aborted reports whether AbortConnection was called.
+func (t *StringTransport) Aborted() bool { return t.aborted }
+
+// Peer returns PeerAddr, or DefaultPeer.
+func (t *StringTransport) Peer() net.Addr {
+	if t.PeerAddr != nil {
+		return t.PeerAddr
+	}
+	return DefaultPeer
+}
+
+// Host returns HostAddr, or DefaultHost.
+func (t *StringTransport) Host() net.Addr {
+	if t.HostAddr != nil {
+		return t.HostAddr
+	}
+	return DefaultHost
+}
+
+// AcceptDelay returns Queued (reactor.AcceptDelayer).
+func (t *StringTransport) AcceptDelay() time.Duration { return t.Queued }
+
+// RegisterProducer records p; a second producer fails with
+// reactor.ErrProducerRegistered, and on an ended connection p is stopped
+// at once, as on a real connection. Nothing calls a pull producer by
+// itself: the test calls Producer's ResumeProducing, as the reactor would
+// each time the buffer drains.
+func (t *StringTransport) RegisterProducer(p reactor.Producer, streaming bool) error {
+	if t.producer != nil {
+		return reactor.ErrProducerRegistered
+	}
+	if t.lost {
+		p.StopProducing()
+		return nil
+	}
+	t.producer, t.streaming = p, streaming
+	return nil
+}
+
+// UnregisterProducer forgets the producer.
+func (t *StringTransport) UnregisterProducer() { t.producer, t.streaming = nil, false }
+
+// Producer returns the registered producer (nil if none) and whether it
+// was registered as a push producer.
+func (t *StringTransport) Producer() (reactor.Producer, bool) { return t.producer, t.streaming }
+
+// PauseProducing records that the protocol asked to stop reading.
+func (t *StringTransport) PauseProducing() {
+	if t.state != Stopped {
+		t.state = Paused
+	}
+}
+
+// ResumeProducing records that the protocol asked to read again.
+func (t *StringTransport) ResumeProducing() {
+	if t.state != Stopped {
+		t.state = Producing
+	}
+}
+
+// StopProducing records the request and loses the connection, as a
+// connection does.
+func (t *StringTransport) StopProducing() {
+	t.state = Stopped
+	t.LoseConnection()
+}
+
+// ProducerState returns what the transport was last told as a producer.
+func (t *StringTransport) ProducerState() ProducerState { return t.state }
+
+// LoseWriteConnection records a half-close: later writes are dropped.
+func (t *StringTransport) LoseWriteConnection() { t.writeClosed = true }
+
+// WriteClosed reports whether LoseWriteConnection was called.
+func (t *StringTransport) WriteClosed() bool { return t.writeClosed }
+
+// SetNoDelay records the setting (NoDelay tells it).
+func (t *StringTransport) SetNoDelay(on bool) error { t.noDelay = on; return nil }
+
+// NoDelay reports the last SetNoDelay.
+func (t *StringTransport) NoDelay() bool { return t.noDelay }
+
+// SetKeepAlive records the setting.
+func (t *StringTransport) SetKeepAlive(on bool) error { t.keepAlive = on; return nil }
+
+// SetKeepAlivePeriod accepts any period.
+func (t *StringTransport) SetKeepAlivePeriod(time.Duration) error { return nil }
+
+// Receive hands data to the protocol's DataReceived, as the reactor does
+// after a read. The protocol gets a copy that is overwritten once
+// DataReceived returns, as the reactor reuses its read buffer: a protocol
+// that keeps the slice instead of copying it fails its test here too.
+// Data for a connection that has ended, or that is paused, is not
+// delivered (Receive reports whether it was).
+func (t *StringTransport) Receive(data []byte) bool {
+	if t.proto == nil || t.lost || t.state != Producing {
+		return false
+	}
+	buf := bytes.Clone(data)
+	t.proto.DataReceived(buf)
+	for i := range buf {
+		buf[i] = 0xee
+	}
+	return true
+}
+
+// ClosePeer ends the connection as when the peer closes it cleanly:
+// ConnectionLost(reactor.ErrConnectionDone).
+func (t *StringTransport) ClosePeer() { t.EndConnection(reactor.ErrConnectionDone) }
+
+// ResetPeer ends the connection as when the peer resets it:
+// ConnectionLost with a *reactor.ConnectionLostError wrapping ECONNRESET.
+func (t *StringTransport) ResetPeer() {
+	t.EndConnection(&reactor.ConnectionLostError{Err: syscall.ECONNRESET})
+}
+
+// Disconnect delivers the end the protocol asked for:
+// ConnectionLost(reactor.ErrConnectionAborted) after AbortConnection,
+// ConnectionLost(reactor.ErrConnectionDone) after LoseConnection. It
+// reports whether either was asked for (it does nothing otherwise).
+func (t *StringTransport) Disconnect() bool {
+	switch {
+	case t.aborted:
+		t.EndConnection(reactor.ErrConnectionAborted)
+	case t.disconnecting:
+		t.EndConnection(reactor.ErrConnectionDone)
+	default:
+		return false
+	}
+	return true
+}
+
+// EndConnection ends the connection with reason, once, as the reactor
+// does: a registered producer is stopped, then the protocol hears
+// ConnectionLost(reason).
+func (t *StringTransport) EndConnection(reason error) {
+	if t.lost {
+		return
+	}
+	t.lost, t.lostReason = true, reason
+	if p := t.producer; p != nil {
+		t.producer = nil
+		p.StopProducing()
+	}
+	if t.proto != nil {
+		t.proto.ConnectionLost(reason)
+	}
+	if t.onLost != nil {
+		t.onLost(reason)
+	}
+}
+
+// Lost reports whether the connection has ended, and the reason the
+// protocol was given.
+func (t *StringTransport) Lost() (bool, error) { return t.lost, t.lostReason }
+
+var (
+	_ reactor.TCPTransport  = (*StringTransport)(nil)
+	_ reactor.AcceptDelayer = (*StringTransport)(nil)
+)
