@@ -112,7 +112,7 @@ func (r *LineReceiver) next(s *stream, p []byte) bool {
 		return true
 	}
 	d, maxLen, h := r.delim(), r.maxLength(), r.Handler
-	cur := s.cur
+	gen := s.gen
 	for {
 		var i int
 		if len(d) == 2 && s.hint == 0 {
@@ -145,7 +145,7 @@ func (r *LineReceiver) next(s *stream, p []byte) bool {
 		}
 		s.consume(i + len(d))
 		h.LineReceived(p[:i])
-		if s.paused || s.done || r.raw || len(s.cur) != len(cur) || s.pos == len(s.cur) {
+		if s.paused || s.done || r.raw || s.gen != gen || s.pos == len(s.cur) {
 			return true // the loop in run looks at what changed
 		}
 		p = s.cur[s.pos:]

@@ -185,3 +185,50 @@ func TestLineOnlyTooLong(t *testing.T) {
 		t.Errorf("lost %v err %v lines %q", tr.lost, r.Err(), r.lines)
 	}
 }
+
+// Data fed to the framer from inside its own callback joins the stream
+// where it is: after every byte already received, before the reads still
+// to come (even in the middle of a line, as any read would), and
+// SetLineMode(extra) in line mode puts extra before what is left.
+func TestReentrantFeeding(t *testing.T) {
+	for _, cut := range []int{0, 3, 9, 13, 14} {
+		r, _ := newLineRecorder()
+		r.onLine = func(r *lineRecorder, line []byte) {
+			switch string(line) {
+			case "inject":
+				r.DataReceived([]byte("late\r\n"))
+			case "front":
+				r.SetLineMode([]byte("first\r\n"))
+			}
+		}
+		in := []byte("a\r\ninject\r\nb\r\nfront\r\nc\r\n")
+		r.DataReceived(in[:cut])
+		r.DataReceived(in[cut:])
+		want := []string{"a", "inject", "b", "front", "first", "c", "late"}
+		switch cut {
+		case 13: // fed between "b\r" and "\n"
+			want = []string{"a", "inject", "b\rlate", "\nfront", "c"}
+		case 14: // fed before the read holding "front" comes
+			want = []string{"a", "inject", "b", "late", "front", "first", "c"}
+		}
+		if !slices.Equal(r.lines, want) {
+			t.Errorf("cut at %d: %q, want %q", cut, r.lines, want)
+		}
+	}
+}
+
+// A handler that panics (the reactor recovers it) leaves a framer that
+// delivers nothing more rather than one stuck inside its loop.
+func TestPanicInHandler(t *testing.T) {
+	r, _ := newLineRecorder()
+	r.onLine = func(*lineRecorder, []byte) { panic("boom") }
+	func() {
+		defer func() { recover() }()
+		r.DataReceived([]byte("a\r\nb\r\n"))
+	}()
+	r.onLine = nil
+	r.DataReceived([]byte("c\r\n"))
+	if !slices.Equal(r.lines, []string{"a"}) || r.in.busy {
+		t.Errorf("lines %q, busy %v", r.lines, r.in.busy)
+	}
+}

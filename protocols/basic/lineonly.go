@@ -60,6 +60,9 @@ func (r *LineOnlyReceiver) DataReceived(data []byte) {
 		} else {
 			r.buf = append(r.buf, data...)
 			data, from = r.buf, r.hint
+			// Emptied now, refilled with the rest below: a handler that
+			// panics (the reactor recovers) leaves no line to deliver twice.
+			r.buf = r.buf[:0]
 		}
 	}
 	for !r.done {

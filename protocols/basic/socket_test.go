@@ -2,6 +2,7 @@ package basic
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -112,4 +113,82 @@ func exchange(t *testing.T, addr string, stream, quit []byte, seed uint64) []byt
 	}
 	conn.Write(quit)
 	return <-out
+}
+
+// pauser pauses itself after every tenth line and resumes a little later:
+// no line may come while it is paused, and none may be lost or reordered.
+type pauser struct {
+	LineReceiver
+	r       *reactor.Reactor
+	got     int
+	bad     int
+	pauses  int
+	wantAll int
+}
+
+func (p *pauser) LineReceived(line []byte) {
+	if p.Paused() {
+		p.bad++
+	}
+	if string(line) != fmt.Sprint(p.got) {
+		p.bad++
+	}
+	p.got++
+	if p.got == p.wantAll {
+		p.SendLine([]byte("done"))
+		p.LoseConnection()
+		return
+	}
+	if p.got%10 == 0 {
+		p.PauseProducing()
+		p.pauses++
+		p.r.CallLater(time.Millisecond, p.ResumeProducing)
+	}
+}
+
+// Pausing over real sockets, on every backend: lines already received wait
+// while paused, reading stops, and everything comes in order in the end.
+func TestPauseOverSockets(t *testing.T) {
+	const n = 2000
+	var stream []byte
+	for i := range n {
+		stream = fmt.Appendf(stream, "%d\r\n", i)
+	}
+	for _, backend := range reactor.Backends() {
+		t.Run(backend, func(t *testing.T) {
+			r, err := reactor.New(reactor.WithBackend(backend))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			var p *pauser
+			port, err := r.ListenTCP("127.0.0.1:0", reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+				p = &pauser{r: r, wantAll: n}
+				p.Handler = p
+				return p
+			}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make(chan []byte, 1)
+			go func() {
+				defer r.CallFromGoroutine(func() { r.Stop() })
+				got <- exchange(t, port.Addr().String(), stream, nil, 7)
+			}()
+			done := make(chan error, 1)
+			go func() { done <- r.Run() }()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				r.CallFromGoroutine(func() { r.Stop() })
+				t.Fatal("reactor still running after 20s")
+			}
+			if b := <-got; string(b) != "done\r\n" {
+				t.Errorf("client got %q", b)
+			}
+			if p.got != n || p.bad != 0 || p.pauses != n/10-1 {
+				t.Errorf("%d lines, %d out of order or while paused, %d pauses", p.got, p.bad, p.pauses)
+			}
+		})
+	}
 }

@@ -20,6 +20,7 @@ type stream struct {
 	tail    []byte // the part of a read still to come after buf's frame
 	hint    int    // cur[pos:pos+hint] was searched already without result
 	partial bool   // buf holds exactly the start of one frame
+	gen     uint32 // counts the changes of cur other than consuming
 	busy    bool   // inside the delivery loop
 	paused  bool   // PauseProducing: deliver nothing until ResumeProducing
 	done    bool   // the framer gave up (bad input, lost): deliver nothing more
@@ -27,9 +28,10 @@ type stream struct {
 
 // splitter cuts frames for a stream.
 //
-// next cuts one frame from the front of p: it advances s.pos past what it
-// consumed before calling the user's handler, and reports false when p
-// holds no whole frame (having checked the limit on the partial one).
+// next cuts a frame (or, where it is safe, several in a row) from the
+// front of p: it advances s.pos past what it consumed before calling the
+// user's handler, and reports false when p holds no whole frame (having
+// checked the limit on the partial one).
 //
 // need reports how many bytes from the front of data complete the partial
 // frame in buf (which next has refused as incomplete), or -1 if data does
@@ -92,6 +94,7 @@ func (s *stream) resume(f splitter) {
 // run is the delivery loop over p, then keeps what is left in buf.
 func (s *stream) run(p []byte, f splitter) {
 	s.cur, s.pos, s.busy = p, 0, true
+	defer s.abandon()
 	partial := false
 	for !s.paused && !s.done && s.pos < len(s.cur) {
 		if !f.next(s, s.cur[s.pos:]) {
@@ -113,6 +116,16 @@ func (s *stream) run(p []byte, f splitter) {
 	s.cur, s.pos, s.busy = nil, 0, false
 }
 
+// abandon leaves the loop after a handler panicked out of it (the reactor
+// recovers the panic; the framer must not stay "inside the loop" for ever):
+// it delivers nothing more.
+func (s *stream) abandon() {
+	if s.busy {
+		s.busy, s.done = false, true
+		s.cur, s.tail, s.buf = nil, nil, nil
+	}
+}
+
 // consume marks n more bytes of the current input as delivered.
 func (s *stream) consume(n int) {
 	s.pos += n
@@ -128,6 +141,7 @@ func (s *stream) insert(front, back []byte) {
 	nb := make([]byte, 0, len(front)+len(rest)+len(s.tail)+len(back))
 	nb = append(append(append(append(nb, front...), rest...), s.tail...), back...)
 	s.buf, s.cur, s.pos, s.hint, s.tail = nb, nb, 0, 0, nil
+	s.gen++
 }
 
 // prepend puts front before the undelivered input and goes on
@@ -159,6 +173,7 @@ func (s *stream) take() []byte {
 			s.tail = nil
 		}
 		s.pos = len(s.cur)
+		s.gen++
 	} else {
 		rest = s.buf
 		s.buf = nil

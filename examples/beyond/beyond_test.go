@@ -1,0 +1,283 @@
+// Package beyond_test runs the programs beyond the tutorial as a user
+// would: built, started, and talked to over real sockets.
+package beyond_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"gyre/internal/progtest"
+)
+
+func TestMain(m *testing.M) { progtest.Main(m) }
+
+const wait = 20 * time.Second
+
+var (
+	chatOn      = regexp.MustCompile(`^Chat on (\S+)\.$`)
+	transformOn = regexp.MustCompile(`^Transforming on (\S+)\.$`)
+)
+
+// chatter is a chat client.
+type chatter struct {
+	t *testing.T
+	c net.Conn
+	r *bufio.Reader
+}
+
+func join(t *testing.T, addr string) *chatter {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(wait))
+	return &chatter{t: t, c: c, r: bufio.NewReader(c)}
+}
+
+// expect reads lines until one contains want (failing at end of file).
+func (c *chatter) expect(want string) string {
+	c.t.Helper()
+	for {
+		line, err := c.r.ReadString('\n')
+		if strings.Contains(line, want) {
+			return line
+		}
+		if err != nil {
+			c.t.Fatalf("waiting for %q: %v", want, err)
+		}
+	}
+}
+
+func (c *chatter) say(s string) {
+	c.t.Helper()
+	if _, err := io.WriteString(c.c, s); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// Lines go to the others (whatever the pieces they were sent in), names
+// change, /quit leaves, and a fourth connection from one address is
+// refused with a message.
+func TestChatBroadcastAndLimit(t *testing.T) {
+	exe := progtest.Build(t, "./examples/beyond/chat-server")
+	srv := progtest.Start(t, exe, "--max-per-peer", "3")
+	addr := srv.WaitLine(chatOn, wait)[1]
+	a, b := join(t, addr), join(t, addr)
+	a.expect("welcome, guest1")
+	b.expect("welcome, guest2")
+	a.expect("* guest2 joined")
+	a.say("hel")
+	a.say("lo, every")
+	a.say("one\r\n/nick ann\n")
+	b.expect("<guest1> hello, everyone")
+	b.expect("* guest1 is now ann")
+	b.say("hi ann\n")
+	a.expect("<guest2> hi ann")
+	c := join(t, addr)
+	c.expect("welcome")
+	d := join(t, addr)
+	d.expect("too many connections from your address")
+	if _, err := d.r.ReadString('\n'); err != io.EOF {
+		t.Errorf("refused connection not closed: %v", err)
+	}
+	srv.WaitLine(regexp.MustCompile(`^refused 127\.0\.0\.1:\d+: over 3 connections`), wait)
+	a.say("/quit\n")
+	a.expect("* bye")
+	b.expect("* ann left")
+}
+
+// A client silent for --idle is told so and disconnected.
+func TestChatIdleTimeout(t *testing.T) {
+	exe := progtest.Build(t, "./examples/beyond/chat-server")
+	srv := progtest.Start(t, exe, "--idle", "300ms")
+	addr := srv.WaitLine(chatOn, wait)[1]
+	a := join(t, addr)
+	a.expect("welcome")
+	a.expect("* idle for 300ms, bye")
+	if _, err := a.r.ReadString('\n'); err != io.EOF {
+		t.Errorf("after the timeout: %v, want end of file", err)
+	}
+	srv.WaitLine(regexp.MustCompile(`^guest1 timed out$`), wait)
+}
+
+// A client that reads nothing while the room talks is cut off once its
+// backlog passes --max-backlog, instead of making the server buffer
+// without bound; the others go on.
+func TestChatCutsOffSlowReader(t *testing.T) {
+	exe := progtest.Build(t, "./examples/beyond/chat-server")
+	srv := progtest.Start(t, exe, "--max-backlog", "200000")
+	addr := srv.WaitLine(chatOn, wait)[1]
+	d := net.Dialer{Timeout: wait, Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) {
+			syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+	}}
+	slow, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	talker := join(t, addr)
+	listener := join(t, addr)
+	talker.expect("welcome")
+	listener.expect("welcome")
+	line := strings.Repeat("x", 1000) + "\n"
+	go func() { // the listener reads everything, as a healthy client does
+		io.Copy(io.Discard, listener.r)
+	}()
+	sent := 0
+	for i := 0; !strings.Contains(srv.Stdout(), "guest1 cut off") && sent < 64<<20; i++ {
+		talker.say(line)
+		sent += len(line)
+		if i%100 == 99 {
+			time.Sleep(time.Millisecond) // let the server's output reach us
+		}
+	}
+	if sent >= 64<<20 {
+		t.Fatal("the slow reader was never cut off")
+	}
+	m := srv.WaitLine(regexp.MustCompile(`^guest1 cut off: (\d+) bytes waiting, over 200000$`), wait)
+	t.Logf("cut off after %d bytes said, with %s bytes waiting", sent, m[1])
+	talker.say("still talking\n")
+	if _, err := io.Copy(io.Discard, slow); err == nil {
+		t.Error("the slow reader's connection ended cleanly, want a reset")
+	}
+}
+
+// poemServer serves poem once per connection on a plain listener.
+func poemServer(t *testing.T, poem string) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			io.WriteString(c, poem)
+			c.Close()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// The client downloads a poem and prints the service's transformation of
+// it (bytes that are not UTF-8 kept); with an unknown transform, or with
+// the service down (after its retries), it prints the poem untransformed
+// and says why.
+func TestTransformService(t *testing.T) {
+	server := progtest.Build(t, "./examples/beyond/transform-server")
+	client := progtest.Build(t, "./examples/beyond/transform-client")
+	srv := progtest.Start(t, server)
+	service := srv.WaitLine(transformOn, wait)[1]
+	poem := "The Orchard\nNobody Owns It \xff\n"
+	poems := poemServer(t, poem)
+
+	res := progtest.Run(t, wait, client, service, poems)
+	if res.Code != 0 || res.Stdout != "the orchard\nnobody owns it \xff\n\n\n" || res.Stderr != "" {
+		t.Errorf("cummingsify: exit %d\nstdout %q\nstderr %q", res.Code, res.Stdout, res.Stderr)
+	}
+	srv.WaitLine(regexp.MustCompile(`cummingsify, 29 bytes$`), wait)
+
+	res = progtest.Run(t, wait, client, "--transform", "sonnetize", service, poems)
+	if res.Code != 0 || res.Stdout != poem+"\n\n" || !strings.Contains(res.Stderr, "without an answer") {
+		t.Errorf("unknown transform: exit %d\nstdout %q\nstderr %q", res.Code, res.Stdout, res.Stderr)
+	}
+	srv.WaitLine(regexp.MustCompile(`unknown transform "sonnetize": closing$`), wait)
+
+	down := progtest.RefusedAddr(t)
+	res = progtest.Run(t, wait, client, "--retries", "2", "--retry-delay", "10ms", down, poems)
+	if res.Code != 0 || res.Stdout != poem+"\n\n" || !strings.Contains(res.Stderr, "gave up after 3 attempts") {
+		t.Errorf("service down: exit %d\nstdout %q\nstderr %q", res.Code, res.Stdout, res.Stderr)
+	}
+
+	res = progtest.Run(t, wait, client, service, progtest.RefusedAddr(t))
+	if res.Code != 1 || !strings.Contains(res.Stderr, "no poem from") {
+		t.Errorf("poetry server down: exit %d\nstderr %q", res.Code, res.Stderr)
+	}
+}
+
+// A request whose length is over --max-poem is refused from its length
+// alone, and a malformed one is refused with the reason logged.
+func TestTransformServerBadRequests(t *testing.T) {
+	server := progtest.Build(t, "./examples/beyond/transform-server")
+	srv := progtest.Start(t, server, "--max-poem", "1000")
+	service := srv.WaitLine(transformOn, wait)[1]
+	for _, c := range []struct{ req, log string }{
+		{"1001:", `bad request: basic: netstring length "1001"...: frame longer than the maximum \(1000\)`},
+		{"5:abcdeX", `bad request: basic: netstring of 5 bytes ends with 'X'`},
+		{"x:", `bad request: basic: netstring length "x": malformed frame`},
+	} {
+		conn, err := net.DialTimeout("tcp", service, wait)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(wait))
+		io.WriteString(conn, c.req+"ab,")
+		if b, _ := io.ReadAll(conn); len(b) != 0 {
+			t.Errorf("%q: answered %q", c.req, b)
+		}
+		conn.Close()
+		srv.WaitLine(regexp.MustCompile(c.log), wait)
+	}
+	conn, err := net.DialTimeout("tcp", service, wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(wait))
+	fmt.Fprintf(conn, "%d:shout.%s,", len("shout.")+5, "quiet")
+	if b, _ := io.ReadAll(conn); string(b) != "5:QUIET," {
+		t.Errorf("shout: %q", b)
+	}
+}
+
+// Bad arguments: a line that says what is wrong and exit 2; a port that
+// cannot be listened on: one line and exit 1. Never a panic or a hang.
+func TestBadArguments(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	busyPort := fmt.Sprint(busy.Addr().(*net.TCPAddr).Port)
+	for _, c := range []struct {
+		pkg, prog string
+		args      []string
+		code      int
+		says      string
+	}{
+		{"chat-server", "chat-server", []string{"--port", "70000"}, 2, "out of range"},
+		{"chat-server", "chat-server", []string{"--port", "abc"}, 2, "invalid value"},
+		{"chat-server", "chat-server", []string{"stray"}, 2, `unexpected argument "stray"`},
+		{"chat-server", "chat-server", []string{"--max-backlog", "0"}, 2, "must be positive"},
+		{"chat-server", "chat-server", []string{"--no-such-flag"}, 2, "not defined"},
+		{"chat-server", "chat-server", []string{"--port", busyPort}, 1, "chat-server: "},
+		{"transform-server", "transform-server", []string{"--port", "-1"}, 2, "bad arguments"},
+		{"transform-server", "transform-server", []string{"--port", busyPort}, 1, "transform-server: "},
+		{"transform-client", "transform-client", []string{"10000"}, 2, "need the service's address"},
+		{"transform-client", "transform-client", []string{"10000", "70000"}, 2, "70000"},
+		{"transform-client", "transform-client", []string{"--retries", "-1", "1", "2"}, 2, "must not be negative"},
+	} {
+		exe := progtest.Build(t, "./examples/beyond/"+c.pkg)
+		res := progtest.Run(t, wait, exe, c.args...)
+		if res.Code != c.code || !strings.Contains(res.Stderr, c.says) || strings.Contains(res.Stderr, "panic") {
+			t.Errorf("%s %q: exit %d, stderr:\n%s\nwant exit %d saying %q", c.prog, c.args, res.Code, res.Stderr, c.code, c.says)
+		}
+		if c.code == 1 && strings.Count(res.Stderr, "\n") != 1 {
+			t.Errorf("%s %q: more than one line:\n%s", c.prog, c.args, res.Stderr)
+		}
+	}
+}

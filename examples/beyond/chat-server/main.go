@@ -1,0 +1,231 @@
+// Command chat-server is a line chat server on gyre, beyond the tutorial:
+// what Twisted's users build from LineReceiver and the policies, in Go.
+//
+//	go run ./examples/beyond/chat-server [--iface HOST] [--port P] [--idle 5m]
+//	                                     [--max-per-peer 4] [--max-backlog 262144]
+//
+// Each line a client sends goes to every other client, as "<name> line";
+// a client is "guestN" until it sends "/nick NAME", and "/quit" leaves.
+// Talk to it with nc: nc 127.0.0.1 PORT.
+//
+// What it shows, one package each:
+//
+//   - protocols/basic: LineReceiver splits the input into lines ("\n", a
+//     trailing "\r" dropped), whatever the reads; a line over --max-line
+//     bytes ends the connection, so a client that never sends a newline
+//     costs at most that much memory;
+//   - protocols/policies: an idle timeout (Timeout, on the reactor's clock)
+//     says goodbye to a client silent for --idle; Limit refuses a client's
+//     connection beyond --max-per-peer from one address, with a message;
+//   - flow control: each client registers a push producer on its own
+//     connection, so the reactor tells it when its write buffer is over the
+//     high water mark (the client reads slower than the room talks). The
+//     room goes on writing to it while its backlog stays under
+//     --max-backlog; beyond, the client is cut off (aborted) rather than
+//     buffered without bound.
+//
+// The server prints "Chat on ADDRESS." and then one line per event;
+// SIGINT or SIGTERM stops it.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"gyre/protocols/basic"
+	"gyre/protocols/policies"
+	"gyre/reactor"
+)
+
+type options struct {
+	iface      string
+	port       int
+	idle       time.Duration
+	maxPerPeer int
+	maxBacklog int
+	maxLine    int
+}
+
+func parseArgs() options {
+	var o options
+	fs := flag.NewFlagSet("chat-server", flag.ContinueOnError)
+	fs.StringVar(&o.iface, "iface", "127.0.0.1", "the interface to listen on")
+	fs.IntVar(&o.port, "port", 0, "the port to listen on (0: one the system chooses)")
+	fs.DurationVar(&o.idle, "idle", 5*time.Minute, "say goodbye to a client silent for this long (0: never)")
+	fs.IntVar(&o.maxPerPeer, "max-per-peer", 4, "connections allowed from one address (0: no limit)")
+	fs.IntVar(&o.maxBacklog, "max-backlog", 256<<10, "bytes a slow client may have waiting before it is cut off")
+	fs.IntVar(&o.maxLine, "max-line", 4096, "the longest line accepted")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		os.Exit(2)
+	}
+	switch {
+	case fs.NArg() > 0:
+		usage(fs, "unexpected argument %q", fs.Arg(0))
+	case o.port < 0 || o.port > 65535:
+		usage(fs, "--port %d is out of range (0-65535)", o.port)
+	case o.idle < 0 || o.maxPerPeer < 0:
+		usage(fs, "--idle and --max-per-peer must not be negative")
+	case o.maxBacklog < 1 || o.maxLine < 1:
+		usage(fs, "--max-backlog and --max-line must be positive")
+	}
+	return o
+}
+
+func usage(fs *flag.FlagSet, format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "chat-server: "+format+"\n", args...)
+	fs.Usage()
+	os.Exit(2)
+}
+
+// room is the chat: every client in it, on the reactor's goroutine.
+type room struct {
+	r       *reactor.Reactor
+	opts    options
+	clients map[*client]struct{}
+	next    int
+}
+
+// client is one connection: a LineReceiver, an idle timeout, and a push
+// producer watching its own write buffer.
+type client struct {
+	basic.LineReceiver
+	policies.Timeout
+	room      *room
+	name      string
+	conn      *reactor.Conn
+	congested bool // the reactor paused us: the write buffer is over the high water mark
+	cut       bool
+}
+
+func (rm *room) newClient() reactor.Protocol {
+	rm.next++
+	c := &client{room: rm, name: "guest" + strconv.Itoa(rm.next)}
+	c.LineReceiver.Handler = c
+	c.Delimiter = []byte("\n")
+	c.MaxLength = rm.opts.maxLine
+	c.Clock = rm.r
+	c.OnTimeout = c.timedOut
+	return c
+}
+
+func (c *client) ConnectionMade() {
+	c.conn, _ = c.LineReceiver.Transport.(*reactor.Conn)
+	// Our own producer: PauseProducing and ResumeProducing tell us when
+	// the client falls behind and catches up (see pacer).
+	c.LineReceiver.Transport.RegisterProducer((*pacer)(c), true)
+	c.room.clients[c] = struct{}{}
+	c.SetTimeout(c.room.opts.idle)
+	c.SendLine([]byte("* welcome, " + c.name + "; /nick NAME to change it, /quit to leave"))
+	c.room.broadcast(c, "* "+c.name+" joined")
+	fmt.Printf("%s joined from %v\n", c.name, c.LineReceiver.Transport.Peer())
+}
+
+func (c *client) LineReceived(line []byte) {
+	c.ResetTimeout()
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	switch {
+	case bytes.HasPrefix(line, []byte("/nick ")):
+		name := string(bytes.TrimSpace(line[len("/nick "):]))
+		if name == "" || len(name) > 32 {
+			c.SendLine([]byte("* a name is 1 to 32 bytes"))
+			return
+		}
+		c.room.broadcast(c, "* "+c.name+" is now "+name)
+		c.name = name
+	case string(line) == "/quit":
+		c.SendLine([]byte("* bye"))
+		c.LoseConnection()
+	case len(line) > 0:
+		c.room.broadcast(c, "<"+c.name+"> "+string(line))
+	}
+}
+
+func (c *client) timedOut() {
+	c.SendLine([]byte("* idle for " + c.room.opts.idle.String() + ", bye"))
+	c.LoseConnection()
+	fmt.Printf("%s timed out\n", c.name)
+}
+
+func (c *client) ConnectionLost(reason error) {
+	c.SetTimeout(0)
+	delete(c.room.clients, c)
+	if err := c.Err(); err != nil {
+		fmt.Printf("%s dropped: %v\n", c.name, err)
+	}
+	if !c.cut {
+		c.room.broadcast(c, "* "+c.name+" left")
+	}
+	fmt.Printf("%s left\n", c.name)
+}
+
+// broadcast writes msg to everyone but from. A client that has fallen
+// behind keeps getting messages while its backlog stays under the bound,
+// and is cut off beyond it: a slow reader never makes the server buffer
+// without bound, and never holds the others up.
+func (rm *room) broadcast(from *client, msg string) {
+	line := []byte(msg)
+	for c := range rm.clients {
+		if c == from || c.cut {
+			continue
+		}
+		c.SendLine(line)
+		if c.congested && c.conn != nil && c.conn.Buffered() > rm.opts.maxBacklog {
+			c.cut = true
+			fmt.Printf("%s cut off: %d bytes waiting, over %d\n", c.name, c.conn.Buffered(), rm.opts.maxBacklog)
+			c.conn.AbortConnection()
+			rm.broadcast(c, "* "+c.name+" was cut off (too slow)")
+		}
+	}
+}
+
+// pacer is a client seen as the producer of its own output: the reactor
+// pauses it when the connection's write buffer passes the high water mark,
+// and resumes it when the buffer has drained.
+type pacer client
+
+func (p *pacer) PauseProducing()  { p.congested = true }
+func (p *pacer) ResumeProducing() { p.congested = false }
+func (p *pacer) StopProducing()   {}
+
+// refusal is the protocol of a connection over the per-address limit.
+type refusal struct{ reactor.BaseProtocol }
+
+func (p *refusal) ConnectionMade() {
+	p.Transport.Write([]byte("* too many connections from your address\n"))
+	p.Transport.LoseConnection()
+}
+
+func main() {
+	opts := parseArgs()
+	r, err := reactor.New(reactor.WithSignalHandling())
+	if err != nil {
+		fail(err)
+	}
+	rm := &room{r: r, opts: opts, clients: make(map[*client]struct{})}
+	limit := &policies.Limit{
+		Factory:    reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return rm.newClient() }),
+		MaxPerPeer: opts.maxPerPeer,
+		Overflow: func(addr net.Addr) reactor.Protocol {
+			fmt.Printf("refused %v: over %d connections from one address\n", addr, opts.maxPerPeer)
+			return &refusal{}
+		},
+	}
+	port, err := r.ListenTCP(net.JoinHostPort(opts.iface, strconv.Itoa(opts.port)), limit)
+	if err != nil {
+		fail(err)
+	}
+	fmt.Printf("Chat on %s.\n", port.Addr())
+	if err := r.Run(); err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "chat-server:", err)
+	os.Exit(1)
+}

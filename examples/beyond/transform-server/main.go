@@ -1,0 +1,127 @@
+// Command transform-server is a poetry transformation service, beyond the
+// tutorial's parts 1 to 11 (its part 12 builds one in Twisted): a client
+// sends one netstring, "TRANSFORM.POEM", and the server answers with one
+// netstring holding the transformed poem, then closes. An unknown
+// transform, or a request that is not one netstring, closes the connection
+// with no answer.
+//
+//	go run ./examples/beyond/transform-server [--iface HOST] [--port P] [--max-poem BYTES]
+//
+// Transforms: cummingsify (the poem in lower case, as e. e. cummings would
+// have it: unlike the tutorial's client-side one, the service's is
+// reliable; bytes that are not UTF-8 pass unchanged) and shout (upper
+// case). The framing is protocols/basic's NetstringReceiver, so a request
+// may arrive in any number of reads, and one longer than --max-poem is
+// refused as soon as its length says so. transform-client is its client.
+//
+// It prints "Transforming on ADDRESS." and one line per request; SIGINT or
+// SIGTERM stops it.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+
+	"gyre/protocols/basic"
+	"gyre/reactor"
+)
+
+// transforms are the service's transformations, by name.
+var transforms = map[string]func([]byte) []byte{
+	"cummingsify": func(p []byte) []byte { return mapRunes(p, unicode.ToLower) },
+	"shout":       func(p []byte) []byte { return mapRunes(p, unicode.ToUpper) },
+}
+
+// mapRunes maps each rune of p with f; bytes that are not valid UTF-8 are
+// kept as they are (strings.ToLower would make each one U+FFFD).
+func mapRunes(p []byte, f func(rune) rune) []byte {
+	out := make([]byte, 0, len(p))
+	for len(p) > 0 {
+		r, n := utf8.DecodeRune(p)
+		if r == utf8.RuneError && n == 1 {
+			out = append(out, p[0])
+		} else {
+			out = utf8.AppendRune(out, f(r))
+		}
+		p = p[n:]
+	}
+	return out
+}
+
+// transformer is one connection: it waits for the request netstring.
+type transformer struct {
+	basic.NetstringReceiver
+	answered bool
+}
+
+func newTransformer(maxPoem int) reactor.Protocol {
+	t := &transformer{}
+	t.Handler = t
+	t.MaxLength = maxPoem
+	return t
+}
+
+func (t *transformer) StringReceived(request []byte) {
+	peer := t.Transport.Peer()
+	if t.answered {
+		t.LoseConnection() // one request per connection
+		return
+	}
+	name, poem, ok := bytes.Cut(request, []byte("."))
+	xform := transforms[string(name)]
+	if !ok || xform == nil {
+		fmt.Printf("%v: unknown transform %q: closing\n", peer, name)
+		t.LoseConnection()
+		return
+	}
+	out := xform(poem)
+	t.answered = true
+	t.SendString(out)
+	t.LoseConnection()
+	fmt.Printf("%v: %s, %d bytes\n", peer, name, len(out))
+}
+
+func (t *transformer) ConnectionLost(error) {
+	if err := t.Err(); err != nil {
+		fmt.Printf("%v: bad request: %v\n", t.Transport.Peer(), err)
+	}
+}
+
+func main() {
+	fs := flag.NewFlagSet("transform-server", flag.ContinueOnError)
+	iface := fs.String("iface", "127.0.0.1", "the interface to listen on")
+	port := fs.Int("port", 0, "the port to listen on (0: one the system chooses)")
+	maxPoem := fs.Int("max-poem", 1<<20, "the longest request accepted, in bytes")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		os.Exit(2)
+	}
+	if fs.NArg() > 0 || *port < 0 || *port > 65535 || *maxPoem < 1 {
+		fmt.Fprintln(os.Stderr, "transform-server: bad arguments (a port 0-65535, a positive --max-poem, nothing else)")
+		fs.Usage()
+		os.Exit(2)
+	}
+	r, err := reactor.New(reactor.WithSignalHandling())
+	if err != nil {
+		fail(err)
+	}
+	p, err := r.ListenTCP(net.JoinHostPort(*iface, strconv.Itoa(*port)),
+		reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return newTransformer(*maxPoem) }))
+	if err != nil {
+		fail(err)
+	}
+	fmt.Printf("Transforming on %s.\n", p.Addr())
+	if err := r.Run(); err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "transform-server:", err)
+	os.Exit(1)
+}

@@ -1,0 +1,61 @@
+package policies
+
+import (
+	"net"
+	"testing"
+	"time"
+
+	"gyre/reactor"
+	"gyre/task"
+)
+
+// ResetTimeout runs on every input of a protocol with a timeout: it moves
+// the pending timer, with no allocation.
+func BenchmarkResetTimeout(b *testing.B) {
+	r, err := reactor.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	for _, c := range []struct {
+		name  string
+		clock reactor.Clock
+	}{{"reactor", r}, {"task.Clock", task.NewClock()}} {
+		b.Run(c.name, func(b *testing.B) {
+			tm := &Timeout{Clock: c.clock}
+			tm.SetTimeout(time.Minute)
+			b.ReportAllocs()
+			for range b.N {
+				tm.ResetTimeout()
+			}
+			tm.SetTimeout(0)
+		})
+	}
+}
+
+// The per-read cost of the wrappers: an idle timeout, a throttle counting
+// reads.
+func BenchmarkWrappedDataReceived(b *testing.B) {
+	clock := task.NewClock()
+	inner := reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &recorder{} })
+	data := make([]byte, 1024)
+	for _, c := range []struct {
+		name string
+		f    reactor.Factory
+	}{
+		{"IdleTimeout", &IdleTimeout{Factory: inner, Clock: clock, Period: time.Minute}},
+		{"Throttle", &Throttle{Factory: inner, Clock: clock, ReadLimit: 1 << 62}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			tr := &fakeTransport{}
+			p := c.f.BuildProtocol(tr.Peer())
+			p.MakeConnection(tr)
+			p.ConnectionMade()
+			b.ReportAllocs()
+			for range b.N {
+				p.DataReceived(data)
+			}
+			p.ConnectionLost(reactor.ErrConnectionDone)
+		})
+	}
+}

@@ -1,0 +1,324 @@
+package policies
+
+import (
+	"io"
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"gyre/reactor"
+	"gyre/task"
+)
+
+// fakeTransport records what is done to it.
+type fakeTransport struct {
+	written         int
+	lost, aborted   bool
+	paused          bool
+	pauses, resumes int
+	producer        reactor.Producer
+	streaming       bool
+}
+
+func (t *fakeTransport) Write(b []byte) { t.written += len(b) }
+func (t *fakeTransport) WriteSequence(bs [][]byte) {
+	for _, b := range bs {
+		t.written += len(b)
+	}
+}
+func (t *fakeTransport) LoseConnection()  { t.lost = true }
+func (t *fakeTransport) AbortConnection() { t.aborted = true }
+func (t *fakeTransport) Peer() net.Addr   { return &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 1000} }
+func (t *fakeTransport) Host() net.Addr   { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 2} }
+func (t *fakeTransport) RegisterProducer(p reactor.Producer, s bool) error {
+	t.producer, t.streaming = p, s
+	return nil
+}
+func (t *fakeTransport) UnregisterProducer() { t.producer = nil }
+func (t *fakeTransport) PauseProducing()     { t.paused = true; t.pauses++ }
+func (t *fakeTransport) ResumeProducing()    { t.paused = false; t.resumes++ }
+func (t *fakeTransport) StopProducing()      { t.lost = true }
+
+// recorder is a protocol counting its events.
+type recorder struct {
+	reactor.BaseProtocol
+	made, data, lost int
+}
+
+func (r *recorder) ConnectionMade()       { r.made++ }
+func (r *recorder) DataReceived(b []byte) { r.data += len(b) }
+func (r *recorder) ConnectionLost(error)  { r.lost++ }
+
+type halfRecorder struct {
+	recorder
+	readLost int
+}
+
+func (h *halfRecorder) ReadConnectionLost() { h.readLost++ }
+
+// timedProto embeds Timeout as a protocol would.
+type timedProto struct {
+	Timeout
+	fired int
+}
+
+// The timeout fires once a whole period passes without ResetTimeout, on
+// the fake clock; SetTimeout returns the previous period and 0 turns it
+// off.
+func TestTimeout(t *testing.T) {
+	clock := task.NewClock()
+	p := &timedProto{}
+	p.Clock, p.OnTimeout = clock, func() { p.fired++ }
+	if prev := p.SetTimeout(5 * time.Second); prev != 0 {
+		t.Errorf("previous period %v", prev)
+	}
+	clock.Advance(4 * time.Second)
+	p.ResetTimeout()
+	clock.Advance(4 * time.Second)
+	if p.fired != 0 {
+		t.Fatal("fired although reset")
+	}
+	clock.Advance(time.Second)
+	if p.fired != 1 || p.TimeoutPeriod() != 0 {
+		t.Fatalf("fired %d, period %v", p.fired, p.TimeoutPeriod())
+	}
+	clock.Advance(time.Minute)
+	if p.fired != 1 {
+		t.Error("fired again")
+	}
+	p.SetTimeout(time.Second)
+	if prev := p.SetTimeout(0); prev != time.Second {
+		t.Errorf("previous period %v", prev)
+	}
+	clock.Advance(time.Minute)
+	if p.fired != 1 || len(clock.Pending()) != 0 {
+		t.Errorf("fired %d after SetTimeout(0), %d timers left", p.fired, len(clock.Pending()))
+	}
+}
+
+// IdleTimeout loses a connection idle for the period (input resets it),
+// and aborts it a period later if it has not closed by then.
+func TestIdleTimeout(t *testing.T) {
+	clock := task.NewClock()
+	var timedOut []net.Addr
+	inner := &recorder{}
+	f := &IdleTimeout{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return inner }),
+		Clock: clock, Period: 10 * time.Second, TimedOut: func(a net.Addr) { timedOut = append(timedOut, a) }}
+	tr := &fakeTransport{}
+	p := f.BuildProtocol(tr.Peer())
+	p.MakeConnection(tr)
+	p.ConnectionMade()
+	clock.Advance(9 * time.Second)
+	p.DataReceived([]byte("still here"))
+	clock.Advance(9 * time.Second)
+	if tr.lost || inner.data != 10 {
+		t.Fatalf("lost %v, inner got %d bytes", tr.lost, inner.data)
+	}
+	clock.Advance(time.Second)
+	if !tr.lost || tr.aborted || len(timedOut) != 1 {
+		t.Fatalf("after the period: lost %v aborted %v timedOut %v", tr.lost, tr.aborted, timedOut)
+	}
+	clock.Advance(10 * time.Second) // the close hangs (a peer that reads nothing)
+	if !tr.aborted {
+		t.Error("not aborted when the close hung")
+	}
+	p.ConnectionLost(reactor.ErrConnectionAborted)
+	if inner.lost != 1 || len(clock.Pending()) != 0 {
+		t.Errorf("inner lost %d, %d timers left", inner.lost, len(clock.Pending()))
+	}
+}
+
+// A wrapped half-closeable protocol stays half-closeable; another does
+// not become one.
+func TestWrapperKeepsHalfClose(t *testing.T) {
+	h := &halfRecorder{}
+	w := (&wrapper{inner: h}).protocol()
+	hc, ok := w.(reactor.HalfCloseableProtocol)
+	if !ok {
+		t.Fatal("half-closeable protocol lost ReadConnectionLost")
+	}
+	hc.ReadConnectionLost()
+	if h.readLost != 1 {
+		t.Error("ReadConnectionLost not forwarded")
+	}
+	if _, ok := (&wrapper{inner: &recorder{}}).protocol().(reactor.HalfCloseableProtocol); ok {
+		t.Error("plain protocol became half-closeable")
+	}
+}
+
+// Limit refuses over the total and the per-peer limits, counts the
+// refusals, and frees a slot when a connection ends.
+func TestLimit(t *testing.T) {
+	l := &Limit{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &recorder{} }),
+		MaxTotal: 3, MaxPerPeer: 2}
+	a := &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 1}
+	b := &net.TCPAddr{IP: net.ParseIP("::ffff:10.0.0.2"), Port: 2}
+	c := &net.TCPAddr{IP: net.IPv4(10, 0, 0, 3), Port: 3}
+	p1, p2 := l.BuildProtocol(a), l.BuildProtocol(a)
+	if p1 == nil || p2 == nil {
+		t.Fatal("refused under the limits")
+	}
+	if l.BuildProtocol(a) != nil || l.Refused != 1 {
+		t.Fatalf("third from one peer: refused %d", l.Refused)
+	}
+	if l.BuildProtocol(b) == nil {
+		t.Fatal("another peer refused")
+	}
+	if l.BuildProtocol(c) != nil || l.Refused != 2 {
+		t.Fatalf("over the total: refused %d", l.Refused)
+	}
+	if l.Open() != 3 || l.OpenFrom(netip.MustParseAddr("10.0.0.1")) != 2 || l.OpenFrom(netip.MustParseAddr("10.0.0.2")) != 1 {
+		t.Errorf("open %d, from a %d", l.Open(), l.OpenFrom(netip.MustParseAddr("10.0.0.1")))
+	}
+	p1.ConnectionLost(reactor.ErrConnectionDone)
+	if l.BuildProtocol(c) == nil || l.Open() != 3 {
+		t.Error("slot not freed")
+	}
+	over := 0
+	l.Overflow = func(net.Addr) reactor.Protocol { over++; return &recorder{} }
+	if l.BuildProtocol(c) == nil || over != 1 || l.Refused != 3 {
+		t.Errorf("overflow protocol: %d, refused %d", over, l.Refused)
+	}
+}
+
+// Reads over the limit pause every connection of the factory until the
+// windows after have paid the excess off.
+func TestThrottleReads(t *testing.T) {
+	clock := task.NewClock()
+	f := &Throttle{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &recorder{} }),
+		Clock: clock, ReadLimit: 1000}
+	t1, t2 := &fakeTransport{}, &fakeTransport{}
+	p1, p2 := f.BuildProtocol(t1.Peer()), f.BuildProtocol(t2.Peer())
+	p1.MakeConnection(t1)
+	p1.ConnectionMade()
+	p2.MakeConnection(t2)
+	p2.ConnectionMade()
+	p1.DataReceived(make([]byte, 600))
+	if t1.paused {
+		t.Fatal("paused under the limit")
+	}
+	p2.DataReceived(make([]byte, 2400)) // 3,000 bytes: two seconds' worth too many
+	if !t1.paused || !t2.paused || f.ReadThrottles != 1 {
+		t.Fatalf("over the limit: paused %v %v", t1.paused, t2.paused)
+	}
+	clock.Advance(time.Second)
+	clock.Advance(time.Second)
+	if !t1.paused {
+		t.Fatal("resumed before the excess was paid off")
+	}
+	clock.Advance(time.Second)
+	if t1.paused || t2.paused {
+		t.Fatal("still paused after paying off")
+	}
+	p1.ConnectionLost(reactor.ErrConnectionDone)
+	p2.ConnectionLost(reactor.ErrConnectionDone)
+	clock.Advance(time.Second)
+	if len(clock.Pending()) != 0 {
+		t.Error("the timer runs on with no connection and no debt")
+	}
+}
+
+// pusher is a push producer recording its state.
+type pusher struct{ paused bool }
+
+func (p *pusher) PauseProducing()  { p.paused = true }
+func (p *pusher) ResumeProducing() { p.paused = false }
+func (p *pusher) StopProducing()   {}
+
+// Writes over the limit hold the push producers; the connection's own
+// flow control and the throttle each hold the producer, and neither
+// releases what the other holds.
+func TestThrottleWrites(t *testing.T) {
+	clock := task.NewClock()
+	inner := &recorder{}
+	f := &Throttle{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return inner }),
+		Clock: clock, WriteLimit: 1000}
+	tr := &fakeTransport{}
+	p := f.BuildProtocol(tr.Peer())
+	p.MakeConnection(tr)
+	p.ConnectionMade()
+	prod := &pusher{}
+	if err := inner.Transport.RegisterProducer(prod, true); err != nil {
+		t.Fatal(err)
+	}
+	conn := tr.producer.(reactor.PushProducer) // what the connection sees
+	inner.Transport.Write(make([]byte, 1500))
+	if !prod.paused || tr.written != 1500 {
+		t.Fatalf("over the limit: paused %v, written %d", prod.paused, tr.written)
+	}
+	conn.ResumeProducing() // the connection's buffer drained: still held by the throttle
+	if !prod.paused {
+		t.Fatal("the connection released what the throttle holds")
+	}
+	conn.PauseProducing() // now the connection's buffer is full again
+	clock.Advance(time.Second)
+	if !prod.paused {
+		t.Fatal("the throttle released what the connection holds")
+	}
+	conn.ResumeProducing()
+	if prod.paused {
+		t.Fatal("still paused with neither holding it")
+	}
+	if _, ok := inner.Transport.(reactor.TCPTransport); !ok {
+		t.Error("throttled transport is not a TCPTransport")
+	}
+}
+
+// Over real sockets on every backend: a per-peer limit of 2 closes a third
+// connection from the same address at once, and counts it.
+func TestLimitOverSockets(t *testing.T) {
+	for _, backend := range reactor.Backends() {
+		t.Run(backend, func(t *testing.T) {
+			r, err := reactor.New(reactor.WithBackend(backend))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			l := &Limit{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &recorder{} }), MaxPerPeer: 2}
+			port, err := r.ListenTCP("127.0.0.1:0", l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			refusedc := make(chan uint64, 1)
+			go func() {
+				defer r.CallFromGoroutine(func() { r.Stop() })
+				for range 2 {
+					c, err := net.Dial("tcp", port.Addr().String())
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					defer c.Close()
+				}
+				third, err := net.Dial("tcp", port.Addr().String())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer third.Close()
+				third.SetDeadline(time.Now().Add(10 * time.Second))
+				if b, err := io.ReadAll(third); err != nil || len(b) != 0 {
+					t.Errorf("third connection: %q, %v", b, err)
+				}
+				r.CallFromGoroutine(func() { refusedc <- l.Refused })
+			}()
+			errc := make(chan error, 1)
+			go func() { errc <- r.Run() }()
+			select {
+			case <-errc:
+			case <-time.After(20 * time.Second):
+				r.CallFromGoroutine(func() { r.Stop() })
+				t.Fatal("reactor still running")
+			}
+			select {
+			case n := <-refusedc:
+				if n != 1 {
+					t.Errorf("refused %d", n)
+				}
+			default:
+				t.Error("never checked the count")
+			}
+		})
+	}
+}

@@ -1,0 +1,296 @@
+package policies
+
+import (
+	"errors"
+	"net"
+	"time"
+
+	"gyre/reactor"
+)
+
+// Throttle wraps a factory with bandwidth limits shared by all its
+// connections (Twisted's ThrottlingFactory): ReadLimit and WriteLimit
+// bytes per second (0: no limit), checked over windows of Window (default
+// one second).
+//
+// Reads are counted as they arrive; once a window's allowance is spent,
+// every connection stops reading (its transport's PauseProducing) until
+// the windows that follow have paid the excess off. Writes are counted in
+// the transport the wrapped protocol sees; once spent, the producers
+// registered on those transports are paused the same way (a protocol that
+// writes without a push producer cannot be held back, as in Twisted:
+// register one). Over a long run the rate stays within the limit; the excess at any
+// time is at most one read (or one write) per connection. One timer
+// serves the whole factory, and only while it has connections or debt.
+//
+// The throttle resumes reading when it lifts, so a protocol that pauses
+// its own transport should not be throttled on reads.
+type Throttle struct {
+	Factory    reactor.Factory
+	Clock      reactor.Clock
+	ReadLimit  int
+	WriteLimit int
+	Window     time.Duration
+
+	// ReadThrottles and WriteThrottles count the times reading or
+	// writing was held back.
+	ReadThrottles, WriteThrottles uint64
+
+	read, written int64 // bytes counted and not yet paid off
+	readHeld      bool
+	writeHeld     bool
+	conns         map[*throttled]struct{}
+	timer         *reactor.DelayedCall
+}
+
+func (f *Throttle) window() time.Duration {
+	if f.Window <= 0 {
+		return time.Second
+	}
+	return f.Window
+}
+
+// allowance is a limit per second scaled to one window.
+func (f *Throttle) allowance(perSecond int) int64 {
+	return int64(float64(perSecond) * f.window().Seconds())
+}
+
+// BuildProtocol builds the wrapped factory's protocol, throttled.
+func (f *Throttle) BuildProtocol(addr net.Addr) reactor.Protocol {
+	inner := f.Factory.BuildProtocol(addr)
+	if inner == nil {
+		return nil
+	}
+	c := &throttled{f: f}
+	w := &wrapper{inner: inner}
+	w.wrapT = func(t reactor.Transport) reactor.Transport {
+		c.Transport = t
+		if tcp, ok := t.(reactor.TCPTransport); ok {
+			c.tcp = tcp
+		}
+		return c
+	}
+	w.onMade = func() {
+		if f.conns == nil {
+			f.conns = make(map[*throttled]struct{})
+		}
+		f.conns[c] = struct{}{}
+		if f.readHeld {
+			c.Transport.PauseProducing()
+		}
+		f.tick()
+	}
+	w.onData = func(n int) { f.countRead(n) }
+	w.onLost = func(error) { delete(f.conns, c) }
+	return w.protocol()
+}
+
+// tick makes sure the window timer runs.
+func (f *Throttle) tick() {
+	if f.timer == nil || !f.timer.Active() {
+		f.timer = f.Clock.CallLater(f.window(), f.windowEnded)
+	}
+}
+
+func (f *Throttle) countRead(n int) {
+	if f.ReadLimit <= 0 {
+		return
+	}
+	f.read += int64(n)
+	if !f.readHeld && f.read >= f.allowance(f.ReadLimit) {
+		f.readHeld = true
+		f.ReadThrottles++
+		for c := range f.conns {
+			c.Transport.PauseProducing()
+		}
+	}
+	f.tick()
+}
+
+func (f *Throttle) countWrite(n int) {
+	if f.WriteLimit <= 0 {
+		return
+	}
+	f.written += int64(n)
+	if !f.writeHeld && f.written >= f.allowance(f.WriteLimit) {
+		f.writeHeld = true
+		f.WriteThrottles++
+		for c := range f.conns {
+			c.hold()
+		}
+	}
+	f.tick()
+}
+
+// windowEnded pays one window's allowance off the debt and lifts what the
+// new window allows.
+func (f *Throttle) windowEnded() {
+	f.timer = nil
+	if f.ReadLimit > 0 {
+		f.read = max(0, f.read-f.allowance(f.ReadLimit))
+		if f.readHeld && f.read < f.allowance(f.ReadLimit) {
+			f.readHeld = false
+			for c := range f.conns {
+				c.Transport.ResumeProducing()
+			}
+		}
+	}
+	if f.WriteLimit > 0 {
+		f.written = max(0, f.written-f.allowance(f.WriteLimit))
+		if f.writeHeld && f.written < f.allowance(f.WriteLimit) {
+			f.writeHeld = false
+			for c := range f.conns {
+				c.release()
+			}
+		}
+	}
+	if len(f.conns) > 0 || f.read > 0 || f.written > 0 {
+		f.tick()
+	}
+}
+
+// throttled is the transport a throttled protocol writes to: it counts the
+// writes, and stands between the connection and the protocol's producer,
+// so that the connection's own flow control and the throttle can both
+// hold the producer without one releasing what the other holds.
+type throttled struct {
+	reactor.Transport
+	tcp reactor.TCPTransport
+	f   *Throttle
+
+	producer reactor.Producer // a push producer
+	connHeld bool             // the connection paused the producer (its buffer is full)
+	held     bool             // the throttle holds it
+}
+
+// Unwrap returns the connection's own transport.
+func (c *throttled) Unwrap() reactor.Transport { return c.Transport }
+
+func (c *throttled) Write(data []byte) {
+	c.f.countWrite(len(data))
+	c.Transport.Write(data)
+}
+
+func (c *throttled) WriteSequence(data [][]byte) {
+	n := 0
+	for _, b := range data {
+		n += len(b)
+	}
+	c.f.countWrite(n)
+	c.Transport.WriteSequence(data)
+}
+
+// RegisterProducer registers p with the throttle in between.
+func (c *throttled) RegisterProducer(p reactor.Producer, streaming bool) error {
+	if !streaming {
+		return c.Transport.RegisterProducer(p, false)
+	}
+	if _, ok := p.(reactor.PushProducer); !ok {
+		return c.Transport.RegisterProducer(p, true) // the connection says why not
+	}
+	if c.producer != nil {
+		return reactor.ErrProducerRegistered
+	}
+	c.producer, c.connHeld = p, false
+	c.held = c.f.writeHeld
+	if c.held {
+		p.(reactor.PushProducer).PauseProducing()
+	}
+	if err := c.Transport.RegisterProducer((*throttledProducer)(c), true); err != nil {
+		c.producer = nil
+		return err
+	}
+	return nil
+}
+
+// UnregisterProducer forgets the producer.
+func (c *throttled) UnregisterProducer() {
+	c.producer, c.held, c.connHeld = nil, false, false
+	c.Transport.UnregisterProducer()
+}
+
+func (c *throttled) hold() {
+	if c.producer == nil || c.held {
+		return
+	}
+	c.held = true
+	if !c.connHeld {
+		c.producer.(reactor.PushProducer).PauseProducing()
+	}
+}
+
+func (c *throttled) release() {
+	if !c.held {
+		return
+	}
+	c.held = false
+	if c.producer != nil && !c.connHeld {
+		c.producer.ResumeProducing()
+	}
+}
+
+// LoseWriteConnection shuts the write side (the whole connection when it
+// is not TCP).
+func (c *throttled) LoseWriteConnection() {
+	if c.tcp != nil {
+		c.tcp.LoseWriteConnection()
+		return
+	}
+	c.Transport.LoseConnection()
+}
+
+var errNotTCP = errors.New("policies: not a TCP connection")
+
+// SetNoDelay implements reactor.TCPTransport.
+func (c *throttled) SetNoDelay(on bool) error {
+	if c.tcp == nil {
+		return errNotTCP
+	}
+	return c.tcp.SetNoDelay(on)
+}
+
+// SetKeepAlive implements reactor.TCPTransport.
+func (c *throttled) SetKeepAlive(on bool) error {
+	if c.tcp == nil {
+		return errNotTCP
+	}
+	return c.tcp.SetKeepAlive(on)
+}
+
+// SetKeepAlivePeriod implements reactor.TCPTransport.
+func (c *throttled) SetKeepAlivePeriod(d time.Duration) error {
+	if c.tcp == nil {
+		return errNotTCP
+	}
+	return c.tcp.SetKeepAlivePeriod(d)
+}
+
+// throttledProducer is what the connection sees as the producer.
+type throttledProducer throttled
+
+func (p *throttledProducer) PauseProducing() {
+	c := (*throttled)(p)
+	c.connHeld = true
+	if !c.held && c.producer != nil {
+		c.producer.(reactor.PushProducer).PauseProducing()
+	}
+}
+
+func (p *throttledProducer) ResumeProducing() {
+	c := (*throttled)(p)
+	c.connHeld = false
+	if c.producer != nil && !c.held {
+		c.producer.ResumeProducing()
+	}
+}
+
+func (p *throttledProducer) StopProducing() {
+	c := (*throttled)(p)
+	if c.producer != nil {
+		pr := c.producer
+		c.producer = nil
+		pr.StopProducing()
+	}
+}
+
+var _ reactor.TCPTransport = (*throttled)(nil)

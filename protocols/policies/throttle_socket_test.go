@@ -1,0 +1,82 @@
+package policies
+
+import (
+	"bytes"
+	"net"
+	"testing"
+	"time"
+
+	"gyre/reactor"
+)
+
+// sink counts what it receives and stops the reactor when it has it all.
+type sink struct {
+	reactor.BaseProtocol
+	got, want int
+	done      func()
+}
+
+func (s *sink) DataReceived(b []byte) {
+	s.got += len(b)
+	if s.got >= s.want {
+		s.done()
+	}
+}
+
+// Over real sockets, on every backend: 1 MiB sent as fast as the client
+// can to a factory throttled to 1 MiB/s arrives whole, and no sooner than
+// the limit allows (less the first window's allowance). Only the lower
+// bound is checked: a loaded machine may be slower, never faster.
+func TestThrottleOverSockets(t *testing.T) {
+	const size, rate = 1 << 20, 1 << 20
+	for _, backend := range reactor.Backends() {
+		t.Run(backend, func(t *testing.T) {
+			r, err := reactor.New(reactor.WithBackend(backend))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			var s *sink
+			var finished time.Time
+			f := &Throttle{Clock: r, ReadLimit: rate, Window: 100 * time.Millisecond,
+				Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+					s = &sink{want: size, done: func() { finished = time.Now(); r.Stop() }}
+					return s
+				})}
+			port, err := r.ListenTCP("127.0.0.1:0", f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			go func() {
+				c, err := net.Dial("tcp", port.Addr().String())
+				if err != nil {
+					t.Error(err)
+					r.CallFromGoroutine(func() { r.Stop() })
+					return
+				}
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(20 * time.Second))
+				c.Write(bytes.Repeat([]byte("t"), size))
+				<-r.Done()
+			}()
+			errc := make(chan error, 1)
+			go func() { errc <- r.Run() }()
+			select {
+			case <-errc:
+			case <-time.After(20 * time.Second):
+				r.CallFromGoroutine(func() { r.Stop() })
+				t.Fatal("reactor still running after 20s")
+			}
+			if s == nil || s.got < size {
+				t.Fatalf("received %v", s)
+			}
+			elapsed := finished.Sub(start)
+			least := time.Duration(size-rate/10) * time.Second / rate
+			t.Logf("1 MiB in %v at %d B/s (at least %v), throttled %d times", elapsed, rate, least, f.ReadThrottles)
+			if elapsed < least*9/10 || f.ReadThrottles == 0 {
+				t.Errorf("1 MiB in %v, faster than the limit allows (%v); throttled %d times", elapsed, least, f.ReadThrottles)
+			}
+		})
+	}
+}

@@ -1,0 +1,107 @@
+package policies
+
+import (
+	"net"
+	"time"
+
+	"gyre/reactor"
+)
+
+// Timeout is Twisted's TimeoutMixin: embed it in a protocol, set Clock and
+// OnTimeout (usually when the protocol is built), call SetTimeout to start
+// it and ResetTimeout whenever the connection shows life (each line
+// received, say). If a whole period passes without a ResetTimeout,
+// OnTimeout runs (Twisted's timeoutConnection; nil means nothing happens
+// beyond the timer stopping) and the timeout is off until SetTimeout is
+// called again. Stop it in ConnectionLost with SetTimeout(0).
+//
+// ResetTimeout costs no allocation and no timer operation, only a reading
+// of the clock: it notes the time, and the one pending timer, when it
+// comes due, sleeps again for what is left of the period since then
+// (Twisted moves its timer on each reset instead).
+type Timeout struct {
+	// Clock schedules the timer: the reactor, or a *task.Clock in tests.
+	Clock reactor.Clock
+	// OnTimeout runs when the period passes with no ResetTimeout.
+	OnTimeout func()
+
+	period time.Duration
+	call   *reactor.DelayedCall
+	last   time.Time // the last reset (or start)
+}
+
+// SetTimeout starts (or restarts) the timeout with period d, or turns it
+// off when d <= 0, and returns the previous period (0 if it was off).
+func (t *Timeout) SetTimeout(d time.Duration) time.Duration {
+	prev := t.period
+	if t.call != nil && t.call.Active() {
+		t.call.Cancel()
+	}
+	t.call = nil
+	t.period = max(d, 0)
+	if d > 0 {
+		t.last = t.Clock.Now()
+		t.call = t.Clock.CallLater(d, t.fire)
+	}
+	return prev
+}
+
+// ResetTimeout starts the current period again from now (nothing if the
+// timeout is off).
+func (t *Timeout) ResetTimeout() {
+	if t.call != nil {
+		t.last = t.Clock.Now()
+	}
+}
+
+// TimeoutPeriod returns the period (0 when off).
+func (t *Timeout) TimeoutPeriod() time.Duration { return t.period }
+
+func (t *Timeout) fire() {
+	if left := t.period - t.Clock.Now().Sub(t.last); left > 0 {
+		t.call = t.Clock.CallLater(left, t.fire) // reset since: not idle yet
+		return
+	}
+	t.call, t.period = nil, 0
+	if t.OnTimeout != nil {
+		t.OnTimeout()
+	}
+}
+
+// IdleTimeout wraps a factory so that each connection it builds is lost
+// (LoseConnection) after Period without input from the peer, as Twisted's
+// TimeoutFactory does for reads. A connection that has still not closed a
+// Period later (its peer reads nothing, so what is buffered never drains)
+// is aborted. TimedOut, if set, is told which connection timed out, before
+// it is lost. The zero Period means no timeout.
+type IdleTimeout struct {
+	Factory  reactor.Factory
+	Clock    reactor.Clock
+	Period   time.Duration
+	TimedOut func(peer net.Addr)
+}
+
+// BuildProtocol builds the wrapped factory's protocol with a timer around
+// it (nil if the wrapped factory refuses).
+func (f *IdleTimeout) BuildProtocol(addr net.Addr) reactor.Protocol {
+	inner := f.Factory.BuildProtocol(addr)
+	if inner == nil || f.Period <= 0 {
+		return inner
+	}
+	tm := &Timeout{Clock: f.Clock}
+	w := &wrapper{inner: inner}
+	var transport reactor.Transport
+	w.wrapT = func(t reactor.Transport) reactor.Transport { transport = t; return t }
+	tm.OnTimeout = func() {
+		if f.TimedOut != nil {
+			f.TimedOut(addr)
+		}
+		tm.OnTimeout = transport.AbortConnection // if the close hangs
+		tm.SetTimeout(f.Period)
+		transport.LoseConnection()
+	}
+	w.onMade = func() { tm.SetTimeout(f.Period) }
+	w.onData = func(int) { tm.ResetTimeout() }
+	w.onLost = func(error) { tm.SetTimeout(0) }
+	return w.protocol()
+}

@@ -1,0 +1,68 @@
+package policies
+
+import "gyre/reactor"
+
+// wrapper is a protocol that stands between the reactor and another one:
+// it forwards every event, and hooks run around some.
+type wrapper struct {
+	inner  reactor.Protocol
+	onData func(n int) // before the inner protocol's DataReceived
+	onLost func(error) // after the inner protocol's ConnectionLost
+	onMade func()      // after the inner protocol's ConnectionMade
+	wrapT  func(reactor.Transport) reactor.Transport
+}
+
+func (w *wrapper) MakeConnection(t reactor.Transport) {
+	if w.wrapT != nil {
+		t = w.wrapT(t)
+	}
+	w.inner.MakeConnection(t)
+}
+
+func (w *wrapper) ConnectionMade() {
+	w.inner.ConnectionMade()
+	if w.onMade != nil {
+		w.onMade()
+	}
+}
+
+func (w *wrapper) DataReceived(data []byte) {
+	if w.onData != nil {
+		w.onData(len(data))
+	}
+	w.inner.DataReceived(data)
+}
+
+func (w *wrapper) ConnectionLost(reason error) {
+	w.inner.ConnectionLost(reason)
+	if w.onLost != nil {
+		w.onLost(reason)
+	}
+}
+
+// halfCloseWrapper is the wrapper of a half-closeable protocol.
+type halfCloseWrapper struct{ *wrapper }
+
+func (h halfCloseWrapper) ReadConnectionLost() {
+	h.inner.(reactor.HalfCloseableProtocol).ReadConnectionLost()
+}
+
+// writeHalfCloseWrapper also forwards WriteConnectionLost.
+type writeHalfCloseWrapper struct{ halfCloseWrapper }
+
+func (h writeHalfCloseWrapper) WriteConnectionLost() {
+	h.inner.(interface{ WriteConnectionLost() }).WriteConnectionLost()
+}
+
+// protocol returns w as a reactor.Protocol with the same optional
+// interfaces as the protocol it wraps.
+func (w *wrapper) protocol() reactor.Protocol {
+	if _, ok := w.inner.(reactor.HalfCloseableProtocol); ok {
+		h := halfCloseWrapper{w}
+		if _, ok := w.inner.(interface{ WriteConnectionLost() }); ok {
+			return writeHalfCloseWrapper{h}
+		}
+		return h
+	}
+	return w
+}

@@ -1,0 +1,58 @@
+package reconnect
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// Twisted's defaults for ReconnectingClientFactory.
+const (
+	DefaultInitialDelay = time.Second
+	DefaultMaxDelay     = time.Hour
+	DefaultFactor       = 2.7182818284590451 // e
+	DefaultJitter       = 0.11962656472      // about 0.12 of the delay, either way
+)
+
+// Backoff is a retry schedule: InitialDelay before the first retry, each
+// next delay Factor times the last, at most MaxDelay, each spread by
+// Jitter (a fraction: 0.1 draws the delay uniformly within 10% either
+// side, so that clients cut off together do not all come back at once).
+// Zero fields take the defaults above; a negative Jitter means none.
+type Backoff struct {
+	InitialDelay time.Duration
+	MaxDelay     time.Duration
+	Factor       float64
+	Jitter       float64
+	// Rand draws the jitter, in [0, 1); nil uses math/rand/v2.
+	Rand func() float64
+}
+
+// Delay returns the delay before retry number n (1 for the first).
+func (b *Backoff) Delay(n int) time.Duration {
+	initial, maxDelay, factor, jitter := b.InitialDelay, b.MaxDelay, b.Factor, b.Jitter
+	if initial <= 0 {
+		initial = DefaultInitialDelay
+	}
+	if maxDelay <= 0 {
+		maxDelay = DefaultMaxDelay
+	}
+	if factor < 1 {
+		factor = DefaultFactor
+	}
+	if jitter == 0 {
+		jitter = DefaultJitter
+	}
+	d := float64(initial)
+	for i := 1; i < n && d < float64(maxDelay); i++ {
+		d *= factor
+	}
+	d = min(d, float64(maxDelay))
+	if jitter > 0 {
+		r := b.Rand
+		if r == nil {
+			r = rand.Float64
+		}
+		d *= 1 + jitter*(2*r()-1)
+	}
+	return time.Duration(d)
+}

@@ -1,0 +1,113 @@
+package reconnect
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"gyre/reactor"
+)
+
+// ErrGaveUp is the reason Factory.GaveUp is given when MaxRetries
+// attempts in a row have failed; it wraps the last failure's reason.
+var ErrGaveUp = errors.New("reconnect: gave up")
+
+// Factory is Twisted's ReconnectingClientFactory: a client factory that
+// connects again after each failed attempt and each lost connection,
+// waiting Backoff.Delay(n) before retry n. A successful connection
+// (BuildProtocol) resets the count, so the next loss waits the initial
+// delay again. With MaxRetries > 0 it retries at most that many times in a
+// row and gives up at the next failure (GaveUp is then called);
+// StopTrying stops for good.
+//
+// Build protocols with the embedded BaseFactory's Protocol. A type that
+// embeds Factory and defines its own BuildProtocol, ClientConnectionFailed
+// or ClientConnectionLost must call Factory's too (f.Factory.BuildProtocol
+// resets the delay; the others schedule the retry).
+type Factory struct {
+	reactor.BaseFactory
+	Backoff
+	// Clock schedules the retries (the reactor, or a task.Clock in tests).
+	Clock reactor.Clock
+	// MaxRetries is how many retries in a row are made (0: no limit).
+	MaxRetries int
+	// GaveUp, if set, is called when the factory gives up, with ErrGaveUp
+	// wrapping the last reason. It is not called after StopTrying.
+	GaveUp func(reason error)
+	// Retrying, if set, is told of each retry scheduled: its number, the
+	// delay, and why the last attempt ended.
+	Retrying func(n int, delay time.Duration, reason error)
+
+	retries   int
+	stopped   bool
+	call      *reactor.DelayedCall
+	connector *reactor.Connector
+}
+
+// BuildProtocol builds the protocol of a connection that has just
+// succeeded, and resets the delay.
+func (f *Factory) BuildProtocol(addr net.Addr) reactor.Protocol {
+	f.ResetDelay()
+	return f.BuildProtocolFor(f, addr)
+}
+
+// StartedConnecting keeps the connector, for StopTrying.
+func (f *Factory) StartedConnecting(c *reactor.Connector) { f.connector = c }
+
+// ClientConnectionFailed schedules a retry.
+func (f *Factory) ClientConnectionFailed(c *reactor.Connector, reason error) { f.retry(c, reason) }
+
+// ClientConnectionLost schedules a retry.
+func (f *Factory) ClientConnectionLost(c *reactor.Connector, reason error) { f.retry(c, reason) }
+
+// ResetDelay makes the next retry the first again.
+func (f *Factory) ResetDelay() { f.retries = 0 }
+
+// Retries returns how many retries have been made since the last success.
+func (f *Factory) Retries() int { return f.retries }
+
+// Trying reports whether the factory still reconnects (StopTrying has not
+// been called, and it has not given up).
+func (f *Factory) Trying() bool { return !f.stopped }
+
+// StopTrying stops for good: a retry waiting is cancelled and an attempt
+// in progress abandoned (its ClientConnectionFailed then schedules
+// nothing). An established connection is left alone.
+func (f *Factory) StopTrying() {
+	f.stopped = true
+	if f.call != nil && f.call.Active() {
+		f.call.Cancel()
+	}
+	f.call = nil
+	if c := f.connector; c != nil && c.State() == reactor.Connecting {
+		c.StopConnecting()
+	}
+}
+
+func (f *Factory) retry(c *reactor.Connector, reason error) {
+	f.connector = c
+	if f.stopped {
+		return
+	}
+	f.retries++
+	if f.MaxRetries > 0 && f.retries > f.MaxRetries {
+		f.stopped = true
+		if f.GaveUp != nil {
+			f.GaveUp(fmt.Errorf("%w after %d attempts: %w", ErrGaveUp, f.retries, reason))
+		}
+		return
+	}
+	d := f.Delay(f.retries)
+	f.call = f.Clock.CallLater(d, func() {
+		f.call = nil
+		if !f.stopped {
+			c.Connect()
+		}
+	})
+	if f.Retrying != nil {
+		f.Retrying(f.retries, d, reason)
+	}
+}
+
+var _ reactor.ClientFactory = (*Factory)(nil)

@@ -1,0 +1,230 @@
+package reconnect
+
+import (
+	"errors"
+	"math"
+	"net"
+	"testing"
+	"time"
+
+	"gyre/deferred"
+	"gyre/reactor"
+)
+
+// The schedule grows by Factor from InitialDelay to MaxDelay, and Jitter
+// spreads each delay within its fraction either way.
+func TestBackoffDelays(t *testing.T) {
+	mid := func() float64 { return 0.5 }
+	b := Backoff{InitialDelay: time.Second, Factor: 2, MaxDelay: 10 * time.Second, Jitter: 0.1, Rand: mid}
+	var got []time.Duration
+	for n := 1; n <= 6; n++ {
+		got = append(got, b.Delay(n))
+	}
+	want := []time.Duration{1, 2, 4, 8, 10, 10}
+	for i := range want {
+		if got[i] != want[i]*time.Second {
+			t.Fatalf("delays %v, want %v seconds", got, want)
+		}
+	}
+	b.Rand = func() float64 { return 0 }
+	if d := b.Delay(2); d != 1800*time.Millisecond {
+		t.Errorf("lowest jitter: %v", d)
+	}
+	b.Rand = func() float64 { return 0.999999 }
+	if d := b.Delay(2); d < 2199*time.Millisecond || d > 2200*time.Millisecond {
+		t.Errorf("highest jitter: %v", d)
+	}
+	var def Backoff
+	def.Rand = mid
+	if d := def.Delay(2); math.Abs(d.Seconds()-math.E) > 1e-6 {
+		t.Errorf("default second delay %v, want e seconds", d)
+	}
+	if d := def.Delay(100); d != time.Hour {
+		t.Errorf("default cap %v", d)
+	}
+}
+
+func newReactor(t *testing.T) *reactor.Reactor {
+	t.Helper()
+	r, err := reactor.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func runFor(t *testing.T, r *reactor.Reactor) {
+	t.Helper()
+	errc := make(chan error, 1)
+	go func() { errc <- r.Run() }()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		r.CallFromGoroutine(func() { r.Stop() })
+		<-errc
+		t.Fatal("reactor still running after 20s")
+	}
+}
+
+func refusedAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// Against a port that refuses: MaxRetries retries with growing delays,
+// then GaveUp with ErrGaveUp wrapping the refusal.
+func TestFactoryGivesUp(t *testing.T) {
+	r := newReactor(t)
+	var delays []time.Duration
+	var gaveUp error
+	f := &Factory{Clock: r, MaxRetries: 3,
+		Backoff: Backoff{InitialDelay: time.Millisecond, Factor: 2, Jitter: -1}}
+	f.Protocol = func() reactor.Protocol { return &reactor.BaseProtocol{} }
+	f.Retrying = func(n int, d time.Duration, reason error) { delays = append(delays, d) }
+	f.GaveUp = func(reason error) { gaveUp = reason; r.Stop() }
+	r.CallWhenRunning(func() { r.ConnectTCP(refusedAddr(t), f, time.Second) })
+	runFor(t, r)
+	var ce *reactor.ConnectError
+	if !errors.Is(gaveUp, ErrGaveUp) || !errors.As(gaveUp, &ce) {
+		t.Errorf("gave up with %v", gaveUp)
+	}
+	if len(delays) != 3 || delays[0] != time.Millisecond || delays[1] != 2*time.Millisecond || delays[2] != 4*time.Millisecond {
+		t.Errorf("delays %v", delays)
+	}
+	if f.Trying() {
+		t.Error("still trying after giving up")
+	}
+}
+
+// After each successful connection the delay starts again from the
+// initial one; StopTrying ends the reconnecting.
+func TestFactoryResetsAfterSuccess(t *testing.T) {
+	r := newReactor(t)
+	accepted := 0
+	port, err := r.ListenTCP("127.0.0.1:0", reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		accepted++
+		return &closer{}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var retries []int
+	f := &Factory{Clock: r, Backoff: Backoff{InitialDelay: time.Millisecond, Jitter: -1}}
+	f.Protocol = func() reactor.Protocol { return &reactor.BaseProtocol{} }
+	f.Retrying = func(n int, d time.Duration, reason error) {
+		retries = append(retries, n)
+		if len(retries) == 4 {
+			f.StopTrying()
+			r.CallLater(20*time.Millisecond, func() { r.Stop() })
+		}
+	}
+	r.CallWhenRunning(func() { r.ConnectTCP(port.Addr().String(), f, time.Second) })
+	runFor(t, r)
+	for _, n := range retries {
+		if n != 1 {
+			t.Fatalf("retry numbers %v: the delay was not reset by the successes", retries)
+		}
+	}
+	if accepted != 4 {
+		t.Errorf("server accepted %d connections, want 4 (no connection after StopTrying)", accepted)
+	}
+}
+
+// closer closes each connection at once.
+type closer struct{ reactor.BaseProtocol }
+
+func (c *closer) ConnectionMade() { c.Transport.LoseConnection() }
+
+// The service hands out the current connection, reconnects when it is
+// lost (WhenConnected then gives the new one), and stops cleanly.
+func TestClientService(t *testing.T) {
+	r := newReactor(t)
+	var serverSide []reactor.Transport
+	port, err := r.ListenTCP("127.0.0.1:0", reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		return &hook{made: func(t reactor.Transport) { serverSide = append(serverSide, t) }}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &ClientService{Reactor: r, Addr: port.Addr().String(),
+		Protocol: func() reactor.Protocol { return &reactor.BaseProtocol{} },
+		Backoff:  Backoff{InitialDelay: time.Millisecond, Jitter: -1}}
+	var first, second any
+	var stopped, afterStop error
+	stopFired := false
+	r.CallWhenRunning(func() {
+		s.StartService()
+		s.WhenConnected().AddCallback(func(p any) (any, error) {
+			first = p
+			serverSide[0].LoseConnection() // the server drops us
+			r.CallLater(5*time.Millisecond, func() {
+				s.WhenConnected().AddCallback(func(p any) (any, error) {
+					second = p
+					s.StopService().AddCallback(func(any) (any, error) {
+						stopFired = true
+						s.WhenConnected().AddErrback(func(f *deferred.Failure) (any, error) {
+							afterStop = f
+							r.Stop()
+							return nil, nil
+						})
+						return nil, nil
+					})
+					return nil, nil
+				})
+			})
+			return nil, nil
+		}).AddErrback(func(f *deferred.Failure) (any, error) { stopped = f; r.Stop(); return nil, nil })
+	})
+	runFor(t, r)
+	if stopped != nil {
+		t.Fatal(stopped)
+	}
+	if first == nil || second == nil || first == second {
+		t.Errorf("connections: first %p, second %p", first, second)
+	}
+	if !stopFired || !errors.Is(afterStop, ErrServiceStopped) {
+		t.Errorf("stop fired %v, WhenConnected after stop: %v", stopFired, afterStop)
+	}
+	if len(serverSide) != 2 {
+		t.Errorf("server saw %d connections, want 2", len(serverSide))
+	}
+}
+
+// A service that cannot connect and has a retry limit fails its waiting
+// Deferreds with the reason.
+func TestClientServiceGivesUp(t *testing.T) {
+	r := newReactor(t)
+	s := &ClientService{Reactor: r, Addr: refusedAddr(t), MaxRetries: 2,
+		Protocol: func() reactor.Protocol { return &reactor.BaseProtocol{} },
+		Backoff:  Backoff{InitialDelay: time.Millisecond, Jitter: -1}}
+	var got error
+	r.CallWhenRunning(func() {
+		s.StartService()
+		s.WhenConnected().AddErrback(func(f *deferred.Failure) (any, error) {
+			got = f
+			r.Stop()
+			return nil, nil
+		})
+	})
+	runFor(t, r)
+	if !errors.Is(got, ErrServiceStopped) || !errors.Is(got, ErrGaveUp) {
+		t.Errorf("WhenConnected failed with %v", got)
+	}
+}
+
+// hook is a server protocol that reports its transport.
+type hook struct {
+	reactor.BaseProtocol
+	made func(reactor.Transport)
+}
+
+func (h *hook) ConnectionMade() { h.made(h.Transport) }

@@ -1,0 +1,168 @@
+package reconnect
+
+import (
+	"errors"
+	"time"
+
+	"gyre/deferred"
+	"gyre/reactor"
+)
+
+// ErrServiceStopped fails the Deferreds of WhenConnected still waiting
+// when the service stops or gives up.
+var ErrServiceStopped = errors.New("reconnect: client service stopped")
+
+// ClientService keeps one connection to Addr up (Twisted's ClientService):
+// StartService connects, a lost or failed connection is retried on the
+// Factory's schedule, WhenConnected hands out the protocol of the
+// connection when there is one, and StopService ends it all.
+//
+//	s := &reconnect.ClientService{Reactor: r, Addr: "127.0.0.1:10000",
+//		Protocol: func() reactor.Protocol { return &MyClient{} }}
+//	s.StartService()
+//	s.WhenConnected().AddCallback(func(p any) (any, error) { ... })
+type ClientService struct {
+	Reactor *reactor.Reactor
+	Addr    string
+	// Protocol builds the protocol of each connection.
+	Protocol func() reactor.Protocol
+	// ConnectTimeout bounds each attempt (reactor.DefaultConnectTimeout
+	// when 0).
+	ConnectTimeout time.Duration
+	// Backoff and MaxRetries are the retry schedule (see Factory).
+	Backoff    Backoff
+	MaxRetries int
+
+	factory  *Factory
+	current  reactor.Protocol // the protocol of the connection up, if one is
+	conn     reactor.Transport
+	waiting  []*deferred.Deferred
+	stopping *deferred.Deferred
+	running  bool
+}
+
+// StartService starts connecting. It does nothing if the service runs.
+func (s *ClientService) StartService() {
+	if s.running {
+		return
+	}
+	s.running, s.stopping = true, nil
+	f := &Factory{Backoff: s.Backoff, Clock: s.Reactor, MaxRetries: s.MaxRetries}
+	f.Protocol = func() reactor.Protocol {
+		inner := s.Protocol()
+		return &tracked{Protocol: inner, s: s}
+	}
+	f.GaveUp = func(reason error) { s.fail(reason) }
+	s.factory = f
+	timeout := s.ConnectTimeout
+	if timeout == 0 {
+		timeout = reactor.DefaultConnectTimeout
+	}
+	s.Reactor.ConnectTCP(s.Addr, f, timeout)
+}
+
+// WhenConnected returns a Deferred that fires with the protocol of the
+// current connection: at once if there is one, else when the next one is
+// made. It fails with ErrServiceStopped if the service stops (or gives up)
+// first, or is not running.
+func (s *ClientService) WhenConnected() *deferred.Deferred {
+	if s.current != nil {
+		return deferred.Succeed(s.current)
+	}
+	if !s.running {
+		return deferred.Fail(ErrServiceStopped)
+	}
+	d := deferred.New()
+	s.waiting = append(s.waiting, d)
+	return d
+}
+
+// StopService stops retrying, closes the current connection (what it has
+// written is still sent) and fails the Deferreds still waiting. The
+// Deferred it returns fires (with nil) once no connection remains.
+func (s *ClientService) StopService() *deferred.Deferred {
+	if !s.running {
+		if s.stopping != nil {
+			return s.chainStop()
+		}
+		return deferred.Succeed(nil)
+	}
+	s.running = false
+	s.stopping = deferred.New()
+	s.factory.StopTrying()
+	s.fail(ErrServiceStopped)
+	if s.conn != nil {
+		s.conn.LoseConnection()
+	} else {
+		s.stopping.Callback(nil)
+	}
+	return s.chainStop()
+}
+
+// chainStop returns a Deferred fired when stopping is.
+func (s *ClientService) chainStop() *deferred.Deferred {
+	d := deferred.New()
+	s.stopping.AddBoth(func(v any) (any, error) {
+		d.Callback(nil)
+		return v, nil
+	})
+	return d
+}
+
+// fail fails every Deferred waiting for a connection.
+func (s *ClientService) fail(reason error) {
+	if !errors.Is(reason, ErrServiceStopped) {
+		s.running = false
+		reason = errors.Join(ErrServiceStopped, reason)
+	}
+	w := s.waiting
+	s.waiting = nil
+	for _, d := range w {
+		d.Errback(reason)
+	}
+}
+
+func (s *ClientService) connected(p reactor.Protocol, t reactor.Transport) {
+	if !s.running {
+		t.LoseConnection() // made as the service stopped
+		return
+	}
+	s.current, s.conn = p, t
+	w := s.waiting
+	s.waiting = nil
+	for _, d := range w {
+		d.Callback(p)
+	}
+}
+
+func (s *ClientService) lost(t reactor.Transport) {
+	if s.conn != t {
+		return
+	}
+	s.current, s.conn = nil, nil
+	if s.stopping != nil && !s.stopping.Called() {
+		s.stopping.Callback(nil)
+	}
+}
+
+// tracked tells the service when its connection is made and lost.
+type tracked struct {
+	reactor.Protocol
+	s *ClientService
+	t reactor.Transport
+}
+
+func (p *tracked) MakeConnection(t reactor.Transport) {
+	p.t = t
+	p.Protocol.MakeConnection(t)
+}
+
+func (p *tracked) ConnectionMade() {
+	p.Protocol.ConnectionMade()
+	p.s.connected(p.Protocol, p.t)
+}
+
+func (p *tracked) ConnectionLost(reason error) {
+	p.Protocol.ConnectionLost(reason)
+	p.s.lost(p.t)
+}
