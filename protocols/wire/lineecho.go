@@ -25,9 +25,10 @@ type LineEcho struct {
 // write once all of them have been handled.
 func (l *LineEcho) DataReceived(data []byte) {
 	f := l.f
-	// start, not zero: should a write ever run another connection's
-	// callback before it returns, that one's answers go after ours and
-	// leave with them, never lost or doubled.
+	// start, not zero: a DataReceived nested in this one (a handler that
+	// feeds another LineEcho of the same factory) appends after our
+	// answers so far and writes and removes only its own, so nothing is
+	// lost or written twice.
 	start := len(f.out)
 	l.LineReceiver.DataReceived(data)
 	if len(f.out) == start {
