@@ -81,15 +81,22 @@ const (
 	slowPaused               // the socket is full: out of the queue until resumed
 )
 
+// slowProtocol is one client: 48 bytes, so that ten thousand of them take
+// 480 KB. The next chunk (or the close) is due at start + steps × delay:
+// the due time is computed, not stored.
 type slowProtocol struct {
 	t      reactor.Transport
 	f      *SlowServerFactory
-	start  int64 // connect time, nanoseconds since f.base
-	due    int64 // next chunk (or the close) is due then
-	sent   int   // bytes of the poem written
+	start  int64  // connect time, nanoseconds since f.base
+	sent   int    // bytes of the poem written
+	steps  uint32 // chunks sent so far (and the close, once done)
 	state  uint8
 	paused uint8 // the state to resume in (slowSending or slowClosing)
 }
+
+// due is when the next chunk (or the close) is due, in nanoseconds since
+// f.base.
+func (p *slowProtocol) due() int64 { return p.start + int64(p.steps)*int64(p.f.delay) }
 
 func (p *slowProtocol) MakeConnection(t reactor.Transport) { p.t = t }
 
@@ -111,7 +118,6 @@ func (p *slowProtocol) ConnectionMade() {
 		start -= int64(q.AcceptDelay())
 	}
 	p.start = start
-	p.due = start
 	p.step()
 	if p.state == slowSending || p.state == slowClosing {
 		f.push(p)
@@ -151,7 +157,7 @@ func (p *slowProtocol) step() {
 	if p.sent == len(f.poem) {
 		p.state = slowClosing
 	}
-	p.due += int64(f.delay)
+	p.steps++
 	// Last: a chunk the socket refuses pauses p at once (PauseProducing),
 	// and that must not be undone by the lines above.
 	writeShared(p.t, f.poem[p.sent-n:p.sent])
@@ -189,7 +195,7 @@ func (f *SlowServerFactory) schedule() {
 		f.timer = nil
 		return
 	}
-	d := time.Duration(f.queue[f.head].due - f.now())
+	d := time.Duration(f.queue[f.head].due() - f.now())
 	f.timer = f.clock.CallLater(d, f.tick)
 }
 
@@ -210,7 +216,7 @@ func (f *SlowServerFactory) run() {
 	now := f.now()
 	for n := min(len(f.queue)-f.head, maxPerTick); n > 0 && f.head < len(f.queue); n-- {
 		p := f.queue[f.head]
-		if p.state != slowGone && p.due > now {
+		if p.state != slowGone && p.due() > now {
 			break
 		}
 		f.queue[f.head] = nil

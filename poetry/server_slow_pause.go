@@ -46,11 +46,22 @@ func (p *slowProtocol) ResumeProducing() {
 	}
 	f := p.f
 	p.state = p.paused
-	p.due = max(p.due, f.now())
+	at := f.now()
 	if f.head < len(f.queue) {
-		p.due = max(p.due, f.queue[len(f.queue)-1].due)
+		at = max(at, f.queue[len(f.queue)-1].due())
 	}
+	p.dueAtLeast(at)
 	f.push(p)
+}
+
+// dueAtLeast moves p's next step to the first point of its schedule
+// (connect time + k × delay) at or after t, so that a client resumed
+// after a pause goes on from there, with no burst to catch up. The
+// connect time itself stays, for the log's duration.
+func (p *slowProtocol) dueAtLeast(t int64) {
+	if d := int64(p.f.delay); d > 0 && p.due() < t {
+		p.steps = uint32((t - p.start + d - 1) / d)
+	}
 }
 
 // StopProducing: the connection is gone; ConnectionLost does the rest.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"gyre/reactor"
 	"gyre/reactor/reactortest"
@@ -183,5 +184,13 @@ func TestSlowServerScheduleFromConnect(t *testing.T) {
 	clock.Advance(70 * time.Millisecond)
 	if got, want := schedule(tr, connected), "30:abcde 100:fghij"; got != want {
 		t.Errorf("writes %q, want %q (times from the connect)", got, want)
+	}
+}
+
+// TestSlowProtocolIsSmall keeps a slow client's protocol in the 48-byte
+// size class on 64-bit systems: ten thousand clients, ten thousand of them.
+func TestSlowProtocolIsSmall(t *testing.T) {
+	if sz := unsafe.Sizeof(slowProtocol{}); sz > 48 {
+		t.Errorf("slowProtocol is %d bytes, want at most 48", sz)
 	}
 }

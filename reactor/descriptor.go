@@ -74,7 +74,10 @@ type fdSlot struct {
 	// Events from that same wait predate the registration (the fd may
 	// even have been closed and reused in between), so dispatch skips them;
 	// level triggering reports the fd again on the next wait if it is ready.
-	round uint64
+	// A 32-bit count wraps after some four billion waits; a slot whose
+	// round comes up again then skips one wait's events, which level
+	// triggering reports again at the next.
+	round uint32
 }
 
 // validate returns d's fd, or why the reactor cannot watch it.
@@ -104,7 +107,10 @@ func (r *Reactor) canWatch(fd int) error { return r.backend.Check(fd) }
 // slot returns the table entry for fd, growing the table if needed.
 func (r *Reactor) slot(fd int) *fdSlot {
 	if fd >= len(r.slots) {
-		n := max(2*len(r.slots), fd+1, 64)
+		// A quarter more each time, not double: a server with ten
+		// thousand connections keeps a table of about that size, not
+		// one of 16,384 slots (each 40 bytes).
+		n := max(len(r.slots)+len(r.slots)/4, fd+1, 64)
 		grown := make([]fdSlot, n)
 		copy(grown, r.slots)
 		r.slots = grown

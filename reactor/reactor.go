@@ -38,7 +38,7 @@ type Reactor struct {
 	slots    []fdSlot
 	nreaders int
 	nwriters int
-	round    uint64 // counts waits; see fdSlot.round
+	round    uint32 // counts waits; see fdSlot.round
 
 	// System event triggers (triggers.go). started is set by the During
 	// phase of the startup event (CallWhenRunning then calls at once);

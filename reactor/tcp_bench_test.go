@@ -183,3 +183,23 @@ func TestAcceptPathAllocations(t *testing.T) {
 	}
 	t.Logf("%.2f allocations per connection (client included)", perConn)
 }
+
+// TestFdSlotIsSmall keeps a descriptor table entry to 40 bytes on 64-bit
+// systems: one per connection.
+func TestFdSlotIsSmall(t *testing.T) {
+	if sz := unsafe.Sizeof(fdSlot{}); sz > 40 {
+		t.Errorf("fdSlot is %d bytes, want at most 40", sz)
+	}
+}
+
+// The descriptor table grows by a quarter: for ten thousand descriptors
+// it holds fewer than 12,500 slots, not the 16,384 that doubling gives.
+func TestFdTableGrowth(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend())
+	for fd := range 10_050 {
+		r.slot(fd)
+	}
+	if n := len(r.slots); n < 10_050 || n > 12_500 {
+		t.Errorf("%d slots for 10,050 descriptors, want 10,050 to 12,500", n)
+	}
+}

@@ -27,6 +27,7 @@ const (
 	fQueued                              // in the reactor's end-of-phase queue
 	fParked                              // open but watched for nothing: held by the loop (hold)
 	fHeld                                // written with MSG_MORE during setup: release unless closing
+	fNoDelay                             // TCP_NODELAY known to be on (WithNoDelay, SetNoDelay)
 )
 
 // ending is how a connection that closed itself ended (Conn.ending),
@@ -441,8 +442,10 @@ func (c *Conn) write(data []byte, lend bool) {
 	if !c.pending() {
 		// Inside ConnectionMade, hold the last partial segment back (see
 		// sysWriteMore): a LoseConnection that follows sends it with the
-		// FIN; afterSetup releases it otherwise.
-		more := c.flags&fSetup != 0
+		// FIN; afterSetup releases it otherwise. Not with Nagle off: the
+		// protocol asked for small writes to leave at once, and holding
+		// them would cost a system call to release.
+		more := c.flags&(fSetup|fNoDelay) == fSetup
 		if more {
 			c.flags |= fHeld
 		}
@@ -660,12 +663,33 @@ func (c *Conn) AcceptDelay() time.Duration {
 	return sock.AcceptDelay(int(c.fd))
 }
 
-// SetNoDelay implements TCPTransport.
+// SetNoDelay implements TCPTransport. Turning Nagle off on a connection
+// known to have it off already (accepted on a WithNoDelay port, or set
+// before) costs no system call.
 func (c *Conn) SetNoDelay(on bool) error {
 	if c.flags&fClosed != 0 {
 		return net.ErrClosed
 	}
-	return sock.SetNoDelay(int(c.fd), on)
+	if on && c.flags&fNoDelay != 0 {
+		return nil
+	}
+	if err := sock.SetNoDelay(int(c.fd), on); err != nil {
+		return err
+	}
+	if on {
+		c.flags |= fNoDelay
+	} else {
+		c.flags &^= fNoDelay
+	}
+	return nil
+}
+
+// initNoDelay records that an accepted connection has Nagle off, setting
+// it where the listener's setting is not inherited (WithNoDelay).
+func (c *Conn) initNoDelay() {
+	if sock.NoDelayInherited || sock.SetNoDelay(int(c.fd), true) == nil {
+		c.flags |= fNoDelay
+	}
 }
 
 // SetKeepAlive implements TCPTransport.

@@ -128,9 +128,10 @@ func load(paths []string, metaPath string) (*Report, error) {
 }
 
 // byStepOrder sorts a run directory's logs as bench/run runs the steps
-// (W1 W2 W3 W4 W5 W1-2loops), others after them by name.
+// (W1 W2 W3 W4 W5 W1-2loops, then the E steps), others after them by name.
 func byStepOrder(a, b string) int {
-	order := []string{"W1.log", "W2.log", "W3.log", "W4.log", "W5.log", "W1-2loops.log"}
+	order := []string{"W1.log", "W2.log", "W3.log", "W4.log", "W5.log", "W1-2loops.log",
+		"E1.log", "E2.log", "E3.log", "E1-2loops.log", "E2-2loops.log", "E3-2loops.log"}
 	ia, ib := slices.Index(order, filepath.Base(a)), slices.Index(order, filepath.Base(b))
 	if ia < 0 {
 		ia = len(order)

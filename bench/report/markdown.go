@@ -37,6 +37,12 @@ var stepTitles = map[string]string{
 	"W4":        "W4: slow (10 bytes every 0.1 s, ideal 6.2 s), 10,000 clients at once",
 	"W5":        "W5: slow (10 bytes every 0.1 s, ideal 6.2 s), 1,000 clients at once",
 	"W1-2loops": "W1-2loops: W1 unpinned on both cores, generator with 2 threads, gyre with 2 loops",
+	"E1":        "E1: echo of 1 KiB messages, 64 connections, 1 in flight each",
+	"E2":        "E2: echo of 1 KiB messages, 1,000 connections, 1 in flight each",
+	"E3":        "E3: 64-byte lines, 64 connections, 16 pipelined each",
+	"E1-2loops": "E1-2loops: E1 unpinned on both cores, generator with 2 threads, gyre with 2 loops",
+	"E2-2loops": "E2-2loops: E2 unpinned on both cores, generator with 2 threads, gyre with 2 loops",
+	"E3-2loops": "E3-2loops: E3 unpinned on both cores, generator with 2 threads, gyre with 2 loops",
 }
 
 // Metrics shown in each step's details, as benchrun's summary has them.
@@ -48,6 +54,9 @@ var (
 		"conn_p99_ms", "first_p99_ms", "gap_late_p50_ms", "gap_late_p99_ms", "gap_late_max_ms",
 		"sched_late_p50_ms", "sched_late_p99_ms", "eof_late_p99_ms", "srv_cpu_pct", "srv_hwm_mb",
 		"srv_kb_per_conn", "listen_overflows", "load_cpu_pct", "other_cores"}
+	echoMetrics = []string{"req_s", "mb_s", "lat_p50_ms", "lat_p99_ms", "lat_max_ms", "errors",
+		"srvcore_busy_pct", "loadcore_busy_pct", "srvcore_us_per_req", "loadcore_us_per_req",
+		"srv_cpu_pct", "srv_hwm_mb", "load_cpu_pct", "other_cores"}
 )
 
 // Date is when the run was made: meta.txt's date, else the first session's.
@@ -313,6 +322,8 @@ func (rep *Report) writeStep(b *bufio.Writer, st *Step) {
 	metrics := fastMetrics
 	if slowWorkload(st.Workload) {
 		metrics = slowMetrics
+	} else if echoWorkload(st.Workload) {
+		metrics = echoMetrics
 	}
 	for _, m := range metrics {
 		p("| %s |", m)

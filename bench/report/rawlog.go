@@ -67,7 +67,7 @@ func (r *Run) Float(k string) float64 {
 // Server is the server's name as given to benchrun (preset or NAME=).
 func (r *Run) Server() string { return r.vals["server"] }
 
-// Workload is W1..W5.
+// Workload is W1..W5 or E1..E3.
 func (r *Run) Workload() string { return r.vals["workload"] }
 
 // Conns is the connection count of the run (0 when absent).
@@ -122,8 +122,8 @@ func (s *Session) Unpinned() bool {
 func (s *Session) Step() string {
 	lg := s.Flags["loadgen-args"]
 	switch {
-	case s.Unpinned() && s.Workload == "W1":
-		return "W1-2loops"
+	case s.Unpinned() && (s.Workload == "W1" || echoWorkload(s.Workload)):
+		return s.Workload + "-2loops"
 	case s.Unpinned():
 		return s.Workload + "-unpinned"
 	case lg != "":

@@ -12,10 +12,13 @@ import (
 
 // nominalConns is each workload's standard connection count (benchrun's
 // workload table): the count the targets are set at.
-var nominalConns = map[string]int{"W1": 64, "W2": 1, "W3": 4, "W4": 10000, "W5": 1000}
+var nominalConns = map[string]int{"W1": 64, "W2": 1, "W3": 4, "W4": 10000, "W5": 1000, "E1": 64, "E2": 1000, "E3": 64}
 
 // slowWorkload says whether a workload trickles its poem (W4, W5).
 func slowWorkload(wl string) bool { return wl == "W4" || wl == "W5" }
+
+// echoWorkload says whether a workload is request/response (E1-E3).
+func echoWorkload(wl string) bool { return strings.HasPrefix(wl, "E") }
 
 // Step is every session filed under one name, with their runs pooled per
 // server.

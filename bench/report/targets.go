@@ -26,20 +26,27 @@ const (
 	RelAtLeast
 	// PassesAll: every counted run at the step's count passed.
 	PassesAll
+	// RelAtMost: the figure must not exceed Limit times an anchor's
+	// figure in the same step (Against names it: an anchor, or another
+	// server of the step such as "ceil").
+	RelAtMost
 )
 
 // Target is one line of the performance issue's table.
 type Target struct {
-	Step      string  // the step whose runs it reads
-	Workload  string  // how the issue names the workload
-	Figure    string  // what is measured, with its unit
-	Metric    string  // the RUN key
-	Scale     float64 // RUN value times Scale = the figure in Figure's unit
-	Digits    int     // decimals shown
-	Kind      Kind
-	Limit     float64 // in Figure's unit; for RelAtLeast, a factor
-	Against   string  // RelAtLeast: an anchor key, or "best"
-	Note      string  // shown with the limit
+	Step     string  // the step whose runs it reads
+	Workload string  // how the issue names the workload
+	Figure   string  // what is measured, with its unit
+	Metric   string  // the RUN key
+	Scale    float64 // RUN value times Scale = the figure in Figure's unit
+	Digits   int     // decimals shown
+	Kind     Kind
+	Limit    float64 // in Figure's unit; for RelAtLeast, a factor
+	Against  string  // RelAtLeast, RelAtMost: an anchor key, "best", or another server of the step
+	// Suffix names another server of the subject's: the target is about
+	// subject+Suffix ("gyre-lines", gyre's line server), not the subject.
+	Suffix    string
+	Note      string // shown with the limit
 	Published map[string]string
 }
 
@@ -88,6 +95,57 @@ var Targets = []*Target{
 	{Step: "W1-2loops", Workload: "W1 unpinned, 2 cores, --loops 2", Figure: "poems/s", Metric: "poems_s",
 		Scale: 1, Digits: 0, Kind: RelAtLeast, Limit: 1.0, Against: "std",
 		Published: map[string]string{"std": "26,142"}},
+
+	// Performance II (issue 19): the gaps on the poetry workloads, as
+	// ratios to the anchors (and to the C floor) in the same run.
+	{Step: "W1", Workload: "W1 fast 3 KB, 64 conns", Figure: "server-core µs per poem", Metric: "srvcore_us_per_poem",
+		Scale: 1, Digits: 1, Kind: RelAtMost, Limit: 1.3, Against: "ceil",
+		Published: map[string]string{"std": "32.7", "gnet": "27.7", "twisted": "35.2"}},
+	{Step: "W4", Workload: "W4 slow, 10,000 clients", Figure: "first chunk p99 (ms)", Metric: "first_p99_ms",
+		Scale: 1, Digits: 1, Kind: RelAtMost, Limit: 0.8, Against: "gnet",
+		Published: map[string]string{"std": "517", "gnet": "72", "twisted": "—"}},
+	{Step: "W4", Workload: "W4 slow, 10,000 clients", Figure: "KB per connection", Metric: "srv_kb_per_conn",
+		Scale: 1, Digits: 2, Kind: AtMost, Limit: 0.45,
+		Published: map[string]string{"std": "3.61", "gnet": "0.60", "twisted": "—"}},
+	{Step: "W5", Workload: "W5 slow, 1,000 clients", Figure: "schedule lateness p99 (ms)", Metric: "sched_late_p99_ms",
+		Scale: 1, Digits: 1, Kind: RelAtMost, Limit: 0.8, Against: "gnet",
+		Published: map[string]string{"std": "44.3", "gnet": "12.4", "twisted": "23.3"}},
+
+	// The general library: gyre echo (E1-E3) and gyre lines (E3).
+	echoTarget("E1", "E1 echo 1 KiB, 64 conns", 0.9, "gnet", ""),
+	echoTarget("E1", "E1 echo 1 KiB, 64 conns", 0.8, "std", ""),
+	echoTarget("E2", "E2 echo 1 KiB, 1,000 conns", 0.9, "gnet", ""),
+	echoTarget("E2", "E2 echo 1 KiB, 1,000 conns", 0.8, "std", ""),
+	{Step: "E2", Workload: "E2 echo 1 KiB, 1,000 conns", Figure: "peak RSS (MB)", Metric: "srv_hwm_mb",
+		Scale: 1, Digits: 1, Kind: RelAtMost, Limit: 1.0, Against: "gnet",
+		Published: map[string]string{"std": "12.5", "gnet": "7.4", "twisted": "41.6"}},
+	echoTarget("E3", "E3 64-byte lines ×16, 64 conns", 0.9, "gnet", ""),
+	echoTarget("E3", "E3 64-byte lines ×16, 64 conns", 0.8, "std", ""),
+	echoTarget("E3", "E3 lines, gyre lines (LineReceiver)", 1.2, "gnet", "-lines"),
+	{Step: "E1-2loops", Workload: "E1 unpinned, 2 cores, --loops 2", Figure: "requests/s", Metric: "req_s",
+		Scale: 1, Digits: 0, Kind: RelAtLeast, Limit: 1.0, Against: "std",
+		Published: map[string]string{"std": "67,195 (pinned)"}},
+	{Step: "E2-2loops", Workload: "E2 unpinned, 2 cores, --loops 2", Figure: "requests/s", Metric: "req_s",
+		Scale: 1, Digits: 0, Kind: RelAtLeast, Limit: 1.0, Against: "std"},
+	{Step: "E3-2loops", Workload: "E3 unpinned, 2 cores, --loops 2", Figure: "requests/s", Metric: "req_s",
+		Scale: 1, Digits: 0, Kind: RelAtLeast, Limit: 1.0, Against: "std"},
+}
+
+// echoTarget is a server-core cost target of an echo step: µs of the
+// server's core per request at most factor times an anchor's in the same
+// run.
+func echoTarget(step, workload string, factor float64, against, suffix string) *Target {
+	return &Target{Step: step, Workload: workload, Figure: "server-core µs per request", Metric: "srvcore_us_per_req",
+		Scale: 1, Digits: 2, Kind: RelAtMost, Limit: factor, Against: against, Suffix: suffix,
+		Published: echoPublished[step]}
+}
+
+// echoPublished are the anchors' server-core µs per request in
+// results.md's echo section (2026-12-05).
+var echoPublished = map[string]map[string]string{
+	"E1": {"std": "13.6", "gnet": "12.2", "twisted": "25.9"},
+	"E2": {"std": "13.4", "gnet": "14.1", "twisted": "25.7"},
+	"E3": {"std": "0.79", "gnet": "0.74", "twisted": "1.64"},
 }
 
 // Verdict is the outcome of one target.
@@ -142,7 +200,9 @@ type Outcome struct {
 	Verdict   Verdict
 	Absolute  Verdict // a fixed limit taken as is, without the drift
 	Against   string  // the anchor a relative target was measured against
-	Detail    string  // why, when the figure alone does not say
+	// AgainstText is that anchor's figure as shown.
+	AgainstText string
+	Detail      string // why, when the figure alone does not say
 }
 
 // findStep returns the step named name, or nil.
@@ -207,6 +267,7 @@ func Evaluate(steps []*Step, t *Target, subject string) Outcome {
 	if st == nil {
 		return stepNotRun(o, t, subject)
 	}
+	subject += t.Suffix
 	readCells(&o, st, t, subject)
 	o.Limit = limitFor(&o, st, t)
 	o.LimitText = limitText(t, o)
@@ -253,8 +314,8 @@ func readCells(o *Outcome, st *Step, t *Target, subject string) {
 // Binding) and the ratios (TargetRatios).
 func limitFor(o *Outcome, st *Step, t *Target) float64 {
 	switch t.Kind {
-	case RelAtLeast:
-		return relativeLimit(o, t)
+	case RelAtLeast, RelAtMost:
+		return relativeLimit(o, st, t)
 	case AtMost, AtLeast:
 		if st.Nominal() != nominalConns[st.Workload] {
 			return t.Limit // the published figures are at the standard count: no ratio holds
@@ -266,7 +327,7 @@ func limitFor(o *Outcome, st *Step, t *Target) float64 {
 
 // relativeLimit is t.Limit times the figure of the anchor t is against
 // (the best anchor for "best"); NaN without that figure.
-func relativeLimit(o *Outcome, t *Target) float64 {
+func relativeLimit(o *Outcome, st *Step, t *Target) float64 {
 	o.Against = t.Against
 	if t.Against == "best" {
 		o.Against = ""
@@ -276,7 +337,12 @@ func relativeLimit(o *Outcome, t *Target) float64 {
 			}
 		}
 	}
-	if c, ok := o.Anchors[o.Against]; ok && !math.IsNaN(c.Value) {
+	c, ok := o.Anchors[o.Against]
+	if !ok && o.Against != "" {
+		c, ok = cellFor(st, o.Against, t), true // a server that is no anchor (ceil)
+	}
+	if ok && !math.IsNaN(c.Value) {
+		o.AgainstText = c.Text
 		return t.Limit * c.Value
 	}
 	return math.NaN()
@@ -357,13 +423,21 @@ func compare(o *Outcome, t *Target) bool {
 	case AtLeast:
 		o.Verdict = verdictOf(v >= limit)
 		o.Absolute = verdictOf(v >= t.Limit)
-	case RelAtLeast:
+	case RelAtLeast, RelAtMost:
 		if math.IsNaN(limit) {
 			o.Verdict = NotApplicable
-			o.Detail = joinDetail(o.Detail, "no anchor to compare with")
+			if o.Against == "" {
+				o.Detail = joinDetail(o.Detail, "no anchor to compare with")
+			} else {
+				o.Detail = joinDetail(o.Detail, "no "+o.Against+" to compare with")
+			}
 			return false
 		}
-		o.Verdict = verdictOf(v >= limit)
+		if t.Kind == RelAtMost {
+			o.Verdict = verdictOf(v <= limit)
+		} else {
+			o.Verdict = verdictOf(v >= limit)
+		}
 	}
 	if math.IsNaN(v) {
 		o.Verdict = NoData
@@ -404,12 +478,19 @@ func limitText(t *Target, o Outcome) string {
 		}
 	case PassesAll:
 		s = "all pass"
-	case RelAtLeast:
+	case RelAtLeast, RelAtMost:
 		name := t.Against
 		if name == "best" {
 			name = "best anchor"
 		}
-		s = fmt.Sprintf("≥ %s × %s", fixed, name)
+		op := "≥"
+		if t.Kind == RelAtMost {
+			op = "≤"
+		}
+		s = fmt.Sprintf("%s %s × %s", op, fixed, name)
+		if _, anchor := o.Anchors[t.Against]; !anchor && t.Against != "best" && o.AgainstText != "" {
+			s += " (" + o.AgainstText + ")" // not in the anchor columns: show its figure
+		}
 		if !math.IsNaN(o.Limit) {
 			if t.Against == "best" {
 				s += " (" + o.Against + ")"

@@ -241,3 +241,51 @@ func TestNoRatiosAtAnotherCount(t *testing.T) {
 		t.Errorf("verdict %v limit %v ratios %v detail %q", o.Verdict, o.Limit, o.TargetRatios, o.Detail)
 	}
 }
+
+// findTarget finds the target on step with figure measured against
+// against (and for the server with suffix).
+func findTarget(t *testing.T, step, figure, against, suffix string) *Target {
+	t.Helper()
+	for _, tg := range Targets {
+		if tg.Step == step && tg.Figure == figure && tg.Against == against && tg.Suffix == suffix {
+			return tg
+		}
+	}
+	t.Fatalf("no target %s %q against %q", step, figure, against)
+	return nil
+}
+
+// Issue 19's targets: at most a factor of an anchor, of the C floor (a
+// server that is no anchor column), and about gyre's line server.
+func TestRelativeAtMostTargets(t *testing.T) {
+	rep := loadSmall(t)
+	for _, tc := range []struct {
+		target  *Target
+		verdict Verdict
+		subject string
+		limit   string
+	}{
+		// ceil: 16 and 17, median 16.5; 1.3 x 16.5 = 21.45 >= 21.0.
+		{findTarget(t, "W1", "server-core µs per poem", "ceil", ""), Pass, "21.0", "≤ 1.3 × ceil (16.5) = 21.4"},
+		// gnet 0.74 and 0.80: 0.9 x 0.77 = 0.693 >= 0.61.
+		{findTarget(t, "E3", "server-core µs per request", "gnet", ""), Pass, "0.61", "≤ 0.9 × gnet = 0.69"},
+		// std 0.80 and 0.82: 0.8 x 0.81 = 0.648 >= 0.61.
+		{findTarget(t, "E3", "server-core µs per request", "std", ""), Pass, "0.61", "≤ 0.8 × std = 0.65"},
+		// gyre-lines 0.90 and 0.95: 0.925 > 1.2 x 0.77 = 0.924.
+		{findTarget(t, "E3", "server-core µs per request", "gnet", "-lines"), Fail, "0.93", "≤ 1.2 × gnet = 0.92"},
+		// No E1 in the run.
+		{findTarget(t, "E1", "server-core µs per request", "gnet", ""), NoData, "—", "≤ 0.9 × gnet"},
+	} {
+		o := Evaluate(rep.Steps, tc.target, "gyre")
+		if o.Verdict != tc.verdict || o.Subject.Text != tc.subject || o.LimitText != tc.limit {
+			t.Errorf("%s %s against %s%s: verdict %v, subject %q, limit %q; want %v, %q, %q", tc.target.Step,
+				tc.target.Figure, tc.target.Against, tc.target.Suffix, o.Verdict, o.Subject.Text, o.LimitText,
+				tc.verdict, tc.subject, tc.limit)
+		}
+	}
+	// Without the anchor in the step, a relative target cannot be judged.
+	steps := stepsOf(t, "E3", "gyre conns=64 srvcore_us_per_req=0.5")
+	if o := Evaluate(steps, findTarget(t, "E3", "server-core µs per request", "gnet", ""), "gyre"); o.Verdict != NotApplicable {
+		t.Errorf("E3 without gnet: %v, want n/a", o.Verdict)
+	}
+}

@@ -60,6 +60,13 @@ func startServer(t *testing.T, n int, args ...string) *server {
 	return startServerCmd(t, n, exec.Command(gyreBinary, append([]string{"serve"}, args...)...))
 }
 
+// startCommand runs the gyre command sub with args and waits for its n
+// "Serving" lines, as startServer does.
+func startCommand(t *testing.T, sub string, n int, args ...string) *server {
+	t.Helper()
+	return startServerCmd(t, n, exec.Command(gyreBinary, append([]string{sub}, args...)...))
+}
+
 // startServerCmd is startServer for a command that runs gyre serve (under
 // systemd-socket-activate, say).
 func startServerCmd(t *testing.T, n int, cmd *exec.Cmd) *server {
@@ -103,14 +110,14 @@ func startServerCmd(t *testing.T, n int, cmd *exec.Cmd) *server {
 		select {
 		case line, ok := <-lines:
 			if !ok {
-				t.Fatalf("gyre serve %q ended before serving: %s", args, s.stderr.String())
+				t.Fatalf("%q ended before serving: %s", args, s.stderr.String())
 			}
 			if m := servingLine.FindStringSubmatch(line); m != nil {
 				s.names = append(s.names, m[1])
 				s.addrs = append(s.addrs, m[2])
 			}
 		case <-timeout:
-			t.Fatalf("gyre serve %q: no %d Serving lines within 10 s; stderr: %s", args, n, s.stderr.String())
+			t.Fatalf("%q: no %d Serving lines within 10 s; stderr: %s", args, n, s.stderr.String())
 		}
 	}
 	go func() {

@@ -17,6 +17,8 @@ var subcommands = []func() *cobra.Command{
 	newServeCmd,
 	newGetCmd,
 	newDemoCmd,
+	newEchoCmd,
+	newLinesCmd,
 }
 
 const rootLong = `gyre is Twisted's asynchronous programming model rebuilt in Go: a

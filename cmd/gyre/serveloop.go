@@ -104,6 +104,12 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 	if cfg.loops > 1 {
 		opts = append(opts, reactor.WithReusePort())
 	}
+	if cfg.slow {
+		// The slow server turns Nagle off on every client (small sends
+		// on a schedule): once on the listener instead of once per
+		// accept, which matters in a burst of ten thousand connects.
+		opts = append(opts, reactor.WithNoDelay())
+	}
 	for j, p := range poems {
 		if len(cfg.listens) > 0 {
 			for k, e := range cfg.listens {

@@ -76,6 +76,11 @@ func networkPort(p *uint16) int {
 // MaxIovecs is IOV_MAX on Linux: writev takes at most this many buffers.
 const MaxIovecs = 1024
 
+// NoDelayInherited says that an accepted socket starts with the listening
+// socket's TCP_NODELAY: Linux builds it as a copy of the listener, so one
+// setsockopt on the listener saves one per connection.
+const NoDelayInherited = true
+
 // Iovecs is the scratch vector of Writev, kept by its owner (one per
 // loop) so that writing allocates nothing.
 type Iovecs struct{ v []unix.Iovec }

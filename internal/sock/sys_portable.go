@@ -61,6 +61,10 @@ func Accept(lfd int, _ *AcceptBuf, peer *Addr) (int, error) {
 // MaxIovecs bounds the buffers one Writev takes.
 const MaxIovecs = 1024
 
+// NoDelayInherited is false where an accepted socket is not known to
+// start with the listener's TCP_NODELAY: it is set on each.
+const NoDelayInherited = false
+
 // Iovecs is Writev's scratch vector, unused here.
 type Iovecs struct{}
 
