@@ -322,12 +322,37 @@ func (c *PoetryClient) ConnectionLost(reason error) {
 		return
 	}
 	if errors.Is(reason, reactor.ErrConnectionDone) && len(c.rest) == 0 {
+		c.discardInput()
 		unix.Close(c.fd)
 		c.fd = -1
 		return
 	}
 	c.abort()
 }
+
+// discardInput reads and drops what the client sent since the last DoRead,
+// right before a clean close. Closing a socket with unread input makes the
+// kernel send a reset, not the end of the stream, and the reset throws away
+// what the client has not read yet: the end of the poem. Bounded by the
+// socket's receive buffer; a client still sending after that gets the
+// reset, as it would from the reactor's own TCP transport.
+func (c *PoetryClient) discardInput() {
+	buf := c.reactor.ReadBuffer()
+	for dropped := 0; dropped < maxDiscardOnClose; {
+		n, err := unix.Read(c.fd, buf)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil || n == 0 {
+			return
+		}
+		dropped += n
+	}
+}
+
+// maxDiscardOnClose bounds what discardInput drops, so that a client that
+// never stops sending cannot hold the loop.
+const maxDiscardOnClose = 16 << 20
 
 // abort closes the socket with a reset.
 func (c *PoetryClient) abort() {
