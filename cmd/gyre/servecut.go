@@ -11,77 +11,19 @@ import (
 // whatever reason (the grace period ran out, a second signal, --max-conns
 // refused the client), must end with a reset, never a clean close: a
 // client that got a FIN after half a poem would take the half for the
-// whole. A loop therefore knows its open connections, and cutting them
-// aborts each one (SO_LINGER 0, then close: the kernel sends RST), with
-// the reason in the client's log record.
-
-// openConns is a loop's set of open connections: an unordered slice, each
-// connection knowing its index, so adding and removing cost no search and
-// no allocation once the slice has grown.
-type openConns struct {
-	list []*trackedConn
-}
-
-func (o *openConns) add(p *trackedConn) {
-	p.slot = len(o.list)
-	o.list = append(o.list, p)
-}
-
-func (o *openConns) remove(p *trackedConn) {
-	if p.slot < 0 {
-		return
-	}
-	last := len(o.list) - 1
-	moved := o.list[last]
-	o.list[p.slot] = moved
-	moved.slot = p.slot
-	o.list[last] = nil
-	o.list = o.list[:last]
-	p.slot = -1
-}
-
-// trackedConn wraps a poem's protocol to keep it in its loop's openConns
-// while its connection is open.
-type trackedConn struct {
-	reactor.Protocol
-	l    *serveLoop
-	t    reactor.Transport
-	slot int
-}
-
-func (p *trackedConn) MakeConnection(t reactor.Transport) {
-	p.t = t
-	p.l.open.add(p)
-	p.Protocol.MakeConnection(t)
-}
-
-func (p *trackedConn) ConnectionLost(reason error) {
-	p.l.open.remove(p)
-	p.Protocol.ConnectionLost(reason)
-}
-
-// trackedHalfClose is a trackedConn whose protocol goes on sending after
-// the client shuts its side (every poetry server protocol does).
-type trackedHalfClose struct{ trackedConn }
-
-func (p *trackedHalfClose) ReadConnectionLost() {
-	p.Protocol.(reactor.HalfCloseableProtocol).ReadConnectionLost()
-}
-
-// track wraps proto for l.
-func (l *serveLoop) track(proto reactor.Protocol) reactor.Protocol {
-	if _, ok := proto.(reactor.HalfCloseableProtocol); ok {
-		return &trackedHalfClose{trackedConn{Protocol: proto, l: l, slot: -1}}
-	}
-	return &trackedConn{Protocol: proto, l: l, slot: -1}
-}
+// whole. Cutting them aborts each connection open on the loop (SO_LINGER
+// 0, then close: the kernel sends RST), with the reason in the client's
+// log record. The reactor lists its connections (Reactor.Connections), so
+// the loop keeps no set of its own: tracking every client for something
+// done once, at a forced stop, would cost each client a wrapper and a
+// slot for nothing.
 
 // cut aborts every connection still open, recording why in each client's
 // log record (see observe).
 func (l *serveLoop) cut(why string) {
 	l.cutReason = errors.New("cut: " + why)
-	for _, p := range append([]*trackedConn(nil), l.open.list...) {
-		p.t.AbortConnection()
+	for _, c := range l.r.Connections() {
+		c.AbortConnection()
 	}
 }
 

@@ -43,8 +43,7 @@ type serveLoop struct {
 	gate      gate
 	live      int // connections open
 	draining  bool
-	open      openConns // the connections open, to cut
-	cutReason error     // set by cut: the record of every connection it aborts
+	cutReason error // set by cut: the record of every connection it aborts
 	refuse    refuser
 
 	served, lost, refused, bytes int64
@@ -322,8 +321,8 @@ func (s *reactorServer) finish() serveTotals {
 }
 
 // BuildProtocol admits a connection if --max-conns allows, and has the
-// poem's factory build its protocol, kept in the loop's open connections.
-// A connection beyond --max-conns is aborted at once (see refuser).
+// poem's factory build its protocol. A connection beyond --max-conns is
+// aborted at once (see refuser).
 func (p *servedPort) BuildProtocol(addr net.Addr) reactor.Protocol {
 	l := p.l
 	if !l.gate.acquire() {
@@ -334,7 +333,7 @@ func (p *servedPort) BuildProtocol(addr net.Addr) reactor.Protocol {
 	}
 	l.live++
 	l.stats.open()
-	return l.track(p.inner.BuildProtocol(addr))
+	return p.inner.BuildProtocol(addr)
 }
 
 // observe is called (on the loop) once per connection, when it ends: the
