@@ -111,7 +111,8 @@ var Targets = []*Target{
 		Scale: 1, Digits: 1, Kind: RelAtMost, Limit: 0.8, Against: "gnet",
 		Published: map[string]string{"std": "44.3", "gnet": "12.4", "twisted": "23.3"}},
 
-	// The general library: gyre echo (E1-E3) and gyre lines (E3).
+	// The general library: the echo server (E1-E3) and the line server (E3),
+	// examples/beyond/echo-server (gyre echo and gyre lines serve the same).
 	echoTarget("E1", "E1 echo 1 KiB, 64 conns", 0.9, "gnet", ""),
 	echoTarget("E1", "E1 echo 1 KiB, 64 conns", 0.8, "std", ""),
 	echoTarget("E2", "E2 echo 1 KiB, 1,000 conns", 0.9, "gnet", ""),
@@ -121,7 +122,7 @@ var Targets = []*Target{
 		Published: map[string]string{"std": "12.5", "gnet": "7.4", "twisted": "41.6"}},
 	echoTarget("E3", "E3 64-byte lines ×16, 64 conns", 0.9, "gnet", ""),
 	echoTarget("E3", "E3 64-byte lines ×16, 64 conns", 0.8, "std", ""),
-	echoTarget("E3", "E3 lines, gyre lines (LineReceiver)", 1.2, "gnet", "-lines"),
+	echoTarget("E3", "E3 lines, line server (LineReceiver)", 1.2, "gnet", "-lines"),
 	{Step: "E1-2loops", Workload: "E1 unpinned, 2 cores, --loops 2", Figure: "requests/s", Metric: "req_s",
 		Scale: 1, Digits: 0, Kind: RelAtLeast, Limit: 1.0, Against: "std",
 		Published: map[string]string{"std": "67,195 (pinned)"}},

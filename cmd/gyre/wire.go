@@ -1,25 +1,18 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"io"
-	"net"
-	"os"
-	"os/signal"
 	"runtime"
-	"strconv"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"gyre/internal/wireserve"
 	"gyre/protocols/wire"
 	"gyre/reactor"
 )
 
 // gyre echo and gyre lines: the library's general request/response path
-// as programs, for the load benchmarks (bench/run E1-E3) and for trying
-// the reactor with netcat. Both share wireConfig and runWire.
+// as programs, for trying the reactor with netcat and for the load
+// benchmarks. Both share wireConfig; internal/wireserve runs them.
 
 const echoLong = `echo runs an echo server: every byte a client sends comes back, in order,
 on the same connection, which stays open until the client closes it
@@ -77,7 +70,7 @@ func newEchoCmd() *cobra.Command {
 		if err := cfg.check(); err != nil {
 			return err
 		}
-		return runWire(cmd.Context(), cfg, cmd.OutOrStdout())
+		return cfg.run(cmd)
 	}
 	return cmd
 }
@@ -113,7 +106,7 @@ func newLinesCmd() *cobra.Command {
 		cfg.newFactory = func() reactor.Factory {
 			return &wire.LineEchoFactory{Delimiter: d, MaxLength: maxLength}
 		}
-		return runWire(cmd.Context(), cfg, cmd.OutOrStdout())
+		return cfg.run(cmd)
 	}
 	return cmd
 }
@@ -139,89 +132,9 @@ func (c *wireConfig) check() error {
 	return nil
 }
 
-// runWire listens with cfg.loops reactors and serves until a signal, ctx,
-// or a loop that fails.
-func runWire(ctx context.Context, cfg wireConfig, stdout io.Writer) error {
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-
-	// One processor more than loops: a loop with nothing to do then
-	// blocks in epoll_pwait2 itself, the cheapest wait there is (see
-	// reactor/internal/poll's epoll backend). With no processor spare it
-	// must park in the runtime's poller instead, where each wake-up passes
-	// through a second epoll set: measured here with the harness's E1 and
-	// E3 loads on one pinned core, that cost the client some 10% more CPU
-	// per request and the pair a quarter of its requests per second. The
-	// spare processor costs nothing while idle (the loops allocate
-	// nothing, so the collector has no work for it).
-	if runtime.GOMAXPROCS(0) <= cfg.loops {
-		runtime.GOMAXPROCS(cfg.loops + 1)
-	}
-	var loops []*reactor.Reactor
-	defer func() {
-		for _, r := range loops {
-			r.Close()
-		}
-	}()
-	// Nagle off, as every request/response server wants: an answer
-	// written while the previous one is unacknowledged would otherwise
-	// wait for the client's delayed ACK (up to 40 ms) whenever a request
-	// arrives in two reads.
-	opts := []reactor.ListenOption{reactor.WithNoDelay()}
-	if cfg.loops > 1 {
-		opts = append(opts, reactor.WithReusePort())
-	}
-	port := cfg.port
-	addr := ""
-	for i := range cfg.loops {
-		r, err := reactor.New(reactor.WithLoops(cfg.loops))
-		if err != nil {
-			return err
-		}
-		loops = append(loops, r)
-		lp, err := r.ListenTCP(net.JoinHostPort(cfg.iface, strconv.Itoa(port)), cfg.newFactory(), opts...)
-		if err != nil {
-			return err
-		}
-		if i == 0 {
-			// The other loops share the port the first one got.
-			port = lp.Addr().(*net.TCPAddr).Port
-			addr = lp.Addr().String()
-		}
-	}
-	fmt.Fprintf(stdout, "Serving %s on %s.\n", cfg.name, addr)
-
-	errs := make(chan error, len(loops))
-	for _, r := range loops {
-		go func() {
-			if len(loops) > 1 {
-				// One loop per core: a thread each, so that they do
-				// not take turns on one.
-				runtime.LockOSThread()
-				defer runtime.UnlockOSThread()
-			}
-			errs <- r.Run()
-		}()
-	}
-	var firstErr error
-	running := len(loops)
-	select {
-	case <-sigs:
-	case <-ctx.Done():
-	case firstErr = <-errs:
-		running--
-		if firstErr == nil {
-			firstErr = fmt.Errorf("%s: a loop stopped by itself", cfg.name)
-		}
-	}
-	for _, r := range loops {
-		r.CallFromGoroutine(func() { r.Stop() })
-	}
-	for ; running > 0; running-- {
-		if err := <-errs; err != nil && firstErr == nil {
-			firstErr = err
-		}
-	}
-	return firstErr
+// run serves cfg until a signal (see wireserve.Run).
+func (c *wireConfig) run(cmd *cobra.Command) error {
+	return wireserve.Run(cmd.Context(), wireserve.Config{
+		Name: c.name, Iface: c.iface, Port: c.port, Loops: c.loops, NewFactory: c.newFactory,
+	}, cmd.OutOrStdout())
 }

@@ -22,6 +22,7 @@ const wait = 20 * time.Second
 
 var (
 	chatOn      = regexp.MustCompile(`^Chat on (\S+)\.$`)
+	servingOn   = regexp.MustCompile(`^Serving (?:echo|lines) on (\S+)\.$`)
 	transformOn = regexp.MustCompile(`^Transforming on (\S+)\.$`)
 )
 
@@ -267,6 +268,11 @@ func TestBadArguments(t *testing.T) {
 		{"chat-server", "chat-server", []string{"--port", busyPort}, 1, "chat-server: "},
 		{"transform-server", "transform-server", []string{"--port", "-1"}, 2, "bad arguments"},
 		{"transform-server", "transform-server", []string{"--port", busyPort}, 1, "transform-server: "},
+		{"echo-server", "echo-server", []string{"--port", "70000"}, 2, "between 0 and 65535"},
+		{"echo-server", "echo-server", []string{"--lines", "--delimiter", "cr"}, 2, `lf or crlf, not "cr"`},
+		{"echo-server", "echo-server", []string{"--max-length", "0"}, 2, "at least 1"},
+		{"echo-server", "echo-server", []string{"stray"}, 2, `unexpected argument "stray"`},
+		{"echo-server", "echo-server", []string{"--port", busyPort}, 1, "echo-server: "},
 		{"transform-client", "transform-client", []string{"10000"}, 2, "need the service's address"},
 		{"transform-client", "transform-client", []string{"10000", "70000"}, 2, "70000"},
 		{"transform-client", "transform-client", []string{"--retries", "-1", "1", "2"}, 2, "must not be negative"},
@@ -279,5 +285,38 @@ func TestBadArguments(t *testing.T) {
 		if c.code == 1 && strings.Count(res.Stderr, "\n") != 1 {
 			t.Errorf("%s %q: more than one line:\n%s", c.prog, c.args, res.Stderr)
 		}
+	}
+}
+
+// The echo server sends every byte back, on two loops as on one; the line
+// server answers whole lines only, whatever pieces they came in, and ends
+// the connection of a client whose line is too long.
+func TestEchoServer(t *testing.T) {
+	exe := progtest.Build(t, "./examples/beyond/echo-server")
+	for _, args := range [][]string{nil, {"--loops", "2"}} {
+		srv := progtest.Start(t, exe, args...)
+		c := join(t, srv.WaitLine(servingOn, wait)[1])
+		msg := strings.Repeat("every byte \x00\xff back ", 4096)
+		c.say(msg)
+		got := make([]byte, len(msg))
+		if _, err := io.ReadFull(c.r, got); err != nil || string(got) != msg {
+			t.Fatalf("%q: echoed %d bytes (%v), want the %d sent", args, len(got), err, len(msg))
+		}
+	}
+
+	srv := progtest.Start(t, exe, "--lines", "--max-length", "64")
+	addr := srv.WaitLine(servingOn, wait)[1]
+	c := join(t, addr)
+	c.say("first li")
+	c.say("ne\nsecond line\nthird")
+	if got := c.expect("first line"); got != "first line\n" {
+		t.Errorf("got %q", got)
+	}
+	if got := c.expect("second"); got != "second line\n" {
+		t.Errorf("got %q", got)
+	}
+	c.say(strings.Repeat("x", 100) + "\n")
+	if rest, err := io.ReadAll(c.r); len(rest) != 0 || err != nil {
+		t.Errorf("after a line too long: %q, %v; want the connection closed and the unfinished line never answered", rest, err)
 	}
 }
