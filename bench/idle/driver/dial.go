@@ -86,10 +86,17 @@ func (o *opener) open(ctx context.Context, n int, srv *server, progress func(don
 	close(stop)
 	pg.Wait()
 	if err := context.Cause(ctx); err != nil && int(done.Load()) < n {
+		// A server that died resets its connections before its parent
+		// hears of the exit: give the exit a moment to arrive, since it
+		// is the better explanation.
+		select {
+		case <-srv.exited:
+		case <-time.After(500 * time.Millisecond):
+		}
 		if d := srv.dead(); d != "" {
 			err = errors.New(d) // a dead server explains the resets it caused
 		} else if errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("%s served only %s of %s connections in time", srv.name, thousands(int(done.Load())), thousands(n))
+			err = fmt.Errorf("only %s of %s connections served within -timeout", thousands(int(done.Load())), thousands(n))
 		}
 		abortAll(conns)
 		return nil, err
@@ -105,6 +112,14 @@ func (o *opener) one(ctx context.Context, i int, buf []byte) (*net.TCPConn, erro
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
+		}
+		if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+			// The dialer gives up at ctx's deadline, a moment before
+			// ctx itself says so.
+			return nil, context.DeadlineExceeded
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return nil, fmt.Errorf("connection %d from %v: not accepted within %v", i+1, src, o.wait)
 		}
 		return nil, fmt.Errorf("connection %d from %v: %v", i+1, src, reason(err))
 	}

@@ -74,21 +74,10 @@ func run() error {
 	if *connsN < 1 || *perSrc < 1 || *inflight < 1 {
 		return fmt.Errorf("-n, -per-source and -inflight must be at least 1")
 	}
-	argv := map[string][]string{}
-	if *gyreBin != "" {
-		// --max-conns: gyre's own default stops at 65,536 open connections.
-		argv["gyre"] = []string{*gyreBin, "serve", "--quiet", "--slow", "--num-bytes", fmt.Sprint(chunk), "--delay", "1h",
-			"--iface", "127.0.0.1", "--port", "0", "--max-conns", fmt.Sprint(*connsN + fdReserve), *poem}
-	}
-	if *stdBin != "" {
-		argv["std"] = []string{*stdBin, "--slow", "--num-bytes", fmt.Sprint(chunk), "--delay", "1h", "--port", "0", *poem}
-	}
-	if *gnetBin != "" {
-		argv["gnet"] = []string{*gnetBin, "--slow", "--num-bytes", fmt.Sprint(chunk), "--delay", "1h", "--port", "0", *poem}
-	}
 	names := strings.Split(*servers, ",")
+	bins := map[string]string{"gyre": *gyreBin, "std": *stdBin, "gnet": *gnetBin}
 	for _, name := range names {
-		if argv[name] == nil {
+		if bins[name] == "" {
 			return fmt.Errorf("server %q: unknown, or its binary was not given (-gyre, -std, -gnet)", name)
 		}
 	}
@@ -99,6 +88,18 @@ func run() error {
 	n, err := connections(*connsN)
 	if err != nil {
 		return err
+	}
+	argv := map[string][]string{}
+	if *gyreBin != "" {
+		// --max-conns: gyre's own default stops at 65,536 open connections.
+		argv["gyre"] = []string{*gyreBin, "serve", "--quiet", "--slow", "--num-bytes", fmt.Sprint(chunk), "--delay", "1h",
+			"--iface", "127.0.0.1", "--port", "0", "--max-conns", fmt.Sprint(n + fdReserve), *poem}
+	}
+	if *stdBin != "" {
+		argv["std"] = []string{*stdBin, "--slow", "--num-bytes", fmt.Sprint(chunk), "--delay", "1h", "--port", "0", *poem}
+	}
+	if *gnetBin != "" {
+		argv["gnet"] = []string{*gnetBin, "--slow", "--num-bytes", fmt.Sprint(chunk), "--delay", "1h", "--port", "0", *poem}
 	}
 	portRange, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
 	if err != nil {
@@ -121,7 +122,7 @@ func run() error {
 	for _, name := range names {
 		r, err := measure(name, argv[name], n, o)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %v", name, err)
 		}
 		results = append(results, r)
 		// Let the kernel finish tearing the last server's sockets down.
@@ -156,7 +157,7 @@ func connections(want int) (int, error) {
 // measure runs one server through the whole measurement.
 func measure(name string, argv []string, n int, o *opener) (result, error) {
 	fmt.Printf("# %s: %s\n", name, strings.Join(argv, " "))
-	srv, err := startServer(name, argv, 10*time.Second)
+	srv, err := startServer(argv, 10*time.Second)
 	if err != nil {
 		return result{}, err
 	}
@@ -178,7 +179,7 @@ func measure(name string, argv []string, n int, o *opener) (result, error) {
 		fmt.Printf("#   %s: %s of %s served\n", name, thousands(done), thousands(n))
 	})
 	if err != nil {
-		return result{}, fmt.Errorf("%s: %v", name, err)
+		return result{}, err
 	}
 	defer abortAll(conns)
 	r.took = time.Since(start)
@@ -194,7 +195,7 @@ func measure(name string, argv []string, n int, o *opener) (result, error) {
 		return result{}, fmt.Errorf("%s", d)
 	}
 	if held := socks - socksBefore; held != n {
-		return result{}, fmt.Errorf("%s holds %s connections, not %s, after serving their first chunk", name, thousands(held), thousands(n))
+		return result{}, fmt.Errorf("the server holds %s connections, not %s, after serving their first chunk", thousands(held), thousands(n))
 	}
 	r.conns = n
 	return r, nil

@@ -17,7 +17,6 @@ var serving = regexp.MustCompile(`^Serving .* on (\S+)\.$`)
 
 // server is a running server process under measurement.
 type server struct {
-	name   string
 	cmd    *exec.Cmd
 	addr   string
 	exited chan struct{} // closed when the process has exited
@@ -26,16 +25,16 @@ type server struct {
 }
 
 // startServer runs argv and waits (at most timeout) for its Serving line.
-func startServer(name string, argv []string, timeout time.Duration) (*server, error) {
+func startServer(argv []string, timeout time.Duration) (*server, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
-	s := &server{name: name, cmd: cmd, exited: make(chan struct{}), stderr: &tailBuffer{max: 2048}}
+	s := &server{cmd: cmd, exited: make(chan struct{}), stderr: &tailBuffer{max: 2048}}
 	cmd.Stderr = s.stderr
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
+		return nil, err
 	}
 	addr := make(chan string, 1)
 	go func() {
@@ -61,10 +60,10 @@ func startServer(name string, argv []string, timeout time.Duration) (*server, er
 	case s.addr = <-addr:
 		return s, nil
 	case <-s.exited:
-		return nil, fmt.Errorf("%s exited (%s) before listening%s", name, s.status, s.stderr.suffix())
+		return nil, fmt.Errorf("the server exited (%s) before listening%s", s.status, s.stderr.suffix())
 	case <-time.After(timeout):
 		s.kill()
-		return nil, fmt.Errorf("%s printed no Serving line within %v", name, timeout)
+		return nil, fmt.Errorf("the server printed no Serving line within %v", timeout)
 	}
 }
 
@@ -72,7 +71,7 @@ func startServer(name string, argv []string, timeout time.Duration) (*server, er
 func (s *server) dead() string {
 	select {
 	case <-s.exited:
-		return fmt.Sprintf("%s exited (%s)%s", s.name, s.status, s.stderr.suffix())
+		return fmt.Sprintf("the server exited (%s)%s", s.status, s.stderr.suffix())
 	default:
 		return ""
 	}
@@ -91,7 +90,7 @@ func (s *server) memory() (memory, error) {
 	}
 	m, err := parseStatus(data)
 	if err != nil {
-		return memory{}, fmt.Errorf("%s: %v", s.name, err)
+		return memory{}, err
 	}
 	return m, nil
 }
