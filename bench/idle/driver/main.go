@@ -39,7 +39,7 @@ var (
 	poem      = flag.String("poem", "", "poem file the servers serve")
 	servers   = flag.String("servers", "gyre,std,gnet", "servers to measure, in this order")
 	connsN    = flag.Int("n", 100000, "idle connections per server")
-	perSrc    = flag.Int("per-source", 50000, "most connections from one source address (the local port range caps it too)")
+	perSrc    = flag.Int("per-source", 10000, "most connections from one source address (three quarters of the local port range cap it too)")
 	inflight  = flag.Int("inflight", 256, "connections between connect and first chunk at once")
 	chunkWait = flag.Duration("chunk-wait", 30*time.Second, "how long one connection may wait for its first chunk")
 	timeout   = flag.Duration("timeout", 10*time.Minute, "how long all connections of one server may take to be served")
