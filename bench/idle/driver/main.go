@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command driver measures the server memory that idle connections cost:
 // gyre serve's slow server against the load harness's Go net anchor
 // (stdserver, a goroutine per connection) and gnet anchor (gnetserver, one
