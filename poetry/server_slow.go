@@ -92,6 +92,8 @@ type slowProtocol struct {
 	steps  uint32 // chunks sent so far (and the close, once done)
 	state  uint8
 	paused uint8 // the state to resume in (slowSending or slowClosing)
+	// watched: registered as its connection's producer (watchBuffer)
+	watched bool
 }
 
 // due is when the next chunk (or the close) is due, in nanoseconds since
@@ -108,7 +110,6 @@ func (p *slowProtocol) ConnectionMade() {
 	if tt, ok := p.t.(reactor.TCPTransport); ok {
 		tt.SetNoDelay(true)
 	}
-	p.watchBuffer()
 	// The schedule starts when the client connected: when the kernel
 	// completed the handshake, which may be a little before the accept
 	// (the connection waits in the listen queue while the loop is busy).
@@ -161,6 +162,7 @@ func (p *slowProtocol) step() {
 	// Last: a chunk the socket refuses pauses p at once (PauseProducing),
 	// and that must not be undone by the lines above.
 	writeShared(p.t, f.poem[p.sent-n:p.sent])
+	p.watchBuffer()
 }
 
 func (f *SlowServerFactory) now() int64 { return int64(f.clock.Now().Sub(f.base)) }

@@ -19,12 +19,30 @@ import "gyre/reactor"
 const slowHighWater, slowLowWater = 1, 0
 
 // watchBuffer registers p as the producer of its connection, where the
-// transport paces producers by its buffer.
+// transport paces producers by its buffer, once a chunk has stayed in the
+// buffer: the registration (RegisterProducer pauses p at once if the
+// buffer is over the mark) costs the connection its producer state, some
+// 128 bytes, which nearly every client, reading as it should, never
+// needs. Ten thousand clients would hold over a megabyte of it for
+// nothing. Registered then or from the start, the client pauses at the
+// same point: the first chunk the socket refuses.
 func (p *slowProtocol) watchBuffer() {
-	if l, ok := p.t.(interface{ SetWriteBufferLimits(high, low int) }); ok {
-		l.SetWriteBufferLimits(slowHighWater, slowLowWater)
-		p.t.RegisterProducer(p, true)
+	if p.watched {
+		return
 	}
+	b, ok := p.t.(bufferWatcher)
+	if !ok || b.Buffered() == 0 {
+		return
+	}
+	p.watched = true
+	b.SetWriteBufferLimits(slowHighWater, slowLowWater)
+	p.t.RegisterProducer(p, true)
+}
+
+// bufferWatcher is a transport that paces producers by its buffer.
+type bufferWatcher interface {
+	Buffered() int
+	SetWriteBufferLimits(high, low int)
 }
 
 // PauseProducing takes p out of the schedule: the tick that meets it in

@@ -10,30 +10,40 @@ import (
 	"gyre/task"
 )
 
-// fullTransport is a StringTransport whose socket can be made full: a write
-// while full pauses the registered producer, as a Conn above its
-// high-water mark does, and drain resumes it.
+// fullTransport is a StringTransport whose socket can be made full: what
+// is written while full stays in the buffer, and a registered producer is
+// paused while the buffer holds more than the high-water mark, as a Conn
+// does (a write, or the registration itself, can pause it); drain empties
+// the buffer and resumes it.
 type fullTransport struct {
 	reactortest.StringTransport
 	full     bool
+	buffered int
 	producer reactor.PushProducer
 	high     int
 }
 
+func (f *fullTransport) Buffered() int                      { return f.buffered }
 func (f *fullTransport) SetWriteBufferLimits(high, low int) { f.high = high }
 func (f *fullTransport) RegisterProducer(p reactor.Producer, streaming bool) error {
 	f.producer = p.(reactor.PushProducer)
+	if f.buffered > f.high {
+		f.producer.PauseProducing()
+	}
 	return nil
 }
 func (f *fullTransport) UnregisterProducer() { f.producer = nil }
 func (f *fullTransport) Write(b []byte) {
 	f.StringTransport.Write(b)
-	if f.full && f.producer != nil {
-		f.producer.PauseProducing()
+	if f.full {
+		f.buffered += len(b)
+		if f.producer != nil && f.buffered > f.high {
+			f.producer.PauseProducing()
+		}
 	}
 }
 func (f *fullTransport) drain() {
-	f.full = false
+	f.full, f.buffered = false, 0
 	f.producer.ResumeProducing()
 }
 
@@ -43,19 +53,24 @@ func (f *fullTransport) drain() {
 // later), one chunk a delay, with no burst to catch up.
 func TestSlowServerPausesOnAFullSocket(t *testing.T) {
 	clock := task.NewClock()
-	f := NewSlowServerFactory(clock, []byte(strings.Repeat("x", 30)), 1, 100*time.Millisecond)
+	// Two characters a chunk: a chunk refused whole is more than the
+	// high-water mark of one byte.
+	f := NewSlowServerFactory(clock, []byte(strings.Repeat("x", 60)), 2, 100*time.Millisecond)
 	start := time.Unix(0, 0).UTC()
 	stalled := &fullTransport{StringTransport: reactortest.StringTransport{Clock: clock}}
 	p := f.BuildProtocol(stalled.Peer())
 	p.MakeConnection(stalled)
-	p.ConnectionMade() // x at 0
-	if stalled.producer == nil || stalled.high != slowHighWater {
-		t.Fatalf("the slow protocol did not register as its transport's producer (high-water %d)", stalled.high)
+	p.ConnectionMade() // xx at 0
+	if stalled.producer != nil {
+		t.Fatal("the slow protocol registered as its transport's producer while its socket took every chunk (state kept for nothing)")
 	}
 	_, other := connect(f, clock)
-	clock.Advance(100 * time.Millisecond) // x at 100 for both
+	clock.Advance(100 * time.Millisecond) // xx at 100 for both
 	stalled.full = true
-	clock.Advance(100 * time.Millisecond) // x at 200 for both; the stalled one's fills the socket
+	clock.Advance(100 * time.Millisecond) // xx at 200 for both; the stalled one's fills the socket
+	if stalled.producer == nil || stalled.high != slowHighWater {
+		t.Fatalf("a chunk stayed in the buffer, and the slow protocol did not register as its transport's producer (high-water %d)", stalled.high)
+	}
 	for range 10 {
 		clock.Advance(100 * time.Millisecond) // the other goes on; nothing for the stalled one
 	}
@@ -70,7 +85,7 @@ func TestSlowServerPausesOnAFullSocket(t *testing.T) {
 	for range 3 {
 		clock.Advance(100 * time.Millisecond)
 	}
-	want := "0:x 100:x 200:x 1300:x 1400:x 1500:x"
+	want := "0:xx 100:xx 200:xx 1300:xx 1400:xx 1500:xx"
 	if got := schedule(&stalled.StringTransport, start); got != want {
 		t.Errorf("stalled client's chunks %s, want %s (resumed on schedule from the drain, no burst)", got, want)
 	}

@@ -20,8 +20,8 @@ func (r *Reactor) Connections() []*Conn {
 			out = append(out, c)
 		}
 	}
-	for fd := range r.slots {
-		s := &r.slots[fd]
+	for fd := range r.slots.size() {
+		s := r.slots.at(fd)
 		if s.internal {
 			continue
 		}

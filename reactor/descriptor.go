@@ -105,23 +105,12 @@ func (r *Reactor) validate(d FileDescriptor) (int, error) {
 func (r *Reactor) canWatch(fd int) error { return r.backend.Check(fd) }
 
 // slot returns the table entry for fd, growing the table if needed.
-func (r *Reactor) slot(fd int) *fdSlot {
-	if fd >= len(r.slots) {
-		// A quarter more each time, not double: a server with ten
-		// thousand connections keeps a table of about that size, not
-		// one of 16,384 slots (each 40 bytes).
-		n := max(len(r.slots)+len(r.slots)/4, fd+1, 64)
-		grown := make([]fdSlot, n)
-		copy(grown, r.slots)
-		r.slots = grown
-	}
-	return &r.slots[fd]
-}
+func (r *Reactor) slot(fd int) *fdSlot { return r.slots.grow(fd) }
 
 // setInterest tells the backend what to watch for fd, only if that changed:
 // adding a reader to a connection that is already reading costs nothing.
 func (r *Reactor) setInterest(fd int, want poll.Interest) error {
-	s := &r.slots[fd]
+	s := r.slots.at(fd)
 	if s.interest == want {
 		return nil
 	}
@@ -141,7 +130,7 @@ func (r *Reactor) setInterest(fd int, want poll.Interest) error {
 // whose descriptors are the reactor's own types, skip AddReader's checks
 // but not the backend's.
 func (r *Reactor) register(fd int, rd ReadDescriptor, wd WriteDescriptor) error {
-	r.slot(fd) // grow the table if needed
+	r.slots.grow(fd)
 	var want poll.Interest
 	if rd != nil {
 		want |= poll.Read
@@ -152,7 +141,7 @@ func (r *Reactor) register(fd int, rd ReadDescriptor, wd WriteDescriptor) error 
 	if err := r.setInterest(fd, want); err != nil {
 		return err
 	}
-	s := &r.slots[fd]
+	s := r.slots.at(fd)
 	added := false
 	if (rd != nil) != (s.reader != nil) {
 		if rd != nil {
@@ -232,7 +221,7 @@ func (r *Reactor) addInternalReader(d ReadDescriptor) error {
 		return err
 	}
 	r.nreaders-- // not counted among the user's readers
-	r.slots[fd].internal = true
+	r.slots.at(fd).internal = true
 	return nil
 }
 
@@ -253,13 +242,13 @@ func (r *Reactor) slotOf(d FileDescriptor, reading bool) int {
 		return s.writer != nil && FileDescriptor(s.writer) == d
 	}
 	if fd := d.Fd(); fd >= 0 {
-		if fd < len(r.slots) && match(&r.slots[fd]) {
+		if s := r.slots.lookup(fd); s != nil && match(s) {
 			return fd
 		}
 		return -1
 	}
-	for fd := range r.slots {
-		if match(&r.slots[fd]) {
+	for fd := range r.slots.size() {
+		if match(r.slots.at(fd)) {
 			return fd
 		}
 	}
@@ -287,18 +276,18 @@ func (r *Reactor) RemoveWriter(d WriteDescriptor) {
 // dropReader and dropWriter remove one side of fd. A removal the backend
 // fails to make is a removal all the same (setInterest forgets the fd).
 func (r *Reactor) dropReader(fd int) {
-	r.register(fd, nil, r.slots[fd].writer)
+	r.register(fd, nil, r.slots.at(fd).writer)
 }
 
 func (r *Reactor) dropWriter(fd int) {
-	r.register(fd, r.slots[fd].reader, nil)
+	r.register(fd, r.slots.at(fd).reader, nil)
 }
 
 // Readers returns the registered read descriptors, in fd order.
 func (r *Reactor) Readers() []ReadDescriptor {
 	out := make([]ReadDescriptor, 0, r.nreaders)
-	for i := range r.slots {
-		if s := &r.slots[i]; s.reader != nil && !s.internal {
+	for i := range r.slots.size() {
+		if s := r.slots.at(i); s.reader != nil && !s.internal {
 			out = append(out, s.reader)
 		}
 	}
@@ -308,8 +297,8 @@ func (r *Reactor) Readers() []ReadDescriptor {
 // Writers returns the registered write descriptors, in fd order.
 func (r *Reactor) Writers() []WriteDescriptor {
 	out := make([]WriteDescriptor, 0, r.nwriters)
-	for i := range r.slots {
-		if s := &r.slots[i]; s.writer != nil && !s.internal {
+	for i := range r.slots.size() {
+		if s := r.slots.at(i); s.writer != nil && !s.internal {
 			out = append(out, s.writer)
 		}
 	}
@@ -321,8 +310,8 @@ func (r *Reactor) Writers() []WriteDescriptor {
 // The reactor's own descriptors stay.
 func (r *Reactor) RemoveAll() []FileDescriptor {
 	var out []FileDescriptor
-	for fd := range r.slots {
-		s := &r.slots[fd]
+	for fd := range r.slots.size() {
+		s := r.slots.at(fd)
 		if s.internal {
 			continue
 		}

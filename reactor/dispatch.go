@@ -17,10 +17,10 @@ import (
 func (r *Reactor) dispatch(events []poll.Event) {
 	for _, ev := range events {
 		fd := int(ev.Fd)
-		if fd >= len(r.slots) {
+		s := r.slots.lookup(fd)
+		if s == nil {
 			continue
 		}
-		s := &r.slots[fd]
 		if s.round == r.round {
 			continue
 		}
@@ -39,8 +39,8 @@ func (r *Reactor) dispatch(events []poll.Event) {
 				r.disconnect(fd, d, err, true)
 				continue
 			}
-			// The callback may have grown the table or re-registered fd.
-			s = &r.slots[fd]
+			// The callback may have re-registered fd (the table's
+			// chunks never move, so s still points at its slot).
 			if s.round == r.round {
 				continue
 			}
@@ -73,7 +73,7 @@ func (r *Reactor) disconnect(fd int, d FileDescriptor, err error, reading bool) 
 	if errors.Is(err, io.EOF) {
 		reason = ErrConnectionDone
 	}
-	s := &r.slots[fd]
+	s := r.slots.at(fd)
 	if reading && errors.Is(reason, ErrConnectionDone) {
 		if hc, ok := d.(HalfCloseableDescriptor); ok {
 			if s.reader != nil && FileDescriptor(s.reader) == d {
@@ -95,7 +95,7 @@ func (r *Reactor) disconnect(fd int, d FileDescriptor, err error, reading bool) 
 // lostInvalid drops whatever is registered on an fd the kernel says is not
 // open.
 func (r *Reactor) lostInvalid(fd int) {
-	s := &r.slots[fd]
+	s := r.slots.at(fd)
 	if s.internal {
 		return
 	}

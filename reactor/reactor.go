@@ -33,9 +33,8 @@ type Reactor struct {
 	backend poll.Backend
 	timers  timerheap.Queue
 
-	// Descriptor table: a slice indexed by fd, so dispatching an event is an
-	// index, not a map lookup.
-	slots    []fdSlot
+	// Descriptor table, indexed by fd (slots.go).
+	slots    slotTable
 	nreaders int
 	nwriters int
 	round    uint32 // counts waits; see fdSlot.round

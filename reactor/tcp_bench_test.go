@@ -192,14 +192,34 @@ func TestFdSlotIsSmall(t *testing.T) {
 	}
 }
 
-// The descriptor table grows by a quarter: for ten thousand descriptors
-// it holds fewer than 12,500 slots, not the 16,384 that doubling gives.
+// The descriptor table grows by chunks that never move: ten thousand
+// descriptors take at most one chunk of slack, and growing allocates only
+// the new chunks (a flat slice would copy itself each time, garbage that
+// raises the heap's high-water mark during a burst of connects).
 func TestFdTableGrowth(t *testing.T) {
-	r, _ := newReactor(t, DefaultBackend())
+	var tbl slotTable
+	first := tbl.grow(3)
+	first.round = 7
 	for fd := range 10_050 {
-		r.slot(fd)
+		tbl.grow(fd)
 	}
-	if n := len(r.slots); n < 10_050 || n > 12_500 {
-		t.Errorf("%d slots for 10,050 descriptors, want 10,050 to 12,500", n)
+	if n := tbl.size(); n < 10_050 || n >= 10_050+slotChunk {
+		t.Errorf("%d slots for 10,050 descriptors, want fewer than %d", n, 10_050+slotChunk)
+	}
+	if tbl.lookup(3) != first || first.round != 7 {
+		t.Error("growing the table moved a slot")
+	}
+	if tbl.lookup(10_050+slotChunk) != nil {
+		t.Error("lookup beyond the table found a slot")
+	}
+	// One chunk per 256 fds, and the chunk list's own few appends.
+	allocs := testing.AllocsPerRun(3, func() {
+		var tbl slotTable
+		for fd := range 10_050 {
+			tbl.grow(fd)
+		}
+	})
+	if limit := float64(10_050/slotChunk + 12); allocs > limit {
+		t.Errorf("growing to 10,050 slots took %.0f allocations, want at most %.0f", allocs, limit)
 	}
 }
