@@ -26,7 +26,7 @@ import (
 // already waiting, and a new client is due after them all. So the clients
 // wait in a first-in-first-out queue, the timer is set for the head, and
 // each tick serves the clients that are due, from the head. Per client this
-// costs the connection, a 64-byte protocol and a slot in the queue: no
+// costs the connection, a 48-byte protocol and a slot in the queue: no
 // DelayedCall, no closure, no heap entry. A client that goes away is
 // marked gone and falls out of the queue when it reaches the head (within
 // one delay); when the last client goes, the timer is stopped.
