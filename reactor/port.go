@@ -1,13 +1,10 @@
 package reactor
 
 import (
-	"context"
 	"errors"
 	"net"
-	"net/netip"
 	"os"
 	"strconv"
-	"syscall"
 	"time"
 
 	"gyre/deferred"
@@ -127,35 +124,20 @@ func (r *Reactor) ListenTCP(addr string, factory Factory, opts ...ListenOption) 
 	for _, o := range opts {
 		o(&cfg)
 	}
-	host, portStr, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, &ListenError{Interface: addr, Err: err}
-	}
-	portNum, err := strconv.Atoi(portStr)
-	if err != nil || portNum < 0 || portNum > 65535 {
-		return nil, &ListenError{Interface: host, Err: errors.New("invalid port " + strconv.Quote(portStr))}
-	}
-	lerr := func(err error) error { return &ListenError{Interface: host, Port: portNum, Err: err} }
 	if factory == nil {
-		return nil, lerr(errors.New("nil factory"))
+		return nil, &ListenError{Interface: addr, Err: errors.New("nil factory")}
 	}
-	var sa sock.Addr
-	ip, err := resolveListenHost(host)
+	t, err := parseListenAddr(addr)
 	if err != nil {
-		return nil, lerr(err)
+		return nil, err
 	}
-	sa.FromAddrPort(netip.AddrPortFrom(ip, uint16(portNum)))
-	fd, err := sock.Socket(sa.Domain(), sock.Stream)
+	fd, err := sock.Socket(t.sa.Domain(), sock.Stream)
 	if err != nil {
-		return nil, lerr(err)
+		return nil, t.err(err)
 	}
 	fail := func(call string, err error) (*Port, error) {
 		sock.Close(fd)
-		var errno syscall.Errno
-		if errors.As(err, &errno) {
-			return nil, lerr(errno)
-		}
-		return nil, lerr(os.NewSyscallError(call, err))
+		return nil, t.sysErr(call, err)
 	}
 	if err := sock.SetReuseAddr(fd); err != nil {
 		return fail("setsockopt", err)
@@ -170,7 +152,7 @@ func (r *Reactor) ListenTCP(addr string, factory Factory, opts ...ListenOption) 
 			return fail("setsockopt", err)
 		}
 	}
-	if err := sock.Bind(fd, sa.Sockaddr()); err != nil {
+	if err := sock.Bind(fd, t.sa.Sockaddr()); err != nil {
 		return fail("bind", err)
 	}
 	backlog := cfg.backlog
@@ -180,7 +162,7 @@ func (r *Reactor) ListenTCP(addr string, factory Factory, opts ...ListenOption) 
 	if err := sock.Listen(fd, backlog); err != nil {
 		return fail("listen", err)
 	}
-	p, err := r.newPort(fd, factory, host)
+	p, err := r.newPort(fd, factory, t.host)
 	if err != nil {
 		return fail("register", err)
 	}
@@ -202,17 +184,6 @@ func (r *Reactor) newPort(fd int, factory Factory, iface string) (*Port, error) 
 	}
 	p.listening = true
 	return p, nil
-}
-
-// resolveListenHost turns the host part of a listen address into an IP:
-// "" is 0.0.0.0, a literal is itself, a name is looked up (IPv4 first).
-func resolveListenHost(host string) (netip.Addr, error) {
-	if host == "" {
-		return netip.IPv4Unspecified(), nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return ResolveHost(ctx, host)
 }
 
 // Addr returns the address the port listens on, with the port the system

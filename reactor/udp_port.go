@@ -38,35 +38,20 @@ func (r *Reactor) ListenUDP(addr string, proto DatagramProtocol, opts ...UDPOpti
 	for _, o := range opts {
 		o(&cfg)
 	}
-	host, portStr, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, &ListenError{Interface: addr, Err: err}
-	}
-	portNum, err := strconv.Atoi(portStr)
-	if err != nil || portNum < 0 || portNum > 65535 {
-		return nil, &ListenError{Interface: host, Err: errors.New("invalid port " + strconv.Quote(portStr))}
-	}
-	lerr := func(err error) error { return &ListenError{Interface: host, Port: portNum, Err: err} }
 	if proto == nil {
-		return nil, lerr(errors.New("nil protocol"))
+		return nil, &ListenError{Interface: addr, Err: errors.New("nil protocol")}
 	}
-	ip, err := resolveListenHost(host)
+	t, err := parseListenAddr(addr)
 	if err != nil {
-		return nil, lerr(err)
+		return nil, err
 	}
-	var sa sock.Addr
-	sa.FromAddrPort(netip.AddrPortFrom(ip, uint16(portNum)))
-	fd, err := sock.Socket(sa.Domain(), unix.SOCK_DGRAM)
+	fd, err := sock.Socket(t.sa.Domain(), unix.SOCK_DGRAM)
 	if err != nil {
-		return nil, lerr(err)
+		return nil, t.err(err)
 	}
 	fail := func(call string, err error) (*UDPPort, error) {
 		sock.Close(fd)
-		var errno unix.Errno
-		if errors.As(err, &errno) {
-			return nil, lerr(errno)
-		}
-		return nil, lerr(os.NewSyscallError(call, err))
+		return nil, t.sysErr(call, err)
 	}
 	if cfg.rcvbuf > 0 {
 		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, cfg.rcvbuf); err != nil {
@@ -78,14 +63,14 @@ func (r *Reactor) ListenUDP(addr string, proto DatagramProtocol, opts ...UDPOpti
 			return fail("setsockopt", err)
 		}
 	}
-	if err := sock.Bind(fd, sa.Sockaddr()); err != nil {
+	if err := sock.Bind(fd, t.sa.Sockaddr()); err != nil {
 		return fail("bind", err)
 	}
 	bound, err := sock.LocalAddr(fd)
 	if err != nil {
 		return fail("getsockname", err)
 	}
-	p := &UDPPort{r: r, fd: fd, proto: proto, addr: bound.UDPAddr(), batch: max(cfg.batch, 1), domain: sa.Domain()}
+	p := &UDPPort{r: r, fd: fd, proto: proto, addr: bound.UDPAddr(), batch: max(cfg.batch, 1), domain: t.sa.Domain()}
 	if err := r.AddReader(p); err != nil {
 		return fail("register", err)
 	}
