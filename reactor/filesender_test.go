@@ -246,10 +246,15 @@ func TestFileSenderSendfileThroughWrapper(t *testing.T) {
 	f, data := bigFile(t, 4<<20)
 	r, _ := newReactor(t, DefaultBackend())
 	inFlight := false
+	// The client reads nothing until the transfer has been checked: one
+	// that read at once could let the kernel take the whole file in the
+	// first sendfile(2), and the transfer would be over before the check.
+	start := make(chan struct{})
 	servers := &servers{build: func() *recorder {
 		return &recorder{onMade: func(p *recorder) {
 			d := (&FileSender{}).BeginFileTransfer(f, wrappedTransport{p.Transport})
 			inFlight = p.conn().extra != nil && p.conn().extra.xfer != nil
+			close(start)
 			d.AddBoth(func(any) (any, error) {
 				p.Transport.LoseConnection()
 				return nil, nil
@@ -259,11 +264,15 @@ func TestFileSenderSendfileThroughWrapper(t *testing.T) {
 	port := listen(t, r, servers)
 	res := make(chan []byte, 1)
 	go func() {
-		c := goDial(t, port.Addr())
+		c := goDialSmall(t, port.Addr())
 		if c == nil {
 			res <- nil
 			r.Stop()
 			return
+		}
+		select {
+		case <-start:
+		case <-time.After(testTimeout):
 		}
 		b, _ := readAll(c)
 		res <- b
