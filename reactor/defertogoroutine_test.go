@@ -49,11 +49,15 @@ func TestDeferToGoroutineFiresOnTheLoop(t *testing.T) {
 	var loop int64
 	r.CallWhenRunning(func() {
 		loop = goid()
-		ok.on(DeferToGoroutine(r, func(context.Context) (any, error) { return goid(), nil }))
-		failed.on(DeferToGoroutine(r, func(context.Context) (any, error) { return nil, errSentinelPool }))
-		d := DeferToGoroutine(r, func(context.Context) (any, error) { panic("in the pool") })
-		panicked.on(d)
-		deferred.Gather(d).AddBoth(func(any) (any, error) { return nil, r.Stop() })
+		d1 := DeferToGoroutine(r, func(context.Context) (any, error) { return goid(), nil })
+		d2 := DeferToGoroutine(r, func(context.Context) (any, error) { return nil, errSentinelPool })
+		d3 := DeferToGoroutine(r, func(context.Context) (any, error) { panic("in the pool") })
+		ok.on(d1)
+		failed.on(d2)
+		panicked.on(d3)
+		// Stop once all three have fired: the pool runs them in any
+		// order, and stopping early fails the others with ErrStopped.
+		deferred.Gather(d1, d2, d3).AddBoth(func(any) (any, error) { return nil, r.Stop() })
 	})
 	run(t, r)
 	if !ok.fired || ok.value == loop || ok.goid != loop {
