@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gyre/reactor"
+	"gyre/reactor/reactortest"
 )
 
 // echoLines echoes each line back and closes on "quit".
@@ -51,11 +52,7 @@ func TestFramersOverSockets(t *testing.T) {
 	for _, backend := range reactor.Backends() {
 		for _, c := range cases {
 			t.Run(backend+"/"+c.name, func(t *testing.T) {
-				r, err := reactor.New(reactor.WithBackend(backend))
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer r.Close()
+				r := reactortest.RealReactor(t, backend)
 				port, err := r.ListenTCP("127.0.0.1:0", c.factory)
 				if err != nil {
 					t.Fatal(err)
@@ -156,11 +153,7 @@ func TestPauseOverSockets(t *testing.T) {
 	}
 	for _, backend := range reactor.Backends() {
 		t.Run(backend, func(t *testing.T) {
-			r, err := reactor.New(reactor.WithBackend(backend))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
+			r := reactortest.RealReactor(t, backend)
 			var p *pauser
 			port, err := r.ListenTCP("127.0.0.1:0", reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
 				p = &pauser{r: r, wantAll: n}

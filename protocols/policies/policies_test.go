@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gyre/reactor"
+	"gyre/reactor/reactortest"
 	"gyre/task"
 )
 
@@ -270,11 +271,7 @@ func TestThrottleWrites(t *testing.T) {
 func TestLimitOverSockets(t *testing.T) {
 	for _, backend := range reactor.Backends() {
 		t.Run(backend, func(t *testing.T) {
-			r, err := reactor.New(reactor.WithBackend(backend))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
+			r := reactortest.RealReactor(t, backend)
 			l := &Limit{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &recorder{} }), MaxPerPeer: 2}
 			port, err := r.ListenTCP("127.0.0.1:0", l)
 			if err != nil {

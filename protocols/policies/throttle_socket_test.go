@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gyre/reactor"
+	"gyre/reactor/reactortest"
 )
 
 // sink counts what it receives and stops the reactor when it has it all.
@@ -31,11 +32,7 @@ func TestThrottleOverSockets(t *testing.T) {
 	const size, rate = 1 << 20, 1 << 20
 	for _, backend := range reactor.Backends() {
 		t.Run(backend, func(t *testing.T) {
-			r, err := reactor.New(reactor.WithBackend(backend))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
+			r := reactortest.RealReactor(t, backend)
 			var s *sink
 			var finished time.Time
 			f := &Throttle{Clock: r, ReadLimit: rate, Window: 100 * time.Millisecond,

@@ -12,6 +12,7 @@ import (
 
 	"gyre/protocols/proxyproto"
 	"gyre/reactor"
+	"gyre/reactor/reactortest"
 )
 
 const testTimeout = 20 * time.Second
@@ -33,11 +34,7 @@ func (h *hello) ConnectionLost(error) {}
 func TestLoopback(t *testing.T) {
 	for _, backend := range reactor.Backends() {
 		t.Run(backend, func(t *testing.T) {
-			r, err := reactor.New(reactor.WithBackend(backend))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer r.Close()
+			r := reactortest.RealReactor(t, backend)
 			rejects := make(chan proxyproto.Rejected, 4)
 			inner := reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &hello{} })
 			f := proxyproto.NewFactory(r, inner,

@@ -13,6 +13,8 @@
 //     recorded; the test then completes a connection over a
 //     StringTransport or fails it. It satisfies reactor.ClientReactor, so
 //     code that takes one (poetry.GetPoetry) runs on it unchanged.
+//   - RealReactor makes a real reactor on a given backend, closed when the
+//     test ends, for the tests that then go over real sockets.
 //
 // Everything here belongs to the test's goroutine, which plays the loop:
 // callbacks run inside the calls that trigger them (Receive, Advance,
