@@ -4,6 +4,7 @@ import (
 	"net"
 	"time"
 
+	"gyre/internal/fifo"
 	"gyre/reactor"
 )
 
@@ -41,11 +42,10 @@ type SlowServerFactory struct {
 	delay    time.Duration
 	observe  func(Served)
 
-	base  time.Time // due times are nanoseconds since base
-	queue []*slowProtocol
-	head  int // queue[head:] is waiting, in due order
-	live  int // clients connected
-	timer *reactor.DelayedCall
+	base  time.Time                 // due times are nanoseconds since base
+	queue fifo.Queue[*slowProtocol] // waiting, in due order
+	live  int                       // clients connected
+	timer *reactor.DelayedCall      // the tick: pending while clients wait, rearmed after it runs
 	tick  func()
 }
 
@@ -169,36 +169,25 @@ func (f *SlowServerFactory) now() int64 { return int64(f.clock.Now().Sub(f.base)
 
 // push queues p at the tail and sets the timer if the queue was empty.
 func (f *SlowServerFactory) push(p *slowProtocol) {
-	f.compact()
-	f.queue = append(f.queue, p)
-	if f.timer == nil {
+	f.queue.Push(p)
+	if f.timer == nil || !f.timer.Active() {
 		f.schedule()
-	}
-}
-
-// compact reclaims the served front of the queue once it is half of it, so
-// that clients moving from head to tail do not grow the array forever.
-func (f *SlowServerFactory) compact() {
-	if f.head > 0 && f.head >= len(f.queue)/2 {
-		n := copy(f.queue, f.queue[f.head:])
-		clear(f.queue[n:])
-		f.queue, f.head = f.queue[:n], 0
 	}
 }
 
 // schedule sets the timer for the first client still there.
 func (f *SlowServerFactory) schedule() {
-	for f.head < len(f.queue) && f.queue[f.head].state == slowGone {
-		f.queue[f.head] = nil
-		f.head++
+	for f.queue.Len() > 0 && f.queue.Front().state == slowGone {
+		f.queue.Pop()
 	}
-	if f.head == len(f.queue) {
-		f.queue, f.head = f.queue[:0], 0
-		f.timer = nil
+	if f.queue.Len() == 0 {
 		return
 	}
-	d := time.Duration(f.queue[f.head].due() - f.now())
-	f.timer = f.clock.CallLater(d, f.tick)
+	d := time.Duration(f.queue.Front().due() - f.now())
+	// The timer that ran last is set again: a tick allocates nothing.
+	if f.timer == nil || f.timer.Rearm(d, f.tick) != nil {
+		f.timer = f.clock.CallLater(d, f.tick)
+	}
 }
 
 // maxPerTick bounds the clients one tick serves (a small write costs a
@@ -213,22 +202,19 @@ const maxPerTick = 256
 // most once (a client so late that its next chunk is due already waits
 // for the next tick, which comes at once, after the loop's I/O).
 func (f *SlowServerFactory) run() {
-	f.timer = nil
-	f.compact()
 	now := f.now()
-	for n := min(len(f.queue)-f.head, maxPerTick); n > 0 && f.head < len(f.queue); n-- {
-		p := f.queue[f.head]
+	for n := min(f.queue.Len(), maxPerTick); n > 0 && f.queue.Len() > 0; n-- {
+		p := f.queue.Front()
 		if p.state != slowGone && p.due() > now {
 			break
 		}
-		f.queue[f.head] = nil
-		f.head++
+		f.queue.Pop()
 		if p.state == slowGone {
 			continue
 		}
 		p.step()
 		if p.state == slowSending || p.state == slowClosing {
-			f.queue = append(f.queue, p)
+			f.queue.Push(p)
 		}
 	}
 	f.schedule()
@@ -240,6 +226,5 @@ func (f *SlowServerFactory) idle() {
 		f.timer.Cancel()
 		f.timer = nil
 	}
-	clear(f.queue)
-	f.queue, f.head = f.queue[:0], 0
+	f.queue.Clear()
 }

@@ -1,7 +1,9 @@
 package poetry
 
 import (
+	"errors"
 	"net"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -30,14 +32,15 @@ func rawClients(fds []int, addr *net.TCPAddr) error {
 	return nil
 }
 
-// A slow client holds its connection, its protocol, a descriptor slot and a
-// queue slot, about 160 bytes, and nothing more while its socket takes
-// every chunk: no producer state (128 bytes a connection when every client
-// registered as its connection's producer), no timer of its own, no copy
-// of the poem. Ten thousand slow clients are W4 of bench/run.
+// A slow client holds its connection (56 bytes, and the peer's address,
+// 64, made once and kept), its protocol (48), a descriptor slot (40) and a
+// queue slot, about 270 bytes in all, and nothing more while its socket
+// takes every chunk: no producer state (128 bytes a connection when every
+// client registered as its connection's producer), no timer of its own, no
+// copy of the poem. Ten thousand slow clients are W4 of bench/run.
 func TestSlowClientHeapCost(t *testing.T) {
 	const n = 2000
-	const perClient = 224
+	const perClient = 320
 	r := newReactor(t, reactor.DefaultBackend())
 	// One chunk now, the next in an hour: the clients stay connected and
 	// the schedule stays still while the heap is measured.
@@ -85,4 +88,84 @@ func TestSlowClientHeapCost(t *testing.T) {
 	if grown > n*perClient {
 		t.Errorf("%d slow clients cost %d bytes of heap each, want at most %d", n, grown/n, perClient)
 	}
+}
+
+// Once its clients are connected, the slow server sends chunk after chunk
+// without allocating: the queue is a ring that clients turn over in, and
+// the tick's timer is rearmed, not made again (it was one timer a tick and
+// a regrown queue array now and then: garbage that raised the heap of a
+// server with ten thousand slow clients).
+func TestSlowServerSteadyStateAllocatesNothing(t *testing.T) {
+	const n = 500
+	const delay = 5 * time.Millisecond
+	r := newReactor(t, reactor.DefaultBackend())
+	f := NewSlowServerFactory(r, []byte(strings.Repeat("poetry ", 10000)), 10, delay)
+	port := listen(t, r, f)
+	clients := func() int {
+		ch := make(chan int, 1)
+		r.CallFromGoroutine(func() { ch <- f.Clients() })
+		return <-ch
+	}
+	fds := make([]int, n)
+	for i := range fds {
+		fds[i] = -1
+	}
+	t.Cleanup(func() {
+		for _, fd := range fds {
+			if fd >= 0 {
+				unix.Close(fd)
+			}
+		}
+	})
+	var mallocs, sent uint64
+	var setupErr error
+	go func() {
+		defer r.CallFromGoroutine(func() { r.Stop() })
+		if setupErr = rawClients(fds, port.Addr().(*net.TCPAddr)); setupErr != nil {
+			return
+		}
+		deadline := time.Now().Add(testTimeout)
+		for clients() < n {
+			if time.Now().After(deadline) {
+				setupErr = errors.New("the clients did not all connect")
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(10 * delay) // let the queue reach its size
+		// Both readings are taken on the loop, between its turns.
+		var before, after runtime.MemStats
+		readings := make(chan struct{})
+		r.CallFromGoroutine(func() { runtime.ReadMemStats(&before); readings <- struct{}{} })
+		<-readings
+		queued := unread(fds)
+		time.Sleep(100 * delay)
+		r.CallFromGoroutine(func() { runtime.ReadMemStats(&after); readings <- struct{}{} })
+		<-readings
+		mallocs = after.Mallocs - before.Mallocs
+		sent = uint64(unread(fds) - queued)
+	}()
+	run(t, r)
+	if setupErr != nil {
+		t.Fatal(setupErr)
+	}
+	chunks := sent / 10
+	t.Logf("%d chunks to %d clients: %d allocations", chunks, n, mallocs)
+	if chunks < n*20 {
+		t.Fatalf("only %d chunks went out in %v; the loop is too slow to measure", chunks, 100*delay)
+	}
+	// A few for the test's own goroutine and the runtime.
+	if mallocs > 10 {
+		t.Errorf("%d allocations for %d chunks, want none", mallocs, chunks)
+	}
+}
+
+// unread returns the bytes waiting to be read on the sockets fds.
+func unread(fds []int) int {
+	total := 0
+	for _, fd := range fds {
+		n, _ := unix.IoctlGetInt(fd, unix.SIOCINQ)
+		total += n
+	}
+	return total
 }

@@ -65,8 +65,8 @@ func (p *slowProtocol) ResumeProducing() {
 	f := p.f
 	p.state = p.paused
 	at := f.now()
-	if f.head < len(f.queue) {
-		at = max(at, f.queue[len(f.queue)-1].due())
+	if f.queue.Len() > 0 {
+		at = max(at, f.queue.Back().due())
 	}
 	p.dueAtLeast(at)
 	f.push(p)

@@ -166,7 +166,7 @@ func TestSlowServerQueueStaysSmall(t *testing.T) {
 	for range 5000 {
 		clock.Advance(time.Millisecond)
 	}
-	if n := cap(f.queue); n > 64 {
+	if n := f.queue.Cap(); n > 64 {
 		t.Errorf("queue array grew to %d for 10 clients", n)
 	}
 }

@@ -218,8 +218,7 @@ func (c *Connector) Connect() {
 		return
 	}
 	if c.unixPath != "" {
-		conn := &Conn{r: c.r, flags: fConnecting}
-		conn.peer.SetUnix()
+		conn := &Conn{r: c.r, flags: fConnecting, peer: &net.UnixAddr{Name: c.unixPath, Net: "unix"}}
 		c.dial(conn, unix.AF_UNIX, &unix.SockaddrUnix{Name: c.unixPath})
 		return
 	}
@@ -262,9 +261,10 @@ func (c *Connector) resolve(attempt uint64) {
 // connect(2) succeeds at once, so that the protocol never starts inside
 // ConnectTCP.
 func (c *Connector) dialIP(ip netip.Addr) {
-	conn := &Conn{r: c.r, flags: fConnecting}
-	conn.peer.FromAddrPort(netip.AddrPortFrom(ip, uint16(c.dest.Port)))
-	c.dial(conn, conn.peer.Domain(), conn.peer.Sockaddr())
+	var peer sock.Addr
+	peer.FromAddrPort(netip.AddrPortFrom(ip, uint16(c.dest.Port)))
+	conn := &Conn{r: c.r, flags: fConnecting, peer: peer.TCPAddr()}
+	c.dial(conn, peer.Domain(), peer.Sockaddr())
 }
 
 // dial connects conn's new socket (of domain) to sa.

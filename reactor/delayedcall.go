@@ -38,3 +38,13 @@ func (c *DelayedCall) Reset(d time.Duration) error { return c.timer().Reset(d) }
 
 // Delay pushes the call d later than it was due (earlier if d is negative).
 func (c *DelayedCall) Delay(d time.Duration) error { return c.timer().Delay(d) }
+
+// Rearm schedules f to run d from now (a negative d counts as 0) as this
+// same DelayedCall, whether it has run or is still pending (it is then
+// moved, and f replaces its function). A callback that sets its own timer
+// again (a tick, a periodic probe) reuses it this way instead of asking
+// CallLater for a new one each time, and so allocates nothing. A cancelled
+// call stays cancelled: ErrAlreadyCancelled. Twisted has no equivalent (a
+// DelayedCall that has run cannot be reset there); Go's time.Timer.Reset
+// is the model.
+func (c *DelayedCall) Rearm(d time.Duration, f func()) error { return c.timer().Rearm(d, f) }

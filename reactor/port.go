@@ -280,7 +280,7 @@ func (p *Port) recovered() {
 
 // serve builds the protocol for a new connection and starts it.
 func (p *Port) serve(fd int, peer sock.Addr) {
-	c := &Conn{r: p.r, fd: int32(fd), peer: peer}
+	c := &Conn{r: p.r, fd: int32(fd), peer: peer.StreamAddr()}
 	if p.noDelay {
 		c.initNoDelay()
 	}

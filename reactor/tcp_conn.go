@@ -47,10 +47,14 @@ const (
 // Conn as the Transport given to MakeConnection (assert to *Conn or
 // TCPTransport for the TCP-only methods).
 //
-// A Conn is small (64 bytes on 64-bit systems): everything that not every
+// A Conn is small (56 bytes on 64-bit systems): everything that not every
 // connection needs (the write buffer, a producer, the connector, the cached
-// local address) lives in a second block allocated on first use, and the
-// peer's address is kept as bytes and converted only when asked for.
+// local address) lives in a second block allocated on first use. The
+// peer's address is made once, at the start (the factory's BuildProtocol
+// is given it), and kept: made again for each later Peer call (a log
+// record when the connection ends), it was as much garbage per connection
+// as the address costs to keep, and garbage is what raises the collector's
+// heap target and so the server's resident memory.
 //
 // Output goes straight to the socket when it will take it: Write makes one
 // write(2) and buffers only what the socket refused, and the connection is
@@ -69,7 +73,7 @@ type Conn struct {
 	r      *Reactor
 	proto  Protocol
 	extra  *connExtra // allocated on first need (needExtra)
-	peer   sock.Addr
+	peer   net.Addr   // made once, when the connection is (see Peer)
 	fd     int32
 	flags  connFlags
 	ending ending
@@ -128,23 +132,13 @@ func (c *Conn) LogPrefix() string {
 	return fmt.Sprintf("%T,%v", c.proto, c.Peer())
 }
 
-// Peer returns the remote address, a new *net.TCPAddr on each call (a
-// *net.UnixAddr on a Unix socket: the path connected to for a client, ""
-// for a server's peer, which is usually unnamed); it is still known after
-// the connection has ended.
-func (c *Conn) Peer() net.Addr {
-	if c.peer.IsUnix() {
-		name := ""
-		if c.extra != nil && c.extra.connector != nil {
-			name = c.extra.connector.unixPath
-		}
-		return &net.UnixAddr{Name: name, Net: "unix"}
-	}
-	if a := c.peer.TCPAddr(); a != nil {
-		return a
-	}
-	return nil
-}
+// Peer returns the remote address: a *net.TCPAddr, or a *net.UnixAddr on
+// a Unix socket (the path connected to for a client, "" for a server's
+// peer, which is usually unnamed). It is made once, with the connection,
+// and every call returns that same value, as net.Conn's RemoteAddr does:
+// callers must not modify it. It is still known after the connection has
+// ended.
+func (c *Conn) Peer() net.Addr { return c.peer }
 
 // Host returns the local address (cached after the first call; nil if
 // first asked after the connection has ended).

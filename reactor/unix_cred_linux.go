@@ -22,7 +22,7 @@ func (c *Conn) PeerCredentials() (Credentials, error) {
 	if err != nil {
 		return Credentials{}, os.NewSyscallError("getsockopt", err)
 	}
-	if !c.peer.IsUnix() {
+	if _, ok := c.peer.(*net.UnixAddr); !ok {
 		return Credentials{}, os.NewSyscallError("getsockopt", unix.ENOTSUP)
 	}
 	return Credentials{PID: int(u.Pid), UID: int(u.Uid), GID: int(u.Gid)}, nil

@@ -33,6 +33,7 @@ type LoopingCall struct {
 	last       time.Time // when the count variant last called f
 	called     bool      // last is set
 	call       *reactor.DelayedCall
+	spent      *reactor.DelayedCall // the call that ran last, to rearm
 	done       *deferred.Deferred
 }
 
@@ -125,7 +126,7 @@ func (lc *LoopingCall) Reset() error {
 // run is one iteration: call the function, then schedule the next one, or
 // fire the Deferred if the function stopped the loop or failed.
 func (lc *LoopingCall) run() {
-	lc.call = nil
+	lc.spent, lc.call = lc.call, nil
 	if err := lc.callFunction(); err != nil {
 		lc.running = false
 		lc.finish(err)
@@ -213,6 +214,12 @@ func (lc *LoopingCall) scheduleFrom(when time.Time) {
 			elapsed = 0 // the clock went back: count from the start
 		}
 		d = lc.interval - elapsed%lc.interval
+	}
+	// The call that just ran is scheduled again rather than a new one
+	// made: an iteration allocates nothing.
+	if lc.spent != nil && lc.spent.Rearm(d, lc.tick) == nil {
+		lc.call, lc.spent = lc.spent, nil
+		return
 	}
 	lc.call = lc.clock.CallLater(d, lc.tick)
 }

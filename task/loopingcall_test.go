@@ -257,3 +257,27 @@ func TestLoopingCallOnReactor(t *testing.T) {
 		t.Errorf("%d ticks", n)
 	}
 }
+
+// An iteration reschedules the call that just ran instead of making a new
+// one: a LoopingCall that runs every 10 ms for hours allocates nothing per
+// tick.
+func TestLoopingCallTickAllocatesNothing(t *testing.T) {
+	clock := &Clock{}
+	n := 0
+	lc := NewLoopingCall(clock, func() error { n++; return nil })
+	lc.Start(10*time.Millisecond, false)
+	clock.Advance(10 * time.Millisecond) // the first tick
+	allocs := testing.AllocsPerRun(100, func() { clock.Advance(10 * time.Millisecond) })
+	if allocs != 0 {
+		t.Errorf("%.1f allocations per tick, want 0", allocs)
+	}
+	if n != 102 {
+		t.Errorf("%d calls, want 102", n)
+	}
+	lc.Stop()
+	lc.Start(10*time.Millisecond, false) // after a Stop the loop starts again
+	clock.Advance(10 * time.Millisecond)
+	if n != 103 {
+		t.Errorf("%d calls after a restart, want 103", n)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,6 +48,7 @@ const (
 	sinkQueue     = 8
 	maxReused     = 256 << 10
 	newBufferSize = 16 << 10 // about flushRecords client records
+	yieldTries    = 4        // see offerAgain
 )
 
 func newLogSink(w io.Writer) *logSink {
@@ -101,13 +103,7 @@ func (s *logSink) handOver(b *logBuffer, deadline <-chan struct{}) bool {
 	select {
 	case s.queue <- batch:
 	default:
-		if deadline == nil {
-			s.pending.Add(-int64(batch.records))
-			return false
-		}
-		select {
-		case s.queue <- batch:
-		case <-deadline:
+		if !s.offerAgain(batch, deadline) {
 			s.pending.Add(-int64(batch.records))
 			return false
 		}
@@ -122,6 +118,38 @@ func (s *logSink) handOver(b *logBuffer, deadline <-chan struct{}) bool {
 	}
 	b.records = 0
 	return true
+}
+
+// offerAgain is a hand-over's second chance when the queue is full. With
+// a deadline it waits for room until the deadline fires. Without one (a
+// loop's flush, which never waits) it lets the writer goroutine run
+// (runtime.Gosched) and offers batch once more. That matters when the
+// process has one CPU (GOMAXPROCS 1, as under taskset): the writer then
+// runs only when a loop lets go of the processor, and a loop serving a
+// burst (ten thousand slow clients ending within a few milliseconds) would
+// otherwise fill the queue and then grow its buffer by megabytes before
+// the writer had a turn. It tries a few times, because the scheduler now
+// and then picks the yielding goroutine again first. A writer blocked in
+// write(2) is not runnable: each Gosched returns at once and the records
+// stay in the buffer, as before.
+func (s *logSink) offerAgain(batch logBatch, deadline <-chan struct{}) bool {
+	if deadline == nil {
+		for range yieldTries {
+			runtime.Gosched()
+			select {
+			case s.queue <- batch:
+				return true
+			default:
+			}
+		}
+		return false
+	}
+	select {
+	case s.queue <- batch:
+		return true
+	case <-deadline:
+		return false
+	}
 }
 
 // takeLost returns how many handed-over records could not be written since

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -64,5 +66,41 @@ func TestLogSinkFailingWriter(t *testing.T) {
 	lost, drained := sink.closeWithin(time.Second, b)
 	if !drained || lost != 7 {
 		t.Errorf("lost %d of 7 (drained %v)", lost, drained)
+	}
+}
+
+// countingWriter counts the bytes written to it.
+type countingWriter struct{ n atomic.Int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.n.Add(int64(len(p)))
+	return len(p), nil
+}
+
+// On one CPU (GOMAXPROCS 1, as under taskset), a loop that flushes burst
+// after burst without ever blocking still gets every batch to a writer
+// that keeps up: a flush that finds the queue full lets the writer run.
+// Without that, the writer had no turn until the loop blocked, the queue
+// filled after a few flushes and the loop's buffer grew by the whole burst.
+func TestLogSinkFlushOnOneCPU(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	w := &countingWriter{}
+	sink := newLogSink(w)
+	b := &logBuffer{limit: 8 << 20}
+	refused := 0
+	for range 20 * sinkQueue {
+		logRecords(b, 64)
+		if !sink.flush(b) {
+			refused++
+		}
+	}
+	if refused > 0 {
+		t.Errorf("%d of %d flushes refused by a writer that keeps up", refused, 20*sinkQueue)
+	}
+	if len(b.data) > newBufferSize {
+		t.Errorf("the loop's buffer holds %d bytes, want at most one batch (%d)", len(b.data), newBufferSize)
+	}
+	if lost, drained := sink.closeWithin(5*time.Second, b); lost != 0 || !drained {
+		t.Errorf("lost %d records (drained %v)", lost, drained)
 	}
 }

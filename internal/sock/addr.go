@@ -57,6 +57,19 @@ func (a *Addr) TCPAddr() *net.TCPAddr {
 	return nil
 }
 
+// StreamAddr returns the address of a stream socket's peer as a net.Addr:
+// a new *net.TCPAddr, an unnamed *net.UnixAddr for a Unix socket's peer,
+// or nil if it is unknown.
+func (a *Addr) StreamAddr() net.Addr {
+	if a.IsUnix() {
+		return &net.UnixAddr{Net: "unix"}
+	}
+	if t := a.TCPAddr(); t != nil {
+		return t
+	}
+	return nil
+}
+
 // UDPAddr is TCPAddr for a datagram socket.
 func (a *Addr) UDPAddr() *net.UDPAddr {
 	t := a.TCPAddr()

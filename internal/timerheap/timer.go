@@ -87,6 +87,29 @@ func (c *Timer) Reset(d time.Duration) error {
 	return nil
 }
 
+// Rearm schedules f to run d from now (a negative d counts as 0) as this
+// same Timer, whether it has run or is still pending (it is then moved,
+// and f replaces its function): a callback that sets its own timer again,
+// a tick, allocates nothing. A cancelled Timer stays cancelled:
+// ErrAlreadyCancelled.
+func (c *Timer) Rearm(d time.Duration, f func()) error {
+	if c.state == callCancelled {
+		return ErrAlreadyCancelled
+	}
+	if d < 0 {
+		d = 0
+	}
+	c.f = f
+	at := later(c.q.NowOffset(), d)
+	if c.state == callPending {
+		c.q.reschedule(c, at)
+		return nil
+	}
+	c.state = callPending
+	c.q.push(c, at)
+	return nil
+}
+
 // Delay pushes the call d later than it was due (earlier if d is negative).
 func (c *Timer) Delay(d time.Duration) error {
 	if err := c.check(); err != nil {
