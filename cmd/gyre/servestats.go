@@ -132,12 +132,13 @@ func (s *loopStats) startLagProbe(clock reactor.Clock) {
 		return
 	}
 	var due time.Time
+	var call *reactor.DelayedCall
 	var tick func()
 	tick = func() {
 		s.lag.observe(max(clock.Now().Sub(due), 0))
 		due = clock.Now().Add(lagProbeEvery)
-		clock.CallLater(lagProbeEvery, tick)
+		call.Rearm(lagProbeEvery, tick) // the same timer: no allocation
 	}
 	due = clock.Now().Add(lagProbeEvery)
-	clock.CallLater(lagProbeEvery, tick)
+	call = clock.CallLater(lagProbeEvery, tick)
 }

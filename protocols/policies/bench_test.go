@@ -59,3 +59,29 @@ func BenchmarkWrappedDataReceived(b *testing.B) {
 		})
 	}
 }
+
+// A timeout whose period runs out on a connection that was busy meanwhile
+// sets its timer again for the rest of the period: the same timer, so a
+// busy connection's timeout allocates nothing however long it lives.
+func TestBusyTimeoutAllocatesNothing(t *testing.T) {
+	clock := task.NewClock()
+	fired := false
+	tm := &Timeout{Clock: clock, OnTimeout: func() { fired = true }}
+	tm.SetTimeout(10 * time.Millisecond)
+	// Input every 5 ms: every other step ends a period, which finds the
+	// connection not idle and sets the timer again.
+	allocs := testing.AllocsPerRun(100, func() {
+		clock.Advance(5 * time.Millisecond)
+		tm.ResetTimeout()
+	})
+	if fired {
+		t.Fatal("a busy connection timed out")
+	}
+	if allocs != 0 {
+		t.Errorf("%.1f allocations per period, want 0", allocs)
+	}
+	clock.Advance(10 * time.Millisecond)
+	if !fired {
+		t.Error("an idle connection did not time out")
+	}
+}

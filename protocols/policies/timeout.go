@@ -28,6 +28,7 @@ type Timeout struct {
 	period time.Duration
 	call   *reactor.DelayedCall
 	last   time.Time // the last reset (or start)
+	fireFn func()    // t.fire, made once: a method value allocates
 }
 
 // SetTimeout starts (or restarts) the timeout with period d, or turns it
@@ -41,7 +42,10 @@ func (t *Timeout) SetTimeout(d time.Duration) time.Duration {
 	t.period = max(d, 0)
 	if d > 0 {
 		t.last = t.Clock.Now()
-		t.call = t.Clock.CallLater(d, t.fire)
+		if t.fireFn == nil {
+			t.fireFn = t.fire
+		}
+		t.call = t.Clock.CallLater(d, t.fireFn)
 	}
 	return prev
 }
@@ -59,7 +63,9 @@ func (t *Timeout) TimeoutPeriod() time.Duration { return t.period }
 
 func (t *Timeout) fire() {
 	if left := t.period - t.Clock.Now().Sub(t.last); left > 0 {
-		t.call = t.Clock.CallLater(left, t.fire) // reset since: not idle yet
+		// Reset since: not idle yet. The call that just ran is set
+		// again, so a busy connection's timeout allocates nothing.
+		t.call.Rearm(left, t.fireFn)
 		return
 	}
 	t.call, t.period = nil, 0
