@@ -38,7 +38,9 @@ type Transport interface {
 	// ErrConnectionAborted.
 	AbortConnection()
 	// Peer is the other end's address, Host this end's (*net.TCPAddr for
-	// TCP).
+	// TCP). A TCP or Unix connection makes its peer's address once and
+	// returns that same value every time, as net.Conn's RemoteAddr does:
+	// callers must not modify it.
 	Peer() net.Addr
 	Host() net.Addr
 
