@@ -1,7 +1,7 @@
 package poetry
 
 import (
-	"errors"
+	"fmt"
 	"net"
 	"runtime"
 	"strings"
@@ -32,6 +32,53 @@ func rawClients(fds []int, addr *net.TCPAddr) error {
 	return nil
 }
 
+// slowRig is a slow server on a real reactor and n raw client sockets,
+// closed when the test ends.
+type slowRig struct {
+	r    *reactor.Reactor
+	f    *SlowServerFactory
+	port *reactor.Port
+	fds  []int
+}
+
+func newSlowRig(t *testing.T, n int, poem string, delay time.Duration) *slowRig {
+	r := newReactor(t, reactor.DefaultBackend())
+	f := NewSlowServerFactory(r, []byte(poem), 10, delay)
+	s := &slowRig{r: r, f: f, port: listen(t, r, f), fds: make([]int, n)}
+	for i := range s.fds {
+		s.fds[i] = -1
+	}
+	t.Cleanup(func() {
+		for _, fd := range s.fds {
+			if fd >= 0 {
+				unix.Close(fd)
+			}
+		}
+	})
+	return s
+}
+
+// connect opens the client sockets and waits until the server has them
+// all, returning how many it has.
+func (s *slowRig) connect() (int, error) {
+	if err := rawClients(s.fds, s.port.Addr().(*net.TCPAddr)); err != nil {
+		return 0, err
+	}
+	deadline := time.Now().Add(testTimeout)
+	connected := s.clients()
+	for ; connected < len(s.fds) && time.Now().Before(deadline); connected = s.clients() {
+		time.Sleep(time.Millisecond)
+	}
+	return connected, nil
+}
+
+// clients asks the loop how many clients the server has.
+func (s *slowRig) clients() int {
+	ch := make(chan int, 1)
+	s.r.CallFromGoroutine(func() { ch <- s.f.Clients() })
+	return <-ch
+}
+
 // A slow client holds its connection (56 bytes, and the peer's address,
 // 64, made once and kept), its protocol (48), a descriptor slot (40) and a
 // queue slot, about 270 bytes in all, and nothing more while its socket
@@ -41,43 +88,21 @@ func rawClients(fds []int, addr *net.TCPAddr) error {
 func TestSlowClientHeapCost(t *testing.T) {
 	const n = 2000
 	const perClient = 320
-	r := newReactor(t, reactor.DefaultBackend())
 	// One chunk now, the next in an hour: the clients stay connected and
 	// the schedule stays still while the heap is measured.
-	f := NewSlowServerFactory(r, []byte(strings.Repeat("poetry ", 1000)), 10, time.Hour)
-	port := listen(t, r, f)
-	clients := func() int {
-		ch := make(chan int, 1)
-		r.CallFromGoroutine(func() { ch <- f.Clients() })
-		return <-ch
-	}
-	fds := make([]int, n)
-	for i := range fds {
-		fds[i] = -1
-	}
-	t.Cleanup(func() {
-		for _, fd := range fds {
-			if fd >= 0 {
-				unix.Close(fd)
-			}
-		}
-	})
+	s := newSlowRig(t, n, strings.Repeat("poetry ", 1000), time.Hour)
 	var grown int64
 	var connected int
 	var dialErr error
 	go func() {
-		defer r.CallFromGoroutine(func() { r.Stop() })
+		defer s.r.CallFromGoroutine(func() { s.r.Stop() })
 		before := heapInUse()
-		if dialErr = rawClients(fds, port.Addr().(*net.TCPAddr)); dialErr != nil {
+		if connected, dialErr = s.connect(); dialErr != nil {
 			return
-		}
-		deadline := time.Now().Add(testTimeout)
-		for connected = clients(); connected < n && time.Now().Before(deadline); connected = clients() {
-			time.Sleep(10 * time.Millisecond)
 		}
 		grown = heapInUse() - before
 	}()
-	run(t, r)
+	run(t, s.r)
 	if dialErr != nil {
 		t.Fatal(dialErr)
 	}
@@ -98,54 +123,32 @@ func TestSlowClientHeapCost(t *testing.T) {
 func TestSlowServerSteadyStateAllocatesNothing(t *testing.T) {
 	const n = 500
 	const delay = 5 * time.Millisecond
-	r := newReactor(t, reactor.DefaultBackend())
-	f := NewSlowServerFactory(r, []byte(strings.Repeat("poetry ", 10000)), 10, delay)
-	port := listen(t, r, f)
-	clients := func() int {
-		ch := make(chan int, 1)
-		r.CallFromGoroutine(func() { ch <- f.Clients() })
-		return <-ch
-	}
-	fds := make([]int, n)
-	for i := range fds {
-		fds[i] = -1
-	}
-	t.Cleanup(func() {
-		for _, fd := range fds {
-			if fd >= 0 {
-				unix.Close(fd)
-			}
-		}
-	})
+	s := newSlowRig(t, n, strings.Repeat("poetry ", 10000), delay)
 	var mallocs, sent uint64
 	var setupErr error
 	go func() {
-		defer r.CallFromGoroutine(func() { r.Stop() })
-		if setupErr = rawClients(fds, port.Addr().(*net.TCPAddr)); setupErr != nil {
-			return
+		defer s.r.CallFromGoroutine(func() { s.r.Stop() })
+		connected, err := s.connect()
+		if setupErr = err; err == nil && connected < n {
+			setupErr = fmt.Errorf("%d of %d clients connected", connected, n)
 		}
-		deadline := time.Now().Add(testTimeout)
-		for clients() < n {
-			if time.Now().After(deadline) {
-				setupErr = errors.New("the clients did not all connect")
-				return
-			}
-			time.Sleep(time.Millisecond)
+		if setupErr != nil {
+			return
 		}
 		time.Sleep(10 * delay) // let the queue reach its size
 		// Both readings are taken on the loop, between its turns.
 		var before, after runtime.MemStats
 		readings := make(chan struct{})
-		r.CallFromGoroutine(func() { runtime.ReadMemStats(&before); readings <- struct{}{} })
+		s.r.CallFromGoroutine(func() { runtime.ReadMemStats(&before); readings <- struct{}{} })
 		<-readings
-		queued := unread(fds)
+		queued := unread(s.fds)
 		time.Sleep(100 * delay)
-		r.CallFromGoroutine(func() { runtime.ReadMemStats(&after); readings <- struct{}{} })
+		s.r.CallFromGoroutine(func() { runtime.ReadMemStats(&after); readings <- struct{}{} })
 		<-readings
 		mallocs = after.Mallocs - before.Mallocs
-		sent = uint64(unread(fds) - queued)
+		sent = uint64(unread(s.fds) - queued)
 	}()
-	run(t, r)
+	run(t, s.r)
 	if setupErr != nil {
 		t.Fatal(setupErr)
 	}
