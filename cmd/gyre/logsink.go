@@ -123,13 +123,13 @@ func (s *logSink) handOver(b *logBuffer, deadline <-chan struct{}) bool {
 // offerAgain is a hand-over's second chance when the queue is full. With
 // a deadline it waits for room until the deadline fires. Without one (a
 // loop's flush, which never waits) it lets the writer goroutine run
-// (runtime.Gosched) and offers batch once more. That matters when the
+// (runtime.Gosched) and offers batch again. That matters when the
 // process has one CPU (GOMAXPROCS 1, as under taskset): the writer then
 // runs only when a loop lets go of the processor, and a loop serving a
 // burst (ten thousand slow clients ending within a few milliseconds) would
 // otherwise fill the queue and then grow its buffer by megabytes before
-// the writer had a turn. It tries a few times, because the scheduler now
-// and then picks the yielding goroutine again first. A writer blocked in
+// the writer had a turn. It tries yieldTries times, because the scheduler
+// now and then picks the yielding goroutine again first. A writer blocked in
 // write(2) is not runnable: each Gosched returns at once and the records
 // stay in the buffer, as before.
 func (s *logSink) offerAgain(batch logBatch, deadline <-chan struct{}) bool {
