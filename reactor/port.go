@@ -28,7 +28,7 @@ type Port struct {
 	// before its protocol starts (TLS).
 	wrap func(c *Conn, proto Protocol) Protocol
 
-	scratch sock.AcceptBuf
+	scratch sock.SockaddrBuf
 	peer    sock.Addr
 
 	listening bool

@@ -26,6 +26,13 @@ type UDPPort struct {
 	connected *net.UDPAddr // after Connect
 	closed    bool
 	stopped   bool // StopProtocol delivered
+
+	// The raw address recvfrom and sendto use, and the last sender: its
+	// *net.UDPAddr is handed to every datagram it sends in a row, so
+	// that receiving from a peer allocates nothing after its first.
+	scratch    sock.SockaddrBuf
+	from, last sock.Addr
+	lastAddr   *net.UDPAddr
 }
 
 // ListenUDP opens a UDP socket on addr ("host:port"; an empty host means
@@ -151,6 +158,20 @@ func (p *UDPPort) sockaddr(ap netip.AddrPort) (*net.UDPAddr, unix.Sockaddr, erro
 	return net.UDPAddrFromAddrPort(ap), &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ip.As16(), ZoneId: uint32(zone)}, nil
 }
 
+// destination checks that ua can be sent to from this port's socket and
+// returns it as the kernel takes it, without allocating.
+func (p *UDPPort) destination(ua *net.UDPAddr) (netip.AddrPort, uint32, error) {
+	ap := ua.AddrPort()
+	if p.domain == unix.AF_INET && !ap.Addr().Unmap().Is4() {
+		return ap, 0, &net.AddrError{Err: "IPv6 address on an IPv4 socket", Addr: ap.String()}
+	}
+	var zone int
+	if ua.Zone != "" {
+		zone, _ = strconv.Atoi(ua.Zone)
+	}
+	return ap, uint32(zone), nil
+}
+
 // Write sends data as one datagram to addr (a *net.UDPAddr, or nil on a
 // connected port for its peer). It never blocks and never buffers: a
 // full send buffer is ErrDatagramDropped; on a connected port a refusal
@@ -171,14 +192,14 @@ func (p *UDPPort) Write(data []byte, addr net.Addr) error {
 		if !ok {
 			return &net.AddrError{Err: "not a UDP address", Addr: addr.String()}
 		}
-		_, sa, serr := p.sockaddr(ua.AddrPort())
-		if serr != nil {
-			return serr
+		ap, zone, aerr := p.destination(ua)
+		if aerr != nil {
+			return aerr
 		}
 		if p.connected != nil {
 			err = unix.Send(p.fd, data, 0) // sendto on a connected socket: its peer
 		} else {
-			err = unix.Sendto(p.fd, data, 0, sa)
+			err = sock.SendTo(p.fd, p.domain, data, &p.scratch, ap, zone)
 		}
 	}
 	switch err {
@@ -206,7 +227,7 @@ func (p *UDPPort) DoRead() error {
 		if p.closed {
 			return nil
 		}
-		n, from, err := unix.Recvfrom(p.fd, buf, 0)
+		n, err := sock.RecvFrom(p.fd, buf, &p.scratch, &p.from)
 		switch err {
 		case nil:
 		case unix.EAGAIN:
@@ -221,11 +242,18 @@ func (p *UDPPort) DoRead() error {
 			p.r.log().Warn("UDP receive failed", "system", p.LogPrefix(), "error", err)
 			return nil
 		}
-		var a sock.Addr
-		a.FromSockaddr(from)
-		p.proto.DatagramReceived(buf[:n], a.UDPAddr())
+		p.proto.DatagramReceived(buf[:n], p.sender())
 	}
 	return nil
+}
+
+// sender returns the address of the datagram just read: the one the last
+// datagram had if it came from the same peer.
+func (p *UDPPort) sender() *net.UDPAddr {
+	if p.lastAddr == nil || p.from != p.last {
+		p.last, p.lastAddr = p.from, p.from.UDPAddr()
+	}
+	return p.lastAddr
 }
 
 // StopListening closes the socket and calls StopProtocol. The Deferred

@@ -36,7 +36,12 @@ func (p *udpRecorder) StopProtocol() { p.stopped++ }
 
 func listenUDP(t *testing.T, r *Reactor, p DatagramProtocol, opts ...UDPOption) *UDPPort {
 	t.Helper()
-	port, err := r.ListenUDP("127.0.0.1:0", p, opts...)
+	return listenUDPAt(t, r, "127.0.0.1:0", p, opts...)
+}
+
+func listenUDPAt(t *testing.T, r *Reactor, addr string, p DatagramProtocol, opts ...UDPOption) *UDPPort {
+	t.Helper()
+	port, err := r.ListenUDP(addr, p, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,28 +33,33 @@ func (a *Addr) IsUnix() bool { return a.family == familyUnix }
 // TCPAddr returns the address as a new *net.TCPAddr (one allocation: the
 // IP's bytes live in the same block), or nil if it is unknown.
 func (a *Addr) TCPAddr() *net.TCPAddr {
-	type box struct {
+	if !a.isIP() {
+		return nil
+	}
+	b := new(struct {
 		addr net.TCPAddr
 		ip   [16]byte
+	})
+	b.addr.IP, b.addr.Port, b.addr.Zone = a.parts(&b.ip)
+	return &b.addr
+}
+
+// isIP reports whether a holds an IPv4 or IPv6 address.
+func (a *Addr) isIP() bool { return a.family == 4 || a.family == 6 }
+
+// parts returns a's IP (its bytes copied into ip, which the caller
+// allocates with the address that holds the slice), port and zone.
+func (a *Addr) parts(ip *[16]byte) (net.IP, int, string) {
+	if a.family == 4 {
+		copy(ip[:4], a.ip[:4])
+		return ip[:4], int(a.port), ""
 	}
-	switch a.family {
-	case 4:
-		b := new(box)
-		copy(b.ip[:4], a.ip[:4])
-		b.addr.IP = b.ip[:4]
-		b.addr.Port = int(a.port)
-		return &b.addr
-	case 6:
-		b := new(box)
-		b.ip = a.ip
-		b.addr.IP = b.ip[:]
-		b.addr.Port = int(a.port)
-		if a.zone != 0 {
-			b.addr.Zone = zoneName(a.zone)
-		}
-		return &b.addr
+	*ip = a.ip
+	zone := ""
+	if a.zone != 0 {
+		zone = zoneName(a.zone)
 	}
-	return nil
+	return ip[:], int(a.port), zone
 }
 
 // StreamAddr returns the address of a stream socket's peer as a net.Addr:
@@ -70,13 +75,17 @@ func (a *Addr) StreamAddr() net.Addr {
 	return nil
 }
 
-// UDPAddr is TCPAddr for a datagram socket.
+// UDPAddr is TCPAddr for a datagram socket (one allocation too).
 func (a *Addr) UDPAddr() *net.UDPAddr {
-	t := a.TCPAddr()
-	if t == nil {
+	if !a.isIP() {
 		return nil
 	}
-	return &net.UDPAddr{IP: t.IP, Port: t.Port, Zone: t.Zone}
+	b := new(struct {
+		addr net.UDPAddr
+		ip   [16]byte
+	})
+	b.addr.IP, b.addr.Port, b.addr.Zone = a.parts(&b.ip)
+	return &b.addr
 }
 
 // Known reports whether a holds an address.

@@ -1,6 +1,7 @@
 package sock
 
 import (
+	"net/netip"
 	"os"
 	"time"
 	"unsafe"
@@ -35,16 +36,49 @@ func Socket(domain, typ int) (int, error) {
 	return fd, nil
 }
 
-// AcceptBuf is the address buffer accept4 fills; a listening port owns
-// one, so accepting allocates nothing.
-type AcceptBuf struct {
+// SockaddrBuf is the raw socket address that accept4, recvfrom and
+// sendto fill or read; a port owns one, so that accepting, receiving and
+// sending a datagram allocate nothing.
+type SockaddrBuf struct {
 	rsa unix.RawSockaddrAny
 	len uint32
 }
 
+// decode stores the address the kernel wrote into s in a.
+func (s *SockaddrBuf) decode(a *Addr) {
+	switch s.rsa.Addr.Family {
+	case unix.AF_INET:
+		sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(&s.rsa))
+		a.SetIPv4(sa.Addr, networkPort(&sa.Port))
+	case unix.AF_INET6:
+		sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(&s.rsa))
+		a.SetIPv6(sa.Addr, networkPort(&sa.Port), sa.Scope_id)
+	case unix.AF_UNIX:
+		a.SetUnix()
+	default:
+		a.family = 0
+	}
+}
+
+// encode writes ap (with IPv6 scope id zone) into s for a socket of
+// domain, AF_INET or AF_INET6 (an IPv4 address is written IPv4-mapped for
+// the latter), and returns the length to pass to the kernel.
+func (s *SockaddrBuf) encode(domain int, ap netip.AddrPort, zone uint32) uint32 {
+	if domain == unix.AF_INET {
+		sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(&s.rsa))
+		*sa = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: ap.Addr().Unmap().As4()}
+		putNetworkPort(&sa.Port, ap.Port())
+		return unix.SizeofSockaddrInet4
+	}
+	sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(&s.rsa))
+	*sa = unix.RawSockaddrInet6{Family: unix.AF_INET6, Addr: ap.Addr().As16(), Scope_id: zone}
+	putNetworkPort(&sa.Port, ap.Port())
+	return unix.SizeofSockaddrInet6
+}
+
 // Accept takes one connection from the listening socket lfd, non-blocking
 // and close-on-exec from birth (accept4), and stores the peer's address.
-func Accept(lfd int, s *AcceptBuf, peer *Addr) (int, error) {
+func Accept(lfd int, s *SockaddrBuf, peer *Addr) (int, error) {
 	s.len = unix.SizeofSockaddrAny
 	nfd, _, e := unix.RawSyscall6(unix.SYS_ACCEPT4, uintptr(lfd),
 		uintptr(unsafe.Pointer(&s.rsa)), uintptr(unsafe.Pointer(&s.len)),
@@ -52,25 +86,47 @@ func Accept(lfd int, s *AcceptBuf, peer *Addr) (int, error) {
 	if e != 0 {
 		return -1, e
 	}
-	switch s.rsa.Addr.Family {
-	case unix.AF_INET:
-		sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(&s.rsa))
-		peer.SetIPv4(sa.Addr, networkPort(&sa.Port))
-	case unix.AF_INET6:
-		sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(&s.rsa))
-		peer.SetIPv6(sa.Addr, networkPort(&sa.Port), sa.Scope_id)
-	case unix.AF_UNIX:
-		peer.SetUnix()
-	default:
-		peer.family = 0
-	}
+	s.decode(peer)
 	return int(nfd), nil
+}
+
+// RecvFrom reads one datagram into buf from the non-blocking socket fd
+// and stores its sender's address in from.
+func RecvFrom(fd int, buf []byte, s *SockaddrBuf, from *Addr) (int, error) {
+	s.len = unix.SizeofSockaddrAny
+	n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd),
+		uintptr(unsafe.Pointer(unsafe.SliceData(buf))), uintptr(len(buf)), 0,
+		uintptr(unsafe.Pointer(&s.rsa)), uintptr(unsafe.Pointer(&s.len)))
+	if e != 0 {
+		return 0, e
+	}
+	s.decode(from)
+	return int(n), nil
+}
+
+// SendTo sends data as one datagram from the non-blocking socket fd, of
+// domain, to ap (zone is the IPv6 scope id).
+func SendTo(fd, domain int, data []byte, s *SockaddrBuf, ap netip.AddrPort, zone uint32) error {
+	l := s.encode(domain, ap, zone)
+	_, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd),
+		uintptr(unsafe.Pointer(unsafe.SliceData(data))), uintptr(len(data)), 0,
+		uintptr(unsafe.Pointer(&s.rsa)), uintptr(l))
+	if e != 0 {
+		return e
+	}
+	return nil
 }
 
 // networkPort reads a port stored in network byte order.
 func networkPort(p *uint16) int {
 	b := (*[2]byte)(unsafe.Pointer(p))
 	return int(b[0])<<8 | int(b[1])
+}
+
+// putNetworkPort stores port in network byte order.
+func putNetworkPort(p *uint16, port uint16) {
+	b := (*[2]byte)(unsafe.Pointer(p))
+	b[0], b[1] = byte(port>>8), byte(port)
 }
 
 // MaxIovecs is IOV_MAX on Linux: writev takes at most this many buffers.

@@ -4,6 +4,7 @@ package sock
 
 import (
 	"errors"
+	"net/netip"
 	"os"
 	"syscall"
 	"time"
@@ -35,12 +36,36 @@ func Socket(domain, typ int) (int, error) {
 	return fd, nil
 }
 
-// AcceptBuf is the scratch space of Accept (none is needed here).
-type AcceptBuf struct{}
+// SockaddrBuf is the scratch space of Accept, RecvFrom and SendTo (none
+// is needed here: package unix converts the addresses).
+type SockaddrBuf struct{}
+
+// RecvFrom reads one datagram into buf from the non-blocking socket fd
+// and stores its sender's address in from.
+func RecvFrom(fd int, buf []byte, _ *SockaddrBuf, from *Addr) (int, error) {
+	n, sa, err := unix.Recvfrom(fd, buf, 0)
+	if err != nil {
+		return 0, err
+	}
+	from.FromSockaddr(sa)
+	return n, nil
+}
+
+// SendTo sends data as one datagram from the non-blocking socket fd, of
+// domain, to ap (zone is the IPv6 scope id).
+func SendTo(fd, domain int, data []byte, _ *SockaddrBuf, ap netip.AddrPort, zone uint32) error {
+	var sa unix.Sockaddr
+	if domain == unix.AF_INET {
+		sa = &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ap.Addr().Unmap().As4()}
+	} else {
+		sa = &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ap.Addr().As16(), ZoneId: zone}
+	}
+	return unix.Sendto(fd, data, 0, sa)
+}
 
 // Accept takes one connection from the listening socket lfd, non-blocking
 // and close-on-exec, and stores the peer's address.
-func Accept(lfd int, _ *AcceptBuf, peer *Addr) (int, error) {
+func Accept(lfd int, _ *SockaddrBuf, peer *Addr) (int, error) {
 	syscall.ForkLock.RLock()
 	nfd, sa, err := unix.Accept(lfd)
 	if err == nil {
