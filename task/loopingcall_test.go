@@ -281,3 +281,16 @@ func TestLoopingCallTickAllocatesNothing(t *testing.T) {
 		t.Errorf("%d calls after a restart, want 103", n)
 	}
 }
+
+// One iteration of a LoopingCall on a task.Clock: the function and the
+// rescheduling of the call that ran.
+func BenchmarkLoopingCallTick(b *testing.B) {
+	clock := &Clock{}
+	lc := NewLoopingCall(clock, func() error { return nil })
+	lc.Start(time.Millisecond, false)
+	b.ReportAllocs()
+	for b.Loop() {
+		clock.Advance(time.Millisecond)
+	}
+	lc.Stop()
+}
