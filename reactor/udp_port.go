@@ -146,11 +146,11 @@ func (p *UDPPort) resolve(addr string) (*net.UDPAddr, unix.Sockaddr, error) {
 }
 
 func (p *UDPPort) sockaddr(ap netip.AddrPort) (*net.UDPAddr, unix.Sockaddr, error) {
+	if err := p.checkFamily(ap); err != nil {
+		return nil, nil, err
+	}
 	ip := ap.Addr()
 	if p.domain == unix.AF_INET {
-		if !ip.Unmap().Is4() {
-			return nil, nil, &net.AddrError{Err: "IPv6 address on an IPv4 socket", Addr: ap.String()}
-		}
 		ip = ip.Unmap()
 		return net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, ap.Port())), &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ip.As4()}, nil
 	}
@@ -158,12 +158,20 @@ func (p *UDPPort) sockaddr(ap netip.AddrPort) (*net.UDPAddr, unix.Sockaddr, erro
 	return net.UDPAddrFromAddrPort(ap), &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ip.As16(), ZoneId: uint32(zone)}, nil
 }
 
+// checkFamily refuses an IPv6 address on an IPv4 socket.
+func (p *UDPPort) checkFamily(ap netip.AddrPort) error {
+	if p.domain == unix.AF_INET && !ap.Addr().Unmap().Is4() {
+		return &net.AddrError{Err: "IPv6 address on an IPv4 socket", Addr: ap.String()}
+	}
+	return nil
+}
+
 // destination checks that ua can be sent to from this port's socket and
 // returns it as the kernel takes it, without allocating.
 func (p *UDPPort) destination(ua *net.UDPAddr) (netip.AddrPort, uint32, error) {
 	ap := ua.AddrPort()
-	if p.domain == unix.AF_INET && !ap.Addr().Unmap().Is4() {
-		return ap, 0, &net.AddrError{Err: "IPv6 address on an IPv4 socket", Addr: ap.String()}
+	if err := p.checkFamily(ap); err != nil {
+		return ap, 0, err
 	}
 	var zone int
 	if ua.Zone != "" {
