@@ -35,6 +35,13 @@ func (r *Reactor) dispatch(events []poll.Event) {
 		}
 		if what&poll.Readable != 0 && s.reader != nil {
 			d := s.reader
+			if r.batch != nil && what == poll.Readable {
+				// Only readable: its receive can wait for the others'
+				// (WithBatchedIO), there is nothing else to do for it.
+				if c, ok := d.(*Conn); ok && c.readable() && r.batch.deferRead(c) {
+					continue
+				}
+			}
 			if err := r.doRead(d); err != nil {
 				r.disconnect(fd, d, err, true)
 				continue
@@ -51,6 +58,9 @@ func (r *Reactor) dispatch(events []poll.Event) {
 				r.disconnect(fd, d, err, false)
 			}
 		}
+	}
+	if r.batch != nil {
+		r.readBatch()
 	}
 }
 

@@ -44,6 +44,10 @@
 //     program on poll, as twistd's --reactor does);
 //   - the socket layer, gyre/internal/sock: socket system calls and
 //     options, sockaddr conversion, sendfile;
+//   - the batching layer, reactor/internal/uring (Linux): a minimal
+//     io_uring through which a reactor made WithBatchedIO receives for all
+//     the connections one wait reported readable, and sends all of a turn's
+//     answers, in one system call each (batch.go, batch_read.go);
 //   - the timer heap, gyre/internal/timerheap, shared with task.Clock;
 //   - the loop (reactor.go, dispatch.go, descriptor.go, triggers.go,
 //     endings.go, goroutine.go, panic.go): the descriptor table with its

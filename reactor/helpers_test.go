@@ -159,3 +159,8 @@ func drain(fd int) (string, error) {
 		return string(out), err
 	}
 }
+
+// directWrites pins a reactor to one write(2) per Write, for the tests
+// that drive a Conn by hand (pairConn) without running the loop, which is
+// what would send batched output (WithBatchedIO, GYRE_BATCHED_IO=1).
+var directWrites = WithBatchedIO(false)

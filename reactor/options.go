@@ -19,6 +19,8 @@ type config struct {
 	debug           *bool // WithDebug; nil: GYRE_DEBUG decides
 	poolSize        int   // WithGoroutinePool
 	poolQueue       int
+	batched         bool // WithBatchedIO
+	batchedSet      bool
 
 	// signalHook, if set, is called by the signal handler after it has
 	// acted on a signal (tests wait for it).

@@ -21,7 +21,7 @@ func TestLoseWithStreamingProducer(t *testing.T) {
 	for _, mode := range []string{"LoseConnection", "LoseWriteConnection"} {
 		t.Run(mode, func(t *testing.T) {
 			forEachBackend(t, func(t *testing.T, backend string) {
-				r, _ := newReactor(t, backend)
+				r, _ := newReactor(t, backend, directWrites)
 				prod := &idlePusher{}
 				srv := &servers{build: func() *recorder {
 					return &recorder{onMade: func(p *recorder) {
@@ -71,7 +71,7 @@ func TestLoseWithStreamingProducer(t *testing.T) {
 // A push producer the buffer has paused is resumed before the close, and
 // what it writes then goes out before the end of file.
 func TestLoseWithPausedProducerResumesIt(t *testing.T) {
-	r, _ := newReactor(t, DefaultBackend())
+	r, _ := newReactor(t, DefaultBackend(), directWrites)
 	c, peer := pairConn(t, r, &recorder{})
 	c.SetWriteBufferLimits(1, 0)
 	prod := &tailPusher{c: c}

@@ -58,7 +58,7 @@ func (p *pusher) StopProducing() { p.stops++ }
 // than the high mark plus one chunk.
 func TestPushProducerWaterMarks(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
-		r, _ := newReactor(t, backend)
+		r, _ := newReactor(t, backend, directWrites)
 		pausedc := make(chan struct{}, 1)
 		var prod *pusher
 		srv := &servers{build: func() *recorder {
@@ -138,7 +138,7 @@ func (p *puller) StopProducing() { p.stops++ }
 // so at most one chunk is ever buffered.
 func TestPullProducer(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
-		r, _ := newReactor(t, backend)
+		r, _ := newReactor(t, backend, directWrites)
 		var prod *puller
 		const chunk, total = 64 << 10, 6 << 20
 		srv := &servers{build: func() *recorder {
@@ -181,7 +181,7 @@ func TestPullProducer(t *testing.T) {
 // producer registered on an ended connection is stopped; the connection's
 // end stops its producer before the protocol hears of it.
 func TestRegisterProducerRules(t *testing.T) {
-	r, _ := newReactor(t, DefaultBackend())
+	r, _ := newReactor(t, DefaultBackend(), directWrites)
 	var order []string
 	rec := &recorder{onLost: func(*recorder, error) { order = append(order, "protocol") }}
 	c, _ := pairConn(t, r, rec)
@@ -218,7 +218,7 @@ func (s *stopRecorder) StopProducing()   { *s.order = append(*s.order, "producer
 // waits in the kernel until ResumeProducing.
 func TestTransportPauseResume(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
-		r, _ := newReactor(t, backend)
+		r, _ := newReactor(t, backend, directWrites)
 		resumed := false
 		srv := &servers{build: func() *recorder {
 			return &recorder{onMade: func(p *recorder) {

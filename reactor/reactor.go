@@ -58,6 +58,7 @@ type Reactor struct {
 	spareEnds []ender
 	held      map[FileDescriptor]struct{}
 	scratch   ioScratch
+	batch     *ioBatch // WithBatchedIO; nil when sends are not batched
 
 	state atomic.Int32
 
@@ -125,6 +126,7 @@ func New(options ...Option) (*Reactor, error) {
 		readSize:        cfg.readBufferSize,
 		shutdownTimeout: cfg.shutdownTimeout,
 	}
+	r.batch = newBatch(&cfg)
 	r.timers.Now() // start the queue on the real clock
 	r.goBridges.init(&cfg)
 	r.invoke = r.call
@@ -291,6 +293,7 @@ func (r *Reactor) finishShutdown() {
 // while watched for nothing, is removed and told
 // ConnectionLost(ErrConnectionLost).
 func (r *Reactor) disconnectAll() {
+	r.flushWrites() // what the last turn wrote goes out first
 	for _, d := range r.RemoveAll() {
 		r.callLost(d, ErrConnectionLost)
 	}
@@ -353,11 +356,16 @@ func (r *Reactor) iterate() error {
 		r.runGoroutineCalls()
 		r.runEndings()
 	}
+	// Output batched (WithBatchedIO) since the last wait goes out before
+	// the timers run, after them, and after the dispatch: each flush is
+	// one system call for all of it, and nothing when nothing waits.
+	r.flushWrites()
 	timeout := time.Duration(-1)
 	if r.timers.Len() > 0 {
 		now := r.timers.NowOffset()
 		if r.timers.RunDueOffset(now, r.invoke) > 0 {
 			r.runEndings()
+			r.flushWrites()
 			now = r.timers.NowOffset()
 		}
 		timeout = r.timers.Until(now)
@@ -375,8 +383,9 @@ func (r *Reactor) iterate() error {
 	r.round++
 	r.dispatch(events)
 	// Connections that closed themselves during the dispatch hear about
-	// it now, before the next wait.
+	// it now, before the next wait; what the dispatch wrote goes out.
 	r.runEndings()
+	r.flushWrites()
 	return nil
 }
 
@@ -398,6 +407,7 @@ func (r *Reactor) shutdown() {
 }
 
 func (r *Reactor) release() error {
+	r.batch.close()
 	r.waker.Close()
 	return r.backend.Close()
 }

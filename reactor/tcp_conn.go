@@ -28,6 +28,7 @@ const (
 	fParked                              // open but watched for nothing: held by the loop (hold)
 	fHeld                                // written with MSG_MORE during setup: release unless closing
 	fNoDelay                             // TCP_NODELAY known to be on (WithNoDelay, SetNoDelay)
+	fBatched                             // output waits in the reactor's batch (WithBatchedIO)
 )
 
 // ending is how a connection that closed itself ended (Conn.ending),
@@ -91,6 +92,8 @@ type connExtra struct {
 	high, low      int  // water marks; 0 means the defaults
 
 	xfer *fileTransfer // sendfile(2) transfer in progress
+
+	stash []byte // received in a batch after a callback paused it (batch_read.go)
 
 	err       error    // the reason, when the connection ended by an error
 	host      net.Addr // cached Host()
@@ -211,6 +214,9 @@ func (c *Conn) drained() bool {
 func (c *Conn) wantsWrite() bool {
 	if c.flags&fConnecting != 0 {
 		return true
+	}
+	if c.flags&fBatched != 0 {
+		return false // the end of the turn sends it
 	}
 	if c.flags&fWriteClosed != 0 {
 		return false
@@ -434,6 +440,10 @@ func (c *Conn) write(data []byte, lend bool) {
 		return
 	}
 	if !c.pending() {
+		if c.r.batch != nil && c.flags&fSetup == 0 {
+			c.batchWrite(data, lend)
+			return
+		}
 		// Inside ConnectionMade, hold the last partial segment back (see
 		// sysWriteMore): a LoseConnection that follows sends it with the
 		// FIN; afterSetup releases it otherwise. Not with Nagle off: the
@@ -456,6 +466,8 @@ func (c *Conn) write(data []byte, lend bool) {
 			c.lend(data)
 			return
 		}
+	} else if c.flags&fBatched != 0 && c.batchAppend(data) {
+		return
 	}
 	c.buffer(data)
 }
@@ -465,6 +477,12 @@ func (c *Conn) write(data []byte, lend bool) {
 func (c *Conn) WriteSequence(data [][]byte) {
 	c.r.checkLoop("Conn.WriteSequence")
 	if c.flags&(fClosed|fWriteClosed|fConnecting) != 0 {
+		return
+	}
+	if !c.pending() && c.r.batch != nil && c.flags&fSetup == 0 {
+		for _, b := range data {
+			c.write(b, false)
+		}
 		return
 	}
 	if !c.pending() {
@@ -642,6 +660,9 @@ func (c *Conn) PauseProducing() {
 func (c *Conn) ResumeProducing() {
 	c.flags &^= fPaused
 	c.sync()
+	if x := c.extra; x != nil && len(x.stash) > 0 {
+		c.r.atEndOfPhase(stashDelivery{c})
+	}
 }
 
 // StopProducing loses the connection (Transport).
@@ -709,6 +730,9 @@ func (c *Conn) SetKeepAlivePeriod(d time.Duration) error {
 func (c *Conn) DoRead() error {
 	if c.flags&(fClosed|fConnecting|fPaused|fDisconnecting|fReadClosed) != 0 {
 		return nil
+	}
+	if c.extra != nil && c.deliverStash() {
+		return nil // what a batch kept goes first; the socket next turn
 	}
 	buf := c.r.ReadBuffer()
 	for {

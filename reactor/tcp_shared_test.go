@@ -10,7 +10,7 @@ import (
 // later Write copies what remains instead of writing into the lent array;
 // the peer still gets every byte in order.
 func TestWriteSharedKeepsNoCopy(t *testing.T) {
-	r, _ := newReactor(t, "epoll")
+	r, _ := newReactor(t, "epoll", directWrites)
 	c, peer := pairConn(t, r, &recorder{})
 	data := pattern(1 << 20)
 	orig := bytes.Clone(data)
@@ -52,7 +52,7 @@ func TestWriteSharedKeepsNoCopy(t *testing.T) {
 // Draining a lent buffer forgets it, so the next partial Write copies into
 // a buffer of the connection's own.
 func TestWriteSharedDrainedForgetsTheLoan(t *testing.T) {
-	r, _ := newReactor(t, "epoll")
+	r, _ := newReactor(t, "epoll", directWrites)
 	c, peer := pairConn(t, r, &recorder{})
 	data := pattern(256 << 10)
 	c.WriteShared(data)

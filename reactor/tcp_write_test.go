@@ -40,7 +40,7 @@ func readSome(t *testing.T, fd int) []byte {
 // and the buffer is released once drained.
 func TestWriteBuffersPartialWrites(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
-		r, _ := newReactor(t, backend)
+		r, _ := newReactor(t, backend, directWrites)
 		c, peer := pairConn(t, r, &recorder{})
 		if c.flags&fWriting != 0 || c.flags&fReading == 0 {
 			t.Fatalf("after start: flags %b", c.flags)
@@ -86,7 +86,7 @@ func TestWriteBuffersPartialWrites(t *testing.T) {
 // WriteSequence writes all the slices with one writev when the socket
 // takes them, and buffers the rest in order when it does not.
 func TestWriteSequence(t *testing.T) {
-	r, _ := newReactor(t, DefaultBackend())
+	r, _ := newReactor(t, DefaultBackend(), directWrites)
 	c, peer := pairConn(t, r, &recorder{})
 	c.WriteSequence([][]byte{[]byte("one "), nil, []byte("two "), []byte("three")})
 	if c.Buffered() != 0 {
@@ -125,7 +125,7 @@ func TestWriteSequence(t *testing.T) {
 // Write just after it still goes out; reading stops at once.
 func TestLoseConnectionDrains(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
-		r, _ := newReactor(t, backend)
+		r, _ := newReactor(t, backend, directWrites)
 		big := pattern(4 << 20)
 		srv := &servers{build: func() *recorder {
 			return &recorder{onData: func(p *recorder, b []byte) {
@@ -174,7 +174,7 @@ func TestLoseConnectionDrains(t *testing.T) {
 // ErrConnectionLost).
 func TestAbortConnection(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
-		r, _ := newReactor(t, backend)
+		r, _ := newReactor(t, backend, directWrites)
 		srv := &servers{build: func() *recorder {
 			return &recorder{onData: func(p *recorder, _ []byte) {
 				chunk := pattern(1 << 20)
@@ -243,7 +243,7 @@ func (h *halfCloser) WriteConnectionLost() { h.writeLost++ }
 // LoseWriteConnection sends end of file and goes on reading.
 func TestHalfClose(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
-		r, _ := newReactor(t, backend)
+		r, _ := newReactor(t, backend, directWrites)
 		var hs []*halfCloser
 		port := listen(t, r, FactoryFunc(func(net.Addr) Protocol {
 			h := &halfCloser{}
@@ -281,7 +281,7 @@ func TestHalfClose(t *testing.T) {
 		}
 	})
 	t.Run("LoseWriteConnection", func(t *testing.T) {
-		r, _ := newReactor(t, DefaultBackend())
+		r, _ := newReactor(t, DefaultBackend(), directWrites)
 		var h *halfCloser
 		port := listen(t, r, FactoryFunc(func(net.Addr) Protocol {
 			h = &halfCloser{}
@@ -320,7 +320,7 @@ func TestHalfClose(t *testing.T) {
 // A write to a peer that has gone away ends the connection with the
 // errno (EPIPE or ECONNRESET), reported once, never inside Write.
 func TestWriteToClosedPeer(t *testing.T) {
-	r, _ := newReactor(t, DefaultBackend())
+	r, _ := newReactor(t, DefaultBackend(), directWrites)
 	c, peer := pairConn(t, r, &recorder{})
 	p := c.proto.(*recorder)
 	unix.Close(peer)

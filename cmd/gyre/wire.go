@@ -46,10 +46,11 @@ const linesExample = `  # A line server on port 9001; try it with: nc 127.0.0.1 
 
 // wireConfig is the command line of gyre echo and gyre lines.
 type wireConfig struct {
-	name  string // "echo" or "lines"
-	port  int
-	iface string
-	loops int
+	name   string // "echo" or "lines"
+	port   int
+	iface  string
+	loops  int
+	direct bool // --direct: no batched sends
 	// newFactory makes the factory of one loop (a LineEchoFactory holds
 	// a buffer of its loop's, so each loop gets its own).
 	newFactory func() reactor.Factory
@@ -119,6 +120,7 @@ func addWireFlags(cmd *cobra.Command, cfg *wireConfig) *portValue {
 	f.Var(port, "port", "port to listen on (default: chosen by the system)")
 	f.StringVar(&cfg.iface, "iface", "localhost", "interface (host name or address) to listen on")
 	f.IntVar(&cfg.loops, "loops", 1, "reactor loops sharing the port (0: one per CPU)")
+	f.BoolVar(&cfg.direct, "direct", false, "read and write one connection at a time instead of batching a turn's system calls (io_uring)")
 	return port
 }
 
@@ -135,6 +137,6 @@ func (c *wireConfig) check() error {
 // run serves cfg until a signal (see wireserve.Run).
 func (c *wireConfig) run(cmd *cobra.Command) error {
 	return wireserve.Run(cmd.Context(), wireserve.Config{
-		Name: c.name, Iface: c.iface, Port: c.port, Loops: c.loops, NewFactory: c.newFactory,
+		Name: c.name, Iface: c.iface, Port: c.port, Loops: c.loops, NewFactory: c.newFactory, Direct: c.direct,
 	}, cmd.OutOrStdout())
 }

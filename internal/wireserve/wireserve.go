@@ -33,6 +33,11 @@ type Config struct {
 	// NewFactory makes the factory of one loop: factories hold per-loop
 	// state (a LineEchoFactory's buffer), so each loop gets its own.
 	NewFactory func() reactor.Factory
+	// Direct turns batching off: each answer is written with its own
+	// write(2) when it is made, instead of the answers of one turn going
+	// to the kernel together (reactor.WithBatchedIO, on by default here
+	// because it is what such a server wants: see that option).
+	Direct bool
 }
 
 // Run listens with cfg.Loops reactors, prints "Serving NAME on ADDRESS."
@@ -72,7 +77,7 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 	port := cfg.Port
 	addr := ""
 	for i := range cfg.Loops {
-		r, err := reactor.New(reactor.WithLoops(cfg.Loops))
+		r, err := reactor.New(reactor.WithLoops(cfg.Loops), reactor.WithBatchedIO(!cfg.Direct))
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,7 @@
 // library alone: the reactor, protocols/wire and protocols/basic, with
 // none of the gyre tool around them.
 //
-//	go run ./examples/beyond/echo-server [--iface HOST] [--port P] [--loops N]
+//	go run ./examples/beyond/echo-server [--iface HOST] [--port P] [--loops N] [--direct]
 //	go run ./examples/beyond/echo-server --lines [--delimiter crlf] [--max-length N]
 //
 // Without --lines every byte a client sends comes back, in order, on the
@@ -13,7 +13,9 @@
 //
 // It prints "Serving echo on ADDRESS." (or "Serving lines on ...") and
 // runs until SIGINT or SIGTERM. --loops N runs N reactors sharing the port
-// (SO_REUSEPORT), one per core.
+// (SO_REUSEPORT), one per core. The answers of one turn of a loop go to the
+// kernel together, in one io_uring_enter(2) (reactor.WithBatchedIO), where
+// the kernel allows it; --direct writes each one at once instead.
 //
 // This is the program the load benchmarks measure on E1-E3 (bench/run):
 // what a user's own server on the library costs. gyre echo and gyre lines
@@ -57,6 +59,7 @@ func parseArgs(args []string) (wireserve.Config, error) {
 	fs.StringVar(&cfg.Iface, "iface", "127.0.0.1", "the interface to listen on")
 	fs.IntVar(&cfg.Port, "port", 0, "the port to listen on (0: one the system chooses)")
 	fs.IntVar(&cfg.Loops, "loops", 1, "reactor loops sharing the port (0: one per CPU)")
+	fs.BoolVar(&cfg.Direct, "direct", false, "read and write one connection at a time instead of batching a turn's system calls (io_uring)")
 	lines := fs.Bool("lines", false, "answer each line with itself instead of echoing bytes")
 	delim := fs.String("delimiter", "lf", "with --lines, what ends a line: lf or crlf")
 	maxLength := fs.Int("max-length", 16384, "with --lines, the longest line accepted")
