@@ -153,6 +153,14 @@ func (p *slowProtocol) step() {
 		p.t.LoseConnection()
 		return
 	}
+	// The chunk before may have been refused only after the last step
+	// returned: a reactor that batches its writes (WithBatchedIO) sends
+	// them at the end of the turn. Found now, it pauses p (watchBuffer
+	// registers p as producer, and that pauses it at once) before another
+	// chunk piles up behind it.
+	if p.watchBuffer(); p.state == slowPaused {
+		return
+	}
 	n := ChunkLen(f.poem[p.sent:], f.numBytes)
 	p.sent += n
 	if p.sent == len(f.poem) {

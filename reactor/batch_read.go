@@ -16,7 +16,7 @@ import "golang.org/x/sys/unix"
 // unread input.
 
 const (
-	readArena    = 256 << 10 // the arena one batch of receives shares
+	readArena    = 128 << 10 // the arena one batch of receives shares
 	minReadChunk = 2 << 10   // the least one receive asks for
 )
 
@@ -53,9 +53,6 @@ func (r *Reactor) readBatch() {
 	conns := b.reads
 	if len(conns) == 0 {
 		return
-	}
-	if b.arena == nil {
-		b.arena = make([]byte, readArena)
 	}
 	for start := 0; start < len(conns) && r.batch != nil; {
 		n := min(len(conns)-start, b.ring.Space(), readArena/minReadChunk)

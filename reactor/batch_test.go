@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"sync"
 	"syscall"
 	"testing"
@@ -146,9 +147,9 @@ func TestBatchedWriteThenAbort(t *testing.T) {
 	}
 }
 
-// Within the turn a Write is counted by Buffered and registers nothing
-// with the backend; it is sent by the time the loop has waited (at the end
-// of the turn, or with the wait itself).
+// Within the turn a Write waits in the batch, registers nothing with the
+// backend and counts nothing in Buffered (the socket has refused nothing);
+// it is sent at the end of the turn.
 func TestBatchedUntilEndOfTurn(t *testing.T) {
 	r := batchedReactor(t)
 	var c *Conn
@@ -157,12 +158,13 @@ func TestBatchedUntilEndOfTurn(t *testing.T) {
 		c, peer = pairConn(t, r, &recorder{})
 		c.Write([]byte("abc"))
 		c.Write([]byte("def"))
-		if c.Buffered() != 6 || c.flags&fWriting != 0 {
-			t.Errorf("inside the turn: Buffered %d, registered for writing %v", c.Buffered(), c.flags&fWriting != 0)
+		if c.Buffered() != 0 || c.flags&(fWriting|fBatched) != fBatched {
+			t.Errorf("inside the turn: Buffered %d (the socket refused nothing), registered for writing %v, batched %v",
+				c.Buffered(), c.flags&fWriting != 0, c.flags&fBatched != 0)
 		}
 		r.CallLater(10*time.Millisecond, func() {
-			if got := string(readSome(t, peer)); got != "abcdef" || c.Buffered() != 0 {
-				t.Errorf("after the turn the peer has %q and Buffered is %d", got, c.Buffered())
+			if got := string(readSome(t, peer)); got != "abcdef" || c.flags&fBatched != 0 {
+				t.Errorf("after the turn the peer has %q and the connection is still batched: %v", got, c.flags&fBatched != 0)
 			}
 			r.Stop()
 		})
@@ -307,4 +309,122 @@ func TestBatchedReadPausedMidBatch(t *testing.T) {
 			t.Errorf("connection %d got %q, want %q", i, got, want)
 		}
 	}
+}
+
+// Write then LoseConnection, batched: the send, a discard of the input
+// the client sent and the server never read, and the close go in one
+// submission. The client gets the whole poem and a clean end of file (no
+// reset over its unread input), and the protocol hears ConnectionDone.
+// One port answers in ConnectionMade (the fast poetry server), its clients
+// sending nothing (one that did could see its input arrive after the
+// close, and the kernel's reset for it, batched or not); the other answers
+// later, not reading meanwhile, so that its clients' input arrives unread.
+func TestBatchedWriteAndCloseInOneSubmission(t *testing.T) {
+	r := batchedReactor(t)
+	poem := pattern(3003)
+	answer := func(p *recorder) {
+		p.Transport.Write(poem)
+		p.Transport.LoseConnection()
+	}
+	fast := &servers{build: func() *recorder { return &recorder{onMade: answer} }}
+	late := &servers{build: func() *recorder {
+		return &recorder{onMade: func(p *recorder) {
+			p.Transport.PauseProducing()
+			r.CallLater(50*time.Millisecond, func() { answer(p) })
+		}}
+	}}
+	ports := []*Port{listen(t, r, fast), listen(t, r, late)}
+	const clients = 50
+	errc := make(chan error, clients)
+	for i := range clients {
+		go func() {
+			c, err := net.DialTimeout("tcp", ports[i%2].Addr().String(), testTimeout)
+			if err != nil {
+				errc <- err
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(testTimeout))
+			if i%2 == 1 {
+				c.Write(make([]byte, 100<<10)) // input the server never reads
+			}
+			got, err := readAll(c)
+			if err == nil && !bytes.Equal(got, poem) {
+				err = fmt.Errorf("client %d got %d bytes, want the %d of the poem", i, len(got), len(poem))
+			}
+			errc <- err
+		}()
+	}
+	go func() {
+		for range clients {
+			if err := <-errc; err != nil {
+				t.Error(err)
+			}
+		}
+		r.CallFromGoroutine(func() { r.Stop() })
+	}()
+	run(t, r)
+	for i, p := range append(fast.all, late.all...) {
+		if err := p.lostOnce(t); !errors.Is(err, ErrConnectionDone) {
+			t.Errorf("connection %d lost: %v", i, err)
+		}
+	}
+}
+
+// Writes to more connections in one turn than one submission carries:
+// the list of items never grows past it (the batch goes early), and every
+// connection gets its bytes.
+func TestBatchedManyConnectionsOneTurn(t *testing.T) {
+	r := batchedReactor(t)
+	const n = 3*batchEntries + 7
+	var conns []*Conn
+	var peers []int
+	r.CallWhenRunning(func() {
+		for range n {
+			c, peer := pairConn(t, r, &recorder{})
+			conns, peers = append(conns, c), append(peers, peer)
+		}
+		for i, c := range conns {
+			c.Write(fmt.Appendf(nil, "connection %d", i))
+			if len(r.batch.items) > batchEntries {
+				t.Fatalf("%d items batched", len(r.batch.items))
+			}
+		}
+		r.CallLater(20*time.Millisecond, func() {
+			for i, p := range peers {
+				if got, want := string(readSome(t, p)), fmt.Sprintf("connection %d", i); got != want {
+					t.Errorf("peer %d got %q, want %q", i, got, want)
+				}
+			}
+			r.Stop()
+		})
+	})
+	run(t, r)
+}
+
+// Writes to two connections in turn: each connection's bytes stay in
+// order, whether they extend its batched bytes in place or move them
+// behind the other's.
+func TestBatchedInterleavedWrites(t *testing.T) {
+	r := batchedReactor(t)
+	r.CallWhenRunning(func() {
+		a, pa := pairConn(t, r, &recorder{})
+		b, pb := pairConn(t, r, &recorder{})
+		a.Write([]byte("a1 "))
+		a.Write([]byte("a2 ")) // in place
+		b.Write([]byte("b1 "))
+		a.Write([]byte("a3 ")) // moved behind b's
+		a.WriteShared([]byte("a4"))
+		b.WriteSequence([][]byte{[]byte("b2 "), []byte("b3")})
+		r.CallLater(20*time.Millisecond, func() {
+			if got := string(readSome(t, pa)); got != "a1 a2 a3 a4" {
+				t.Errorf("a's peer got %q", got)
+			}
+			if got := string(readSome(t, pb)); got != "b1 b2 b3" {
+				t.Errorf("b's peer got %q", got)
+			}
+			r.Stop()
+		})
+	})
+	run(t, r)
 }

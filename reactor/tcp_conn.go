@@ -162,7 +162,9 @@ func (c *Conn) Host() net.Addr {
 
 // Buffered returns how many written bytes wait in the connection's buffer
 // for the socket to take them. It is still right during ConnectionLost,
-// where it counts what was never sent.
+// where it counts what was never sent. Bytes a reactor made WithBatchedIO
+// holds until the end of the turn are not counted: the socket has not
+// refused them.
 func (c *Conn) Buffered() int {
 	if c.extra == nil {
 		return 0
@@ -190,8 +192,15 @@ func (x *connExtra) marks() (high, low int) {
 	return x.high, x.low
 }
 
-// pending reports whether output waits: buffered bytes or a file transfer.
+// pending reports whether output waits: batched or buffered bytes, or a
+// file transfer.
 func (c *Conn) pending() bool {
+	return c.flags&fBatched != 0 || c.pendingOwn()
+}
+
+// pendingOwn reports whether output waits in the connection's own buffer
+// or a file transfer.
+func (c *Conn) pendingOwn() bool {
 	x := c.extra
 	return x != nil && (x.woff < len(x.wbuf) || x.xfer != nil)
 }
@@ -205,6 +214,9 @@ func (c *Conn) pending() bool {
 // for more first (askProducer) and holds the close until it unregisters or
 // runs dry.
 func (c *Conn) drained() bool {
+	if c.flags&fBatched != 0 {
+		return false
+	}
 	x := c.extra
 	return x == nil || (x.woff == len(x.wbuf) && x.xfer == nil &&
 		(x.producer == nil || (x.streaming && !x.producerPaused)))
@@ -257,7 +269,8 @@ func (c *Conn) sync() {
 		}
 		c.flags = f
 	}
-	c.park(!wantR && !wantW)
+	// A connection whose output waits in the batch is held by the batch.
+	c.park(!wantR && !wantW && f&fBatched == 0)
 }
 
 // unwatch removes every registration (before the fd is closed).
@@ -439,11 +452,11 @@ func (c *Conn) write(data []byte, lend bool) {
 	if len(data) == 0 || c.flags&(fClosed|fWriteClosed|fConnecting) != 0 {
 		return
 	}
+	if c.r.batch != nil && !c.pendingOwn() {
+		c.batchWrite(data, lend)
+		return
+	}
 	if !c.pending() {
-		if c.r.batch != nil && c.flags&fSetup == 0 {
-			c.batchWrite(data, lend)
-			return
-		}
 		// Inside ConnectionMade, hold the last partial segment back (see
 		// sysWriteMore): a LoseConnection that follows sends it with the
 		// FIN; afterSetup releases it otherwise. Not with Nagle off: the
@@ -466,8 +479,6 @@ func (c *Conn) write(data []byte, lend bool) {
 			c.lend(data)
 			return
 		}
-	} else if c.flags&fBatched != 0 && c.batchAppend(data) {
-		return
 	}
 	c.buffer(data)
 }
@@ -479,7 +490,7 @@ func (c *Conn) WriteSequence(data [][]byte) {
 	if c.flags&(fClosed|fWriteClosed|fConnecting) != 0 {
 		return
 	}
-	if !c.pending() && c.r.batch != nil && c.flags&fSetup == 0 {
+	if c.r.batch != nil && !c.pendingOwn() {
 		for _, b := range data {
 			c.write(b, false)
 		}

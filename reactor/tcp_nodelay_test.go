@@ -120,7 +120,7 @@ func TestNoDelayWritesAreNotHeld(t *testing.T) {
 		{"default", nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, _ := newReactor(t, DefaultBackend())
+			r, _ := newReactor(t, DefaultBackend(), directWrites) // what a direct write holds back
 			var held bool
 			f := FactoryFunc(func(net.Addr) Protocol {
 				return &recorder{onMade: func(p *recorder) {

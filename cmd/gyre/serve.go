@@ -85,6 +85,7 @@ type serveConfig struct {
 	delay    time.Duration
 	blocking bool
 	loops    int
+	direct   bool // --direct: no batched reads and writes
 	grace    time.Duration
 	maxConns int
 	format   logFormat
@@ -155,6 +156,7 @@ func newServeCmd() *cobra.Command {
 	f.Var(&delay, "delay", "with --slow: pause between sends")
 	f.BoolVar(&cfg.blocking, "blocking", false, "serve one client at a time per port, with blocking sockets")
 	f.IntVar(&cfg.loops, "loops", 1, "reactor loops sharing the ports (0: one per CPU)")
+	f.BoolVar(&cfg.direct, "direct", false, "read and write one connection at a time instead of batching a turn's system calls (io_uring)")
 	f.Var(&grace, "grace", "on SIGINT/SIGTERM, how long poems in flight may take to finish")
 	f.IntVar(&maxConns, "max-conns", 0, "most connections open at once; more are closed at once (default: the descriptor limit less 64, at most 65536)")
 	f.Var(logFmt, "log-format", "log format on stderr")

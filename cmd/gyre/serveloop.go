@@ -92,7 +92,8 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 		l.flushFn = l.flush
 		// The reactor's own records (a panic in a callback, running out
 		// of descriptors) go into the loop's log too, and bring a flush.
-		r, err := reactor.New(reactor.WithLogger(slog.New(flushingHandler{h, l})), reactor.WithLoops(cfg.loops))
+		r, err := reactor.New(reactor.WithLogger(slog.New(flushingHandler{h, l})), reactor.WithLoops(cfg.loops),
+			reactor.WithBatchedIO(!cfg.direct))
 		if err != nil {
 			return fail(err)
 		}

@@ -16,8 +16,12 @@ var ErrUnsupported = errors.New("uring: io_uring is not available on this system
 
 // The kernel's interface (include/uapi/linux/io_uring.h), only what is used.
 const (
-	opSend = 26 // IORING_OP_SEND
-	opRecv = 27 // IORING_OP_RECV
+	opClose = 19 // IORING_OP_CLOSE
+	opSend  = 26 // IORING_OP_SEND
+	opRecv  = 27 // IORING_OP_RECV
+
+	sqeLink     = 1 << 2 // IOSQE_IO_LINK: the next entry runs after this one, if it succeeds
+	sqeHardLink = 1 << 3 // IOSQE_IO_HARDLINK: the next entry runs after this one, whatever its result
 
 	setupClamp       = 1 << 4 // IORING_SETUP_CLAMP: fewer entries rather than EINVAL
 	setupSubmitAll   = 1 << 7 // IORING_SETUP_SUBMIT_ALL: one bad entry does not stop the rest
@@ -233,6 +237,43 @@ func (r *Ring) prep(op uint8, fd int, p []byte, flags uint32, tag uint64) bool {
 		e.addr = uint64(uintptr(unsafe.Pointer(&p[0])))
 	}
 	return true
+}
+
+// PrepDiscard queues a receive on fd that drops up to n bytes of what
+// waits to be read, without waiting (MSG_DONTWAIT) and without copying
+// them anywhere: MSG_TRUNC, which TCP honours by skipping the copy. No
+// buffer is given, so a socket that copied anyway (not TCP: a Unix socket
+// does) fails the receive with EFAULT instead of writing to memory; use
+// it on TCP sockets.
+func (r *Ring) PrepDiscard(fd, n int, tag uint64) bool {
+	if r.Space() <= 0 {
+		return false
+	}
+	*r.next() = sqe{opcode: opRecv, fd: int32(fd), len: uint32(n), msgFlags: unix.MSG_DONTWAIT | unix.MSG_TRUNC, userData: tag}
+	return true
+}
+
+// PrepClose queues a close(2) of fd, tagged tag.
+func (r *Ring) PrepClose(fd int, tag uint64) bool {
+	if r.Space() <= 0 {
+		return false
+	}
+	*r.next() = sqe{opcode: opClose, fd: int32(fd), userData: tag}
+	return true
+}
+
+// Link makes the next entry queued depend on the last one: it runs only
+// once the last has completed and, unless hard, only if it succeeded (a
+// send that sent less than asked counts as failing); otherwise it
+// completes with -ECANCELED, and so does the rest of the chain. Call it
+// between the two Preps, with room for the second checked first.
+func (r *Ring) Link(hard bool) {
+	e := &r.sqes[(r.tail-1)&r.sqMask]
+	if hard {
+		e.flags |= sqeHardLink
+	} else {
+		e.flags |= sqeLink
+	}
 }
 
 // next claims the next submission entry.

@@ -2,7 +2,9 @@ package uring
 
 import (
 	"errors"
+	"net"
 	"testing"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -195,4 +197,86 @@ func benchSends(b *testing.B, batched bool) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(pairs)), "ns/send+read")
+}
+
+// tcpPair returns the two ends of a TCP connection on loopback, as
+// non-blocking descriptors.
+func tcpPair(t *testing.T) (int, int) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd := func(c net.Conn) int {
+		f, err := c.(*net.TCPConn).File() // a duplicate, blocking
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		n := int(f.Fd())
+		unix.SetNonblock(n, true)
+		t.Cleanup(func() { f.Close() })
+		return n
+	}
+	return fd(s), fd(c)
+}
+
+// A send, then (linked) a discard of the unread input, then (hard-linked)
+// a close: the peer gets the bytes and the end of the stream, not a reset,
+// even though input was waiting unread. The discard copies nothing: it is
+// given no buffer.
+func TestSendDiscardClose(t *testing.T) {
+	r := newRing(t, 8)
+	a, b := tcpPair(t)
+	unix.Write(b, make([]byte, 100<<10)) // input a never reads
+	time.Sleep(10 * time.Millisecond)
+	r.PrepSend(a, []byte("poem"), unix.MSG_DONTWAIT|unix.MSG_WAITALL, 1)
+	r.Link(false)
+	r.PrepDiscard(a, 16<<20, 2)
+	r.Link(true)
+	r.PrepClose(a, 3)
+	got := submit(t, r)
+	if got[1] != 4 || got[2] != 100<<10 || got[3] != 0 {
+		t.Fatalf("completions %v: want the send whole, the 100 KiB of input dropped, the close done", got)
+	}
+	unix.SetNonblock(b, false)
+	buf := make([]byte, 16)
+	n, _ := unix.Read(b, buf)
+	if string(buf[:n]) != "poem" {
+		t.Fatalf("peer read %q", buf[:n])
+	}
+	if n, err := unix.Read(b, buf); n != 0 || err != nil {
+		t.Fatalf("after the poem: %d, %v; want end of file", n, err)
+	}
+}
+
+// A send the socket takes only part of breaks the chain when it asks for
+// all (MSG_WAITALL; without it a short send counts as success): the
+// discard and the close are cancelled, the descriptor stays open, and the
+// send still does not wait for room.
+func TestShortSendCancelsClose(t *testing.T) {
+	r := newRing(t, 8)
+	a, _ := socketPair(t)
+	unix.SetsockoptInt(a, unix.SOL_SOCKET, unix.SO_SNDBUF, 4096)
+	r.PrepSend(a, make([]byte, 4<<20), unix.MSG_DONTWAIT|unix.MSG_WAITALL, 1)
+	r.Link(false)
+	r.PrepDiscard(a, 16<<20, 2)
+	r.Link(true)
+	r.PrepClose(a, 3)
+	got := submit(t, r)
+	if got[1] <= 0 || got[1] >= 4<<20 || got[2] != -int32(unix.ECANCELED) || got[3] != -int32(unix.ECANCELED) {
+		t.Fatalf("completions %v: want a short send, then the rest cancelled", got)
+	}
+	if _, err := unix.FcntlInt(uintptr(a), unix.F_GETFD, 0); err != nil {
+		t.Fatalf("the descriptor was closed: %v", err)
+	}
 }

@@ -28,5 +28,14 @@ func (*Ring) PrepRecv(fd int, p []byte, flags uint32, tag uint64) bool { return 
 // Submit has nothing to submit.
 func (*Ring) Submit() error { return nil }
 
+// PrepDiscard cannot queue anything.
+func (*Ring) PrepDiscard(fd, n int, tag uint64) bool { return false }
+
+// PrepClose cannot queue anything.
+func (*Ring) PrepClose(fd int, tag uint64) bool { return false }
+
+// Link does nothing.
+func (*Ring) Link(hard bool) {}
+
 // Next has no completion.
 func (*Ring) Next() (tag uint64, res int32, ok bool) { return 0, 0, false }

@@ -1,0 +1,302 @@
+package reactor
+
+import (
+	"net"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"gyre/reactor/internal/uring"
+)
+
+// Batched sends (WithBatchedIO). A connection's Write appends its bytes to
+// the reactor's shared output buffer and gives the connection an item in
+// the batch (fBatched); at the end of the turn (flushWrites) one
+// io_uring_enter sends every item. Whatever the socket does not take moves
+// into the connection's own buffer and waits for writability, as a direct
+// write's rest does.
+
+// outSize is the shared output buffer's size. A Write that does not fit
+// sends what is batched first (flushEarly); one larger than a quarter of
+// it gets a copy of its own (an allocation, for a large answer).
+const outSize = 64 << 10
+
+// maxSend bounds one send (its length rides in the tag); the socket takes
+// far less at once anyway, and the rest waits as after a short send.
+const maxSend = 1<<30 - 1
+
+// batchItem is one connection's output in the batch.
+type batchItem struct {
+	c       *Conn  // nil once the bytes moved to a later item
+	buf     []byte // a slice of out (cut to its length), lent bytes, or a copy
+	lent    bool   // buf is the caller's (WriteShared)
+	closing bool   // prepSend linked a close after the send
+}
+
+func sendTag(i, n int) uint64 { return tagSend | uint64(n)<<32 | uint64(uint32(i)) }
+
+// item returns c's item (c is fBatched). It is the last one unless c's
+// protocol wrote to other connections since; then it is looked for.
+func (b *ioBatch) item(c *Conn) *batchItem {
+	for i := len(b.items) - 1; i >= 0; i-- {
+		if b.items[i].c == c {
+			return &b.items[i]
+		}
+	}
+	panic("reactor: a batched connection without its item")
+}
+
+// batchWrite adds data to c's batched output.
+func (c *Conn) batchWrite(data []byte, lend bool) {
+	b := c.r.batch
+	if c.flags&fBatched == 0 {
+		c.addItem(data, lend)
+		return
+	}
+	it := b.item(c)
+	if last := &b.items[len(b.items)-1]; it == last && b.endsOut(it.buf) && len(b.out)+len(data) <= cap(b.out) {
+		// The common case: an answer written in pieces. Extend in place.
+		start := len(b.out) - len(it.buf)
+		b.out = append(b.out, data...)
+		it.buf = b.out[start:len(b.out):len(b.out)]
+		return
+	}
+	// Another connection's bytes follow: move c's to the end.
+	joined := append(append(make([]byte, 0, len(it.buf)+len(data)), it.buf...), data...)
+	it.c, it.buf = nil, nil
+	c.flags &^= fBatched
+	c.addItem(joined, false)
+}
+
+// addItem gives c an item with data: kept by reference when lent, else
+// copied into the shared buffer, or into a copy of its own if large.
+func (c *Conn) addItem(data []byte, lend bool) {
+	b := c.r.batch
+	it := batchItem{c: c, lent: lend}
+	if len(b.items) >= batchEntries && (lend || len(data) > outSize/4) {
+		// A full batch goes now: the list stays as small as what one
+		// system call carries.
+		if c.r.sendAll(); c.r.batch == nil {
+			c.write(data, lend)
+			return
+		}
+	}
+	switch {
+	case lend:
+		it.buf = data[:len(data):len(data)]
+	case len(data) > outSize/4:
+		it.buf = append([]byte(nil), data...)
+	default:
+		if len(b.out)+len(data) > cap(b.out) || len(b.items) >= batchEntries {
+			if c.r.flushEarly(); c.r.batch == nil {
+				c.write(data, false) // the ring failed: write directly
+				return
+			}
+		}
+		start := len(b.out)
+		b.out = append(b.out, data...)
+		it.buf = b.out[start:len(b.out):len(b.out)]
+	}
+	b.items = append(b.items, it)
+	c.flags |= fBatched
+}
+
+// endsOut reports whether p ends the shared buffer.
+func (b *ioBatch) endsOut(p []byte) bool {
+	return len(p) > 0 && b.inOut(p) && unsafe.SliceData(p) == unsafe.SliceData(b.out[len(b.out)-len(p):])
+}
+
+// inOut reports whether p lies in the shared buffer, which the next turn
+// overwrites.
+func (b *ioBatch) inOut(p []byte) bool {
+	if cap(b.out) == 0 || len(p) == 0 {
+		return false
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(b.out[:1])))
+	at := uintptr(unsafe.Pointer(unsafe.SliceData(p)))
+	return at >= base && at < base+uintptr(cap(b.out))
+}
+
+// flushEarly sends what is batched because the shared buffer or the list
+// of items is full (the list never holds more than one system call
+// carries, so that ten thousand connections written to in one turn cost
+// no list of ten thousand).
+func (r *Reactor) flushEarly() { r.sendAll() }
+
+// flushWrites sends the batched output, and goes on while what that
+// finishes at the end of the phase (a ConnectionLost, a producer asked
+// for more) batches more.
+func (r *Reactor) flushWrites() {
+	for b := r.batch; b != nil && len(b.items) > 0; b = r.batch {
+		r.sendAll()
+		r.runEndings()
+	}
+}
+
+// sendAll sends every item now and empties the shared buffer. It runs no
+// callback (sent queues what needs one), so it may run inside one: a Write
+// that finds the shared buffer full (flushEarly).
+func (r *Reactor) sendAll() {
+	b := r.batch
+	items := b.items
+	b.items = b.spare[:0]
+	r.sendItems(items)
+	clear(items)
+	if r.batch != nil { // else batchFailed
+		b.spare = items[:0]
+		b.out = b.out[:0]
+	}
+}
+
+// sendItems sends items, as many per system call as the ring holds.
+func (r *Reactor) sendItems(items []batchItem) {
+	ring := r.batch.ring
+	for start := 0; start < len(items); {
+		end := start
+		for ; end < len(items) && ring.Space() > 0; end++ {
+			r.prepSend(ring, items, end)
+		}
+		if err := ring.Submit(); err != nil {
+			r.batchFailed(items[start:], err)
+			return
+		}
+		for tag, res, ok := ring.Next(); ok; tag, res, ok = ring.Next() {
+			it := &items[uint32(tag)]
+			switch tag & tagKind {
+			case tagSend:
+				it.c.sent(it, res, int(tag>>32&maxSend))
+			case tagClose:
+				it.c.closedByRing(it, res)
+			}
+		}
+		start = end
+	}
+}
+
+// prepSend queues item i, unless its connection was closed meanwhile (its
+// bytes are dropped with it). A connection that is to close once its
+// output is sent (LoseConnection) has the close follow in the same
+// submission: the send asks for all of its bytes (MSG_WAITALL, so that a
+// short one breaks the chain, still without waiting), then the unread
+// input is dropped (so that the close sends the end of the stream, not a
+// reset: see discardInput), then the descriptor is closed. Four system
+// calls per such connection become a share of one.
+func (r *Reactor) prepSend(ring *uring.Ring, items []batchItem, i int) {
+	it := &items[i]
+	c := it.c
+	if c == nil {
+		return
+	}
+	if c.flags&fClosed != 0 {
+		c.flags &^= fBatched
+		it.c = nil
+		return
+	}
+	out := it.buf
+	if len(out) > maxSend {
+		out = out[:maxSend]
+	}
+	if !c.closesAfterSend() || ring.Space() < 3 {
+		ring.PrepSend(int(c.fd), out, sendFlags, sendTag(i, len(out)))
+		return
+	}
+	c.unwatch() // while the descriptor is still open
+	it.closing = true
+	fd := int(c.fd)
+	// MSG_MORE holds the last partial segment back for the close's FIN.
+	ring.PrepSend(fd, out, closingSendFlags, sendTag(i, len(out)))
+	ring.Link(false)
+	ring.PrepDiscard(fd, maxDiscardOnClose, tagDiscard)
+	ring.Link(true)
+	ring.PrepClose(fd, tagClose|uint64(uint32(i)))
+}
+
+// closesAfterSend reports whether c is to be closed as soon as its output
+// is sent, with nothing to ask or shut first, and is a TCP connection (the
+// ring's discard relies on TCP not copying what it drops).
+func (c *Conn) closesAfterSend() bool {
+	if c.flags&(fDisconnecting|fWriteShutting|fSetup) != fDisconnecting ||
+		(c.extra != nil && (c.extra.producer != nil || c.extra.woff != len(c.extra.wbuf))) {
+		return false
+	}
+	_, tcp := c.peer.(*net.TCPAddr)
+	return tcp
+}
+
+// sent takes the result of the send of it: a byte count of the asked, or
+// a negated errno. It calls nothing back: what must follow (a close that
+// waited for the output, ConnectionLost after an error, a producer to ask
+// for more) is queued for the end of the phase, so that a send may happen
+// inside another connection's callback (flushEarly).
+func (c *Conn) sent(it *batchItem, res int32, asked int) {
+	c.flags &^= fBatched
+	if c.flags&fClosed != 0 {
+		return // closed meanwhile
+	}
+	n := int(res)
+	if n != len(it.buf) {
+		it.closing = false // the chain broke: the close was cancelled
+	}
+	if res < 0 {
+		switch errnoOf(res) {
+		case unix.EAGAIN, unix.EINTR:
+			n = 0
+		default:
+			c.fail(errnoOf(res))
+			return
+		}
+	}
+	if n < len(it.buf) {
+		c.keepRest(it, n)
+		return
+	}
+	switch {
+	case it.closing:
+		// The close that followed in the chain finishes it.
+	case c.flags&fWriteShutting != 0 || (c.extra != nil && c.extra.producer != nil):
+		c.r.atEndOfPhase(afterBatch{c})
+	case c.flags&fDisconnecting != 0:
+		c.queueLost()
+	default:
+		c.sync()
+	}
+}
+
+// keepRest moves what the socket did not take of it into c's own buffer
+// (by reference if lent, else a copy: the shared buffer is overwritten
+// next turn), to go out at writability.
+func (c *Conn) keepRest(it *batchItem, n int) {
+	x := c.needExtra()
+	rest := it.buf[n:]
+	if it.lent {
+		x.wbuf, x.woff, x.lent = rest, 0, true
+	} else {
+		x.wbuf, x.woff, x.lent = append([]byte(nil), rest...), 0, false
+	}
+	c.sync()
+}
+
+// closedByRing takes the result of the close that followed it's send.
+func (c *Conn) closedByRing(it *batchItem, res int32) {
+	if !it.closing || res == -int32(unix.ECANCELED) {
+		return // the send did not finish: sent has dealt with it
+	}
+	c.flags |= fClosed
+	c.ending = endDone
+	c.queueLost()
+}
+
+// afterBatch finishes, at the end of the phase, what a connection's
+// output held back once the batch has sent it all: a write-side shutdown,
+// or a producer to ask for more; what a writability event would do.
+type afterBatch struct{ c *Conn }
+
+func (a afterBatch) endOfPhase() {
+	c := a.c
+	if c.flags&(fClosed|fBatched) != 0 || c.pendingOwn() {
+		return // ended, or more output since: its own send finishes it
+	}
+	if err := c.r.doWrite(c); err != nil {
+		c.r.disconnect(int(c.fd), c, err, false)
+	}
+}
