@@ -219,11 +219,9 @@ func TestBatchedEchoAllocatesNothing(t *testing.T) {
 	}
 }
 
-// One request in and its answer out through the batch, against the same
-// with one write(2) per answer: what a single connection pays or saves.
-// (The saving is per turn: with many connections ready at once, one
-// system call carries all their answers; see the uring package's
-// benchmarks.)
+// A turn of 32 connections with a request each, read directly and
+// answered through the batch (one system call for the 32 answers) or with
+// one write(2) each. The peers' writes and reads are in both.
 func BenchmarkEchoBatched(b *testing.B) { benchEcho(b, true) }
 func BenchmarkEchoDirect(b *testing.B)  { benchEcho(b, false) }
 
