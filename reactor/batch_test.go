@@ -76,6 +76,28 @@ func TestBatchedEcho(t *testing.T) {
 	run(t, r)
 }
 
+// askOnce serves f on r, sends one request from a client and returns
+// everything the client then reads, until the end of the stream or an
+// error, once the reactor has stopped.
+func askOnce(t *testing.T, r *Reactor, f Factory) ([]byte, error) {
+	t.Helper()
+	port := listen(t, r, f)
+	var got []byte
+	var err error
+	go func() {
+		defer r.CallFromGoroutine(func() { r.Stop() })
+		c := goDial(t, port.Addr())
+		if c == nil {
+			err = errors.New("no connection")
+			return
+		}
+		c.Write([]byte("go"))
+		got, err = readAll(c)
+	}()
+	run(t, r)
+	return got, err
+}
+
 // A large answer the socket cannot take at once, then LoseConnection: the
 // rest waits for writability, all of it arrives, and the end is a clean
 // close.
@@ -88,25 +110,9 @@ func TestBatchedWriteThenLose(t *testing.T) {
 			p.Transport.LoseConnection()
 		}}
 	}}
-	port := listen(t, r, f)
-	errc := make(chan error, 1)
-	go func() {
-		defer r.CallFromGoroutine(func() { r.Stop() })
-		c := goDial(t, port.Addr())
-		if c == nil {
-			errc <- errors.New("no connection")
-			return
-		}
-		c.Write([]byte("go"))
-		got, err := readAll(c)
-		if err == nil && !bytes.Equal(got, body) {
-			err = fmt.Errorf("got %d bytes, want the %d written", len(got), len(body))
-		}
-		errc <- err
-	}()
-	run(t, r)
-	if err := <-errc; err != nil {
-		t.Fatal(err)
+	got, err := askOnce(t, r, f)
+	if err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("got %d bytes and %v, want the %d written and the end of the stream", len(got), err, len(body))
 	}
 	if err := f.all[0].lostOnce(t); !errors.Is(err, ErrConnectionDone) {
 		t.Errorf("lost: %v", err)
@@ -123,27 +129,8 @@ func TestBatchedWriteThenAbort(t *testing.T) {
 			p.Transport.AbortConnection()
 		}}
 	}}
-	port := listen(t, r, f)
-	errc := make(chan error, 1)
-	go func() {
-		defer r.CallFromGoroutine(func() { r.Stop() })
-		c := goDial(t, port.Addr())
-		if c == nil {
-			errc <- errors.New("no connection")
-			return
-		}
-		c.Write([]byte("go"))
-		got, err := readAll(c)
-		if len(got) != 0 || !errors.Is(err, syscall.ECONNRESET) {
-			err = fmt.Errorf("peer read %q, %v: want nothing and a reset", got, err)
-		} else {
-			err = nil
-		}
-		errc <- err
-	}()
-	run(t, r)
-	if err := <-errc; err != nil {
-		t.Fatal(err)
+	if got, err := askOnce(t, r, f); len(got) != 0 || !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("peer read %q, %v: want nothing and a reset", got, err)
 	}
 }
 
