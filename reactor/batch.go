@@ -55,8 +55,8 @@ func (r *Reactor) BatchedIO() bool { return r.batch != nil }
 // at most (a turn with more makes several).
 const batchEntries = 256
 
-// Completion tags: the kind of request in the top bits, then a length or
-// an arena slot, then an index into the batch.
+// Completion tags: the kind of request in the top two bits, an arena slot
+// (receives) in the bits above 32, and an index into the batch below.
 const (
 	tagSend    uint64 = 0
 	tagRecv    uint64 = 1 << 62
@@ -129,6 +129,9 @@ func (r *Reactor) batchFailed(waiting []batchItem, err error) {
 	b.items = nil
 	b.close()
 }
+
+func tagIndex(tag uint64) int { return int(uint32(tag)) }
+func tagSlot(tag uint64) int  { return int(tag &^ tagKind >> 32) }
 
 // errnoOf is a completion's negated errno as an error.
 func errnoOf(res int32) unix.Errno { return unix.Errno(-res) }

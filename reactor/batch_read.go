@@ -20,8 +20,7 @@ const (
 	minReadChunk = 2 << 10   // the least one receive asks for
 )
 
-// readable reports whether a read of c would do anything now (DoRead's
-// own test).
+// readable reports whether a read of c would do anything now.
 func (c *Conn) readable() bool {
 	return c.flags&(fClosed|fConnecting|fPaused|fDisconnecting|fReadClosed) == 0
 }
@@ -76,7 +75,7 @@ func (r *Reactor) readBatch() {
 		// All completions are read before any bytes are handed over: the
 		// callbacks may send (flushEarly) through the same ring.
 		for tag, res, ok := b.ring.Next(); ok; tag, res, ok = b.ring.Next() {
-			b.done = append(b.done, recvDone{i: int(uint32(tag)), slot: int(tag >> 32 & maxSend), res: res})
+			b.done = append(b.done, recvDone{i: tagIndex(tag), slot: tagSlot(tag), res: res})
 		}
 		for _, d := range b.done {
 			c := conns[d.i]
@@ -97,11 +96,11 @@ func (r *Reactor) received(c *Conn, res int32, data []byte) (err error) {
 		return nil // closing: the input is dropped, as on a close
 	}
 	if res < 0 {
-		switch errno := unix.Errno(-res); errno {
+		switch errnoOf(res) {
 		case unix.EAGAIN, unix.EINTR:
 			return nil // level-triggered: the next wait says so again
 		default:
-			return lostBy(errno)
+			return lostBy(errnoOf(res))
 		}
 	}
 	if c.flags&fPaused != 0 {
@@ -138,17 +137,14 @@ func (c *Conn) deliverStash() bool {
 // more to report readable.
 type stashDelivery struct{ c *Conn }
 
+// DoRead delivers them (it serves kept bytes before the socket), unless c
+// is paused again or closing by then.
 func (s stashDelivery) endOfPhase() {
 	c := s.c
-	if !c.readable() {
-		return // paused again, or closing: kept, or dropped with the rest
+	if x := c.extra; x == nil || len(x.stash) == 0 {
+		return // delivered already, by a readiness event
 	}
-	var err error
-	func() {
-		defer c.r.contain(c, &err)
-		c.deliverStash()
-	}()
-	if err != nil {
+	if err := c.r.doRead(c); err != nil {
 		c.r.disconnect(int(c.fd), c, err, true)
 	}
 }

@@ -21,8 +21,8 @@ import (
 // it gets a copy of its own (an allocation, for a large answer).
 const outSize = 64 << 10
 
-// maxSend bounds one send (its length rides in the tag); the socket takes
-// far less at once anyway, and the rest waits as after a short send.
+// maxSend bounds one send (an entry's length is 32 bits); the socket
+// takes far less at once anyway, and the rest waits as after a short send.
 const maxSend = 1<<30 - 1
 
 // batchItem is one connection's output in the batch.
@@ -32,8 +32,6 @@ type batchItem struct {
 	lent    bool   // buf is the caller's (WriteShared)
 	closing bool   // prepSend linked a close after the send
 }
-
-func sendTag(i, n int) uint64 { return tagSend | uint64(n)<<32 | uint64(uint32(i)) }
 
 // item returns c's item (c is fBatched). It is the last one unless c's
 // protocol wrote to other connections since; then it is looked for.
@@ -161,10 +159,10 @@ func (r *Reactor) sendItems(items []batchItem) {
 			return
 		}
 		for tag, res, ok := ring.Next(); ok; tag, res, ok = ring.Next() {
-			it := &items[uint32(tag)]
+			it := &items[tagIndex(tag)]
 			switch tag & tagKind {
 			case tagSend:
-				it.c.sent(it, res, int(tag>>32&maxSend))
+				it.c.sent(it, res)
 			case tagClose:
 				it.c.closedByRing(it, res)
 			}
@@ -197,18 +195,18 @@ func (r *Reactor) prepSend(ring *uring.Ring, items []batchItem, i int) {
 		out = out[:maxSend]
 	}
 	if !c.closesAfterSend() || ring.Space() < 3 {
-		ring.PrepSend(int(c.fd), out, sendFlags, sendTag(i, len(out)))
+		ring.PrepSend(int(c.fd), out, sendFlags, tagSend|uint64(i))
 		return
 	}
 	c.unwatch() // while the descriptor is still open
 	it.closing = true
 	fd := int(c.fd)
 	// MSG_MORE holds the last partial segment back for the close's FIN.
-	ring.PrepSend(fd, out, closingSendFlags, sendTag(i, len(out)))
+	ring.PrepSend(fd, out, closingSendFlags, tagSend|uint64(i))
 	ring.Link(false)
 	ring.PrepDiscard(fd, maxDiscardOnClose, tagDiscard)
 	ring.Link(true)
-	ring.PrepClose(fd, tagClose|uint64(uint32(i)))
+	ring.PrepClose(fd, tagClose|uint64(i))
 }
 
 // closesAfterSend reports whether c is to be closed as soon as its output
@@ -223,12 +221,12 @@ func (c *Conn) closesAfterSend() bool {
 	return tcp
 }
 
-// sent takes the result of the send of it: a byte count of the asked, or
-// a negated errno. It calls nothing back: what must follow (a close that
+// sent takes the result of the send of it: a byte count, or a negated
+// errno. It calls nothing back: what must follow (a close that
 // waited for the output, ConnectionLost after an error, a producer to ask
 // for more) is queued for the end of the phase, so that a send may happen
 // inside another connection's callback (flushEarly).
-func (c *Conn) sent(it *batchItem, res int32, asked int) {
+func (c *Conn) sent(it *batchItem, res int32) {
 	c.flags &^= fBatched
 	if c.flags&fClosed != 0 {
 		return // closed meanwhile

@@ -739,7 +739,7 @@ func (c *Conn) SetKeepAlivePeriod(d time.Duration) error {
 // to the protocol. End of file ends the connection cleanly, or only its
 // read side for a HalfCloseableProtocol.
 func (c *Conn) DoRead() error {
-	if c.flags&(fClosed|fConnecting|fPaused|fDisconnecting|fReadClosed) != 0 {
+	if !c.readable() {
 		return nil
 	}
 	if c.extra != nil && c.deliverStash() {

@@ -315,14 +315,13 @@ func (r *Ring) Submit() error {
 			return os.NewSyscallError("io_uring_enter", e)
 		}
 		ready := int(atomic.LoadUint32(r.cqTail) - atomic.LoadUint32(r.cqHead))
-		want := r.inflight
-		if toSubmit == 0 && ready >= want {
+		if toSubmit == 0 && ready >= r.inflight {
 			return nil
 		}
 		if toSubmit == 0 {
 			// Something went to a worker: wait for it as an ordinary
 			// blocking call, so the scheduler may run others meanwhile.
-			_, _, e := unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(r.fd), 0, uintptr(want-ready), enterGetEvents, 0, 0)
+			_, _, e := unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(r.fd), 0, uintptr(r.inflight-ready), enterGetEvents, 0, 0)
 			if e != 0 && e != unix.EINTR {
 				return os.NewSyscallError("io_uring_enter", e)
 			}
