@@ -413,3 +413,38 @@ func TestBatchedInterleavedWrites(t *testing.T) {
 	})
 	run(t, r)
 }
+
+// An answer written in many small pieces in one callback (a producer's
+// loop): the batch never holds more than outSize of it (it sends early
+// and the connection's own buffer takes the rest, as with direct writes),
+// and the bytes arrive whole and in order.
+func TestBatchedManySmallWrites(t *testing.T) {
+	r := batchedReactor(t)
+	const pieces = 200000
+	var want, got []byte
+	r.CallWhenRunning(func() {
+		c, peer := pairConn(t, r, &recorder{})
+		for i := range pieces {
+			piece := fmt.Appendf(nil, "%07d\n", i)
+			want = append(want, piece...)
+			c.Write(piece)
+			if c.flags&fBatched != 0 && len(r.batch.item(c).buf) > outSize {
+				t.Fatalf("%d bytes batched for one connection", len(r.batch.item(c).buf))
+			}
+		}
+		var drain func()
+		drain = func() {
+			got = append(got, readSome(t, peer)...)
+			if len(got) < len(want) {
+				r.CallLater(time.Millisecond, drain)
+				return
+			}
+			r.Stop()
+		}
+		r.CallLater(0, drain)
+	})
+	run(t, r)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("the peer got %d bytes, want the %d written, in order", len(got), len(want))
+	}
+}

@@ -52,18 +52,29 @@ func (c *Conn) batchWrite(data []byte, lend bool) {
 		return
 	}
 	it := b.item(c)
-	if last := &b.items[len(b.items)-1]; it == last && b.endsOut(it.buf) && len(b.out)+len(data) <= cap(b.out) {
+	last := it == &b.items[len(b.items)-1]
+	switch {
+	case len(it.buf)+len(data) > outSize:
+		// A large answer written in pieces (a producer's loop): send
+		// what waits now, as direct writes would have, so that the
+		// socket holds what it takes and the connection's own buffer
+		// (which paces a producer) the rest. Then write data again.
+		c.r.sendAll()
+		c.write(data, lend)
+	case last && b.endsOut(it.buf) && len(b.out)+len(data) <= cap(b.out):
 		// The common case: an answer written in pieces. Extend in place.
 		start := len(b.out) - len(it.buf)
 		b.out = append(b.out, data...)
 		it.buf = b.out[start:len(b.out):len(b.out)]
-		return
+	case last && !it.lent && !b.inOut(it.buf):
+		it.buf = append(it.buf, data...) // a copy of its own: grow it
+	default:
+		// Another connection's bytes follow: move c's to the end.
+		joined := append(append(make([]byte, 0, len(it.buf)+len(data)), it.buf...), data...)
+		it.c, it.buf = nil, nil
+		c.flags &^= fBatched
+		c.addItem(joined, false)
 	}
-	// Another connection's bytes follow: move c's to the end.
-	joined := append(append(make([]byte, 0, len(it.buf)+len(data)), it.buf...), data...)
-	it.c, it.buf = nil, nil
-	c.flags &^= fBatched
-	c.addItem(joined, false)
 }
 
 // addItem gives c an item with data: kept by reference when lent, else
@@ -260,21 +271,20 @@ func (c *Conn) sent(it *batchItem, res int32) {
 	}
 }
 
-// keepRest moves what the socket did not take of it into c's own buffer
-// (by reference if lent, else a copy: the shared buffer is overwritten
-// next turn), to go out at writability.
+// keepRest makes what the socket did not take of it c's own buffer, to go
+// out at writability: by reference, unless it lies in the shared buffer,
+// which the next turn overwrites (lent bytes stay marked as the caller's).
 func (c *Conn) keepRest(it *batchItem, n int) {
 	x := c.needExtra()
 	rest := it.buf[n:]
-	if it.lent {
-		x.wbuf, x.woff, x.lent = rest, 0, true
-	} else {
-		x.wbuf, x.woff, x.lent = append([]byte(nil), rest...), 0, false
+	if c.r.batch.inOut(rest) {
+		rest = append([]byte(nil), rest...)
 	}
+	x.wbuf, x.woff, x.lent = rest, 0, it.lent
 	c.sync()
 }
 
-// closedByRing takes the result of the close that followed it's send.
+// closedByRing takes the result of the close that followed its send.
 func (c *Conn) closedByRing(it *batchItem, res int32) {
 	if !it.closing || res == -int32(unix.ECANCELED) {
 		return // the send did not finish: sent has dealt with it
