@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"os"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -81,6 +82,11 @@ type ioBatch struct {
 	reads []*Conn    // readable connections set aside by the dispatch
 	arena []byte     // what their receives share
 	done  []recvDone // their completions, read before any is handed over
+
+	// linkedClose: the kernel cancels what is linked after a short send
+	// (uring's ShortSendBreaksLink), so a close may follow a send in one
+	// submission (prepSend). Without it closes go the direct way.
+	linkedClose bool
 }
 
 // newBatch makes the ring, or returns nil where there is none.
@@ -99,7 +105,20 @@ func newBatch(cfg *config) *ioBatch {
 	// The shared buffers are made now, not on first use: they are the
 	// reactor's, whatever the number of connections, and pages of them
 	// that are never written cost no memory.
-	return &ioBatch{ring: ring, out: make([]byte, 0, outSize), arena: make([]byte, readArena)}
+	return &ioBatch{ring: ring, out: make([]byte, 0, outSize), arena: make([]byte, readArena),
+		linkedClose: shortSendBreaksLink(ring)}
+}
+
+// The kernel's answer to ShortSendBreaksLink does not change while the
+// process runs: the first ring asks, the others reuse the answer.
+var (
+	linkProbe       sync.Once
+	linkProbeAnswer bool
+)
+
+func shortSendBreaksLink(ring *uring.Ring) bool {
+	linkProbe.Do(func() { linkProbeAnswer = ring.ShortSendBreaksLink() })
+	return linkProbeAnswer
 }
 
 func (b *ioBatch) close() {

@@ -102,8 +102,26 @@ func askOnce(t *testing.T, r *Reactor, f Factory) ([]byte, error) {
 // rest waits for writability, all of it arrives, and the end is a clean
 // close.
 func TestBatchedWriteThenLose(t *testing.T) {
+	for _, linked := range []bool{true, false} {
+		t.Run(fmt.Sprintf("linkedClose=%v", linked), func(t *testing.T) {
+			for _, size := range []int{3003, 4 << 20} {
+				writeThenLose(t, linked, size)
+			}
+		})
+	}
+}
+
+// writeThenLose: size bytes written and the connection lost in one
+// callback, with the close linked after the send in the ring or (where
+// the kernel would not cancel a close after a short send, and so here by
+// hand) made the direct way once everything is sent.
+func writeThenLose(t *testing.T, linked bool, size int) {
 	r := batchedReactor(t)
-	body := pattern(4 << 20)
+	if linked && !r.batch.linkedClose {
+		t.Skip("this kernel does not cancel what is linked after a short send: closes are not linked here")
+	}
+	r.batch.linkedClose = linked
+	body := pattern(size)
 	f := &servers{build: func() *recorder {
 		return &recorder{onData: func(p *recorder, b []byte) {
 			p.Transport.Write(body)

@@ -205,7 +205,7 @@ func (r *Reactor) prepSend(ring *uring.Ring, items []batchItem, i int) {
 	if len(out) > maxSend {
 		out = out[:maxSend]
 	}
-	if !c.closesAfterSend() || ring.Space() < 3 {
+	if !r.batch.linkedClose || !c.closesAfterSend() || ring.Space() < 3 {
 		ring.PrepSend(int(c.fd), out, sendFlags, tagSend|uint64(i))
 		return
 	}

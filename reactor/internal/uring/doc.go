@@ -14,7 +14,9 @@
 // waits for a socket.
 //
 // It is not a general io_uring binding (no polling thread, no fixed
-// buffers, no linked requests): the Go libraries that offer one are not
+// buffers; links only as far as a send followed by a close, with
+// ShortSendBreaksLink to say whether the kernel keeps such a chain
+// safe): the Go libraries that offer one are not
 // served by the module proxy this project builds from, and golang.org/x/sys
 // has the system call numbers but no ring. Everything here is Linux-only;
 // elsewhere New reports ErrUnsupported and the reactor writes as before.

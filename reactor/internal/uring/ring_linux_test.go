@@ -264,6 +264,9 @@ func TestSendDiscardClose(t *testing.T) {
 // discard and the close are cancelled, the descriptor stays open, and the
 // send still does not wait for room.
 func TestShortSendCancelsClose(t *testing.T) {
+	if probe := newRing(t, 8); !probe.ShortSendBreaksLink() {
+		t.Skip("this kernel counts a short send as a success: the reactor links no close after a send here (TestShortSendBreaksLinkAgrees checks that answer)")
+	}
 	r := newRing(t, 8)
 	a, _ := socketPair(t)
 	unix.SetsockoptInt(a, unix.SOL_SOCKET, unix.SO_SNDBUF, 4096)
@@ -278,5 +281,45 @@ func TestShortSendCancelsClose(t *testing.T) {
 	}
 	if _, err := unix.FcntlInt(uintptr(a), unix.F_GETFD, 0); err != nil {
 		t.Fatalf("the descriptor was closed: %v", err)
+	}
+}
+
+// The probe's answer is what the kernel does: a send larger than the
+// socket takes, linked to a no-op, on a fresh ring.
+func TestShortSendBreaksLinkAgrees(t *testing.T) {
+	probe := newRing(t, 8).ShortSendBreaksLink()
+	r := newRing(t, 8)
+	a, _ := socketPair(t)
+	unix.SetsockoptInt(a, unix.SOL_SOCKET, unix.SO_SNDBUF, 4096)
+	r.PrepSend(a, make([]byte, 4<<20), unix.MSG_DONTWAIT|unix.MSG_WAITALL, 1)
+	r.Link(false)
+	*r.next() = sqe{opcode: opNop, userData: 2}
+	got := submit(t, r)
+	if got[1] <= 0 || got[1] >= 4<<20 {
+		t.Fatalf("send completed with %d: want a short send", got[1])
+	}
+	if observed := got[2] == -int32(unix.ECANCELED); observed != probe {
+		t.Fatalf("ShortSendBreaksLink says %v, the kernel cancelled the link: %v", probe, observed)
+	}
+	if r.ShortSendBreaksLink() != probe {
+		t.Error("a second probe on a used ring answers differently")
+	}
+}
+
+func TestLinkBroken(t *testing.T) {
+	cancelled := -int32(unix.ECANCELED)
+	for _, c := range []struct {
+		sent, nop int32
+		want      bool
+	}{
+		{8192, cancelled, true},                 // a short send broke the link
+		{8192, 0, false},                        // a short send counted as done: the no-op ran
+		{probeSend, 0, false},                   // the socket took everything: no answer
+		{-int32(unix.EAGAIN), cancelled, false}, // the send failed: no answer
+		{0, cancelled, false},
+	} {
+		if got := linkBroken(c.sent, c.nop, probeSend); got != c.want {
+			t.Errorf("linkBroken(%d, %d) = %v, want %v", c.sent, c.nop, got, c.want)
+		}
 	}
 }

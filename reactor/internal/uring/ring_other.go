@@ -39,3 +39,6 @@ func (*Ring) Link(hard bool) {}
 
 // Next has no completion.
 func (*Ring) Next() (tag uint64, res int32, ok bool) { return 0, 0, false }
+
+// ShortSendBreaksLink reports false: there is no ring.
+func (*Ring) ShortSendBreaksLink() bool { return false }
