@@ -40,9 +40,12 @@ const BatchEnv = "GYRE_BATCHED_IO"
 // between turns: only the reactor's shared ones (64 KiB for output, 128
 // KiB for input), whatever the number of connections.
 //
-// It needs io_uring (Linux); where the kernel has none or refuses it (a
-// container's seccomp filter) the reactor reads and writes as it otherwise
-// would. BatchedIO says which. TLS connections and file transfers are not
+// It needs io_uring with sends and receives (Linux 5.6 or later); where
+// the kernel has none, or refuses it (a container's seccomp filter,
+// io_uring_disabled), the reactor reads and writes as it otherwise would.
+// BatchedIO says which. A close follows its send in the same submission
+// only where the kernel cancels it after a short send (current kernels;
+// the reactor asks once per process). TLS connections and file transfers are not
 // batched.
 func WithBatchedIO(on bool) Option {
 	return func(c *config) { c.batched, c.batchedSet = on, true }

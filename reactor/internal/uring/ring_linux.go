@@ -118,6 +118,10 @@ func New(entries uint32) (*Ring, error) {
 		}
 		return nil, os.NewSyscallError("io_uring_setup", err)
 	}
+	if err := checkOps(fd); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
 	r := &Ring{fd: fd}
 	if err := r.mapRings(&p); err != nil {
 		r.Close()

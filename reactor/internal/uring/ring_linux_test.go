@@ -323,3 +323,29 @@ func TestLinkBroken(t *testing.T) {
 		}
 	}
 }
+
+// New refuses a kernel whose io_uring lacks an operation a Ring queues
+// (5.1 to 5.5: no send, no receive), rather than fail every request.
+func TestOpProbeSupports(t *testing.T) {
+	var p opProbe
+	p.opsLen = opRecv + 1
+	for _, op := range neededOps {
+		p.ops[op].flags = opSupported
+	}
+	if !p.supports(neededOps[:]...) {
+		t.Error("a kernel with every operation refused")
+	}
+	old := p
+	old.opsLen = opSend // 5.5: the list ends before send
+	if old.supports(neededOps[:]...) {
+		t.Error("a kernel without send accepted")
+	}
+	off := p
+	off.ops[opClose].flags = 0 // listed, not supported
+	if off.supports(neededOps[:]...) {
+		t.Error("a kernel without close accepted")
+	}
+	if err := checkOps(newRing(t, 4).fd); err != nil {
+		t.Errorf("this kernel's probe: %v", err)
+	}
+}
