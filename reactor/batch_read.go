@@ -20,9 +20,13 @@ const (
 	minReadChunk = 2 << 10   // the least one receive asks for
 )
 
+// notReading: a connection with any of these flags takes no input (what
+// arrives is dropped when it closes); a paused one takes it later.
+const notReading = fClosed | fConnecting | fDisconnecting | fReadClosed
+
 // readable reports whether a read of c would do anything now.
 func (c *Conn) readable() bool {
-	return c.flags&(fClosed|fConnecting|fPaused|fDisconnecting|fReadClosed) == 0
+	return c.flags&(notReading|fPaused) == 0
 }
 
 // deferRead sets c aside for the batch of receives, or reports false if it
@@ -37,7 +41,7 @@ func (b *ioBatch) deferRead(c *Conn) bool {
 }
 
 // recvDone is one receive's completion, kept until all of the batch's are
-// read: handing bytes over runs callbacks, which may send (flushEarly)
+// read: handing bytes over runs callbacks, which may send (addItem's early sendAll)
 // through the same ring.
 type recvDone struct {
 	i, slot int
@@ -73,7 +77,7 @@ func (r *Reactor) readBatch() {
 			break
 		}
 		// All completions are read before any bytes are handed over: the
-		// callbacks may send (flushEarly) through the same ring.
+		// callbacks may send (addItem's early sendAll) through the same ring.
 		for tag, res, ok := b.ring.Next(); ok; tag, res, ok = b.ring.Next() {
 			b.done = append(b.done, recvDone{i: tagIndex(tag), slot: tagSlot(tag), res: res})
 		}
@@ -92,7 +96,7 @@ func (r *Reactor) readBatch() {
 
 // received is DoRead for a batched receive: its result and its bytes.
 func (r *Reactor) received(c *Conn, res int32, data []byte) (err error) {
-	if c.flags&(fClosed|fConnecting|fDisconnecting|fReadClosed) != 0 {
+	if c.flags&notReading != 0 {
 		return nil // closing: the input is dropped, as on a close
 	}
 	if res < 0 {

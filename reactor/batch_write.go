@@ -17,7 +17,7 @@ import (
 // write's rest does.
 
 // outSize is the shared output buffer's size. A Write that does not fit
-// sends what is batched first (flushEarly); one larger than a quarter of
+// sends what is batched first (addItem); one larger than a quarter of
 // it gets a copy of its own (an allocation, for a large answer).
 const outSize = 64 << 10
 
@@ -81,27 +81,24 @@ func (c *Conn) batchWrite(data []byte, lend bool) {
 // copied into the shared buffer, or into a copy of its own if large.
 func (c *Conn) addItem(data []byte, lend bool) {
 	b := c.r.batch
-	it := batchItem{c: c, lent: lend}
-	if len(b.items) >= batchEntries && (lend || len(data) > outSize/4) {
-		// A full batch goes now: the list stays as small as what one
-		// system call carries.
+	shared := !lend && len(data) <= outSize/4 // copied into b.out
+	if len(b.items) >= batchEntries || (shared && len(b.out)+len(data) > cap(b.out)) {
+		// What is batched goes now: the list never holds more than one
+		// system call carries (ten thousand connections written to in
+		// one turn cost no list of ten thousand), and the shared buffer
+		// never grows.
 		if c.r.sendAll(); c.r.batch == nil {
-			c.write(data, lend)
+			c.write(data, lend) // the ring failed: write directly
 			return
 		}
 	}
+	it := batchItem{c: c, lent: lend}
 	switch {
 	case lend:
 		it.buf = data[:len(data):len(data)]
-	case len(data) > outSize/4:
+	case !shared:
 		it.buf = append([]byte(nil), data...)
 	default:
-		if len(b.out)+len(data) > cap(b.out) || len(b.items) >= batchEntries {
-			if c.r.flushEarly(); c.r.batch == nil {
-				c.write(data, false) // the ring failed: write directly
-				return
-			}
-		}
 		start := len(b.out)
 		b.out = append(b.out, data...)
 		it.buf = b.out[start:len(b.out):len(b.out)]
@@ -126,12 +123,6 @@ func (b *ioBatch) inOut(p []byte) bool {
 	return at >= base && at < base+uintptr(cap(b.out))
 }
 
-// flushEarly sends what is batched because the shared buffer or the list
-// of items is full (the list never holds more than one system call
-// carries, so that ten thousand connections written to in one turn cost
-// no list of ten thousand).
-func (r *Reactor) flushEarly() { r.sendAll() }
-
 // flushWrites sends the batched output, and goes on while what that
 // finishes at the end of the phase (a ConnectionLost, a producer asked
 // for more) batches more.
@@ -144,7 +135,7 @@ func (r *Reactor) flushWrites() {
 
 // sendAll sends every item now and empties the shared buffer. It runs no
 // callback (sent queues what needs one), so it may run inside one: a Write
-// that finds the shared buffer full (flushEarly).
+// that finds the shared buffer full (addItem).
 func (r *Reactor) sendAll() {
 	b := r.batch
 	items := b.items
@@ -236,7 +227,7 @@ func (c *Conn) closesAfterSend() bool {
 // errno. It calls nothing back: what must follow (a close that
 // waited for the output, ConnectionLost after an error, a producer to ask
 // for more) is queued for the end of the phase, so that a send may happen
-// inside another connection's callback (flushEarly).
+// inside another connection's callback (addItem).
 func (c *Conn) sent(it *batchItem, res int32) {
 	c.flags &^= fBatched
 	if c.flags&fClosed != 0 {

@@ -33,7 +33,7 @@ func (r *Ring) ShortSendBreaksLink() bool {
 	p := make([]byte, probeSend)
 	r.PrepSend(fds[0], p, unix.MSG_DONTWAIT|unix.MSG_WAITALL|unix.MSG_NOSIGNAL, 1)
 	r.Link(false)
-	*r.next() = sqe{opcode: opNop, userData: 2}
+	r.prepNop(2)
 	if r.Submit() != nil {
 		return false
 	}
@@ -47,6 +47,10 @@ func (r *Ring) ShortSendBreaksLink() bool {
 	}
 	return linkBroken(sent, nop, probeSend)
 }
+
+// prepNop queues a request that does nothing, tagged tag (room for it
+// checked by the caller).
+func (r *Ring) prepNop(tag uint64) { *r.next() = sqe{opcode: opNop, userData: tag} }
 
 // probeSend is the size of ShortSendBreaksLink's send.
 const probeSend = 256 << 10

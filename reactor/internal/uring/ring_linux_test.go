@@ -5,7 +5,6 @@ import (
 	"net"
 	"testing"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -159,46 +158,6 @@ func TestWrapAndNoAllocation(t *testing.T) {
 	}
 }
 
-// The two benchmarks send 1 KiB on each of 32 sockets and read it back at
-// the other end, the sends through the ring (one system call for all) or
-// one write(2) each: the difference per send is what batching saves.
-func BenchmarkSendBatch(b *testing.B)  { benchSends(b, true) }
-func BenchmarkSendDirect(b *testing.B) { benchSends(b, false) }
-
-func benchSends(b *testing.B, batched bool) {
-	r, err := New(64)
-	if err != nil {
-		b.Skip(err)
-	}
-	defer r.Close()
-	var pairs [][2]int
-	for range 32 {
-		fds, _ := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
-		pairs = append(pairs, [2]int{fds[0], fds[1]})
-		defer unix.Close(fds[0])
-		defer unix.Close(fds[1])
-	}
-	msg, buf := make([]byte, 1024), make([]byte, 4096)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		for i, p := range pairs {
-			if batched {
-				r.PrepSend(p[0], msg, unix.MSG_DONTWAIT, uint64(i))
-			} else {
-				unix.RawSyscall(unix.SYS_WRITE, uintptr(p[0]), uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)))
-			}
-		}
-		r.Submit()
-		for _, _, ok := r.Next(); ok; _, _, ok = r.Next() {
-		}
-		for _, p := range pairs {
-			unix.RawSyscall(unix.SYS_READ, uintptr(p[1]), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)))
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(pairs)), "ns/send+read")
-}
-
 // tcpPair returns the two ends of a TCP connection on loopback, as
 // non-blocking descriptors.
 func tcpPair(t *testing.T) (int, int) {
@@ -293,7 +252,7 @@ func TestShortSendBreaksLinkAgrees(t *testing.T) {
 	unix.SetsockoptInt(a, unix.SOL_SOCKET, unix.SO_SNDBUF, 4096)
 	r.PrepSend(a, make([]byte, 4<<20), unix.MSG_DONTWAIT|unix.MSG_WAITALL, 1)
 	r.Link(false)
-	*r.next() = sqe{opcode: opNop, userData: 2}
+	r.prepNop(2)
 	got := submit(t, r)
 	if got[1] <= 0 || got[1] >= 4<<20 {
 		t.Fatalf("send completed with %d: want a short send", got[1])
