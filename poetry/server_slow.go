@@ -4,7 +4,6 @@ import (
 	"net"
 	"time"
 
-	"gyre/internal/fifo"
 	"gyre/reactor"
 )
 
@@ -21,16 +20,13 @@ import (
 // can tell (reactor.AcceptDelayer): a client that waited in the listen
 // queue during a burst of connects is not served late for the whole poem.
 //
-// All of a factory's clients share one timer. Because every client waits
-// the same delay between chunks, the order in which they are due never
-// changes: a client that was served is due again after every client
-// already waiting, and a new client is due after them all. So the clients
-// wait in a first-in-first-out queue, the timer is set for the head, and
-// each tick serves the clients that are due, from the head. Per client this
-// costs the connection, a 48-byte protocol and a slot in the queue: no
-// DelayedCall, no closure, no heap entry. A client that goes away is
-// marked gone and falls out of the queue when it reaches the head (within
-// one delay); when the last client goes, the timer is stopped.
+// All of a factory's clients share one timer. They wait in a queue ordered
+// by due time (dueQueue), the timer is set for the earliest, and each tick
+// serves the clients that are due, earliest first. Per client this costs
+// the connection, a 48-byte protocol and a 16-byte queue entry: no
+// DelayedCall, no closure. A client that goes away is marked gone and
+// falls out of the queue when its entry comes up (within one delay); when
+// the last client goes, the timer is stopped.
 //
 // The factory schedules on clock, so it serves the ports of that clock's
 // reactor only (make one factory per reactor); tests can drive it with a
@@ -42,11 +38,12 @@ type SlowServerFactory struct {
 	delay    time.Duration
 	observe  func(Served)
 
-	base  time.Time                 // due times are nanoseconds since base
-	queue fifo.Queue[*slowProtocol] // waiting, in due order
-	live  int                       // clients connected
-	timer *reactor.DelayedCall      // the tick: pending while clients wait, rearmed after it runs
-	tick  func()
+	base    time.Time            // due times are nanoseconds since base
+	queue   dueQueue             // clients waiting, earliest due first
+	live    int                  // clients connected
+	timer   *reactor.DelayedCall // the tick: pending while clients wait, rearmed after it runs
+	timerAt int64                // when the pending tick is due
+	tick    func()
 }
 
 // NewSlowServerFactory returns a factory serving poem (not copied) numBytes
@@ -92,6 +89,7 @@ type slowProtocol struct {
 	steps  uint32 // chunks sent so far (and the close, once done)
 	state  uint8
 	paused uint8 // the state to resume in (slowSending or slowClosing)
+	queued bool  // has an entry in the factory's queue
 	// watched: registered as its connection's producer (watchBuffer)
 	watched bool
 }
@@ -175,23 +173,25 @@ func (p *slowProtocol) step() {
 
 func (f *SlowServerFactory) now() int64 { return int64(f.clock.Now().Sub(f.base)) }
 
-// push queues p at the tail and sets the timer if the queue was empty.
+// push queues p and sets the timer if nothing was waiting or p is due
+// before the tick.
 func (f *SlowServerFactory) push(p *slowProtocol) {
-	f.queue.Push(p)
-	if f.timer == nil || !f.timer.Active() {
+	f.queue.add(p)
+	if f.timer == nil || !f.timer.Active() || f.queue.front().at < f.timerAt {
 		f.schedule()
 	}
 }
 
-// schedule sets the timer for the first client still there.
+// schedule sets the timer for the earliest client still there.
 func (f *SlowServerFactory) schedule() {
-	for f.queue.Len() > 0 && f.queue.Front().state == slowGone {
-		f.queue.Pop()
+	for len(f.queue) > 0 && f.queue.front().p.state == slowGone {
+		f.queue.remove()
 	}
-	if f.queue.Len() == 0 {
+	if len(f.queue) == 0 {
 		return
 	}
-	d := time.Duration(f.queue.Front().due() - f.now())
+	f.timerAt = f.queue.front().at
+	d := time.Duration(f.timerAt - f.now())
 	// The timer that ran last is set again: a tick allocates nothing.
 	if f.timer == nil || f.timer.Rearm(d, f.tick) != nil {
 		f.timer = f.clock.CallLater(d, f.tick)
@@ -206,23 +206,37 @@ func (f *SlowServerFactory) schedule() {
 // of it.
 const maxPerTick = 256
 
-// run is the tick: serve the clients due by now, from the head, each at
+// run is the tick: serve the clients due by now, earliest first, each at
 // most once (a client so late that its next chunk is due already waits
 // for the next tick, which comes at once, after the loop's I/O).
 func (f *SlowServerFactory) run() {
 	now := f.now()
-	for n := min(f.queue.Len(), maxPerTick); n > 0 && f.queue.Len() > 0; n-- {
-		p := f.queue.Front()
-		if p.state != slowGone && p.due() > now {
+	for n := min(len(f.queue), maxPerTick); n > 0 && len(f.queue) > 0; n-- {
+		e := f.queue.front()
+		if e.at > now {
 			break
 		}
-		f.queue.Pop()
-		if p.state == slowGone {
+		p := e.p
+		switch {
+		case p.state == slowGone || p.state == slowPaused:
+			f.queue.remove() // a paused client is queued again when it resumes
+			continue
+		case p.due() > e.at:
+			// Its schedule moved on while it waited (a pause and resume):
+			// in again at its due time.
+			f.queue.requeue()
 			continue
 		}
 		p.step()
+		// The step may have ended the last client's connection, and idle
+		// emptied the queue: p's entry is at the front only if not.
+		if len(f.queue) == 0 || f.queue.front().p != p {
+			continue
+		}
 		if p.state == slowSending || p.state == slowClosing {
-			f.queue.Push(p)
+			f.queue.requeue()
+		} else {
+			f.queue.remove()
 		}
 	}
 	f.schedule()
@@ -234,5 +248,5 @@ func (f *SlowServerFactory) idle() {
 		f.timer.Cancel()
 		f.timer = nil
 	}
-	f.queue.Clear()
+	f.queue.reset()
 }

@@ -116,10 +116,10 @@ func TestSlowClientHeapCost(t *testing.T) {
 }
 
 // Once its clients are connected, the slow server sends chunk after chunk
-// without allocating: the queue is a ring that clients turn over in, and
-// the tick's timer is rearmed, not made again (it was one timer a tick and
-// a regrown queue array now and then: garbage that raised the heap of a
-// server with ten thousand slow clients).
+// without allocating: the queue's array is reused as clients turn over in
+// it, and the tick's timer is rearmed, not made again (it was one timer a
+// tick and a regrown queue array now and then: garbage that raised the
+// heap of a server with ten thousand slow clients).
 func TestSlowServerSteadyStateAllocatesNothing(t *testing.T) {
 	const n = 500
 	const delay = 5 * time.Millisecond

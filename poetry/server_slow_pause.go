@@ -55,21 +55,17 @@ func (p *slowProtocol) PauseProducing() {
 	}
 }
 
-// ResumeProducing puts p back in the schedule, due now at the earliest
-// (and after the clients already waiting, so the queue stays in due
-// order).
+// ResumeProducing puts p back in the schedule, due now at the earliest.
+// (If the tick has not met p's entry since the pause, the entry is still
+// queued, and push leaves it there: run queues it again at the new due
+// time when it comes up.)
 func (p *slowProtocol) ResumeProducing() {
 	if p.state != slowPaused {
 		return
 	}
-	f := p.f
 	p.state = p.paused
-	at := f.now()
-	if f.queue.Len() > 0 {
-		at = max(at, f.queue.Back().due())
-	}
-	p.dueAtLeast(at)
-	f.push(p)
+	p.dueAtLeast(p.f.now())
+	p.f.push(p)
 }
 
 // dueAtLeast moves p's next step to the first point of its schedule

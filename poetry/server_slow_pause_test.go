@@ -49,8 +49,8 @@ func (f *fullTransport) drain() {
 
 // A slow client whose socket is full stops being written to (its schedule
 // pauses, nothing piles up), the others go on; when its socket drains it
-// goes on from then (behind the clients already waiting: at most one delay
-// later), one chunk a delay, with no burst to catch up.
+// goes on from then (the chunk due at the drain goes at once), one chunk a
+// delay, with no burst to catch up.
 func TestSlowServerPausesOnAFullSocket(t *testing.T) {
 	clock := task.NewClock()
 	// Two characters a chunk: a chunk refused whole is more than the
@@ -85,8 +85,39 @@ func TestSlowServerPausesOnAFullSocket(t *testing.T) {
 	for range 3 {
 		clock.Advance(100 * time.Millisecond)
 	}
-	want := "0:xx 100:xx 200:xx 1300:xx 1400:xx 1500:xx"
+	want := "0:xx 100:xx 200:xx 1200:xx 1300:xx 1400:xx 1500:xx"
 	if got := schedule(&stalled.StringTransport, start); got != want {
 		t.Errorf("stalled client's chunks %s, want %s (resumed on schedule from the drain, no burst)", got, want)
+	}
+}
+
+// A client paused and resumed before the tick met its entry (a reactor
+// that batches its writes pauses a producer at the end of the turn, after
+// the tick queued it; the socket may drain before the tick is run) keeps
+// one entry, and goes on from its resume: the entry, met before the client
+// is due, is queued again at its due time.
+func TestSlowServerResumedWhileQueued(t *testing.T) {
+	clock := task.NewClock()
+	f := NewSlowServerFactory(clock, []byte("abcdefghijkl"), 2, 100*time.Millisecond)
+	var resume func()
+	// Scheduled before the client's tick, so it runs first when both are
+	// due: the resume comes before the tick, at 150 for a tick due at 100.
+	clock.CallLater(100*time.Millisecond, func() { resume() })
+	p, tr := connect(f, clock) // ab at 0, cd due at 100
+	sp := p.(*slowProtocol)
+	clock.Advance(50 * time.Millisecond)
+	sp.PauseProducing()
+	resume = sp.ResumeProducing
+	clock.Advance(100 * time.Millisecond) // the loop comes round at 150: resume, then the tick
+	if n := len(f.queue); n != 1 {
+		t.Fatalf("%d queue entries for one client after a pause and resume, want 1", n)
+	}
+	clock.Advance(50 * time.Millisecond)
+	clock.Advance(100 * time.Millisecond)
+	if got, want := schedule(tr), "0:ab 200:cd 300:ef"; got != want {
+		t.Errorf("writes %q, want %q (nothing at the late tick of 150: the client resumed then, and its next chunk is due at 200)", got, want)
+	}
+	if n := len(f.queue); n != 1 {
+		t.Errorf("%d queue entries for one client, want 1", n)
 	}
 }

@@ -166,7 +166,7 @@ func TestSlowServerQueueStaysSmall(t *testing.T) {
 	for range 5000 {
 		clock.Advance(time.Millisecond)
 	}
-	if n := f.queue.Cap(); n > 64 {
+	if n := cap(f.queue); n > 64 {
 		t.Errorf("queue array grew to %d for 10 clients", n)
 	}
 }
@@ -184,6 +184,39 @@ func TestSlowServerScheduleFromConnect(t *testing.T) {
 	clock.Advance(70 * time.Millisecond)
 	if got, want := schedule(tr, connected), "30:abcde 100:fghij"; got != want {
 		t.Errorf("writes %q, want %q (times from the connect)", got, want)
+	}
+}
+
+// A client whose handshake, as the kernel reports it, came before that of
+// clients already waiting is due before them, and is served then: it does
+// not wait for them, nor do the clients queued after it. (The kernel
+// counts the wait in clock ticks, off by up to a tick either way, so a
+// later client can look earlier; the real wait can be earlier too, when
+// the loop served a tick while the client was in the listen queue.)
+func TestSlowServerServesInDueOrder(t *testing.T) {
+	clock := task.NewClock()
+	f := NewSlowServerFactory(clock, []byte("abcdefghij"), 3, 100*time.Millisecond)
+	_, first := connect(f, clock) // connected at 0: def due at 100
+	clock.Advance(time.Millisecond)
+	early := &reactortest.StringTransport{Clock: clock, Queued: 4 * time.Millisecond}
+	early.Connect(f.BuildProtocol(nil)) // accepted at 1, connected at -3: def due at 97
+	clock.Advance(time.Millisecond)
+	_, third := connect(f, clock) // connected at 2: def due at 102
+	for range 110 {
+		clock.Advance(time.Millisecond)
+	}
+	for _, c := range []struct {
+		name string
+		tr   *reactortest.StringTransport
+		want string
+	}{
+		{"first", first, "0:abc 100:def"},
+		{"early", early, "1:abc 97:def"},
+		{"third", third, "2:abc 102:def"},
+	} {
+		if got := schedule(c.tr); got != c.want {
+			t.Errorf("%s client's writes %q, want %q", c.name, got, c.want)
+		}
 	}
 }
 
