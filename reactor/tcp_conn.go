@@ -680,8 +680,9 @@ func (c *Conn) ResumeProducing() {
 func (c *Conn) StopProducing() { c.LoseConnection() }
 
 // AcceptDelay implements AcceptDelayer. On Linux it is read from
-// TCP_INFO (the time since the last ACK received, in whole ticks of the
-// kernel's clock, so a few milliseconds of resolution, rounded down).
+// TCP_INFO: the time since the last ACK received, which the kernel counts
+// in whole ticks of its clock (4 ms at HZ=250) as the difference of two
+// tick counts, so it may be up to a tick more or less than the real wait.
 func (c *Conn) AcceptDelay() time.Duration {
 	if c.flags&fClosed != 0 {
 		return 0

@@ -91,8 +91,10 @@ type TCPTransport interface {
 // something "from the moment the client connected" (the slow poetry
 // server's schedule) counts from then. Where the system does not say
 // (only Linux does, through TCP_INFO), AcceptDelay returns 0; the answer
-// is meaningful only before the peer has sent anything. *Conn implements
-// it.
+// is meaningful only before the peer has sent anything, and is coarse (the
+// kernel counts in clock ticks, see Conn.AcceptDelay): connections
+// accepted one after the other may seem to have connected in another
+// order. *Conn implements it.
 type AcceptDelayer interface {
 	AcceptDelay() time.Duration
 }
