@@ -45,8 +45,11 @@ const BatchEnv = "GYRE_BATCHED_IO"
 // io_uring_disabled), the reactor reads and writes as it otherwise would.
 // BatchedIO says which. A close follows its send in the same submission
 // only where the kernel cancels it after a short send (current kernels;
-// the reactor asks once per process). TLS connections and file transfers are not
-// batched.
+// the reactor asks once per process). A Write larger than 16 KiB is not
+// batched: it goes out at once, as without batching (one system call
+// carries it well, and batching would copy it); nor are file transfers
+// (sendfile). A TLS connection's records are written like any bytes: a
+// small answer's are batched, a large one's go at once.
 func WithBatchedIO(on bool) Option {
 	return func(c *config) { c.batched, c.batchedSet = on, true }
 }

@@ -17,9 +17,15 @@ import (
 // write's rest does.
 
 // outSize is the shared output buffer's size. A Write that does not fit
-// sends what is batched first (addItem); one larger than a quarter of
-// it gets a copy of its own (an allocation, for a large answer).
+// sends what is batched first (addItem).
 const outSize = 64 << 10
+
+// maxBatched is the largest Write the batch takes. A larger one is written
+// at once, as without the batch: one system call already carries many
+// bytes, and batching it would cost a copy of them (made for each Write:
+// a TLS connection sending a large poem, which writes each chunk's records
+// in one Write, halved its throughput copying and collecting them).
+const maxBatched = outSize / 4
 
 // maxSend bounds one send (an entry's length is 32 bits); the socket
 // takes far less at once anyway, and the rest waits as after a short send.
@@ -28,7 +34,7 @@ const maxSend = 1<<30 - 1
 // batchItem is one connection's output in the batch.
 type batchItem struct {
 	c       *Conn  // nil once the bytes moved to a later item
-	buf     []byte // a slice of out (cut to its length), lent bytes, or a copy
+	buf     []byte // a slice of out (cut to its length), or lent bytes
 	lent    bool   // buf is the caller's (WriteShared)
 	closing bool   // prepSend linked a close after the send
 }
@@ -54,11 +60,12 @@ func (c *Conn) batchWrite(data []byte, lend bool) {
 	it := b.item(c)
 	last := it == &b.items[len(b.items)-1]
 	switch {
-	case len(it.buf)+len(data) > outSize:
-		// A large answer written in pieces (a producer's loop): send
-		// what waits now, as direct writes would have, so that the
-		// socket holds what it takes and the connection's own buffer
-		// (which paces a producer) the rest. Then write data again.
+	case len(it.buf)+len(data) > outSize || (!lend && len(data) > maxBatched):
+		// A large answer written in pieces (a producer's loop), or a
+		// Write too large to batch: send what waits now, as direct
+		// writes would have, so that the socket holds what it takes and
+		// the connection's own buffer (which paces a producer) the rest.
+		// Then write data again (a large one goes at once: addItem).
 		c.r.sendAll()
 		c.write(data, lend)
 	case last && b.endsOut(it.buf) && len(b.out)+len(data) <= cap(b.out):
@@ -66,8 +73,6 @@ func (c *Conn) batchWrite(data []byte, lend bool) {
 		start := len(b.out) - len(it.buf)
 		b.out = append(b.out, data...)
 		it.buf = b.out[start:len(b.out):len(b.out)]
-	case last && !it.lent && !b.inOut(it.buf):
-		it.buf = append(it.buf, data...) // a copy of its own: grow it
 	default:
 		// Another connection's bytes follow: move c's to the end.
 		joined := append(append(make([]byte, 0, len(it.buf)+len(data)), it.buf...), data...)
@@ -78,10 +83,15 @@ func (c *Conn) batchWrite(data []byte, lend bool) {
 }
 
 // addItem gives c an item with data: kept by reference when lent, else
-// copied into the shared buffer, or into a copy of its own if large.
+// copied into the shared buffer. A large Write is not batched: c has no
+// output waiting in the batch, so writing it now keeps c's bytes in order.
 func (c *Conn) addItem(data []byte, lend bool) {
+	if !lend && len(data) > maxBatched {
+		c.writeNow(data, false)
+		return
+	}
 	b := c.r.batch
-	shared := !lend && len(data) <= outSize/4 // copied into b.out
+	shared := !lend // copied into b.out
 	if len(b.items) >= batchEntries || (shared && len(b.out)+len(data) > cap(b.out)) {
 		// What is batched goes now: the list never holds more than one
 		// system call carries (ten thousand connections written to in
@@ -93,12 +103,9 @@ func (c *Conn) addItem(data []byte, lend bool) {
 		}
 	}
 	it := batchItem{c: c, lent: lend}
-	switch {
-	case lend:
+	if lend {
 		it.buf = data[:len(data):len(data)]
-	case !shared:
-		it.buf = append([]byte(nil), data...)
-	default:
+	} else {
 		start := len(b.out)
 		b.out = append(b.out, data...)
 		it.buf = b.out[start:len(b.out):len(b.out)]

@@ -456,6 +456,12 @@ func (c *Conn) write(data []byte, lend bool) {
 		c.batchWrite(data, lend)
 		return
 	}
+	c.writeNow(data, lend)
+}
+
+// writeNow is write without the batch: write(2) at once, and what the
+// socket refused kept (see write).
+func (c *Conn) writeNow(data []byte, lend bool) {
 	if !c.pending() {
 		// Inside ConnectionMade, hold the last partial segment back (see
 		// sysWriteMore): a LoseConnection that follows sends it with the

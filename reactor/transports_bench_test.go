@@ -56,14 +56,22 @@ func BenchmarkUDPRoundTrip(b *testing.B) {
 // BenchmarkTLSStream: a server writes 16 MiB over TLS to a reactor client
 // on the same loop, in 64 KiB writes paced by the transport's buffer; the
 // figure is MB/s through both record layers (encrypt and decrypt on one
-// core).
-func BenchmarkTLSStream(b *testing.B) {
+// core). Batched: the same on a reactor that batches its system calls
+// (WithBatchedIO), where each 64 KiB Write's records are too large to
+// batch and go at once.
+func BenchmarkTLSStream(b *testing.B)        { benchTLSStream(b, false) }
+func BenchmarkTLSStreamBatched(b *testing.B) { benchTLSStream(b, true) }
+
+func benchTLSStream(b *testing.B, batched bool) {
 	const total = 16 << 20
 	chunk := pattern(64 << 10)
 	b.SetBytes(total)
 	b.ReportAllocs()
 	for range b.N {
-		r, _ := newReactor(b, Backends()[0])
+		r, _ := newReactor(b, Backends()[0], WithBatchedIO(batched))
+		if batched && !r.BatchedIO() {
+			b.Skip("no io_uring here")
+		}
 		srv := &servers{build: func() *recorder {
 			return &recorder{onMade: func(p *recorder) {
 				sent := 0
