@@ -104,17 +104,26 @@ func download(addr string) (int64, float64) {
 	return n, float64(n) / 1e6 / time.Since(start).Seconds()
 }
 
-func throughput(s *server) float64 {
-	var rates []float64
+// throughputs downloads the poem from each server in turn, -reps times
+// each, so that every server is measured on the same machine (whose load
+// moves from one second to the next), and returns each one's median MB/s.
+func throughputs(servers ...*server) []float64 {
+	rates := make([][]float64, len(servers))
 	for range *reps {
-		n, rate := download(s.addr)
-		if n != int64(*poemSize) {
-			log.Fatalf("%s: got %d bytes, want %d", s.addr, n, *poemSize)
+		for i, s := range servers {
+			n, rate := download(s.addr)
+			if n != int64(*poemSize) {
+				log.Fatalf("%s: got %d bytes, want %d", s.addr, n, *poemSize)
+			}
+			rates[i] = append(rates[i], rate)
 		}
-		rates = append(rates, rate)
 	}
-	slices.Sort(rates)
-	return rates[len(rates)/2]
+	medians := make([]float64, len(servers))
+	for i, r := range rates {
+		slices.Sort(r)
+		medians[i] = r[len(r)/2]
+	}
+	return medians
 }
 
 // idleMemory opens n TLS connections that stay idle and returns the
@@ -175,7 +184,8 @@ func main() {
 	tlsDesc := "tls:0:privateKey=" + *key + ":certKey=" + *cert + ":interface=127.0.0.1"
 	g := start(*gyreBin, "serve", "--quiet", "--listen", tlsDesc, poem)
 	a := start(*anchorBin, "-cert", *cert, "-key", *key, poem)
-	gRate, aRate := throughput(g), throughput(a)
+	rates := throughputs(g, a)
+	gRate, aRate := rates[0], rates[1]
 	g.stop()
 	a.stop()
 	fmt.Printf("throughput, %d MiB poem over TLS, median of %d: gyre %.0f MB/s, anchor %.0f MB/s, ratio %.2fx\n",
