@@ -41,22 +41,20 @@ func (q *dueQueue) add(p *slowProtocol) {
 // front returns the earliest entry. The queue must not be empty.
 func (q dueQueue) front() dueEntry { return q[0] }
 
-// remove takes the earliest entry off the queue and returns its client.
-// It moves the last entry to the top and fixes the heap from there, as
-// heap.Pop does, but without passing the entry through an interface value
-// (which would allocate each time).
-func (q *dueQueue) remove() *slowProtocol {
+// remove takes the earliest entry off the queue. It moves the last entry
+// to the top and fixes the heap from there, as heap.Pop does, but without
+// passing the entry through an interface value (which would allocate each
+// time).
+func (q *dueQueue) remove() {
 	old := *q
 	n := len(old) - 1
-	p := old[0].p
+	old[0].p.queued = false
 	old[0] = old[n]
 	old[n] = dueEntry{}
 	*q = old[:n]
 	if n > 0 {
 		heap.Fix(q, 0)
 	}
-	p.queued = false
-	return p
 }
 
 // requeue moves the earliest entry to its client's due time now: one

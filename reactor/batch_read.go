@@ -41,8 +41,8 @@ func (b *ioBatch) deferRead(c *Conn) bool {
 }
 
 // recvDone is one receive's completion, kept until all of the batch's are
-// read: handing bytes over runs callbacks, which may send (addItem's early sendAll)
-// through the same ring.
+// read: handing bytes over runs callbacks, which may send through the same
+// ring (addItem's early sendAll).
 type recvDone struct {
 	i, slot int
 	res     int32
@@ -77,7 +77,8 @@ func (r *Reactor) readBatch() {
 			break
 		}
 		// All completions are read before any bytes are handed over: the
-		// callbacks may send (addItem's early sendAll) through the same ring.
+		// callbacks may send through the same ring (addItem's early
+		// sendAll).
 		for tag, res, ok := b.ring.Next(); ok; tag, res, ok = b.ring.Next() {
 			b.done = append(b.done, recvDone{i: tagIndex(tag), slot: tagSlot(tag), res: res})
 		}

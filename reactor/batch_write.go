@@ -91,8 +91,7 @@ func (c *Conn) addItem(data []byte, lend bool) {
 		return
 	}
 	b := c.r.batch
-	shared := !lend // copied into b.out
-	if len(b.items) >= batchEntries || (shared && len(b.out)+len(data) > cap(b.out)) {
+	if len(b.items) >= batchEntries || (!lend && len(b.out)+len(data) > cap(b.out)) {
 		// What is batched goes now: the list never holds more than one
 		// system call carries (ten thousand connections written to in
 		// one turn cost no list of ten thousand), and the shared buffer

@@ -20,6 +20,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,7 +46,7 @@ type result struct {
 	split
 }
 
-func run(w *os.File, delay time.Duration, files []string) error {
+func run(w io.Writer, delay time.Duration, files []string) error {
 	if len(files) == 0 {
 		return fmt.Errorf("no dump given (see -h)")
 	}

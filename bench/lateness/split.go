@@ -37,18 +37,16 @@ type quantiles struct{ p50, p99, max int64 }
 // them out of its figures.
 func analyse(conns []conn, delay int64) split {
 	var s split
-	var all, first, later, offset []int64
-	var isFirst []bool
+	var all, first, later, offset, own []int64
 	for _, c := range conns {
 		if !c.ok || len(c.arrivals) == 0 {
 			continue
 		}
 		s.conns++
-		own := make([]int64, 0, len(c.arrivals)-1)
+		own = own[:0]
 		for k, a := range c.arrivals {
 			late := a - (c.start + int64(k)*delay)
 			all = append(all, late)
-			isFirst = append(isFirst, k == 0)
 			if k == 0 {
 				first = append(first, late)
 			} else {
@@ -61,30 +59,20 @@ func analyse(conns []conn, delay int64) split {
 		}
 	}
 	s.chunks = len(all)
-	s.topFirst, s.topLater = top(all, isFirst, 0.99)
 	s.all, s.first, s.later, s.offset = describe(all), describe(first), describe(later), describe(offset)
+	s.topFirst, s.topLater = above(first, s.all.p99), above(later, s.all.p99)
 	return s
 }
 
-// top counts, among the values above quantile q of xs, those whose flag is
-// set and those whose flag is not. xs and flags are parallel; neither is
-// reordered.
-func top(xs []int64, flags []bool, q float64) (set, unset int) {
-	if len(xs) == 0 {
-		return 0, 0
-	}
-	cut := percentile(slices.Clone(xs), q)
-	for i, x := range xs {
-		if x <= cut {
-			continue
-		}
-		if flags[i] {
-			set++
-		} else {
-			unset++
+// above counts the values of xs greater than cut.
+func above(xs []int64, cut int64) int {
+	n := 0
+	for _, x := range xs {
+		if x > cut {
+			n++
 		}
 	}
-	return set, unset
+	return n
 }
 
 // describe sorts xs in place and reads its quantiles.

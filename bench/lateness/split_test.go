@@ -47,20 +47,21 @@ func TestAnalyse(t *testing.T) {
 	}
 }
 
-func TestTop(t *testing.T) {
-	xs := make([]int64, 200)
-	flags := make([]bool, 200)
-	for i := range xs {
-		xs[i] = int64(i)
+func TestAbove(t *testing.T) {
+	// 200 chunks, 0..199: the p99 is 197, and the latest 1% are 198 and
+	// 199, one a first chunk and one a later one.
+	first := []int64{199, 3}
+	var later []int64
+	for i := range int64(199) {
+		if i != 3 {
+			later = append(later, i)
+		}
 	}
-	// The latest 1% of 200 are the two above the p99 (197): 198 and 199.
-	flags[199] = true
-	first, later := top(xs, flags, 0.99)
-	if first != 1 || later != 1 {
-		t.Errorf("top = %d, %d; want 1, 1", first, later)
+	if got := above(first, 197); got != 1 {
+		t.Errorf("first chunks above the p99: %d, want 1", got)
 	}
-	if xs[0] != 0 || xs[199] != 199 {
-		t.Error("top reordered its input")
+	if got := above(later, 197); got != 1 {
+		t.Errorf("later chunks above the p99: %d, want 1", got)
 	}
 }
 
