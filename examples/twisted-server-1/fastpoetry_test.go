@@ -221,7 +221,11 @@ func TestSignalsMatchReference(t *testing.T) {
 }
 
 // TestTwistedClient replays the reference's run 10: Twisted client 2.0
-// downloads three copies at once from the server.
+// downloads three copies at once from the server, and they end in the
+// order they were asked for, as there. Where the reactors batch their
+// reads and writes (GYRE_BATCHED_IO=1: the server sends the three poems in
+// one submission at the end of its turn) the three arrive together and may
+// end in any order; only the lines themselves are checked then.
 func TestTwistedClient(t *testing.T) {
 	t.Parallel()
 	poem, _ := poetry.Poem("library")
@@ -229,10 +233,15 @@ func TestTwistedClient(t *testing.T) {
 	client := progtest.Build(t, "./examples/twisted-client-2/get-poetry")
 	res := progtest.Run(t, 30*time.Second, client, ports[0], ports[0], ports[0])
 	size := strconv.Itoa(utf8.RuneCount(poem)) // the client counts characters
+	last := "Task 3: " + size + " characters of poetry\nGot 3 poems in "
+	if os.Getenv(reactor.BatchEnv) == "1" {
+		last = " characters of poetry\nGot 3 poems in "
+	}
 	for _, line := range []string{
 		"Task 1: " + size + " characters of poetry\n",
 		"Task 2: " + size + " characters of poetry\n",
-		"Task 3: " + size + " characters of poetry\nGot 3 poems in ",
+		"Task 3: " + size + " characters of poetry\n",
+		last,
 	} {
 		if !strings.Contains(res.Stdout, line) {
 			t.Errorf("no %q in the client's output:\n%s", line, res.Stdout)
