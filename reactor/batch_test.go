@@ -460,6 +460,106 @@ func TestBatchedInterleavedWrites(t *testing.T) {
 	run(t, r)
 }
 
+// Moving a connection's batched bytes behind another's allocates nothing:
+// they are copied within the shared buffer, not joined in a new slice.
+func TestBatchedInterleavedWritesAllocateNothing(t *testing.T) {
+	turn := interleavedTurn(t, batchedReactor(t))
+	turn()
+	if allocs := testing.AllocsPerRun(100, turn); allocs != 0 {
+		t.Errorf("%.1f allocations per turn of interleaved writes, want 0", allocs)
+	}
+}
+
+// A turn in which one connection's bytes move behind another's (a
+// protocol that answers two connections in turn), sent and read back.
+func BenchmarkBatchedInterleavedWrites(b *testing.B) {
+	r, _ := newReactor(b, DefaultBackend(), WithBatchedIO(true))
+	if !r.BatchedIO() {
+		b.Skip("no io_uring here")
+	}
+	turn := interleavedTurn(b, r)
+	b.ReportAllocs()
+	for b.Loop() {
+		turn()
+	}
+}
+
+// interleavedTurn returns a turn that writes to two connections of r in
+// turn (a's bytes, b's, then a's again, the last lent), flushes the batch
+// and checks what each peer reads.
+func interleavedTurn(tb testing.TB, r *Reactor) func() {
+	a, pa := socketPair(tb)
+	b, pb := socketPair(tb)
+	ca, cb := &Conn{r: r, fd: int32(a)}, &Conn{r: r, fd: int32(b)}
+	ca.start(&recorder{})
+	cb.start(&recorder{})
+	buf := make([]byte, 64)
+	a1, a2, a3, b1 := []byte("a1 "), []byte("a2 "), []byte("a3"), []byte("b1")
+	read := func(fd int, want string) {
+		if n, _ := unix.Read(fd, buf); string(buf[:max(n, 0)]) != want {
+			tb.Fatalf("the peer read %q, want %q", buf[:max(n, 0)], want)
+		}
+	}
+	return func() {
+		ca.Write(a1)
+		cb.Write(b1)
+		ca.Write(a2) // moved behind b's
+		ca.WriteShared(a3)
+		r.flushWrites()
+		read(pa, "a1 a2 a3")
+		read(pb, "b1")
+	}
+}
+
+// Two connections written to in turn, in pieces of every size up to the
+// largest the batch takes, copied and lent: the moves behind the other
+// connection's bytes fill the shared buffer and send early, and each
+// peer still gets its bytes whole and in order.
+func TestBatchedInterleavedWritesInOrder(t *testing.T) {
+	r := batchedReactor(t)
+	var want, got [2][]byte
+	r.CallWhenRunning(func() {
+		var conns [2]*Conn
+		var peers [2]int
+		for i := range conns {
+			conns[i], peers[i] = pairConn(t, r, &recorder{})
+		}
+		size := 1
+		for i := range 400 {
+			k := i % 2
+			if i%3 == 0 {
+				k = 1 - k // now and then the same connection twice
+			}
+			size = (size*7919 + 13) % maxBatched
+			piece := bytes.Repeat([]byte{byte('a' + i%26)}, size+1)
+			want[k] = append(want[k], piece...)
+			if i%5 == 0 {
+				conns[k].WriteShared(piece)
+			} else {
+				conns[k].Write(piece)
+			}
+		}
+		var drain func()
+		drain = func() {
+			for i, fd := range peers {
+				got[i] = append(got[i], readSome(t, fd)...)
+			}
+			if len(got[0]) < len(want[0]) || len(got[1]) < len(want[1]) {
+				r.CallLater(time.Millisecond, drain)
+				return
+			}
+			r.Stop()
+		}
+		r.CallLater(0, drain)
+	})
+	run(t, r)
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Errorf("peer %d got %d bytes, want the %d written, in order", i, len(got[i]), len(want[i]))
+		}
+	}
+}
+
 // An answer written in many small pieces in one callback (a producer's
 // loop): the batch never holds more than outSize of it (it sends early
 // and the connection's own buffer takes the rest, as with direct writes),

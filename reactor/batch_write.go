@@ -74,11 +74,20 @@ func (c *Conn) batchWrite(data []byte, lend bool) {
 		b.out = append(b.out, data...)
 		it.buf = b.out[start:len(b.out):len(b.out)]
 	default:
-		// Another connection's bytes follow: move c's to the end.
-		joined := append(append(make([]byte, 0, len(it.buf)+len(data)), it.buf...), data...)
+		// Another connection's bytes follow c's (or c's are lent): copy
+		// them to the end of the shared buffer, data after them, and
+		// give c a new item there. The old copy stays unused until the
+		// flush; moving costs no allocation. Where the buffer or the
+		// list is full, what is batched goes first, c's bytes with it.
+		if len(b.out)+len(it.buf)+len(data) > cap(b.out) || len(b.items) >= batchEntries {
+			c.r.sendAll()
+			c.write(data, lend)
+			return
+		}
+		start := len(b.out)
+		b.out = append(append(b.out, it.buf...), data...)
 		it.c, it.buf = nil, nil
-		c.flags &^= fBatched
-		c.addItem(joined, false)
+		b.items = append(b.items, batchItem{c: c, buf: b.out[start:len(b.out):len(b.out)]})
 	}
 }
 
