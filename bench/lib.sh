@@ -29,3 +29,14 @@ bench_lock() {
 		exit 1
 	fi
 }
+
+# pin_cpus: sets srv_cpu and load_cpu to the commands that pin a server to
+# CPU 0 and its load to CPU 1, as the harness pins a single-loop step, so
+# that the two never share a core; both stay empty (unpinned) where there
+# are fewer than two CPUs or no taskset.
+pin_cpus() {
+	srv_cpu=() load_cpu=()
+	if (($(nproc) >= 2)) && command -v taskset >/dev/null; then
+		srv_cpu=(taskset -c 0) load_cpu=(taskset -c 1)
+	fi
+}

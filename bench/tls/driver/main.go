@@ -10,7 +10,8 @@
 //     complete.
 //
 // It needs the gyre and anchor binaries (bench/tls/run builds them) and
-// Linux (/proc).
+// Linux (/proc). bench/tls/run pins the servers to one CPU
+// (-server-prefix) and the driver to the other.
 package main
 
 import (
@@ -40,6 +41,7 @@ var (
 	reps      = flag.Int("reps", 5, "downloads per server")
 	idleN     = flag.Int("idle", 1000, "idle connections for the memory figure")
 	concN     = flag.Int("concurrent", 1000, "concurrent handshakes")
+	srvPrefix = flag.String("server-prefix", "", "words to start each server with (bench/tls/run: taskset -c 0)")
 )
 
 var serving = regexp.MustCompile(`^Serving .* on (\S+)\.$`)
@@ -50,8 +52,11 @@ type server struct {
 	addr string
 }
 
+// start runs a server (after -server-prefix's words, which must exec it:
+// its process is the one measured) and waits for its Serving line.
 func start(name string, args ...string) *server {
-	cmd := exec.Command(name, args...)
+	words := append(strings.Fields(*srvPrefix), name)
+	cmd := exec.Command(words[0], append(words[1:], args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		log.Fatal(err)
