@@ -1,7 +1,9 @@
 package sock
 
 import (
+	"net"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -31,5 +33,38 @@ func TestWritevClearsVector(t *testing.T) {
 	buf := make([]byte, 8)
 	if n, _ := unix.Read(p[0], buf); string(buf[:n]) != "xyz" {
 		t.Errorf("read %q", buf[:n])
+	}
+}
+
+// AcceptDelay of a connection accepted 30 ms after its handshake is 30 ms,
+// give or take the tick the kernel counts in (at most 10 ms: HZ is 100 or
+// more), and the machine's scheduling, which only makes the real wait
+// longer.
+func TestAcceptDelay(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	const queued, tick = 30 * time.Millisecond, 10 * time.Millisecond
+	time.Sleep(queued)
+	ac, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ac.Close()
+	raw, err := ac.(*net.TCPConn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got time.Duration
+	raw.Control(func(fd uintptr) { got = AcceptDelay(int(fd)) })
+	if got < queued-tick || got > queued+tick+20*time.Millisecond {
+		t.Errorf("AcceptDelay = %v after %v in the queue", got, queued)
 	}
 }
