@@ -196,8 +196,9 @@ func (b *epollBackend) epollWait(timeout time.Duration) (int, error) {
 	// wake-ups of a busy server come within that time, and each saves the
 	// trip through the runtime's poller: a second epoll set woken in
 	// cascade, a park and a reschedule. Other goroutines wait at most
-	// rawWaitCap for the processor, and a preemption signal (GC, the
-	// monitor) interrupts the wait at once.
+	// twice rawWaitCap for the processor (this wait, and the end of a
+	// timer's, below), and a preemption signal (GC, the monitor)
+	// interrupts the wait at once.
 	short := rawWaitCap
 	if timeout > 0 && timeout < short {
 		short = timeout
@@ -205,12 +206,33 @@ func (b *epollBackend) epollWait(timeout time.Duration) (int, error) {
 	if n, err := b.rawWait(short); n > 0 || err != nil || short == timeout {
 		return n, err
 	}
-	if timeout > 0 {
-		timeout -= short
+	if timeout < 0 {
+		return b.park(time.Time{})
 	}
+	// The runtime's poller sleeps in whole milliseconds: it rounds a
+	// deadline's wait down, then waits a whole millisecond for what is
+	// left, so a deadline passes up to a millisecond late (a slow poetry
+	// server's ticks were: 0.5-1.1 ms, several times a second). A timer
+	// must not be: the loop parks until rawWaitCap before it is due, and
+	// waits the rest in the kernel, whose timeout is in nanoseconds.
+	due := start.Add(timeout)
+	if until := due.Add(-rawWaitCap); time.Until(until) > 0 {
+		if n, err := b.park(until); n > 0 || err != nil {
+			return n, err
+		}
+	}
+	if rest := time.Until(due); rest > 0 {
+		return b.rawWait(rest)
+	}
+	return 0, nil
+}
+
+// park parks the goroutine in the runtime's poller until epfd is Readable
+// or the deadline passes (none if zero), then collects the events.
+func (b *epollBackend) park(deadline time.Time) (int, error) {
 	switch {
-	case timeout > 0:
-		b.file.SetReadDeadline(time.Now().Add(timeout))
+	case !deadline.IsZero():
+		b.file.SetReadDeadline(deadline)
 		b.deadline = true
 	case b.deadline:
 		b.file.SetReadDeadline(time.Time{})
