@@ -215,8 +215,13 @@ func (b *epollBackend) epollWait(timeout time.Duration) (int, error) {
 	// server's ticks were: 0.5-1.1 ms, several times a second). A timer
 	// must not be: the loop parks until rawWaitCap before it is due, and
 	// waits the rest in the kernel, whose timeout is in nanoseconds.
-	due := start.Add(timeout)
-	if until := due.Add(-rawWaitCap); time.Until(until) > 0 {
+	// (Before Linux 5.11 the kernel's wait is only a look: the loop parks
+	// the whole way, as it would spin otherwise.)
+	due, until := start.Add(timeout), start.Add(timeout-rawWaitCap)
+	if b.noPwait2 {
+		until = due
+	}
+	if time.Until(until) > 0 {
 		if n, err := b.park(until); n > 0 || err != nil {
 			return n, err
 		}

@@ -52,3 +52,32 @@ func crowdedWaits(t *testing.T, b Backend) []time.Duration {
 	slices.Sort(late)
 	return late
 }
+
+// Where the kernel has no epoll_pwait2 (before Linux 5.11) the kernel's
+// wait is only a look, so a busy crowded loop parks for the whole of a
+// timer's wait: ending it early, to finish with a look, would leave the
+// loop spinning until the timer is due.
+func TestCrowdedWaitWithoutPwait2(t *testing.T) {
+	b, err := New("epoll", Config{Crowded: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	eb := b.(*epollBackend)
+	if eb.rc == nil {
+		t.Skip("the runtime's poller does not take the epoll descriptor here")
+	}
+	eb.noPwait2 = true
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	const timeout = 5 * time.Millisecond
+	for range 5 {
+		b.Wait(time.Microsecond) // busy
+		start := time.Now()
+		if _, err := b.Wait(timeout); err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took < timeout {
+			t.Fatalf("a %v wait returned after %v", timeout, took)
+		}
+	}
+}
