@@ -14,43 +14,20 @@ import (
 // ms late). The waits of a round are 3 to 6 ms in steps of 0.1 ms, so that
 // rounding would delay them by half a millisecond at the median.
 func TestCrowdedWaitEndsOnTime(t *testing.T) {
-	b, err := New("epoll", Config{Crowded: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	if eb := b.(*epollBackend); eb.rc == nil {
-		t.Skip("the runtime's poller does not take the epoll descriptor here")
-	}
-	// Crowded: as many loops as processors (one, here), as for a server
-	// pinned to one CPU.
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	b := crowdedBackend(t)
 	// A loaded machine (the rest of the suite) delays a wake-up now and
 	// then, and may spoil a round.
 	var late []time.Duration
 	for range 3 {
-		if late = crowdedWaits(t, b); late[len(late)/2] < 300*time.Microsecond {
+		late = late[:0]
+		for timeout := 3 * time.Millisecond; timeout < 6*time.Millisecond; timeout += 100 * time.Microsecond {
+			late = append(late, busyWait(t, b, timeout)-timeout)
+		}
+		if slices.Sort(late); late[len(late)/2] < 300*time.Microsecond {
 			return
 		}
 	}
 	t.Errorf("the waits ended %v late at the median (all: %v), want under 300µs", late[len(late)/2], late)
-}
-
-// crowdedWaits makes waits of 3 to 6 ms on b, busy (a short wait before
-// each), and returns how late each ended, sorted. A wait may end early,
-// with no events: the loop then waits again.
-func crowdedWaits(t *testing.T, b Backend) []time.Duration {
-	var late []time.Duration
-	for timeout := 3 * time.Millisecond; timeout < 6*time.Millisecond; timeout += 100 * time.Microsecond {
-		b.Wait(time.Microsecond) // a short wait makes the loop count as busy
-		start := time.Now()
-		if _, err := b.Wait(timeout); err != nil {
-			t.Fatal(err)
-		}
-		late = append(late, time.Since(start)-timeout)
-	}
-	slices.Sort(late)
-	return late
 }
 
 // Where the kernel has no epoll_pwait2 (before Linux 5.11) the kernel's
@@ -58,26 +35,43 @@ func crowdedWaits(t *testing.T, b Backend) []time.Duration {
 // timer's wait: ending it early, to finish with a look, would leave the
 // loop spinning until the timer is due.
 func TestCrowdedWaitWithoutPwait2(t *testing.T) {
+	b := crowdedBackend(t)
+	b.noPwait2 = true
+	const timeout = 5 * time.Millisecond
+	for range 5 {
+		if took := busyWait(t, b, timeout); took < timeout {
+			t.Fatalf("a %v wait returned after %v", timeout, took)
+		}
+	}
+}
+
+// crowdedBackend returns an epoll backend of a crowded loop: as many loops
+// as processors (one, here, for the test), as for a server pinned to one
+// CPU. It skips where the runtime's poller does not take the epoll
+// descriptor (the loop then always blocks in the kernel).
+func crowdedBackend(t *testing.T) *epollBackend {
 	b, err := New("epoll", Config{Crowded: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
+	t.Cleanup(func() { b.Close() })
 	eb := b.(*epollBackend)
 	if eb.rc == nil {
 		t.Skip("the runtime's poller does not take the epoll descriptor here")
 	}
-	eb.noPwait2 = true
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	const timeout = 5 * time.Millisecond
-	for range 5 {
-		b.Wait(time.Microsecond) // busy
-		start := time.Now()
-		if _, err := b.Wait(timeout); err != nil {
-			t.Fatal(err)
-		}
-		if took := time.Since(start); took < timeout {
-			t.Fatalf("a %v wait returned after %v", timeout, took)
-		}
+	procs := runtime.GOMAXPROCS(1)
+	t.Cleanup(func() { runtime.GOMAXPROCS(procs) })
+	return eb
+}
+
+// busyWait makes the loop count as busy (a short wait), then waits
+// timeout with nothing ready and returns how long that took. A wait may
+// end early, with no events: the loop then waits again.
+func busyWait(t *testing.T, b Backend, timeout time.Duration) time.Duration {
+	b.Wait(time.Microsecond)
+	start := time.Now()
+	if _, err := b.Wait(timeout); err != nil {
+		t.Fatal(err)
 	}
+	return time.Since(start)
 }
