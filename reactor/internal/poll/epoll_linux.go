@@ -203,7 +203,11 @@ func (b *epollBackend) epollWait(timeout time.Duration) (int, error) {
 	if timeout > 0 && timeout < short {
 		short = timeout
 	}
-	if n, err := b.rawWait(short); n > 0 || err != nil || short == timeout {
+	// Before Linux 5.11 rawWait is only a look, so a wait shorter than
+	// rawWaitCap is not over when it returns: the loop parks for it below
+	// (up to a millisecond late, as a blocking epoll_wait would be) rather
+	// than come back at once and spin until the timer is due.
+	if n, err := b.rawWait(short); n > 0 || err != nil || (short == timeout && !b.noPwait2) {
 		return n, err
 	}
 	if timeout < 0 {
