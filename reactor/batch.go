@@ -19,10 +19,13 @@ const BatchEnv = "GYRE_BATCHED_IO"
 // reports several connections readable, one io_uring_enter(2) receives
 // for all of them; a connection's Write copies the bytes into a buffer the
 // reactor shares among connections, and once the turn's callbacks have
-// run one io_uring_enter sends every connection's output. A connection
-// that closes once its output is sent (LoseConnection after Write: a fast
-// poetry server's whole life) is closed in that same call, its unread
-// input dropped first as a direct close does. A server that answers many
+// run one io_uring_enter sends every connection's output. (A turn with
+// one connection readable, or one with output, makes a plain read(2) or
+// write(2) instead: one system call either way, and the plain one is
+// cheaper.) A connection that closes once its output is sent
+// (LoseConnection after Write: a fast poetry server's whole life) is
+// closed in that same call, its unread input dropped first as a direct
+// close does, even when it is the turn's only one. A server that answers many
 // requests per turn then makes a few system calls per turn instead of two
 // or more per request; where each system call is expensive (a virtual
 // machine) that is a large part of the cost of a small request.

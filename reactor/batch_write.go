@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"gyre/internal/sock"
 	"gyre/reactor/internal/uring"
 )
 
@@ -163,8 +164,12 @@ func (r *Reactor) sendAll() {
 	}
 }
 
-// sendItems sends items, as many per system call as the ring holds.
+// sendItems sends items, as many per system call as the ring holds, or a
+// lone one directly (sendAlone).
 func (r *Reactor) sendItems(items []batchItem) {
+	if len(items) == 1 && r.sendAlone(&items[0]) {
+		return
+	}
 	ring := r.batch.ring
 	for start := 0; start < len(items); {
 		end := start
@@ -198,18 +203,9 @@ func (r *Reactor) sendItems(items []batchItem) {
 // calls per such connection become a share of one.
 func (r *Reactor) prepSend(ring *uring.Ring, items []batchItem, i int) {
 	it := &items[i]
-	c := it.c
+	c, out := pending(it)
 	if c == nil {
 		return
-	}
-	if c.flags&fClosed != 0 {
-		c.flags &^= fBatched
-		it.c = nil
-		return
-	}
-	out := it.buf
-	if len(out) > maxSend {
-		out = out[:maxSend]
 	}
 	if !r.batch.linkedClose || !c.closesAfterSend() || ring.Space() < 3 {
 		ring.PrepSend(int(c.fd), out, sendFlags, tagSend|uint64(i))
@@ -224,6 +220,44 @@ func (r *Reactor) prepSend(ring *uring.Ring, items []batchItem, i int) {
 	ring.PrepDiscard(fd, maxDiscardOnClose, tagDiscard)
 	ring.Link(true)
 	ring.PrepClose(fd, tagClose|uint64(i))
+}
+
+// sendAlone sends the only item of a flush with write(2), unless a close
+// is to follow its send (then it reports false and the ring carries the
+// send, the discard and the close in one call). A lone send is one system
+// call either way, and the direct one costs less: 0.25-0.3 µs here
+// (BenchmarkSendOneDirect against BenchmarkSendOne).
+func (r *Reactor) sendAlone(it *batchItem) bool {
+	c, out := pending(it)
+	if c == nil {
+		return true
+	}
+	if r.batch.linkedClose && c.closesAfterSend() {
+		return false
+	}
+	n, err := sock.Write(int(c.fd), out)
+	res := int32(n)
+	if errno, ok := err.(unix.Errno); ok {
+		res = -int32(errno)
+	}
+	c.sent(it, res)
+	return true
+}
+
+// pending returns the connection of it and the bytes to send now, or a
+// nil connection if it was closed since it wrote (the bytes are dropped
+// with it).
+func pending(it *batchItem) (*Conn, []byte) {
+	c := it.c
+	if c == nil {
+		return nil, nil
+	}
+	if c.flags&fClosed != 0 {
+		c.flags &^= fBatched
+		it.c = nil
+		return nil, nil
+	}
+	return c, it.buf[:min(len(it.buf), maxSend)]
 }
 
 // closesAfterSend reports whether c is to be closed as soon as its output

@@ -42,11 +42,15 @@ func benchRecvsN(b *testing.B, batched bool, npairs int) {
 // The two benchmarks below send 1 KiB on each of 32 sockets and read it back at
 // the other end, the sends through the ring (one system call for all) or
 // one write(2) each: the difference per send is what batching saves.
-func BenchmarkSendBatch(b *testing.B)  { benchSends(b, true) }
-func BenchmarkSendDirect(b *testing.B) { benchSends(b, false) }
+func BenchmarkSendBatch(b *testing.B)     { benchSends(b, true) }
+func BenchmarkSendOne(b *testing.B)       { benchSendsN(b, true, 1) }
+func BenchmarkSendOneDirect(b *testing.B) { benchSendsN(b, false, 1) }
+func BenchmarkSendDirect(b *testing.B)    { benchSends(b, false) }
 
-func benchSends(b *testing.B, batched bool) {
-	r, pairs := benchPairs(b, 32)
+func benchSends(b *testing.B, batched bool) { benchSendsN(b, batched, 32) }
+
+func benchSendsN(b *testing.B, batched bool, npairs int) {
+	r, pairs := benchPairs(b, npairs)
 	msg, buf := make([]byte, 1024), make([]byte, 4096)
 	b.ReportAllocs()
 	for b.Loop() {
