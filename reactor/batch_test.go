@@ -227,14 +227,20 @@ func TestBatchedWriteToGonePeer(t *testing.T) {
 	}
 }
 
+// echoer is a protocol that writes back what it receives, keeping none
+// of it.
+func echoer() *recorder {
+	return &recorder{onData: func(p *recorder, d []byte) {
+		p.data = p.data[:0]
+		p.Transport.Write(d)
+	}}
+}
+
 // Echoing through the batch allocates nothing once a connection has its
 // buffer: the hot-path rule.
 func TestBatchedEchoAllocatesNothing(t *testing.T) {
 	r := batchedReactor(t)
-	c, peer := pairConn(t, r, &recorder{onData: func(p *recorder, b []byte) {
-		p.data = p.data[:0]
-		p.Transport.Write(b)
-	}})
+	c, peer := pairConn(t, r, echoer())
 	msg, buf := []byte("ping"), make([]byte, 16)
 	ready := []poll.Event{{Fd: c.fd, What: poll.Readable}}
 	roundTrip := func() {
@@ -268,10 +274,7 @@ func BenchmarkEchoOneReadable(b *testing.B) {
 	}
 	a, peer := socketPair(b)
 	c := &Conn{r: r, fd: int32(a)}
-	c.start(&recorder{onData: func(p *recorder, d []byte) {
-		p.data = p.data[:0]
-		p.Transport.Write(d)
-	}})
+	c.start(echoer())
 	ready := []poll.Event{{Fd: c.fd, What: poll.Readable}}
 	msg, buf := make([]byte, 1024), make([]byte, 4096)
 	b.ReportAllocs()
@@ -297,10 +300,7 @@ func benchEcho(b *testing.B, batched bool) {
 	for range conns {
 		a, p := socketPair(b)
 		c := &Conn{r: r, fd: int32(a)}
-		c.start(&recorder{onData: func(p *recorder, d []byte) {
-			p.data = p.data[:0]
-			p.Transport.Write(d)
-		}})
+		c.start(echoer())
 		cs, peers = append(cs, c), append(peers, p)
 	}
 	msg, buf := make([]byte, 1024), make([]byte, 4096)
