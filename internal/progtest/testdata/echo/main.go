@@ -16,6 +16,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 func main() {
@@ -38,7 +39,12 @@ func main() {
 			wd, _ := os.Getwd()
 			fmt.Println(wd)
 		case "wait":
-			select {}
+			// Sleep, not select{}: with no goroutine left to run, the
+			// runtime ends a program blocked in select{} as deadlocked,
+			// which raced the test's signal.
+			for {
+				time.Sleep(time.Hour)
+			}
 		case "exit":
 			n, _ := strconv.Atoi(val)
 			os.Exit(n)
