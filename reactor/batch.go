@@ -25,9 +25,9 @@ const BatchEnv = "GYRE_BATCHED_IO"
 // cheaper.) A connection that closes once its output is sent
 // (LoseConnection after Write: a fast poetry server's whole life) is
 // closed in that same call, its unread input dropped first as a direct
-// close does, even when it is the turn's only one. A server that answers many
-// requests per turn then makes a few system calls per turn instead of two
-// or more per request; where each system call is expensive (a virtual
+// close does, even when it is the turn's only one. A server that answers
+// many requests per turn then makes a few system calls per turn instead of
+// two or more per request; where each system call is expensive (a virtual
 // machine) that is a large part of the cost of a small request.
 //
 // What a protocol sees does not change: the order of bytes on each

@@ -7,8 +7,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Receives of 1 KiB on 32 sockets, through the ring (one system call for
-// all) or one read(2) each; the peers' writes are the same in both.
+// Receives of 1 KiB on 32 sockets (or one: the One pair, what a turn with
+// a single readable connection costs), through the ring (one system call
+// for all) or one read(2) each; the peers' writes are the same in both.
 func BenchmarkRecvBatch(b *testing.B)     { benchRecvs(b, true) }
 func BenchmarkRecvOne(b *testing.B)       { benchRecvsN(b, true, 1) }
 func BenchmarkRecvOneDirect(b *testing.B) { benchRecvsN(b, false, 1) }
@@ -39,9 +40,10 @@ func benchRecvsN(b *testing.B, batched bool, npairs int) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(pairs)), "ns/write+recv")
 }
 
-// The two benchmarks below send 1 KiB on each of 32 sockets and read it back at
-// the other end, the sends through the ring (one system call for all) or
-// one write(2) each: the difference per send is what batching saves.
+// The benchmarks below send 1 KiB on each of 32 sockets (or one: the One
+// pair) and read it back at the other end, the sends through the ring (one
+// system call for all) or one write(2) each: the difference per send is
+// what batching saves, or for one socket what it costs.
 func BenchmarkSendBatch(b *testing.B)     { benchSends(b, true) }
 func BenchmarkSendOne(b *testing.B)       { benchSendsN(b, true, 1) }
 func BenchmarkSendOneDirect(b *testing.B) { benchSendsN(b, false, 1) }
