@@ -64,9 +64,7 @@ func (r *Reactor) readBatch() {
 		c := conns[0]
 		conns[0] = nil
 		b.reads = conns[:0]
-		if err := r.doRead(c); err != nil {
-			r.disconnect(int(c.fd), c, err, true)
-		}
+		r.readNow(c)
 		return
 	}
 	for start := 0; start < len(conns) && r.batch != nil; {
@@ -161,7 +159,13 @@ func (s stashDelivery) endOfPhase() {
 	if x := c.extra; x == nil || len(x.stash) == 0 {
 		return // delivered already, by a readiness event
 	}
-	if err := c.r.doRead(c); err != nil {
-		c.r.disconnect(int(c.fd), c, err, true)
+	c.r.readNow(c)
+}
+
+// readNow reads c outside the dispatch (its own read(2), or its kept
+// bytes), and drops it if that fails, as the dispatch would.
+func (r *Reactor) readNow(c *Conn) {
+	if err := r.doRead(c); err != nil {
+		r.disconnect(int(c.fd), c, err, true)
 	}
 }
