@@ -118,6 +118,9 @@ func (r *Reactor) received(c *Conn, res int32, data []byte) (err error) {
 			return lostBy(errnoOf(res))
 		}
 	}
+	if res > 0 {
+		c.talked |= talkedIn
+	}
 	if c.flags&fPaused != 0 {
 		// Paused since the receive by a callback of this batch.
 		if len(data) > 0 {

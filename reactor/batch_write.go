@@ -262,9 +262,11 @@ func pending(it *batchItem) (*Conn, []byte) {
 
 // closesAfterSend reports whether c is to be closed as soon as its output
 // is sent, with nothing to ask or shut first, and is a TCP connection (the
-// ring's discard relies on TCP not copying what it drops).
+// ring's discard relies on TCP not copying what it drops). A connection
+// that has heard from its peer closes the ordinary way, which lingers
+// (linger.go).
 func (c *Conn) closesAfterSend() bool {
-	if c.flags&(fDisconnecting|fWriteShutting|fSetup) != fDisconnecting ||
+	if c.talked&talkedIn != 0 || c.flags&(fDisconnecting|fWriteShutting|fSetup) != fDisconnecting ||
 		(c.extra != nil && (c.extra.producer != nil || c.extra.woff != len(c.extra.wbuf))) {
 		return false
 	}

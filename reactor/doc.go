@@ -99,9 +99,11 @@
 // descriptor the reactor watches. Write sends at once what the socket
 // takes and buffers only the rest; the connection is watched for
 // writability only while something is buffered; LoseConnection closes
-// once the buffer has drained, AbortConnection at once. A protocol whose
-// ConnectionMade writes everything and loses the connection is closed
-// without ever being registered with the backend.
+// once the buffer has drained (lingering, when the peer may still be
+// sending, so that its end of stream is not turned into a reset),
+// AbortConnection at once. A protocol whose ConnectionMade writes
+// everything and loses the connection is closed without ever being
+// registered with the backend.
 //
 // The slice given to DataReceived is the reactor's read buffer (see
 // ReadBuffer): it is valid only during the call.

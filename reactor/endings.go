@@ -61,3 +61,12 @@ type ioScratch struct {
 	plain  []byte
 	tlsOut []byte // records of one TLS write, gathered (TLSConn.encrypt)
 }
+
+// discardBuffer returns the buffer input is dropped into (discard),
+// making it on first use.
+func (s *ioScratch) discardBuffer() []byte {
+	if s.discard == nil {
+		s.discard = make([]byte, 64<<10)
+	}
+	return s.discard
+}

@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"fmt"
 	"net"
 	"runtime"
 	"testing"
@@ -26,9 +27,10 @@ func (p *fastServer) ConnectionMade() {
 func (p *fastServer) DataReceived([]byte)  {}
 func (p *fastServer) ConnectionLost(error) {}
 
-// rawFetch connects with blocking system calls and reads to the end: a
-// client that costs the benchmark as little as possible.
-func rawFetch(port int, buf []byte) (int, error) {
+// rawFetch connects with blocking system calls, sends req (if any) and
+// reads to the end: a client that costs the benchmark as little as
+// possible.
+func rawFetch(port int, req, buf []byte) (int, error) {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
 	if err != nil {
 		return 0, err
@@ -37,6 +39,11 @@ func rawFetch(port int, buf []byte) (int, error) {
 	if err := unix.Connect(fd, &unix.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
 		return 0, err
 	}
+	if len(req) > 0 {
+		if _, err := unix.Write(fd, req); err != nil {
+			return 0, err
+		}
+	}
 	total := 0
 	for {
 		n, err := unix.Read(fd, buf)
@@ -44,6 +51,33 @@ func rawFetch(port int, buf []byte) (int, error) {
 			return total, err
 		}
 		total += n
+	}
+}
+
+// benchFetches runs r while a client on another goroutine makes b.N
+// connections to port in turn with rawFetch, each to read want bytes, and
+// stops r when it is done. It fails b if a connection reads anything else.
+func benchFetches(b *testing.B, r *Reactor, port net.Addr, req []byte, want int) {
+	pn := port.(*net.TCPAddr).Port
+	errc := make(chan error, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	go func() {
+		defer r.CallFromGoroutine(func() { r.Stop() })
+		buf := make([]byte, 8192)
+		for range b.N {
+			if n, err := rawFetch(pn, req, buf); err != nil || n != want {
+				errc <- fmt.Errorf("read %d of %d bytes: %v", n, want, err)
+				return
+			}
+		}
+		errc <- nil
+	}()
+	if err := r.Run(); err != nil {
+		b.Fatal(err)
+	}
+	if err := <-errc; err != nil {
+		b.Fatal(err)
 	}
 }
 
@@ -56,28 +90,23 @@ func BenchmarkAcceptWriteClose(b *testing.B) {
 		b.Run(backend, func(b *testing.B) {
 			r, _ := newReactor(b, backend)
 			port := listen(b, r, FactoryFunc(func(net.Addr) Protocol { return &fastServer{} }))
-			pn := port.Addr().(*net.TCPAddr).Port
-			errc := make(chan error, 1)
-			b.ReportAllocs()
-			b.ResetTimer()
-			go func() {
-				defer r.Stop()
-				buf := make([]byte, 8192)
-				for range b.N {
-					n, err := rawFetch(pn, buf)
-					if err != nil || n != len(fastPoem) {
-						errc <- err
-						return
-					}
-				}
-				errc <- nil
-			}()
-			if err := r.Run(); err != nil {
-				b.Fatal(err)
-			}
-			if err := <-errc; err != nil {
-				b.Fatal(err)
-			}
+			benchFetches(b, r, port.Addr(), nil, len(fastPoem))
+		})
+	}
+}
+
+// BenchmarkAskAnswerClose: one op is one connection whose client sends a
+// line and reads a 3 KB answer to its end, the server answering at the
+// line and closing with LoseConnection. The client has talked, so the
+// close lingers (linger.go): shutdown, a registration, the client's end
+// of file read, close. Set against BenchmarkAcceptWriteClose, it is the
+// price of the lingering close (and of the request's read).
+func BenchmarkAskAnswerClose(b *testing.B) {
+	for _, backend := range Backends() {
+		b.Run(backend, func(b *testing.B) {
+			r, _ := newReactor(b, backend)
+			port := listen(b, r, answerer(fastPoem))
+			benchFetches(b, r, port.Addr(), []byte("poem please\n"), len(fastPoem))
 		})
 	}
 }
@@ -159,11 +188,11 @@ func TestAcceptPathAllocations(t *testing.T) {
 	go func() {
 		buf := make([]byte, 8192)
 		for range 20 { // warm up
-			rawFetch(pn, buf)
+			rawFetch(pn, nil, buf)
 		}
 		r.CallFromGoroutine(func() { runtime.ReadMemStats(&before) })
 		for range n {
-			if _, err := rawFetch(pn, buf); err != nil {
+			if _, err := rawFetch(pn, nil, buf); err != nil {
 				done <- err
 				return
 			}

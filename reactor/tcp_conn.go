@@ -31,6 +31,15 @@ const (
 	fBatched                             // output waits in the reactor's batch (WithBatchedIO)
 )
 
+// talked records which ways bytes have gone on a connection: what decides
+// whether its clean close lingers (see lingers).
+type talked uint8
+
+const (
+	talkedIn  talked = 1 << iota // the peer has sent something
+	talkedOut                    // the connection has written something
+)
+
 // ending is how a connection that closed itself ended (Conn.ending),
 // turned into the reason for ConnectionLost by reason().
 type ending uint8
@@ -78,6 +87,7 @@ type Conn struct {
 	fd     int32
 	flags  connFlags
 	ending ending
+	talked talked
 }
 
 // connExtra holds what only some connections need.
@@ -291,12 +301,18 @@ func (c *Conn) shut(how ending, err error) {
 		return
 	}
 	c.unwatch()
-	if how == endAborted {
+	switch how {
+	case endAborted:
 		sock.SetAbortOnClose(int(c.fd))
-	} else if how != endError {
-		c.discardInput()
+		sock.Close(int(c.fd))
+	case endError:
+		sock.Close(int(c.fd))
+	default:
+		unread, eof := discardInput(int(c.fd), c.r.scratch.discardBuffer())
+		if !c.lingers(how, unread, eof) || !c.linger() {
+			sock.Close(int(c.fd))
+		}
 	}
-	sock.Close(int(c.fd))
 	c.flags |= fClosed
 	c.ending = how
 	if err != nil {
@@ -308,30 +324,28 @@ func (c *Conn) shut(how ending, err error) {
 const maxDiscardOnClose = 16 << 20
 
 // discardInput reads and drops the input nobody read, before a close that
-// is not an abort. Closing a socket whose input has not all been read makes
-// the kernel send a reset instead of the end of the stream, and a reset
-// throws away whatever the peer had not read yet of what was sent: a
-// client that sent something to a server that never reads (a one-way
-// protocol) would lose the end of its answer, and the server would think
-// it delivered. The input waiting is bounded by the socket's receive
-// buffer; a peer still sending after that gets the reset anyway. On the
+// is not an abort, and returns how much it dropped and whether it met the
+// end of the stream. Closing a socket whose input has not all been read
+// makes the kernel send a reset instead of the end of the stream, and a
+// reset throws away whatever the peer had not read yet: a client that
+// sent something to a server that never reads (a one-way protocol) would
+// lose the end of its answer, and the server would think it delivered.
+// The input waiting is bounded by the socket's receive buffer; a peer
+// still sending gets a lingering close instead (see linger.go). On the
 // fast path (accept, write, close) this is one more system call, a read
 // that finds nothing.
-func (c *Conn) discardInput() {
-	sc := &c.r.scratch
-	if sc.discard == nil {
-		sc.discard = make([]byte, 64<<10)
-	}
-	for n := 0; n < maxDiscardOnClose; {
-		k, err := sock.Read(int(c.fd), sc.discard)
+func discardInput(fd int, buf []byte) (n int, eof bool) {
+	for n < maxDiscardOnClose {
+		k, err := sock.Read(fd, buf)
 		if err == sock.EINTR {
 			continue
 		}
 		if err != nil || k == 0 {
-			return
+			return n, err == nil
 		}
 		n += k
 	}
+	return n, false
 }
 
 // reason is the ConnectionLost reason of a connection that closed itself.
@@ -452,6 +466,7 @@ func (c *Conn) write(data []byte, lend bool) {
 	if len(data) == 0 || c.flags&(fClosed|fWriteClosed|fConnecting) != 0 {
 		return
 	}
+	c.talked |= talkedOut
 	if c.r.batch != nil && !c.pendingOwn() {
 		c.batchWrite(data, lend)
 		return
@@ -496,6 +511,7 @@ func (c *Conn) WriteSequence(data [][]byte) {
 	if c.flags&(fClosed|fWriteClosed|fConnecting) != 0 {
 		return
 	}
+	c.talked |= talkedOut
 	if c.r.batch != nil && !c.pendingOwn() {
 		for _, b := range data {
 			c.write(b, false)
@@ -753,20 +769,36 @@ func (c *Conn) DoRead() error {
 		return nil // what a batch kept goes first; the socket next turn
 	}
 	buf := c.r.ReadBuffer()
+	n, err := readOnce(int(c.fd), buf)
+	if n == 0 {
+		if err == io.EOF {
+			return c.readEnded()
+		}
+		return err
+	}
+	c.talked |= talkedIn
+	c.proto.DataReceived(buf[:n])
+	return nil
+}
+
+// readOnce is one read(2) of a socket into buf, made again if a signal
+// interrupted it. It returns the bytes read, or none and: nil if nothing
+// was waiting, io.EOF at the peer's end of stream, or the failure as a
+// lost connection's error.
+func readOnce(fd int, buf []byte) (int, error) {
 	for {
-		n, err := sock.Read(int(c.fd), buf)
+		n, err := sock.Read(fd, buf)
 		switch {
 		case err == sock.EINTR:
 			continue
 		case err == sock.EAGAIN:
-			return nil
+			return 0, nil
 		case err != nil:
-			return lostBy(err)
+			return 0, lostBy(err)
 		case n == 0:
-			return c.readEnded()
+			return 0, io.EOF
 		}
-		c.proto.DataReceived(buf[:n])
-		return nil
+		return n, nil
 	}
 }
 
@@ -823,6 +855,7 @@ func (c *Conn) DoWrite() error {
 	}
 	if c.drained() {
 		if c.flags&fDisconnecting != 0 {
+			c.shut(endDone, nil) // closed here, so that it can linger
 			return ErrConnectionDone
 		}
 		if c.flags&fWriteShutting != 0 && c.flags&fWriteClosed == 0 {

@@ -82,27 +82,7 @@ func BenchmarkAcceptNoDelay(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			r, _ := newReactor(b, DefaultBackend())
 			port := listen(b, r, FactoryFunc(func(net.Addr) Protocol { return &slowStart{} }), tc.opts...)
-			pn := port.Addr().(*net.TCPAddr).Port
-			errc := make(chan error, 1)
-			b.ReportAllocs()
-			b.ResetTimer()
-			go func() {
-				defer r.CallFromGoroutine(func() { r.Stop() })
-				buf := make([]byte, 64)
-				for range b.N {
-					if n, err := rawFetch(pn, buf); err != nil || n != 10 {
-						errc <- err
-						return
-					}
-				}
-				errc <- nil
-			}()
-			if err := r.Run(); err != nil {
-				b.Fatal(err)
-			}
-			if err := <-errc; err != nil {
-				b.Fatal(err)
-			}
+			benchFetches(b, r, port.Addr(), nil, 10)
 		})
 	}
 }

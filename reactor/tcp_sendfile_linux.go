@@ -80,6 +80,7 @@ func (c *Conn) trySendfile(src io.Reader) (d *deferred.Deferred, ok bool) {
 	sock.SetNotSentLowat(int(c.fd), transferNotSentLowat)
 	x := c.needExtra()
 	x.xfer = t
+	c.talked |= talkedOut
 	if x.woff == len(x.wbuf) {
 		if err := c.continueTransfer(); err != nil {
 			c.shut(endError, err)
