@@ -23,19 +23,19 @@ type Transport interface {
 	// WriteSequence writes several slices as if concatenated, with one
 	// writev(2) when the socket takes them at once.
 	WriteSequence(data [][]byte)
-	// LoseConnection closes the connection once everything written so
-	// far has been sent. Reading stops at once. ConnectionLost follows
-	// with ErrConnectionDone. It is never called from inside
-	// LoseConnection. The peer reads everything and then a clean end of
-	// stream, even if it is still sending: a TCP or Unix connection that
-	// has heard from its peer shuts its write side and drops the peer's
-	// input for a while before closing (a lingering close), so that the
-	// kernel has no unread input to answer with a reset. A registered producer is handled as in Twisted: a
-	// pull producer, or a push producer paused by the buffer, is asked
-	// for more first and holds the close until it unregisters; a push
-	// producer that is not paused does not hold it (the close happens
-	// once the buffer drains, and the producer is then stopped).
-	// LoseWriteConnection follows the same rule.
+	// LoseConnection closes the connection once everything written so far
+	// has been sent. Reading stops at once. ConnectionLost follows with
+	// ErrConnectionDone. It is never called from inside LoseConnection. The
+	// peer reads everything and then a clean end of stream, even if it is
+	// still sending: a TCP or Unix connection that has written something and
+	// heard from its peer shuts its write side and drops the peer's input
+	// for a while before closing (a lingering close), so that the kernel has
+	// no unread input to answer with a reset. A registered producer is
+	// handled as in Twisted: a pull producer, or a push producer paused by
+	// the buffer, is asked for more first and holds the close until it
+	// unregisters; a push producer that is not paused does not hold it (the
+	// close happens once the buffer drains, and the producer is then
+	// stopped). LoseWriteConnection follows the same rule.
 	LoseConnection()
 	// AbortConnection closes the connection now: buffered data is
 	// dropped, the peer gets a reset, and ConnectionLost follows with
