@@ -100,9 +100,15 @@ func (l *lingerer) DoRead() error {
 }
 
 // ConnectionLost ends the linger: the reactor has removed the descriptor
-// (the peer ended its side, or the reactor stops).
-func (l *lingerer) ConnectionLost(error) {
+// because the peer ended its side (nothing more can come: close at once),
+// sent too much (it gets the reset: no more reading for it), failed, or
+// because the reactor stops.
+func (l *lingerer) ConnectionLost(reason error) {
 	l.timer.Cancel()
+	if errors.Is(reason, ErrConnectionDone) || errors.Is(reason, errLingerLimit) {
+		sock.Close(l.fd)
+		return
+	}
 	l.close()
 }
 
