@@ -29,17 +29,19 @@ func shorten[T any](t *testing.T, v *T, to T) {
 	t.Cleanup(func() { *v = old })
 }
 
-// askAndRead sends a request on c and reads the answer to its end.
-func askAndRead(t *testing.T, c net.Conn) []byte {
-	t.Helper()
+// askAndRead sends a request on c and reads the answer to its end. It is
+// for the client's goroutine: it reports a failure with t.Error and
+// returns false.
+func askAndRead(t *testing.T, c net.Conn) bool {
 	if _, err := c.Write([]byte("hello")); err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return false
 	}
-	got, err := readAll(c)
-	if err != nil {
-		t.Fatalf("answer: %v after %d bytes", err, len(got))
+	if got, err := readAll(c); err != nil {
+		t.Errorf("answer: %v after %d bytes", err, len(got))
+		return false
 	}
-	return got
+	return true
 }
 
 // readers counts the reactor's readers, asked from another goroutine.
@@ -63,9 +65,11 @@ func TestLingerEndsAfterLingerTime(t *testing.T) {
 		var lasted time.Duration
 		go func() {
 			defer r.Stop()
-			c := dial(t, p.Addr())
+			c := goDial(t, p.Addr())
 			start := time.Now()
-			askAndRead(t, c)
+			if c == nil || !askAndRead(t, c) {
+				return
+			}
 			// The answer's end of file came with the shutdown: the
 			// descriptor is lingering now, until lingerTime.
 			during = readers(r)
@@ -96,8 +100,10 @@ func TestLingerGivesUpAfterLingerLimit(t *testing.T) {
 		var werr error
 		go func() {
 			defer r.Stop()
-			c := dial(t, p.Addr())
-			askAndRead(t, c)
+			c := goDial(t, p.Addr())
+			if c == nil || !askAndRead(t, c) {
+				return
+			}
 			chunk := make([]byte, 64<<10)
 			for sent < 64<<20 {
 				n, err := c.Write(chunk)
@@ -124,11 +130,13 @@ func TestLingerEndsWithTheReactor(t *testing.T) {
 		p := listen(t, r, answerer([]byte("bye")))
 		c := dial(t, p.Addr())
 		go func() {
-			askAndRead(t, c)
+			defer r.Stop()
+			if !askAndRead(t, c) {
+				return
+			}
 			if n := readers(r); n != 2 {
 				t.Errorf("%d readers after the answer, want the port and the lingering descriptor", n)
 			}
-			r.Stop()
 		}()
 		start := time.Now()
 		run(t, r)

@@ -51,8 +51,8 @@ func TestLoseConnectionWithUnreadInputEndsCleanly(t *testing.T) {
 // last read. The server answers the client's first bytes with a write
 // larger than the socket buffers and LoseConnection, so the close comes
 // while the client's writer is still busy. Each transport, several
-// connections in turn: without the lingering close, most of them end in a
-// reset (a TCP client may even see a clean end of file after a short
+// connections in turn: without the lingering close, about half of them end
+// in a reset (a TCP client may even see a clean end of file after a short
 // read: its writer's failed write takes the reset's error).
 func TestLoseConnectionWhileThePeerStillSends(t *testing.T) {
 	for _, network := range []string{"tcp", "unix"} {
