@@ -3,12 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"gyre/internal/optparse"
 )
 
 // Flag types shared by the commands. A bad value is reported by pflag as
@@ -37,28 +38,24 @@ type secondsValue time.Duration
 
 func (d *secondsValue) Set(s string) error {
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		if !(f >= 0 && f <= math.MaxInt64/float64(time.Second)) { // NaN fails too
+		v, ok := optparse.Seconds(f)
+		if !ok {
 			return errors.New("not a duration of 0 or more seconds")
 		}
-		*d = secondsValue(atLeastNanosecond(f > 0, time.Duration(f*float64(time.Second))))
+		*d = secondsValue(v)
 		return nil
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil || v < 0 {
 		return errors.New("not a duration (seconds, as 0.5, or with a unit, as 500ms)")
 	}
-	*d = secondsValue(atLeastNanosecond(strings.ContainsAny(s, "123456789"), v))
-	return nil
-}
-
-// atLeastNanosecond rounds a positive duration that is shorter than the
-// clock's resolution up to one nanosecond: 1e-300 seconds is a very short
-// time, and must not become 0, which means "no limit" to --timeout.
-func atLeastNanosecond(positive bool, d time.Duration) time.Duration {
-	if positive && d == 0 {
-		return time.Nanosecond
+	if v == 0 && strings.ContainsAny(s, "123456789") {
+		// Shorter than the clock's resolution ("0.1ns"): still a limit, where
+		// 0 means none to --timeout.
+		v = time.Nanosecond
 	}
-	return d
+	*d = secondsValue(v)
+	return nil
 }
 
 func (d *secondsValue) String() string { return time.Duration(*d).String() }

@@ -145,6 +145,9 @@ func TestGetBadArguments(t *testing.T) {
 		{[]string{"10000", "localhost:0"}, `"localhost:0" is not a server address: give PORT, HOST:PORT or [IPV6]:PORT`},
 		{[]string{"--mode", "threads", "10000"}, `invalid argument "threads" for "--mode" flag: want reactor, async, blocking`},
 		{[]string{"--timeout", "soon", "10000"}, `invalid argument "soon" for "--timeout" flag: not a duration (seconds, as 0.5, or with a unit, as 500ms)`},
+		// 2^63 ns: the one count of seconds that passed a bound checked on
+		// the seconds themselves, and then became a negative timeout.
+		{[]string{"--timeout", "9223372036.854776", "10000"}, `invalid argument "9223372036.854776" for "--timeout" flag: not a duration of 0 or more seconds`},
 		{[]string{"--progress", "sometimes", "10000"}, `invalid argument "sometimes" for "--progress" flag: want auto, always, never`},
 		{[]string{"--seed", "3", "10000"}, "--seed applies only with --transform"},
 		{[]string{"--timeline", "/nonexistent/dir/x.svg", "10000"}, "--timeline: /nonexistent/dir: no such directory"},

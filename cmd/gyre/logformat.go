@@ -317,7 +317,8 @@ func appendDuration(out []byte, d time.Duration) []byte {
 
 // safeText reports whether s can be written bare in the text format: not
 // empty, and no space, '=', '"', control or non-printable character (the
-// rule of slog's TextHandler).
+// rule of slog's TextHandler, which writes DEL bare: it is an ASCII control
+// character that JSON does not escape either).
 func safeText(s string) bool {
 	if s == "" {
 		return false
@@ -325,7 +326,7 @@ func safeText(s string) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c <= ' ' || c == '=' || c == '"' || c == 0x7f {
+			if c <= ' ' || c == '=' || c == '"' {
 				return false
 			}
 			i++

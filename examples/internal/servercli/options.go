@@ -1,7 +1,6 @@
 package servercli
 
 import (
-	"math"
 	"time"
 
 	"gyre/internal/optparse"
@@ -36,11 +35,7 @@ func CheckPort(p *optparse.Parser, port int) {
 // the program with a usage error for a delay below 0, not a number, or
 // too long for a time.Duration.
 func Delay(p *optparse.Parser, seconds float64) time.Duration {
-	// NaN fails both comparisons, so it is caught too.
-	if !(seconds >= 0 && seconds <= math.MaxInt64/float64(time.Second)) {
-		p.Errorf("option --delay: the delay must be 0 or more seconds, not %v", seconds)
-	}
-	return time.Duration(seconds * float64(time.Second))
+	return p.SecondsOf("--delay", seconds, "the delay must be 0 or more seconds")
 }
 
 // CheckNumBytes stops the program with a usage error unless n, the

@@ -77,6 +77,7 @@ func TestParseSlowErrors(t *testing.T) {
 		{[]string{"--delay", "-1", poem}, "option --delay: the delay must be 0 or more seconds, not -1"},
 		{[]string{"--delay", "nan", poem}, "option --delay: the delay must be 0 or more seconds, not NaN"},
 		{[]string{"--delay", "1e300", poem}, "option --delay: the delay must be 0 or more seconds, not 1e+300"},
+		{[]string{"--delay", "9223372036.854776", poem}, "option --delay: the delay must be 0 or more seconds, not 9.223372036854776e+09"},
 		{[]string{"--num-bytes", "0", poem}, "option --num-bytes: the server must send at least 1 byte at a time, not 0"},
 		{[]string{dir + "/nope.txt"}, "No such file: " + dir + "/nope.txt"},
 		{[]string{dir}, "Not a file (a directory): " + dir},

@@ -26,7 +26,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"os"
 	"strconv"
@@ -74,11 +73,7 @@ func main() {
 	if err != nil {
 		p.Error(err.Error())
 	}
-	// NaN fails both comparisons, so it is caught too.
-	if !(*timeout >= 0 && *timeout <= math.MaxInt64/float64(time.Second)) {
-		p.Errorf("option --timeout: the timeout must be 0 (none) or more seconds, not %v", *timeout)
-	}
-	limit := time.Duration(*timeout * float64(time.Second))
+	limit := p.SecondsOf("--timeout", *timeout, "the timeout must be 0 (none) or more seconds")
 
 	// Signal handling makes Ctrl-C stop the reactor, as Twisted's
 	// reactor.run() does, so that the summary is still printed.
@@ -92,8 +87,8 @@ func main() {
 	sockets := make([]*PoetrySocket, len(addrs))
 	for i, addr := range addrs {
 		sockets[i] = NewPoetrySocket(r, i+1, addr)
-		if *timeout > 0 && sockets[i].err == nil {
-			sockets[i].startTimer(max(limit, 1)) // less than a nanosecond is still a limit
+		if limit > 0 && sockets[i].err == nil {
+			sockets[i].startTimer(limit)
 		}
 	}
 

@@ -24,7 +24,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"os"
 	"time"
@@ -208,10 +207,7 @@ func main() {
 	if err != nil {
 		p.Error(err.Error())
 	}
-	// NaN fails both comparisons, so it is caught too.
-	if !(*timeout >= 0 && *timeout <= math.MaxInt64/float64(time.Second)) {
-		p.Errorf("option --timeout: the timeout must be 0 (none) or more seconds, not %v", *timeout)
-	}
+	limit := p.SecondsOf("--timeout", *timeout, "the timeout must be 0 (none) or more seconds")
 
 	// Signal handling makes Ctrl-C stop the reactor, as Twisted's
 	// reactor.run() does.
@@ -223,9 +219,7 @@ func main() {
 
 	start := time.Now()
 	factory := NewPoetryClientFactory(r, len(addrs), *printPoems)
-	if *timeout > 0 {
-		factory.timeout = max(time.Duration(*timeout*float64(time.Second)), 1)
-	}
+	factory.timeout = limit
 	for _, addr := range addrs {
 		// The reactor connects; the factory hears how it went.
 		r.ConnectTCP(addr.String(), factory, reactor.DefaultConnectTimeout)

@@ -24,7 +24,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"os"
 	"time"
@@ -182,14 +181,7 @@ func main() {
 	if err != nil {
 		p.Error(err.Error())
 	}
-	// NaN fails both comparisons, so it is caught too.
-	if !(*timeout >= 0 && *timeout <= math.MaxInt64/float64(time.Second)) {
-		p.Errorf("option --timeout: the timeout must be 0 (none) or more seconds, not %v", *timeout)
-	}
-	limit := time.Duration(*timeout * float64(time.Second))
-	if *timeout > 0 {
-		limit = max(limit, 1) // less than a nanosecond is still a limit
-	}
+	limit := p.SecondsOf("--timeout", *timeout, "the timeout must be 0 (none) or more seconds")
 
 	r, err := reactor.New(reactor.WithSignalHandling())
 	if err != nil {

@@ -64,7 +64,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"os"
 	"time"
 
@@ -175,10 +174,7 @@ func main() {
 	if err != nil {
 		p.Error(err.Error())
 	}
-	// NaN fails both comparisons, so it is caught too.
-	if !(*timeout >= 0 && *timeout <= math.MaxInt64/float64(time.Second)) {
-		p.Errorf("option --timeout: the timeout must be 0 (none) or more seconds, not %v", *timeout)
-	}
+	limit := p.SecondsOf("--timeout", *timeout, "the timeout must be 0 (none) or more seconds")
 
 	r, err := reactor.New(reactor.WithSignalHandling())
 	if err != nil {
@@ -186,10 +182,6 @@ func main() {
 		os.Exit(1)
 	}
 
-	limit := time.Duration(*timeout * float64(time.Second))
-	if *timeout > 0 {
-		limit = max(limit, 1) // less than a nanosecond is still a limit
-	}
 	res := &results{reactor: r, want: len(addrs)}
 	for _, addr := range addrs {
 		d := getPoetry(r, addr.String(), limit)

@@ -67,10 +67,8 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
-	"time"
 
 	"gyre/deferred"
 	"gyre/internal/optparse"
@@ -158,10 +156,7 @@ func main() {
 	if err != nil {
 		p.Error(err.Error())
 	}
-	// NaN fails both comparisons, so it is caught too.
-	if !(*timeout >= 0 && *timeout <= math.MaxInt64/float64(time.Second)) {
-		p.Errorf("option --timeout: the timeout must be 0 (none) or more seconds, not %v", *timeout)
-	}
+	limit := p.SecondsOf("--timeout", *timeout, "the timeout must be 0 (none) or more seconds")
 
 	r, err := reactor.New(reactor.WithSignalHandling())
 	if err != nil {
@@ -174,8 +169,8 @@ func main() {
 		run.rng = rand.New(rand.NewPCG(uint64(*seed), uint64(*seed)))
 	}
 	var opts []poetry.GetOption
-	if *timeout > 0 {
-		opts = append(opts, poetry.WithTimeout(max(time.Duration(*timeout*float64(time.Second)), 1)))
+	if limit > 0 {
+		opts = append(opts, poetry.WithTimeout(limit))
 	}
 	for _, addr := range addrs {
 		d := poetry.GetPoetry(r, addr.String(), opts...)
