@@ -19,6 +19,10 @@ func TestEdgeMessages(t *testing.T) {
 	}{
 		{[]string{"serve", " "}, 2, `" ": no such file, nor an embedded poem (those are: library, night-bus, orchard)`},
 		{[]string{"serve", "--loops", "100000", "library"}, 2, "--loops 100000: at most 1024"},
+		// gyre echo and lines took any count, and started loops until the
+		// kernel killed them for their memory.
+		{[]string{"echo", "--loops", "2000"}, 2, "--loops 2000: at most 1024"},
+		{[]string{"lines", "--loops", "5000"}, 2, "--loops 5000: at most 1024"},
 		{[]string{"get", "-1"}, 2, `"-1" is not a server address: port -1 is out of range (1-65535)`},
 		{[]string{"get", "--timeline", "/proc/gyre-timeline.svg", "-1"}, 2, `"-1" is not a server address`},
 		{[]string{"get", "--timeline", "/proc/gyre-timeline.svg", "1"}, 2, "--timeline: /proc/gyre-timeline.svg: cannot create a file in /proc"},

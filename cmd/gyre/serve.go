@@ -7,13 +7,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 
+	"gyre/internal/loopcount"
 	"gyre/poetry"
 	"gyre/reactor"
 )
@@ -202,15 +202,11 @@ func (c *serveConfig) check(cmd *cobra.Command, npoems int) error {
 			return usageErrorf("--%s applies only with --slow", name)
 		}
 	}
-	if c.loops < 0 {
-		return usageErrorf("--loops must be 0 (one per CPU) or more, not %d", c.loops)
+	loops, err := loopcount.Resolve(c.loops, npoems)
+	if err != nil {
+		return usageErrorf("%v", err)
 	}
-	if c.loops == 0 {
-		c.loops = runtime.NumCPU()
-	}
-	if err := c.checkLoops(npoems); err != nil {
-		return err
-	}
+	c.loops = loops
 	// A bracketed IPv6 literal, as in an address ("[::1]:10000"), names
 	// the same interface as the bare one.
 	if len(c.iface) > 2 && c.iface[0] == '[' && c.iface[len(c.iface)-1] == ']' {
@@ -226,28 +222,6 @@ func (c *serveConfig) check(cmd *cobra.Command, npoems int) error {
 		c.maxConns = defaultMaxConns()
 	}
 	return c.deployConfig.check(cmd, c.blocking)
-}
-
-// maxLoops bounds --loops: each loop is an OS thread of its own, and Go
-// allows 10,000 threads in all.
-const maxLoops = 1024
-
-// checkLoops refuses, before anything is opened, a number of loops the
-// process cannot run: more threads than allowed, or more descriptors than
-// its limit (each loop has an epoll and a wake-up descriptor, and a
-// listening socket per poem; 64 are kept for everything else).
-func (c *serveConfig) checkLoops(npoems int) error {
-	if c.loops > maxLoops {
-		return usageErrorf("--loops %d: at most %d (one per CPU is best; this machine has %d)", c.loops, maxLoops, runtime.NumCPU())
-	}
-	var lim unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
-		return nil
-	}
-	if need := uint64(c.loops)*uint64(2+npoems) + 64; need > uint64(lim.Cur) {
-		return usageErrorf("--loops %d with %d poems needs %d descriptors; the limit is %d (ulimit -n)", c.loops, npoems, need, lim.Cur)
-	}
-	return nil
 }
 
 // defaultMaxConns leaves 64 descriptors of the process's limit (which Go

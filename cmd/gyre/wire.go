@@ -1,10 +1,9 @@
 package main
 
 import (
-	"runtime"
-
 	"github.com/spf13/cobra"
 
+	"gyre/internal/loopcount"
 	"gyre/internal/wireserve"
 	"gyre/protocols/wire"
 	"gyre/reactor"
@@ -125,12 +124,11 @@ func addWireFlags(cmd *cobra.Command, cfg *wireConfig) *portValue {
 }
 
 func (c *wireConfig) check() error {
-	if c.loops < 0 {
-		return usageErrorf("--loops must be 0 (one per CPU) or more, not %d", c.loops)
+	loops, err := loopcount.Resolve(c.loops, 1)
+	if err != nil {
+		return usageErrorf("%v", err)
 	}
-	if c.loops == 0 {
-		c.loops = runtime.NumCPU()
-	}
+	c.loops = loops
 	return nil
 }
 

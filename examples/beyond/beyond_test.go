@@ -272,6 +272,7 @@ func TestBadArguments(t *testing.T) {
 		{"echo-server", "echo-server", []string{"--lines", "--delimiter", "cr"}, 2, `lf or crlf, not "cr"`},
 		{"echo-server", "echo-server", []string{"--max-length", "0"}, 2, "at least 1"},
 		{"echo-server", "echo-server", []string{"stray"}, 2, `unexpected argument "stray"`},
+		{"echo-server", "echo-server", []string{"--loops", "2000"}, 2, "--loops 2000: at most 1024"},
 		{"echo-server", "echo-server", []string{"--port", busyPort}, 1, "echo-server: "},
 		{"transform-client", "transform-client", []string{"10000"}, 2, "need the service's address"},
 		{"transform-client", "transform-client", []string{"10000", "70000"}, 2, "70000"},

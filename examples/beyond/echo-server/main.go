@@ -30,8 +30,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
 
+	"gyre/internal/loopcount"
 	"gyre/internal/wireserve"
 	"gyre/protocols/wire"
 	"gyre/reactor"
@@ -71,16 +71,16 @@ func parseArgs(args []string) (wireserve.Config, error) {
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	case cfg.Port < 0 || cfg.Port > 65535:
 		return cfg, fmt.Errorf("--port must be between 0 and 65535, not %d", cfg.Port)
-	case cfg.Loops < 0:
-		return cfg, fmt.Errorf("--loops must be 0 (one per CPU) or more, not %d", cfg.Loops)
 	case *maxLength < 1:
 		return cfg, fmt.Errorf("--max-length must be at least 1, not %d", *maxLength)
 	case *delim != "lf" && *delim != "crlf":
 		return cfg, fmt.Errorf("--delimiter must be lf or crlf, not %q", *delim)
 	}
-	if cfg.Loops == 0 {
-		cfg.Loops = runtime.NumCPU()
+	loops, err := loopcount.Resolve(cfg.Loops, 1)
+	if err != nil {
+		return cfg, err
 	}
+	cfg.Loops = loops
 	cfg.NewFactory = func() reactor.Factory { return wire.EchoFactory{} }
 	if *lines {
 		d := []byte("\n")

@@ -1,0 +1,36 @@
+package loopcount
+
+import (
+	"runtime"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestResolve(t *testing.T) {
+	if n, err := Resolve(0, 1); err != nil || n != runtime.NumCPU() {
+		t.Errorf("Resolve(0) = %d, %v; want %d (one per CPU)", n, err, runtime.NumCPU())
+	}
+	if n, err := Resolve(3, 1); err != nil || n != 3 {
+		t.Errorf("Resolve(3) = %d, %v", n, err)
+	}
+	for _, loops := range []int{-1, Max + 1, 99999999} {
+		if n, err := Resolve(loops, 1); err == nil || !strings.HasPrefix(err.Error(), "--loops ") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("Resolve(%d) = %d, %v; want a one-line --loops error", loops, n, err)
+		}
+	}
+}
+
+// A count under Max whose descriptors the process may not open is
+// refused too, naming the limit.
+func TestResolveDescriptors(t *testing.T) {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		t.Skip(err)
+	}
+	listeners := int(lim.Cur) // one loop with as many listeners as the limit
+	if _, err := Resolve(1, listeners); err == nil || !strings.Contains(err.Error(), "ulimit -n") {
+		t.Errorf("Resolve(1, %d) = %v; want the descriptor limit named", listeners, err)
+	}
+}
