@@ -25,6 +25,7 @@ type fetchView struct {
 	liveWidth   int  // > 0: the board is forced onto a non-terminal, this wide
 	lines       bool // print the per-task lines
 	timeout     time.Duration
+	maxBytes    int64          // longest poem accepted (fetch.WithMaxBytes; 0: no bound)
 	observe     fetch.Observer // another observer of the run, if any
 	discard     bool           // keep no poem in the results (fetch.WithoutPoems)
 	tls         *tls.Config    // for tls: endpoints (nil: each endpoint's own)
@@ -109,6 +110,9 @@ func (v *fetchView) run(ctx context.Context, mode fetch.Mode, addrs []poetry.Add
 	}
 	if v.timeout > 0 {
 		opts = append(opts, fetch.WithTimeout(v.timeout))
+	}
+	if v.maxBytes > 0 {
+		opts = append(opts, fetch.WithMaxBytes(v.maxBytes))
 	}
 	if v.discard {
 		opts = append(opts, fetch.WithoutPoems())

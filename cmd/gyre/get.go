@@ -52,7 +52,11 @@ lane per task, a mark per chunk received, the gaps where a task waited.
 --transform cummingsify lower-cases each poem, the tutorial's client 5.1
 way: one time in three it works, one time in three the poem is judged
 gibberish (the task fails), one time in three the transformation breaks
-and the original poem is kept. --seed makes the dice repeatable.`
+and the original poem is kept. --seed makes the dice repeatable.
+
+--max-bytes bounds each poem (1 GiB unless told otherwise): a server that
+sends more fails its task, which keeps the memory of --print and
+--transform bounded however long a server goes on.`
 
 const getExample = `  # One poem from a server on port 10000 of this machine
   gyre get 10000
@@ -69,9 +73,15 @@ const getExample = `  # One poem from a server on port 10000 of this machine
   # The run as a text figure on stderr
   gyre get --timeline - 10000 10001`
 
+// defaultMaxBytes is --max-bytes unless told otherwise: far above any poem,
+// and a bound on what --print (into a pipe) and --transform hold of each
+// one, should a server never stop sending.
+const defaultMaxBytes = 1 << 30
+
 type getConfig struct {
 	mode      fetch.Mode
 	timeout   time.Duration
+	maxBytes  int64 // --max-bytes
 	transform string
 	seed      uint64
 	print     bool
@@ -110,6 +120,9 @@ func newGetCmd() *cobra.Command {
 				return err
 			}
 			cfg.timeout = time.Duration(timeout)
+			if cfg.maxBytes < 0 {
+				return usageErrorf("--max-bytes must be 0 (no limit) or more, not %d", cfg.maxBytes)
+			}
 			cfg.transform = transform.value
 			cfg.progress = prog.value
 			if cmd.Flags().Changed("seed") && cfg.transform == "" {
@@ -125,6 +138,7 @@ func newGetCmd() *cobra.Command {
 	f.SortFlags = false
 	f.Var(mode, "mode", "how to download: all at once on the reactor, all at once from a select() loop, or one after another")
 	f.Var(&timeout, "timeout", "give up on a poem after this long, connecting included (default: never)")
+	f.Int64Var(&cfg.maxBytes, "max-bytes", defaultMaxBytes, "longest poem accepted, in bytes: a server that sends more fails its task (0: no limit)")
 	f.Var(transform, "transform", "transform each poem (the tutorial's unreliable cummingsify)")
 	f.Uint64Var(&cfg.seed, "seed", 0, "with --transform: seed of the dice, for a repeatable run (default: random)")
 	f.BoolVarP(&cfg.print, "print", "p", false, "print the poems (instead of a line per task)")
@@ -266,7 +280,7 @@ func newGetView(cfg getConfig, n int, stdout, stderr io.Writer) (*fetchView, *po
 	if cfg.print && cfg.progress != "always" {
 		live = false // the board would be drawn in the middle of the poems
 	}
-	view := &fetchView{out: stdout, errOut: stderr, live: live, liveWidth: width, lines: !cfg.print, timeout: cfg.timeout}
+	view := &fetchView{out: stdout, errOut: stderr, live: live, liveWidth: width, lines: !cfg.print, timeout: cfg.timeout, maxBytes: cfg.maxBytes}
 	// The poems are kept only for --transform, which needs them whole;
 	// --print writes them out as they come (poemPrinter), and the task
 	// lines need only the counts.

@@ -148,6 +148,7 @@ func TestGetBadArguments(t *testing.T) {
 		// 2^63 ns: the one count of seconds that passed a bound checked on
 		// the seconds themselves, and then became a negative timeout.
 		{[]string{"--timeout", "9223372036.854776", "10000"}, `invalid argument "9223372036.854776" for "--timeout" flag: not a duration of 0 or more seconds`},
+		{[]string{"--max-bytes", "-1", "10000"}, "--max-bytes must be 0 (no limit) or more, not -1"},
 		{[]string{"--progress", "sometimes", "10000"}, `invalid argument "sometimes" for "--progress" flag: want auto, always, never`},
 		{[]string{"--seed", "3", "10000"}, "--seed applies only with --transform"},
 		{[]string{"--timeline", "/nonexistent/dir/x.svg", "10000"}, "--timeline: /nonexistent/dir: no such directory"},

@@ -45,13 +45,14 @@ func endless(t *testing.T) string {
 // --timeout bounds the whole download in every mode, even when the server
 // never stops sending (the client is never idle, so a deadline checked
 // only while waiting would never be checked); and a positive timeout too
-// small for the clock is a timeout, not "never".
+// small for the clock is a timeout, not "never". (--max-bytes 0: loopback
+// carries the default bound, 1 GiB, in well under the 2 s.)
 func TestGetTimeoutFromStart(t *testing.T) {
 	addr := endless(t)
 	for _, mode := range []string{"reactor", "async", "blocking"} {
 		for _, timeout := range []string{"2", "1e-300"} {
 			start := time.Now()
-			code, _, stderr := gyre(t, nil, "get", "--mode", mode, "--timeout", timeout, addr)
+			code, _, stderr := gyre(t, nil, "get", "--mode", mode, "--max-bytes", "0", "--timeout", timeout, addr)
 			took := time.Since(start)
 			if code != 1 || !strings.Contains(stderr, "timed out after") {
 				t.Errorf("%s --timeout %s: status %d, stderr %q", mode, timeout, code, stderr)
@@ -64,6 +65,19 @@ func TestGetTimeoutFromStart(t *testing.T) {
 				t.Errorf("%s --timeout %s: took %v", mode, timeout, took)
 			}
 			t.Logf("%s --timeout %s: %v", mode, timeout, took)
+		}
+	}
+}
+
+// --max-bytes ends a download that goes on past it, in every mode, even
+// with --print into a pipe, which holds each poem until it is whole: the
+// task fails, and nothing of it is printed.
+func TestGetMaxBytes(t *testing.T) {
+	addr := endless(t)
+	for _, mode := range []string{"reactor", "async", "blocking"} {
+		code, stdout, stderr := gyre(t, nil, "get", "--mode", mode, "--print", "--max-bytes", "100000", addr)
+		if code != 1 || stdout != "" || !strings.Contains(stderr, "poem too large: more than 100000 bytes") {
+			t.Errorf("%s: status %d, %d bytes printed, stderr %q", mode, code, len(stdout), stderr)
 		}
 	}
 }

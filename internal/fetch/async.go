@@ -250,7 +250,10 @@ func (t *asyncTask) readAvailable(r *run, buf []byte) {
 			r.finish(t.i, nil)
 			return
 		}
-		r.received(t.i, buf[:n])
+		if err := r.received(t.i, buf[:n]); err != nil {
+			t.fail(r, err)
+			return
+		}
 	}
 }
 

@@ -59,7 +59,9 @@ func getBlocking(ctx context.Context, r *run, i int, buf []byte) error {
 	for {
 		n, err := conn.Read(buf)
 		if n > 0 {
-			r.received(i, buf[:n])
+			if err := r.received(i, buf[:n]); err != nil {
+				return err
+			}
 		}
 		switch {
 		case errors.Is(err, io.EOF):

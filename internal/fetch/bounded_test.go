@@ -1,7 +1,9 @@
 package fetch_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -42,6 +44,38 @@ func TestWithMaxOpen(t *testing.T) {
 		for i := 1; i < len(results); i++ {
 			if results[i].Start.Before(results[i-1].End) || results[i].Err != nil {
 				t.Errorf("%v: task %d started before task %d ended (or failed: %v)", mode, i+1, i, results[i].Err)
+			}
+		}
+	}
+}
+
+// WithMaxBytes ends a task whose server sends more than the bound, in
+// every mode: the task keeps the first bytes up to the bound and fails
+// with ErrTooLarge, while a poem within the bound is untouched.
+func TestWithMaxBytes(t *testing.T) {
+	long, short := mustPoem(t, "library"), mustPoem(t, "night-bus")
+	const limit = 1000
+	if len(long) <= limit || len(short) > limit*3 {
+		t.Fatalf("poems of %d and %d bytes do not suit a bound of %d", len(long), len(short), limit)
+	}
+	addrs := serveSlow(t, 300, time.Millisecond, long, long[:limit])
+	for _, mode := range fetch.Modes() {
+		for _, keep := range []bool{true, false} {
+			opts := []fetch.Option{fetch.WithMaxBytes(limit)}
+			if !keep {
+				opts = append(opts, fetch.WithoutPoems())
+			}
+			results, err := fetch.Fetch(context.Background(), mode, addrs, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			over, within := results[0], results[1]
+			if !errors.Is(over.Err, fetch.ErrTooLarge) || over.Bytes != limit || (keep && !bytes.Equal(over.Poem, long[:limit])) {
+				t.Errorf("%v (keep %v): over the bound: err %v, %d bytes counted, %d kept; want ErrTooLarge and %d",
+					mode, keep, over.Err, over.Bytes, len(over.Poem), limit)
+			}
+			if within.Err != nil || within.Bytes != limit {
+				t.Errorf("%v (keep %v): a poem of exactly the bound: err %v, %d bytes", mode, keep, within.Err, within.Bytes)
 			}
 		}
 	}

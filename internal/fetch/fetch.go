@@ -101,6 +101,10 @@ var ErrTimeout = errors.New("timed out")
 // reactor mode only: the async and blocking modes are the tutorial's
 // plain TCP clients.
 
+// ErrTooLarge is wrapped by the error of a task whose server sent more
+// than WithMaxBytes allows.
+var ErrTooLarge = errors.New("poem too large")
+
 // ErrSelectLimit is wrapped by the error of an async task whose socket is
 // beyond what select(2) can watch (descriptor FD_SETSIZE or more): the
 // limit that poll and epoll were invented to lift.
@@ -115,6 +119,7 @@ type config struct {
 	now      func() time.Time
 	discard  bool
 	maxOpen  int         // tasks under way at once (0: as the descriptor limit allows)
+	maxBytes int64       // longest poem accepted (0: no bound)
 	tls      *tls.Config // for tls: endpoints (nil: each endpoint's own)
 }
 
@@ -130,6 +135,16 @@ func WithoutPoems() Option {
 // ServerName defaults to each endpoint's host).
 func WithTLSConfig(c *tls.Config) Option {
 	return func(cfg *config) { cfg.tls = c }
+}
+
+// WithMaxBytes bounds each poem to n bytes (0: no bound). A server that
+// sends more is not sending a poem, or not one anybody can hold: the task
+// gets the first n bytes, then fails with an error wrapping ErrTooLarge,
+// and its connection is closed. Without the bound, a poem kept in memory
+// (the Result's, or a caller's that holds each poem until it is whole)
+// grows as long as such a server sends.
+func WithMaxBytes(n int64) Option {
+	return func(c *config) { c.maxBytes = max(n, 0) }
 }
 
 // WithTimeout bounds each download, connecting included (0: no bound but
@@ -205,14 +220,23 @@ func (r *run) start(i int) {
 	r.emit(Event{Kind: Started, Task: res.Task, Addr: res.Addr, At: res.Start})
 }
 
-// received adds a chunk to task i.
-func (r *run) received(i int, chunk []byte) {
+// received adds a chunk to task i. Past WithMaxBytes it adds only what
+// fits and returns the task's error: the caller ends the task with it.
+func (r *run) received(i int, chunk []byte) error {
 	res := &r.results[i]
+	var err error
+	if limit := r.cfg.maxBytes; limit > 0 && int64(len(chunk)) > limit-res.Bytes {
+		chunk = chunk[:limit-res.Bytes]
+		err = fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
+	}
 	res.Bytes += int64(len(chunk))
 	if !r.cfg.discard {
 		res.Poem = append(res.Poem, chunk...)
 	}
-	r.emit(Event{Kind: Received, Task: res.Task, Addr: res.Addr, Bytes: len(chunk), Data: chunk, At: r.cfg.now()})
+	if len(chunk) > 0 {
+		r.emit(Event{Kind: Received, Task: res.Task, Addr: res.Addr, Bytes: len(chunk), Data: chunk, At: r.cfg.now()})
+	}
+	return err
 }
 
 // finish ends task i with err (nil: the poem is complete).

@@ -48,7 +48,16 @@ func fetchReactor(ctx context.Context, r *run) error {
 		r.start(i)
 		// The observer keeps the poem (or not, WithoutPoems):
 		// GetPoetry need not keep a second copy.
-		opts := []poetry.GetOption{poetry.WithChunkObserver(func(chunk []byte) { r.received(i, chunk) }), poetry.WithoutPoem()}
+		opts := []poetry.GetOption{poetry.WithChunkObserver(func(chunk []byte) {
+			if err := r.received(i, chunk); err != nil {
+				// Over WithMaxBytes: the task ends with that error, then
+				// the download is abandoned (its failure, ErrCancelled,
+				// finds the task ended and is dropped).
+				d := pending[i]
+				done(i, err)
+				d.Cancel()
+			}
+		}), poetry.WithoutPoem()}
 		if r.cfg.timeout > 0 {
 			opts = append(opts, poetry.WithTimeout(r.cfg.timeout))
 		}
