@@ -34,6 +34,26 @@ func (e *TimeoutError) Error() string {
 // Unwrap makes errors.Is(err, ErrTimeout) true.
 func (e *TimeoutError) Unwrap() error { return ErrTimeout }
 
+// ErrTooLarge is what every *TooLargeError matches with errors.Is: the
+// failure of a download whose server sent more than WithMaxBytes (or
+// ClientFactory.MaxBytes) allows.
+var ErrTooLarge = errors.New("poetry: poem too large")
+
+// TooLargeError is the failure of a download whose server sent more than
+// its bound: a server that never stops sending is not sending a poem, and
+// keeping what it sends would grow without end.
+type TooLargeError struct {
+	Addr     string // the server, as the connection names its peer
+	MaxBytes int64  // the bound it went past
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("%v: %s sent more than %d bytes", ErrTooLarge, e.Addr, e.MaxBytes)
+}
+
+// Unwrap makes errors.Is(err, ErrTooLarge) true.
+func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
+
 // ClientProtocol is the client side of the poetry protocol, as in the
 // tutorial's clients 3 and 4: it keeps every byte that arrives, and when
 // the server closes the connection the poem is complete. A clean close
@@ -43,11 +63,23 @@ type ClientProtocol struct {
 	reactor.BaseProtocol
 	poem    strings.Builder
 	factory *ClientFactory
+	got     int64 // bytes received
 }
 
 // DataReceived keeps the bytes (copying them: data is only lent) and tells
-// the factory's OnChunk observer.
+// the factory's OnChunk observer. Past the factory's MaxBytes it fails the
+// download with a *TooLargeError and aborts the connection instead.
 func (p *ClientProtocol) DataReceived(data []byte) {
+	p.got += int64(len(data))
+	if limit := p.factory.MaxBytes; limit > 0 && p.got > limit {
+		e := &TooLargeError{MaxBytes: limit}
+		if peer := p.Transport.Peer(); peer != nil {
+			e.Addr = peer.String()
+		}
+		p.factory.PoemFailed(e)
+		p.Transport.AbortConnection()
+		return
+	}
 	if !p.factory.Discard {
 		p.poem.Write(data)
 	}
@@ -86,6 +118,10 @@ type ClientFactory struct {
 	// PoemFinished is called with the empty string. A download of any
 	// size then costs no memory.
 	Discard bool
+	// MaxBytes, if more than 0, bounds the poem: a server that sends more
+	// fails the Deferred with a *TooLargeError, and the connection is
+	// aborted. Nothing past the bound reaches the poem or OnChunk.
+	MaxBytes int64
 }
 
 // NewClientFactory returns a factory with a new Deferred.
@@ -124,7 +160,16 @@ type getConfig struct {
 	timeout  time.Duration
 	onChunk  func([]byte)
 	discard  bool
+	maxBytes int64
 	endpoint *reactor.ClientEndpoint
+}
+
+// WithMaxBytes bounds the poem to n bytes: a server that sends more fails
+// the Deferred with a *TooLargeError (which matches ErrTooLarge) and the
+// connection is aborted. Without it, a server that never stops sending
+// grows the kept poem without end (as the tutorial's clients do).
+func WithMaxBytes(n int64) GetOption {
+	return func(c *getConfig) { c.maxBytes = n }
 }
 
 // WithoutPoem keeps nothing of the poem, for a caller that reads it
@@ -174,7 +219,7 @@ func GetPoetry(r reactor.ClientReactor, addr string, opts ...GetOption) *deferre
 	for _, o := range opts {
 		o(&cfg)
 	}
-	f := &ClientFactory{OnChunk: cfg.onChunk, Discard: cfg.discard}
+	f := &ClientFactory{OnChunk: cfg.onChunk, Discard: cfg.discard, MaxBytes: cfg.maxBytes}
 	var connector *reactor.Connector
 	// abandon stops the attempt or cuts the connection; the failure the
 	// factory hears of then finds the Deferred fired and is dropped.

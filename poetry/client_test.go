@@ -217,3 +217,27 @@ func TestGetPoetryWithoutPoem(t *testing.T) {
 		t.Errorf("fired with %d bytes (%v); observer saw %d of %d", len(got), err, seen.Len(), len(poem))
 	}
 }
+
+// WithMaxBytes fails a download whose server sends more, with a
+// *TooLargeError, and nothing past the bound reaches the observer; a poem
+// of exactly the bound comes whole.
+func TestMaxBytes(t *testing.T) {
+	const limit = 100000
+	poem := bigPoem(1 << 20)
+	forEachBackend(t, func(t *testing.T, backend string) {
+		r := newReactor(t, backend)
+		over := listen(t, r, NewFastServerFactory(poem))
+		seen := 0
+		_, err := getPoetry(t, r, over.Addr().String(), WithMaxBytes(limit), WithChunkObserver(func(b []byte) { seen += len(b) }))
+		var tl *TooLargeError
+		if !errors.As(err, &tl) || tl.MaxBytes != limit || !errors.Is(err, ErrTooLarge) || seen > limit {
+			t.Errorf("over the bound: %v (observer saw %d bytes)", err, seen)
+		}
+		r = newReactor(t, backend)
+		exact := listen(t, r, NewFastServerFactory(poem[:limit]))
+		got, err := getPoetry(t, r, exact.Addr().String(), WithMaxBytes(limit))
+		if err != nil || got != string(poem[:limit]) {
+			t.Errorf("at the bound: %d bytes, %v", len(got), err)
+		}
+	})
+}

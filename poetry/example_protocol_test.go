@@ -102,6 +102,34 @@ func ExampleWithTimeout() {
 	// no poem within 50ms - ErrTimeout: true
 }
 
+// A server that sends more than WithMaxBytes allows is not sending a
+// poem: the download fails with a *TooLargeError, its connection aborted.
+func ExampleWithMaxBytes() {
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	poem, _ := poetry.Poem("library") // 3014 bytes
+	port, err := r.ListenTCP("127.0.0.1:0", poetry.NewFastServerFactory(poem))
+	if err != nil {
+		log.Fatal(err)
+	}
+	d := poetry.GetPoetry(r, port.Addr().String(), poetry.WithMaxBytes(1000))
+	d.AddErrback(func(f *deferred.Failure) (any, error) {
+		var tl *poetry.TooLargeError
+		if errors.As(f, &tl) {
+			fmt.Println("more than", tl.MaxBytes, "bytes - ErrTooLarge:", errors.Is(f, poetry.ErrTooLarge))
+		}
+		r.Stop()
+		return nil, nil
+	})
+	if err := r.Run(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// more than 1000 bytes - ErrTooLarge: true
+}
+
 // Cummingsify with a seeded random source gives the same outcomes on
 // every run (a --seed flag does this).
 func ExampleCummingsify() {
