@@ -3,6 +3,7 @@ package reactor
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"strconv"
 	"syscall"
@@ -166,6 +167,12 @@ func (e *ListenError) Error() string {
 			iface = "any" // Twisted's word for all interfaces
 		}
 		where = iface + ":" + strconv.Itoa(e.Port)
+	}
+	// A file the listener needed (a TLS key or certificate) is named: the
+	// errno alone would not say which file is missing.
+	var pe *fs.PathError
+	if errors.As(e.Err, &pe) && pe.Path != "" && pe.Path != e.Path {
+		where += ": " + pe.Path
 	}
 	var errno syscall.Errno
 	if errors.As(e.Err, &errno) {

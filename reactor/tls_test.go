@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"net"
+	"syscall"
 	"testing"
 	"time"
 
@@ -389,7 +390,9 @@ func TestTLSEndpoints(t *testing.T) {
 			t.Errorf("missing caCerts: %v", missing)
 		}
 	})
-	if _, err := ListenEndpoint(nil, "tls:0:privateKey=/nonexistent.pem", greeter("")); err == nil || !errors.Is(err, fs.ErrNotExist) {
+	// The message names the missing file, not only the errno.
+	if _, err := ListenEndpoint(nil, "tls:0:privateKey=/nonexistent.pem", greeter("")); err == nil || !errors.Is(err, fs.ErrNotExist) ||
+		err.Error() != fmt.Sprintf("Couldn't listen on any:0: /nonexistent.pem: [Errno %d] No such file or directory.", int(syscall.ENOENT)) {
 		t.Errorf("missing key: %v", err)
 	}
 }
