@@ -124,14 +124,22 @@ func (r *Reactor) addTrigger(phase Phase, event SystemEvent, f func()) TriggerID
 // must bound the wait and end the loop.
 func (r *Reactor) fireEvent(event SystemEvent) {
 	ev := &r.events[event]
-	ev.resume = func() {
-		ev.resume = nil
+	rest := func() {
 		r.runPhase(event, During)
 		r.runPhase(event, After)
 	}
+	// resume stays unset while the Before triggers run: a Deferred that one
+	// of them returns already fired (deferred.Succeed), or that a later one
+	// fires, brings waiting back to zero inside runPhase, and the rest of
+	// the event must still wait for every Before trigger to have run.
 	r.runPhase(event, Before)
 	if ev.waiting == 0 {
-		ev.resume()
+		rest()
+		return
+	}
+	ev.resume = func() {
+		ev.resume = nil
+		rest()
 	}
 }
 

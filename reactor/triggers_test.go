@@ -107,6 +107,47 @@ func TestStartupWaitsForBeforeDeferred(t *testing.T) {
 	}
 }
 
+// A Before trigger's Deferred that has already fired when the trigger
+// returns (deferred.Succeed), or that a later Before trigger fires, must not
+// start the During and After phases before every Before trigger has run.
+// Both once ran the rest of the event early and then called a nil resume.
+func TestStartupBeforeDeferredFiredDuringPhase(t *testing.T) {
+	cases := map[string]func(r *Reactor, got *[]string){
+		"already fired": func(r *Reactor, got *[]string) {
+			r.AddSystemEventTrigger(Before, Startup, func() *deferred.Deferred {
+				*got = append(*got, "before1")
+				return deferred.Succeed(nil)
+			})
+			r.AddSystemEventTrigger(Before, Startup, note(got, "before2"))
+		},
+		"fired by a later trigger": func(r *Reactor, got *[]string) {
+			d := deferred.New()
+			r.AddSystemEventTrigger(Before, Startup, func() *deferred.Deferred {
+				*got = append(*got, "before1")
+				return d
+			})
+			r.AddSystemEventTrigger(Before, Startup, func() *deferred.Deferred {
+				d.Callback(nil)
+				*got = append(*got, "before2")
+				return nil
+			})
+		},
+	}
+	for name, add := range cases {
+		t.Run(name, func(t *testing.T) {
+			r, _ := newReactor(t, DefaultBackend())
+			var got []string
+			add(r, &got)
+			r.AddSystemEventTrigger(During, Startup, note(&got, "during"))
+			r.CallWhenRunning(func() { got = append(got, "running"); r.Stop() })
+			run(t, r)
+			if s := strings.Join(got, "|"); s != "before1|before2|during|running" {
+				t.Errorf("got %s", s)
+			}
+		})
+	}
+}
+
 func TestRemoveSystemEventTrigger(t *testing.T) {
 	r, _ := newReactor(t, DefaultBackend())
 	var got []string
