@@ -218,8 +218,13 @@ func (c *Connector) Connect() {
 		return
 	}
 	if c.unixPath != "" {
+		sa, err := sock.UnixSockaddr(c.unixPath)
+		if err != nil {
+			c.failLater(attempt, err)
+			return
+		}
 		conn := &Conn{r: c.r, flags: fConnecting, peer: &net.UnixAddr{Name: c.unixPath, Net: "unix"}}
-		c.dial(conn, unix.AF_UNIX, &unix.SockaddrUnix{Name: c.unixPath})
+		c.dial(conn, unix.AF_UNIX, sa)
 		return
 	}
 	if c.literal.IsValid() {

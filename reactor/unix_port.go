@@ -33,6 +33,11 @@ func WithMode(mode os.FileMode) ListenOption {
 // EADDRINUSE, as is a path that exists and is not a socket. The file gets
 // the mode given by WithMode (DefaultUnixMode otherwise) before anyone can
 // connect, and is removed when the port stops listening.
+//
+// On Linux a path starting with '@' names a socket in the abstract
+// namespace (as in package net): there is no file, so nothing is replaced,
+// WithMode does not apply (anyone in the network namespace may connect)
+// and nothing is removed; the name is free again once the port stops.
 func (r *Reactor) ListenUnix(path string, factory Factory, opts ...ListenOption) (*Port, error) {
 	r.checkLoop("ListenUnix")
 	cfg := listenConfig{mode: DefaultUnixMode}
@@ -46,6 +51,17 @@ func (r *Reactor) ListenUnix(path string, factory Factory, opts ...ListenOption)
 	if path == "" {
 		return nil, lerr(errors.New("empty path"))
 	}
+	sa, err := sock.UnixSockaddr(path)
+	if err != nil {
+		return nil, lerr(err)
+	}
+	abstract := abstractUnixName(path)
+	// remove undoes the bind on a failure: the file exists from bind on.
+	remove := func() {
+		if !abstract {
+			os.Remove(path)
+		}
+	}
 	fd, err := sock.Socket(unix.AF_UNIX, unix.SOCK_STREAM)
 	if err != nil {
 		return nil, lerr(err)
@@ -54,9 +70,8 @@ func (r *Reactor) ListenUnix(path string, factory Factory, opts ...ListenOption)
 		sock.Close(fd)
 		return nil, lerr(err)
 	}
-	sa := &unix.SockaddrUnix{Name: path}
 	err = unix.Bind(fd, sa)
-	if err == unix.EADDRINUSE && staleSocket(path) {
+	if err == unix.EADDRINUSE && !abstract && staleSocket(path) {
 		// Nobody listens there: a dead server's file. Replace it.
 		if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
 			return fail(rerr)
@@ -68,24 +83,28 @@ func (r *Reactor) ListenUnix(path string, factory Factory, opts ...ListenOption)
 	}
 	// The socket exists from bind on, but nobody can connect before
 	// listen: set the mode in between.
-	if err := os.Chmod(path, cfg.mode); err != nil {
-		os.Remove(path)
-		return fail(err)
+	if !abstract {
+		if err := os.Chmod(path, cfg.mode); err != nil {
+			remove()
+			return fail(err)
+		}
 	}
 	backlog := cfg.backlog
 	if backlog <= 0 {
 		backlog = sock.ListenBacklog()
 	}
 	if err := unix.Listen(fd, backlog); err != nil {
-		os.Remove(path)
+		remove()
 		return fail(err)
 	}
 	p, err := r.newPort(fd, factory, path)
 	if err != nil {
-		os.Remove(path)
+		remove()
 		return fail(err)
 	}
-	p.unlink = path
+	if !abstract {
+		p.unlink = path
+	}
 	return p, nil
 }
 

@@ -2,10 +2,12 @@ package reactor
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -61,4 +63,22 @@ func TestUnixConnectAndCredentials(t *testing.T) {
 			t.Error(srv.all[0].lost)
 		}
 	})
+}
+
+// A path longer than a socket address holds is named as such by ListenUnix
+// and ConnectUnix, not as the kernel's bare "Invalid argument".
+func TestUnixPathTooLong(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend())
+	path := "/tmp/" + strings.Repeat("x", 200)
+	_, err := r.ListenUnix(path, greeter("x"))
+	var le *ListenError
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), "unix socket path too long: 205 bytes") {
+		t.Errorf("ListenUnix: %v", err)
+	}
+	cf := &clientFactory{onFail: func(*Connector, error) { r.Stop() }}
+	r.ConnectUnix(path, cf, time.Second)
+	run(t, r)
+	if len(cf.failed) != 1 || !strings.Contains(fmt.Sprint(cf.failed[0]), "unix socket path too long") {
+		t.Errorf("ConnectUnix failed with %v", cf.failed)
+	}
 }

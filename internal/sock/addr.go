@@ -2,6 +2,7 @@ package sock
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
@@ -251,8 +252,9 @@ func UnixAddr(sa unix.Sockaddr, network string) *net.UnixAddr {
 // abstract socket on Linux, as package net has it). It fails for a path
 // longer than sockaddr_un holds.
 func UnixSockaddr(path string) (unix.Sockaddr, error) {
-	if len(path) >= len(unix.RawSockaddrUnix{}.Path) {
-		return nil, &net.AddrError{Err: "unix socket path too long", Addr: path}
+	if limit := len(unix.RawSockaddrUnix{}.Path) - 1; len(path) > limit {
+		// The caller's error names the path already.
+		return nil, fmt.Errorf("unix socket path too long: %d bytes, at most %d", len(path), limit)
 	}
 	return &unix.SockaddrUnix{Name: path}, nil
 }
