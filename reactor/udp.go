@@ -97,3 +97,9 @@ var ErrDatagramDropped = errors.New("reactor: datagram dropped: the socket's sen
 // ErrNotConnected is returned by UDPPort.Write with no address on a port
 // that is not connected.
 var ErrNotConnected = errors.New("reactor: a datagram needs an address on a port that is not connected")
+
+// ErrNotPeer is returned (wrapped, with both addresses) by UDPPort.Write
+// when a connected port is given an address other than its peer's: the
+// kernel would send the datagram to the peer, not where it was addressed
+// (Twisted refuses it too).
+var ErrNotPeer = errors.New("reactor: a connected UDP port sends to its peer only")

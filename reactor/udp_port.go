@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
@@ -181,7 +182,8 @@ func (p *UDPPort) destination(ua *net.UDPAddr) (netip.AddrPort, uint32, error) {
 }
 
 // Write sends data as one datagram to addr (a *net.UDPAddr, or nil on a
-// connected port for its peer). It never blocks and never buffers: a
+// connected port for its peer; a connected port takes no other address:
+// ErrNotPeer). It never blocks and never buffers: a
 // full send buffer is ErrDatagramDropped; on a connected port a refusal
 // is reported both here (ECONNREFUSED) and to ConnectionRefused.
 func (p *UDPPort) Write(data []byte, addr net.Addr) error {
@@ -205,6 +207,9 @@ func (p *UDPPort) Write(data []byte, addr net.Addr) error {
 			return aerr
 		}
 		if p.connected != nil {
+			if ap.Addr().Unmap() != p.connected.AddrPort().Addr().Unmap() || ap.Port() != uint16(p.connected.Port) {
+				return fmt.Errorf("%w: %v is not %v", ErrNotPeer, ua, p.connected)
+			}
 			err = unix.Send(p.fd, data, 0) // sendto on a connected socket: its peer
 		} else {
 			err = sock.SendTo(p.fd, p.domain, data, &p.scratch, ap, zone)

@@ -1,7 +1,9 @@
 package reactor
 
 import (
+	"errors"
 	"net"
+	"strings"
 	"testing"
 	"time"
 )
@@ -170,4 +172,29 @@ func TestUDPReadBatchBounded(t *testing.T) {
 			t.Fatalf("%d datagrams delivered before the loop turned, want at most %d", seenAtTick, batch)
 		}
 	})
+}
+
+// A connected port sends to its peer only: given its peer's address it
+// sends, given another it refuses with ErrNotPeer and sends nothing (the
+// kernel would have sent that datagram to the peer).
+func TestUDPConnectedWriteOtherAddress(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend())
+	peer, other := &udpRecorder{}, &udpRecorder{}
+	peer.onData = func(*udpRecorder, []byte, *net.UDPAddr) { r.CallLater(20*time.Millisecond, func() { r.Stop() }) }
+	pp, po := listenUDP(t, r, peer), listenUDP(t, r, other)
+	port := listenUDP(t, r, &udpRecorder{})
+	if err := port.Connect(pp.Addr().String()); err != nil {
+		t.Fatal(err)
+	}
+	if err := port.Write([]byte("for other"), po.Addr()); !errors.Is(err, ErrNotPeer) {
+		t.Errorf("write to another address: %v, want ErrNotPeer", err)
+	}
+	if err := port.Write([]byte("for peer"), pp.Addr()); err != nil {
+		t.Errorf("write to the peer's own address: %v", err)
+	}
+	r.CallLater(testTimeout, func() { r.Stop() })
+	run(t, r)
+	if strings.Join(peer.got, "|") != "for peer" || len(other.got) != 0 {
+		t.Errorf("peer got %q, other got %q", peer.got, other.got)
+	}
 }
