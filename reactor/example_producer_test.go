@@ -1,6 +1,7 @@
 package reactor_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -70,4 +71,24 @@ func ExampleTransport_RegisterProducer() {
 	r.Run()
 	// Output:
 	// client: 1088895 bytes, error <nil>
+}
+
+// pullOnly is a pull producer: it has no PauseProducing.
+type pullOnly struct{}
+
+func (pullOnly) ResumeProducing() {}
+func (pullOnly) StopProducing()   {}
+
+// A Transport written outside package reactor starts its RegisterProducer
+// with CheckProducer, so that it refuses what the reactor's connections
+// refuse.
+func ExampleCheckProducer() {
+	fmt.Println(reactor.CheckProducer(pullOnly{}, false))
+	err := reactor.CheckProducer(pullOnly{}, true)
+	fmt.Println(errors.Is(err, reactor.ErrNotPushProducer))
+	fmt.Println(reactor.CheckProducer(nil, false))
+	// Output:
+	// <nil>
+	// true
+	// reactor: nil producer
 }

@@ -9,18 +9,35 @@ import (
 // registered on a Conn writes into it, and the Conn paces it by its write
 // buffer. See Transport.RegisterProducer.
 
-var errNotPushProducer = errors.New("reactor: a streaming producer must be a PushProducer (have PauseProducing)")
+// ErrNotPushProducer is returned (wrapped, with the producer's type) by
+// RegisterProducer when a producer registered as streaming cannot be
+// paused: it is not a PushProducer.
+var ErrNotPushProducer = errors.New("reactor: a streaming producer must be a PushProducer (have PauseProducing)")
+
+// ErrNilProducer is returned by RegisterProducer given no producer.
+var ErrNilProducer = errors.New("reactor: nil producer")
+
+// CheckProducer is the check every RegisterProducer makes before anything
+// else: p is not nil, and a streaming p is a PushProducer. Transports
+// written outside this package (test doubles among them) call it to refuse
+// what the reactor's own transports refuse.
+func CheckProducer(p Producer, streaming bool) error {
+	if p == nil {
+		return ErrNilProducer
+	}
+	if streaming {
+		if _, ok := p.(PushProducer); !ok {
+			return fmt.Errorf("%w: %T", ErrNotPushProducer, p)
+		}
+	}
+	return nil
+}
 
 // RegisterProducer implements Transport (and Consumer). A pull producer is
 // asked for its first piece at once, as in Twisted.
 func (c *Conn) RegisterProducer(p Producer, streaming bool) error {
-	if p == nil {
-		return errors.New("reactor: nil producer")
-	}
-	if streaming {
-		if _, ok := p.(PushProducer); !ok {
-			return fmt.Errorf("%w: %T", errNotPushProducer, p)
-		}
+	if err := CheckProducer(p, streaming); err != nil {
+		return err
 	}
 	if x := c.extra; x != nil && (x.producer != nil || x.xfer != nil) {
 		return ErrProducerRegistered

@@ -253,3 +253,18 @@ func TestTransportPauseResume(t *testing.T) {
 		}
 	})
 }
+
+// Conn and TLSConn (before and after its handshake) make the same check
+// before anything else.
+func TestRegisterProducerRefusals(t *testing.T) {
+	type pullOnly struct{ Producer }
+	if err := (&Conn{}).RegisterProducer(nil, true); !errors.Is(err, ErrNilProducer) {
+		t.Errorf("Conn, nil: %v", err)
+	}
+	if err := (&Conn{}).RegisterProducer(pullOnly{}, true); !errors.Is(err, ErrNotPushProducer) {
+		t.Errorf("Conn, streaming pull producer: %v", err)
+	}
+	if err := (&TLSConn{}).RegisterProducer(pullOnly{}, true); !errors.Is(err, ErrNotPushProducer) {
+		t.Errorf("TLSConn before its handshake, streaming pull producer: %v", err)
+	}
+}

@@ -321,8 +321,8 @@ func (t *TLSConn) RegisterProducer(p Producer, streaming bool) error {
 	if t.state == tlsOpen {
 		return t.conn.RegisterProducer(p, streaming)
 	}
-	if p == nil {
-		return errors.New("reactor: nil producer")
+	if err := CheckProducer(p, streaming); err != nil {
+		return err
 	}
 	if t.producer != nil {
 		return ErrProducerRegistered
@@ -332,11 +332,7 @@ func (t *TLSConn) RegisterProducer(p Producer, streaming bool) error {
 		return nil
 	}
 	if streaming {
-		pp, ok := p.(PushProducer)
-		if !ok {
-			return errNotPushProducer
-		}
-		pp.PauseProducing()
+		p.(PushProducer).PauseProducing()
 	}
 	t.producer, t.stream = p, streaming
 	return nil

@@ -121,7 +121,7 @@ func TestProducerRegistration(t *testing.T) {
 	if err := st.RegisterProducer(p, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.RegisterProducer(&pullProducer{}, true); !errors.Is(err, reactor.ErrProducerRegistered) {
+	if err := st.RegisterProducer(&pullProducer{}, false); !errors.Is(err, reactor.ErrProducerRegistered) {
 		t.Errorf("second producer: %v", err)
 	}
 	if got, streaming := st.Producer(); got != p || streaming {
@@ -136,6 +136,21 @@ func TestProducerRegistration(t *testing.T) {
 	st.RegisterProducer(late, false)
 	if late.stopped != 1 {
 		t.Error("a producer registered on an ended connection was not stopped")
+	}
+}
+
+// The double refuses what a real connection refuses (reactor.CheckProducer),
+// so that a protocol whose test passes on it does not fail on a socket.
+func TestProducerRefused(t *testing.T) {
+	st := NewStringTransport()
+	if err := st.RegisterProducer(nil, false); !errors.Is(err, reactor.ErrNilProducer) {
+		t.Errorf("nil producer: %v", err)
+	}
+	if err := st.RegisterProducer(&pullProducer{}, true); !errors.Is(err, reactor.ErrNotPushProducer) {
+		t.Errorf("streaming producer that cannot pause: %v", err)
+	}
+	if p, _ := st.Producer(); p != nil {
+		t.Errorf("a refused producer was recorded: %v", p)
 	}
 }
 

@@ -174,12 +174,17 @@ func (t *StringTransport) Host() net.Addr {
 // AcceptDelay returns Queued (reactor.AcceptDelayer).
 func (t *StringTransport) AcceptDelay() time.Duration { return t.Queued }
 
-// RegisterProducer records p; a second producer fails with
+// RegisterProducer records p. It refuses what a real connection refuses
+// (reactor.CheckProducer: no producer, or a streaming one that cannot
+// pause); a second producer fails with
 // reactor.ErrProducerRegistered, and on an ended connection p is stopped
 // at once, as on a real connection. Nothing calls a pull producer by
 // itself: the test calls Producer's ResumeProducing, as the reactor would
 // each time the buffer drains.
 func (t *StringTransport) RegisterProducer(p reactor.Producer, streaming bool) error {
+	if err := reactor.CheckProducer(p, streaming); err != nil {
+		return err
+	}
 	if t.producer != nil {
 		return reactor.ErrProducerRegistered
 	}
