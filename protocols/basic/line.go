@@ -33,8 +33,9 @@ type RawDataHandler interface {
 
 // LengthHandler replaces what a line framer does with a line longer than
 // MaxLength (by default: record ErrFrameTooLong and lose the connection).
-// line is what had been received of it, valid only during the call; the
-// framer has already dropped it and everything buffered after it.
+// line is what the framer dropped, valid only during the call: the line as
+// received so far and, if its delimiter had come, everything received
+// after it (as in Twisted, whatever the reads' boundaries).
 type LengthHandler interface {
 	LineLengthExceeded(line []byte)
 }
@@ -140,7 +141,7 @@ func (r *LineReceiver) next(s *stream, p []byte) bool {
 		i += s.hint
 		if i > maxLen {
 			s.consume(len(p))
-			r.tooLong(p)
+			r.tooLong(s.dropTail(p))
 			return false
 		}
 		s.consume(i + len(d))

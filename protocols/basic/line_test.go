@@ -57,6 +57,29 @@ func TestLineLengthExceededHook(t *testing.T) {
 	}
 }
 
+// What an over-long line whose delimiter has come drops, and what the
+// hook is handed, does not depend on whether the line began in an earlier
+// read: completed from the framer's buffer, it drops the rest of its read
+// too, as when it came whole in one read. (A line refused before its
+// delimiter comes drops only what had come.)
+func TestLineLengthExceededFromBuffer(t *testing.T) {
+	const stream = "ok\r\n0123456789AB\r\nnext\r\n"
+	// The first read ends within the long line's first 11 bytes: not yet
+	// known to be too long (MaxLength 10, plus a possible "\r").
+	for cut := 4; cut <= 15; cut++ {
+		r, _ := newLineRecorder()
+		r.MaxLength = 10
+		h := &lengthHook{lineRecorder: r}
+		r.Handler = h
+		r.DataReceived([]byte(stream[:cut]))
+		r.DataReceived([]byte(stream[cut:]))
+		r.DataReceived([]byte("after\r\n"))
+		if !slices.Equal(r.lines, []string{"ok", "after"}) || !slices.Equal(h.exceeded, []string{"0123456789AB\r\nnext\r\n"}) {
+			t.Errorf("cut at %d: lines %q, exceeded %q", cut, r.lines, h.exceeded)
+		}
+	}
+}
+
 type lengthHook struct {
 	*lineRecorder
 	exceeded []string

@@ -132,6 +132,20 @@ func (s *stream) consume(n int) {
 	s.hint = 0
 }
 
+// dropTail drops the rest of the read that follows buf's frame, for a
+// framer that gives up on everything after the front of p, and returns p
+// with that rest (copied only when there was some). Without this a frame
+// completed from buf would drop less than the same frame cut from one
+// read.
+func (s *stream) dropTail(p []byte) []byte {
+	if len(s.tail) == 0 {
+		return p
+	}
+	all := append(append(make([]byte, 0, len(p)+len(s.tail)), p...), s.tail...)
+	s.tail = nil
+	return all
+}
+
 // insert makes the undelivered input front + (rest of the current input)
 // + back, from inside the loop. Rare (mode switches with extra data,
 // re-entrant feeding), so it allocates a fresh buffer: the old one may
