@@ -266,6 +266,78 @@ func TestThrottleWrites(t *testing.T) {
 	}
 }
 
+// A limit below one byte per window still lets the bytes through, at the
+// limit's rate: 5 bytes a second over 100 ms windows pays one byte off in
+// two windows. With the allowance rounded down to zero the connection
+// stayed paused for ever.
+func TestThrottleFractionalAllowance(t *testing.T) {
+	clock := task.NewClock()
+	f := &Throttle{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &recorder{} }),
+		Clock: clock, ReadLimit: 5, Window: 100 * time.Millisecond}
+	tr := &fakeTransport{}
+	p := f.BuildProtocol(tr.Peer())
+	p.MakeConnection(tr)
+	p.ConnectionMade()
+	p.DataReceived([]byte("x"))
+	if !tr.paused {
+		t.Fatal("one byte over a half-byte allowance did not pause reading")
+	}
+	clock.Advance(100 * time.Millisecond)
+	if !tr.paused {
+		t.Fatal("resumed after half the byte was paid off")
+	}
+	clock.Advance(100 * time.Millisecond)
+	if tr.paused {
+		t.Fatal("still paused once the byte was paid off")
+	}
+}
+
+// writeBurster is a push producer that writes burst bytes as soon as it is
+// resumed.
+type writeBurster struct {
+	pusher
+	t     reactor.Transport
+	burst int
+}
+
+func (p *writeBurster) ResumeProducing() {
+	p.paused = false
+	p.t.Write(make([]byte, p.burst))
+}
+
+// A producer released when a window ends may write at once and spend the
+// new window's allowance: the producers not released yet stay held. They
+// were released anyway, and one then wrote unthrottled window after window.
+func TestThrottleReleaseThatWritesAtOnce(t *testing.T) {
+	clock := task.NewClock()
+	var inners []*recorder
+	f := &Throttle{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		inners = append(inners, &recorder{})
+		return inners[len(inners)-1]
+	}), Clock: clock, WriteLimit: 100}
+	var prods []*writeBurster
+	for range 2 {
+		tr := &fakeTransport{}
+		p := f.BuildProtocol(tr.Peer())
+		p.MakeConnection(tr)
+		p.ConnectionMade()
+		inner := inners[len(inners)-1]
+		wb := &writeBurster{t: inner.Transport, burst: 150}
+		if err := inner.Transport.RegisterProducer(wb, true); err != nil {
+			t.Fatal(err)
+		}
+		prods = append(prods, wb)
+	}
+	inners[0].Transport.Write(make([]byte, 150))
+	for i := range 10 {
+		if f.writeHeld && (!prods[0].paused || !prods[1].paused) {
+			t.Fatalf("window %d: writing held (debt %v), producers paused %v and %v",
+				i, f.written, prods[0].paused, prods[1].paused)
+		}
+		clock.Advance(time.Second)
+	}
+}
+
 // Over real sockets on every backend: a per-peer limit of 2 closes a third
 // connection from the same address at once, and counts it.
 func TestLimitOverSockets(t *testing.T) {

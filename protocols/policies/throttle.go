@@ -36,7 +36,11 @@ type Throttle struct {
 	// writing was held back.
 	ReadThrottles, WriteThrottles uint64
 
-	read, written int64 // bytes counted and not yet paid off
+	// read and written are the bytes counted and not yet paid off. They
+	// are floats because a window's allowance need not be whole (5 bytes
+	// a second over 100 ms windows is half a byte each): rounded down it
+	// could be zero, and a debt that is never paid off holds for ever.
+	read, written float64
 	readHeld      bool
 	writeHeld     bool
 	conns         map[*throttled]struct{}
@@ -51,8 +55,8 @@ func (f *Throttle) window() time.Duration {
 }
 
 // allowance is a limit per second scaled to one window.
-func (f *Throttle) allowance(perSecond int) int64 {
-	return int64(float64(perSecond) * f.window().Seconds())
+func (f *Throttle) allowance(perSecond int) float64 {
+	return float64(perSecond) * f.window().Seconds()
 }
 
 // BuildProtocol builds the wrapped factory's protocol, throttled.
@@ -96,7 +100,7 @@ func (f *Throttle) countRead(n int) {
 	if f.ReadLimit <= 0 {
 		return
 	}
-	f.read += int64(n)
+	f.read += float64(n)
 	if !f.readHeld && f.read >= f.allowance(f.ReadLimit) {
 		f.readHeld = true
 		f.ReadThrottles++
@@ -111,7 +115,7 @@ func (f *Throttle) countWrite(n int) {
 	if f.WriteLimit <= 0 {
 		return
 	}
-	f.written += int64(n)
+	f.written += float64(n)
 	if !f.writeHeld && f.written >= f.allowance(f.WriteLimit) {
 		f.writeHeld = true
 		f.WriteThrottles++
@@ -131,6 +135,9 @@ func (f *Throttle) windowEnded() {
 		if f.readHeld && f.read < f.allowance(f.ReadLimit) {
 			f.readHeld = false
 			for c := range f.conns {
+				if f.readHeld {
+					break // see the write side below
+				}
 				c.Transport.ResumeProducing()
 			}
 		}
@@ -139,7 +146,13 @@ func (f *Throttle) windowEnded() {
 		f.written = max(0, f.written-f.allowance(f.WriteLimit))
 		if f.writeHeld && f.written < f.allowance(f.WriteLimit) {
 			f.writeHeld = false
+			// A producer released here may write at once and spend the
+			// window again (countWrite holds every connection then):
+			// those not released yet are still held, and must stay so.
 			for c := range f.conns {
+				if f.writeHeld {
+					break
+				}
 				c.release()
 			}
 		}
