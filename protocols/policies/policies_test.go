@@ -183,6 +183,45 @@ func TestLimit(t *testing.T) {
 	}
 }
 
+// panicsOnLost is a protocol whose ConnectionLost panics (a user's bug).
+type panicsOnLost struct{ recorder }
+
+func (*panicsOnLost) ConnectionLost(error) { panic("bug in ConnectionLost") }
+
+// loseContained calls p.ConnectionLost as the reactor does: containing a
+// panic.
+func loseContained(p reactor.Protocol) {
+	defer func() { _ = recover() }()
+	p.ConnectionLost(reactor.ErrConnectionDone)
+}
+
+// A wrapped protocol whose ConnectionLost panics still frees what the
+// wrapper holds for it: a Limit's slot, an IdleTimeout's timer. The slot
+// stayed taken, so that such connections shut the service out for good.
+func TestWrapperLostAfterPanic(t *testing.T) {
+	l := &Limit{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &panicsOnLost{} }), MaxTotal: 1}
+	addr := &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 1}
+	for i := range 3 {
+		p := l.BuildProtocol(addr)
+		if p == nil {
+			t.Fatalf("connection %d refused with %d open", i, l.Open())
+		}
+		p.MakeConnection(&fakeTransport{})
+		p.ConnectionMade()
+		loseContained(p)
+	}
+	clock := task.NewClock()
+	f := &IdleTimeout{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &panicsOnLost{} }),
+		Clock: clock, Period: time.Second}
+	p := f.BuildProtocol(addr)
+	p.MakeConnection(&fakeTransport{})
+	p.ConnectionMade()
+	loseContained(p)
+	if n := len(clock.Pending()); n != 0 {
+		t.Errorf("%d idle timers left after the connection was lost", n)
+	}
+}
+
 // Reads over the limit pause every connection of the factory until the
 // windows after have paid the excess off.
 func TestThrottleReads(t *testing.T) {

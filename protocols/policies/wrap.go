@@ -33,11 +33,15 @@ func (w *wrapper) DataReceived(data []byte) {
 	w.inner.DataReceived(data)
 }
 
+// ConnectionLost runs onLost even when the inner protocol's ConnectionLost
+// panics (the reactor contains the panic): the wrapper's bookkeeping (a
+// Limit's count, a Throttle's set, an idle timer) must not keep a dead
+// connection.
 func (w *wrapper) ConnectionLost(reason error) {
-	w.inner.ConnectionLost(reason)
 	if w.onLost != nil {
-		w.onLost(reason)
+		defer w.onLost(reason)
 	}
+	w.inner.ConnectionLost(reason)
 }
 
 // halfCloseWrapper is the wrapper of a half-closeable protocol.
