@@ -44,9 +44,9 @@ func TestBackoffDelays(t *testing.T) {
 	}
 }
 
-func newReactor(t *testing.T) *reactor.Reactor {
+func newReactor(t *testing.T, opts ...reactor.Option) *reactor.Reactor {
 	t.Helper()
-	r, err := reactor.New()
+	r, err := reactor.New(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,16 +42,25 @@ type ClientService struct {
 }
 
 // StartService starts connecting. It does nothing if the service runs.
+// Started again while a StopService still waits for its connection to
+// close, it connects once that has closed (and the stop's Deferred has
+// fired), as Twisted's ClientService restarts.
 func (s *ClientService) StartService() {
 	if s.running {
 		return
 	}
-	s.running, s.stopping = true, nil
-	f := &Factory{Backoff: s.Backoff, Clock: s.Reactor, MaxRetries: s.MaxRetries}
-	f.Protocol = func() reactor.Protocol {
-		inner := s.Protocol()
-		return &tracked{Protocol: inner, s: s}
+	s.running = true
+	if s.stopping != nil && !s.stopping.Called() {
+		return // lost connects
 	}
+	s.stopping = nil
+	s.connect()
+}
+
+// connect starts a new schedule of attempts.
+func (s *ClientService) connect() {
+	f := &Factory{Backoff: s.Backoff, Clock: s.Reactor, MaxRetries: s.MaxRetries}
+	f.Protocol = func() reactor.Protocol { return track(s.Protocol(), s) }
 	f.GaveUp = func(reason error) { s.fail(reason) }
 	s.factory = f
 	timeout := s.ConnectTimeout
@@ -88,9 +97,14 @@ func (s *ClientService) StopService() *deferred.Deferred {
 		return deferred.Succeed(nil)
 	}
 	s.running = false
-	s.stopping = deferred.New()
+	if s.stopping == nil || s.stopping.Called() {
+		// Otherwise a stop started before a StartService still waits for
+		// the same connection: this one waits with it.
+		s.stopping = deferred.New()
+	}
 	s.factory.StopTrying()
 	s.fail(ErrServiceStopped)
+	s.current = nil // closing: no longer handed out
 	if s.conn != nil {
 		s.conn.LoseConnection()
 	} else {
@@ -140,9 +154,15 @@ func (s *ClientService) lost(t reactor.Transport) {
 		return
 	}
 	s.current, s.conn = nil, nil
-	if s.stopping != nil && !s.stopping.Called() {
-		s.stopping.Callback(nil)
+	stop := s.stopping
+	if stop == nil || stop.Called() {
+		return
 	}
+	if s.running { // started again while this connection closed
+		s.stopping = nil
+		s.connect()
+	}
+	stop.Callback(nil)
 }
 
 // tracked tells the service when its connection is made and lost.
@@ -150,6 +170,36 @@ type tracked struct {
 	reactor.Protocol
 	s *ClientService
 	t reactor.Transport
+}
+
+// track wraps inner, keeping the half-close interfaces it has (the
+// reactor looks for them on the protocol it was given: hidden, a peer's
+// half-close would end the whole connection).
+func track(inner reactor.Protocol, s *ClientService) reactor.Protocol {
+	p := &tracked{Protocol: inner, s: s}
+	if _, ok := inner.(reactor.HalfCloseableProtocol); !ok {
+		return p
+	}
+	if _, ok := inner.(writeHalfCloser); ok {
+		return trackedWriteHalfClose{trackedHalfClose{p}}
+	}
+	return trackedHalfClose{p}
+}
+
+type writeHalfCloser interface{ WriteConnectionLost() }
+
+// trackedHalfClose is the tracked wrapper of a half-closeable protocol.
+type trackedHalfClose struct{ *tracked }
+
+func (p trackedHalfClose) ReadConnectionLost() {
+	p.Protocol.(reactor.HalfCloseableProtocol).ReadConnectionLost()
+}
+
+// trackedWriteHalfClose also forwards WriteConnectionLost.
+type trackedWriteHalfClose struct{ trackedHalfClose }
+
+func (p trackedWriteHalfClose) WriteConnectionLost() {
+	p.Protocol.(writeHalfCloser).WriteConnectionLost()
 }
 
 func (p *tracked) MakeConnection(t reactor.Transport) {
@@ -162,7 +212,10 @@ func (p *tracked) ConnectionMade() {
 	p.s.connected(p.Protocol, p.t)
 }
 
+// ConnectionLost tells the service even when the protocol's own
+// ConnectionLost panics (the reactor contains the panic): the service must
+// not go on handing out a dead protocol, nor its stop wait for ever.
 func (p *tracked) ConnectionLost(reason error) {
+	defer p.s.lost(p.t)
 	p.Protocol.ConnectionLost(reason)
-	p.s.lost(p.t)
 }

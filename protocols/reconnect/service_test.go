@@ -1,0 +1,150 @@
+package reconnect
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+
+	"gyre/reactor"
+)
+
+// halfCloser answers the server's half-close: it writes "bye" once the
+// server has finished sending, then closes.
+type halfCloser struct {
+	reactor.BaseProtocol
+	readLost bool
+}
+
+func (h *halfCloser) ReadConnectionLost() {
+	h.readLost = true
+	h.Transport.Write([]byte("bye"))
+	h.Transport.LoseConnection()
+}
+
+// A half-closeable protocol stays one behind the service: the server's
+// half-close reaches ReadConnectionLost, and the connection lives on to
+// carry the answer. Hidden by the service's wrapper, the half-close ended
+// the connection and the answer was lost.
+func TestClientServiceKeepsHalfClose(t *testing.T) {
+	r := newReactor(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	answer := make(chan string, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			answer <- err.Error()
+			return
+		}
+		defer c.Close()
+		c.Write([]byte("hi"))
+		c.(*net.TCPConn).CloseWrite()
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		b, _ := io.ReadAll(c)
+		answer <- string(b)
+	}()
+	var hc *halfCloser
+	s := &ClientService{Reactor: r, Addr: ln.Addr().String(),
+		Protocol: func() reactor.Protocol { hc = &halfCloser{}; return hc },
+		Backoff:  Backoff{InitialDelay: time.Hour, Jitter: -1}}
+	r.CallWhenRunning(s.StartService)
+	go func() {
+		got := <-answer
+		r.CallFromGoroutine(func() {
+			answer <- got
+			s.StopService()
+			r.Stop()
+		})
+	}()
+	runFor(t, r)
+	if got := <-answer; got != "bye" || hc == nil || !hc.readLost {
+		t.Errorf("server read %q; ReadConnectionLost called: %v", got, hc != nil && hc.readLost)
+	}
+}
+
+// StartService right after StopService, while the connection still
+// closes: the stop's Deferred fires once it has closed, and the service
+// then connects again. The Deferred never fired.
+func TestClientServiceStopThenStart(t *testing.T) {
+	r := newReactor(t)
+	port, err := r.ListenTCP("127.0.0.1:0", reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		return &reactor.BaseProtocol{}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &ClientService{Reactor: r, Addr: port.Addr().String(),
+		Protocol: func() reactor.Protocol { return &reactor.BaseProtocol{} },
+		Backoff:  Backoff{InitialDelay: time.Millisecond, Jitter: -1}}
+	var first, second any
+	var order []string
+	r.CallWhenRunning(func() {
+		s.StartService()
+		s.WhenConnected().AddCallback(func(p any) (any, error) {
+			first = p
+			s.StopService().AddCallback(func(any) (any, error) {
+				order = append(order, "stopped")
+				return nil, nil
+			})
+			s.StartService()
+			s.WhenConnected().AddCallback(func(p any) (any, error) {
+				second = p
+				order = append(order, "connected")
+				s.StopService().AddCallback(func(any) (any, error) { r.Stop(); return nil, nil })
+				return nil, nil
+			})
+			return nil, nil
+		})
+	})
+	runFor(t, r)
+	if len(order) != 2 || order[0] != "stopped" || order[1] != "connected" || first == second {
+		t.Errorf("events %v; first %p, second %p", order, first, second)
+	}
+}
+
+// panicsOnLost is a client protocol whose ConnectionLost panics.
+type panicsOnLost struct{ reactor.BaseProtocol }
+
+func (*panicsOnLost) ConnectionLost(error) { panic("bug in ConnectionLost") }
+
+// A protocol whose ConnectionLost panics (the reactor contains it) still
+// tells the service its connection is gone: WhenConnected waits for the
+// next connection instead of handing out the dead protocol, and
+// StopService does not wait for the dead connection to close.
+func TestClientServiceLostAfterPanic(t *testing.T) {
+	r := newReactor(t, reactor.WithLogger(slog.New(slog.DiscardHandler))) // the panic is logged
+	var serverSide []reactor.Transport
+	port, err := r.ListenTCP("127.0.0.1:0", reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		return &hook{made: func(t reactor.Transport) { serverSide = append(serverSide, t) }}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &ClientService{Reactor: r, Addr: port.Addr().String(),
+		Protocol: func() reactor.Protocol { return &panicsOnLost{} },
+		Backoff:  Backoff{InitialDelay: time.Hour, Jitter: -1}} // no reconnect within the test
+	var dead, handed any
+	stopFired := false
+	r.CallWhenRunning(func() {
+		s.StartService()
+		s.WhenConnected().AddCallback(func(p any) (any, error) {
+			dead = p
+			serverSide[0].LoseConnection()
+			r.CallLater(50*time.Millisecond, func() {
+				s.WhenConnected().AddBoth(func(v any) (any, error) { handed = v; return nil, nil })
+				s.StopService().AddCallback(func(any) (any, error) { stopFired = true; r.Stop(); return nil, nil })
+			})
+			r.CallLater(5*time.Second, func() { r.Stop() })
+			return nil, nil
+		})
+	})
+	runFor(t, r)
+	if handed == dead || !stopFired {
+		t.Errorf("WhenConnected gave the dead protocol: %v; StopService fired: %v", handed == dead, stopFired)
+	}
+}
