@@ -50,6 +50,27 @@ type HalfCloseableProtocol interface {
 	ReadConnectionLost()
 }
 
+// HalfCloseSelector is a HalfCloseableProtocol that knows only while the
+// connection runs whether it takes half-closes: a wrapper whose inner
+// protocol is chosen after the connection is made (once a PROXY header has
+// named the client, say). At the peer's end of stream the reactor asks it;
+// false ends the connection exactly as for a protocol without
+// ReadConnectionLost.
+type HalfCloseSelector interface {
+	HalfCloseableProtocol
+	AcceptsHalfClose() bool
+}
+
+// halfCloseable returns p's ReadConnectionLost side if it takes the
+// peer's half-close now.
+func halfCloseable(p Protocol) (HalfCloseableProtocol, bool) {
+	hc, ok := p.(HalfCloseableProtocol)
+	if s, sel := hc.(HalfCloseSelector); sel && !s.AcceptsHalfClose() {
+		return nil, false
+	}
+	return hc, ok
+}
+
 // writeHalfCloseable is the optional WriteConnectionLost of a protocol.
 type writeHalfCloseable interface {
 	WriteConnectionLost()

@@ -804,7 +804,7 @@ func readOnce(fd int, buf []byte) (int, error) {
 
 // readEnded handles end of file from the peer.
 func (c *Conn) readEnded() error {
-	hc, ok := c.proto.(HalfCloseableProtocol)
+	hc, ok := halfCloseable(c.proto)
 	if !ok || c.flags&fWriteClosed != 0 {
 		return io.EOF
 	}

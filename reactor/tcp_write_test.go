@@ -238,6 +238,54 @@ func (h *halfCloser) ReadConnectionLost() {
 
 func (h *halfCloser) WriteConnectionLost() { h.writeLost++ }
 
+// selector is a half-closer that decides at the end of stream.
+type selector struct {
+	halfCloser
+	accept bool
+}
+
+func (s *selector) AcceptsHalfClose() bool { return s.accept }
+
+// A HalfCloseSelector is asked at the peer's end of stream: true, and it
+// hears ReadConnectionLost with the connection open for its answer; false,
+// and the connection ends as for a protocol that is not half-closeable.
+func TestHalfCloseSelector(t *testing.T) {
+	for _, accept := range []bool{true, false} {
+		r, _ := newReactor(t, DefaultBackend())
+		var s *selector
+		port := listen(t, r, FactoryFunc(func(net.Addr) Protocol {
+			s = &selector{accept: accept}
+			s.onRead = func(h *halfCloser) {
+				h.Transport.Write([]byte("answer"))
+				h.Transport.LoseConnection()
+			}
+			s.onLost = func(*recorder, error) { r.Stop() }
+			return s
+		}))
+		got := make(chan string, 1)
+		go func() {
+			c := goDial(t, port.Addr())
+			if c == nil {
+				got <- ""
+				r.CallFromGoroutine(func() { r.Stop() })
+				return
+			}
+			c.Write([]byte("question"))
+			c.CloseWrite()
+			b, _ := readAll(c)
+			got <- string(b)
+		}()
+		run(t, r)
+		want, wantReadLost := "", 0
+		if accept {
+			want, wantReadLost = "answer", 1
+		}
+		if g := <-got; g != want || s.readLost != wantReadLost || s.lostOnce(t) != ErrConnectionDone {
+			t.Errorf("accept %v: client read %q, ReadConnectionLost %d times, lost %v", accept, g, s.readLost, s.lost)
+		}
+	}
+}
+
 // Half-close both ways: the peer's shutdown(SHUT_WR) reaches a
 // HalfCloseableProtocol as ReadConnectionLost and it can still answer;
 // LoseWriteConnection sends end of file and goes on reading.

@@ -99,6 +99,33 @@ func (p *headerProtocol) reject(err error) {
 	p.t.AbortConnection()
 }
 
+// AcceptsHalfClose tells the reactor, at the peer's end of stream, whether
+// to call ReadConnectionLost: only for an inner protocol that takes
+// half-closes. Before the header is in, or with another protocol, the
+// connection ends as it would without the wrapper.
+func (p *headerProtocol) AcceptsHalfClose() bool {
+	_, ok := p.inner.(reactor.HalfCloseableProtocol)
+	return ok
+}
+
+// ReadConnectionLost passes the peer's half-close on to the inner
+// protocol (the reactor calls it only when AcceptsHalfClose said so).
+func (p *headerProtocol) ReadConnectionLost() {
+	if hc, ok := p.inner.(reactor.HalfCloseableProtocol); ok {
+		hc.ReadConnectionLost()
+	}
+}
+
+// WriteConnectionLost passes on the end of the write side, to an inner
+// protocol that wants to know.
+func (p *headerProtocol) WriteConnectionLost() {
+	if w, ok := p.inner.(interface{ WriteConnectionLost() }); ok {
+		w.WriteConnectionLost()
+	}
+}
+
+var _ reactor.HalfCloseSelector = (*headerProtocol)(nil)
+
 // ConnectionLost is passed on to the inner protocol once there is one;
 // before that, the connection is reported as rejected.
 func (p *headerProtocol) ConnectionLost(reason error) {
