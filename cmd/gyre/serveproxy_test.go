@@ -121,6 +121,27 @@ func TestServeProxyProtocol(t *testing.T) {
 	}
 }
 
+// A client behind the balancer that shuts its sending side once the header
+// is out (as `nc -N` does, and HAProxy passes on) still gets the whole slow
+// poem. The header's wrapper hid the poetry server's half-close handling,
+// so the client's end of file ended the connection: 200 of 3,014 bytes
+// and a clean close.
+func TestServeProxyProtocolHalfClose(t *testing.T) {
+	s, _ := startProxied(t, "--slow", "--num-bytes", "1000", "--delay", "0.05")
+	conn := connect(t, s.addrs[0])
+	if _, err := conn.Write([]byte("PROXY TCP4 203.0.113.9 127.0.0.1 4242 10000\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readAll(t, conn)
+	if err != nil || !bytes.Equal(got, embedded(t, "library")) {
+		t.Fatalf("half-closed client: %d bytes, %v", len(got), err)
+	}
+	s.waitLog("peer=203.0.113.9:4242 bytes=3014")
+}
+
 // Draining: on SIGTERM the port closes at once and /healthz turns 503
 // while a poem in flight (a client that does not read a large poem) still
 // has its grace; then the grace ends and gyre exits.
