@@ -1,6 +1,7 @@
 package reconnect
 
 import (
+	"math"
 	"math/rand/v2"
 	"time"
 )
@@ -17,7 +18,9 @@ const (
 // next delay Factor times the last, at most MaxDelay, each spread by
 // Jitter (a fraction: 0.1 draws the delay uniformly within 10% either
 // side, so that clients cut off together do not all come back at once).
-// Zero fields take the defaults above; a negative Jitter means none.
+// Zero fields take the defaults above; a negative Jitter means none, and
+// one above 1 counts as 1 (a delay is never negative). A delay past what a
+// time.Duration holds is the longest one.
 type Backoff struct {
 	InitialDelay time.Duration
 	MaxDelay     time.Duration
@@ -42,6 +45,7 @@ func (b *Backoff) Delay(n int) time.Duration {
 	if jitter == 0 {
 		jitter = DefaultJitter
 	}
+	jitter = min(jitter, 1)
 	d := float64(initial)
 	for i := 1; i < n && d < float64(maxDelay); i++ {
 		d *= factor
@@ -54,5 +58,9 @@ func (b *Backoff) Delay(n int) time.Duration {
 		}
 		d *= 1 + jitter*(2*r()-1)
 	}
-	return time.Duration(d)
+	// float64(math.MaxInt64) is 2^63, which does not convert back.
+	if d >= float64(math.MaxInt64) {
+		return math.MaxInt64
+	}
+	return time.Duration(max(d, 0))
 }

@@ -80,6 +80,23 @@ func refusedAddr(t *testing.T) string {
 	return addr
 }
 
+// A delay is never negative and never wraps: a Jitter above 1 counts as 1,
+// and a MaxDelay near the largest Duration, jittered upwards, stays the
+// largest (float64 rounds it to 2^63, which converted back to a negative
+// Duration: a retry at once).
+func TestBackoffBounds(t *testing.T) {
+	low := func() float64 { return 0 }
+	high := func() float64 { return 0.999999 }
+	b := Backoff{InitialDelay: time.Second, Jitter: 3, Rand: low}
+	if d := b.Delay(1); d != 0 {
+		t.Errorf("Jitter 3, lowest draw: %v, want 0", d)
+	}
+	b = Backoff{InitialDelay: math.MaxInt64, MaxDelay: math.MaxInt64, Jitter: 0.5, Rand: high}
+	if d := b.Delay(3); d != math.MaxInt64 {
+		t.Errorf("largest delay jittered up: %v", d)
+	}
+}
+
 // Against a port that refuses: MaxRetries retries with growing delays,
 // then GaveUp with ErrGaveUp wrapping the refusal.
 func TestFactoryGivesUp(t *testing.T) {
