@@ -33,9 +33,12 @@ type RawDataHandler interface {
 
 // LengthHandler replaces what a line framer does with a line longer than
 // MaxLength (by default: record ErrFrameTooLong and lose the connection).
-// line is what the framer dropped, valid only during the call: the line as
-// received so far and, if its delimiter had come, everything received
-// after it (as in Twisted, whatever the reads' boundaries).
+// line is valid only during the call. LineReceiver hands over what it
+// dropped: the line as received so far and, if its delimiter had come,
+// everything received after it (as Twisted's does, whatever the reads'
+// boundaries). LineOnlyReceiver hands over the line alone, and drops the
+// other whole lines of that read but keeps its last, partial one (as
+// Twisted's LineOnlyReceiver does).
 type LengthHandler interface {
 	LineLengthExceeded(line []byte)
 }

@@ -209,6 +209,31 @@ func TestLineOnlyTooLong(t *testing.T) {
 	}
 }
 
+// lineOnlyHook is a LineOnlyReceiver handler that keeps over-long lines.
+type lineOnlyHook struct {
+	*lineOnlyRecorder
+	exceeded []string
+}
+
+func (h *lineOnlyHook) LineLengthExceeded(line []byte) { h.exceeded = append(h.exceeded, string(line)) }
+
+// With a LineLengthExceeded hook, LineOnlyReceiver does as Twisted's: the
+// hook gets the over-long line alone, the other whole lines of that read
+// are dropped, and its last, partial line is kept to be finished by the
+// next read. The partial line was dropped too.
+func TestLineOnlyTooLongHook(t *testing.T) {
+	r := &lineOnlyRecorder{}
+	h := &lineOnlyHook{lineOnlyRecorder: r}
+	r.Handler = h
+	r.MaxLength = 8
+	r.MakeConnection(&fakeTransport{})
+	r.DataReceived([]byte("ok\r\ntoo long!\r\ndropped\r\npar"))
+	r.DataReceived([]byte("tial\r\nnext\r\n"))
+	if !slices.Equal(r.lines, []string{"ok", "partial", "next"}) || !slices.Equal(h.exceeded, []string{"too long!"}) {
+		t.Errorf("lines %q, exceeded %q", r.lines, h.exceeded)
+	}
+}
+
 // Data fed to the framer from inside its own callback joins the stream
 // where it is: after every byte already received, before the reads still
 // to come (even in the middle of a line, as any read would), and

@@ -83,7 +83,17 @@ func (r *LineOnlyReceiver) DataReceived(data []byte) {
 		i += from
 		from = 0
 		if i > maxLen {
+			// As Twisted's LineOnlyReceiver: the hook gets the line
+			// alone, the read's other whole lines are dropped, and its
+			// last, partial line is kept.
+			rest := data[i+len(d):]
+			if j := bytes.LastIndex(rest, d); j >= 0 {
+				rest = rest[j+len(d):]
+			}
 			r.tooLong(data[:i], maxLen)
+			if !r.done {
+				r.keep(rest)
+			}
 			return
 		}
 		line := data[:i]
@@ -97,6 +107,17 @@ func (r *LineOnlyReceiver) DataReceived(data []byte) {
 	if len(data) >= maxLen+len(d) { // see LineReceiver.next
 		r.tooLong(data, maxLen)
 		return
+	}
+	r.keep(data)
+}
+
+// keep makes data, the start of a line, the partial line kept for the next
+// read. data may lie in buf itself: append's copy is a memmove, and the
+// destination starts at or before the source.
+func (r *LineOnlyReceiver) keep(data []byte) {
+	d := r.Delimiter
+	if len(d) == 0 {
+		d = defaultDelimiter
 	}
 	r.hint = max(0, len(data)-len(d)+1)
 	r.buf = append(r.buf[:0], data...)
