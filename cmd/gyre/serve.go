@@ -49,9 +49,10 @@ Modes:
 listening on every port (SO_REUSEPORT: the kernel spreads the connections);
 0 means one per CPU.
 
-SIGINT or SIGTERM stops accepting and lets the poems in flight finish, for
-at most --grace, then gyre exits with status 0; a second signal exits at
-once (status 130 after SIGINT, 143 after SIGTERM). --max-conns bounds the
+SIGINT, SIGTERM or SIGHUP stops accepting and lets the poems in flight
+finish, for at most --grace, then gyre exits with status 0; a second signal
+exits at once (status 130 after SIGINT, 143 after SIGTERM, 129 after
+SIGHUP). --max-conns bounds the
 connections open at once: those beyond are closed as soon as accepted and
 counted in the log, so an overload cannot exhaust memory or descriptors.
 

@@ -200,9 +200,13 @@ func TestServeLoops(t *testing.T) {
 	}
 }
 
-// Connections beyond --max-conns are closed at once and counted.
+// Connections beyond --max-conns are closed at once and counted, in the
+// log and in /metrics, and so is the poem its client left unfinished.
 func TestServeMaxConns(t *testing.T) {
-	s := startServer(t, 1, "--max-conns", "1", "--slow", "--num-bytes", "10", "--delay", "0.05", "night-bus")
+	s := startServer(t, 1, "--max-conns", "1", "--slow", "--num-bytes", "10", "--delay", "0.05",
+		"--metrics", "127.0.0.1:0", "night-bus")
+	s.waitLog("msg=serving")
+	maddr := metricsAttr.FindStringSubmatch(s.stderr.String())[1]
 	first := connect(t, s.addrs[0])
 	buf := make([]byte, 10)
 	first.SetReadDeadline(time.Now().Add(10 * time.Second))
@@ -217,6 +221,17 @@ func TestServeMaxConns(t *testing.T) {
 	}
 	s.waitLog("refused connections beyond --max-conns")
 	first.Close()
+	s.waitLog("msg=served")
+	_, body := httpGet(t, "http://"+maddr+"/metrics")
+	for _, want := range []string{
+		`gyre_poems_refused_total{loop="0"} 3`,
+		`gyre_poems_lost_total{loop="0"} 1`,
+		`gyre_poems_served_total{loop="0"} 0`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 	s.signal(syscall.SIGTERM)
 	if code := s.wait(10 * time.Second); code != 0 {
 		t.Errorf("exit status %d", code)

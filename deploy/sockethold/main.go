@@ -6,7 +6,10 @@
 // it is started again on the same socket; connections that arrive in
 // between wait in the socket's listen queue instead of being refused.
 //
-//	sockethold [-pidfile FILE] [-backlog N] ADDR -- COMMAND [ARG...]
+//	sockethold [-pidfile FILE] ADDR -- COMMAND [ARG...]
+//
+// The listen queue is as long as the system allows (package net asks for
+// net.core.somaxconn), which is what holds connections during a restart.
 //
 // Restart the server by signalling its pid (written to -pidfile each time
 // it starts); stop everything with SIGTERM or SIGINT to sockethold, which
