@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -97,4 +98,55 @@ func TestDataReceivedPanicKeepsServing(t *testing.T) {
 			t.Errorf("%d errors logged, want 1:\n%s", n, out)
 		}
 	})
+}
+
+// A protocol that panics after writing part of an answer, in
+// ConnectionMade or in DataReceived, has its connection reset: the peer
+// must not take what it got for a whole answer. Both ended with a clean
+// end of stream (and with batched I/O the part written in ConnectionMade
+// was dropped, so the peer read nothing and a clean end).
+func TestPanicAfterWriteResets(t *testing.T) {
+	cases := map[string]func(p *recorder){
+		"ConnectionMade": func(p *recorder) {
+			p.onMade = func(p *recorder) {
+				p.Transport.Write([]byte("partial answer"))
+				panic("ConnectionMade fell over")
+			}
+		},
+		"DataReceived": func(p *recorder) {
+			p.onData = func(p *recorder, _ []byte) {
+				p.Transport.Write([]byte("partial answer"))
+				panic("DataReceived fell over")
+			}
+		},
+	}
+	for name, set := range cases {
+		t.Run(name, func(t *testing.T) {
+			forEachBackend(t, func(t *testing.T, backend string) {
+				r, _ := newReactor(t, backend)
+				port := listen(t, r, &servers{build: func() *recorder { p := &recorder{}; set(p); return p }})
+				errc := make(chan error, 1)
+				go func() {
+					defer r.CallFromGoroutine(func() { r.Stop() })
+					c, err := net.DialTimeout("tcp", port.Addr().String(), testTimeout)
+					if err != nil { // the reset may come before connect returns
+						errc <- err
+						return
+					}
+					defer c.Close()
+					if name == "DataReceived" {
+						// Only then: unread input alone makes the kernel
+						// reset a plain close.
+						c.Write([]byte("question"))
+					}
+					_, err = readAll(c)
+					errc <- err
+				}()
+				run(t, r)
+				if err := <-errc; !errors.Is(err, syscall.ECONNRESET) {
+					t.Errorf("the peer's read ended with %v, want a reset", err)
+				}
+			})
+		})
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"time"
 
+	"gyre/deferred"
 	"gyre/internal/sock"
 )
 
@@ -448,6 +449,9 @@ func (c *Conn) start(p Protocol) {
 	c.flags |= fSetup
 	if f := c.r.callMade(c); f != nil {
 		if c.flags&fClosed == 0 {
+			// A reset, not an end of stream: what was written before the
+			// panic must not pass for a whole answer.
+			sock.SetAbortOnClose(int(c.fd))
 			c.shut(endError, f)
 		}
 	}
@@ -920,7 +924,14 @@ func (c *Conn) ConnectionLost(reason error) {
 		return
 	}
 	if c.flags&fClosed == 0 {
-		c.shut(endNone, nil)
+		how := endNone
+		if _, panicked := reason.(*deferred.Failure); panicked {
+			// A callback panicked (contain's Failure): whatever the
+			// protocol was sending is cut short, so the peer gets a reset
+			// rather than an end of stream that would make it whole.
+			how = endAborted
+		}
+		c.shut(how, nil)
 	}
 	c.notifyLost(reason)
 }
