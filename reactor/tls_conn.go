@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"time"
+
+	"gyre/deferred"
 )
 
 // TLSConn is a TLS connection on the reactor: the Transport of a protocol
@@ -108,8 +110,19 @@ func (t *TLSConn) start() {
 }
 
 // handshake runs on its own goroutine; the outcome goes back to the loop.
+// crypto/tls calls the configuration's callbacks (VerifyPeerCertificate,
+// GetCertificate...) on this goroutine: a panic in one is recovered here,
+// where nothing else would catch it, and fails the handshake.
 func (t *TLSConn) handshake() {
-	err := t.tc.Handshake()
+	var err error
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				err = deferred.NewFailureFromPanic(p)
+			}
+		}()
+		err = t.tc.Handshake()
+	}()
 	t.conn.r.CallFromGoroutine(func() { t.handshakeDone(err) })
 }
 
@@ -128,6 +141,11 @@ func (t *TLSConn) handshakeDone(err error) {
 	if t.timer != nil {
 		t.timer.Cancel()
 		t.timer = nil
+	}
+	if f, panicked := err.(*deferred.Failure); panicked {
+		t.conn.r.logFailure(f, t.conn)
+		t.fail(&TLSError{Op: "handshake", Err: err}, true)
+		return
 	}
 	if err != nil {
 		// crypto/tls has queued its alert (through the loop, before this
@@ -158,8 +176,7 @@ func (t *TLSConn) handshakeDone(err error) {
 			t.conn.ResumeProducing()
 		}
 	}
-	t.pump() // what arrived behind the handshake
-	t.bio.keep()
+	t.pumpContained() // what arrived behind the handshake
 	if t.closing && t.state == tlsOpen && !t.conn.hasProducer() {
 		t.closeNow()
 	}
@@ -187,11 +204,26 @@ func (t *TLSConn) fail(err error, abort bool) {
 	}
 }
 
+// pumpContained pumps from a turn of the loop's own (the end of the
+// handshake, a resume), not from the TCP connection's DoRead: a panic in
+// the protocol ends the connection as it would there.
+func (t *TLSConn) pumpContained() {
+	var err error
+	func() {
+		defer t.conn.r.contain(t.conn, &err)
+		t.pump()
+		t.bio.keep()
+	}()
+	if err != nil && t.conn.flags&fNotified == 0 {
+		t.conn.r.disconnect(int(t.conn.fd), t.conn, err, false)
+	}
+}
+
 // pump decrypts what the BIO holds and delivers it, until it needs more
 // ciphertext, the protocol pauses, or the stream ends.
 func (t *TLSConn) pump() {
 	buf := t.conn.r.tlsPlainBuffer()
-	for t.state == tlsOpen && !t.paused {
+	for t.state == tlsOpen && !t.paused && !t.peerDone {
 		n, err := t.tc.Read(buf)
 		if n > 0 {
 			t.app.DataReceived(buf[:n])
@@ -202,9 +234,16 @@ func (t *TLSConn) pump() {
 		case err == errWouldBlock:
 			return
 		case err == io.EOF && !t.bio.eofReturned:
-			// close_notify: the peer is done. Answer with ours once
-			// everything written has gone, then close.
+			// close_notify: the peer is done sending. A half-closeable
+			// protocol goes on writing (TLS 1.3's close_notify closes
+			// one direction only, as a client's CloseWrite does: the
+			// poetry servers finish the poem); another is answered with
+			// our close_notify once everything written has gone.
 			t.peerDone = true
+			if hc, ok := halfCloseable(t.app); ok {
+				hc.ReadConnectionLost()
+				return
+			}
 			t.LoseConnection()
 			return
 		case err == io.EOF:
@@ -247,9 +286,11 @@ func (t *TLSConn) closeNow() {
 }
 
 // Write implements Transport: the data is encrypted into records at once
-// (kept until the handshake is over if it is not).
+// (kept until the handshake is over if it is not). As on a Conn, what is
+// written after LoseConnection, while a producer still writes, is sent
+// before the close_notify; only once that has gone is a write dropped.
 func (t *TLSConn) Write(data []byte) {
-	if len(data) == 0 || t.closing {
+	if len(data) == 0 {
 		return
 	}
 	switch t.state {
@@ -368,10 +409,7 @@ func (t *TLSConn) ResumeProducing() {
 		t.conn.ResumeProducing()
 	}
 	if t.state == tlsOpen {
-		t.conn.r.CallLater(0, func() {
-			t.pump()
-			t.bio.keep()
-		})
+		t.conn.r.CallLater(0, t.pumpContained)
 	}
 }
 
@@ -413,6 +451,12 @@ func (t *TLSConn) Protocol() Protocol { return t.app }
 // Buffered returns the encrypted bytes waiting in the TCP connection's
 // buffer plus what waits for the end of the handshake.
 func (t *TLSConn) Buffered() int { return t.conn.Buffered() + len(t.pending) }
+
+// SetWriteBufferLimits sets the water marks that pace a push producer, on
+// the TCP connection's buffer of encrypted output (see
+// Conn.SetWriteBufferLimits): a producer over TLS is held back by a
+// reader that does not read, as over TCP.
+func (t *TLSConn) SetWriteBufferLimits(high, low int) { t.conn.SetWriteBufferLimits(high, low) }
 
 // tlsLower is the TLS layer as the TCP connection's protocol.
 type tlsLower TLSConn
@@ -467,7 +511,7 @@ func (l *tlsLower) ConnectionLost(reason error) {
 	t.bio.close()
 	if p := t.producer; p != nil {
 		t.producer = nil
-		p.StopProducing()
+		t.conn.r.call(p.StopProducing) // a panic must not skip ConnectionLost
 	}
 	if t.err != nil {
 		reason = t.err
