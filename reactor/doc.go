@@ -171,7 +171,10 @@
 // descriptor removed while the current wake-up is being dispatched is not
 // dispatched again in it, even if it was reported ready; one added during it
 // waits for the next wait. When Run returns, every descriptor still
-// registered gets ConnectionLost(ErrConnectionLost).
+// registered gets ConnectionLost(ErrConnectionLost), and a connection still
+// open is reset, not closed cleanly: its protocol had not ended it, and an
+// end of stream would make what the peer got look whole. A protocol that
+// panics is reset the same way.
 //
 // # Addresses and signals
 //

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // A protocol callback that panics costs its own connection only: while one
@@ -149,4 +150,39 @@ func TestPanicAfterWriteResets(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A connection still open when the reactor stops is reset: its protocol
+// had not ended it, so what the peer got is not the whole answer (a
+// poem's server stopped mid-poem). It was closed cleanly, and the peer
+// took the part for the whole.
+func TestStopResetsOpenConnections(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		r, _ := newReactor(t, backend)
+		port := listen(t, r, &servers{build: func() *recorder {
+			return &recorder{onMade: func(p *recorder) {
+				p.Transport.Write([]byte("the first half"))
+				r.CallLater(50*time.Millisecond, func() { r.Stop() })
+			}}
+		}})
+		errc := make(chan error, 1)
+		go func() {
+			c, err := net.DialTimeout("tcp", port.Addr().String(), testTimeout)
+			if err != nil {
+				errc <- err
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(testTimeout))
+			b, err := readAll(c)
+			if string(b) != "the first half" {
+				t.Errorf("read %q", b)
+			}
+			errc <- err
+		}()
+		run(t, r)
+		if err := <-errc; !errors.Is(err, syscall.ECONNRESET) {
+			t.Errorf("the peer's read ended with %v, want a reset", err)
+		}
+	})
 }

@@ -27,7 +27,7 @@ import "net"
 // side), ErrConnectionAborted after AbortConnection, and otherwise an error
 // that matches ErrConnectionLost with errors.Is and wraps the errno
 // (syscall.ECONNRESET, syscall.EPIPE...). When the reactor stops, every
-// connection still open is lost with ErrConnectionLost.
+// connection still open is lost with ErrConnectionLost, and reset.
 type Protocol interface {
 	MakeConnection(t Transport)
 	ConnectionMade()

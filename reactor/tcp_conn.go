@@ -925,10 +925,12 @@ func (c *Conn) ConnectionLost(reason error) {
 	}
 	if c.flags&fClosed == 0 {
 		how := endNone
-		if _, panicked := reason.(*deferred.Failure); panicked {
-			// A callback panicked (contain's Failure): whatever the
-			// protocol was sending is cut short, so the peer gets a reset
-			// rather than an end of stream that would make it whole.
+		if _, panicked := reason.(*deferred.Failure); panicked || reason == ErrConnectionLost {
+			// A callback panicked (contain's Failure), or the reactor is
+			// stopping with the connection still open (disconnectAll):
+			// either way the protocol had not ended it, so whatever it was
+			// sending is cut short, and the peer gets a reset rather than
+			// an end of stream that would make it whole.
 			how = endAborted
 		}
 		c.shut(how, nil)
