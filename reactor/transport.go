@@ -39,7 +39,8 @@ type Transport interface {
 	LoseConnection()
 	// AbortConnection closes the connection now: buffered data is
 	// dropped, the peer gets a reset, and ConnectionLost follows with
-	// ErrConnectionAborted.
+	// ErrConnectionAborted. (A Unix stream socket has no reset: its peer
+	// sees an end of stream, unless it had sent input left unread.)
 	AbortConnection()
 	// Peer is the other end's address, Host this end's (*net.TCPAddr for
 	// TCP). A TCP or Unix connection makes its peer's address once and

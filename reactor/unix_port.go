@@ -34,6 +34,10 @@ func WithMode(mode os.FileMode) ListenOption {
 // the mode given by WithMode (DefaultUnixMode otherwise) before anyone can
 // connect, and is removed when the port stops listening.
 //
+// A Unix stream socket cannot be reset: an aborted connection (see
+// Transport.AbortConnection) reaches its peer as an end of stream, so a
+// protocol whose close ends its message cannot tell the peer it was cut.
+//
 // On Linux a path starting with '@' names a socket in the abstract
 // namespace (as in package net): there is no file, so nothing is replaced,
 // WithMode does not apply (anyone in the network namespace may connect)

@@ -262,7 +262,8 @@ type poemServer interface {
 // servingPort is one poem being served.
 type servingPort struct {
 	name string
-	addr string // host:port
+	addr string // host:port, or a Unix socket's path
+	unix bool   // a Unix socket: it cannot reset a connection
 }
 
 // serveTotals counts the clients of a whole run.
@@ -398,7 +399,20 @@ func announceServing(cfg serveConfig, poems int, srv poemServer, ops *opsServer,
 		attrs = append(attrs, slog.Bool("proxy_protocol", true))
 	}
 	say(slog.LevelInfo, "serving", attrs...)
+	for _, p := range srv.listening() {
+		if p.unix {
+			say(slog.LevelWarn, unixNoReset, slog.String("listen", p.addr))
+		}
+	}
 }
+
+// unixNoReset is the warning for a Unix socket listener. A poem cut short
+// ends with a reset over TCP and TLS, so that the client knows; a Unix
+// stream socket has no reset (SO_LINGER does nothing there, and Linux
+// reports ECONNRESET to the peer only when the closing side leaves input
+// unread, which a poetry client never sends), so its client sees an end
+// of stream either way.
+const unixNoReset = "a Unix socket cannot reset a connection: a client of a poem cut short here (the grace over, a second signal) sees a clean end, as for a whole poem"
 
 // waitForStop waits for a signal or the end of ctx, and says why; stopped
 // is false if the server ended by itself first.

@@ -45,6 +45,12 @@ func TestServeListenUnixAndTCP(t *testing.T) {
 	if code := s.wait(10 * time.Second); code != 0 {
 		t.Fatalf("exit %d: %s", code, s.stderr.String())
 	}
+	// The operator is told once, for the Unix socket only, that a poem cut
+	// short cannot be told from a whole one there.
+	if log := s.stderr.String(); strings.Count(log, "level=WARN msg=\"a Unix socket cannot reset") != 1 ||
+		!strings.Contains(log, "as for a whole poem\" listen="+sock+"\n") {
+		t.Errorf("no warning for the Unix socket alone:\n%s", log)
+	}
 	if _, err := net.Dial("unix", sock); err == nil {
 		t.Fatal("socket still accepting after exit")
 	}

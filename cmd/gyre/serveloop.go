@@ -116,11 +116,12 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 				if len(poems) > 1 && k != j {
 					continue
 				}
-				addr, err := s.listenEndpoint(cfg, p, e, opts)
+				sp, err := s.listenEndpoint(cfg, p, e, opts)
 				if err != nil {
 					return fail(err)
 				}
-				s.ports = append(s.ports, servingPort{name: p.name, addr: addr})
+				sp.name = p.name
+				s.ports = append(s.ports, sp)
 			}
 			continue
 		}
@@ -180,33 +181,34 @@ func exclusivePort(r *reactor.Reactor, iface string, port int) (int, error) {
 }
 
 // listenEndpoint serves poem p on endpoint e on every loop and returns the
-// address it listens on. With several loops, a TCP port chosen by the
+// address it listens on (no name). With several loops, a TCP port chosen by the
 // system (port 0) on the first loop is the one the others share; a
 // systemd socket is shared by duplicating it; a Unix socket path can be
 // bound by one loop only (checked by serveConfig.check).
-func (s *reactorServer) listenEndpoint(cfg serveConfig, p *poemSource, e reactor.ServerEndpoint, opts []reactor.ListenOption) (string, error) {
-	addr := ""
+func (s *reactorServer) listenEndpoint(cfg serveConfig, p *poemSource, e reactor.ServerEndpoint, opts []reactor.ListenOption) (servingPort, error) {
+	var port servingPort
 	for i, l := range s.loops {
 		sp := &servedPort{l: l}
 		inner, err := newPoemFactory(cfg, p, l.r, poetry.WithServeObserver(sp.observe))
 		if err != nil {
-			return "", err
+			return servingPort{}, err
 		}
 		sp.inner = sp.wrapProxy(inner)
 		lp, err := e.Listen(l.r, sp, opts...)
 		if err != nil {
-			return "", err
+			return servingPort{}, err
 		}
 		if i == 0 {
-			addr = lp.Addr().String()
+			port.addr = lp.Addr().String()
+			_, port.unix = lp.Addr().(*net.UnixAddr)
 			if ta, ok := lp.Addr().(*net.TCPAddr); ok && e.Port == 0 && e.Type != "systemd" {
 				e.Port = ta.Port
 			}
 		}
-		sp.log = l.handler.WithAttrs([]slog.Attr{slog.String("poem", p.name), slog.String("listen", addr)})
+		sp.log = l.handler.WithAttrs([]slog.Attr{slog.String("poem", p.name), slog.String("listen", port.addr)})
 		l.ports = append(l.ports, lp)
 	}
-	return addr, nil
+	return port, nil
 }
 
 // newPoemFactory makes the poetry factory for one poem on one loop.
