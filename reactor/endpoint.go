@@ -152,13 +152,18 @@ func (f *endpointFactory) StartedConnecting(c *Connector) {
 	}
 }
 
+// ClientConnectionFailed fails the Deferred even when the caller's
+// factory panics in its own ClientConnectionFailed (the connector
+// contains the panic): the caller waiting on the Deferred must hear.
 func (f *endpointFactory) ClientConnectionFailed(c *Connector, reason error) {
+	defer func() {
+		if !f.fired {
+			f.fired = true
+			f.d.Errback(reason)
+		}
+	}()
 	if f.client != nil {
 		f.client.ClientConnectionFailed(c, reason)
-	}
-	if !f.fired {
-		f.fired = true
-		f.d.Errback(reason)
 	}
 }
 

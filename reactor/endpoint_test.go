@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -261,4 +262,30 @@ func systemdChild() {
 	}()
 	r.Run()
 	os.Exit(0)
+}
+
+// ConnectEndpoint's Deferred fails even when the caller's factory panics
+// in ClientConnectionFailed. It never fired, and its caller waited for
+// ever.
+func TestEndpointFailureWhenFactoryPanics(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend())
+	cf := &clientFactory{onFail: func(*Connector, error) { panic("ClientConnectionFailed fell over") }}
+	var got error
+	d := ConnectEndpoint(r, "tcp:host=127.0.0.1:port="+strconv.Itoa(refusedPort(t)), cf)
+	d.AddErrback(func(f *deferred.Failure) (any, error) { got = f; r.Stop(); return nil, nil })
+	r.CallLater(testTimeout, func() { r.Stop() })
+	run(t, r)
+	if len(cf.failed) != 1 || !errors.Is(got, syscall.ECONNREFUSED) {
+		t.Errorf("ClientConnectionFailed %d times; the Deferred failed with %v", len(cf.failed), got)
+	}
+}
+
+// refusedPort is a TCP port on 127.0.0.1 that nobody listens on.
+func refusedPort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }

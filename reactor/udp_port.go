@@ -255,9 +255,17 @@ func (p *UDPPort) DoRead() error {
 			p.r.log().Warn("UDP receive failed", "system", p.LogPrefix(), "error", err)
 			return nil
 		}
-		p.proto.DatagramReceived(buf[:n], p.sender())
+		p.deliver(buf[:n])
 	}
 	return nil
+}
+
+// deliver hands one datagram to the protocol. A panic costs that datagram
+// only (logged), as in Twisted: escaping DoRead, it would have closed the
+// whole port, ending the service for every peer.
+func (p *UDPPort) deliver(data []byte) {
+	defer p.r.contain(p, nil)
+	p.proto.DatagramReceived(data, p.sender())
 }
 
 // sender returns the address of the datagram just read: the one the last

@@ -198,3 +198,33 @@ func TestUDPConnectedWriteOtherAddress(t *testing.T) {
 		t.Errorf("peer got %q, other got %q", peer.got, other.got)
 	}
 }
+
+// A panic in DatagramReceived costs that datagram only: the port goes on
+// serving. It closed the port, ending the service for every peer.
+func TestUDPPanicKeepsPort(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		r, logs := newReactor(t, backend)
+		srv := &udpRecorder{onData: func(_ *udpRecorder, data []byte, _ *net.UDPAddr) {
+			if string(data) == "boom" {
+				panic("DatagramReceived fell over")
+			}
+			r.Stop()
+		}}
+		port := listenUDP(t, r, srv)
+		c, err := net.DialUDP("udp", nil, port.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.Write([]byte("boom"))
+		r.CallLater(50*time.Millisecond, func() { c.Write([]byte("after")) })
+		r.CallLater(testTimeout, func() { r.Stop() })
+		run(t, r)
+		if strings.Join(srv.got, "|") != "boom|after" {
+			t.Errorf("datagrams %q: the port did not go on after the panic", srv.got)
+		}
+		if !strings.Contains(logs.String(), "DatagramReceived fell over") {
+			t.Errorf("the panic was not logged:\n%s", logs)
+		}
+	})
+}
