@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -183,6 +184,39 @@ func TestStopResetsOpenConnections(t *testing.T) {
 		run(t, r)
 		if err := <-errc; !errors.Is(err, syscall.ECONNRESET) {
 			t.Errorf("the peer's read ended with %v, want a reset", err)
+		}
+	})
+}
+
+// openFds counts this process's open descriptors.
+func openFds(t *testing.T) int {
+	t.Helper()
+	e, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd:", err)
+	}
+	return len(e)
+}
+
+// A client that dials again when its connection is lost, as the reactor
+// stops, leaves no socket open behind the reactor: the new connection is
+// dropped too. It stayed open (a descriptor leaked per run).
+func TestStopDropsWhatConnectionLostOpens(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		before := openFds(t)
+		r, _ := newReactor(t, backend)
+		port := listen(t, r, &servers{})
+		cf := &clientFactory{}
+		cf.build = func() *recorder { return &recorder{onMade: func(*recorder) { r.Stop() }} }
+		redials := 0
+		cf.onLostC = func(c *Connector, _ error) { redials++; c.Connect() }
+		cf.onFail = func(c *Connector, _ error) { redials++; c.Connect() } // dials for ever
+		r.ConnectTCP(port.Addr().String(), cf, testTimeout)
+		run(t, r)
+		port.StopListening()
+		r.Close()
+		if after := openFds(t); after != before || redials == 0 {
+			t.Errorf("%d descriptors open before the reactor, %d after (%d dials again)", before, after, redials)
 		}
 	})
 }

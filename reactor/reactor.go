@@ -292,18 +292,50 @@ func (r *Reactor) finishShutdown() {
 // disconnectAll): every descriptor still registered, and every one held
 // while watched for nothing, is removed and told
 // ConnectionLost(ErrConnectionLost).
+//
+// A ConnectionLost may open something new (a reconnecting client dials
+// again): it is dropped in the next pass, so that no socket outlives the
+// reactor. Past maxShutdownPasses (a factory that dials again each time it
+// is told) the descriptors left are dropped without a word more.
 func (r *Reactor) disconnectAll() {
 	r.flushWrites() // what the last turn wrote goes out first
-	for _, d := range r.RemoveAll() {
-		r.callLost(d, ErrConnectionLost)
-	}
-	r.runEndings()
-	for len(r.held) > 0 {
-		for d := range r.held {
-			delete(r.held, d)
+	for pass := 0; ; pass++ {
+		ds := r.RemoveAll()
+		if len(ds) == 0 && len(r.held) == 0 {
+			return
+		}
+		if pass == maxShutdownPasses {
+			for _, d := range ds {
+				r.closeQuietly(d)
+			}
+			for d := range r.held {
+				delete(r.held, d)
+				r.closeQuietly(d)
+			}
+			return
+		}
+		for _, d := range ds {
 			r.callLost(d, ErrConnectionLost)
 		}
 		r.runEndings()
+		for len(r.held) > 0 {
+			for d := range r.held {
+				delete(r.held, d)
+				r.callLost(d, ErrConnectionLost)
+			}
+			r.runEndings()
+		}
+	}
+}
+
+// maxShutdownPasses bounds disconnectAll's passes.
+const maxShutdownPasses = 8
+
+// closeQuietly resets a connection without telling anyone: the last
+// resort of disconnectAll. Other descriptors are the caller's to close.
+func (r *Reactor) closeQuietly(d FileDescriptor) {
+	if c, ok := d.(*Conn); ok && c.flags&fClosed == 0 {
+		c.shut(endAborted, nil)
 	}
 }
 
