@@ -358,6 +358,21 @@ func TestServeBadArguments(t *testing.T) {
 	}
 }
 
+// A file whose size says it is small but that has more to read (files of
+// /proc report 0 bytes) is read no further than the bound stat's size was
+// checked against, and refused: it was read whole into memory.
+func TestServeReadsNoFurtherThanTheBound(t *testing.T) {
+	const path = "/proc/kallsyms" // some megabytes, size 0
+	if b, err := os.ReadFile(path); err != nil || len(b) <= streamThreshold {
+		t.Skipf("%s is not there with more than %d bytes to read", path, streamThreshold)
+	}
+	code, _, stderr := gyre(t, nil, "serve", "--port", "0", path)
+	want := "gyre: " + path + " has more than 1.0 MiB to read, though its size is 0 B: serve a file that does not change\n"
+	if code != 2 || stderr != want {
+		t.Errorf("status %d, stderr %q; want 2, %q", code, stderr, want)
+	}
+}
+
 // A file the size of the threshold and more is streamed; --slow refuses
 // what it cannot hold.
 func TestServeSlowRefusesHugePoems(t *testing.T) {

@@ -82,9 +82,19 @@ func loadPoem(arg string, slow bool) (*poemSource, error) {
 		return &poemSource{name: arg, file: f, size: fi.Size()}, nil
 	}
 	defer f.Close()
-	data, err := io.ReadAll(f)
+	// Read at most one byte past the bound that stat's size was checked
+	// against: a file that grows meanwhile, or one of /proc whose size
+	// reads as 0, must not be read whole into memory.
+	limit := int64(streamThreshold)
+	if slow {
+		limit = slowLimit
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", arg, errReason(err))
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s has more than %s to read, though its size is %s: serve a file that does not change", arg, progress.FormatBytes(limit), progress.FormatBytes(fi.Size()))
 	}
 	// Emptiness is judged on what was read, not on the size stat gives:
 	// files of /proc report 0 bytes and yet have content (or cannot be

@@ -103,6 +103,7 @@ func TestBadArguments(t *testing.T) {
 		{"two files", []string{poem, poem}, "Provide exactly one poetry file."},
 		{"missing file", []string{dir + "/nope.txt"}, "No such file: " + dir + "/nope.txt"},
 		{"directory", []string{dir}, "Not a file (a directory): " + dir},
+		{"device", []string{"/dev/zero"}, "Not a regular file: /dev/zero"},
 		{"empty file", []string{empty}, "Empty poetry file: " + empty},
 		{"unreadable file", []string{unreadable}, "Cannot read " + unreadable + ": " + why},
 		{"port abc", []string{"--port", "abc", poem}, "option --port: invalid integer value: 'abc'"},

@@ -62,6 +62,7 @@ func CheckSlowServerArguments(t *testing.T, exe, usage string) {
 		{"two files", []string{poem, poem}, "Provide exactly one poetry file."},
 		{"missing file", []string{dir + "/nope.txt"}, "No such file: " + dir + "/nope.txt"},
 		{"directory", []string{dir}, "Not a file (a directory): " + dir},
+		{"device", []string{"/dev/zero"}, "Not a regular file: /dev/zero"},
 		{"empty file", []string{empty}, "Empty poetry file: " + empty},
 		{"port abc", []string{"--port", "abc", poem}, "option --port: invalid integer value: 'abc'"},
 		{"port 70000", []string{"--port", "70000", poem}, "option --port: 70000 is not a port number (0 to 65535)"},

@@ -20,7 +20,8 @@ type Poem struct {
 // is positive and the file is larger, opens it for streaming instead. The
 // error, if any, is the one line a server prints before it listens: "No
 // such file: PATH" (the original's words), "Not a file (a directory):
-// PATH", "Cannot read PATH: REASON", "Empty poetry file: PATH". The
+// PATH", "Not a regular file: PATH" (a device, a FIFO, a socket), "Cannot
+// read PATH: REASON", "Empty poetry file: PATH". The
 // originals only check that the path exists and open the file for each
 // client; checking everything here means a bad file is reported at
 // start-up, not when the first reader arrives.
@@ -36,6 +37,10 @@ func LoadPoem(path string, streamAbove int64) (Poem, error) {
 		return Poem{}, cannotRead(err)
 	case fi.IsDir():
 		return Poem{}, errors.New("Not a file (a directory): " + path)
+	case !fi.Mode().IsRegular():
+		// /dev/zero would be read for ever, a FIFO would wait for a
+		// writer: neither is a poem.
+		return Poem{}, errors.New("Not a regular file: " + path)
 	}
 	if streamAbove > 0 && fi.Size() > streamAbove {
 		f, err := os.Open(path)

@@ -81,6 +81,7 @@ func TestParseSlowErrors(t *testing.T) {
 		{[]string{"--num-bytes", "0", poem}, "option --num-bytes: the server must send at least 1 byte at a time, not 0"},
 		{[]string{dir + "/nope.txt"}, "No such file: " + dir + "/nope.txt"},
 		{[]string{dir}, "Not a file (a directory): " + dir},
+		{[]string{"/dev/zero"}, "Not a regular file: /dev/zero"},
 		{[]string{empty}, "Empty poetry file: " + empty},
 		// The checks come in the original's order: the first problem wins.
 		{[]string{"--port", "70000", "--num-bytes", "0", dir}, "option --port: 70000 is not a port number (0 to 65535)"},
