@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"strings"
@@ -140,4 +141,97 @@ func TestServeShrunkFileResets(t *testing.T) {
 			s.waitLog("the poem file shrank while being served: sent 1048576 of")
 		})
 	}
+}
+
+// A client that says something before it reads gets the whole poem and a
+// clean end from every kind of gyre serve, and the log counts it as done.
+// Its words are never read: closing a socket with unread input sends a
+// reset, which throws away the end of the poem still in the server's
+// buffers (the blocking server did just that, and logged outcome=done).
+func TestServeClientTalksFirst(t *testing.T) {
+	// More than the loopback buffers hold, so that some of the poem still
+	// waits in the server's socket when it has written the last byte.
+	big := bytes.Repeat([]byte("The gulls ask questions and the sea does not answer.\n"), 5300000/53)
+	bigPath := writeFile(t, "big.txt", big)
+	mid := writeFile(t, "mid.txt", big[:900<<10])
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []byte
+	}{
+		{"reactor", []string{bigPath}, big},
+		{"blocking-small", []string{"--blocking", "library"}, embedded(t, "library")},
+		{"blocking-in-memory", []string{"--blocking", mid}, big[:900<<10]},
+		{"blocking-sendfile", []string{"--blocking", bigPath}, big},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startServer(t, 1, tc.args...)
+			conn := connect(t, s.addrs[0])
+			if _, err := conn.Write([]byte("hello\n")); err != nil {
+				t.Fatal(err)
+			}
+			// Let the server fill the buffers and the greeting arrive
+			// before the client starts reading.
+			time.Sleep(500 * time.Millisecond)
+			got, err := readAll(t, conn)
+			if err != nil || !bytes.Equal(got, tc.want) {
+				t.Errorf("the client got %d of %d bytes (%v), want all and a clean end", len(got), len(tc.want), err)
+			}
+			conn.Close()
+			s.waitLog(fmt.Sprintf("bytes=%d ", len(tc.want)))
+			s.signal(syscall.SIGTERM)
+			s.wait(10 * time.Second)
+			if log := s.stderr.String(); !strings.Contains(log, "served=1 lost=0") || strings.Contains(log, "outcome=\"lost") {
+				t.Errorf("log:\n%s", log)
+			}
+		})
+	}
+}
+
+// The blocking server waits, after the poem, for the client's system to
+// have it all: a client that talked and then keeps its side open is done
+// as soon as it has the poem, not when it hangs up; one whose poem is
+// still in the server's buffers when the grace runs out is reset, and the
+// log counts it lost.
+func TestServeBlockingTalkingClient(t *testing.T) {
+	poem := bytes.Repeat([]byte("Wait for the tide, said the harbour master.\n"), 3<<20/44)
+	path := writeFile(t, "poem.txt", poem)
+	t.Run("keeps-open", func(t *testing.T) {
+		s := startServer(t, 1, "--blocking", path)
+		conn := connect(t, s.addrs[0])
+		if _, err := conn.Write([]byte("hello\n")); err != nil {
+			t.Fatal(err)
+		}
+		got, err := readAll(t, conn)
+		if err != nil || !bytes.Equal(got, poem) {
+			t.Fatalf("the client got %d of %d bytes (%v)", len(got), len(poem), err)
+		}
+		start := time.Now()
+		s.waitLog(fmt.Sprintf("bytes=%d ", len(poem)))
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("the server logged the poem %v after the client had it", took)
+		}
+		s.signal(syscall.SIGTERM)
+		s.wait(10 * time.Second)
+		if log := s.stderr.String(); !strings.Contains(log, "served=1 lost=0") {
+			t.Errorf("log:\n%s", log)
+		}
+	})
+	t.Run("not-reading-cut", func(t *testing.T) {
+		s := startServer(t, 1, "--blocking", "--grace", "100ms", path)
+		conn := connect(t, s.addrs[0])
+		if _, err := conn.Write([]byte("hello\n")); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		s.signal(syscall.SIGTERM)
+		s.wait(10 * time.Second)
+		got, err := readAll(t, conn)
+		if !isReset(err) || len(got) >= len(poem) {
+			t.Errorf("the client got %d of %d bytes and %v, want a reset", len(got), len(poem), err)
+		}
+		if log := s.stderr.String(); !strings.Contains(log, `outcome="lost: cut: grace period over"`) || !strings.Contains(log, "served=0 lost=1") {
+			t.Errorf("log:\n%s", log)
+		}
+	})
 }

@@ -7,9 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
 	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"gyre/poetry"
 )
@@ -31,9 +34,12 @@ type blockingServer struct {
 	wg     sync.WaitGroup
 	doneCh chan struct{}
 
-	mu      sync.Mutex
-	open    map[net.Conn]bool // the client being served on each port
-	cutting error             // set by cut: why the poems in flight were cut
+	mu sync.Mutex
+	// open holds the client being served on each port; its value is true
+	// once the poem is all written and the server waits for the client to
+	// have it (see closeServed), which cut must not abort.
+	open    map[net.Conn]bool
+	cutting error // set by cut: why the poems in flight were cut
 	totals  serveTotals
 }
 
@@ -117,7 +123,7 @@ func (s *blockingServer) acceptLoop(ln net.Listener, p *poemSource, log slog.Han
 			abort(conn)
 			return
 		}
-		s.open[conn] = true
+		s.open[conn] = false
 		s.mu.Unlock()
 
 		served := s.serveOne(conn, p)
@@ -174,7 +180,7 @@ func (s *blockingServer) serveOne(conn net.Conn, p *poemSource) poetry.Served {
 		err = &poetry.ShortFileError{Sent: sent, Size: p.size}
 	}
 	if err == nil {
-		err = conn.Close()
+		err = s.closeServed(conn)
 	} else {
 		// A poem cut short ends with a reset, never a clean close.
 		abort(conn)
@@ -184,6 +190,145 @@ func (s *blockingServer) serveOne(conn net.Conn, p *poemSource) poetry.Served {
 		err = errors.New(poetry.Reason(err))
 	}
 	return poetry.Served{Peer: conn.RemoteAddr(), Start: start, Duration: time.Since(start), Bytes: sent, Err: err}
+}
+
+// How a served poem ends. Closing a socket with input unread (a client's
+// greeting, a request the poetry protocol never reads), or receiving
+// input once it is closed, makes the kernel send a reset instead of the
+// end of the stream; the reset throws away the end of the poem that still
+// waits in the socket, and the client takes the poem as failed. Dropping
+// the waiting input just before the close (as the reactor's discardInput
+// does) is not enough: a greeting that arrives a moment later still resets.
+//
+// So the server shuts its sending side first, which puts the end of the
+// stream after the poem, and keeps the socket open, reading and dropping
+// what the client sends, until the client's system has acknowledged the
+// whole poem and the end of stream (Linux's SIOCOUTQ): the client then has
+// both, and a reset can no longer take them away (a Linux client reads the
+// data and the end of stream that came before a reset as if it had not
+// come). Once the rest of the poem fits in the client's buffers this takes
+// one round trip, whether or not the client reads. If it has not happened
+// within lingerTime, or the client sends more than lingerLimit bytes
+// meanwhile, or the server is cut, the poem was not delivered: it ends
+// with a reset and counts as lost. The port's goroutine is held
+// meanwhile: this server serves one client at a time anyway.
+//
+// Where the system cannot say what was acknowledged, the server closes as
+// the reactor does (reactor/linger.go): at once if the client has said
+// nothing or has ended its side, otherwise when it ends its side or at
+// the limits, and counts the poem as done.
+const (
+	lingerTime  = 10 * time.Second
+	lingerLimit = 16 << 20
+	lingerPoll  = 5 * time.Millisecond // no event tells of an acknowledgement
+)
+
+// closeServed ends a connection whose poem is all written, and returns
+// nil if the client got it whole with a clean end, or why not (the
+// connection then ends with a reset, as every poem cut short does).
+func (s *blockingServer) closeServed(conn net.Conn) error {
+	tc, ok := conn.(*net.TCPConn)
+	if !ok {
+		return conn.Close()
+	}
+	if err := tc.CloseWrite(); err != nil {
+		abort(conn)
+		return err
+	}
+	// From now on cut leaves the connection to this loop, which ends the
+	// wait by itself (see cut).
+	s.mu.Lock()
+	s.open[conn] = true
+	s.mu.Unlock()
+	deadline := time.Now().Add(lingerTime)
+	buf := make([]byte, 32<<10)
+	dropped, eof := 0, false
+	for {
+		if !eof {
+			n, end, err := discardWaiting(tc, buf)
+			if err != nil {
+				// The client reset: a client that has read the poem to
+				// its end closes cleanly.
+				abort(conn)
+				return err
+			}
+			dropped, eof = dropped+n, end
+		}
+		acked, known := acknowledged(tc)
+		if acked || !known && (eof || dropped == 0) {
+			return conn.Close()
+		}
+		s.mu.Lock()
+		cut := s.cutting != nil
+		s.mu.Unlock()
+		switch {
+		case !cut && dropped < lingerLimit && time.Now().Before(deadline):
+		case !known:
+			discardWaiting(tc, buf)
+			return conn.Close()
+		case cut:
+			abort(conn)
+			return errors.New("cut") // acceptLoop reports the cut's reason
+		case dropped >= lingerLimit:
+			abort(conn)
+			return fmt.Errorf("the client sent %d bytes after the poem and had not taken all of it", dropped)
+		default:
+			abort(conn)
+			return fmt.Errorf("the client had not taken the whole poem %v after it was sent", lingerTime)
+		}
+		// Wait for input, or a moment to look at the acknowledgements
+		// again; what comes is dropped.
+		wait := min(lingerPoll, time.Until(deadline))
+		if eof {
+			time.Sleep(wait)
+			continue
+		}
+		tc.SetReadDeadline(time.Now().Add(wait))
+		n, err := tc.Read(buf)
+		tc.SetReadDeadline(time.Time{}) // discardWaiting fails past a deadline
+		dropped += n
+		switch {
+		case err == io.EOF:
+			eof = true
+		case err != nil && !errors.Is(err, os.ErrDeadlineExceeded):
+			abort(conn)
+			return err
+		}
+	}
+}
+
+// discardWaiting reads and drops the input waiting in conn, without
+// waiting for more (lingerLimit bytes at most), and reports how much it
+// dropped and whether it met the end of the stream.
+func discardWaiting(conn *net.TCPConn, buf []byte) (n int, eof bool, err error) {
+	rc, err := conn.SyscallConn()
+	if err != nil {
+		return 0, false, err
+	}
+	cerr := rc.Read(func(fd uintptr) bool {
+		// Go's sockets are non-blocking: EAGAIN says nothing waits.
+		for n < lingerLimit {
+			k, rerr := unix.Read(int(fd), buf)
+			switch {
+			case rerr == unix.EINTR:
+				continue
+			case rerr == unix.EAGAIN:
+				return true
+			case rerr != nil:
+				err = os.NewSyscallError("read", rerr)
+				return true
+			case k == 0:
+				eof = true
+				return true
+			}
+			n += k
+		}
+		return true
+	})
+	if err == nil {
+		err = cerr
+	}
+	return n, eof, err
 }
 
 func (s *blockingServer) drain() int {
@@ -197,13 +342,17 @@ func (s *blockingServer) drain() int {
 }
 
 // cut aborts the clients being served: each reads a reset, and the
-// serving goroutine's next write fails, which ends it.
+// serving goroutine's next write fails, which ends it. A client whose poem
+// is all written is left to closeServed, which sees the cut within
+// lingerPoll and resets the client only if it does not have the poem yet.
 func (s *blockingServer) cut(why string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cutting = errors.New("cut: " + why)
-	for c := range s.open {
-		abort(c)
+	for c, lingering := range s.open {
+		if !lingering {
+			abort(c)
+		}
 	}
 }
 
