@@ -8,10 +8,10 @@
 // first buffers the bytes that arrive (at most MaxHeaderSize) until they
 // hold a whole header; only then is the inner protocol built, for the
 // client's address, and started. A connection whose first bytes are not a
-// PROXY header, whose header is malformed or too large, or whose header has
-// not arrived within the timeout is aborted (the peer gets a reset) and
-// reported to the Factory's reject observer; it never reaches the inner
-// protocol.
+// PROXY header, whose header is malformed or too large, whose header has
+// not arrived within the timeout, or whose peer ends its side before the
+// header is complete is aborted (the peer gets a reset) and reported to
+// the Factory's reject observer; it never reaches the inner protocol.
 //
 // Framing and decoding are split. Finding where a header ends in a byte
 // stream that arrives in pieces is done here, on the loop, without

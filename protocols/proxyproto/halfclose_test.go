@@ -1,8 +1,11 @@
 package proxyproto_test
 
 import (
+	"errors"
 	"net"
+	"syscall"
 	"testing"
+	"time"
 
 	pp "github.com/pires/go-proxyproto"
 
@@ -72,5 +75,49 @@ func TestHalfCloseBehindHeader(t *testing.T) {
 				t.Errorf("%s, proxied %v: client read %q, %v; want %q", tc.name, proxied, got, err, tc.want)
 			}
 		}
+	}
+}
+
+// A client that ends its side before its header is complete has no
+// header: it is reset and gets nothing, and the rejection is reported as a
+// missing header. The wrapper let the reactor close such a connection
+// cleanly, and the client took the empty stream for an empty poem.
+func TestHalfCloseBeforeHeader(t *testing.T) {
+	hdr := []byte("PROXY TCP4 198.51.100.9 127.0.0.1 5555 ")
+	for _, backend := range reactor.Backends() {
+		t.Run(backend, func(t *testing.T) {
+			r := reactortest.RealReactor(t, backend)
+			rejects := make(chan proxyproto.Rejected, 1)
+			inner := reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &answerer{} })
+			f := proxyproto.NewFactory(r, inner,
+				proxyproto.WithRejectObserver(func(rj proxyproto.Rejected) { rejects <- rj }))
+			port, err := r.ListenTCP("127.0.0.1:0", f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			errc := make(chan error, 1)
+			go func() { errc <- r.Run() }()
+			defer func() {
+				r.Stop()
+				<-errc
+			}()
+			got, err := exchange(port.Addr().String(), func(c net.Conn) error {
+				if _, err := c.Write(hdr); err != nil {
+					return err
+				}
+				return c.(*net.TCPConn).CloseWrite()
+			})
+			if !errors.Is(err, syscall.ECONNRESET) || got != "" {
+				t.Errorf("client got %q, %v; want a reset and nothing", got, err)
+			}
+			select {
+			case rj := <-rejects:
+				if !errors.Is(rj.Err, proxyproto.ErrClosed) || proxyproto.Reason(rj.Err) != "missing" {
+					t.Errorf("rejected with %v (%s), want ErrClosed (missing)", rj.Err, proxyproto.Reason(rj.Err))
+				}
+			case <-time.After(testTimeout):
+				t.Fatal("no rejection reported")
+			}
+		})
 	}
 }

@@ -100,17 +100,29 @@ func (p *headerProtocol) reject(err error) {
 }
 
 // AcceptsHalfClose tells the reactor, at the peer's end of stream, whether
-// to call ReadConnectionLost: only for an inner protocol that takes
-// half-closes. Before the header is in, or with another protocol, the
-// connection ends as it would without the wrapper.
+// to call ReadConnectionLost: before the header is in, always, so that
+// the wrapper rejects the connection; after it, only for an inner protocol
+// that takes half-closes (with another, the connection ends as it would
+// without the wrapper).
 func (p *headerProtocol) AcceptsHalfClose() bool {
+	if p.inner == nil {
+		return p.rejected == nil
+	}
 	_, ok := p.inner.(reactor.HalfCloseableProtocol)
 	return ok
 }
 
 // ReadConnectionLost passes the peer's half-close on to the inner
 // protocol (the reactor calls it only when AcceptsHalfClose said so).
+// Before the header is complete it rejects the connection: the stream
+// ended without a header, and a reset (not the clean close the reactor
+// would make) tells the client that nothing was served, where an empty
+// stream would pass for an empty answer.
 func (p *headerProtocol) ReadConnectionLost() {
+	if p.inner == nil {
+		p.reject(&wrapped{ErrClosed, reactor.ErrConnectionDone})
+		return
+	}
 	if hc, ok := p.inner.(reactor.HalfCloseableProtocol); ok {
 		hc.ReadConnectionLost()
 	}
