@@ -14,15 +14,28 @@ import (
 // listenTLSEndpoint loads the key and certificate files of a tls: server
 // endpoint and listens.
 func listenTLSEndpoint(r *Reactor, e ServerEndpoint, factory Factory, opts ...ListenOption) (*Port, error) {
-	cert, err := tls.LoadX509KeyPair(e.CertKey, e.PrivateKey)
+	config, err := e.ServerTLSConfig()
 	if err != nil {
-		return nil, &ListenError{Interface: e.Interface, Port: e.Port, Err: fmt.Errorf("loading certKey %s and privateKey %s: %w", e.CertKey, e.PrivateKey, err)}
+		return nil, err
 	}
-	config := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	if e.HandshakeTimeout != 0 {
 		opts = append(opts, WithHandshakeTimeout(e.HandshakeTimeout))
 	}
 	return r.ListenTLS(net.JoinHostPort(e.Interface, strconv.Itoa(e.Port)), config, factory, opts...)
+}
+
+// ServerTLSConfig loads the key and certificate files of a tls: server
+// endpoint and returns the TLS configuration its port serves with, for a
+// server that starts TLS itself on a TCP connection (StartTLSTimeout, with
+// the endpoint's HandshakeTimeout): one that reads a PROXY protocol
+// header in clear text first, say. A file that cannot be loaded is a
+// *ListenError naming it.
+func (e ServerEndpoint) ServerTLSConfig() (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(e.CertKey, e.PrivateKey)
+	if err != nil {
+		return nil, &ListenError{Interface: e.Interface, Port: e.Port, Err: fmt.Errorf("loading certKey %s and privateKey %s: %w", e.CertKey, e.PrivateKey, err)}
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // connectorTLS makes the connector of a tls: client endpoint: the server's

@@ -3,6 +3,7 @@ package reactor
 import (
 	"crypto/tls"
 	"errors"
+	"time"
 )
 
 // ErrTLSStarted is returned by StartTLS on a connection already secured,
@@ -20,7 +21,17 @@ var ErrTLSStarted = errors.New("reactor: StartTLS on a connection that is closin
 // *TLSConn, handed over by calling MakeConnection again (BaseProtocol
 // stores it), and only writes through that transport are encrypted.
 // ConnectionMade is not called again.
+//
+// The handshake has DefaultTLSHandshakeTimeout; StartTLSTimeout sets
+// another.
 func (c *Conn) StartTLS(config *tls.Config) (*TLSConn, error) {
+	return c.StartTLSTimeout(config, 0)
+}
+
+// StartTLSTimeout is StartTLS with a bound on the handshake, as
+// WithHandshakeTimeout gives a TLS port's: 0 means
+// DefaultTLSHandshakeTimeout, a negative duration no limit.
+func (c *Conn) StartTLSTimeout(config *tls.Config, timeout time.Duration) (*TLSConn, error) {
 	if c.flags&(fClosed|fDisconnecting|fWriteShutting|fConnecting|fSetup) != 0 || c.proto == nil {
 		return nil, ErrTLSStarted
 	}
@@ -38,7 +49,7 @@ func (c *Conn) StartTLS(config *tls.Config) (*TLSConn, error) {
 		config = config.Clone()
 		config.ServerName = c.extra.connector.dest.Host
 	}
-	t := newTLSConn(c, c.proto, config, server, 0)
+	t := newTLSConn(c, c.proto, config, server, timeout)
 	c.proto = t.lower()
 	// The handshake and the protocol's new transport; ConnectionMade
 	// has been called already.

@@ -24,7 +24,9 @@ Behind a load balancer (see deploy/README.md):
                client; the poem is served after it, and the log and the
                metrics show that client. A connection without a valid
                header within --proxy-timeout is reset, logged and counted,
-               never served.
+               never served. On a tls: endpoint the header comes in clear
+               text, before the TLS handshake (as HAProxy sends it to an
+               ssl server).
   --metrics ADDR    serves /metrics (Prometheus) and /healthz (503 once a
                signal has stopped the listeners) over HTTP at ADDR.`
 

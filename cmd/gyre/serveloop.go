@@ -186,6 +186,10 @@ func exclusivePort(r *reactor.Reactor, iface string, port int) (int, error) {
 // systemd socket is shared by duplicating it; a Unix socket path can be
 // bound by one loop only (checked by serveConfig.check).
 func (s *reactorServer) listenEndpoint(cfg serveConfig, p *poemSource, e reactor.ServerEndpoint, opts []reactor.ListenOption) (servingPort, error) {
+	e, proxyOpts, err := proxyTLSEndpoint(cfg, e)
+	if err != nil {
+		return servingPort{}, err
+	}
 	var port servingPort
 	for i, l := range s.loops {
 		sp := &servedPort{l: l}
@@ -193,7 +197,7 @@ func (s *reactorServer) listenEndpoint(cfg serveConfig, p *poemSource, e reactor
 		if err != nil {
 			return servingPort{}, err
 		}
-		sp.inner = sp.wrapProxy(inner)
+		sp.inner = sp.wrapProxy(inner, proxyOpts...)
 		lp, err := e.Listen(l.r, sp, opts...)
 		if err != nil {
 			return servingPort{}, err

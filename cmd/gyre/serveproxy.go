@@ -14,18 +14,39 @@ import (
 // names the client. gyre reads it before serving the poem, so that the
 // log and the metrics show the client, not the balancer. A connection
 // without a valid header in time is aborted (a reset: it was not served),
-// counted and logged, never served.
+// counted and logged, never served. On a tls: endpoint the header comes
+// in clear text and TLS starts after it, as HAProxy sends them.
 
 // wrapProxy puts the PROXY protocol reader in front of a poem's factory on
-// one loop, when --proxy-protocol asks for it.
-func (p *servedPort) wrapProxy(inner reactor.Factory) reactor.Factory {
+// one loop, when --proxy-protocol asks for it; opts are the reader's
+// further options (see proxyTLSEndpoint).
+func (p *servedPort) wrapProxy(inner reactor.Factory, opts ...proxyproto.Option) reactor.Factory {
 	cfg := p.l.srv.cfg
 	if !cfg.proxyProtocol {
 		return inner
 	}
-	return proxyproto.NewFactory(p.l.r, inner,
+	return proxyproto.NewFactory(p.l.r, inner, append([]proxyproto.Option{
 		proxyproto.WithTimeout(cfg.proxyTimeout),
-		proxyproto.WithRejectObserver(p.rejected))
+		proxyproto.WithRejectObserver(p.rejected)}, opts...)...)
+}
+
+// proxyTLSEndpoint returns the endpoint to listen on for e, and the PROXY
+// reader's options for it. A balancer sends the header in clear text
+// before the TLS handshake (HAProxy's send-proxy on a server line with
+// ssl), so a tls: endpoint behind --proxy-protocol listens on plain TCP,
+// at the same address, and the reader starts TLS once the header is in,
+// with the endpoint's key, certificate and handshake timeout. A TLS port
+// would take the clear header for a broken TLS hello.
+func proxyTLSEndpoint(cfg serveConfig, e reactor.ServerEndpoint) (reactor.ServerEndpoint, []proxyproto.Option, error) {
+	if !cfg.proxyProtocol || e.Type != "tls" {
+		return e, nil, nil
+	}
+	config, err := e.ServerTLSConfig()
+	if err != nil {
+		return e, nil, err
+	}
+	plain := reactor.ServerEndpoint{Type: "tcp", Port: e.Port, Interface: e.Interface, Backlog: e.Backlog, Index: -1}
+	return plain, []proxyproto.Option{proxyproto.WithTLS(config, e.HandshakeTimeout)}, nil
 }
 
 // rejected is called (on the loop) for each connection aborted before its

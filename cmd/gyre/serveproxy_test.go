@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"syscall"
@@ -209,5 +213,71 @@ func TestServeProxyProtocolOnEndpoint(t *testing.T) {
 	got, err = withHeader(t, s.addrs[0], []byte("hello\r\n"))
 	if !errors.Is(err, syscall.ECONNRESET) || len(got) != 0 {
 		t.Errorf("client without a header: %d bytes, %v; want a reset", len(got), err)
+	}
+}
+
+// headerFirst is a client connection that sends hdr in clear text before
+// anything else, in the same write as the first bytes when together.
+type headerFirst struct {
+	net.Conn
+	hdr      []byte
+	together bool
+}
+
+func (c *headerFirst) Write(b []byte) (int, error) {
+	if c.hdr != nil && c.together {
+		hdr := c.hdr
+		c.hdr = nil
+		n, err := c.Conn.Write(append(hdr, b...))
+		return max(n-len(hdr), 0), err
+	}
+	return c.Conn.Write(b)
+}
+
+// --proxy-protocol on a tls: endpoint: the header comes in clear text and
+// the TLS handshake after it on the same connection, as HAProxy sends
+// them to a server with ssl (send-proxy, send-proxy-v2), whether the
+// header and the client's hello arrive apart or in one segment. The
+// header was expected inside the TLS stream: HAProxy's connections failed
+// their handshake.
+func TestServeProxyProtocolTLS(t *testing.T) {
+	cert, key := testCert(t)
+	pemCert, err := os.ReadFile(cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pemCert)
+	s := startServer(t, 1, "--proxy-protocol", "--listen", "tls:0:privateKey="+key+":certKey="+cert+":interface=127.0.0.1:handshakeTimeout=0.5", "library")
+	for i, together := range []bool{false, true} {
+		hdr := fmt.Appendf(nil, "PROXY TCP4 198.51.100.%d 127.0.0.1 6000 10000\r\n", 4+i)
+		conn := connect(t, s.addrs[0])
+		hc := &headerFirst{Conn: conn, hdr: hdr, together: together}
+		if !together {
+			if _, err := conn.Write(hdr); err != nil {
+				t.Fatal(err)
+			}
+			hc.hdr = nil
+		}
+		tc := tls.Client(hc, &tls.Config{RootCAs: roots, ServerName: "127.0.0.1"})
+		got, err := readAll(t, tc)
+		if err != nil || !bytes.Equal(got, embedded(t, "library")) {
+			t.Errorf("header and hello together %v: the client got %d bytes, %v", together, len(got), err)
+		}
+		s.waitLog(fmt.Sprintf("peer=198.51.100.%d:6000 bytes=3014", 4+i))
+	}
+	if log := s.stderr.String(); strings.Contains(log, "outcome=\"lost") || strings.Contains(log, "rejected") {
+		t.Errorf("log:\n%s", log)
+	}
+	// The endpoint's handshake timeout still bounds the handshake that
+	// starts after the header.
+	conn := connect(t, s.addrs[0])
+	if _, err := conn.Write([]byte("PROXY TCP4 198.51.100.9 127.0.0.1 6000 10000\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	got, err := readAll(t, conn)
+	if took := time.Since(start); len(got) != 0 || !errors.Is(err, syscall.ECONNRESET) || took > 5*time.Second {
+		t.Errorf("a client that never starts its handshake got %d bytes and %v after %v, want a reset after 0.5 s", len(got), err, took)
 	}
 }

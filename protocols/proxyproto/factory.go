@@ -1,6 +1,7 @@
 package proxyproto
 
 import (
+	"crypto/tls"
 	"net"
 	"time"
 
@@ -34,6 +35,19 @@ func WithRejectObserver(fn func(Rejected)) Option {
 	return func(f *Factory) { f.onReject = fn }
 }
 
+// WithTLS has each connection start TLS, as the server, once its header
+// is in: the balancer sends the header in clear text and then the
+// client's TLS on the same connection (HAProxy's send-proxy or
+// send-proxy-v2 on a server line with ssl). The inner protocol is served
+// over the TLS transport (a *reactor.TLSConn beneath the Proxied one);
+// handshakeTimeout bounds the handshake as reactor.Conn.StartTLSTimeout
+// says. Listen on plain TCP for this, not TLS: a TLS port would expect the
+// header inside the TLS stream. A connection whose transport cannot start
+// TLS (not a *reactor.Conn) is rejected with ErrRefused.
+func WithTLS(config *tls.Config, handshakeTimeout time.Duration) Option {
+	return func(f *Factory) { f.tls, f.tlsTimeout = config, handshakeTimeout }
+}
+
 // Factory is a reactor.Factory that reads a PROXY protocol header on each
 // connection before handing it to inner (see the package documentation).
 //
@@ -46,6 +60,9 @@ type Factory struct {
 	timeout  time.Duration
 	onReject func(Rejected)
 	dec      decoder
+
+	tls        *tls.Config // WithTLS: started after the header
+	tlsTimeout time.Duration
 }
 
 // NewFactory wraps inner; clock times the wait for each header.

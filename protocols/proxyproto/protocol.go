@@ -57,8 +57,35 @@ func (p *headerProtocol) DataReceived(data []byte) {
 			return
 		}
 		p.buf = nil
+		if p.f.tls != nil {
+			p.startTLS(h, b[n:])
+			return
+		}
 		p.start(h, b[n:])
 	}
+}
+
+// startTLS starts TLS on the connection once the header is in (WithTLS),
+// and then the inner protocol over it. The connection's protocol becomes
+// the TLS layer, with this one above it: StartTLS hands this protocol the
+// TLS transport (MakeConnection), on which start builds the inner
+// protocol's, and the plaintext comes back through DataReceived. rest,
+// what followed the header in the same read, is the start of the client's
+// TLS hello: it goes to the TLS layer as if just read.
+func (p *headerProtocol) startTLS(h header, rest []byte) {
+	c, ok := p.t.(*reactor.Conn)
+	if !ok {
+		p.reject(ErrRefused)
+		return
+	}
+	if _, err := c.StartTLSTimeout(p.f.tls, p.f.tlsTimeout); err != nil {
+		p.reject(&wrapped{ErrRefused, err})
+		return
+	}
+	if len(rest) > 0 {
+		c.Protocol().DataReceived(rest)
+	}
+	p.start(h, nil)
 }
 
 // start builds the inner protocol for the client the header names, starts
