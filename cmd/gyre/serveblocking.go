@@ -205,8 +205,8 @@ func (s *blockingServer) serveOne(conn net.Conn, p *poemSource) poetry.Served {
 // what the client sends, until the client's system has acknowledged the
 // whole poem and the end of stream (Linux's SIOCOUTQ): the client then has
 // both, and a reset can no longer take them away (a Linux client reads the
-// data and the end of stream that came before a reset as if it had not
-// come). Once the rest of the poem fits in the client's buffers this takes
+// data and the end of stream that arrived before a reset as if the reset
+// had not come). Once the rest of the poem fits in the client's buffers this takes
 // one round trip, whether or not the client reads. If it has not happened
 // within lingerTime, or the client sends more than lingerLimit bytes
 // meanwhile, or the server is cut, the poem was not delivered: it ends
