@@ -12,6 +12,13 @@
 // chunk is due and tells select() to wake it up then. While it waits,
 // select() also watches the listening socket for new clients and, for a
 // client whose socket buffer was full, the socket for room to write.
+//
+// SIGINT, SIGTERM or SIGHUP stops it. The clients whose poems were still
+// being sent are reset, not closed: a client that gets the end of the
+// stream takes what it has for the whole poem, and a reset tells it the
+// poem was cut. (A program killed by the signal's default action would
+// have the kernel close its sockets cleanly.) The signal reaches the loop
+// through a pipe that select() watches, the classic self-pipe.
 package main
 
 import (
@@ -20,7 +27,9 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -60,6 +69,8 @@ type server struct {
 	opts     servercli.Slow
 	listenFd int
 	clients  []*client
+	stopFd   int            // the read end of the self-pipe: a signal arrived
+	stopped  chan os.Signal // which one
 }
 
 func main() {
@@ -73,13 +84,62 @@ func main() {
 			net.JoinHostPort(opts.Iface, strconv.Itoa(opts.Port)), poetry.Reason(err))
 		os.Exit(1)
 	}
+	if err := s.watchSignals(); err != nil {
+		fmt.Fprintf(os.Stderr, "slowpoetry: %s\n", poetry.Reason(err))
+		os.Exit(1)
+	}
 	fmt.Printf("Serving %s on port %d.\n", opts.Poem.Path, port)
 	for {
-		if err := s.turn(); err != nil {
+		stop, err := s.turn()
+		if err != nil {
 			fmt.Fprintf(os.Stderr, "slowpoetry: select: %s\n", poetry.Reason(err))
 			os.Exit(1)
 		}
+		if stop {
+			sig := <-s.stopped
+			cut := s.cutAll()
+			fmt.Fprintf(os.Stderr, "slowpoetry: %v: %d clients reset mid-poem\n", sig, cut)
+			os.Exit(128 + int(sig.(syscall.Signal)))
+		}
 	}
+}
+
+// watchSignals makes the stopping signals wake select(): a goroutine of
+// the runtime's receives them, and writes a byte into a pipe whose read
+// end select() watches with the listening socket.
+func (s *server) watchSignals() error {
+	var p [2]int
+	if err := unix.Pipe(p[:]); err != nil { // not Pipe2: macOS has none
+		return err
+	}
+	for _, fd := range p {
+		unix.CloseOnExec(fd)
+		if err := unix.SetNonblock(fd, true); err != nil {
+			return err
+		}
+	}
+	s.stopFd = p[0]
+	s.stopped = make(chan os.Signal, 1)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		s.stopped <- <-sigs
+		unix.Write(p[1], []byte{0})
+	}()
+	return nil
+}
+
+// cutAll resets every client still being served, and says how many.
+func (s *server) cutAll() int {
+	n := 0
+	for _, c := range s.clients {
+		if !c.closed {
+			unix.SetsockoptLinger(c.fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+			s.drop(c)
+			n++
+		}
+	}
+	return n
 }
 
 // listen opens the non-blocking listening socket and returns its port.
@@ -134,12 +194,14 @@ func (s *server) listen() (int, error) {
 }
 
 // turn is one round of the loop: sleep in select() until a client
-// connects, a full socket has room again, or the next chunk is due; then do
-// whatever is ready, without blocking.
-func (s *server) turn() error {
+// connects, a full socket has room again, the next chunk is due or a
+// signal came; then do whatever is ready, without blocking. It reports
+// whether a signal came.
+func (s *server) turn() (bool, error) {
 	var readable, writable unix.FdSet
 	readable.Set(s.listenFd)
-	maxFd := s.listenFd
+	readable.Set(s.stopFd)
+	maxFd := max(s.listenFd, s.stopFd)
 	var next time.Time // the earliest due chunk among clients not waiting to write
 	for _, c := range s.clients {
 		if len(c.pending) > 0 {
@@ -156,9 +218,12 @@ func (s *server) turn() error {
 	}
 	if _, err := unix.Select(maxFd+1, &readable, &writable, nil, timeout); err != nil {
 		if errors.Is(err, unix.EINTR) {
-			return nil
+			return false, nil
 		}
-		return err
+		return false, err
+	}
+	if readable.IsSet(s.stopFd) {
+		return true, nil
 	}
 	if readable.IsSet(s.listenFd) {
 		s.acceptAll()
@@ -184,7 +249,7 @@ func (s *server) turn() error {
 	}
 	clear(s.clients[len(kept):])
 	s.clients = kept
-	return nil
+	return false, nil
 }
 
 // acceptAll takes every connection waiting in the listen queue.

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -115,7 +117,7 @@ func TestManyClientsAtOnce(t *testing.T) {
 			sent += n
 		}
 	}
-	if greetings != clients || sent != clients*len(poem) || res.Stderr != "" {
+	if greetings != clients || sent != clients*len(poem) || res.Stderr != "slowpoetry: terminated: 0 clients reset mid-poem\n" {
 		t.Errorf("%d greetings, %d bytes logged, stderr %q", greetings, sent, res.Stderr)
 	}
 }
@@ -162,8 +164,32 @@ func TestClientGoneMidPoem(t *testing.T) {
 		t.Errorf("a later client got %d bytes", len(got))
 	}
 	res := proc.Stop()
-	if res.Signal.String() != "terminated" || res.Stderr != "" {
+	if res.Code != 143 || res.Stderr != "slowpoetry: terminated: 0 clients reset mid-poem\n" {
 		t.Errorf("server ended with %+v", res)
+	}
+}
+
+// TestStopResetsClientsMidPoem: a signal cuts the poems in flight with a
+// reset, so that their clients know; the program says so and exits as the
+// signal would have it. Killed by the signal, it left the kernel to close
+// the sockets cleanly, and a client took the start of a poem for a poem.
+func TestStopResetsClientsMidPoem(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		proc, port := poetrytest.StartServerProgram(t, progtest.Build(t, pkg), "--delay", "0.05", "--num-bytes", "10", poetrytest.PoemFile(t, "orchard"))
+		c := poetrytest.Dial(t, port)
+		if _, err := io.ReadFull(c, make([]byte, 10)); err != nil {
+			t.Fatal(err)
+		}
+		res := proc.Signal(sig)
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, err := io.ReadAll(c)
+		if !errors.Is(err, syscall.ECONNRESET) {
+			t.Errorf("%v: the client's read ended with %v, want a reset", sig, err)
+		}
+		want := fmt.Sprintf("slowpoetry: %v: 1 clients reset mid-poem\n", sig)
+		if res.Code != 128+int(sig) || res.Stderr != want {
+			t.Errorf("%v: exit %d, stderr %q; want %d, %q", sig, res.Code, res.Stderr, 128+int(sig), want)
+		}
 	}
 }
 
