@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"gyre/examples/internal/poetrytest"
 	"gyre/internal/progtest"
@@ -94,11 +95,15 @@ func TestInterleavedDownloads(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", res.Code, res.Stderr)
 	}
 	r := parseReport(t, res.Stdout)
+	// The reads count bytes, the totals characters, as the original's do
+	// (the library poem has multi-byte characters).
+	chars := make([]int, len(sizes))
 	for i, size := range sizes {
 		task := i + 1
-		if r.bytes[task] != size || r.summary[task] != size || r.peers[task] != "127.0.0.1:"+ports[i] {
-			t.Errorf("task %d: read %d bytes from %s, summary %d; want %d from 127.0.0.1:%s",
-				task, r.bytes[task], r.peers[task], r.summary[task], size, ports[i])
+		chars[i] = servers.Chars[i]
+		if r.bytes[task] != size || r.summary[task] != chars[i] || r.peers[task] != "127.0.0.1:"+ports[i] {
+			t.Errorf("task %d: read %d bytes from %s, summary %d; want %d bytes from 127.0.0.1:%s, %d characters",
+				task, r.bytes[task], r.peers[task], r.summary[task], size, ports[i], chars[i])
 		}
 	}
 	if len(r.finished) != 3 || r.finished[2] != 1 || r.poems != 3 {
@@ -120,7 +125,7 @@ func TestInterleavedDownloads(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSuffix(res.Stdout, "\n"), "\n")
 	tail := strings.Join(lines[len(lines)-4:len(lines)-1], "\n")
-	want := fmt.Sprintf("Task 1: %d bytes of poetry\nTask 2: %d bytes of poetry\nTask 3: %d bytes of poetry", sizes[0], sizes[1], sizes[2])
+	want := fmt.Sprintf("Task 1: %d bytes of poetry\nTask 2: %d bytes of poetry\nTask 3: %d bytes of poetry", chars[0], chars[1], chars[2])
 	if tail != want {
 		t.Errorf("summary:\n%s\nwant:\n%s", tail, want)
 	}
@@ -156,7 +161,7 @@ func TestPrint(t *testing.T) {
 	poem, _ := poetry.Poem("night-bus")
 	srv := poetrytest.StartSlowServer(t, poem, 1000, 0)
 	res := progtest.Run(t, 30*time.Second, progtest.Build(t, pkg), "--print", srv.Port)
-	want := "Task 1: " + strconv.Itoa(len(poem)) + " bytes of poetry\n" + string(poem) + "Got 1 poems in "
+	want := "Task 1: " + strconv.Itoa(utf8.RuneCount(poem)) + " bytes of poetry\n" + string(poem) + "Got 1 poems in "
 	if res.Code != 0 || !strings.Contains(res.Stdout, want) {
 		t.Errorf("exit %d\n%s", res.Code, res.Stdout)
 	}
