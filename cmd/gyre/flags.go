@@ -3,11 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"gyre/internal/optparse"
 )
@@ -30,6 +33,57 @@ func (p *portValue) Set(s string) error {
 
 func (p *portValue) String() string { return strconv.Itoa(int(*p)) }
 func (p *portValue) Type() string   { return "port" }
+
+// intValue is a whole-number flag whose errors say in words what is wrong:
+// pflag's own int flags pass strconv's messages on ("strconv.ParseInt:
+// parsing \"x\": value out of range").
+type intValue[T int | int64 | uint64] struct{ p *T }
+
+// intVar defines an intValue flag, as pflag's IntVar and the like do.
+func intVar[T int | int64 | uint64](f *pflag.FlagSet, p *T, name string, def T, usage string) {
+	*p = def
+	f.Var(intValue[T]{p}, name, usage)
+}
+
+func (v intValue[T]) Set(s string) error {
+	var zero T
+	switch any(zero).(type) {
+	case uint64:
+		n, err := strconv.ParseUint(s, 0, 64) // base 0, as pflag's own int flags
+		if err != nil {
+			return intError(s, err, "0", strconv.FormatUint(math.MaxUint64, 10))
+		}
+		*v.p = T(n)
+	default:
+		bits := int(unsafe.Sizeof(zero)) * 8
+		n, err := strconv.ParseInt(s, 0, bits)
+		if err != nil {
+			return intError(s, err, strconv.FormatInt(-1<<(bits-1), 10), strconv.FormatInt(1<<(bits-1)-1, 10))
+		}
+		*v.p = T(n)
+	}
+	return nil
+}
+
+// intError words a whole number's parse error.
+func intError(s string, err error, lowest, highest string) error {
+	if errors.Is(err, strconv.ErrRange) {
+		return fmt.Errorf("out of range (%s to %s)", lowest, highest)
+	}
+	if lowest == "0" && strings.HasPrefix(strings.TrimSpace(s), "-") {
+		return errors.New("not a whole number of 0 or more")
+	}
+	return errors.New("not a whole number")
+}
+
+func (v intValue[T]) String() string {
+	if v.p == nil {
+		return "0"
+	}
+	return fmt.Sprint(*v.p)
+}
+
+func (v intValue[T]) Type() string { return "int" }
 
 // secondsValue is a duration written in seconds, as the tutorial's
 // programs take it ("0.1"), or with a unit as Go writes it ("100ms",

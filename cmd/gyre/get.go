@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -138,9 +139,10 @@ func newGetCmd() *cobra.Command {
 	f.SortFlags = false
 	f.Var(mode, "mode", "how to download: all at once on the reactor, all at once from a select() loop, or one after another")
 	f.Var(&timeout, "timeout", "give up on a poem after this long, connecting included (default: never)")
-	f.Int64Var(&cfg.maxBytes, "max-bytes", defaultMaxBytes, "longest poem accepted, in bytes: a server that sends more fails its task (0: no limit)")
+	f.Lookup("timeout").DefValue = "0" // a zero pflag shows no "(default 0s)" after "(default: never)"
+	intVar(f, &cfg.maxBytes, "max-bytes", defaultMaxBytes, "longest poem accepted, in bytes: a server that sends more fails its task (0: no limit)")
 	f.Var(transform, "transform", "transform each poem (the tutorial's unreliable cummingsify)")
-	f.Uint64Var(&cfg.seed, "seed", 0, "with --transform: seed of the dice, for a repeatable run (default: random)")
+	intVar(f, &cfg.seed, "seed", 0, "with --transform: seed of the dice, for a repeatable run (default: random)")
 	f.BoolVarP(&cfg.print, "print", "p", false, "print the poems (instead of a line per task)")
 	f.Var(prog, "progress", "live progress lines: on a terminal only, always, or never")
 	f.StringVar(&cfg.timeline, "timeline", "", "draw the run's timeline into this SVG file (- : as text on stderr)")
@@ -219,11 +221,26 @@ func parseAddrs(args []string) ([]poetry.Address, error) {
 		}
 		a, err := poetry.ParseAddress(arg)
 		if err != nil {
+			if port, ok := numericPort(arg); ok {
+				return nil, usageErrorf("%q is not a server address: port %s is out of range (1-65535)", arg, port)
+			}
 			return nil, usageErrorf("%q is not a server address: give PORT, HOST:PORT or [IPV6]:PORT", arg)
 		}
 		addrs[i] = a
 	}
 	return addrs, nil
+}
+
+// numericPort returns the port part of an address argument (after its
+// last colon, or the whole argument) if it is a number out of the ports'
+// range, which is then why the address was refused.
+func numericPort(arg string) (string, bool) {
+	port := arg[strings.LastIndex(arg, ":")+1:]
+	if port == "" || strings.Trim(port, "0123456789") != "" {
+		return "", false
+	}
+	n, err := strconv.ParseUint(port, 10, 64)
+	return port, err != nil || n < 1 || n > 65535
 }
 
 // runGet downloads the poems, reports them, and draws the timeline if

@@ -142,7 +142,7 @@ func TestGetBadArguments(t *testing.T) {
 	}{
 		{nil, "get needs at least one server address (PORT, HOST:PORT or [IPV6]:PORT)"},
 		{[]string{"abc"}, `"abc" is not a server address: give PORT, HOST:PORT or [IPV6]:PORT`},
-		{[]string{"10000", "localhost:0"}, `"localhost:0" is not a server address: give PORT, HOST:PORT or [IPV6]:PORT`},
+		{[]string{"10000", "localhost:0"}, `"localhost:0" is not a server address: port 0 is out of range (1-65535)`},
 		{[]string{"--mode", "threads", "10000"}, `invalid argument "threads" for "--mode" flag: want reactor, async, blocking`},
 		{[]string{"--timeout", "soon", "10000"}, `invalid argument "soon" for "--timeout" flag: not a duration (seconds, as 0.5, or with a unit, as 500ms)`},
 		// 2^63 ns: the one count of seconds that passed a bound checked on

@@ -26,6 +26,15 @@ func TestEdgeMessages(t *testing.T) {
 		{[]string{"get", "-1"}, 2, `"-1" is not a server address: port -1 is out of range (1-65535)`},
 		{[]string{"get", "--timeline", "/proc/gyre-timeline.svg", "-1"}, 2, `"-1" is not a server address`},
 		{[]string{"get", "--timeline", "/proc/gyre-timeline.svg", "1"}, 2, "--timeline: /proc/gyre-timeline.svg: cannot create a file in /proc"},
+		// Said as "-1" is: these were "give PORT, HOST:PORT or [IPV6]:PORT".
+		{[]string{"get", "0"}, 2, `"0" is not a server address: port 0 is out of range (1-65535)`},
+		{[]string{"get", "localhost:65536"}, 2, `"localhost:65536" is not a server address: port 65536 is out of range (1-65535)`},
+		// Whole-number flags said strconv's words.
+		{[]string{"get", "--seed", "-1", "1"}, 2, `invalid argument "-1" for "--seed" flag: not a whole number of 0 or more`},
+		{[]string{"lines", "--max-length", "99999999999999999999"}, 2, `invalid argument "99999999999999999999" for "--max-length" flag: out of range (-9223372036854775808 to 9223372036854775807)`},
+		{[]string{"serve", "--num-bytes", "ten", "library"}, 2, `invalid argument "ten" for "--num-bytes" flag: not a whole number`},
+		// cobra showed the help and exited 0.
+		{[]string{"completion", "nosuch"}, 2, `unknown command "nosuch" for "gyre completion"`},
 	} {
 		start := time.Now()
 		code, stdout, stderr := gyre(t, nil, tt.args...)
@@ -67,4 +76,13 @@ func TestServeReusePortIsNotShared(t *testing.T) {
 	}
 	s.signal(syscall.SIGTERM)
 	s.wait(10 * time.Second)
+}
+
+// gyre get --help shows --timeout's default once, in words: pflag added
+// "(default 0s)" after "(default: never)".
+func TestGetHelpTimeoutDefault(t *testing.T) {
+	code, stdout, _ := gyre(t, nil, "get", "--help")
+	if code != 0 || !strings.Contains(stdout, "connecting included (default: never)\n") {
+		t.Errorf("status %d; --timeout's line in:\n%s", code, stdout)
+	}
 }

@@ -88,6 +88,12 @@ func newRootCmd() *cobra.Command {
 		if ex, ok := builtinExamples[cmd.CommandPath()]; ok && cmd.Example == "" {
 			cmd.Example = ex
 		}
+		if cmd.HasSubCommands() && !cmd.Runnable() {
+			// cobra shows the help of such a command (completion) for any
+			// argument and exits 0: "gyre completion nosuch" succeeded.
+			cmd.Args = unknownCommand
+			cmd.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
 		// A wrong argument is a usage error wherever it is checked.
 		if check := cmd.Args; check != nil {
 			cmd.Args = func(cmd *cobra.Command, args []string) error {
