@@ -144,11 +144,19 @@ func TestReactorStopLosesOpenConnections(t *testing.T) {
 			}}
 		}}
 		port := listen(t, r, srv)
+		dialed := make(chan struct{})
 		go func() {
-			goDial(t, port.Addr())
-			goDial(t, port.Addr())
+			defer close(dialed)
+			// Not goDial: the stop resets the second connection, which
+			// may come before connect returns on this side.
+			for range 2 {
+				if c, err := net.DialTimeout("tcp", port.Addr().String(), testTimeout); err == nil {
+					defer c.Close()
+				}
+			}
 		}()
 		run(t, r)
+		<-dialed
 		if len(srv.all) != 2 {
 			t.Fatalf("%d connections", len(srv.all))
 		}
