@@ -276,8 +276,10 @@ func TestPanicInConnectionMade(t *testing.T) {
 		return &recorder{onMade: func(*recorder) { panic("made a mess") }, onLost: func(*recorder, error) { r.Stop() }}
 	}}
 	port := listen(t, r, srv)
-	go goDial(t, port.Addr())
+	dialed := make(chan struct{})
+	go func() { defer close(dialed); goDial(t, port.Addr()) }()
 	run(t, r)
+	<-dialed
 	if err := srv.all[0].lostOnce(t); err == nil || !strings.Contains(err.Error(), "made a mess") {
 		t.Errorf("lost: %v", err)
 	}
