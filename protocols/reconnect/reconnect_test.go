@@ -165,13 +165,7 @@ func (c *closer) ConnectionMade() { c.Transport.LoseConnection() }
 // lost (WhenConnected then gives the new one), and stops cleanly.
 func TestClientService(t *testing.T) {
 	r := newReactor(t)
-	var serverSide []reactor.Transport
-	port, err := r.ListenTCP("127.0.0.1:0", reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
-		return &hook{made: func(t reactor.Transport) { serverSide = append(serverSide, t) }}
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	port, server := listenHooked(t, r)
 	s := &ClientService{Reactor: r, Addr: port.Addr().String(),
 		Protocol: func() reactor.Protocol { return &reactor.BaseProtocol{} },
 		Backoff:  Backoff{InitialDelay: time.Millisecond, Jitter: -1}}
@@ -182,7 +176,7 @@ func TestClientService(t *testing.T) {
 		s.StartService()
 		s.WhenConnected().AddCallback(func(p any) (any, error) {
 			first = p
-			serverSide[0].LoseConnection() // the server drops us
+			server.sides[0].LoseConnection() // the server drops us
 			r.CallLater(5*time.Millisecond, func() {
 				s.WhenConnected().AddCallback(func(p any) (any, error) {
 					second = p
@@ -211,8 +205,8 @@ func TestClientService(t *testing.T) {
 	if !stopFired || !errors.Is(afterStop, ErrServiceStopped) {
 		t.Errorf("stop fired %v, WhenConnected after stop: %v", stopFired, afterStop)
 	}
-	if len(serverSide) != 2 {
-		t.Errorf("server saw %d connections, want 2", len(serverSide))
+	if len(server.sides) != 2 {
+		t.Errorf("server saw %d connections, want 2", len(server.sides))
 	}
 }
 
@@ -236,6 +230,23 @@ func TestClientServiceGivesUp(t *testing.T) {
 	if !errors.Is(got, ErrServiceStopped) || !errors.Is(got, ErrGaveUp) {
 		t.Errorf("WhenConnected failed with %v", got)
 	}
+}
+
+// hookedServer keeps the server side of each connection it accepts.
+type hookedServer struct{ sides []reactor.Transport }
+
+// listenHooked listens on a loopback port whose connections are kept in
+// the returned hookedServer.
+func listenHooked(t *testing.T, r *reactor.Reactor) (*reactor.Port, *hookedServer) {
+	t.Helper()
+	h := &hookedServer{}
+	port, err := r.ListenTCP("127.0.0.1:0", reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		return &hook{made: func(t reactor.Transport) { h.sides = append(h.sides, t) }}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port, h
 }
 
 // hook is a server protocol that reports its transport.

@@ -118,13 +118,7 @@ func (*panicsOnLost) ConnectionLost(error) { panic("bug in ConnectionLost") }
 // StopService does not wait for the dead connection to close.
 func TestClientServiceLostAfterPanic(t *testing.T) {
 	r := newReactor(t, reactor.WithLogger(slog.New(slog.DiscardHandler))) // the panic is logged
-	var serverSide []reactor.Transport
-	port, err := r.ListenTCP("127.0.0.1:0", reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
-		return &hook{made: func(t reactor.Transport) { serverSide = append(serverSide, t) }}
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	port, server := listenHooked(t, r)
 	s := &ClientService{Reactor: r, Addr: port.Addr().String(),
 		Protocol: func() reactor.Protocol { return &panicsOnLost{} },
 		Backoff:  Backoff{InitialDelay: time.Hour, Jitter: -1}} // no reconnect within the test
@@ -134,7 +128,7 @@ func TestClientServiceLostAfterPanic(t *testing.T) {
 		s.StartService()
 		s.WhenConnected().AddCallback(func(p any) (any, error) {
 			dead = p
-			serverSide[0].LoseConnection()
+			server.sides[0].LoseConnection()
 			r.CallLater(50*time.Millisecond, func() {
 				s.WhenConnected().AddBoth(func(v any) (any, error) { handed = v; return nil, nil })
 				s.StopService().AddCallback(func(any) (any, error) { stopFired = true; r.Stop(); return nil, nil })
