@@ -305,7 +305,7 @@ func newGetView(cfg getConfig, n int, stdout, stderr io.Writer) (*fetchView, *po
 	if cfg.transform == "" {
 		view.discard = true
 		if cfg.print {
-			printer = newPoemPrinter(stdout, n)
+			printer = newPoemPrinter(stdout, stderr, n)
 			view.observe = printer.observe
 		}
 	}
@@ -356,7 +356,7 @@ func printResults(cfg getConfig, printer *poemPrinter, results []fetch.Result, f
 	case printer != nil:
 		return printer.result()
 	case cfg.print:
-		p := newPoemPrinter(stdout, 0)
+		p := newPoemPrinter(stdout, nil, 0)
 		for _, res := range results {
 			if res.Err == nil {
 				p.write(res.Poem)

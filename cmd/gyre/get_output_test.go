@@ -85,6 +85,35 @@ func TestGetPrintIntoFileDropsFailedPoem(t *testing.T) {
 	}
 }
 
+// Into a file opened to append (>>), or one stderr writes to as well
+// (> f 2>&1), a failed poem cannot be cut back out: it is held instead,
+// and what the file held before, or the error lines written meanwhile,
+// stay. The cut emptied an appended file of its earlier lines, and erased
+// the error lines from a shared one.
+func TestGetPrintIntoSharedFile(t *testing.T) {
+	reset := resetting(t, "The first half of a poem, and th")
+	good := slowServers(t, 1000, 0, embedded(t, "orchard"))[0]
+	stalling := slowServers(t, 10, time.Hour, embedded(t, "night-bus"))[0] // ten bytes, then nothing
+	path := filepath.Join(t.TempDir(), "out.txt")
+	for _, mode := range []string{"reactor", "async", "blocking"} {
+		os.WriteFile(path, []byte("IMPORTANT LINE\n"), 0o600)
+		cmd := exec.Command("/bin/sh", "-c", `"$0" get --print --mode "$1" "$2" "$3" >> "$4"`, gyreBinary, mode, reset, good, path)
+		cmd.Run()
+		got, _ := os.ReadFile(path)
+		if want := "IMPORTANT LINE\n" + string(embedded(t, "orchard")); cmd.ProcessState.ExitCode() != 1 || string(got) != want {
+			t.Errorf("%s, >>: status %d, file %q", mode, cmd.ProcessState.ExitCode(), got)
+		}
+		// The head streams into the file, then times out; meanwhile the
+		// second task fails, and its line goes into the same file.
+		cmd = exec.Command("/bin/sh", "-c", `"$0" get --print --timeout 1 --mode "$1" "$2" "$3" "$4" > "$5" 2>&1`, gyreBinary, mode, stalling, reset, good, path)
+		cmd.Run()
+		got, _ = os.ReadFile(path)
+		if !strings.Contains(string(got), "Task 2: failed to get poetry from "+reset) || !strings.Contains(string(got), string(embedded(t, "orchard"))) {
+			t.Errorf("%s, > f 2>&1: file %q", mode, got)
+		}
+	}
+}
+
 // gyre get keeps no copy of a poem it only counts, and streams one it
 // prints into a file: a 128 MiB poem costs a few megabytes in every mode.
 func TestGetMemoryBounded(t *testing.T) {

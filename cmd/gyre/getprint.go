@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 
+	"golang.org/x/sys/unix"
+
 	"gyre/internal/fetch"
 )
 
@@ -37,14 +39,45 @@ type poemPrinter struct {
 	err       error
 }
 
-func newPoemPrinter(out io.Writer, tasks int) *poemPrinter {
+func newPoemPrinter(out, errOut io.Writer, tasks int) *poemPrinter {
 	p := &poemPrinter{out: out, held: make([][]byte, tasks), ended: make([]bool, tasks), ok: make([]bool, tasks)}
-	if f, ok := out.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-			p.file = f
-		}
+	if f, ok := out.(*os.File); ok && rewindable(f, errOut) {
+		p.file = f
 	}
 	return p
+}
+
+// rewindable reports whether a failed poem can be cut back out of f: f is
+// a regular file, not opened to append (>>: the offset reads 0 until the
+// first write, and cutting back to it emptied the file of what it held
+// before), and not the file stderr writes to as well (2>&1: cutting back
+// erased the other tasks' error lines written meanwhile).
+func rewindable(f *os.File, errOut io.Writer) bool {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || appending(f) {
+		return false
+	}
+	if e, ok := errOut.(*os.File); ok {
+		if ei, err := e.Stat(); err == nil && os.SameFile(fi, ei) {
+			return false
+		}
+	}
+	return true
+}
+
+// appending reports whether f was opened with O_APPEND (or that cannot be
+// told).
+func appending(f *os.File) bool {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return true
+	}
+	var flags int
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { flags, ferr = unix.FcntlInt(fd, unix.F_GETFL, 0) }); err != nil || ferr != nil {
+		return true
+	}
+	return flags&unix.O_APPEND != 0
 }
 
 // observe is the fetch observer.
