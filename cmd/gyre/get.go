@@ -258,8 +258,14 @@ func runGet(ctx context.Context, cfg getConfig, addrs []poetry.Address, stdout, 
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	finished := make(chan struct{})
+	defer close(finished) // before stop: a normal end is no interruption
+	go exitIfStuck(ctx, finished, stderr)
 
-	view, printer, rec := newGetView(cfg, len(addrs), stdout, stderr)
+	// The report's lines (and the progress board) go through report, which
+	// keeps the first write error: a report nobody could read is a failure.
+	report := &firstErrWriter{w: stdout}
+	view, printer, rec := newGetView(cfg, len(addrs), stdout, report, stderr)
 	view.tls = tlsCfg
 	results, elapsed, err := view.run(ctx, cfg.mode, addrs, nil, rec)
 	if err != nil && !errors.Is(err, context.Canceled) {
@@ -267,13 +273,58 @@ func runGet(ctx context.Context, cfg getConfig, addrs []poetry.Address, stdout, 
 	}
 	interrupted := err != nil
 	failed := transformPoems(cfg, results, stderr)
-	printErr := printResults(cfg, printer, results, failed, elapsed, stdout)
+	printErr := printResults(cfg, printer, results, failed, elapsed, stdout, report)
+	if printErr == nil && report.err != nil {
+		printErr = &exitError{code: exitFailure, err: fmt.Errorf("cannot write the report to stdout: %s", writeReason(report.err))}
+	}
 	if rec != nil {
 		if err := writeTimeline(cfg.timeline, rec.Timeline(), stderr); err != nil {
 			return err
 		}
 	}
 	return getExitStatus(printErr, interrupted, failed)
+}
+
+// firstErrWriter writes to w and keeps the first error (writes after it
+// are dropped).
+type firstErrWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (f *firstErrWriter) Write(b []byte) (int, error) {
+	if f.err != nil {
+		return 0, f.err
+	}
+	n, err := f.w.Write(b)
+	f.err = err
+	return n, err
+}
+
+// stuckGrace is how long an interrupted run may take to stop before gyre
+// exits without it.
+const stuckGrace = 2 * time.Second
+
+// exitIfStuck exits with status 130 if the run has not ended stuckGrace
+// after SIGINT or SIGTERM. A loop blocked writing to a stdout nobody reads
+// (a full pipe) would not see the signal, and since gyre catches the
+// signal, the process would not die of it either: it would hang until the
+// reader went away.
+func exitIfStuck(ctx context.Context, finished <-chan struct{}, stderr io.Writer) {
+	select {
+	case <-finished:
+		return
+	case <-ctx.Done():
+	}
+	select {
+	case <-finished:
+		return
+	case <-time.After(stuckGrace):
+	}
+	// stderr may be as stuck as stdout: say why if it can, exit anyway.
+	go fmt.Fprintln(stderr, "gyre: interrupted; stdout is not being read, so the run stopped where it was")
+	time.Sleep(100 * time.Millisecond)
+	os.Exit(130)
 }
 
 // checkTimelineTarget finds out now, not after the downloads, that the
@@ -292,12 +343,12 @@ func checkTimelineTarget(path string) error {
 // printer that streams the poems out as they come (--print without
 // --transform; nil otherwise), and the timeline recorder when --timeline
 // asks for one (nil otherwise).
-func newGetView(cfg getConfig, n int, stdout, stderr io.Writer) (*fetchView, *poemPrinter, *fetch.Timeline) {
+func newGetView(cfg getConfig, n int, stdout, report, stderr io.Writer) (*fetchView, *poemPrinter, *fetch.Timeline) {
 	live, width := progressWanted(cfg.progress, stdout)
 	if cfg.print && cfg.progress != "always" {
 		live = false // the board would be drawn in the middle of the poems
 	}
-	view := &fetchView{out: stdout, errOut: stderr, live: live, liveWidth: width, lines: !cfg.print, timeout: cfg.timeout, maxBytes: cfg.maxBytes}
+	view := &fetchView{out: report, errOut: stderr, live: live, liveWidth: width, lines: !cfg.print, timeout: cfg.timeout, maxBytes: cfg.maxBytes}
 	// The poems are kept only for --transform, which needs them whole;
 	// --print writes them out as they come (poemPrinter), and the task
 	// lines need only the counts.
@@ -351,7 +402,7 @@ func transformPoems(cfg getConfig, results []fetch.Result, stderr io.Writer) int
 // printResults finishes --print (the streaming printer's outcome, or the
 // transformed poems, each byte for byte) or prints the summary line. It
 // returns the error of writing the poems out.
-func printResults(cfg getConfig, printer *poemPrinter, results []fetch.Result, failed int, elapsed time.Duration, stdout io.Writer) error {
+func printResults(cfg getConfig, printer *poemPrinter, results []fetch.Result, failed int, elapsed time.Duration, stdout, report io.Writer) error {
 	switch {
 	case printer != nil:
 		return printer.result()
@@ -364,7 +415,7 @@ func printResults(cfg getConfig, printer *poemPrinter, results []fetch.Result, f
 		}
 		return p.result()
 	}
-	fmt.Fprintf(stdout, "Got %d poems in %s\n", len(results)-failed, poetry.FormatElapsed(elapsed))
+	fmt.Fprintf(report, "Got %d poems in %s\n", len(results)-failed, poetry.FormatElapsed(elapsed))
 	return nil
 }
 

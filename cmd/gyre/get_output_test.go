@@ -61,6 +61,59 @@ func TestGetPrintOutputErrors(t *testing.T) {
 	}
 }
 
+// The report's lines are checked as the poems are: written to a full
+// device, or to a pipe closed early, they are a failure (status 1, one
+// line). They were dropped, and gyre exited 0 with its report lost.
+func TestGetReportOutputErrors(t *testing.T) {
+	addr := slowServers(t, 1000, 0, embedded(t, "night-bus"))[0]
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full")
+	}
+	defer full.Close()
+	for _, mode := range []string{"reactor", "async", "blocking"} {
+		code, stderr, _ := runGyreTo(t, full, "get", "--mode", mode, addr)
+		if code != 1 || stderr != "gyre: cannot write the report to stdout: no space left on device\n" {
+			t.Errorf("%s, to /dev/full: status %d, stderr %q", mode, code, stderr)
+		}
+	}
+}
+
+// SIGTERM ends a run whose stdout is a pipe nobody reads: gyre exits 130
+// soon after, saying why. The loop, blocked writing the poem, never saw the
+// signal, and gyre, which catches it, waited for as long as the reader did.
+func TestGetInterruptedWithStdoutStuck(t *testing.T) {
+	big := bytes.Repeat([]byte("a line of a poem nobody reads\n"), 1<<20/30) // more than a pipe holds
+	addr := slowServers(t, 1<<20, 0, big)[0]
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close() // open, never read: writes block once the pipe is full
+	cmd := exec.Command(gyreBinary, "get", "--print", addr)
+	cmd.Stdout = w
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	time.Sleep(500 * time.Millisecond) // the pipe fills
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatal("gyre still running 10 s after SIGTERM")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 || !strings.Contains(stderr.String(), "stdout is not being read") {
+		t.Errorf("status %d, stderr %q", code, stderr.String())
+	}
+}
+
 // Into a file, the poem whose turn it is goes out as it arrives; if it
 // then fails, the file is cut back, so only whole poems are left in it, in
 // order.
