@@ -405,8 +405,15 @@ func (l *serveLoop) drain() int {
 
 // scheduleFlush makes sure a flush is coming: a timer is set by the first
 // record after a flush, not by every record.
+//
+// The timer is kept and rearmed once it has run, so that a busy server's
+// flushes allocate nothing; a flush made early (enough records) leaves it
+// pending, and it then finds little or nothing to do.
 func (l *serveLoop) scheduleFlush() {
-	if l.flushTimer == nil {
+	if l.flushTimer != nil && l.flushTimer.Active() {
+		return
+	}
+	if l.flushTimer == nil || l.flushTimer.Rearm(flushEvery, l.flushFn) != nil {
 		l.flushTimer = l.r.CallLater(flushEvery, l.flushFn)
 	}
 }
@@ -414,10 +421,6 @@ func (l *serveLoop) scheduleFlush() {
 // flush reports what happened since the last flush and hands the log to
 // the writer.
 func (l *serveLoop) flush() {
-	if l.flushTimer != nil {
-		l.flushTimer.Cancel()
-		l.flushTimer = nil
-	}
 	l.unflushed = 0
 	l.report()
 	if !l.srv.sink.flush(l.buf) {

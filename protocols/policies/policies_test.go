@@ -430,3 +430,27 @@ func TestLimitOverSockets(t *testing.T) {
 		})
 	}
 }
+
+// A throttle's windows follow one another for as long as its connections
+// last: each costs no allocation (the window's timer is rearmed, not made
+// anew; it cost two allocations a window).
+func TestThrottleWindowAllocatesNothing(t *testing.T) {
+	clock := task.NewClock()
+	f := &Throttle{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &recorder{} }),
+		Clock: clock, ReadLimit: 1 << 40}
+	tr := &fakeTransport{}
+	p := f.BuildProtocol(tr.Peer())
+	p.MakeConnection(tr)
+	p.ConnectionMade()
+	data := make([]byte, 1024)
+	window := func() {
+		p.DataReceived(data)
+		clock.Advance(time.Second)
+	}
+	for range 3 {
+		window()
+	}
+	if allocs := testing.AllocsPerRun(100, window); allocs != 0 {
+		t.Errorf("%.1f allocations per window", allocs)
+	}
+}

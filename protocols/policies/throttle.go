@@ -44,7 +44,8 @@ type Throttle struct {
 	readHeld      bool
 	writeHeld     bool
 	conns         map[*throttled]struct{}
-	timer         *reactor.DelayedCall
+	timer         *reactor.DelayedCall // kept, and rearmed once it has run
+	windowFn      func()               // f.windowEnded, bound once
 }
 
 func (f *Throttle) window() time.Duration {
@@ -89,10 +90,18 @@ func (f *Throttle) BuildProtocol(addr net.Addr) reactor.Protocol {
 	return w.protocol()
 }
 
-// tick makes sure the window timer runs.
+// tick makes sure the window timer runs. The timer that ran is rearmed,
+// not made anew: a window ends every Window for as long as connections
+// last, and costs no allocation.
 func (f *Throttle) tick() {
-	if f.timer == nil || !f.timer.Active() {
-		f.timer = f.Clock.CallLater(f.window(), f.windowEnded)
+	if f.timer != nil && f.timer.Active() {
+		return
+	}
+	if f.windowFn == nil {
+		f.windowFn = f.windowEnded
+	}
+	if f.timer == nil || f.timer.Rearm(f.window(), f.windowFn) != nil {
+		f.timer = f.Clock.CallLater(f.window(), f.windowFn)
 	}
 }
 
@@ -129,7 +138,6 @@ func (f *Throttle) countWrite(n int) {
 // windowEnded pays one window's allowance off the debt and lifts what the
 // new window allows.
 func (f *Throttle) windowEnded() {
-	f.timer = nil
 	if f.ReadLimit > 0 {
 		f.read = max(0, f.read-f.allowance(f.ReadLimit))
 		if f.readHeld && f.read < f.allowance(f.ReadLimit) {
