@@ -19,9 +19,9 @@ import (
 //     as the transport;
 //  2. DatagramReceived(data, addr) once per datagram; data is valid only
 //     during the call (it is the loop's read buffer), addr is the
-//     sender's *net.UDPAddr, shared by the datagrams a peer sends in a
-//     row (so that receiving allocates nothing): keep it if you like,
-//     but do not modify it;
+//     sender's *net.UDPAddr, shared by the datagrams a peer sends (a
+//     port remembers a few recent peers, so that receiving allocates
+//     nothing): keep it if you like, but do not modify it;
 //  3. StopProtocol() once, when the port stops (StopListening, or the
 //     reactor's end).
 //

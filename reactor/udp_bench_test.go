@@ -8,11 +8,11 @@ import (
 )
 
 // udpEchoRig starts an echo protocol on a UDP port of a reactor that is
-// not running, and a raw socket connected to it as the peer (so that the
-// peer's side allocates nothing). roundTrip sends one byte, has the port
-// read it (the echo answers at once) and reads the answer; sender returns
-// the address the protocol was last given.
-func udpEchoRig(tb testing.TB) (roundTrip func(), sender func() *net.UDPAddr) {
+// not running, and peers raw sockets connected to it (so that the peers'
+// side allocates nothing). roundTrip sends one byte from each peer in
+// turn, has the port read it (the echo answers at once) and reads the
+// answer; sender returns the address the protocol was last given.
+func udpEchoRig(tb testing.TB, peers int) (roundTrip func(), sender func() *net.UDPAddr) {
 	r, _ := newReactor(tb, DefaultBackend())
 	var last *net.UDPAddr
 	echo := &udpEcho{write: func(p *udpEcho, data []byte, addr *net.UDPAddr) {
@@ -26,22 +26,28 @@ func udpEchoRig(tb testing.TB) (roundTrip func(), sender func() *net.UDPAddr) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { port.StopListening() })
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM, 0)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { unix.Close(fd) })
-	if err := unix.Connect(fd, &unix.SockaddrInet4{Port: port.Addr().Port, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		tb.Fatal(err)
+	fds := make([]int, peers)
+	for i := range fds {
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM, 0)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { unix.Close(fd) })
+		if err := unix.Connect(fd, &unix.SockaddrInet4{Port: port.Addr().Port, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+			tb.Fatal(err)
+		}
+		fds[i] = fd
 	}
 	msg, reply := []byte("x"), make([]byte, 16)
 	roundTrip = func() {
-		if _, err := unix.Write(fd, msg); err != nil {
-			tb.Fatal(err)
-		}
-		port.DoRead()
-		if _, err := unix.Read(fd, reply); err != nil {
-			tb.Fatal(err)
+		for _, fd := range fds {
+			if _, err := unix.Write(fd, msg); err != nil {
+				tb.Fatal(err)
+			}
+			port.DoRead()
+			if _, err := unix.Read(fd, reply); err != nil {
+				tb.Fatal(err)
+			}
 		}
 	}
 	return roundTrip, func() *net.UDPAddr { return last }
@@ -62,7 +68,7 @@ func (p *udpEcho) DatagramReceived(data []byte, addr *net.UDPAddr) { p.write(p, 
 // *net.TCPAddr and a *net.UDPAddr made from it, and for the answer a
 // sockaddr and a *net.UDPAddr.)
 func TestUDPEchoAllocatesNothing(t *testing.T) {
-	roundTrip, sender := udpEchoRig(t)
+	roundTrip, sender := udpEchoRig(t, 1)
 	roundTrip() // the first datagram of a peer makes its address
 	first := sender()
 	if allocs := testing.AllocsPerRun(200, roundTrip); allocs != 0 {
@@ -79,7 +85,27 @@ func TestUDPEchoAllocatesNothing(t *testing.T) {
 // One datagram in and its echo out through a UDP port: a recvfrom, the
 // protocol, a sendto (and the peer's write and read).
 func BenchmarkUDPEcho(b *testing.B) {
-	roundTrip, _ := udpEchoRig(b)
+	roundTrip, _ := udpEchoRig(b, 1)
+	b.ReportAllocs()
+	for b.Loop() {
+		roundTrip()
+	}
+}
+
+// Peers whose datagrams interleave cost nothing either, once each has been
+// seen: the port remembers a few senders, not only the last one (each
+// datagram from a peer other than the last cost an allocation).
+func TestUDPEchoInterleavedPeersAllocateNothing(t *testing.T) {
+	roundTrip, _ := udpEchoRig(t, 4)
+	roundTrip()
+	if allocs := testing.AllocsPerRun(100, roundTrip); allocs != 0 {
+		t.Errorf("%.1f allocations per four datagrams from four peers in turn, want 0", allocs)
+	}
+}
+
+// Four peers in turn, a datagram each, echoed.
+func BenchmarkUDPEchoInterleavedPeers(b *testing.B) {
+	roundTrip, _ := udpEchoRig(b, 4)
 	b.ReportAllocs()
 	for b.Loop() {
 		roundTrip()

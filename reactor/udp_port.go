@@ -28,13 +28,22 @@ type UDPPort struct {
 	closed    bool
 	stopped   bool // StopProtocol delivered
 
-	// The raw address recvfrom and sendto use, and the last sender: its
-	// *net.UDPAddr is handed to every datagram it sends in a row, so
-	// that receiving from a peer allocates nothing after its first.
-	scratch    sock.SockaddrBuf
-	from, last sock.Addr
-	lastAddr   *net.UDPAddr
+	// The raw address recvfrom and sendto use, and the recent senders:
+	// each one's *net.UDPAddr is handed to every datagram it sends while
+	// it stays in the cache, so that receiving from a few peers at once,
+	// however their datagrams interleave, allocates nothing after each
+	// one's first.
+	scratch sock.SockaddrBuf
+	from    sock.Addr
+	senders [senderSlots]struct {
+		key  sock.Addr
+		addr *net.UDPAddr
+	}
 }
+
+// senderSlots is how many senders a port remembers the *net.UDPAddr of
+// (direct-mapped by the address's hash: a few hundred bytes a port).
+const senderSlots = 16
 
 // ListenUDP opens a UDP socket on addr ("host:port"; an empty host means
 // every IPv4 interface, port 0 lets the system choose: Addr tells) and
@@ -268,13 +277,15 @@ func (p *UDPPort) deliver(data []byte) {
 	p.proto.DatagramReceived(data, p.sender())
 }
 
-// sender returns the address of the datagram just read: the one the last
-// datagram had if it came from the same peer.
+// sender returns the address of the datagram just read: the one handed
+// out before for the same peer, if it is still in the cache. A replaced
+// entry's *net.UDPAddr is not reused: a protocol that kept it keeps it.
 func (p *UDPPort) sender() *net.UDPAddr {
-	if p.lastAddr == nil || p.from != p.last {
-		p.last, p.lastAddr = p.from, p.from.UDPAddr()
+	e := &p.senders[p.from.Hash()%senderSlots]
+	if e.addr == nil || e.key != p.from {
+		e.key, e.addr = p.from, p.from.UDPAddr()
 	}
-	return p.lastAddr
+	return e.addr
 }
 
 // StopListening closes the socket and calls StopProtocol. The Deferred
