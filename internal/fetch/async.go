@@ -22,6 +22,13 @@ type asyncTask struct {
 	deadline   time.Time // on the real clock; zero: none
 }
 
+// selectOpenLimit is how many downloads the select loop runs at once:
+// their sockets then stay below FD_SETSIZE, the process's other
+// descriptors taking no more than fdReserve of the numbers below it. A
+// socket that still lands past it (a process with many files open) fails
+// with ErrSelectLimit.
+const selectOpenLimit = unix.FD_SETSIZE - fdReserve
+
 // pollCap bounds a select() wait when the loop cannot watch its wake-up
 // pipe (its descriptor is past FD_SETSIZE): the loop then looks at the
 // context this often instead.
@@ -59,7 +66,9 @@ func fetchAsync(ctx context.Context, r *run) {
 
 	// Tasks start in order, as many at a time as there are descriptors
 	// for (see openLimit); the others wait for one to end.
-	limit := r.cfg.openLimit(len(tasks))
+	// select() watches descriptors below FD_SETSIZE only: fewer at once,
+	// and the others wait, as for the descriptor limit, rather than fail.
+	limit := min(r.cfg.openLimit(len(tasks)), selectOpenLimit)
 	next := 0
 	buf := make([]byte, readSize)
 	for {

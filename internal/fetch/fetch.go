@@ -107,7 +107,9 @@ var ErrTooLarge = errors.New("poem too large")
 
 // ErrSelectLimit is wrapped by the error of an async task whose socket is
 // beyond what select(2) can watch (descriptor FD_SETSIZE or more): the
-// limit that poll and epoll were invented to lift.
+// limit that poll and epoll were invented to lift. The async mode runs no
+// more downloads at once than keeps their sockets below it, so this comes
+// only when the process holds many other descriptors.
 var ErrSelectLimit = errors.New("descriptor too large for select()")
 
 // Option configures Fetch.

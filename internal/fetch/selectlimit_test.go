@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"testing"
 	"time"
 
@@ -16,8 +17,19 @@ import (
 // sees exactly one connection per poem delivered. The listener counts the
 // connections made before a sentinel connection dialled after Fetch: the
 // accept queue is FIFO, so everything the client connected comes first.
+// The process holds a thousand other descriptors first, as a program with
+// many files open would: the async mode keeps its own sockets below
+// FD_SETSIZE by running fewer tasks at once, so only those can push them
+// past it.
 func TestAsyncBeyondSelectLimitNeverConnects(t *testing.T) {
-	const tasks = 1100 // descriptors reach past FD_SETSIZE (1024)
+	const tasks = 100
+	for range 1000 {
+		f, err := os.Open(os.DevNull)
+		if err != nil {
+			t.Skipf("cannot hold a thousand descriptors: %v", err)
+		}
+		defer f.Close()
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +94,44 @@ func TestAsyncBeyondSelectLimitNeverConnects(t *testing.T) {
 			return
 		case <-timeout:
 			t.Fatal("the server never saw the sentinel connection")
+		}
+	}
+}
+
+// More downloads than select() can watch at once all succeed in the async
+// mode, as in the reactor mode: those beyond wait for a socket to be free.
+// Past about a thousand, they failed with ErrSelectLimit.
+func TestAsyncManyTasksWait(t *testing.T) {
+	const tasks = 1100
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("a short poem\n"))
+			c.Close()
+		}
+	}()
+	port := ln.Addr().(*net.TCPAddr).Port
+	addrs := make([]poetry.Address, tasks)
+	for i := range addrs {
+		addrs[i] = poetry.Address{Host: "127.0.0.1", Port: port}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	results, err := fetch.Fetch(ctx, fetch.Async, addrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			t.Fatalf("task %d: %v", r.Task, r.Err)
 		}
 	}
 }
