@@ -61,6 +61,8 @@ type TLSConn struct {
 
 	err     error // why TLS failed, for ConnectionLost
 	timer   *DelayedCall
+	resumed *DelayedCall // the delivery after ResumeProducing, kept and rearmed
+	pumpFn  func()       // t.pumpContained, bound once
 	timeout time.Duration
 	onDone  func(error) // handshake outcome, for tests and clients that wait
 }
@@ -408,8 +410,14 @@ func (t *TLSConn) ResumeProducing() {
 	if !t.choked {
 		t.conn.ResumeProducing()
 	}
-	if t.state == tlsOpen {
-		t.conn.r.CallLater(0, t.pumpContained)
+	if t.state == tlsOpen && (t.resumed == nil || !t.resumed.Active()) {
+		// A resume per pause: the call that ran is rearmed, not made anew.
+		if t.pumpFn == nil {
+			t.pumpFn = t.pumpContained
+		}
+		if t.resumed == nil || t.resumed.Rearm(0, t.pumpFn) != nil {
+			t.resumed = t.conn.r.CallLater(0, t.pumpFn)
+		}
 	}
 }
 
