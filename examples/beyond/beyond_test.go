@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -151,6 +153,44 @@ func TestChatCutsOffSlowReader(t *testing.T) {
 	talker.say("still talking\n")
 	if _, err := io.Copy(io.Discard, slow); err == nil {
 		t.Error("the slow reader's connection ended cleanly, want a reset")
+	}
+}
+
+// A client that never reads, and sends what the server answers to it
+// alone (a bad /nick), is no longer read from once its answers back up: the
+// server's memory stays flat. They piled up without bound (300 MB a second).
+func TestChatSelfAnswersBounded(t *testing.T) {
+	exe := progtest.Build(t, "./examples/beyond/chat-server")
+	srv := progtest.Start(t, exe)
+	addr := srv.WaitLine(chatOn, wait)[1]
+	d := net.Dialer{Timeout: wait, Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) {
+			syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+	}}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	flood := []byte(strings.Repeat("/nick \n", 10000))
+	deadline := time.Now().Add(time.Second)
+	c.SetWriteDeadline(deadline) // once the server stops reading, writes block
+	for time.Now().Before(deadline) {
+		if _, err := c.Write(flood); err != nil {
+			break
+		}
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", srv.Pid()))
+	if err != nil {
+		t.Skip("no /proc to read the server's memory from")
+	}
+	m := regexp.MustCompile(`VmRSS:\s+(\d+) kB`).FindSubmatch(status)
+	if m == nil {
+		t.Fatalf("no VmRSS in:\n%s", status)
+	}
+	if kb, _ := strconv.Atoi(string(m[1])); kb > 64<<10 {
+		t.Errorf("the server holds %d kB after a client sent a second of /nick without reading", kb)
 	}
 }
 

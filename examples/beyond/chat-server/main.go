@@ -185,12 +185,23 @@ func (rm *room) broadcast(from *client, msg string) {
 
 // pacer is a client seen as the producer of its own output: the reactor
 // pauses it when the connection's write buffer passes the high water mark,
-// and resumes it when the buffer has drained.
+// and resumes it when the buffer has drained. Paused, the client is not
+// read from either: what it sends may be answered to it alone (a bad
+// /nick, say), and a client that never reads would otherwise have the
+// server pile up those answers without bound.
 type pacer client
 
-func (p *pacer) PauseProducing()  { p.congested = true }
-func (p *pacer) ResumeProducing() { p.congested = false }
-func (p *pacer) StopProducing()   {}
+func (p *pacer) PauseProducing() {
+	p.congested = true
+	p.LineReceiver.PauseProducing()
+}
+
+func (p *pacer) ResumeProducing() {
+	p.congested = false
+	p.LineReceiver.ResumeProducing()
+}
+
+func (p *pacer) StopProducing() {}
 
 // refusal is the protocol of a connection over the per-address limit.
 type refusal struct{ reactor.BaseProtocol }
