@@ -24,13 +24,15 @@ type listenTarget struct {
 // parseListenAddr parses addr, resolving its host ("" is every IPv4
 // interface). Its errors are *ListenError.
 func parseListenAddr(addr string) (listenTarget, error) {
+	// An address that does not parse is named as given (Path): there is
+	// no port number to name it by.
 	host, portStr, err := net.SplitHostPort(addr)
 	if err != nil {
-		return listenTarget{}, &ListenError{Interface: addr, Err: err}
+		return listenTarget{}, &ListenError{Path: addr, Err: err}
 	}
 	port, err := strconv.Atoi(portStr)
 	if err != nil || port < 0 || port > 65535 {
-		return listenTarget{}, &ListenError{Interface: host, Err: errors.New("invalid port " + strconv.Quote(portStr))}
+		return listenTarget{}, &ListenError{Path: addr, Err: errors.New("invalid port " + strconv.Quote(portStr))}
 	}
 	t := listenTarget{host: host, port: port}
 	ip, err := resolveListenHost(host)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -67,8 +68,12 @@ func TestListenErrorsAndReusePort(t *testing.T) {
 	if err.Error() != want {
 		t.Errorf("message %q, want %q", err, want)
 	}
-	if _, err := r2.ListenTCP("127.0.0.1:http-ish", &servers{}); err == nil {
-		t.Error("bad port accepted")
+	// A port that does not parse is named as given: it was "127.0.0.1:0".
+	for _, addr := range []string{"127.0.0.1:http-ish", "127.0.0.1:70000", "127.0.0.1"} {
+		_, err := r2.ListenTCP(addr, &servers{})
+		if err == nil || !strings.HasPrefix(err.Error(), "Couldn't listen on "+addr+": ") {
+			t.Errorf("ListenTCP(%q): %v", addr, err)
+		}
 	}
 
 	// Two reactors on two goroutines sharing one port.

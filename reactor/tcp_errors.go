@@ -153,7 +153,7 @@ func sentence(err error) string {
 type ListenError struct {
 	Interface string // the host part as given ("" for all interfaces)
 	Port      int
-	Path      string // a Unix socket's path, or what a systemd socket was asked by ("" for TCP)
+	Path      string // a Unix socket's path, what a systemd socket was asked by, or an address that did not parse ("" otherwise)
 	Err       error
 }
 

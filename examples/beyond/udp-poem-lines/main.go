@@ -110,6 +110,10 @@ func main() {
 	server := flag.String("server", "", "ask the server at HOST:PORT instead of running one")
 	retry := flag.Duration("retry", 500*time.Millisecond, "resend an unanswered request after this long")
 	flag.Parse()
+	if msg := badArgs(*serve, *port, *server, *retry, flag.NArg()); msg != "" {
+		fmt.Fprintln(os.Stderr, "udp-poem-lines:", msg)
+		os.Exit(2)
+	}
 	name := "orchard"
 	if flag.NArg() > 0 {
 		name = flag.Arg(0)
@@ -118,6 +122,23 @@ func main() {
 		fmt.Fprintln(os.Stderr, "udp-poem-lines:", err)
 		os.Exit(1)
 	}
+}
+
+// badArgs says what is wrong with the command line, or "".
+func badArgs(serve bool, port int, server string, retry time.Duration, args int) string {
+	switch {
+	case args > 1:
+		return "one poem at most"
+	case serve && server != "":
+		return "--serve runs a server, --server asks one elsewhere: not both"
+	case port < 0 || port > 65535:
+		return fmt.Sprintf("--port %d: not a port number (0 to 65535)", port)
+	case port != 0 && !serve:
+		return "--port applies only with --serve"
+	case retry <= 0:
+		return fmt.Sprintf("--retry %v: must be more than 0", retry)
+	}
+	return ""
 }
 
 func run(serveOnly bool, port int, server string, retry time.Duration, name string) error {

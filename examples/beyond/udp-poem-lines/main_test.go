@@ -33,3 +33,26 @@ func TestNoServer(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", res.Code, res.Stderr)
 	}
 }
+
+// A command line that cannot mean anything is refused with one line and
+// status 2. These ran: a retry of 0 or less (five resends at once), extra
+// poems and --serve with --server (both silently ignored).
+func TestBadArguments(t *testing.T) {
+	exe := progtest.Build(t, "./examples/beyond/udp-poem-lines")
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--retry", "-1s"}, "--retry -1s: must be more than 0"},
+		{[]string{"--retry", "0s"}, "--retry 0s: must be more than 0"},
+		{[]string{"orchard", "library"}, "one poem at most"},
+		{[]string{"--serve", "--server", "127.0.0.1:1"}, "--serve runs a server, --server asks one elsewhere: not both"},
+		{[]string{"--serve", "--port", "70000"}, "--port 70000: not a port number (0 to 65535)"},
+		{[]string{"--port", "10000"}, "--port applies only with --serve"},
+	} {
+		res := progtest.Run(t, 10*time.Second, exe, tc.args...)
+		if want := "udp-poem-lines: " + tc.msg + "\n"; res.Code != 2 || res.Stderr != want || res.Stdout != "" {
+			t.Errorf("%q: exit %d, stderr %q; want 2, %q", tc.args, res.Code, res.Stderr, want)
+		}
+	}
+}
