@@ -250,6 +250,37 @@ func TestTransformService(t *testing.T) {
 	}
 }
 
+// A client that sends half a request and then nothing is closed after
+// --idle, and connections beyond --max-conns are refused at once: each
+// may hold up to --max-poem bytes, and idle ones stayed open for ever.
+func TestTransformServerIdleAndLimit(t *testing.T) {
+	server := progtest.Build(t, "./examples/beyond/transform-server")
+	srv := progtest.Start(t, server, "--idle", "200ms", "--max-conns", "1")
+	service := srv.WaitLine(transformOn, wait)[1]
+	half, err := net.DialTimeout("tcp", service, wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer half.Close()
+	half.Write([]byte("6:shout."))
+	extra, err := net.DialTimeout("tcp", service, wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer extra.Close()
+	extra.SetDeadline(time.Now().Add(wait))
+	if b, err := io.ReadAll(extra); len(b) != 0 {
+		t.Errorf("a connection over --max-conns got %q, %v", b, err)
+	}
+	start := time.Now()
+	half.SetDeadline(time.Now().Add(wait))
+	io.ReadAll(half)
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the idle connection was closed after %v", took)
+	}
+	srv.WaitLine(regexp.MustCompile(`idle for 200ms: closing$`), wait)
+}
+
 // A request whose length is over --max-poem is refused from its length
 // alone, and a malformed one is refused with the reason logged.
 func TestTransformServerBadRequests(t *testing.T) {

@@ -5,14 +5,18 @@
 // transform, or a request that is not one netstring, closes the connection
 // with no answer.
 //
-//	go run ./examples/beyond/transform-server [--iface HOST] [--port P] [--max-poem BYTES]
+//	go run ./examples/beyond/transform-server [--iface HOST] [--port P] [--max-poem BYTES] [--idle SECONDS] [--max-conns N]
 //
 // Transforms: cummingsify (the poem in lower case, as e. e. cummings would
 // have it: unlike the tutorial's client-side one, the service's is
 // reliable; bytes that are not UTF-8 pass unchanged) and shout (upper
 // case). The framing is protocols/basic's NetstringReceiver, so a request
 // may arrive in any number of reads, and one longer than --max-poem is
-// refused as soon as its length says so. transform-client is its client.
+// refused as soon as its length says so. A connection that sends nothing
+// (or not the rest of its request) for --idle, or reads nothing of its
+// answer, is closed, and at most --max-conns are open at once: a request
+// may hold up to --max-poem bytes, so idle and unlimited connections would
+// hold memory without bound. transform-client is its client.
 //
 // It prints "Transforming on ADDRESS." and one line per request; SIGINT or
 // SIGTERM stops it.
@@ -25,10 +29,12 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"gyre/protocols/basic"
+	"gyre/protocols/policies"
 	"gyre/reactor"
 )
 
@@ -98,11 +104,13 @@ func main() {
 	iface := fs.String("iface", "127.0.0.1", "the interface to listen on")
 	port := fs.Int("port", 0, "the port to listen on (0: one the system chooses)")
 	maxPoem := fs.Int("max-poem", 1<<20, "the longest request accepted, in bytes")
+	idle := fs.Duration("idle", 30*time.Second, "close a connection idle this long (0: never)")
+	maxConns := fs.Int("max-conns", 1024, "the most connections open at once")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
-	if fs.NArg() > 0 || *port < 0 || *port > 65535 || *maxPoem < 1 {
-		fmt.Fprintln(os.Stderr, "transform-server: bad arguments (a port 0-65535, a positive --max-poem, nothing else)")
+	if fs.NArg() > 0 || *port < 0 || *port > 65535 || *maxPoem < 1 || *idle < 0 || *maxConns < 1 {
+		fmt.Fprintln(os.Stderr, "transform-server: bad arguments (a port 0-65535, a positive --max-poem and --max-conns, an --idle of 0 or more, nothing else)")
 		fs.Usage()
 		os.Exit(2)
 	}
@@ -110,8 +118,11 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	p, err := r.ListenTCP(net.JoinHostPort(*iface, strconv.Itoa(*port)),
-		reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return newTransformer(*maxPoem) }))
+	var factory reactor.Factory = reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return newTransformer(*maxPoem) })
+	factory = &policies.IdleTimeout{Factory: factory, Clock: r, Period: *idle,
+		TimedOut: func(peer net.Addr) { fmt.Printf("%v idle for %v: closing\n", peer, *idle) }}
+	factory = &policies.Limit{Factory: factory, MaxTotal: *maxConns}
+	p, err := r.ListenTCP(net.JoinHostPort(*iface, strconv.Itoa(*port)), factory)
 	if err != nil {
 		fail(err)
 	}
