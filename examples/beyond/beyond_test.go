@@ -281,6 +281,37 @@ func TestTransformServerIdleAndLimit(t *testing.T) {
 	srv.WaitLine(regexp.MustCompile(`idle for 200ms: closing$`), wait)
 }
 
+// A service that resets the connection half-way through its answer is
+// reported as such, not as one that closed without answering (which reads
+// as an unknown transform); the poem is still printed untransformed.
+func TestTransformClientCutOff(t *testing.T) {
+	client := progtest.Build(t, "./examples/beyond/transform-client")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.SetDeadline(time.Now().Add(wait))
+			c.Read(make([]byte, 4096)) // the request
+			c.Write([]byte("100:the first words of an ans"))
+			time.Sleep(50 * time.Millisecond)
+			c.(*net.TCPConn).SetLinger(0)
+			c.Close()
+		}
+	}()
+	poem := "The Orchard\n"
+	res := progtest.Run(t, wait, client, ln.Addr().String(), poemServer(t, poem))
+	if res.Code != 0 || res.Stdout != poem+"\n\n" || !strings.Contains(res.Stderr, "the service's answer was cut off") {
+		t.Errorf("exit %d\nstdout %q\nstderr %q", res.Code, res.Stdout, res.Stderr)
+	}
+}
+
 // A request whose length is over --max-poem is refused from its length
 // alone, and a malformed one is refused with the reason logged.
 func TestTransformServerBadRequests(t *testing.T) {

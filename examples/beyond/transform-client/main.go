@@ -60,6 +60,10 @@ func (c *transformClient) ConnectionLost(reason error) {
 	if err := c.Err(); err != nil {
 		c.f.finish("", err)
 	}
+	if !errors.Is(reason, reactor.ErrConnectionDone) {
+		// Cut off (a reset, a timeout): say so, not "no answer".
+		c.f.finish("", fmt.Errorf("the service's answer was cut off: %w", reason))
+	}
 	c.f.finish("", errNoAnswer)
 }
 
