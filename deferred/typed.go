@@ -10,7 +10,9 @@ package deferred
 // Future is a Deferred whose result is known to be a T: the type of what a
 // typed entry point (such as poetry.GetPoem) returns. It is a view, not a
 // copy: the Deferred underneath is the one that fires, and it can still be
-// used directly.
+// used directly. Its result is had once, as a Deferred's is: Await (or
+// Handle) takes it over, and the chain goes on with nil after it, so a
+// second Await of the same Future fails with a *ResultTypeError.
 type Future[T any] struct {
 	d *Deferred
 }
