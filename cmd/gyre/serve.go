@@ -159,7 +159,7 @@ func newServeCmd() *cobra.Command {
 	intVar(f, &cfg.loops, "loops", 1, "reactor loops sharing the ports (0: one per CPU)")
 	f.BoolVar(&cfg.direct, "direct", false, "read and write one connection at a time instead of batching a turn's system calls (io_uring)")
 	f.Var(&grace, "grace", "on SIGINT/SIGTERM, how long poems in flight may take to finish")
-	intVar(f, &maxConns, "max-conns", 0, "most connections open at once; more are closed at once (default: the descriptor limit less 64, at most 65536)")
+	intVar(f, &maxConns, "max-conns", 0, "most connections open at once; more are closed at once (default: the descriptor limit less 96, at most 65536)")
 	f.Var(logFmt, "log-format", "log format on stderr")
 	f.BoolVarP(&cfg.quiet, "quiet", "q", false, "log only warnings and errors, not every client")
 	completeChoices(cmd, "log-format", logFmt)
@@ -234,7 +234,7 @@ func defaultMaxConns() int {
 	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
 		return 1024
 	}
-	return int(min(max(int64(lim.Cur)-64, 16), 65536))
+	return int(min(max(int64(lim.Cur)-64-opsMaxConns, 16), 65536))
 }
 
 // poemServer is what runServe drives: the reactor server or the blocking

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/net/netutil"
 )
 
 // gyre serve --metrics ADDR: an HTTP server, on goroutines of its own and
@@ -164,6 +165,11 @@ func (h *histogramCounts) metric(d *prometheus.Desc, bounds []float64, labels ..
 	return prometheus.MustNewConstHistogram(d, cum, float64(h.sumNs.Load())/1e9, buckets, labels...)
 }
 
+// opsMaxConns bounds the --metrics endpoint's connections (Prometheus
+// keeps one per scraper; a load balancer's health checks a few more). The
+// default --max-conns leaves them their descriptors.
+const opsMaxConns = 32
+
 // listenOps opens the --metrics listener before the poems' ports, so that
 // a bad address fails before anything is served; nil without --metrics.
 func listenOps(addr string) (*opsServer, error) {
@@ -174,7 +180,11 @@ func listenOps(addr string) (*opsServer, error) {
 	if err != nil {
 		return nil, usageErrorf("--metrics %s: %v", addr, err)
 	}
-	return &opsServer{ln: ln, done: make(chan struct{})}, nil
+	// At most opsMaxConns connections at once: the others wait in the
+	// listen queue. Unbounded, a flood of scrapers (each held open up to
+	// IdleTimeout) took every descriptor, and the poems' ports could accept
+	// no one.
+	return &opsServer{ln: netutil.LimitListener(ln, opsMaxConns), done: make(chan struct{})}, nil
 }
 
 // enableStats gives every loop its counters (before the loops start) and

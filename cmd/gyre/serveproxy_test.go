@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"syscall"
@@ -144,6 +145,37 @@ func TestServeProxyProtocolHalfClose(t *testing.T) {
 		t.Fatalf("half-closed client: %d bytes, %v", len(got), err)
 	}
 	s.waitLog("peer=203.0.113.9:4242 bytes=3014")
+}
+
+// A flood of connections to --metrics cannot take the descriptors the
+// poems need: the endpoint holds at most opsMaxConns, the others wait in
+// its listen queue, and a poem client is served. Unbounded, 300 idle
+// scrapers took every descriptor of a server allowed 256, and the poem
+// port accepted no one.
+func TestServeMetricsFloodLeavesPoems(t *testing.T) {
+	cmd := exec.Command("/bin/sh", "-c", `ulimit -n 256 && exec "$0" serve --metrics 127.0.0.1:0 library`, gyreBinary)
+	s := startServerCmd(t, 1, cmd)
+	s.waitLog("msg=serving")
+	maddr := metricsAttr.FindStringSubmatch(s.stderr.String())[1]
+	var flood []net.Conn
+	defer func() {
+		for _, c := range flood {
+			c.Close()
+		}
+	}()
+	for range 300 {
+		c, err := net.DialTimeout("tcp", maddr, 5*time.Second)
+		if err != nil {
+			break // the listen queue is full: enough
+		}
+		c.Write([]byte("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"))
+		flood = append(flood, c)
+	}
+	time.Sleep(200 * time.Millisecond)
+	got, err := readAll(t, connect(t, s.addrs[0]))
+	if err != nil || !bytes.Equal(got, embedded(t, "library")) {
+		t.Fatalf("a poem client beside %d metrics connections: %d bytes, %v", len(flood), len(got), err)
+	}
 }
 
 // Draining: on SIGTERM the port closes at once and /healthz turns 503

@@ -24,7 +24,7 @@ func TestDescriptorExhaustion(t *testing.T) {
 	poemPath, _ := writePoem(t, 3000, 5)
 	slow := slowness{numBytes: 10, delay: 100 * time.Millisecond} // 30 s: clients are held
 	// gyre serve refuses connections beyond --max-conns (by default the
-	// descriptor limit less 64) before it runs out; a larger value lets
+	// descriptor limit less 96) before it runs out; a larger value lets
 	// it run out, which is what is tested here.
 	noGate := []string{"--max-conns", "100000"}
 	for _, srv := range []server{gyreSlow, fastpoetrySlow} {
