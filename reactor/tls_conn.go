@@ -196,8 +196,7 @@ func (t *TLSConn) fail(err error, abort bool) {
 	if t.onDone != nil && t.state == tlsHandshaking {
 		t.onDone(err)
 	}
-	t.state = tlsEnded
-	t.pending = nil
+	t.state = tlsEnded // pending stays, unsent, for Buffered (see ConnectionLost)
 	t.bio.close()
 	if abort {
 		t.conn.AbortConnection()
@@ -345,8 +344,7 @@ func (t *TLSConn) AbortConnection() {
 	if t.state == tlsEnded && t.conn.flags&fClosed != 0 {
 		return
 	}
-	t.state = tlsEnded
-	t.pending = nil
+	t.state = tlsEnded // pending stays, unsent, for Buffered (see ConnectionLost)
 	t.bio.close()
 	t.conn.AbortConnection()
 }
@@ -515,7 +513,6 @@ func (l *tlsLower) ConnectionLost(reason error) {
 	}
 	handshaking := t.state == tlsHandshaking
 	t.state = tlsEnded
-	t.pending = nil
 	t.bio.close()
 	if p := t.producer; p != nil {
 		t.producer = nil
@@ -531,8 +528,13 @@ func (l *tlsLower) ConnectionLost(reason error) {
 	}
 	if !t.notified {
 		t.notified = true
+		// What the protocol wrote before the handshake failed was never
+		// sent: Buffered still counts it here, so that the protocol does
+		// not take it for delivered (a poem server logged a whole poem
+		// sent to a client that never finished its handshake).
 		t.app.ConnectionLost(reason)
 	}
+	t.pending = nil
 }
 
 var (

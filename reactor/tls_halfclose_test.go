@@ -253,3 +253,31 @@ func TestTLSPanickingStopProducing(t *testing.T) {
 		t.Errorf("protocols %d; ConnectionLost %v; StopProducing %d times", len(srv.all), srv.all[0].lost, prod.stopped)
 	}
 }
+
+// What a protocol wrote before a handshake that never ended was never
+// sent: at ConnectionLost the transport still counts it as buffered. It
+// counted nothing, and a poem server logged a whole poem sent to a client
+// that never finished its handshake.
+func TestTLSBufferedAfterFailedHandshake(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend())
+	buffered := -1
+	srv := &servers{build: func() *recorder {
+		return &recorder{
+			onMade: func(p *recorder) { p.Transport.Write([]byte("a poem")) },
+			onLost: func(p *recorder, _ error) {
+				buffered = p.Transport.(*TLSConn).Buffered()
+				r.Stop()
+			},
+		}
+	}}
+	port := listenTLS(t, r, srv, WithHandshakeTimeout(100*time.Millisecond))
+	c, err := net.DialTimeout("tcp", port.Addr().String(), testTimeout) // and never says hello
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	run(t, r)
+	if buffered < len("a poem") {
+		t.Errorf("Buffered at ConnectionLost = %d, want at least %d (nothing was sent)", buffered, len("a poem"))
+	}
+}
