@@ -21,9 +21,10 @@ import (
 // tutorial's words ("Task 1: got 3014 bytes of poetry from ... in ...").
 type fetchView struct {
 	out, errOut io.Writer
-	live        bool // draw a progress board on out
-	liveWidth   int  // > 0: the board is forced onto a non-terminal, this wide
-	lines       bool // print the per-task lines
+	report      io.Writer // where the per-task lines go (out if nil): gyre get checks their errors there
+	live        bool      // draw a progress board on out (out itself: the board looks for a terminal)
+	liveWidth   int       // > 0: the board is forced onto a non-terminal, this wide
+	lines       bool      // print the per-task lines
 	timeout     time.Duration
 	maxBytes    int64          // longest poem accepted (fetch.WithMaxBytes; 0: no bound)
 	observe     fetch.Observer // another observer of the run, if any
@@ -146,5 +147,9 @@ func (v *fetchView) taskLine(task int, addr poetry.Address, err error, bytes int
 	if !v.lines {
 		return
 	}
-	fmt.Fprintf(v.out, "Task %d: got %d bytes of poetry from %s in %s\n", task, bytes, addr, poetry.FormatElapsed(took))
+	w := v.report
+	if w == nil {
+		w = v.out
+	}
+	fmt.Fprintf(w, "Task %d: got %d bytes of poetry from %s in %s\n", task, bytes, addr, poetry.FormatElapsed(took))
 }

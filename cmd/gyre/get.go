@@ -262,8 +262,9 @@ func runGet(ctx context.Context, cfg getConfig, addrs []poetry.Address, stdout, 
 	defer close(finished) // before stop: a normal end is no interruption
 	go exitIfStuck(ctx, finished, stderr)
 
-	// The report's lines (and the progress board) go through report, which
-	// keeps the first write error: a report nobody could read is a failure.
+	// The report's lines go through report, which keeps the first write
+	// error: a report nobody could read is a failure. (The progress board
+	// writes to stdout itself: it must see whether that is a terminal.)
 	report := &firstErrWriter{w: stdout}
 	view, printer, rec := newGetView(cfg, len(addrs), stdout, report, stderr)
 	view.tls = tlsCfg
@@ -348,7 +349,7 @@ func newGetView(cfg getConfig, n int, stdout, report, stderr io.Writer) (*fetchV
 	if cfg.print && cfg.progress != "always" {
 		live = false // the board would be drawn in the middle of the poems
 	}
-	view := &fetchView{out: report, errOut: stderr, live: live, liveWidth: width, lines: !cfg.print, timeout: cfg.timeout, maxBytes: cfg.maxBytes}
+	view := &fetchView{out: stdout, report: report, errOut: stderr, live: live, liveWidth: width, lines: !cfg.print, timeout: cfg.timeout, maxBytes: cfg.maxBytes}
 	// The poems are kept only for --transform, which needs them whole;
 	// --print writes them out as they come (poemPrinter), and the task
 	// lines need only the counts.

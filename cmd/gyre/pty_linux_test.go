@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// openPty opens a pseudo-terminal of rows×cols: the controlling side to
+// read what a program writes, and the terminal side to give it as stdout.
+func openPty(t *testing.T, rows, cols uint16) (ctl, tty *os.File) {
+	t.Helper()
+	ctl, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminals here: %v", err)
+	}
+	t.Cleanup(func() { ctl.Close() })
+	fd := int(ctl.Fd())
+	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+		t.Skipf("cannot unlock a pseudo-terminal: %v", err)
+	}
+	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
+	if err != nil {
+		t.Skipf("no pseudo-terminal number: %v", err)
+	}
+	tty, err = os.OpenFile("/dev/pts/"+strconv.Itoa(n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("cannot open the terminal side: %v", err)
+	}
+	t.Cleanup(func() { tty.Close() })
+	if err := unix.IoctlSetWinsize(int(tty.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols}); err != nil {
+		t.Fatal(err)
+	}
+	return ctl, tty
+}
+
+// On a terminal, gyre get draws its board: a line per task, redrawn as the
+// chunks come, ending "done in". With its lines sent through a writer that
+// checks their errors, the board no longer saw a terminal, and drew
+// nothing, and the tasks' plain lines were off as well: the run showed only
+// its total.
+func TestGetBoardOnTerminal(t *testing.T) {
+	addr := slowServers(t, 1000, 0, embedded(t, "night-bus"))[0]
+	ctl, tty := openPty(t, 24, 100)
+	cmd := exec.Command(gyreBinary, "get", addr)
+	cmd.Stdout, cmd.Stderr = tty, tty
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	copied := make(chan struct{})
+	go func() { io.Copy(&out, ctl); close(copied) }()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("gyre get: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("gyre get did not end")
+	}
+	tty.Close()
+	// Linux ends the read once the terminal side is closed; the deadline
+	// is for systems that keep it open.
+	ctl.SetReadDeadline(time.Now().Add(2 * time.Second))
+	<-copied
+	if !bytes.Contains(out.Bytes(), []byte("Task 1")) || !bytes.Contains(out.Bytes(), []byte("done in")) {
+		t.Errorf("no board on the terminal:\n%q", out.String())
+	}
+}
