@@ -113,22 +113,35 @@ func runDemo(ctx context.Context, delay time.Duration, dir, progressMode string,
 		return err
 	}
 	defer servers.stop()
-	printDemoServers(servers, delay, stdout)
+	// The demo's text goes through report, which keeps the first write
+	// error: nobody reads a demo written to a full disk or a closed pipe,
+	// so it stops there and fails (it ran on, and exited 0). The progress
+	// board writes to stdout itself: it must see whether that is a terminal.
+	report := &firstErrWriter{w: stdout}
+	printDemoServers(servers, delay, report)
 
 	live, width := progressWanted(progressMode, stdout)
-	view := &fetchView{out: stdout, errOut: stderr, live: live, liveWidth: width, lines: true}
+	view := &fetchView{out: stdout, report: report, errOut: stderr, live: live, liveWidth: width, lines: true}
 	var runs []demoRun
 	failed := false
 	for _, m := range demoModes {
-		r, err := runDemoMode(ctx, view, m.mode, m.what, servers, dir, stdout, stderr)
+		if report.err != nil {
+			break
+		}
+		r, err := runDemoMode(ctx, view, m.mode, m.what, servers, dir, report, stderr)
 		if err != nil {
 			return err
 		}
 		failed = failed || r.failed()
 		runs = append(runs, r)
 	}
-	printDemoTable(runs, stdout)
-	printDemoSummary(runs, dir, stdout)
+	if report.err == nil {
+		printDemoTable(runs, report)
+		printDemoSummary(runs, dir, report)
+	}
+	if report.err != nil {
+		return &exitError{code: exitFailure, err: fmt.Errorf("cannot write the demo to stdout: %s", writeReason(report.err))}
+	}
 	if failed {
 		return &exitError{code: exitFailure}
 	}

@@ -203,3 +203,17 @@ func TestDemoBadArguments(t *testing.T) {
 		}
 	}
 }
+
+// A demo nobody can read (stdout a full device) fails with one line: it
+// ran on and exited 0.
+func TestDemoOutputError(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full")
+	}
+	defer full.Close()
+	code, stderr, _ := runGyreTo(t, full, "demo", "--delay", "0.001")
+	if code != 1 || stderr != "gyre: cannot write the demo to stdout: no space left on device\n" {
+		t.Errorf("status %d, stderr %q", code, stderr)
+	}
+}
