@@ -32,9 +32,12 @@ type fetchView struct {
 	tls         *tls.Config    // for tls: endpoints (nil: each endpoint's own)
 }
 
-// progressWanted decides whether to draw the live board on out, from the
-// --progress flag: auto draws on a terminal only.
-func progressWanted(mode string, out io.Writer) (live bool, width int) {
+// progressWanted decides whether to draw the live board of tasks lines on
+// out, from the --progress flag: auto draws on a terminal only, and only
+// one tall enough for the board (a terminal that says it has fewer rows,
+// or none, as a pseudo-terminal whose size was never set does, would lose
+// the lines that do not fit: plain lines then). always draws anyway.
+func progressWanted(mode string, out io.Writer, tasks int) (live bool, width int) {
 	switch mode {
 	case "always":
 		if isTerminal(out) {
@@ -44,12 +47,25 @@ func progressWanted(mode string, out io.Writer) (live bool, width int) {
 	case "never":
 		return false, 0
 	}
-	return isTerminal(out), 0
+	return isTerminal(out) && terminalRows(out) > tasks, 0
 }
 
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// terminalRows is the height of the terminal w (0 if it does not say).
+func terminalRows(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	_, rows, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return rows
 }
 
 // run downloads from addrs in mode. totals, if given, are the expected

@@ -345,7 +345,7 @@ func checkTimelineTarget(path string) error {
 // --transform; nil otherwise), and the timeline recorder when --timeline
 // asks for one (nil otherwise).
 func newGetView(cfg getConfig, n int, stdout, report, stderr io.Writer) (*fetchView, *poemPrinter, *fetch.Timeline) {
-	live, width := progressWanted(cfg.progress, stdout)
+	live, width := progressWanted(cfg.progress, stdout, n)
 	if cfg.print && cfg.progress != "always" {
 		live = false // the board would be drawn in the middle of the poems
 	}

@@ -45,9 +45,25 @@ func openPty(t *testing.T, rows, cols uint16) (ctl, tty *os.File) {
 // checks their errors, the board no longer saw a terminal, and drew
 // nothing, and the tasks' plain lines were off as well: the run showed only
 // its total.
+//
+// A terminal too short for the board (one that says it has no rows, as a
+// pseudo-terminal whose size was never set does) gets the plain lines: the
+// board lost the lines that did not fit, so there were none.
 func TestGetBoardOnTerminal(t *testing.T) {
 	addr := slowServers(t, 1000, 0, embedded(t, "night-bus"))[0]
-	ctl, tty := openPty(t, 24, 100)
+	if out := getOnPty(t, addr, 24); !bytes.Contains(out, []byte("Task 1")) || !bytes.Contains(out, []byte("done in")) {
+		t.Errorf("no board on the terminal:\n%q", out)
+	}
+	if out := getOnPty(t, addr, 0); !bytes.Contains(out, []byte("Task 1: got ")) {
+		t.Errorf("no task line on a terminal of no rows:\n%q", out)
+	}
+}
+
+// getOnPty runs gyre get addr on a pseudo-terminal of rows×100 and returns
+// what it wrote.
+func getOnPty(t *testing.T, addr string, rows uint16) []byte {
+	t.Helper()
+	ctl, tty := openPty(t, rows, 100)
 	cmd := exec.Command(gyreBinary, "get", addr)
 	cmd.Stdout, cmd.Stderr = tty, tty
 	if err := cmd.Start(); err != nil {
@@ -72,7 +88,5 @@ func TestGetBoardOnTerminal(t *testing.T) {
 	// is for systems that keep it open.
 	ctl.SetReadDeadline(time.Now().Add(2 * time.Second))
 	<-copied
-	if !bytes.Contains(out.Bytes(), []byte("Task 1")) || !bytes.Contains(out.Bytes(), []byte("done in")) {
-		t.Errorf("no board on the terminal:\n%q", out.String())
-	}
+	return out.Bytes()
 }
