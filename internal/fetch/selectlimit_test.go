@@ -50,11 +50,7 @@ func TestAsyncBeyondSelectLimitNeverConnects(t *testing.T) {
 			accepted <- c.RemoteAddr().String()
 		}
 	}()
-	port := ln.Addr().(*net.TCPAddr).Port
-	addrs := make([]poetry.Address, tasks)
-	for i := range addrs {
-		addrs[i] = poetry.Address{Host: "127.0.0.1", Port: port}
-	}
+	addrs := repeatAddr(ln, tasks)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	results, err := fetch.Fetch(ctx, fetch.Async, addrs)
@@ -118,11 +114,7 @@ func TestAsyncManyTasksWait(t *testing.T) {
 			c.Close()
 		}
 	}()
-	port := ln.Addr().(*net.TCPAddr).Port
-	addrs := make([]poetry.Address, tasks)
-	for i := range addrs {
-		addrs[i] = poetry.Address{Host: "127.0.0.1", Port: port}
-	}
+	addrs := repeatAddr(ln, tasks)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	results, err := fetch.Fetch(ctx, fetch.Async, addrs)
@@ -134,4 +126,13 @@ func TestAsyncManyTasksWait(t *testing.T) {
 			t.Fatalf("task %d: %v", r.Task, r.Err)
 		}
 	}
+}
+
+// repeatAddr is n tasks, all for the server listening on ln.
+func repeatAddr(ln net.Listener, n int) []poetry.Address {
+	addrs := make([]poetry.Address, n)
+	for i := range addrs {
+		addrs[i] = poetry.Address{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port}
+	}
+	return addrs
 }
