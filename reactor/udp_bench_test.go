@@ -36,6 +36,8 @@ func udpEchoRig(tb testing.TB, peers int) (roundTrip func(), sender func() *net.
 		if err := unix.Connect(fd, &unix.SockaddrInet4{Port: port.Addr().Port, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
 			tb.Fatal(err)
 		}
+		// An answer sent to the wrong peer fails the read, not hangs it.
+		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{Sec: 5})
 		fds[i] = fd
 	}
 	msg, reply := []byte("x"), make([]byte, 16)
@@ -100,6 +102,15 @@ func TestUDPEchoInterleavedPeersAllocateNothing(t *testing.T) {
 	roundTrip()
 	if allocs := testing.AllocsPerRun(100, roundTrip); allocs != 0 {
 		t.Errorf("%.1f allocations per four datagrams from four peers in turn, want 0", allocs)
+	}
+}
+
+// More peers than the port remembers, in turn: each answer still goes to
+// the peer that asked (the cache's replaced entries are not confused).
+func TestUDPEchoManyPeers(t *testing.T) {
+	roundTrip, _ := udpEchoRig(t, senderSlots+3)
+	for range 3 {
+		roundTrip()
 	}
 }
 

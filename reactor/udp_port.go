@@ -39,11 +39,13 @@ type UDPPort struct {
 		key  sock.Addr
 		addr *net.UDPAddr
 	}
+	lastHit, nextSlot uint8 // where the last sender was found; the next slot to replace
 }
 
-// senderSlots is how many senders a port remembers the *net.UDPAddr of
-// (direct-mapped by the address's hash: a few hundred bytes a port).
-const senderSlots = 16
+// senderSlots is how many senders a port remembers the *net.UDPAddr of,
+// searched in turn (a few hundred bytes a port; up to this many peers
+// interleaving cost nothing).
+const senderSlots = 8
 
 // ListenUDP opens a UDP socket on addr ("host:port"; an empty host means
 // every IPv4 interface, port 0 lets the system choose: Addr tells) and
@@ -281,11 +283,20 @@ func (p *UDPPort) deliver(data []byte) {
 // out before for the same peer, if it is still in the cache. A replaced
 // entry's *net.UDPAddr is not reused: a protocol that kept it keeps it.
 func (p *UDPPort) sender() *net.UDPAddr {
-	e := &p.senders[p.from.Hash()%senderSlots]
-	if e.addr == nil || e.key != p.from {
-		e.key, e.addr = p.from, p.from.UDPAddr()
+	if e := &p.senders[p.lastHit]; e.addr != nil && e.key == p.from {
+		return e.addr // the same peer again: the common case
 	}
-	return e.addr
+	for i := range p.senders {
+		if e := &p.senders[i]; e.addr != nil && e.key == p.from {
+			p.lastHit = uint8(i)
+			return e.addr
+		}
+	}
+	i := p.nextSlot
+	p.nextSlot = (i + 1) % senderSlots
+	p.senders[i].key, p.senders[i].addr = p.from, p.from.UDPAddr()
+	p.lastHit = i
+	return p.senders[i].addr
 }
 
 // StopListening closes the socket and calls StopProtocol. The Deferred

@@ -2,7 +2,6 @@ package sock
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"net"
 	"net/netip"
@@ -88,16 +87,6 @@ func (a *Addr) UDPAddr() *net.UDPAddr {
 	})
 	b.addr.IP, b.addr.Port, b.addr.Zone = a.parts(&b.ip)
 	return &b.addr
-}
-
-// Hash mixes the address's bytes into 32 bits, for a small cache keyed by
-// addresses (equal addresses hash alike).
-func (a *Addr) Hash() uint32 {
-	h := uint32(2166136261) ^ uint32(a.port) ^ a.zone<<16 ^ uint32(a.family)<<24
-	for i := 0; i < len(a.ip); i += 4 {
-		h = (h ^ binary.LittleEndian.Uint32(a.ip[i:])) * 16777619
-	}
-	return h ^ h>>15
 }
 
 // Known reports whether a holds an address.

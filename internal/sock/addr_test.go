@@ -142,31 +142,3 @@ func TestResolve(t *testing.T) {
 		t.Errorf("an unknown zone gave %#v, want an error", sa)
 	}
 }
-
-// Equal addresses hash alike, and addresses that differ in any part (the
-// port, the IP's first or last byte, the family) mostly do not.
-func TestAddrHash(t *testing.T) {
-	mk := func(ip netip.Addr, port int) Addr {
-		var a Addr
-		a.FromAddrPort(netip.AddrPortFrom(ip, uint16(port)))
-		return a
-	}
-	a, b := mk(netip.MustParseAddr("127.0.0.1"), 5000), mk(netip.MustParseAddr("127.0.0.1"), 5000)
-	if a.Hash() != b.Hash() {
-		t.Error("equal addresses hash differently")
-	}
-	seen := map[uint32]bool{}
-	for _, x := range []Addr{
-		a,
-		mk(netip.MustParseAddr("127.0.0.1"), 5001),
-		mk(netip.MustParseAddr("128.0.0.1"), 5000),
-		mk(netip.MustParseAddr("127.0.0.2"), 5000),
-		mk(netip.MustParseAddr("::1"), 5000),
-		mk(netip.MustParseAddr("::ffff:127.0.0.1"), 5000),
-	} {
-		seen[x.Hash()%16] = true
-	}
-	if len(seen) < 4 {
-		t.Errorf("six addresses fell in %d of 16 slots", len(seen))
-	}
-}
