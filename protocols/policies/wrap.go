@@ -1,6 +1,9 @@
 package policies
 
-import "gyre/reactor"
+import (
+	"gyre/protocols/internal/halfclose"
+	"gyre/reactor"
+)
 
 // wrapper is a protocol that stands between the reactor and another one:
 // it forwards every event, and hooks run around some.
@@ -44,29 +47,6 @@ func (w *wrapper) ConnectionLost(reason error) {
 	w.inner.ConnectionLost(reason)
 }
 
-// halfCloseWrapper is the wrapper of a half-closeable protocol.
-type halfCloseWrapper struct{ *wrapper }
-
-func (h halfCloseWrapper) ReadConnectionLost() {
-	h.inner.(reactor.HalfCloseableProtocol).ReadConnectionLost()
-}
-
-// writeHalfCloseWrapper also forwards WriteConnectionLost.
-type writeHalfCloseWrapper struct{ halfCloseWrapper }
-
-func (h writeHalfCloseWrapper) WriteConnectionLost() {
-	h.inner.(interface{ WriteConnectionLost() }).WriteConnectionLost()
-}
-
 // protocol returns w as a reactor.Protocol with the same optional
 // interfaces as the protocol it wraps.
-func (w *wrapper) protocol() reactor.Protocol {
-	if _, ok := w.inner.(reactor.HalfCloseableProtocol); ok {
-		h := halfCloseWrapper{w}
-		if _, ok := w.inner.(interface{ WriteConnectionLost() }); ok {
-			return writeHalfCloseWrapper{h}
-		}
-		return h
-	}
-	return w
-}
+func (w *wrapper) protocol() reactor.Protocol { return halfclose.Keep(w, w.inner) }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"gyre/deferred"
+	"gyre/protocols/internal/halfclose"
 	"gyre/reactor"
 )
 
@@ -172,34 +173,10 @@ type tracked struct {
 	t reactor.Transport
 }
 
-// track wraps inner, keeping the half-close interfaces it has (the
-// reactor looks for them on the protocol it was given: hidden, a peer's
-// half-close would end the whole connection).
+// track wraps inner, keeping the half-close interfaces it has (see
+// package halfclose).
 func track(inner reactor.Protocol, s *ClientService) reactor.Protocol {
-	p := &tracked{Protocol: inner, s: s}
-	if _, ok := inner.(reactor.HalfCloseableProtocol); !ok {
-		return p
-	}
-	if _, ok := inner.(writeHalfCloser); ok {
-		return trackedWriteHalfClose{trackedHalfClose{p}}
-	}
-	return trackedHalfClose{p}
-}
-
-type writeHalfCloser interface{ WriteConnectionLost() }
-
-// trackedHalfClose is the tracked wrapper of a half-closeable protocol.
-type trackedHalfClose struct{ *tracked }
-
-func (p trackedHalfClose) ReadConnectionLost() {
-	p.Protocol.(reactor.HalfCloseableProtocol).ReadConnectionLost()
-}
-
-// trackedWriteHalfClose also forwards WriteConnectionLost.
-type trackedWriteHalfClose struct{ trackedHalfClose }
-
-func (p trackedWriteHalfClose) WriteConnectionLost() {
-	p.Protocol.(writeHalfCloser).WriteConnectionLost()
+	return halfclose.Keep(&tracked{Protocol: inner, s: s}, inner)
 }
 
 func (p *tracked) MakeConnection(t reactor.Transport) {
