@@ -119,15 +119,7 @@ func TestChatCutsOffSlowReader(t *testing.T) {
 	exe := progtest.Build(t, "./examples/beyond/chat-server")
 	srv := progtest.Start(t, exe, "--max-backlog", "200000")
 	addr := srv.WaitLine(chatOn, wait)[1]
-	d := net.Dialer{Timeout: wait, Control: func(_, _ string, rc syscall.RawConn) error {
-		return rc.Control(func(fd uintptr) {
-			syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		})
-	}}
-	slow, err := d.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	slow := dialSmall(t, addr)
 	defer slow.Close()
 	talker := join(t, addr)
 	listener := join(t, addr)
@@ -163,15 +155,7 @@ func TestChatSelfAnswersBounded(t *testing.T) {
 	exe := progtest.Build(t, "./examples/beyond/chat-server")
 	srv := progtest.Start(t, exe)
 	addr := srv.WaitLine(chatOn, wait)[1]
-	d := net.Dialer{Timeout: wait, Control: func(_, _ string, rc syscall.RawConn) error {
-		return rc.Control(func(fd uintptr) {
-			syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		})
-	}}
-	c, err := d.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := dialSmall(t, addr)
 	defer c.Close()
 	flood := []byte(strings.Repeat("/nick \n", 10000))
 	deadline := time.Now().Add(time.Second)
@@ -192,6 +176,22 @@ func TestChatSelfAnswersBounded(t *testing.T) {
 	if kb, _ := strconv.Atoi(string(m[1])); kb > 64<<10 {
 		t.Errorf("the server holds %d kB after a client sent a second of /nick without reading", kb)
 	}
+}
+
+// dialSmall connects to addr with a small receive buffer, so that what the
+// server writes and the client does not read backs up at once.
+func dialSmall(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	d := net.Dialer{Timeout: wait, Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) {
+			syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+	}}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // poemServer serves poem once per connection on a plain listener.
