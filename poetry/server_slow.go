@@ -193,9 +193,7 @@ func (f *SlowServerFactory) schedule() {
 	f.timerAt = f.queue.front().at
 	d := time.Duration(f.timerAt - f.now())
 	// The timer that ran last is set again: a tick allocates nothing.
-	if f.timer == nil || f.timer.Rearm(d, f.tick) != nil {
-		f.timer = f.clock.CallLater(d, f.tick)
-	}
+	reactor.Reschedule(f.clock, &f.timer, d, f.tick)
 }
 
 // maxPerTick bounds the clients one tick serves (a small write costs a

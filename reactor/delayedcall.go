@@ -48,3 +48,13 @@ func (c *DelayedCall) Delay(d time.Duration) error { return c.timer().Delay(d) }
 // DelayedCall that has run cannot be reset there); Go's time.Timer.Reset
 // is the model.
 func (c *DelayedCall) Rearm(d time.Duration, f func()) error { return c.timer().Rearm(d, f) }
+
+// Reschedule sets *dc to run f d from now: the DelayedCall already there,
+// rearmed (moved, if still pending), or a new one from clock when there is
+// none or it was cancelled. A callback that sets its own timer again each
+// time (a tick, a periodic flush) allocates nothing this way.
+func Reschedule(clock Clock, dc **DelayedCall, d time.Duration, f func()) {
+	if *dc == nil || (*dc).Rearm(d, f) != nil {
+		*dc = clock.CallLater(d, f)
+	}
+}

@@ -33,3 +33,29 @@ func ExampleDelayedCall_Rearm() {
 	// tick 3 at 3s
 	// active after the last tick: false
 }
+
+// Reschedule is the whole pattern in one call: the first time it makes the
+// DelayedCall, later it rearms the same one. Here a flush that the first
+// record of each batch asks for, 200 ms on.
+func ExampleReschedule() {
+	clock := task.NewClock()
+	var flushTimer *reactor.DelayedCall
+	flush := func() { fmt.Println("flush at", clock.Now().Sub(time.Unix(0, 0))) }
+	record := func() {
+		if flushTimer == nil || !flushTimer.Active() {
+			reactor.Reschedule(clock, &flushTimer, 200*time.Millisecond, flush)
+		}
+	}
+	record()
+	record() // the flush already coming serves this one too
+	clock.Advance(200 * time.Millisecond)
+	first := flushTimer
+	clock.Advance(300 * time.Millisecond)
+	record()
+	clock.Advance(200 * time.Millisecond)
+	fmt.Println("the same DelayedCall both times:", flushTimer == first)
+	// Output:
+	// flush at 200ms
+	// flush at 700ms
+	// the same DelayedCall both times: true
+}

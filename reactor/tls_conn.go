@@ -413,9 +413,7 @@ func (t *TLSConn) ResumeProducing() {
 		if t.pumpFn == nil {
 			t.pumpFn = t.pumpContained
 		}
-		if t.resumed == nil || t.resumed.Rearm(0, t.pumpFn) != nil {
-			t.resumed = t.conn.r.CallLater(0, t.pumpFn)
-		}
+		Reschedule(t.conn.r, &t.resumed, 0, t.pumpFn)
 	}
 }
 

@@ -21,7 +21,7 @@ import (
 // tutorial's words ("Task 1: got 3014 bytes of poetry from ... in ...").
 type fetchView struct {
 	out, errOut io.Writer
-	report      io.Writer // where the per-task lines go (out if nil): gyre get checks their errors there
+	report      io.Writer // where the per-task lines go: stdout behind a firstErrWriter, which keeps their errors
 	live        bool      // draw a progress board on out (out itself: the board looks for a terminal)
 	liveWidth   int       // > 0: the board is forced onto a non-terminal, this wide
 	lines       bool      // print the per-task lines
@@ -163,9 +163,5 @@ func (v *fetchView) taskLine(task int, addr poetry.Address, err error, bytes int
 	if !v.lines {
 		return
 	}
-	w := v.report
-	if w == nil {
-		w = v.out
-	}
-	fmt.Fprintf(w, "Task %d: got %d bytes of poetry from %s in %s\n", task, bytes, addr, poetry.FormatElapsed(took))
+	fmt.Fprintf(v.report, "Task %d: got %d bytes of poetry from %s in %s\n", task, bytes, addr, poetry.FormatElapsed(took))
 }

@@ -120,7 +120,6 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 				if err != nil {
 					return fail(err)
 				}
-				sp.name = p.name
 				s.ports = append(s.ports, sp)
 			}
 			continue
@@ -181,7 +180,7 @@ func exclusivePort(r *reactor.Reactor, iface string, port int) (int, error) {
 }
 
 // listenEndpoint serves poem p on endpoint e on every loop and returns the
-// address it listens on (no name). With several loops, a TCP port chosen by the
+// port it serves. With several loops, a TCP port chosen by the
 // system (port 0) on the first loop is the one the others share; a
 // systemd socket is shared by duplicating it; a Unix socket path can be
 // bound by one loop only (checked by serveConfig.check).
@@ -190,7 +189,7 @@ func (s *reactorServer) listenEndpoint(cfg serveConfig, p *poemSource, e reactor
 	if err != nil {
 		return servingPort{}, err
 	}
-	var port servingPort
+	port := servingPort{name: p.name}
 	for i, l := range s.loops {
 		sp := &servedPort{l: l}
 		inner, err := newPoemFactory(cfg, p, l.r, poetry.WithServeObserver(sp.observe))
@@ -413,9 +412,7 @@ func (l *serveLoop) scheduleFlush() {
 	if l.flushTimer != nil && l.flushTimer.Active() {
 		return
 	}
-	if l.flushTimer == nil || l.flushTimer.Rearm(flushEvery, l.flushFn) != nil {
-		l.flushTimer = l.r.CallLater(flushEvery, l.flushFn)
-	}
+	reactor.Reschedule(l.r, &l.flushTimer, flushEvery, l.flushFn)
 }
 
 // flush reports what happened since the last flush and hands the log to

@@ -100,9 +100,7 @@ func (f *Throttle) tick() {
 	if f.windowFn == nil {
 		f.windowFn = f.windowEnded
 	}
-	if f.timer == nil || f.timer.Rearm(f.window(), f.windowFn) != nil {
-		f.timer = f.Clock.CallLater(f.window(), f.windowFn)
-	}
+	reactor.Reschedule(f.Clock, &f.timer, f.window(), f.windowFn)
 }
 
 func (f *Throttle) countRead(n int) {
