@@ -47,13 +47,14 @@ func (c *Conn) RegisterProducer(p Producer, streaming bool) error {
 		return nil
 	}
 	x := c.needExtra()
-	x.producer, x.streaming, x.producerPaused = p, streaming, false
+	x.producer, x.streaming, x.producerPaused, x.pullIdle = p, streaming, false, false
 	if streaming {
 		if high, _ := x.marks(); c.Buffered() > high {
 			x.producerPaused = true
 			p.(PushProducer).PauseProducing()
 		}
 	} else {
+		x.pullIdle = true // until it writes
 		p.ResumeProducing()
 	}
 	c.sync()
@@ -67,7 +68,7 @@ func (c *Conn) UnregisterProducer() {
 	if x == nil || x.producer == nil {
 		return
 	}
-	x.producer, x.producerPaused = nil, false
+	x.producer, x.producerPaused, x.pullIdle = nil, false, false
 	c.producerDone()
 }
 

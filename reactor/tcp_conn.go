@@ -100,7 +100,12 @@ type connExtra struct {
 	producer       Producer
 	streaming      bool
 	producerPaused bool // we paused a push producer
-	high, low      int  // water marks; 0 means the defaults
+	// pullIdle: the pull producer wrote nothing when last asked. It is
+	// not asked again until it writes (Twisted stops writing then, and
+	// the producer's next write starts it again): asking at every
+	// writability would spin the loop, the socket being always writable.
+	pullIdle  bool
+	high, low int // water marks; 0 means the defaults
 
 	xfer *fileTransfer // sendfile(2) transfer in progress
 
@@ -250,7 +255,7 @@ func (c *Conn) wantsWrite() bool {
 	}
 	// A pull producer is asked for more each time the socket is
 	// writable and the buffer is empty.
-	return x.woff < len(x.wbuf) || x.xfer != nil || (x.producer != nil && !x.streaming)
+	return x.woff < len(x.wbuf) || x.xfer != nil || (x.producer != nil && !x.streaming && !x.pullIdle)
 }
 
 // sync brings the reactor's registration in line with the state: reading
@@ -471,6 +476,7 @@ func (c *Conn) write(data []byte, lend bool) {
 		return
 	}
 	c.talked |= talkedOut
+	c.pullWrote()
 	if c.r.batch != nil && !c.pendingOwn() {
 		c.batchWrite(data, lend)
 		return
@@ -516,6 +522,7 @@ func (c *Conn) WriteSequence(data [][]byte) {
 		return
 	}
 	c.talked |= talkedOut
+	c.pullWrote()
 	if c.r.batch != nil && !c.pendingOwn() {
 		for _, b := range data {
 			c.write(b, false)
@@ -903,10 +910,21 @@ func (c *Conn) askProducer() {
 		return
 	}
 	for range maxPullsPerWrite {
+		x.pullIdle = true
 		p.ResumeProducing()
-		if c.flags&fClosed != 0 || x.producer != p || c.pending() {
+		if c.flags&fClosed != 0 || x.producer != p || c.pending() || x.pullIdle {
 			return
 		}
+	}
+}
+
+// pullWrote notes that a pull producer that had nothing to write when
+// last asked has written: the connection watches for writability again,
+// to ask it for more once this is sent.
+func (c *Conn) pullWrote() {
+	if x := c.extra; x != nil && x.pullIdle {
+		x.pullIdle = false
+		c.sync()
 	}
 }
 

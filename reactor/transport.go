@@ -54,7 +54,8 @@ type Transport interface {
 	// is a push producer (it must then be a PushProducer): pushed data
 	// is paused above the high water mark and resumed below the low one.
 	// A pull producer is asked for more (ResumeProducing) each time the
-	// buffer is empty. One producer at a time: registering a second one
+	// buffer is empty, unless it wrote nothing when last asked: it is then
+	// asked again only after its next write. One producer at a time: registering a second one
 	// fails with ErrProducerRegistered. On a connection that has ended,
 	// p is stopped at once.
 	RegisterProducer(p Producer, streaming bool) error
@@ -117,7 +118,11 @@ type Consumer interface {
 //
 // A pull producer writes a piece of its data to the consumer each time
 // ResumeProducing is called (and unregisters itself when it has no more);
-// the consumer calls it again when that piece has been sent. StopProducing
+// the consumer calls it again when that piece has been sent. A pull
+// producer that has nothing to give yet may write nothing: it is not asked
+// again until it writes something of its own accord (as Twisted's
+// transports stop writing until the next write), so a producer waiting for
+// its data costs nothing meanwhile. StopProducing
 // means the consumer is gone (its connection was lost): stop and release
 // everything.
 type Producer interface {
