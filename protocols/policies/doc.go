@@ -19,7 +19,8 @@
 // The wrappers pass the very transport the reactor made to the wrapped
 // protocol (so a protocol may still assert *reactor.Conn), except Throttle,
 // which must see the writes: its protocols get a transport that counts them
-// (Unwrap returns the connection). A wrapped protocol that is a
+// (a reactor.TCPTransport when the connection is one), and a file sent with
+// reactor.FileSender goes through it in chunks, not with sendfile(2). A wrapped protocol that is a
 // reactor.HalfCloseableProtocol stays one.
 //
 // Everything here runs on the reactor's goroutine.

@@ -17,9 +17,10 @@ import (
 // every connection stops reading (its transport's PauseProducing) until
 // the windows that follow have paid the excess off. Writes are counted in
 // the transport the wrapped protocol sees; once spent, the producers
-// registered on those transports are paused the same way (a protocol that
-// writes without a push producer cannot be held back, as in Twisted:
-// register one). Over a long run the rate stays within the limit; the excess at any
+// registered on those transports are held the same way: a push producer is
+// paused, a pull producer (reactor.FileSender's, say) is not asked for more
+// (a protocol that writes without a producer cannot be held back, as in
+// Twisted: register one). Over a long run the rate stays within the limit; the excess at any
 // time is at most one read (or one write) per connection. One timer
 // serves the whole factory, and only while it has connections or debt.
 //
@@ -172,18 +173,22 @@ func (f *Throttle) windowEnded() {
 // writes, and stands between the connection and the protocol's producer,
 // so that the connection's own flow control and the throttle can both
 // hold the producer without one releasing what the other holds.
+//
+// It has no Unwrap (reactor.TransportWrapper): a transport that unwraps is
+// one that writes straight through, and reactor.FileSender would reach
+// beneath it to the socket and send a file with sendfile(2), unthrottled.
+// A file goes through the throttle as a pull producer instead.
 type throttled struct {
 	reactor.Transport
 	tcp reactor.TCPTransport
 	f   *Throttle
 
-	producer reactor.Producer // a push producer
-	connHeld bool             // the connection paused the producer (its buffer is full)
-	held     bool             // the throttle holds it
+	producer reactor.Producer
+	pull     bool // producer is a pull producer
+	connHeld bool // the connection paused the (push) producer: its buffer is full
+	held     bool // the throttle holds it
+	asked    bool // the connection asked the held pull producer for more
 }
-
-// Unwrap returns the connection's own transport.
-func (c *throttled) Unwrap() reactor.Transport { return c.Transport }
 
 func (c *throttled) Write(data []byte) {
 	c.f.countWrite(len(data))
@@ -201,21 +206,18 @@ func (c *throttled) WriteSequence(data [][]byte) {
 
 // RegisterProducer registers p with the throttle in between.
 func (c *throttled) RegisterProducer(p reactor.Producer, streaming bool) error {
-	if !streaming {
-		return c.Transport.RegisterProducer(p, false)
-	}
-	if _, ok := p.(reactor.PushProducer); !ok {
-		return c.Transport.RegisterProducer(p, true) // the connection says why not
+	if err := reactor.CheckProducer(p, streaming); err != nil {
+		return err
 	}
 	if c.producer != nil {
 		return reactor.ErrProducerRegistered
 	}
-	c.producer, c.connHeld = p, false
+	c.producer, c.pull, c.connHeld, c.asked = p, !streaming, false, false
 	c.held = c.f.writeHeld
-	if c.held {
+	if c.held && streaming {
 		p.(reactor.PushProducer).PauseProducing()
 	}
-	if err := c.Transport.RegisterProducer((*throttledProducer)(c), true); err != nil {
+	if err := c.Transport.RegisterProducer((*throttledProducer)(c), streaming); err != nil {
 		c.producer = nil
 		return err
 	}
@@ -224,7 +226,7 @@ func (c *throttled) RegisterProducer(p reactor.Producer, streaming bool) error {
 
 // UnregisterProducer forgets the producer.
 func (c *throttled) UnregisterProducer() {
-	c.producer, c.held, c.connHeld = nil, false, false
+	c.producer, c.held, c.connHeld, c.asked = nil, false, false, false
 	c.Transport.UnregisterProducer()
 }
 
@@ -233,7 +235,7 @@ func (c *throttled) hold() {
 		return
 	}
 	c.held = true
-	if !c.connHeld {
+	if !c.pull && !c.connHeld {
 		c.producer.(reactor.PushProducer).PauseProducing()
 	}
 }
@@ -243,7 +245,16 @@ func (c *throttled) release() {
 		return
 	}
 	c.held = false
-	if c.producer != nil && !c.connHeld {
+	switch {
+	case c.producer == nil:
+	case c.pull:
+		// The connection asked while the throttle held: answer now. The
+		// producer's write has the connection ask again once it is sent.
+		if c.asked {
+			c.asked = false
+			c.producer.ResumeProducing()
+		}
+	case !c.connHeld:
 		c.producer.ResumeProducing()
 	}
 }
@@ -287,6 +298,7 @@ func (c *throttled) SetKeepAlivePeriod(d time.Duration) error {
 // throttledProducer is what the connection sees as the producer.
 type throttledProducer throttled
 
+// PauseProducing comes from the connection (push producers only).
 func (p *throttledProducer) PauseProducing() {
 	c := (*throttled)(p)
 	c.connHeld = true
@@ -295,10 +307,17 @@ func (p *throttledProducer) PauseProducing() {
 	}
 }
 
+// ResumeProducing comes from the connection: its buffer drained. A pull
+// producer held by the throttle writes nothing now; the connection then
+// waits for its next write, which release makes.
 func (p *throttledProducer) ResumeProducing() {
 	c := (*throttled)(p)
 	c.connHeld = false
-	if c.producer != nil && !c.held {
+	switch {
+	case c.producer == nil:
+	case c.held:
+		c.asked = c.pull
+	default:
 		c.producer.ResumeProducing()
 	}
 }

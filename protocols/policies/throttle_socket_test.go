@@ -2,7 +2,11 @@ package policies
 
 import (
 	"bytes"
+	"io"
 	"net"
+	"os"
+	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -76,4 +80,100 @@ func TestThrottleOverSockets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fileWriter sends a file with reactor.SendFile as soon as it connects,
+// then closes.
+type fileWriter struct {
+	reactor.BaseProtocol
+	path string
+	t    *testing.T
+}
+
+func (p *fileWriter) ConnectionMade() {
+	f, err := os.Open(p.path)
+	if err != nil {
+		p.t.Error(err)
+		p.Transport.AbortConnection()
+		return
+	}
+	d := reactor.SendFile(p.Transport, f)
+	d.AddBoth(func(v any) (any, error) {
+		f.Close()
+		p.Transport.LoseConnection()
+		return v, nil
+	})
+}
+
+// A file sent through a throttled transport is throttled too, on every
+// backend: on Linux a plain connection sends it with sendfile(2), which
+// must not reach beneath the throttle to the socket.
+func TestThrottleLimitsFileTransfers(t *testing.T) {
+	const size, rate = 1 << 20, 1 << 20
+	path := filepath.Join(t.TempDir(), "big")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("f"), size), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, backend := range reactor.Backends() {
+		t.Run(backend, func(t *testing.T) {
+			r := reactortest.RealReactor(t, backend)
+			f := &Throttle{Clock: r, WriteLimit: rate, Window: 100 * time.Millisecond,
+				Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+					return &fileWriter{path: path, t: t}
+				})}
+			port, err := r.ListenTCP("127.0.0.1:0", f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			start, cpu0 := time.Now(), cpuTime(t)
+			got := make(chan int64, 1)
+			go func() {
+				defer r.CallFromGoroutine(func() { r.Stop() })
+				c, err := net.Dial("tcp", port.Addr().String())
+				if err != nil {
+					t.Error(err)
+					got <- 0
+					return
+				}
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(20 * time.Second))
+				n, err := io.Copy(io.Discard, c)
+				if err != nil {
+					t.Error(err)
+				}
+				got <- n
+			}()
+			errc := make(chan error, 1)
+			go func() { errc <- r.Run() }()
+			select {
+			case <-errc:
+			case <-time.After(25 * time.Second):
+				r.CallFromGoroutine(func() { r.Stop() })
+				t.Fatal("reactor still running after 25s")
+			}
+			n := <-got
+			elapsed, cpu := time.Since(start), cpuTime(t)-cpu0
+			least := time.Duration(size-rate/10) * time.Second / rate
+			t.Logf("%d bytes in %v at %d B/s (at least %v), throttled %d times, %v of CPU", n, elapsed, rate, least, f.WriteThrottles, cpu)
+			if n != size {
+				t.Fatalf("received %d of %d bytes", n, size)
+			}
+			if elapsed < least*9/10 || f.WriteThrottles == 0 {
+				t.Errorf("1 MiB in %v, faster than the limit allows (%v); throttled %d times", elapsed, least, f.WriteThrottles)
+			}
+			// A held transfer waits without asking: the loop does not spin.
+			if cpu > elapsed/3 {
+				t.Errorf("%v of CPU in %v: the held transfer kept the loop busy", cpu, elapsed)
+			}
+		})
+	}
+}
+
+// cpuTime is the CPU time the process has used so far.
+func cpuTime(t *testing.T) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
