@@ -392,7 +392,7 @@ func announceServing(cfg serveConfig, poems int, srv poemServer, ops *opsServer,
 		attrs = append(attrs, slog.Int("num_bytes", cfg.numBytes), slog.Duration("delay", cfg.delay))
 	}
 	if ops != nil {
-		ops.serve(srv.(*reactorServer).enableStats())
+		ops.serve(srv.(*reactorServer).enableStats(), say)
 		attrs = append(attrs, slog.String("metrics", ops.Addr().String()))
 	}
 	if cfg.proxyProtocol {

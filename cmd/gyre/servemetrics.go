@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -38,18 +41,22 @@ type opsServer struct {
 	done     chan struct{}
 }
 
-// serve starts answering /metrics, for loops, and /healthz.
-func (o *opsServer) serve(loops []*loopStats) {
+// serve starts answering /metrics, for loops, and /healthz. What net/http
+// and the Prometheus handler have to complain of (an accept that failed,
+// a scrape that could not be written) goes to gyre's log through say.
+func (o *opsServer) serve(loops []*loopStats, say sayer) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&statsCollector{loops: loops},
 	)
+	errLog := log.New(httpErrorLog(say), "", 0)
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		Timeout:             5 * time.Second,
 		MaxRequestsInFlight: 4,
+		ErrorLog:            errLog,
 	}))
 	mux.HandleFunc("GET /healthz", o.healthz)
 	o.http = &http.Server{
@@ -58,11 +65,23 @@ func (o *opsServer) serve(loops []*loopStats) {
 		WriteTimeout:      10 * time.Second,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    8 << 10,
+		ErrorLog:          errLog,
 	}
 	go func() {
 		defer close(o.done)
 		o.http.Serve(o.ln) // ends with ErrServerClosed at close
 	}()
+}
+
+// httpErrorLog is the writer of the metrics server's error log: each line
+// becomes a warning of gyre's log. Left to itself net/http writes to
+// stderr directly, so a stderr nobody reads would hold the server's
+// goroutine in write(2), and close, which waits for it, would never return.
+type httpErrorLog sayer
+
+func (say httpErrorLog) Write(p []byte) (int, error) {
+	say(slog.LevelWarn, "metrics endpoint", slog.String("error", strings.TrimRight(string(p), "\n")))
+	return len(p), nil
 }
 
 // Addr is where the endpoint listens.

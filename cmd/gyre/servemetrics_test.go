@@ -1,0 +1,72 @@
+package main
+
+import (
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// flakyListener fails its first Accept with a temporary error, as an
+// accept does when the process is out of descriptors.
+type flakyListener struct {
+	net.Listener
+	once sync.Once
+}
+
+type tempError struct{}
+
+func (tempError) Error() string   { return "too many open files" }
+func (tempError) Timeout() bool   { return false }
+func (tempError) Temporary() bool { return true }
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	failed := false
+	l.once.Do(func() { failed = true })
+	if failed {
+		return nil, tempError{}
+	}
+	return l.Listener.Accept()
+}
+
+// The metrics endpoint's own complaints go to gyre's log, not to stderr
+// behind its back: written there directly, a stderr nobody reads would hold
+// the HTTP server's goroutine, and with it the shutdown.
+func TestOpsServerErrorsGoToTheLog(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &opsServer{ln: &flakyListener{Listener: ln}, done: make(chan struct{})}
+	var mu sync.Mutex
+	var lines []string
+	say := func(lvl slog.Level, msg string, attrs ...slog.Attr) {
+		mu.Lock()
+		defer mu.Unlock()
+		line := lvl.String() + " " + msg
+		for _, a := range attrs {
+			line += " " + a.String()
+		}
+		lines = append(lines, line)
+	}
+	o.serve(nil, say)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		got := strings.Join(lines, "\n")
+		mu.Unlock()
+		if strings.Contains(got, "Accept error") {
+			if !strings.HasPrefix(got, "WARN metrics endpoint error=") {
+				t.Errorf("logged as %q", got)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the accept error never reached the log (got %q)", got)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	o.close()
+}
