@@ -32,17 +32,7 @@ func TestStopListening(t *testing.T) {
 			}, onLost: func(*recorder, error) { r.Stop() }}
 		}
 		port = listen(t, r, srv)
-		got := make(chan string, 1)
-		go func() {
-			c := goDial(t, port.Addr())
-			if c == nil {
-				got <- ""
-				r.Stop()
-				return
-			}
-			b, _ := readAll(c)
-			got <- string(b)
-		}()
+		got := goReadAll(t, r, port.Addr())
 		run(t, r)
 		if g := <-got; g != "still here" {
 			t.Errorf("client got %q", g)

@@ -40,17 +40,7 @@ func TestIdlePullProducerDoesNotSpin(t *testing.T) {
 			}, onLost: func(*recorder, error) { r.Stop() }}
 		}}
 		port := listen(t, r, srv)
-		got := make(chan string, 1)
-		go func() {
-			c := goDial(t, port.Addr())
-			if c == nil {
-				got <- ""
-				r.Stop()
-				return
-			}
-			b, _ := readAll(c)
-			got <- string(b)
-		}()
+		got := goReadAll(t, r, port.Addr())
 		run(t, r)
 		if s := <-got; s != "late" {
 			t.Errorf("client got %q", s)

@@ -196,3 +196,20 @@ func pattern(n int) []byte {
 	}
 	return b
 }
+
+// goReadAll dials addr from a goroutine and sends what it reads up to the
+// end of stream (or an error); a failed dial sends "" and stops r.
+func goReadAll(t testing.TB, r *Reactor, addr net.Addr) <-chan string {
+	got := make(chan string, 1)
+	go func() {
+		c := goDial(t, addr)
+		if c == nil {
+			got <- ""
+			r.Stop()
+			return
+		}
+		b, _ := readAll(c)
+		got <- string(b)
+	}()
+	return got
+}
