@@ -7,10 +7,7 @@ import (
 
 // waitingPuller is a pull producer with nothing to send yet: it writes
 // nothing when asked, and writes its data later, when it has some.
-type waitingPuller struct {
-	t     *Conn
-	calls int
-}
+type waitingPuller struct{ calls int }
 
 func (p *waitingPuller) ResumeProducing() { p.calls++ }
 func (p *waitingPuller) StopProducing()   {}
@@ -27,7 +24,7 @@ func TestIdlePullProducerDoesNotSpin(t *testing.T) {
 		var asked int
 		srv := &servers{build: func() *recorder {
 			return &recorder{onMade: func(p *recorder) {
-				prod = &waitingPuller{t: p.conn()}
+				prod = &waitingPuller{}
 				if err := p.Transport.RegisterProducer(prod, false); err != nil {
 					t.Error(err)
 				}
