@@ -138,7 +138,7 @@ func (r *Reactor) ListenTCP(addr string, factory Factory, opts ...ListenOption) 
 		o(&cfg)
 	}
 	if factory == nil {
-		return nil, &ListenError{Interface: addr, Err: errors.New("nil factory")}
+		return nil, &ListenError{Path: addr, Err: errors.New("nil factory")}
 	}
 	t, err := parseListenAddr(addr)
 	if err != nil {

@@ -65,6 +65,13 @@ func TestListenErrorsAndReusePort(t *testing.T) {
 			t.Errorf("ListenTCP(%q): %v", addr, err)
 		}
 	}
+	// So is one refused before it is parsed (it was "127.0.0.1:0:0").
+	if _, err := r2.ListenTCP("127.0.0.1:0", nil); err == nil || err.Error() != "Couldn't listen on 127.0.0.1:0: nil factory." {
+		t.Errorf("ListenTCP with no factory: %v", err)
+	}
+	if _, err := r2.ListenUDP("127.0.0.1:0", nil); err == nil || err.Error() != "Couldn't listen on 127.0.0.1:0: nil protocol." {
+		t.Errorf("ListenUDP with no protocol: %v", err)
+	}
 
 	// Two reactors on two goroutines sharing one port.
 	served := [2]int{}

@@ -108,11 +108,16 @@ func (e *ConnectError) Timeout() bool {
 func (e *ConnectError) Error() string {
 	var errno syscall.Errno
 	var dns *net.DNSError
+	var pe *fs.PathError
 	switch {
 	case e.Err == nil:
 		return "An error occurred while connecting."
 	case errors.Is(e.Err, ErrConnectTimeout), errors.Is(e.Err, ErrConnectCancelled):
 		return e.Err.Error()
+	case errors.As(e.Err, &pe) && pe.Path != "":
+		// A file the connection needed (a TLS endpoint's caCerts): its
+		// errno alone would send the reader looking for a socket.
+		return "An error occurred while connecting: " + e.Err.Error() + "."
 	case errors.As(e.Err, &dns):
 		return "DNS lookup failed: " + dns.Error() + "."
 	case errors.As(e.Err, &errno):
@@ -153,7 +158,7 @@ func sentence(err error) string {
 type ListenError struct {
 	Interface string // the host part as given ("" for all interfaces)
 	Port      int
-	Path      string // a Unix socket's path, what a systemd socket was asked by, or an address that did not parse ("" otherwise)
+	Path      string // a Unix socket's path, what a systemd socket was asked by, or the address as given when it was never parsed ("" otherwise)
 	Err       error
 }
 

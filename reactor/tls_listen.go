@@ -22,7 +22,7 @@ func WithHandshakeTimeout(d time.Duration) ListenOption {
 func (r *Reactor) ListenTLS(addr string, config *tls.Config, factory Factory, opts ...ListenOption) (*Port, error) {
 	r.checkLoop("ListenTLS")
 	if config == nil || (len(config.Certificates) == 0 && config.GetCertificate == nil && config.GetConfigForClient == nil) {
-		return nil, &ListenError{Interface: addr, Err: errors.New("TLS needs a certificate (tls.Config.Certificates)")}
+		return nil, &ListenError{Path: addr, Err: errors.New("TLS needs a certificate (tls.Config.Certificates)")}
 	}
 	var cfg listenConfig
 	for _, o := range opts {

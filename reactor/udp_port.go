@@ -58,7 +58,7 @@ func (r *Reactor) ListenUDP(addr string, proto DatagramProtocol, opts ...UDPOpti
 		o(&cfg)
 	}
 	if proto == nil {
-		return nil, &ListenError{Interface: addr, Err: errors.New("nil protocol")}
+		return nil, &ListenError{Path: addr, Err: errors.New("nil protocol")}
 	}
 	t, err := parseListenAddr(addr)
 	if err != nil {
