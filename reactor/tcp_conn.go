@@ -145,10 +145,10 @@ func (c *Conn) Reactor() *Reactor { return c.r }
 // Protocol returns the connection's protocol (nil while connecting).
 func (c *Conn) Protocol() Protocol { return c.proto }
 
-// LogPrefix names the connection in logs: the protocol's type and the
-// peer's address.
+// LogPrefix names the connection in logs: the protocol's type (the
+// innermost one, beneath any ProtocolWrapper) and the peer's address.
 func (c *Conn) LogPrefix() string {
-	return fmt.Sprintf("%T,%v", c.proto, c.Peer())
+	return fmt.Sprintf("%T,%v", InnerProtocol(c.proto), c.Peer())
 }
 
 // Peer returns the remote address: a *net.TCPAddr, or a *net.UnixAddr on

@@ -20,7 +20,10 @@
 // protocol (so a protocol may still assert *reactor.Conn), except Throttle,
 // which must see the writes: its protocols get a transport that counts them
 // (a reactor.TCPTransport when the connection is one), and a file sent with
-// reactor.FileSender goes through it in chunks, not with sendfile(2). A wrapped protocol that is a
+// reactor.FileSender goes through it in chunks, not with sendfile(2). A
+// connection's protocol (Conn.Protocol, Reactor.Connections) is then the
+// wrapper, a reactor.ProtocolWrapper: reactor.ProtocolAs finds the wrapped
+// one, and log records name it. A wrapped protocol that is a
 // reactor.HalfCloseableProtocol stays one.
 //
 // Everything here runs on the reactor's goroutine.

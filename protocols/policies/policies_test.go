@@ -454,3 +454,42 @@ func TestThrottleWindowAllocatesNothing(t *testing.T) {
 		t.Errorf("%.1f allocations per window", allocs)
 	}
 }
+
+// Behind any stack of wrappers, a server finds its own protocol again
+// (reactor.ProtocolAs, as from Conn.Protocol or Reactor.Connections), and
+// a half-closeable one keeps the interface.
+func TestWrappedProtocolIsReachable(t *testing.T) {
+	clock := task.NewClock()
+	for _, half := range []bool{false, true} {
+		var built reactor.Protocol
+		inner := reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+			if half {
+				built = &halfRecorder{}
+			} else {
+				built = &recorder{}
+			}
+			return built
+		})
+		f := &Limit{MaxTotal: 5, Factory: &IdleTimeout{Factory: &Throttle{Factory: inner, Clock: clock, ReadLimit: 100}, Clock: clock, Period: time.Second}}
+		p := f.BuildProtocol(&net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 1})
+		if reactor.InnerProtocol(p) != built {
+			t.Errorf("half-closeable %v: InnerProtocol is %T", half, reactor.InnerProtocol(p))
+		}
+		var ok bool
+		if half {
+			var hr *halfRecorder
+			hr, ok = reactor.ProtocolAs[*halfRecorder](p)
+			ok = ok && hr == built
+			if _, hc := p.(reactor.HalfCloseableProtocol); !hc {
+				t.Error("the wrappers hid ReadConnectionLost")
+			}
+		} else {
+			var r *recorder
+			r, ok = reactor.ProtocolAs[*recorder](p)
+			ok = ok && r == built
+		}
+		if !ok {
+			t.Errorf("half-closeable %v: ProtocolAs did not find the protocol", half)
+		}
+	}
+}

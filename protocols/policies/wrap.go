@@ -47,6 +47,9 @@ func (w *wrapper) ConnectionLost(reason error) {
 	w.inner.ConnectionLost(reason)
 }
 
+// Unwrap returns the wrapped protocol (reactor.ProtocolWrapper).
+func (w *wrapper) Unwrap() reactor.Protocol { return w.inner }
+
 // protocol returns w as a reactor.Protocol with the same optional
 // interfaces as the protocol it wraps.
 func (w *wrapper) protocol() reactor.Protocol { return halfclose.Keep(w, w.inner) }

@@ -20,6 +20,10 @@ type headerProtocol struct {
 
 func (p *headerProtocol) MakeConnection(t reactor.Transport) { p.t = t }
 
+// Unwrap returns the inner protocol, nil until the header has chosen it
+// (reactor.ProtocolWrapper).
+func (p *headerProtocol) Unwrap() reactor.Protocol { return p.inner }
+
 // ConnectionMade starts the clock on the header; the inner protocol is not
 // started yet, so a poem server writes nothing before the header is in.
 func (p *headerProtocol) ConnectionMade() {

@@ -6,13 +6,21 @@ import (
 	"time"
 
 	pp "github.com/pires/go-proxyproto"
+
+	"gyre/reactor"
 )
 
 func TestHeaderThenInner(t *testing.T) {
 	h := newHarness()
+	if reactor.InnerProtocol(h.p) != h.p {
+		t.Error("before the header there is no inner protocol to unwrap to")
+	}
 	h.p.DataReceived([]byte("PROXY TCP4 203.0.113.7 192.0.2.1 4242 10000\r\nextra"))
 	if h.inner == nil {
 		t.Fatal("inner protocol not built")
+	}
+	if g, ok := reactor.ProtocolAs[*greeter](h.p); !ok || g != h.inner {
+		t.Error("the inner protocol cannot be reached from the connection's")
 	}
 	if h.builtFor.String() != "203.0.113.7:4242" {
 		t.Errorf("inner built for %v", h.builtFor)

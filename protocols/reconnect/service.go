@@ -179,6 +179,9 @@ func track(inner reactor.Protocol, s *ClientService) reactor.Protocol {
 	return halfclose.Keep(&tracked{Protocol: inner, s: s}, inner)
 }
 
+// Unwrap returns the service's protocol (reactor.ProtocolWrapper).
+func (p *tracked) Unwrap() reactor.Protocol { return p.Protocol }
+
 func (p *tracked) MakeConnection(t reactor.Transport) {
 	p.t = t
 	p.Protocol.MakeConnection(t)

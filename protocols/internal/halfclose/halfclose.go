@@ -32,6 +32,10 @@ type half struct {
 
 func (h half) ReadConnectionLost() { h.inner.ReadConnectionLost() }
 
+// Unwrap returns the wrapper it adds the interfaces to, so that
+// reactor.InnerProtocol and reactor.ProtocolAs go on through it.
+func (h half) Unwrap() reactor.Protocol { return h.Protocol }
+
 // halfAndWrite also forwards WriteConnectionLost.
 type halfAndWrite struct {
 	half
