@@ -117,6 +117,11 @@ func newConnector(r *Reactor, addr string, factory ClientFactory, timeout time.D
 
 // start parses the address and makes the first attempt.
 func (c *Connector) start() {
+	if c.factory == nil {
+		// A programming error, told where it was made: found in the
+		// loop, it would be a nil call with no word of which connect.
+		panic("reactor: connecting to " + c.addr + " with a nil ClientFactory")
+	}
 	if err := c.parse(); err != nil {
 		c.failInput(err)
 		return
@@ -177,6 +182,11 @@ func (c *Connector) State() ConnectorState { return c.state }
 
 // Factory returns the connector's factory.
 func (c *Connector) Factory() ClientFactory { return c.factory }
+
+// Clock returns the clock its timeout runs on: the reactor that made it,
+// or the clock given to NewConnector. A factory that schedules retries
+// uses it when it was given no clock of its own.
+func (c *Connector) Clock() Clock { return c.clock }
 
 // Transport returns the connection while connected, else nil.
 func (c *Connector) Transport() Transport {

@@ -257,3 +257,16 @@ func TestConnectErrorMessages(t *testing.T) {
 		}
 	}
 }
+
+// A connect with no factory is a programming error, told at the call with
+// what was being connected to (found in the loop, it was a nil call).
+func TestConnectWithoutFactoryPanicsAtTheCall(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend())
+	defer func() {
+		msg, _ := recover().(string)
+		if !strings.Contains(msg, "127.0.0.1:1") || !strings.Contains(msg, "nil ClientFactory") {
+			t.Errorf("panicked with %q", msg)
+		}
+	}()
+	r.ConnectTCP("127.0.0.1:1", nil, time.Second)
+}

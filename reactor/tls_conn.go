@@ -449,6 +449,9 @@ func (t *TLSConn) ConnectionState() tls.ConnectionState {
 // Conn returns the TCP connection under the TLS layer.
 func (t *TLSConn) Conn() *Conn { return t.conn }
 
+// Reactor returns the reactor the connection belongs to.
+func (t *TLSConn) Reactor() *Reactor { return t.conn.r }
+
 // Protocol returns the protocol the connection runs.
 func (t *TLSConn) Protocol() Protocol { return t.app }
 

@@ -11,7 +11,7 @@ import (
 // Throttle wraps a factory with bandwidth limits shared by all its
 // connections (Twisted's ThrottlingFactory): ReadLimit and WriteLimit
 // bytes per second (0: no limit), checked over windows of Window (default
-// one second).
+// one second). A nil Clock means the reactor of the first connection.
 //
 // Reads are counted as they arrive; once a window's allowance is spent,
 // every connection stops reading (its transport's PauseProducing) until
@@ -70,6 +70,7 @@ func (f *Throttle) BuildProtocol(addr net.Addr) reactor.Protocol {
 	c := &throttled{f: f}
 	w := &wrapper{inner: inner}
 	w.wrapT = func(t reactor.Transport) reactor.Transport {
+		f.Clock = clockFor(f.Clock, t, "Throttle")
 		c.Transport = t
 		if tcp, ok := t.(reactor.TCPTransport); ok {
 			c.tcp = tcp

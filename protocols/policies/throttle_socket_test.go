@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -176,4 +177,58 @@ func cpuTime(t *testing.T) time.Duration {
 		t.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// With no Clock, IdleTimeout and Throttle use the connection's reactor:
+// a silent client is cut off after the period, over a real socket.
+func TestPoliciesWithoutClockUseTheReactor(t *testing.T) {
+	r := reactortest.RealReactor(t, reactor.DefaultBackend())
+	var timedOut net.Addr
+	f := &IdleTimeout{Period: 50 * time.Millisecond,
+		TimedOut: func(peer net.Addr) { timedOut = peer },
+		Factory:  &Throttle{ReadLimit: 1 << 20, Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &reactor.BaseProtocol{} })}}
+	port, err := r.ListenTCP("127.0.0.1:0", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan error, 1)
+	go func() {
+		defer r.CallFromGoroutine(func() { r.Stop() })
+		c, err := net.Dial("tcp", port.Addr().String())
+		if err != nil {
+			ended <- err
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		_, err = c.Read(make([]byte, 1))
+		ended <- err
+	}()
+	if err := r.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-ended; err != io.EOF || timedOut == nil {
+		t.Errorf("client read %v; timed out: %v", err, timedOut)
+	}
+}
+
+// A Clock missing where no reactor can stand in says so.
+func TestPoliciesWithoutClockSaySo(t *testing.T) {
+	for name, fn := range map[string]func(){
+		"Timeout": func() { (&Timeout{}).SetTimeout(time.Second) },
+		"IdleTimeout": func() {
+			p := (&IdleTimeout{Period: time.Second, Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &reactor.BaseProtocol{} })}).BuildProtocol(nil)
+			p.MakeConnection(&fakeTransport{})
+		},
+	} {
+		func() {
+			defer func() {
+				msg, _ := recover().(string)
+				if !strings.Contains(msg, "no Clock") {
+					t.Errorf("%s: panicked with %q", name, msg)
+				}
+			}()
+			fn()
+		}()
+	}
 }

@@ -35,6 +35,9 @@ type Timeout struct {
 // off when d <= 0, and returns the previous period (0 if it was off).
 func (t *Timeout) SetTimeout(d time.Duration) time.Duration {
 	prev := t.period
+	if t.Clock == nil && d > 0 {
+		panic("policies: Timeout.SetTimeout with no Clock: set Clock (the reactor, or a task.Clock in tests)")
+	}
 	if t.call != nil && t.call.Active() {
 		t.call.Cancel()
 	}
@@ -79,7 +82,8 @@ func (t *Timeout) fire() {
 // TimeoutFactory does for reads. A connection that has still not closed a
 // Period later (its peer reads nothing, so what is buffered never drains)
 // is aborted. TimedOut, if set, is told which connection timed out, before
-// it is lost. The zero Period means no timeout.
+// it is lost. The zero Period means no timeout. A nil Clock means each
+// connection's own reactor.
 type IdleTimeout struct {
 	Factory  reactor.Factory
 	Clock    reactor.Clock
@@ -94,10 +98,14 @@ func (f *IdleTimeout) BuildProtocol(addr net.Addr) reactor.Protocol {
 	if inner == nil || f.Period <= 0 {
 		return inner
 	}
-	tm := &Timeout{Clock: f.Clock}
+	tm := &Timeout{}
 	w := &wrapper{inner: inner}
 	var transport reactor.Transport
-	w.wrapT = func(t reactor.Transport) reactor.Transport { transport = t; return t }
+	w.wrapT = func(t reactor.Transport) reactor.Transport {
+		transport = t
+		tm.Clock = clockFor(f.Clock, t, "IdleTimeout")
+		return t
+	}
 	tm.OnTimeout = func() {
 		if f.TimedOut != nil {
 			f.TimedOut(addr)

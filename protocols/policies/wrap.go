@@ -53,3 +53,24 @@ func (w *wrapper) Unwrap() reactor.Protocol { return w.inner }
 // protocol returns w as a reactor.Protocol with the same optional
 // interfaces as the protocol it wraps.
 func (w *wrapper) protocol() reactor.Protocol { return halfclose.Keep(w, w.inner) }
+
+// clockFor returns clock, or when it is nil the reactor of the connection
+// whose transport is t (a reactor is a Clock). With neither it panics with
+// a message that says which field to set: a nil Clock found later would
+// be a nil call inside a timer, with no word of what was missing.
+func clockFor(clock reactor.Clock, t reactor.Transport, what string) reactor.Clock {
+	if clock != nil {
+		return clock
+	}
+	for range 8 {
+		if rt, ok := t.(interface{ Reactor() *reactor.Reactor }); ok {
+			return rt.Reactor()
+		}
+		w, ok := t.(reactor.TransportWrapper)
+		if !ok {
+			break
+		}
+		t = w.Unwrap()
+	}
+	panic("policies: " + what + " has no Clock, and its transport no reactor: set Clock (the reactor, or a task.Clock in tests)")
+}

@@ -28,7 +28,8 @@ var ErrGaveUp = errors.New("reconnect: gave up")
 type Factory struct {
 	reactor.BaseFactory
 	Backoff
-	// Clock schedules the retries (the reactor, or a task.Clock in tests).
+	// Clock schedules the retries (the reactor, or a task.Clock in tests);
+	// nil means the connector's own (Connector.Clock).
 	Clock reactor.Clock
 	// MaxRetries is how many retries in a row are made (0: no limit).
 	MaxRetries int
@@ -99,7 +100,11 @@ func (f *Factory) retry(c *reactor.Connector, reason error) {
 		return
 	}
 	d := f.Delay(f.retries)
-	f.call = f.Clock.CallLater(d, func() {
+	clock := f.Clock
+	if clock == nil {
+		clock = c.Clock()
+	}
+	f.call = clock.CallLater(d, func() {
 		f.call = nil
 		if !f.stopped {
 			c.Connect()

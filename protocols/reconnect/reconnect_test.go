@@ -98,13 +98,22 @@ func TestBackoffBounds(t *testing.T) {
 }
 
 // Against a port that refuses: MaxRetries retries with growing delays,
-// then GaveUp with ErrGaveUp wrapping the refusal.
+// then GaveUp with ErrGaveUp wrapping the refusal. Without a Clock of its
+// own the factory uses the connector's (here the reactor).
 func TestFactoryGivesUp(t *testing.T) {
+	t.Run("Clock", func(t *testing.T) { testFactoryGivesUp(t, true) })
+	t.Run("no Clock", func(t *testing.T) { testFactoryGivesUp(t, false) })
+}
+
+func testFactoryGivesUp(t *testing.T, ownClock bool) {
 	r := newReactor(t)
 	var delays []time.Duration
 	var gaveUp error
-	f := &Factory{Clock: r, MaxRetries: 3,
+	f := &Factory{MaxRetries: 3,
 		Backoff: Backoff{InitialDelay: time.Millisecond, Factor: 2, Jitter: -1}}
+	if ownClock {
+		f.Clock = r
+	}
 	f.Protocol = func() reactor.Protocol { return &reactor.BaseProtocol{} }
 	f.Retrying = func(n int, d time.Duration, reason error) { delays = append(delays, d) }
 	f.GaveUp = func(reason error) { gaveUp = reason; r.Stop() }

@@ -50,6 +50,9 @@ func (s *ClientService) StartService() {
 	if s.running {
 		return
 	}
+	if s.Reactor == nil || s.Protocol == nil {
+		panic("reconnect: a ClientService needs its Reactor and Protocol fields")
+	}
 	s.running = true
 	if s.stopping != nil && !s.stopping.Called() {
 		return // lost connects

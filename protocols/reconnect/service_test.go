@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,4 +142,15 @@ func TestClientServiceLostAfterPanic(t *testing.T) {
 	if handed == dead || !stopFired {
 		t.Errorf("WhenConnected gave the dead protocol: %v; StopService fired: %v", handed == dead, stopFired)
 	}
+}
+
+// A service missing its reactor or its protocol says so when started.
+func TestClientServiceWithoutFieldsSaysSo(t *testing.T) {
+	defer func() {
+		msg, _ := recover().(string)
+		if !strings.Contains(msg, "Reactor and Protocol") {
+			t.Errorf("panicked with %q", msg)
+		}
+	}()
+	(&ClientService{Addr: "127.0.0.1:1"}).StartService()
 }
