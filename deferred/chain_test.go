@@ -201,3 +201,21 @@ func TestCancelWhileWaitingCancelsTheInner(t *testing.T) {
 	}
 	expectTrace(t, tr, "last-eb(deferred: cancelled)")
 }
+
+// A nil *Deferred, fired with or returned by a callback, is the value nil:
+// there is nothing to wait for (it was a nil dereference).
+func TestNilDeferredIsTheValueNil(t *testing.T) {
+	var none *deferred.Deferred
+	var got []any
+	record := func(v any) (any, error) { got = append(got, v); return v, nil }
+	deferred.Succeed(none).AddCallback(record)
+	d := deferred.New()
+	d.AddCallback(func(any) (any, error) { return none, nil }).AddCallbacks(record, func(f *deferred.Failure) (any, error) {
+		t.Errorf("failed: %v", f)
+		return nil, nil
+	})
+	d.Callback("poem")
+	if len(got) != 2 || got[0] != nil || got[1] != nil {
+		t.Errorf("got %#v, want two untyped nils", got)
+	}
+}

@@ -182,7 +182,8 @@ func (d *Deferred) grow() {
 
 // Callback fires the Deferred with v: the first stage's callback runs with
 // it, synchronously, and so on down the chain. If v is a *Failure the chain
-// starts on the errback line; if it is a *Deferred, d waits for it. Firing a
+// starts on the errback line; if it is a *Deferred, d waits for it (a nil
+// *Deferred, here or returned by a callback, is the value nil). Firing a
 // Deferred that has already fired runs nothing and returns an
 // *AlreadyCalledError (matching ErrAlreadyCalled), except once after a
 // Cancel without a canceller, when the late result is dropped silently.
@@ -193,7 +194,7 @@ func (d *Deferred) Callback(v any) error {
 	d.fired = firedByCallback
 	if inner, ok := v.(*Deferred); ok {
 		d.result = nil
-		if d.chain(inner) {
+		if inner != nil && d.chain(inner) {
 			return nil
 		}
 	} else {
@@ -282,6 +283,13 @@ var errSelfChain = errors.New("deferred: a callback returned the Deferred it bel
 // run runs the chain from the next stage on, until it is exhausted, paused,
 // or waiting for an inner Deferred, then notes whether it ended on an
 // unhandled Failure.
+//
+// When a Deferred that another one waits for hands its result over (the
+// continuation stage that chain adds), the waiting one runs next in this
+// same loop, and the loop comes back afterwards to what is left of the
+// first: a stack of suspended chains, as Twisted's _runCallbacks keeps,
+// instead of a call per level. A result that climbs out through a
+// thousand waiting Deferreds thus uses the stack of one.
 func (d *Deferred) run() {
 	if d.running || d.paused > 0 {
 		return // the running loop picks up new stages; Unpause resumes
@@ -289,9 +297,36 @@ func (d *Deferred) run() {
 	if _, waiting := d.result.(*Deferred); waiting {
 		return
 	}
-	d.running = true
-	for !d.runStages() {
+	var spare [4]*Deferred // the suspended chains, on the stack while few
+	suspended := spare[:0]
+	cur := d
+	cur.running = true
+	for {
+		finished, outer := cur.runStages()
+		if !finished {
+			continue // a panic ended the loop: go on from the next stage
+		}
+		if outer != nil {
+			if outer.running || outer.paused > 0 {
+				continue // its own loop, or its Unpause, takes the result
+			}
+			suspended = append(suspended, cur)
+			cur = outer
+			cur.running = true
+			continue
+		}
+		cur.settle()
+		if len(suspended) == 0 {
+			return
+		}
+		cur = suspended[len(suspended)-1]
+		suspended = suspended[:len(suspended)-1]
 	}
+}
+
+// settle ends a run of the chain: the stages that ran are let go, and an
+// unhandled Failure at the end is watched for.
+func (d *Deferred) settle() {
 	d.running = false
 	clear(d.stages[:d.next]) // let the callbacks that ran be collected
 	if int(d.next) == len(d.stages) {
@@ -308,8 +343,10 @@ func (d *Deferred) run() {
 // costs the call. One deferred recover covers the whole loop: a panic ends
 // the loop with the Failure as the result, and run calls runStages again to
 // go on from the next stage. It reports whether the loop ended without a
-// panic.
-func (d *Deferred) runStages() (finished bool) {
+// panic, and outer when it stopped at a continuation stage that handed
+// d's result to the Deferred outer, which waited for d: run runs outer
+// next, then comes back to d.
+func (d *Deferred) runStages() (finished bool, outer *Deferred) {
 	defer func() {
 		if r := recover(); r != nil {
 			d.result = panicFailure(r, 0)
@@ -329,6 +366,10 @@ func (d *Deferred) runStages() (finished bool) {
 			case isBoth(s.eb):
 				result, err = s.cb(f)
 				if err != nil {
+					if err == errContinue {
+						d.result = nil
+						return true, result.(*Deferred)
+					}
 					result = returnedFailure(err, s.cb)
 					continue
 				}
@@ -345,21 +386,30 @@ func (d *Deferred) runStages() (finished bool) {
 			}
 			result, err = s.cb(result)
 			if err != nil {
+				if err == errContinue {
+					d.result = nil
+					return true, result.(*Deferred)
+				}
 				result = returnedFailure(err, s.cb)
 				continue
 			}
 		}
 		if inner, ok := result.(*Deferred); ok {
 			d.result = nil
-			if d.chain(inner) {
-				return true
+			if inner != nil && d.chain(inner) {
+				return true, nil
 			}
-			result = d.result
+			result = d.result // nil for a nil *Deferred: nothing to wait for
 		}
 	}
 	d.result = result
-	return true
+	return true, nil
 }
+
+// errContinue is what a continuation stage returns, with the Deferred
+// that waited, so that runStages hands over to it (see run). It never
+// leaves the package.
+var errContinue = errors.New("deferred: continue with the outer chain")
 
 // chain deals with a callback that returned inner. If inner has a result
 // ready, d takes it over at once (inner is left with nil, as in Twisted);
@@ -380,10 +430,10 @@ func (d *Deferred) chain(inner *Deferred) bool {
 	}
 	d.result = inner
 	resume := func(r any) (any, error) {
-		// The result now belongs to the outer chain: inner keeps nil.
+		// The result now belongs to the outer chain (inner keeps nil),
+		// which the loop running inner runs next.
 		d.result = r
-		d.run()
-		return nil, nil
+		return d, errContinue
 	}
 	if len(inner.stages) == cap(inner.stages) {
 		inner.grow()
