@@ -95,8 +95,26 @@ func NewFailureFromPanic(recovered any) *Failure {
 	return panicFailure(recovered, 1)
 }
 
-// Error returns the wrapped error's message.
-func (f *Failure) Error() string { return f.cause().Error() }
+// Error returns the wrapped error's message. An error whose Error method
+// panics (a typed nil pointer, the classic Go slip, returned as an error)
+// gives "<nil>" or a note of the panic instead: a Failure is formatted
+// where nothing may crash, in a report of an unhandled error on a
+// runtime goroutine.
+func (f *Failure) Error() string { return errorText(f.cause()) }
+
+// errorText is err.Error(), contained.
+func errorText(err error) (s string) {
+	defer func() {
+		if r := recover(); r != nil {
+			if v := reflect.ValueOf(err); v.Kind() == reflect.Pointer && v.IsNil() {
+				s = "<nil>"
+				return
+			}
+			s = fmt.Sprintf("(%T.Error panicked: %v)", err, r)
+		}
+	}()
+	return err.Error()
+}
 
 // cause is the wrapped error, never nil, even for a Failure{} made by hand.
 func (f *Failure) cause() error {

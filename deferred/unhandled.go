@@ -1,6 +1,7 @@
 package deferred
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -77,9 +78,22 @@ func reportUnhandled(w *watch) {
 		armedMu.Unlock()
 	}()
 	if f := w.failure.Swap(nil); f != nil {
-		unhandledHandler()(f)
+		report(f)
 		reports.Add(1)
 	}
+}
+
+// report hands f to the handler. A handler that panics is contained: this
+// runs on a runtime goroutine, where a panic would end the process at a
+// moment that has nothing to do with its cause. One line on stderr says
+// what was lost.
+func report(f *Failure) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(os.Stderr, "Unhandled error in Deferred: %T: %s (and its report panicked: %v)\n", f.cause(), f.Error(), r)
+		}
+	}()
+	unhandledHandler()(f)
 }
 
 func unhandledHandler() func(*Failure) {

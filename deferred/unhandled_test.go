@@ -3,8 +3,11 @@ package deferred_test
 import (
 	"bytes"
 	"errors"
+	"io"
+	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -181,5 +184,54 @@ func TestSetUnhandledErrorHandlerReturnsThePrevious(t *testing.T) {
 	}
 	if restored := deferred.SetUnhandledErrorHandler(orig); restored == nil {
 		t.Fatal("the default handler is returned as nil")
+	}
+}
+
+// poemError has a pointer receiver: a nil *poemError returned as an error
+// (the classic Go slip) panics when its Error is called.
+type poemError struct{ line int }
+
+func (e *poemError) Error() string { return "bad line " + strconv.Itoa(e.line) }
+
+func failWithTypedNil() {
+	var bad *poemError
+	d := deferred.New()
+	d.AddCallback(func(any) (any, error) { return nil, bad })
+	_ = d.Callback(nil)
+}
+
+// A typed nil error and a handler that panics are contained: the report
+// of an unhandled failure runs on a runtime goroutine, where a panic would
+// end the process.
+func TestUnhandledReportNeverPanics(t *testing.T) {
+	var bad *poemError
+	f := deferred.NewFailure(bad)
+	if f.Error() != "<nil>" || !strings.Contains(f.Traceback(), "*deferred_test.poemError: <nil>") {
+		t.Errorf("typed nil: %q\n%s", f.Error(), f.Traceback())
+	}
+
+	// The default handler formats the traceback of a typed nil error.
+	var out bytes.Buffer
+	deferred.WriteUnhandled(&out, f)
+	if !strings.Contains(out.String(), "Unhandled error in Deferred:") {
+		t.Errorf("report %q", out.String())
+	}
+
+	// A handler that panics: the process goes on, and stderr has a line.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := os.Stderr
+	os.Stderr = w
+	prev := deferred.SetUnhandledErrorHandler(func(*deferred.Failure) { panic("handler broke") })
+	failWithTypedNil()
+	deferred.FlushUnhandled(flushTimeout)
+	deferred.SetUnhandledErrorHandler(prev)
+	os.Stderr = stderr
+	w.Close()
+	b, _ := io.ReadAll(r)
+	if !strings.Contains(string(b), "Unhandled error in Deferred: *deferred_test.poemError: <nil> (and its report panicked: handler broke)") {
+		t.Errorf("stderr: %q", b)
 	}
 }
