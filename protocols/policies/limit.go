@@ -13,7 +13,10 @@ import (
 // protocol runs instead if set (to write a message before closing, say),
 // else the connection is closed without a word, as when a factory returns
 // nil. Refused counts them. Twisted's LimitTotalConnectionsFactory and
-// LimitConnectionsByPeer in one.
+// LimitConnectionsByPeer in one. A peer with no IP address (the client of
+// a Unix socket, which is unnamed) is not limited per peer: those clients
+// cannot be told apart, and one limit for all of them would be MaxTotal
+// under another name. Only MaxTotal counts them.
 type Limit struct {
 	Factory    reactor.Factory
 	MaxTotal   int
@@ -50,7 +53,8 @@ func peerIP(addr net.Addr) netip.Addr {
 // allow, and counts it until its ConnectionLost.
 func (l *Limit) BuildProtocol(addr net.Addr) reactor.Protocol {
 	ip := peerIP(addr)
-	if (l.MaxTotal > 0 && l.open >= l.MaxTotal) || (l.MaxPerPeer > 0 && l.byPeer[ip] >= l.MaxPerPeer) {
+	perPeer := ip.IsValid()
+	if (l.MaxTotal > 0 && l.open >= l.MaxTotal) || (perPeer && l.MaxPerPeer > 0 && l.byPeer[ip] >= l.MaxPerPeer) {
 		l.Refused++
 		if l.Overflow != nil {
 			return l.Overflow(addr)
@@ -61,14 +65,19 @@ func (l *Limit) BuildProtocol(addr net.Addr) reactor.Protocol {
 	if inner == nil {
 		return nil
 	}
-	if l.byPeer == nil {
-		l.byPeer = make(map[netip.Addr]int)
-	}
 	l.open++
-	l.byPeer[ip]++
+	if perPeer {
+		if l.byPeer == nil {
+			l.byPeer = make(map[netip.Addr]int)
+		}
+		l.byPeer[ip]++
+	}
 	w := &wrapper{inner: inner}
 	w.onLost = func(error) {
 		l.open--
+		if !perPeer {
+			return
+		}
 		if n := l.byPeer[ip] - 1; n > 0 {
 			l.byPeer[ip] = n
 		} else {

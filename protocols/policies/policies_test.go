@@ -183,6 +183,31 @@ func TestLimit(t *testing.T) {
 	}
 }
 
+// Unix socket clients have no address to tell them apart: MaxPerPeer does
+// not lump them into one peer; MaxTotal still counts them.
+func TestLimitUnixPeers(t *testing.T) {
+	l := &Limit{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &recorder{} }),
+		MaxTotal: 3, MaxPerPeer: 1}
+	unnamed := &net.UnixAddr{Net: "unix"}
+	var ps []reactor.Protocol
+	for range 3 {
+		p := l.BuildProtocol(unnamed)
+		if p == nil {
+			t.Fatalf("Unix client %d refused (refused %d)", len(ps)+1, l.Refused)
+		}
+		ps = append(ps, p)
+	}
+	if l.BuildProtocol(unnamed) != nil {
+		t.Error("a fourth Unix client passed MaxTotal")
+	}
+	for _, p := range ps {
+		p.ConnectionLost(reactor.ErrConnectionDone)
+	}
+	if l.Open() != 0 || len(l.byPeer) != 0 {
+		t.Errorf("after all left: open %d, peers %v", l.Open(), l.byPeer)
+	}
+}
+
 // panicsOnLost is a protocol whose ConnectionLost panics (a user's bug).
 type panicsOnLost struct{ recorder }
 
