@@ -155,7 +155,7 @@ func TestConnectTCPContext(t *testing.T) {
 		t.Errorf("state %v", c.State())
 	}
 	if len(cf2.failed) != 1 || !errors.As(cf2.failed[0], &ce) ||
-		!(ce.Timeout() || errors.Is(ce, context.DeadlineExceeded)) {
+		!ce.Timeout() || !errors.Is(ce, ErrConnectTimeout) || !errors.Is(ce, context.DeadlineExceeded) {
 		t.Errorf("past the deadline: %v", cf2.failed)
 	}
 }

@@ -145,9 +145,11 @@ func (r *Reactor) RunContext(ctx context.Context) error {
 
 // ConnectTCPContext is ConnectTCP with a context instead of a timeout, as
 // net.Dialer.DialContext takes one: ctx's deadline, if any, bounds the
-// attempt (as ConnectTCP's timeout does), and ctx done before the
-// connection is made stops the attempt, which fails with a *ConnectError
-// that matches ErrConnectCancelled and the context's error. Once
+// attempt (as ConnectTCP's timeout does: the *ConnectError then matches
+// ErrConnectTimeout and context.DeadlineExceeded), and ctx cancelled
+// before the connection is made stops the attempt, which fails with a
+// *ConnectError that matches ErrConnectCancelled and the context's error
+// (context.Canceled, or its cause). Once
 // connected, the connection no longer depends on ctx. The connector's
 // Factory is a wrapper around factory that forwards every call to it.
 func (r *Reactor) ConnectTCPContext(ctx context.Context, addr string, factory ClientFactory) *Connector {
@@ -189,8 +191,21 @@ func (f *ctxClientFactory) BuildProtocol(addr net.Addr) Protocol {
 
 func (f *ctxClientFactory) ClientConnectionFailed(c *Connector, reason error) {
 	f.stop()
-	if f.cancelled {
+	switch {
+	case f.pastDeadline() && (f.cancelled || errors.Is(reason, ErrConnectTimeout)):
+		// Whichever timer came first, the context's or the connector's
+		// (both are set to the deadline), the answer is the same.
+		reason = &ConnectError{Addr: c.addr, Err: fmt.Errorf("%w (%w)", ErrConnectTimeout, context.Cause(f.ctx))}
+	case f.cancelled:
 		reason = &ConnectError{Addr: c.addr, Err: fmt.Errorf("%w (%w)", ErrConnectCancelled, context.Cause(f.ctx))}
 	}
 	f.ClientFactory.ClientConnectionFailed(c, reason)
+}
+
+// pastDeadline reports whether the context's deadline has come. Its own
+// error may not say so yet: the connector's timer, set to the same
+// moment, can run first.
+func (f *ctxClientFactory) pastDeadline() bool {
+	d, ok := f.ctx.Deadline()
+	return ok && !time.Now().Before(d)
 }

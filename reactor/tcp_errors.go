@@ -7,6 +7,8 @@ import (
 	"net"
 	"strconv"
 	"syscall"
+
+	"gyre/deferred"
 )
 
 // Errors of the TCP layer. The messages of those the tutorial's programs
@@ -98,6 +100,14 @@ type ConnectError struct {
 }
 
 func (e *ConnectError) Unwrap() error { return e.Err }
+
+// Is makes an attempt stopped by StopConnecting match deferred.ErrCancelled
+// as well: that is how a connect Deferred cancelled by task.AddTimeout or
+// CancelOnDone ends, and those helpers then say why (a *task.TimeoutError,
+// the context's error) rather than "User aborted connection.".
+func (e *ConnectError) Is(target error) bool {
+	return target == deferred.ErrCancelled && errors.Is(e.Err, ErrConnectCancelled)
+}
 
 // Timeout reports whether the attempt timed out, by the connector's timeout
 // or the kernel's.
