@@ -36,9 +36,10 @@
 //
 // A framer keeps at most one partial frame between reads, and refuses a
 // frame longer than its MaxLength as soon as its length is known (for
-// lines: as soon as more than MaxLength bytes have come without a
-// delimiter), so a peer that never ends a frame costs at most MaxLength
-// plus one read of memory. Malformed input loses the connection (or calls
+// lines: once MaxLength bytes and a delimiter's length more have come
+// without a delimiter, as Twisted checks: until then the last bytes may
+// be the start of one), so a peer that never ends a frame costs at most
+// MaxLength plus one read of memory. Malformed input loses the connection (or calls
 // the handler's hook) with an error that says what was wrong (Err); it
 // never panics.
 //

@@ -55,8 +55,9 @@ type LengthHandler interface {
 //   - PauseProducing stops the delivery at once, even of lines already
 //     received (and stops reading from the socket); ResumeProducing
 //     delivers them and reads again.
-//   - A line longer than MaxLength is refused as soon as it is known to
-//     be, before its delimiter comes: LineLengthExceeded.
+//   - A line longer than MaxLength is refused before its delimiter comes,
+//     once MaxLength+len(Delimiter) bytes have come without one (the last
+//     of them might have begun a delimiter): LineLengthExceeded.
 //   - LoseConnection (the framer's, not the transport's) also stops the
 //     lines left in the current read, as Twisted does.
 type LineReceiver struct {
