@@ -194,8 +194,13 @@ func (f *ctxClientFactory) ClientConnectionFailed(c *Connector, reason error) {
 	switch {
 	case f.pastDeadline() && (f.cancelled || errors.Is(reason, ErrConnectTimeout)):
 		// Whichever timer came first, the context's or the connector's
-		// (both are set to the deadline), the answer is the same.
-		reason = &ConnectError{Addr: c.addr, Err: fmt.Errorf("%w (%w)", ErrConnectTimeout, context.Cause(f.ctx))}
+		// (both are set to the deadline), the answer is the same; the
+		// context may not know yet that its deadline has passed.
+		cause := context.Cause(f.ctx)
+		if cause == nil {
+			cause = context.DeadlineExceeded
+		}
+		reason = &ConnectError{Addr: c.addr, Err: fmt.Errorf("%w (%w)", ErrConnectTimeout, cause)}
 	case f.cancelled:
 		reason = &ConnectError{Addr: c.addr, Err: fmt.Errorf("%w (%w)", ErrConnectCancelled, context.Cause(f.ctx))}
 	}
