@@ -1,11 +1,14 @@
 package reactor_test
 
 import (
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"log"
 	"net"
 	"os"
 	"path/filepath"
+	"time"
 
 	"gyre/deferred"
 	"gyre/reactor"
@@ -109,4 +112,143 @@ type Printer struct {
 func (p *Printer) DatagramReceived(data []byte, _ *net.UDPAddr) {
 	fmt.Println(string(data))
 	p.stop()
+}
+
+// A client from an endpoint string: the Deferred fires with the protocol
+// once it is connected. A malformed string fails at once, naming the
+// field, before anything is tried.
+func ExampleConnectEndpoint() {
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	port, err := r.ListenTCP("127.0.0.1:0", reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		return &PoemServer{poem: []byte("Chalk on the pavement,\nrain on the chalk.\n")}
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	client := reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		return &PoemClient{done: func(poem []byte, reason error) {
+			fmt.Print(string(poem))
+			fmt.Println("lost:", reason)
+			r.Stop()
+		}}
+	})
+
+	reactor.ConnectEndpoint(r, "tcp:host=127.0.0.1:port=http", client).AddErrback(func(f *deferred.Failure) (any, error) {
+		var ee *reactor.EndpointError
+		if errors.As(f, &ee) {
+			fmt.Println("malformed:", ee.Field)
+		}
+		fmt.Println(f.Error())
+		return nil, nil
+	})
+
+	desc := "tcp:host=127.0.0.1:port=" + portOf(port.Addr().String()) + ":timeout=5"
+	reactor.ConnectEndpoint(r, desc, client).AddCallback(func(p any) (any, error) {
+		fmt.Printf("connected: %T\n", p)
+		return nil, nil
+	})
+	if err := r.Run(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// malformed: port
+	// endpoint "tcp:host=127.0.0.1:port=http": port: expected a number from 1 to 65535, got "http"
+	// connected: *reactor_test.PoemClient
+	// Chalk on the pavement,
+	// rain on the chalk.
+	// lost: Connection was closed cleanly.
+}
+
+// Cancelling the Deferred of ConnectEndpoint abandons the attempt.
+func ExampleConnectEndpoint_cancel() {
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer r.Close()
+	d := reactor.ConnectEndpoint(r, "tcp:host=127.0.0.1:port="+portOf(refusingAddr()), reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		return &reactor.BaseProtocol{}
+	}))
+	d.AddErrback(func(f *deferred.Failure) (any, error) {
+		var ce *reactor.ConnectError
+		fmt.Println(errors.As(f, &ce), errors.Is(f, reactor.ErrConnectCancelled))
+		return nil, nil
+	})
+	d.Cancel() // before the loop has run: the attempt never gets an answer
+	// Output:
+	// true true
+}
+
+// portOf returns the port of a host:port address.
+func portOf(addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return port
+}
+
+// Client endpoint descriptions, parsed once: positional or named fields,
+// the tls: type (also written ssl:), and String to print one back in
+// its canonical form.
+func ExampleParseClientEndpoint() {
+	for _, desc := range []string{
+		"tcp:poems.example:10000",
+		"ssl:host=poems.example:port=10443:caCerts=/etc/gyre/ca.pem:timeout=2.5",
+		"unix:/run/gyre.sock",
+		"tcp:host=poems.example",
+	} {
+		e, err := reactor.ParseClientEndpoint(desc)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Printf("%s %q %d %q %v -> %s\n", e.Type, e.Host, e.Port, e.Path, e.Timeout, e)
+	}
+	// Output:
+	// tcp "poems.example" 10000 "" 0s -> tcp:host=poems.example:port=10000
+	// tls "poems.example" 10443 "" 2.5s -> tls:host=poems.example:port=10443:caCerts=/etc/gyre/ca.pem:timeout=2.5
+	// unix "" 0 "/run/gyre.sock" 0s -> unix:path=/run/gyre.sock
+	// endpoint "tcp:host=poems.example": port: missing; expected a port number
+}
+
+// A ClientEndpoint can be made in code too, with what a string cannot
+// hold: here a TLS configuration whose pool of trusted certificates lives
+// in memory.
+func ExampleClientEndpoint_Connect() {
+	cert, roots := selfSigned()
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	server := &tls.Config{Certificates: []tls.Certificate{cert}}
+	port, err := r.ListenTLS("127.0.0.1:0", server, reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		return &PoemServer{poem: []byte("Sealed, and still a poem.\n")}
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	e := reactor.ClientEndpoint{
+		Type:      "tls",
+		Host:      "127.0.0.1",
+		Port:      port.Addr().(*net.TCPAddr).Port,
+		Timeout:   5 * time.Second,
+		TLSConfig: &tls.Config{RootCAs: roots}, // ServerName: Host
+	}
+	e.Connect(r, reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		return &PoemClient{done: func(poem []byte, reason error) {
+			fmt.Print(string(poem))
+			fmt.Println("lost:", reason)
+			r.Stop()
+		}}
+	}))
+	if err := r.Run(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// Sealed, and still a poem.
+	// lost: Connection was closed cleanly.
 }
