@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log"
 	"os"
 	"time"
@@ -12,9 +13,41 @@ import (
 	"gyre/reactor"
 )
 
-// Blocking work (here a file read) runs on the pool; the Deferred fires on
-// the loop, where an Inline body awaits it like any other.
+// Blocking work runs on a goroutine of the reactor's pool; the Deferred
+// fires on the loop with what the work returned, or fails with its error.
 func ExampleDeferToGoroutine() {
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	r.CallWhenRunning(func() {
+		reactor.DeferToGoroutine(r, func(context.Context) (any, error) {
+			return os.ReadFile("doc.go") // blocks a goroutine of the pool, not the loop
+		}).AddCallback(func(v any) (any, error) {
+			fmt.Println("read:", len(v.([]byte)) > 0)
+			// A callback returning a Deferred pauses the chain until it
+			// fires: the next read starts only now.
+			return reactor.DeferToGoroutine(r, func(context.Context) (any, error) {
+				return os.ReadFile("no-such-file")
+			}), nil
+		}).AddErrback(func(f *deferred.Failure) (any, error) {
+			fmt.Println("failed:", errors.Is(f, fs.ErrNotExist))
+			return nil, nil
+		}).AddBoth(func(any) (any, error) {
+			return nil, r.Stop()
+		})
+	})
+	if err := r.Run(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// read: true
+	// failed: true
+}
+
+// The typed form: the result is a []byte, and an Inline body awaits it
+// like any other Future.
+func ExampleDeferToGoroutineOf() {
 	r, err := reactor.New()
 	if err != nil {
 		log.Fatal(err)
@@ -86,4 +119,47 @@ func ExampleReactor_RunContext() {
 	// Output:
 	// deferred: cancelled (context deadline exceeded)
 	// stopped: context canceled
+}
+
+// A goroutine waits for a result from the loop, but no longer than its
+// context allows: once the context is done, the Deferred is cancelled (on
+// the loop) and the error matches both the context's error and
+// deferred.ErrCancelled.
+func ExampleBlockingCallContext() {
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	go func() {
+		defer r.CallFromGoroutine(func() { r.Stop() })
+		v, err := reactor.BlockingCallContext(context.Background(), r, func() *deferred.Deferred {
+			return deferred.Succeed("in time")
+		})
+		fmt.Println(v, err)
+
+		ctx, giveUp := context.WithCancel(context.Background())
+		defer giveUp()
+		cancelled := false // set and read on the loop only
+		_, err = reactor.BlockingCallContext(ctx, r, func() *deferred.Deferred {
+			// An answer that would take long. Meanwhile the caller gives
+			// up: here at once, from the loop, to keep the example exact;
+			// a deadline or a shutdown would do the same.
+			giveUp()
+			return deferred.NewWithCanceller(func(*deferred.Deferred) { cancelled = true })
+		})
+		fmt.Println(err)
+		fmt.Println(errors.Is(err, context.Canceled), errors.Is(err, deferred.ErrCancelled))
+
+		// The cancel was queued on the loop before this call: it has run.
+		v, _ = reactor.BlockingCall(r, func() *deferred.Deferred { return deferred.Succeed(cancelled) })
+		fmt.Println("cancelled on the loop:", v)
+	}()
+	if err := r.Run(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// in time <nil>
+	// deferred: cancelled (context canceled)
+	// true true
+	// cancelled on the loop: true
 }
