@@ -1,6 +1,7 @@
 package reconnect_test
 
 import (
+	"bytes"
 	"fmt"
 	"log"
 	"net"
@@ -76,4 +77,86 @@ func ExampleClientService() {
 	// connected: *reconnect_test.Listener
 	// heard "hello\n"
 	// stopped
+}
+
+// Storyteller tells each client one numbered poem; it hangs up on the
+// first client only.
+type Storyteller struct {
+	reactor.BaseProtocol
+	n int
+}
+
+func (s *Storyteller) ConnectionMade() {
+	s.Transport.Write(fmt.Appendf(nil, "poem %d\n", s.n))
+	if s.n == 1 {
+		s.Transport.LoseConnection()
+	}
+}
+
+// LineReader hands each whole line it receives to heard and says how its
+// connection ended.
+type LineReader struct {
+	reactor.BaseProtocol
+	buf   []byte
+	heard func(line string)
+}
+
+func (l *LineReader) DataReceived(b []byte) {
+	l.buf = append(l.buf, b...) // b is only lent: copy it
+	for {
+		line, rest, ok := bytes.Cut(l.buf, []byte("\n"))
+		if !ok {
+			return
+		}
+		l.buf = rest
+		l.heard(string(line))
+	}
+}
+
+func (l *LineReader) ConnectionLost(reason error) { fmt.Println("lost:", reason) }
+
+// The service connects again when the server hangs up: here after 10ms
+// (a Backoff without jitter), and the second connection is served by a
+// new protocol. StopService then closes it for good.
+func ExampleClientService_reconnect() {
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer r.Close()
+	served := 0
+	port, err := r.ListenTCP("127.0.0.1:0", reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		served++
+		return &Storyteller{n: served}
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	var s *reconnect.ClientService
+	heard := func(line string) {
+		fmt.Printf("heard %q\n", line)
+		if line != "poem 2" {
+			return
+		}
+		s.StopService().AddCallback(func(any) (any, error) {
+			fmt.Println("stopped after", served, "connections")
+			return nil, r.Stop()
+		})
+	}
+	s = &reconnect.ClientService{
+		Reactor:  r,
+		Addr:     port.Addr().String(),
+		Protocol: func() reactor.Protocol { return &LineReader{heard: heard} },
+		Backoff:  reconnect.Backoff{InitialDelay: 10 * time.Millisecond, Jitter: -1},
+	}
+	r.CallWhenRunning(s.StartService)
+	if err := r.Run(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// heard "poem 1"
+	// lost: Connection was closed cleanly.
+	// heard "poem 2"
+	// lost: Connection was closed cleanly.
+	// stopped after 2 connections
 }
