@@ -18,7 +18,7 @@ import (
 // moved to a lower descriptor, as soon as one is free.
 func TestAcceptPastFDSetSizeWaits(t *testing.T) {
 	var lim unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil || lim.Cur < uint64(poll.FDSetSize)+64 {
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil || uint64(lim.Cur) < uint64(poll.FDSetSize)+64 {
 		t.Skipf("needs a descriptor limit above %d (have %d)", poll.FDSetSize+64, lim.Cur)
 	}
 	r, logs := newReactor(t, "select")
