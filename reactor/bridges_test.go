@@ -101,6 +101,34 @@ func TestCancelOnDone(t *testing.T) {
 	}
 }
 
+// A context cancelled with a cause of its own: the failure matches the
+// cause and context.Canceled both, as the docs say.
+func TestCancelOnDoneWithACause(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend())
+	ctx, cancel := context.WithCancelCause(context.Background())
+	gaveUp := errors.New("user gave up")
+	var err error
+	r.CallWhenRunning(func() {
+		CancelOnDone(r, ctx, deferred.New()).AddErrback(func(f *deferred.Failure) (any, error) {
+			err = f
+			return nil, r.Stop()
+		})
+		go cancel(gaveUp)
+	})
+	run(t, r)
+	if !errors.Is(err, deferred.ErrCancelled) || !errors.Is(err, context.Canceled) || !errors.Is(err, gaveUp) {
+		t.Errorf("failed with %v", err)
+	}
+	if got := whyDone(ctx).Error(); got != "context canceled: user gave up" {
+		t.Errorf("whyDone %q", got)
+	}
+	plain, stop := context.WithCancel(context.Background())
+	stop()
+	if got := whyDone(plain); got != context.Canceled {
+		t.Errorf("whyDone of a plain cancel: %v", got)
+	}
+}
+
 func TestRunContext(t *testing.T) {
 	for _, early := range []bool{false, true} {
 		r, _ := newReactor(t, DefaultBackend())

@@ -94,15 +94,27 @@ func BlockingCallContext(ctx context.Context, r *Reactor, f func() *deferred.Def
 }
 
 // cancelledBy is the error of work abandoned because ctx is done: it
-// matches deferred.ErrCancelled and the context's cause.
+// matches deferred.ErrCancelled and the context's error and cause.
 func cancelledBy(ctx context.Context) error {
-	return fmt.Errorf("%w (%w)", deferred.ErrCancelled, context.Cause(ctx))
+	return fmt.Errorf("%w (%w)", deferred.ErrCancelled, whyDone(ctx))
+}
+
+// whyDone is why ctx is done: its cause, which matches its error too
+// (context.Canceled, context.DeadlineExceeded) even when the cause was
+// given by WithCancelCause or WithTimeoutCause and is something else.
+// nil if ctx is not done.
+func whyDone(ctx context.Context) error {
+	err, cause := ctx.Err(), context.Cause(ctx)
+	if cause == nil || errors.Is(cause, err) {
+		return cause
+	}
+	return fmt.Errorf("%w: %w", err, cause)
 }
 
 // CancelOnDone cancels d when ctx is done, unless d has fired by then, and
 // returns d. If d then fails with deferred.ErrCancelled, the failure also
 // matches the context's error (context.Canceled or
-// context.DeadlineExceeded, through context.Cause). It adds one stage to
+// context.DeadlineExceeded) and its cause, if it was given one. It adds one stage to
 // d's chain, where the chain stands now, which passes the result on and
 // forgets ctx. It belongs to the loop goroutine.
 func CancelOnDone(r *Reactor, ctx context.Context, d *deferred.Deferred) *deferred.Deferred {
@@ -123,7 +135,7 @@ func CancelOnDone(r *Reactor, ctx context.Context, d *deferred.Deferred) *deferr
 		settled = true
 		stop()
 		if f, failed := v.(*deferred.Failure); failed && byContext && errors.Is(f, deferred.ErrCancelled) {
-			return nil, fmt.Errorf("%w (%w)", f, context.Cause(ctx))
+			return nil, fmt.Errorf("%w (%w)", f, whyDone(ctx))
 		}
 		return v, nil
 	})
@@ -196,13 +208,13 @@ func (f *ctxClientFactory) ClientConnectionFailed(c *Connector, reason error) {
 		// Whichever timer came first, the context's or the connector's
 		// (both are set to the deadline), the answer is the same; the
 		// context may not know yet that its deadline has passed.
-		cause := context.Cause(f.ctx)
+		cause := whyDone(f.ctx)
 		if cause == nil {
 			cause = context.DeadlineExceeded
 		}
 		reason = &ConnectError{Addr: c.addr, Err: fmt.Errorf("%w (%w)", ErrConnectTimeout, cause)}
 	case f.cancelled:
-		reason = &ConnectError{Addr: c.addr, Err: fmt.Errorf("%w (%w)", ErrConnectCancelled, context.Cause(f.ctx))}
+		reason = &ConnectError{Addr: c.addr, Err: fmt.Errorf("%w (%w)", ErrConnectCancelled, whyDone(f.ctx))}
 	}
 	f.ClientFactory.ClientConnectionFailed(c, reason)
 }
