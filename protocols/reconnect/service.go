@@ -153,6 +153,14 @@ func (s *ClientService) connected(p reactor.Protocol, t reactor.Transport) {
 	}
 }
 
+// dying stops handing out the protocol of t before its ConnectionLost
+// runs: a WhenConnected made there waits for the next connection.
+func (s *ClientService) dying(t reactor.Transport) {
+	if s.conn == t {
+		s.current = nil
+	}
+}
+
 func (s *ClientService) lost(t reactor.Transport) {
 	if s.conn != t {
 		return
@@ -199,6 +207,7 @@ func (p *tracked) ConnectionMade() {
 // ConnectionLost panics (the reactor contains the panic): the service must
 // not go on handing out a dead protocol, nor its stop wait for ever.
 func (p *tracked) ConnectionLost(reason error) {
+	p.s.dying(p.t)
 	defer p.s.lost(p.t)
 	p.Protocol.ConnectionLost(reason)
 }

@@ -154,3 +154,41 @@ func TestClientServiceWithoutFieldsSaysSo(t *testing.T) {
 	}()
 	(&ClientService{Addr: "127.0.0.1:1"}).StartService()
 }
+
+// askingOnLost asks its service for the connection as it is lost.
+type askingOnLost struct {
+	reactor.BaseProtocol
+	s        *ClientService
+	handedMe bool
+}
+
+func (p *askingOnLost) ConnectionLost(error) {
+	p.s.WhenConnected().AddCallback(func(v any) (any, error) {
+		p.handedMe = v == p
+		return nil, nil
+	})
+}
+
+// A protocol asking for the connection from its own ConnectionLost is not
+// handed itself, dying: it waits for the next connection.
+func TestWhenConnectedFromConnectionLost(t *testing.T) {
+	r := newReactor(t)
+	port, server := listenHooked(t, r)
+	var first *askingOnLost
+	s := &ClientService{Reactor: r, Addr: port.Addr().String(),
+		Backoff: Backoff{InitialDelay: time.Hour, Jitter: -1}} // no reconnect within the test
+	s.Protocol = func() reactor.Protocol { first = &askingOnLost{s: s}; return first }
+	r.CallWhenRunning(func() {
+		s.StartService()
+		s.WhenConnected().AddCallback(func(any) (any, error) {
+			server.sides[0].LoseConnection()
+			r.CallLater(50*time.Millisecond, func() { s.StopService(); r.Stop() })
+			return nil, nil
+		})
+		r.CallLater(5*time.Second, func() { r.Stop() })
+	})
+	runFor(t, r)
+	if first == nil || first.handedMe {
+		t.Errorf("the dying protocol was handed itself (protocol %v)", first)
+	}
+}
