@@ -13,7 +13,8 @@ var ErrTLSStarted = errors.New("reactor: StartTLS on a connection that is closin
 // StartTLS turns an established connection into a TLS one (STARTTLS): a
 // handshake starts at once, as the server if the connection was accepted
 // and as the client if it was made by a Connector. Call it from the
-// protocol, typically right after writing (or reading) the plaintext
+// protocol: in ConnectionMade, for a connection that is TLS from its first
+// byte, or later, typically right after writing (or reading) the plaintext
 // that agreed on it: what the peer sent before its hello has been
 // delivered already; nothing the protocol wrote earlier is encrypted.
 //
@@ -32,7 +33,7 @@ func (c *Conn) StartTLS(config *tls.Config) (*TLSConn, error) {
 // WithHandshakeTimeout gives a TLS port's: 0 means
 // DefaultTLSHandshakeTimeout, a negative duration no limit.
 func (c *Conn) StartTLSTimeout(config *tls.Config, timeout time.Duration) (*TLSConn, error) {
-	if c.flags&(fClosed|fDisconnecting|fWriteShutting|fConnecting|fSetup) != 0 || c.proto == nil {
+	if c.flags&(fClosed|fDisconnecting|fWriteShutting|fConnecting) != 0 || c.proto == nil {
 		return nil, ErrTLSStarted
 	}
 	if _, ok := c.proto.(*tlsLower); ok {
