@@ -110,6 +110,11 @@ func (f *intString) send(s []byte, size int) error {
 
 // Int8StringReceiver frames strings with a one-byte length prefix (at
 // most 255 bytes). Embed it and set Handler.
+//
+// Its fields come from an unexported framer, so go doc does not list
+// them: Handler (a StringHandler) receives the strings, MaxLength is the
+// longest accepted (0 means DefaultMaxStringLength), and Transport and
+// Factory are reactor.BaseProtocol's.
 type Int8StringReceiver struct{ intString }
 
 // DataReceived implements reactor.Protocol.
@@ -124,6 +129,11 @@ func (f *Int8StringReceiver) SendString(s []byte) error { return f.send(s, 1) }
 
 // Int16StringReceiver frames strings with a two-byte big-endian length
 // prefix. Embed it and set Handler.
+//
+// Its fields come from an unexported framer, so go doc does not list
+// them: Handler (a StringHandler) receives the strings, MaxLength is the
+// longest accepted (0 means DefaultMaxStringLength), and Transport and
+// Factory are reactor.BaseProtocol's.
 type Int16StringReceiver struct{ intString }
 
 // DataReceived implements reactor.Protocol.
@@ -138,6 +148,11 @@ func (f *Int16StringReceiver) SendString(s []byte) error { return f.send(s, 2) }
 
 // Int32StringReceiver frames strings with a four-byte big-endian length
 // prefix. Embed it and set Handler.
+//
+// Its fields come from an unexported framer, so go doc does not list
+// them: Handler (a StringHandler) receives the strings, MaxLength is the
+// longest accepted (0 means DefaultMaxStringLength), and Transport and
+// Factory are reactor.BaseProtocol's.
 type Int32StringReceiver struct{ intString }
 
 // DataReceived implements reactor.Protocol.

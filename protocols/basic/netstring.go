@@ -14,6 +14,11 @@ import (
 // a missing comma, is malformed (ErrMalformed). Either loses the
 // connection, with Err saying what was wrong, unless the handler has an
 // InvalidFrame method.
+//
+// Its fields come from an unexported framer, so go doc does not list
+// them: Handler (a StringHandler) receives the strings, MaxLength is the
+// longest accepted (0 means DefaultMaxStringLength), and Transport and
+// Factory are reactor.BaseProtocol's.
 type NetstringReceiver struct {
 	stringFramer
 	hdr [24]byte
