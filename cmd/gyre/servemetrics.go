@@ -61,12 +61,17 @@ func (o *opsServer) serve(loops []*loopStats, say sayer) {
 	mux.HandleFunc("GET /healthz", o.healthz)
 	o.http = &http.Server{
 		Handler:           mux,
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: 2 * time.Second,
 		WriteTimeout:      10 * time.Second,
-		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    8 << 10,
 		ErrorLog:          errLog,
 	}
+	// One request per connection. The endpoint holds opsMaxConns
+	// connections at most; kept alive, that many idle clients held every
+	// slot for the idle timeout, the balancer's /healthz check waited in
+	// the queue, failed, and took a healthy instance out. A scrape or a
+	// check every few seconds pays one connection each, which is nothing.
+	o.http.SetKeepAlivesEnabled(false)
 	go func() {
 		defer close(o.done)
 		o.http.Serve(o.ln) // ends with ErrServerClosed at close

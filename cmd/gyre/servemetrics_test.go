@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -69,4 +70,41 @@ func TestOpsServerErrorsGoToTheLog(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	o.close()
+}
+
+// Clients that keep their connections to the metrics endpoint open after
+// a request do not hold its slots: /healthz still answers at once (a
+// balancer that cannot check an instance takes it out).
+func TestOpsServerIdleClientsDoNotStarveHealthz(t *testing.T) {
+	o, err := listenOps("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.serve(nil, func(slog.Level, string, ...slog.Attr) {})
+	defer o.close()
+	addr := o.Addr().String()
+	for range opsMaxConns {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := c.Write([]byte("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Read(make([]byte, 512)); err != nil {
+			t.Fatal(err)
+		}
+		// and stays open, idle
+	}
+	client := &http.Client{Timeout: 2 * time.Second}
+	resp, err := client.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatalf("/healthz with %d idle clients: %v", opsMaxConns, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/healthz: %s", resp.Status)
+	}
 }
