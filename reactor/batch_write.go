@@ -266,7 +266,9 @@ func pending(it *batchItem) (*Conn, []byte) {
 // that has heard from its peer closes the ordinary way, which lingers
 // (linger.go).
 func (c *Conn) closesAfterSend() bool {
-	if c.talked&talkedIn != 0 || c.flags&(fDisconnecting|fWriteShutting|fSetup) != fDisconnecting ||
+	// A connection armed to reset (WithResetOnExit) closes through shut,
+	// which disarms it first.
+	if c.talked&talkedIn != 0 || c.flags&(fDisconnecting|fWriteShutting|fSetup|fResetOnExit) != fDisconnecting ||
 		(c.extra != nil && (c.extra.producer != nil || c.extra.woff != len(c.extra.wbuf))) {
 		return false
 	}

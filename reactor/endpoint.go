@@ -36,7 +36,7 @@ func (e ServerEndpoint) Listen(r *Reactor, factory Factory, opts ...ListenOption
 	case "unix":
 		return r.ListenUnix(e.Path, factory, append(opts, WithMode(e.Mode))...)
 	case "systemd":
-		return listenSystemd(r, e, factory)
+		return listenSystemd(r, e, factory, opts...)
 	case "tls":
 		return listenTLSEndpoint(r, e, factory, opts...)
 	}

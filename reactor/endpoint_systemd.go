@@ -46,7 +46,13 @@ func activationFiles() []*os.File {
 var errNoActivation = errors.New("no sockets were passed by socket activation (LISTEN_PID is not this process or LISTEN_FDS is unset)")
 
 // listenSystemd makes a Port of the socket the endpoint selects.
-func listenSystemd(r *Reactor, e ServerEndpoint, factory Factory) (*Port, error) {
+// The options that act on sockets (WithNoDelay, WithResetOnExit) apply;
+// the listening socket is systemd's, already bound and listening.
+func listenSystemd(r *Reactor, e ServerEndpoint, factory Factory, opts ...ListenOption) (*Port, error) {
+	var cfg listenConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	what := "systemd:index=" + strconv.Itoa(e.Index)
 	if e.Name != "" {
 		what = "systemd:name=" + e.Name
@@ -81,11 +87,16 @@ func listenSystemd(r *Reactor, e ServerEndpoint, factory Factory) (*Port, error)
 		sock.Close(fd)
 		return nil, lerr(err)
 	}
+	if err := cfg.applyToListener(fd); err != nil {
+		sock.Close(fd)
+		return nil, lerr(err)
+	}
 	p, err := r.newPort(fd, factory, what)
 	if err != nil {
 		sock.Close(fd)
 		return nil, lerr(err)
 	}
+	cfg.applyToPort(p)
 	return p, nil
 }
 

@@ -34,6 +34,7 @@ type Port struct {
 	listening bool
 	closed    bool
 	noDelay   bool          // WithNoDelay
+	reset     bool          // WithResetOnExit
 	backoff   time.Duration // current EMFILE back-off, 0 when accepting normally
 	quota     int           // connections the next wake-up accepts at most (see acceptBatch)
 	full      int           // wake-ups in a row that used the whole quota
@@ -55,6 +56,7 @@ type listenConfig struct {
 	backlog   int
 	mode      os.FileMode // ListenUnix
 	noDelay   bool        // WithNoDelay: TCP_NODELAY on accepted connections
+	reset     bool        // WithResetOnExit
 
 	handshakeTimeout time.Duration // ListenTLS
 }
@@ -75,6 +77,19 @@ func WithReusePort() ListenOption {
 // timed writes (the slow poetry server) that accept in bursts.
 func WithNoDelay() ListenOption {
 	return func(c *listenConfig) { c.noDelay = true }
+}
+
+// WithResetOnExit makes the connections of a port end with a reset if the
+// process dies while they are open (killed, crashed, out of memory), as
+// an AbortConnection would: without it the kernel closes them cleanly, and
+// a peer that takes the end of the stream for the end of a message (a
+// poetry client) takes part of one for the whole. Each socket carries
+// SO_LINGER 0 from the start (on Linux the listening socket does, and the
+// accepted ones inherit it, at no cost per connection; elsewhere it is set
+// on each); a clean end (LoseConnection) turns it off first, at one system
+// call, and then goes as usual.
+func WithResetOnExit() ListenOption {
+	return func(c *listenConfig) { c.reset = true }
 }
 
 // WithBacklog sets the listen backlog (default: the system's maximum, see
@@ -160,10 +175,8 @@ func (r *Reactor) ListenTCP(addr string, factory Factory, opts ...ListenOption) 
 			return fail("setsockopt", err)
 		}
 	}
-	if cfg.noDelay && sock.NoDelayInherited {
-		if err := sock.SetNoDelay(fd, true); err != nil {
-			return fail("setsockopt", err)
-		}
+	if err := cfg.applyToListener(fd); err != nil {
+		return fail("setsockopt", err)
 	}
 	if err := sock.Bind(fd, t.sa.Sockaddr()); err != nil {
 		return fail("bind", err)
@@ -179,8 +192,27 @@ func (r *Reactor) ListenTCP(addr string, factory Factory, opts ...ListenOption) 
 	if err != nil {
 		return fail("register", err)
 	}
-	p.noDelay = cfg.noDelay
+	cfg.applyToPort(p)
 	return p, nil
+}
+
+// applyToListener sets on a listening socket what its accepted sockets
+// inherit, where they do (see WithNoDelay, WithResetOnExit).
+func (cfg *listenConfig) applyToListener(fd int) error {
+	if cfg.noDelay && sock.NoDelayInherited {
+		if err := sock.SetNoDelay(fd, true); err != nil {
+			return err
+		}
+	}
+	if cfg.reset && sock.LingerInherited {
+		return sock.ListenerAbortOnClose(fd)
+	}
+	return nil
+}
+
+// applyToPort tells the port what to do to each connection it accepts.
+func (cfg *listenConfig) applyToPort(p *Port) {
+	p.noDelay, p.reset = cfg.noDelay, cfg.reset
 }
 
 // newPort makes a Port of fd, a listening socket (non-blocking, close on
@@ -303,6 +335,12 @@ func (p *Port) serve(fd int, peer sock.Addr) {
 	c := &Conn{r: p.r, fd: int32(fd), peer: peer.StreamAddr()}
 	if p.noDelay {
 		c.initNoDelay()
+	}
+	if p.reset {
+		if !sock.LingerInherited {
+			sock.SetAbortOnClose(fd)
+		}
+		c.flags |= fResetOnExit
 	}
 	proto := p.r.buildProtocol(p.factory, c.Peer(), p)
 	if proto == nil {

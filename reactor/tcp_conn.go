@@ -11,7 +11,7 @@ import (
 )
 
 // connFlags is a connection's state, one bit per fact.
-type connFlags uint16
+type connFlags uint32
 
 const (
 	fConnecting    connFlags = 1 << iota // client: connect(2) in progress, waiting for writability
@@ -30,6 +30,7 @@ const (
 	fHeld                                // written with MSG_MORE during setup: release unless closing
 	fNoDelay                             // TCP_NODELAY known to be on (WithNoDelay, SetNoDelay)
 	fBatched                             // output waits in the reactor's batch (WithBatchedIO)
+	fResetOnExit                         // SO_LINGER 0 (WithResetOnExit): a clean close turns it off first
 )
 
 // talked records which ways bytes have gone on a connection: what decides
@@ -58,7 +59,8 @@ const (
 // Conn as the Transport given to MakeConnection (assert to *Conn or
 // TCPTransport for the TCP-only methods).
 //
-// A Conn is small (56 bytes on 64-bit systems): everything that not every
+// A Conn is small (64 bytes on 64-bit systems, a size class of the
+// allocator, so nothing is rounded up): everything that not every
 // connection needs (the write buffer, a producer, the connector, the cached
 // local address) lives in a second block allocated on first use. The
 // peer's address is made once, at the start (the factory's BuildProtocol
@@ -307,6 +309,11 @@ func (c *Conn) shut(how ending, err error) {
 		return
 	}
 	c.unwatch()
+	if how != endAborted && c.flags&fResetOnExit != 0 {
+		// This end is meant, not a death: close as without WithResetOnExit.
+		sock.ClearAbortOnClose(int(c.fd))
+		c.flags &^= fResetOnExit
+	}
 	switch how {
 	case endAborted:
 		sock.SetAbortOnClose(int(c.fd))

@@ -235,3 +235,33 @@ func TestServeBlockingTalkingClient(t *testing.T) {
 		}
 	})
 }
+
+// gyre serve killed mid-poem (SIGKILL: systemd after TimeoutStopSec, the
+// out-of-memory killer) is not there to reset its clients, and the kernel
+// closes their sockets cleanly: the connections of a slow or large poem
+// carry SO_LINGER 0 from the start, so the kernel resets them instead.
+func TestServeKilledResets(t *testing.T) {
+	big := bytes.Repeat([]byte("The lamp burns low and the last page is missing.\n"), 16<<20/49)
+	bigPath := writeFile(t, "big.txt", big)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"slow", []string{"--slow", "--num-bytes", "10", "--delay", "0.05", "library"}},
+		{"large file", []string{bigPath}},
+		{"blocking, slow", []string{"--blocking", "--slow", "--num-bytes", "10", "--delay", "0.05", "library"}},
+		{"blocking, large file", []string{"--blocking", bigPath}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startServer(t, 1, tc.args...)
+			conn := startSlowClient(t, s.addrs[0]) // and reads no more for now
+			time.Sleep(50 * time.Millisecond)
+			s.signal(syscall.SIGKILL)
+			s.wait(10 * time.Second)
+			rest, err := readAll(t, conn)
+			if !isReset(err) {
+				t.Errorf("the client of a killed server read %d more bytes and %v, want a reset", len(rest), err)
+			}
+		})
+	}
+}

@@ -125,6 +125,9 @@ func (s *blockingServer) acceptLoop(ln net.Listener, p *poemSource, log slog.Han
 		}
 		s.open[conn] = false
 		s.mu.Unlock()
+		if tc, ok := conn.(*net.TCPConn); ok && resetOnExit(s.cfg, p) {
+			tc.SetLinger(0) // a reset if gyre dies mid-poem; closeCleanly undoes it
+		}
 
 		served := s.serveOne(conn, p)
 
@@ -256,7 +259,7 @@ func (s *blockingServer) closeServed(conn net.Conn) error {
 		}
 		acked, known := acknowledged(tc)
 		if acked || !known && (eof || dropped == 0) {
-			return conn.Close()
+			return closeCleanly(tc)
 		}
 		s.mu.Lock()
 		cut := s.cutting != nil
@@ -265,7 +268,7 @@ func (s *blockingServer) closeServed(conn net.Conn) error {
 		case !cut && dropped < lingerLimit && time.Now().Before(deadline):
 		case !known:
 			discardWaiting(tc, buf)
-			return conn.Close()
+			return closeCleanly(tc)
 		case cut:
 			abort(conn)
 			return errors.New("cut") // acceptLoop reports the cut's reason
@@ -357,6 +360,13 @@ func (s *blockingServer) cut(why string) {
 }
 
 // abort closes conn with a reset (SO_LINGER 0).
+// closeCleanly closes a connection whose poem the client has: with the
+// default SO_LINGER again, so that the close is the clean end it means.
+func closeCleanly(tc *net.TCPConn) error {
+	tc.SetLinger(-1)
+	return tc.Close()
+}
+
 func abort(conn net.Conn) {
 	if tc, ok := conn.(*net.TCPConn); ok {
 		tc.SetLinger(0)

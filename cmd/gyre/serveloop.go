@@ -116,7 +116,7 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 				if len(poems) > 1 && k != j {
 					continue
 				}
-				sp, err := s.listenEndpoint(cfg, p, e, opts)
+				sp, err := s.listenEndpoint(cfg, p, e, poemListenOptions(cfg, p, opts))
 				if err != nil {
 					return fail(err)
 				}
@@ -148,7 +148,7 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 				return fail(err)
 			}
 			sp.inner = sp.wrapProxy(inner)
-			lp, err := l.r.ListenTCP(net.JoinHostPort(cfg.iface, strconv.Itoa(port)), sp, opts...)
+			lp, err := l.r.ListenTCP(net.JoinHostPort(cfg.iface, strconv.Itoa(port)), sp, poemListenOptions(cfg, p, opts)...)
 			if err != nil {
 				return fail(err)
 			}
@@ -212,6 +212,30 @@ func (s *reactorServer) listenEndpoint(cfg serveConfig, p *poemSource, e reactor
 		l.ports = append(l.ports, lp)
 	}
 	return port, nil
+}
+
+// resetOnExitSize is the size from which a fast poem's connections are
+// armed to reset if gyre dies: a smaller poem leaves in one write, closed
+// in the same turn, and arming it would cost every poem a system call.
+const resetOnExitSize = 64 << 10
+
+// poemListenOptions adds to opts what one poem's ports need. A poem that
+// takes a while to send (a slow one; a large one) is served on
+// connections that end with a reset if the process dies mid-poem (killed
+// after --grace by systemd's TimeoutStopSec, out of memory, a crash):
+// without it the kernel closes them cleanly and each client takes its
+// part of a poem for the whole.
+func poemListenOptions(cfg serveConfig, p *poemSource, opts []reactor.ListenOption) []reactor.ListenOption {
+	if resetOnExit(cfg, p) {
+		return append(opts[:len(opts):len(opts)], reactor.WithResetOnExit())
+	}
+	return opts
+}
+
+// resetOnExit says whether p's connections are armed to reset if gyre
+// dies (see poemListenOptions).
+func resetOnExit(cfg serveConfig, p *poemSource) bool {
+	return cfg.slow || p.size >= resetOnExitSize
 }
 
 // newPoemFactory makes the poetry factory for one poem on one loop.

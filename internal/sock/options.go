@@ -37,6 +37,19 @@ func SetAbortOnClose(fd int) {
 	unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
 }
 
+// ClearAbortOnClose turns SO_LINGER off again: close(2) ends the stream
+// cleanly, sending what is buffered.
+func ClearAbortOnClose(fd int) {
+	unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{})
+}
+
+// ListenerAbortOnClose sets SO_LINGER to zero on a listening socket, for
+// the sockets it accepts to inherit (where LingerInherited), and reports
+// the error.
+func ListenerAbortOnClose(fd int) error {
+	return os.NewSyscallError("setsockopt", unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0}))
+}
+
 // ShutdownWrite shuts the write side of a connected socket: the peer reads
 // end of file. A socket that is not connected (any more) is not an error.
 func ShutdownWrite(fd int) error {

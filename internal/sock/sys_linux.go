@@ -137,6 +137,9 @@ const MaxIovecs = 1024
 // setsockopt on the listener saves one per connection.
 const NoDelayInherited = true
 
+// LingerInherited says the same of SO_LINGER.
+const LingerInherited = true
+
 // Iovecs is the scratch vector of Writev, kept by its owner (one per
 // loop) so that writing allocates nothing.
 type Iovecs struct{ v []unix.Iovec }

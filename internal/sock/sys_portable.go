@@ -90,6 +90,9 @@ const MaxIovecs = 1024
 // start with the listener's TCP_NODELAY: it is set on each.
 const NoDelayInherited = false
 
+// LingerInherited is false likewise for SO_LINGER.
+const LingerInherited = false
+
 // Iovecs is Writev's scratch vector, unused here.
 type Iovecs struct{}
 

@@ -1,0 +1,110 @@
+package reactor
+
+import (
+	"bufio"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// lingerOf reads SO_LINGER from a socket.
+func lingerOf(t testing.TB, fd int) unix.Linger {
+	t.Helper()
+	l, err := unix.GetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *l
+}
+
+// WithResetOnExit: a clean end is still clean, with everything written
+// delivered, on every backend; the connection carries SO_LINGER 0 while
+// it is open.
+func TestResetOnExitCleanEnd(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		r, _ := newReactor(t, backend)
+		var armed unix.Linger
+		srv := &servers{build: func() *recorder {
+			return &recorder{onMade: func(p *recorder) {
+				armed = lingerOf(t, p.conn().Fd())
+				p.Transport.Write([]byte("a whole poem\n"))
+				p.Transport.LoseConnection()
+			}, onLost: func(*recorder, error) { r.Stop() }}
+		}}
+		port := listen(t, r, srv, WithResetOnExit())
+		got := goReadAll(t, r, port.Addr())
+		run(t, r)
+		if s := <-got; s != "a whole poem\n" {
+			t.Errorf("client read %q", s)
+		}
+		if armed.Onoff != 1 || armed.Linger != 0 {
+			t.Errorf("SO_LINGER of an open connection: %+v", armed)
+		}
+	})
+}
+
+// resetHelperEnv makes the test binary the dying server of
+// TestResetOnExitWhenTheProcessDies.
+const resetHelperEnv = "GYRE_TEST_RESET_ON_EXIT_SERVER"
+
+// The server process is killed with a connection open, half a poem sent:
+// the client gets a reset, not the clean end the kernel would send.
+func TestResetOnExitWhenTheProcessDies(t *testing.T) {
+	if os.Getenv(resetHelperEnv) != "" {
+		dyingServer()
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestResetOnExitWhenTheProcessDies$")
+	cmd.Env = append(os.Environ(), resetHelperEnv+"=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	addr, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.DialTimeout("tcp", strings.TrimSpace(addr), testTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(testTimeout))
+	b, err := readAll(c)
+	cmd.Wait()
+	if string(b) != "half a po" || !errors.Is(err, syscall.ECONNRESET) {
+		t.Errorf("client read %q, %v; want half a poem and a reset", b, err)
+	}
+}
+
+// dyingServer listens with WithResetOnExit, prints its address, and when
+// a client comes, writes half a poem and kills its own process.
+func dyingServer() {
+	r, err := New()
+	if err != nil {
+		os.Exit(2)
+	}
+	srv := &servers{build: func() *recorder {
+		return &recorder{onMade: func(p *recorder) {
+			p.Transport.Write([]byte("half a po"))
+			r.CallLater(0, func() { syscall.Kill(os.Getpid(), syscall.SIGKILL) })
+		}}
+	}}
+	port, err := r.ListenTCP("127.0.0.1:0", srv, WithResetOnExit())
+	if err != nil {
+		os.Exit(2)
+	}
+	os.Stdout.WriteString(port.Addr().String() + "\n")
+	r.Run()
+}
