@@ -120,11 +120,17 @@ func (q *Queue) Until(t int64) time.Duration {
 	if len(q.heap) == 0 {
 		return -1
 	}
-	d := q.heap[0].at - t
-	if d < 0 {
+	// Compared, not subtracted first: a call moved far into the past
+	// (Delay by a huge negative amount) made at-t wrap to a huge wait,
+	// and the loop slept instead of running it.
+	at := q.heap[0].at
+	if at <= t {
 		return 0
 	}
-	return time.Duration(d)
+	if d := at - t; d > 0 {
+		return time.Duration(d)
+	}
+	return math.MaxInt64 // at-t overflowed: as far as can be
 }
 
 // Pending returns the pending calls, earliest first.

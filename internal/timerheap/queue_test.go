@@ -173,6 +173,25 @@ func TestQueueSaturates(t *testing.T) {
 	}
 }
 
+// A call moved far into the past is due at once: the wait until it is
+// zero, not a wrapped subtraction (the loop slept instead of running it).
+func TestUntilACallFarInThePast(t *testing.T) {
+	q, now := manualQueue()
+	c := q.CallLater(10*time.Millisecond, func() {})
+	if err := c.Delay(time.Duration(math.MinInt64)); err != nil {
+		t.Fatal(err)
+	}
+	*now = now.Add(time.Hour)
+	if d := q.Until(q.NowOffset()); d != 0 {
+		t.Errorf("Until %v, want 0 for a call due long ago", d)
+	}
+	q.CallLater(time.Duration(math.MaxInt64), func() {})
+	c.Cancel()
+	if d := q.Until(math.MinInt64 + 1); d <= 0 {
+		t.Errorf("Until from far in the past to a call far in the future: %v", d)
+	}
+}
+
 func TestZeroQueue(t *testing.T) {
 	var q Queue
 	ran := false
