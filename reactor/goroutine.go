@@ -4,8 +4,10 @@ package reactor
 // order of calls; it is the only way for other goroutines to hand work to the
 // reactor (Twisted's callFromThread). A sleeping loop wakes at once. Calls
 // made before Run are run when it starts. Once the reactor has stopped it
-// returns ErrReactorStopped and f never runs; a call that arrives while the
-// reactor is stopping may not run either (Done tells when it has stopped).
+// returns ErrReactorStopped and f never runs. A call made before Stop (by
+// the goroutine that then calls Stop, say) runs before the shutdown begins;
+// one that arrives while the reactor is stopping may not run (Done tells
+// when it has stopped).
 //
 // The queue is the reactor's only locked structure. Wake-ups are coalesced:
 // however many goroutines call at once, the loop is woken by one write.

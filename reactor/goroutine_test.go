@@ -184,3 +184,25 @@ func TestBlockingCallReactorStops(t *testing.T) {
 		t.Errorf("BlockingCall on a stopped reactor = %v", err)
 	}
 }
+
+// A call handed over before Stop, from the same goroutine, runs: the
+// reactor does not begin its shutdown with work accepted and pending.
+func TestCallFromGoroutineThenStopRuns(t *testing.T) {
+	for range 100 {
+		r, _ := newReactor(t, DefaultBackend())
+		ran := false
+		started := make(chan struct{})
+		r.CallWhenRunning(func() { close(started) })
+		go func() {
+			<-started
+			if err := r.CallFromGoroutine(func() { ran = true }); err != nil {
+				t.Error(err)
+			}
+			r.Stop()
+		}()
+		run(t, r)
+		if !ran {
+			t.Fatal("a call accepted before Stop never ran")
+		}
+	}
+}

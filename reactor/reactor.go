@@ -238,6 +238,10 @@ func (r *Reactor) Run() (err error) {
 			}
 		}
 		if !r.shutdownBegun {
+			// What other goroutines handed over before the Stop runs
+			// first: a goroutine that queues work and then stops the
+			// reactor expects the work done.
+			r.runGoroutineCalls()
 			r.beginShutdown()
 		}
 		if !r.draining {

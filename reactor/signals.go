@@ -23,9 +23,11 @@ func (r *Reactor) handleSignals(hook func()) (restore func()) {
 		select {
 		case sig := <-ch:
 			r.log().Debug("Received signal, shutting down.", "signal", sig.String())
-			if r.Stop() != nil && r.state.Load() == stateIdle {
-				// Not running yet. (If Run has started meanwhile, the
-				// queued Stop still runs, at once, and is harmless.)
+			if r.Stop() != nil {
+				// Not running yet, or just starting: the queued Stop
+				// runs as soon as it does. (Already stopping or
+				// stopped: it is refused, harmlessly.) Testing the state
+				// first lost the signal when Run began in between.
 				r.CallFromGoroutine(func() { r.Stop() })
 			}
 			if hook != nil {
