@@ -40,7 +40,12 @@ import (
 // socket, and nothing is decrypted while paused. LoseConnection sends
 // everything written, then a close_notify, then closes.
 //
-// Like every reactor object, a TLSConn belongs to the loop goroutine.
+// Like every reactor object, a TLSConn belongs to the loop goroutine. The
+// handshake alone runs on a goroutine of its own (crypto/tls drives it with
+// blocking calls): the tls.Config's callbacks (GetCertificate,
+// GetConfigForClient, VerifyPeerCertificate, VerifyConnection...) run
+// there, alongside the loop and other handshakes. They must be safe for
+// concurrent use and reach the reactor only through CallFromGoroutine.
 type TLSConn struct {
 	conn   *Conn
 	app    Protocol

@@ -18,7 +18,8 @@ func WithHandshakeTimeout(d time.Duration) ListenOption {
 // protocol's transport is a *TLSConn. The protocol starts at once (its
 // ConnectionMade may write: the data goes out encrypted once the
 // handshake is over); a handshake that fails or times out ends the
-// connection with a *TLSError.
+// connection with a *TLSError. config's callbacks run off the loop (see
+// TLSConn).
 func (r *Reactor) ListenTLS(addr string, config *tls.Config, factory Factory, opts ...ListenOption) (*Port, error) {
 	r.checkLoop("ListenTLS")
 	if config == nil || (len(config.Certificates) == 0 && config.GetCertificate == nil && config.GetConfigForClient == nil) {
@@ -48,7 +49,8 @@ func (p *Port) makeTLS(config *tls.Config, timeout time.Duration) {
 // addr) and the protocol's transport is a *TLSConn. The connector reports
 // the TCP connection (ClientConnectionFailed is about connecting); a
 // handshake that fails ends the protocol's connection with a *TLSError.
-// timeout bounds the connection and, separately, the handshake.
+// timeout bounds the connection and, separately, the handshake. config's
+// callbacks run off the loop (see TLSConn).
 func (r *Reactor) ConnectTLS(addr string, config *tls.Config, factory ClientFactory, timeout time.Duration) *Connector {
 	r.checkLoop("ConnectTLS")
 	c, err := newConnector(r, addr, factory, timeout)

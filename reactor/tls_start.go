@@ -24,7 +24,7 @@ var ErrTLSStarted = errors.New("reactor: StartTLS on a connection that is closin
 // ConnectionMade is not called again.
 //
 // The handshake has DefaultTLSHandshakeTimeout; StartTLSTimeout sets
-// another.
+// another. config's callbacks run off the loop (see TLSConn).
 func (c *Conn) StartTLS(config *tls.Config) (*TLSConn, error) {
 	return c.StartTLSTimeout(config, 0)
 }
