@@ -442,7 +442,11 @@ func drainServer(cfg serveConfig, srv poemServer, ops *opsServer, sigs <-chan os
 	case <-grace.C:
 		say(slog.LevelWarn, "grace period over: cutting the connections still open", slog.Duration("grace", cfg.grace))
 		srv.cut("grace period over")
-		<-srv.done()
+		select {
+		case <-srv.done():
+		case sig := <-sigs: // a server slow to finish its cut: the signal still ends it
+			return &exitError{code: signalStatus(sig), err: fmt.Errorf("second signal (%s) while the poems in flight were cut: exiting", sig)}
+		}
 	case sig := <-sigs:
 		// Exit at once, but each poem still in flight ends with a reset
 		// (not the clean close the kernel would send for a process that

@@ -265,3 +265,19 @@ func TestServeKilledResets(t *testing.T) {
 		})
 	}
 }
+
+// The blocking server's slow poem pauses --delay between chunks; a cut
+// ends the pause: the exit does not wait out a long --delay.
+func TestServeBlockingCutEndsThePause(t *testing.T) {
+	s := startServer(t, 1, "--blocking", "--slow", "--num-bytes", "10", "--delay", "30", "--grace", "200ms", "library")
+	conn := startSlowClient(t, s.addrs[0])
+	start := time.Now()
+	s.signal(syscall.SIGTERM)
+	code := s.wait(20 * time.Second)
+	if took := time.Since(start); took > 10*time.Second || code != 0 {
+		t.Errorf("exit %d after %v; want 0 within the grace and a moment, not the 30 s pause", code, took.Round(time.Millisecond))
+	}
+	if rest, err := readAll(t, conn); !isReset(err) {
+		t.Errorf("the cut client read %d more bytes and %v, want a reset", len(rest), err)
+	}
+}

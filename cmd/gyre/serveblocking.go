@@ -40,6 +40,7 @@ type blockingServer struct {
 	// have it (see closeServed), which cut must not abort.
 	open    map[net.Conn]bool
 	cutting error // set by cut: why the poems in flight were cut
+	cutCh   chan struct{} // closed by cut: ends the pauses of slow poems
 	totals  serveTotals
 }
 
@@ -48,6 +49,7 @@ func newBlockingServer(cfg serveConfig, poems []*poemSource, sink *logSink, leve
 		cfg: cfg, poems: poems, sink: sink,
 		buf:    &logBuffer{limit: logBufferLimit},
 		doneCh: make(chan struct{}),
+		cutCh:  make(chan struct{}),
 		open:   make(map[net.Conn]bool),
 	}
 	s.handler = newLogHandler(s.buf, cfg.format, level)
@@ -167,7 +169,7 @@ func (s *blockingServer) serveOne(conn net.Conn, p *poemSource) poetry.Served {
 			sent += int64(w)
 			data = data[n:]
 			if err == nil {
-				time.Sleep(s.cfg.delay)
+				s.pause()
 			}
 		}
 	case p.file != nil:
@@ -351,6 +353,9 @@ func (s *blockingServer) drain() int {
 func (s *blockingServer) cut(why string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.cutting == nil {
+		close(s.cutCh)
+	}
 	s.cutting = errors.New("cut: " + why)
 	for c, lingering := range s.open {
 		if !lingering {
@@ -359,7 +364,18 @@ func (s *blockingServer) cut(why string) {
 	}
 }
 
-// abort closes conn with a reset (SO_LINGER 0).
+// pause waits --delay between two chunks of a slow poem, or until a cut:
+// the next write then fails on the aborted connection at once, instead of
+// after a --delay that may be long, holding the exit.
+func (s *blockingServer) pause() {
+	t := time.NewTimer(s.cfg.delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.cutCh:
+	}
+}
+
 // closeCleanly closes a connection whose poem the client has: with the
 // default SO_LINGER again, so that the close is the clean end it means.
 func closeCleanly(tc *net.TCPConn) error {
@@ -367,6 +383,7 @@ func closeCleanly(tc *net.TCPConn) error {
 	return tc.Close()
 }
 
+// abort closes conn with a reset (SO_LINGER 0).
 func abort(conn net.Conn) {
 	if tc, ok := conn.(*net.TCPConn); ok {
 		tc.SetLinger(0)
