@@ -29,7 +29,11 @@ const DebugEnv = "GYRE_DEBUG"
 // tests. Off, it costs one predictable branch, under 2 ns.
 //
 // Code inside a deferred.Inline body runs on a coroutine that the loop
-// resumes and waits for, so it counts as the loop.
+// resumes and waits for, so it counts as the loop. The check cannot tell
+// which goroutine resumed a body, though: an Inline body driven by another
+// goroutine (or by another reactor's loop) counts as this loop too, and
+// passes the check (BlockingCall from such a body is refused likewise).
+// Finding out would cost every resume a goroutine id.
 func WithDebug(on bool) Option {
 	return func(c *config) { c.debug = &on }
 }
