@@ -342,6 +342,11 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 	if cfg.proxyProtocol {
 		totals = append(totals, slog.Int64("proxy_rejected", t.proxyRejected))
 	}
+	// The last clients' records (the poems a cut ended) go to the writer
+	// before the summary that counts them.
+	for _, b := range srv.buffers() {
+		sink.flush(b)
+	}
 	say(slog.LevelInfo, "stopped", totals...)
 	if err := finishLog(sigs, closeLog, stderr); err != nil {
 		return err

@@ -105,8 +105,13 @@ func TestServeCutPoemsReset(t *testing.T) {
 			if code := s.wait(10 * time.Second); code != tc.code {
 				t.Errorf("exit status %d, want %d", code, tc.code)
 			}
-			if log := s.stderr.String(); !strings.Contains(log, tc.log) {
+			log := s.stderr.String()
+			if !strings.Contains(log, tc.log) {
 				t.Errorf("log lacks %q:\n%s", tc.log, log)
+			}
+			// The summary comes after the records it counts.
+			if stopped, lost := strings.Index(log, "msg=stopped"), strings.LastIndex(log, `outcome="lost`); stopped >= 0 && lost > stopped {
+				t.Errorf("the summary came before the last cut poem's record:\n%s", log)
 			}
 		})
 	}
