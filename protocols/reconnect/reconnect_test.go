@@ -2,6 +2,7 @@ package reconnect
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"net"
 	"testing"
@@ -165,19 +166,52 @@ func TestFactoryResetsAfterSuccess(t *testing.T) {
 	}
 }
 
+// An endpoint description that does not parse stops the service, and
+// WhenConnected says why.
+func TestClientServiceBadEndpoint(t *testing.T) {
+	r := newReactor(t)
+	s := &ClientService{Reactor: r, Endpoint: "tcp:host=127.0.0.1:port=eighty",
+		Protocol: func() reactor.Protocol { return &reactor.BaseProtocol{} }}
+	s.StartService()
+	var before, after error
+	r.CallWhenRunning(func() {
+		s.WhenConnected().AddErrback(func(f *deferred.Failure) (any, error) { before = f; return nil, nil })
+		r.Stop()
+	})
+	runFor(t, r)
+	var ee *reactor.EndpointError
+	if !errors.Is(before, ErrServiceStopped) || !errors.As(before, &ee) {
+		t.Errorf("WhenConnected: %v", before)
+	}
+	s.WhenConnected().AddErrback(func(f *deferred.Failure) (any, error) { after = f; return nil, nil })
+	if !errors.As(after, &ee) {
+		t.Errorf("WhenConnected asked again: %v", after)
+	}
+}
+
 // closer closes each connection at once.
 type closer struct{ reactor.BaseProtocol }
 
 func (c *closer) ConnectionMade() { c.Transport.LoseConnection() }
 
 // The service hands out the current connection, reconnects when it is
-// lost (WhenConnected then gives the new one), and stops cleanly.
+// lost (WhenConnected then gives the new one), and stops cleanly; given
+// an address, or a client endpoint description.
 func TestClientService(t *testing.T) {
+	t.Run("Addr", func(t *testing.T) { testClientService(t, false) })
+	t.Run("Endpoint", func(t *testing.T) { testClientService(t, true) })
+}
+
+func testClientService(t *testing.T, endpoint bool) {
 	r := newReactor(t)
 	port, server := listenHooked(t, r)
 	s := &ClientService{Reactor: r, Addr: port.Addr().String(),
 		Protocol: func() reactor.Protocol { return &reactor.BaseProtocol{} },
 		Backoff:  Backoff{InitialDelay: time.Millisecond, Jitter: -1}}
+	if endpoint {
+		s.Addr = "127.0.0.1:1" // not used: the endpoint is
+		s.Endpoint = fmt.Sprintf("tcp:host=127.0.0.1:port=%d:timeout=5", port.Addr().(*net.TCPAddr).Port)
+	}
 	var first, second any
 	var stopped, afterStop error
 	stopFired := false

@@ -13,7 +13,8 @@ import (
 // when the service stops or gives up.
 var ErrServiceStopped = errors.New("reconnect: client service stopped")
 
-// ClientService keeps one connection to Addr up (Twisted's ClientService):
+// ClientService keeps one connection to Addr (or Endpoint) up (Twisted's
+// ClientService):
 // StartService connects, a lost or failed connection is retried on the
 // Factory's schedule, WhenConnected hands out the protocol of the
 // connection when there is one, and StopService ends it all.
@@ -25,6 +26,14 @@ var ErrServiceStopped = errors.New("reconnect: client service stopped")
 type ClientService struct {
 	Reactor *reactor.Reactor
 	Addr    string
+	// Endpoint, if set, is where to connect instead of Addr: a client
+	// endpoint description (reactor.ParseClientEndpoint), such as
+	// "tls:host=example.org:port=10443" or "unix:path=/run/poems.sock",
+	// as Twisted's ClientService takes an endpoint. Its timeout bounds
+	// each attempt; ConnectTimeout does not apply. A description that
+	// does not parse (or a caCerts file that cannot be read) stops the
+	// service: WhenConnected fails with the error.
+	Endpoint string
 	// Protocol builds the protocol of each connection.
 	Protocol func() reactor.Protocol
 	// ConnectTimeout bounds each attempt (reactor.DefaultConnectTimeout
@@ -40,6 +49,7 @@ type ClientService struct {
 	waiting  []*deferred.Deferred
 	stopping *deferred.Deferred
 	running  bool
+	gaveUp   error // why the service stopped by itself (it gave up, or a bad Endpoint)
 }
 
 // StartService starts connecting. It does nothing if the service runs.
@@ -53,7 +63,7 @@ func (s *ClientService) StartService() {
 	if s.Reactor == nil || s.Protocol == nil {
 		panic("reconnect: a ClientService needs its Reactor and Protocol fields")
 	}
-	s.running = true
+	s.running, s.gaveUp = true, nil
 	if s.stopping != nil && !s.stopping.Called() {
 		return // lost connects
 	}
@@ -67,6 +77,16 @@ func (s *ClientService) connect() {
 	f.Protocol = func() reactor.Protocol { return track(s.Protocol(), s) }
 	f.GaveUp = func(reason error) { s.fail(reason) }
 	s.factory = f
+	if s.Endpoint != "" {
+		e, err := reactor.ParseClientEndpoint(s.Endpoint)
+		if err == nil {
+			_, err = e.Dial(s.Reactor, f)
+		}
+		if err != nil {
+			s.fail(err)
+		}
+		return
+	}
 	timeout := s.ConnectTimeout
 	if timeout == 0 {
 		timeout = reactor.DefaultConnectTimeout
@@ -83,6 +103,9 @@ func (s *ClientService) WhenConnected() *deferred.Deferred {
 		return deferred.Succeed(s.current)
 	}
 	if !s.running {
+		if s.gaveUp != nil {
+			return deferred.Fail(s.gaveUp)
+		}
 		return deferred.Fail(ErrServiceStopped)
 	}
 	d := deferred.New()
@@ -132,6 +155,7 @@ func (s *ClientService) fail(reason error) {
 	if !errors.Is(reason, ErrServiceStopped) {
 		s.running = false
 		reason = errors.Join(ErrServiceStopped, reason)
+		s.gaveUp = reason
 	}
 	w := s.waiting
 	s.waiting = nil
