@@ -39,7 +39,7 @@ type blockingServer struct {
 	// once the poem is all written and the server waits for the client to
 	// have it (see closeServed), which cut must not abort.
 	open    map[net.Conn]bool
-	cutting error // set by cut: why the poems in flight were cut
+	cutting error         // set by cut: why the poems in flight were cut
 	cutCh   chan struct{} // closed by cut: ends the pauses of slow poems
 	totals  serveTotals
 }
