@@ -262,3 +262,38 @@ func ExampleWithReusePort() {
 	// Output:
 	// true
 }
+
+// A server whose clients take the end of the stream for the end of the
+// message arms its port with WithResetOnExit: if the process is killed
+// mid-poem (SIGKILL after a stop timeout, the out-of-memory killer), the
+// kernel resets every open connection instead of closing it cleanly, so
+// no client takes part of a poem for the whole. A poem that ends as meant
+// still ends cleanly, as here.
+func ExampleWithResetOnExit() {
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	poem := []byte("The kettle sings, then stops.\n")
+	port, err := r.ListenTCP("127.0.0.1:0", reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		return &PoemServer{poem: poem}
+	}), reactor.WithResetOnExit())
+	if err != nil {
+		log.Fatal(err)
+	}
+	client := &reactor.BaseClientFactory{}
+	client.Protocol = func() reactor.Protocol {
+		return &PoemClient{done: func(poem []byte, reason error) {
+			fmt.Print(string(poem))
+			fmt.Println("lost:", reason)
+			r.Stop()
+		}}
+	}
+	r.ConnectTCP(port.Addr().String(), client, 5*time.Second)
+	if err := r.Run(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// The kettle sings, then stops.
+	// lost: Connection was closed cleanly.
+}
