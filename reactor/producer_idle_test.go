@@ -1,6 +1,8 @@
 package reactor
 
 import (
+	"crypto/tls"
+	"io"
 	"testing"
 	"time"
 )
@@ -46,4 +48,80 @@ func TestIdlePullProducerDoesNotSpin(t *testing.T) {
 			t.Errorf("a pull producer that wrote nothing was asked %d times in 200ms: the loop spins", asked)
 		}
 	})
+}
+
+// eofPuller has nothing to write until its source ends (eof); asked after
+// that, it unregisters.
+type eofPuller struct {
+	t     Transport
+	eof   bool
+	calls int
+}
+
+func (p *eofPuller) ResumeProducing() {
+	p.calls++
+	if p.eof {
+		p.t.UnregisterProducer()
+	}
+}
+func (p *eofPuller) StopProducing() {}
+
+// A close waits for the producer to unregister, and an idle pull producer
+// learns it may when LoseConnection (or LoseWriteConnection) asks it once
+// more, as Twisted's loseConnection starts writing again. Without that ask
+// the close waited for ever.
+func TestIdlePullProducerAskedAtClose(t *testing.T) {
+	for _, how := range []string{"LoseConnection", "LoseWriteConnection", "TLS"} {
+		t.Run(how, func(t *testing.T) {
+			r, _ := newReactor(t, DefaultBackend())
+			srv := &servers{build: func() *recorder {
+				return &recorder{onMade: func(p *recorder) {
+					p.Transport.Write([]byte("a whole poem"))
+					prod := &eofPuller{t: p.Transport}
+					if err := p.Transport.RegisterProducer(prod, false); err != nil {
+						t.Error(err)
+					}
+					r.CallLater(50*time.Millisecond, func() {
+						prod.eof = true
+						if how == "LoseWriteConnection" {
+							p.Transport.(TCPTransport).LoseWriteConnection()
+						} else {
+							p.Transport.LoseConnection()
+						}
+					})
+				}}
+			}}
+			var port *Port
+			if how == "TLS" {
+				var err error
+				if port, err = r.ListenTLS("127.0.0.1:0", testCerts(t).serverConfig(), srv); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				port = listen(t, r, srv)
+			}
+			got := make(chan string, 1)
+			go func() {
+				defer r.CallFromGoroutine(func() { r.Stop() })
+				c := goDial(t, port.Addr())
+				if c == nil {
+					got <- ""
+					return
+				}
+				var rd io.Reader = c
+				if how == "TLS" {
+					rd = tls.Client(c, testCerts(t).clientConfig())
+				}
+				b, err := io.ReadAll(rd) // ends at the server's close, or its write-side shutdown
+				if err != nil {
+					t.Error(err)
+				}
+				got <- string(b)
+			}()
+			run(t, r)
+			if s := <-got; s != "a whole poem" {
+				t.Errorf("client read %q", s)
+			}
+		})
+	}
 }

@@ -309,8 +309,9 @@ func (c *Conn) shut(how ending, err error) {
 		return
 	}
 	c.unwatch()
-	if how != endAborted && c.flags&fResetOnExit != 0 {
+	if (how == endDone || how == endNone) && c.flags&fResetOnExit != 0 {
 		// This end is meant, not a death: close as without WithResetOnExit.
+		// (An end by error keeps the reset: it was not a whole answer.)
 		sock.ClearAbortOnClose(int(c.fd))
 		c.flags &^= fResetOnExit
 	}
@@ -651,7 +652,18 @@ func (c *Conn) LoseConnection() {
 		// a Write that follows LoseConnection still goes out first.
 		c.queueLost()
 	}
+	c.askIdlePuller()
 	c.sync()
+}
+
+// askIdlePuller has a pull producer that wrote nothing when last asked
+// asked once more, at the next writability, as Twisted's loseConnection
+// starts writing again: that is how a producer with nothing left learns
+// that it should unregister, which the close waits for.
+func (c *Conn) askIdlePuller() {
+	if x := c.extra; x != nil && x.pullIdle {
+		x.pullIdle = false
+	}
 }
 
 // LoseWriteConnection implements TCPTransport: once everything written has
@@ -667,6 +679,7 @@ func (c *Conn) LoseWriteConnection() {
 			return
 		}
 	}
+	c.askIdlePuller()
 	c.sync()
 }
 
@@ -753,8 +766,8 @@ func (c *Conn) SetNoDelay(on bool) error {
 
 // initNoDelay records that an accepted connection has Nagle off, setting
 // it where the listener's setting is not inherited (WithNoDelay).
-func (c *Conn) initNoDelay() {
-	if sock.NoDelayInherited || sock.SetNoDelay(int(c.fd), true) == nil {
+func (c *Conn) initNoDelay(inherited bool) {
+	if inherited || sock.SetNoDelay(int(c.fd), true) == nil {
 		c.flags |= fNoDelay
 	}
 }

@@ -108,3 +108,38 @@ func dyingServer() {
 	os.Stdout.WriteString(port.Addr().String() + "\n")
 	r.Run()
 }
+
+// An end by error keeps its reset on an armed port: a ConnectionMade that
+// panics after writing part of an answer resets the client, with
+// WithResetOnExit as without (the clean close that disarms is for ends
+// that are meant).
+func TestResetOnExitKeepsTheResetOfAnError(t *testing.T) {
+	for _, opts := range [][]ListenOption{nil, {WithResetOnExit()}} {
+		r, logs := newReactor(t, DefaultBackend())
+		srv := &servers{build: func() *recorder {
+			return &recorder{onMade: func(p *recorder) {
+				p.Transport.Write([]byte("half a po"))
+				panic("the poet stopped")
+			}}
+		}}
+		port := listen(t, r, srv, opts...)
+		errc := make(chan error, 1)
+		go func() {
+			defer r.CallFromGoroutine(func() { r.Stop() })
+			c := goDial(t, port.Addr())
+			if c == nil {
+				errc <- syscall.ECONNRESET // reset before connect returned
+				return
+			}
+			_, err := readAll(c)
+			errc <- err
+		}()
+		run(t, r)
+		if err := <-errc; !errors.Is(err, syscall.ECONNRESET) {
+			t.Errorf("armed %v: the client read to %v, want a reset", len(opts) > 0, err)
+		}
+		if !strings.Contains(logs.String(), "the poet stopped") {
+			t.Errorf("the panic was not logged:\n%s", logs)
+		}
+	}
+}

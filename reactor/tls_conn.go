@@ -341,7 +341,12 @@ func (t *TLSConn) LoseConnection() {
 	t.closing = true
 	if t.state == tlsOpen && !t.conn.hasProducer() && t.producer == nil {
 		t.closeNow()
+		return
 	}
+	// A pull producer that had nothing to write is asked once more (see
+	// Conn.askIdlePuller): the close waits for it to unregister.
+	t.conn.askIdlePuller()
+	t.conn.sync()
 }
 
 // AbortConnection implements Transport: the TCP connection is reset.
