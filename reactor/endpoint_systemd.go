@@ -46,8 +46,11 @@ func activationFiles() []*os.File {
 var errNoActivation = errors.New("no sockets were passed by socket activation (LISTEN_PID is not this process or LISTEN_FDS is unset)")
 
 // listenSystemd makes a Port of the socket the endpoint selects.
-// The options that act on sockets (WithNoDelay, WithResetOnExit) apply;
-// the listening socket is systemd's, already bound and listening.
+// The options that act on sockets (WithNoDelay, WithResetOnExit) apply to
+// each accepted socket, never to the listening socket: that one is
+// systemd's, kept across restarts of the service, and what one run set on
+// it would be inherited by the connections of the next. For the same
+// reason SO_LINGER is cleared on it, in case an earlier run left it set.
 func listenSystemd(r *Reactor, e ServerEndpoint, factory Factory, opts ...ListenOption) (*Port, error) {
 	var cfg listenConfig
 	for _, o := range opts {
@@ -87,16 +90,13 @@ func listenSystemd(r *Reactor, e ServerEndpoint, factory Factory, opts ...Listen
 		sock.Close(fd)
 		return nil, lerr(err)
 	}
-	if err := cfg.applyToListener(fd); err != nil {
-		sock.Close(fd)
-		return nil, lerr(err)
-	}
+	sock.ClearAbortOnClose(fd)
 	p, err := r.newPort(fd, factory, what)
 	if err != nil {
 		sock.Close(fd)
 		return nil, lerr(err)
 	}
-	cfg.applyToPort(p)
+	cfg.applyToPort(p, false)
 	return p, nil
 }
 

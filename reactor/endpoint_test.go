@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"gyre/deferred"
 	"gyre/internal/progtest"
 )
@@ -201,6 +203,11 @@ func TestSystemdActivationByHand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	// SO_LINGER left on systemd's socket by an earlier run: the child
+	// must not pass it on to its clients, nor set it there itself.
+	if err := unix.SetsockoptLinger(int(f.Fd()), unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1}); err != nil {
+		t.Fatal(err)
+	}
 	self, _ := os.Executable()
 	cmd := exec.Command(sh, "-c", `LISTEN_PID=$$ exec "$0" -test.run='^TestSystemdActivationByHand$'`, self)
 	cmd.Env = append(os.Environ(), "GYRE_SYSTEMD_CHILD=1", "LISTEN_FDS=1", "LISTEN_FDNAMES=poems")
@@ -222,8 +229,11 @@ func TestSystemdActivationByHand(t *testing.T) {
 	}
 	c := dial(t, ln.Addr())
 	b, err := readAll(c)
-	if string(b) != "activated env= \n" || err != nil {
+	if string(b) != "activated env= armed=1\n" || err != nil {
 		t.Fatalf("read %q, %v", b, err)
+	}
+	if l := lingerOf(t, int(f.Fd())); l.Onoff != 0 {
+		t.Errorf("systemd's socket kept SO_LINGER %+v after the run", l)
 	}
 }
 
@@ -247,11 +257,12 @@ func systemdChild() {
 	env := os.Getenv("LISTEN_FDS") + os.Getenv("LISTEN_PID") + os.Getenv("LISTEN_FDNAMES")
 	f := FactoryFunc(func(net.Addr) Protocol {
 		return &recorder{onMade: func(p *recorder) {
-			p.Transport.Write([]byte("activated env=" + env + " \n"))
+			armed, _ := unix.GetsockoptLinger(p.conn().Fd(), unix.SOL_SOCKET, unix.SO_LINGER)
+			p.Transport.Write([]byte("activated env=" + env + " armed=" + strconv.Itoa(int(armed.Onoff)) + "\n"))
 			p.Transport.LoseConnection()
 		}, onLost: func(*recorder, error) { r.CallLater(0, func() { r.Stop() }) }}
 	})
-	if _, err := ListenEndpoint(r, "systemd:domain=INET:name=poems", f); err != nil {
+	if _, err := ListenEndpoint(r, "systemd:domain=INET:name=poems", f, WithResetOnExit()); err != nil {
 		fmt.Println("error", err)
 		os.Exit(1)
 	}

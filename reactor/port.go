@@ -35,6 +35,7 @@ type Port struct {
 	closed    bool
 	noDelay   bool          // WithNoDelay
 	reset     bool          // WithResetOnExit
+	inherits  bool          // accepted sockets inherit what was set on the listener for them (see applyToListener)
 	backoff   time.Duration // current EMFILE back-off, 0 when accepting normally
 	quota     int           // connections the next wake-up accepts at most (see acceptBatch)
 	full      int           // wake-ups in a row that used the whole quota
@@ -192,7 +193,7 @@ func (r *Reactor) ListenTCP(addr string, factory Factory, opts ...ListenOption) 
 	if err != nil {
 		return fail("register", err)
 	}
-	cfg.applyToPort(p)
+	cfg.applyToPort(p, sock.NoDelayInherited && sock.LingerInherited)
 	return p, nil
 }
 
@@ -210,9 +211,10 @@ func (cfg *listenConfig) applyToListener(fd int) error {
 	return nil
 }
 
-// applyToPort tells the port what to do to each connection it accepts.
-func (cfg *listenConfig) applyToPort(p *Port) {
-	p.noDelay, p.reset = cfg.noDelay, cfg.reset
+// applyToPort tells the port what to do to each connection it accepts;
+// inherits says whether applyToListener set it on the listening socket.
+func (cfg *listenConfig) applyToPort(p *Port, inherits bool) {
+	p.noDelay, p.reset, p.inherits = cfg.noDelay, cfg.reset, inherits
 }
 
 // newPort makes a Port of fd, a listening socket (non-blocking, close on
@@ -334,10 +336,10 @@ func (p *Port) recovered() {
 func (p *Port) serve(fd int, peer sock.Addr) {
 	c := &Conn{r: p.r, fd: int32(fd), peer: peer.StreamAddr()}
 	if p.noDelay {
-		c.initNoDelay()
+		c.initNoDelay(p.inherits)
 	}
 	if p.reset {
-		if !sock.LingerInherited {
+		if !p.inherits {
 			sock.SetAbortOnClose(fd)
 		}
 		c.flags |= fResetOnExit
