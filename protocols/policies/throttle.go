@@ -270,6 +270,15 @@ func (c *throttled) LoseWriteConnection() {
 	c.Transport.LoseConnection()
 }
 
+// Reactor returns the reactor of the connection beneath, or nil if it does
+// not say: a policy wrapped inside this one, given no Clock, uses it.
+func (c *throttled) Reactor() *reactor.Reactor {
+	if rt, ok := c.Transport.(interface{ Reactor() *reactor.Reactor }); ok {
+		return rt.Reactor()
+	}
+	return nil
+}
+
 var errNotTCP = errors.New("policies: not a TCP connection")
 
 // SetNoDelay implements reactor.TCPTransport.

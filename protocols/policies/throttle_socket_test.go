@@ -179,14 +179,25 @@ func cpuTime(t *testing.T) time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// With no Clock, IdleTimeout and Throttle use the connection's reactor:
-// a silent client is cut off after the period, over a real socket.
+// With no Clock, IdleTimeout and Throttle use the connection's reactor,
+// nested either way: a silent client is cut off after the period, over a
+// real socket.
 func TestPoliciesWithoutClockUseTheReactor(t *testing.T) {
+	t.Run("IdleTimeout outside", func(t *testing.T) { testPoliciesWithoutClock(t, false) })
+	t.Run("IdleTimeout inside", func(t *testing.T) { testPoliciesWithoutClock(t, true) })
+}
+
+func testPoliciesWithoutClock(t *testing.T, inside bool) {
 	r := reactortest.RealReactor(t, reactor.DefaultBackend())
 	var timedOut net.Addr
-	f := &IdleTimeout{Period: 50 * time.Millisecond,
+	silent := reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &reactor.BaseProtocol{} })
+	var f reactor.Factory = &IdleTimeout{Period: 50 * time.Millisecond,
 		TimedOut: func(peer net.Addr) { timedOut = peer },
-		Factory:  &Throttle{ReadLimit: 1 << 20, Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &reactor.BaseProtocol{} })}}
+		Factory:  &Throttle{ReadLimit: 1 << 20, Factory: silent}}
+	if inside {
+		f = &Throttle{ReadLimit: 1 << 20, Factory: &IdleTimeout{Period: 50 * time.Millisecond,
+			TimedOut: func(peer net.Addr) { timedOut = peer }, Factory: silent}}
+	}
 	port, err := r.ListenTCP("127.0.0.1:0", f)
 	if err != nil {
 		t.Fatal(err)

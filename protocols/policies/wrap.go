@@ -64,7 +64,9 @@ func clockFor(clock reactor.Clock, t reactor.Transport, what string) reactor.Clo
 	}
 	for range 8 {
 		if rt, ok := t.(interface{ Reactor() *reactor.Reactor }); ok {
-			return rt.Reactor()
+			if r := rt.Reactor(); r != nil {
+				return r
+			}
 		}
 		w, ok := t.(reactor.TransportWrapper)
 		if !ok {
