@@ -35,11 +35,7 @@ func ExampleListenEndpoint() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	client := &PoemClient{done: func(poem []byte, reason error) {
-		fmt.Print(string(poem))
-		fmt.Println("lost:", reason)
-		r.Stop()
-	}}
+	client := printingPoemClient(r)
 	d := reactor.ConnectEndpoint(r, "unix:path="+sock, reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return client }))
 	d.AddCallbacks(func(p any) (any, error) {
 		fmt.Printf("connected: %T\n", p)
@@ -128,13 +124,7 @@ func ExampleConnectEndpoint() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	client := reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
-		return &PoemClient{done: func(poem []byte, reason error) {
-			fmt.Print(string(poem))
-			fmt.Println("lost:", reason)
-			r.Stop()
-		}}
-	})
+	client := reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return printingPoemClient(r) })
 
 	reactor.ConnectEndpoint(r, "tcp:host=127.0.0.1:port=http", client).AddErrback(func(f *deferred.Failure) (any, error) {
 		var ee *reactor.EndpointError
@@ -219,18 +209,13 @@ func ExampleParseClientEndpoint() {
 // hold: here a TLS configuration whose pool of trusted certificates lives
 // in memory.
 func ExampleClientEndpoint_Connect() {
-	cert, roots := selfSigned()
 	r, err := reactor.New()
 	if err != nil {
 		log.Fatal(err)
 	}
-	server := &tls.Config{Certificates: []tls.Certificate{cert}}
-	port, err := r.ListenTLS("127.0.0.1:0", server, reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+	port, roots := listenTLSExample(r, reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
 		return &PoemServer{poem: []byte("Sealed, and still a poem.\n")}
 	}))
-	if err != nil {
-		log.Fatal(err)
-	}
 	e := reactor.ClientEndpoint{
 		Type:      "tls",
 		Host:      "127.0.0.1",
@@ -238,13 +223,7 @@ func ExampleClientEndpoint_Connect() {
 		Timeout:   5 * time.Second,
 		TLSConfig: &tls.Config{RootCAs: roots}, // ServerName: Host
 	}
-	e.Connect(r, reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
-		return &PoemClient{done: func(poem []byte, reason error) {
-			fmt.Print(string(poem))
-			fmt.Println("lost:", reason)
-			r.Stop()
-		}}
-	}))
+	e.Connect(r, reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return printingPoemClient(r) }))
 	if err := r.Run(); err != nil {
 		log.Fatal(err)
 	}

@@ -39,6 +39,16 @@ func (p *PoemClient) DataReceived(data []byte) {
 
 func (p *PoemClient) ConnectionLost(reason error) { p.done(p.poem, reason) }
 
+// printingPoemClient prints the poem it gets and how the connection
+// ended, then stops r.
+func printingPoemClient(r *reactor.Reactor) *PoemClient {
+	return &PoemClient{done: func(poem []byte, reason error) {
+		fmt.Print(string(poem))
+		fmt.Println("lost:", reason)
+		r.Stop()
+	}}
+}
+
 // A server and a client in one reactor.
 func ExampleReactor_ListenTCP() {
 	r, err := reactor.New()
@@ -53,13 +63,7 @@ func ExampleReactor_ListenTCP() {
 		log.Fatal(err)
 	}
 	client := &reactor.BaseClientFactory{}
-	client.Protocol = func() reactor.Protocol {
-		return &PoemClient{done: func(poem []byte, reason error) {
-			fmt.Print(string(poem))
-			fmt.Println("lost:", reason)
-			r.Stop()
-		}}
-	}
+	client.Protocol = func() reactor.Protocol { return printingPoemClient(r) }
 	r.ConnectTCP(port.Addr().String(), client, 5*time.Second)
 	if err := r.Run(); err != nil {
 		log.Fatal(err)
@@ -282,13 +286,7 @@ func ExampleWithResetOnExit() {
 		log.Fatal(err)
 	}
 	client := &reactor.BaseClientFactory{}
-	client.Protocol = func() reactor.Protocol {
-		return &PoemClient{done: func(poem []byte, reason error) {
-			fmt.Print(string(poem))
-			fmt.Println("lost:", reason)
-			r.Stop()
-		}}
-	}
+	client.Protocol = func() reactor.Protocol { return printingPoemClient(r) }
 	r.ConnectTCP(port.Addr().String(), client, 5*time.Second)
 	if err := r.Run(); err != nil {
 		log.Fatal(err)

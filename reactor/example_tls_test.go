@@ -117,6 +117,18 @@ func ExampleReactor_ListenTLS() {
 	// lost: Connection was closed cleanly.
 }
 
+// listenTLSExample serves f over TLS on a loopback port with a fresh
+// self-signed certificate, and returns the port and the pool that trusts
+// it (for the examples that are about the client side).
+func listenTLSExample(r *reactor.Reactor, f reactor.Factory) (*reactor.Port, *x509.CertPool) {
+	cert, roots := selfSigned()
+	port, err := r.ListenTLS("127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}}, f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return port, roots
+}
+
 // untrusting reports how its connection went: the TCP connection is made
 // (so the factory hears no ClientConnectionFailed), then the handshake
 // fails.
@@ -129,18 +141,13 @@ func (f *untrusting) ClientConnectionFailed(_ *reactor.Connector, reason error) 
 // A client that does not trust the server's certificate: ConnectTLS's
 // connection is made, and ends with a *TLSError that says why.
 func ExampleReactor_ConnectTLS() {
-	cert, _ := selfSigned()
 	r, err := reactor.New()
 	if err != nil {
 		log.Fatal(err)
 	}
-	server := &tls.Config{Certificates: []tls.Certificate{cert}}
-	port, err := r.ListenTLS("127.0.0.1:0", server, reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+	port, _ := listenTLSExample(r, reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
 		return &lineGreeter{}
 	}))
-	if err != nil {
-		log.Fatal(err)
-	}
 	client := &untrusting{}
 	client.Protocol = func() reactor.Protocol {
 		return &lineCaller{line: "ada", done: func(c *lineCaller, reason error) {
