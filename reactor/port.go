@@ -86,9 +86,11 @@ func WithNoDelay() ListenOption {
 // a peer that takes the end of the stream for the end of a message (a
 // poetry client) takes part of one for the whole. Each socket carries
 // SO_LINGER 0 from the start (on Linux the listening socket does, and the
-// accepted ones inherit it, at no cost per connection; elsewhere it is set
-// on each); a clean end (LoseConnection) turns it off first, at one system
-// call, and then goes as usual.
+// accepted ones inherit it, at no cost per connection; elsewhere, and on a
+// socket systemd passed, it is set on each); a clean end (LoseConnection,
+// or the peer's) turns it off first, at one system call, and then goes as
+// usual, while an end by error keeps the reset. A Unix socket has no
+// reset: the option does nothing there.
 func WithResetOnExit() ListenOption {
 	return func(c *listenConfig) { c.reset = true }
 }
