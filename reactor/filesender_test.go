@@ -5,12 +5,16 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"gyre/deferred"
 )
@@ -264,5 +268,59 @@ func TestFileSenderSendfileThroughWrapper(t *testing.T) {
 	})
 	if sha256.Sum256(got) != sha256.Sum256(data) {
 		t.Errorf("client got %d bytes, want %d", len(got), len(data))
+	}
+}
+
+// A file that cannot be read any more half-way through its sending (a
+// disk error; here its descriptor is swapped for a write-only one) ends
+// the connection with a reset, with or without WithResetOnExit: the
+// client must not take the part it got for the whole. It ended cleanly.
+func TestFileThatFailsMidwayResets(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "poem")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("line of a long poem\n"), 32<<20/20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, opts := range [][]ListenOption{nil, {WithResetOnExit()}} {
+		r, _ := newReactor(t, DefaultBackend(), WithLogger(slog.New(slog.DiscardHandler)))
+		srv := &servers{build: func() *recorder {
+			return &recorder{onMade: func(p *recorder) {
+				f, err := os.Open(path)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				SendFile(p.Transport, f)
+				r.CallLater(50*time.Millisecond, func() {
+					w, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					unix.Dup2(int(w.Fd()), int(f.Fd())) // reads of f fail from now on
+					w.Close()
+				})
+			}}
+		}}
+		port := listen(t, r, srv, opts...)
+		errc := make(chan error, 1)
+		go func() {
+			defer r.CallFromGoroutine(func() { r.Stop() })
+			c := goDialSmall(t, port.Addr())
+			if c == nil {
+				errc <- nil
+				return
+			}
+			buf := make([]byte, 4096)
+			var err error
+			for err == nil {
+				time.Sleep(time.Millisecond) // a slow reader: the transfer is still going at 50 ms
+				_, err = c.Read(buf)
+			}
+			errc <- err
+		}()
+		run(t, r)
+		if err := <-errc; !errors.Is(err, syscall.ECONNRESET) {
+			t.Errorf("armed %v: the client read to %v, want a reset", len(opts) > 0, err)
+		}
 	}
 }

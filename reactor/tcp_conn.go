@@ -1,12 +1,12 @@
 package reactor
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"time"
 
-	"gyre/deferred"
 	"gyre/internal/sock"
 )
 
@@ -643,6 +643,7 @@ func (c *Conn) LoseConnection() {
 		return
 	}
 	c.flags |= fDisconnecting
+	c.askIdlePuller()
 	if c.flags&fSetup != 0 {
 		return // afterSetup closes it
 	}
@@ -652,7 +653,6 @@ func (c *Conn) LoseConnection() {
 		// a Write that follows LoseConnection still goes out first.
 		c.queueLost()
 	}
-	c.askIdlePuller()
 	c.sync()
 }
 
@@ -963,12 +963,15 @@ func (c *Conn) ConnectionLost(reason error) {
 	}
 	if c.flags&fClosed == 0 {
 		how := endNone
-		if _, panicked := reason.(*deferred.Failure); panicked || reason == ErrConnectionLost {
-			// A callback panicked (contain's Failure), or the reactor is
-			// stopping with the connection still open (disconnectAll):
-			// either way the protocol had not ended it, so whatever it was
-			// sending is cut short, and the peer gets a reset rather than
-			// an end of stream that would make it whole.
+		if !errors.Is(reason, ErrConnectionDone) {
+			// Anything but the peer's end of stream: a callback panicked
+			// (contain's Failure), the reactor is stopping with the
+			// connection still open (disconnectAll), a file being sent
+			// could not be read, a read or write failed. The protocol
+			// had not ended the connection, so whatever it was sending is
+			// cut short, and the peer gets a reset rather than an end of
+			// stream that would make it whole (a peer already gone
+			// loses nothing by it).
 			how = endAborted
 		}
 		c.shut(how, nil)
