@@ -71,7 +71,7 @@ func (p *eofPuller) StopProducing() {}
 // more, as Twisted's loseConnection starts writing again. Without that ask
 // the close waited for ever.
 func TestIdlePullProducerAskedAtClose(t *testing.T) {
-	for _, how := range []string{"LoseConnection", "LoseWriteConnection", "TLS"} {
+	for _, how := range []string{"LoseConnection", "LoseWriteConnection", "TLS", "in ConnectionMade"} {
 		t.Run(how, func(t *testing.T) {
 			r, _ := newReactor(t, DefaultBackend())
 			srv := &servers{build: func() *recorder {
@@ -80,6 +80,11 @@ func TestIdlePullProducerAskedAtClose(t *testing.T) {
 					prod := &eofPuller{t: p.Transport}
 					if err := p.Transport.RegisterProducer(prod, false); err != nil {
 						t.Error(err)
+					}
+					if how == "in ConnectionMade" {
+						prod.eof = true
+						p.Transport.LoseConnection()
+						return
 					}
 					r.CallLater(50*time.Millisecond, func() {
 						prod.eof = true
@@ -123,5 +128,62 @@ func TestIdlePullProducerAskedAtClose(t *testing.T) {
 				t.Errorf("client read %q", s)
 			}
 		})
+	}
+}
+
+// chunkPuller writes n chunks, one per ask, then unregisters.
+type chunkPuller struct {
+	t     Transport
+	chunk []byte
+	n     int
+}
+
+func (p *chunkPuller) ResumeProducing() {
+	if p.n == 0 {
+		p.t.UnregisterProducer()
+		return
+	}
+	p.n--
+	p.t.Write(p.chunk)
+}
+func (p *chunkPuller) StopProducing() {}
+
+// LoseWriteConnection on TLS while a producer still writes: the
+// close_notify waits for it, as LoseConnection's does. It went at once,
+// the producer's later writes were dropped, and the client read 2 of
+// 16 MiB and a clean end.
+func TestTLSLoseWriteConnectionWaitsForTheProducer(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend())
+	const chunks = 256
+	chunk := pattern(16 << 10)
+	srv := &servers{build: func() *recorder {
+		return &recorder{onMade: func(p *recorder) {
+			if err := p.Transport.RegisterProducer(&chunkPuller{t: p.Transport, chunk: chunk, n: chunks}, false); err != nil {
+				t.Error(err)
+			}
+			p.Transport.(TCPTransport).LoseWriteConnection()
+		}}
+	}}
+	port, err := r.ListenTLS("127.0.0.1:0", testCerts(t).serverConfig(), srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan int, 1)
+	go func() {
+		defer r.CallFromGoroutine(func() { r.Stop() })
+		c := goDial(t, port.Addr())
+		if c == nil {
+			got <- 0
+			return
+		}
+		b, err := io.ReadAll(tls.Client(c, testCerts(t).clientConfig()))
+		if err != nil {
+			t.Error(err)
+		}
+		got <- len(b)
+	}()
+	run(t, r)
+	if n := <-got; n != chunks*len(chunk) {
+		t.Errorf("client read %d of %d bytes before the end", n, chunks*len(chunk))
 	}
 }

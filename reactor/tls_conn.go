@@ -57,6 +57,7 @@ type TLSConn struct {
 	paused   bool // the protocol paused reading
 	choked   bool // reading paused by us: the handshake has enough input
 	closing  bool // LoseConnection: close_notify once everything is written
+	shutting bool // LoseWriteConnection: close_notify and the TCP write side's shutdown once everything is written
 	notified bool // the protocol's ConnectionLost has run
 	peerDone bool // close_notify received
 
@@ -184,8 +185,13 @@ func (t *TLSConn) handshakeDone(err error) {
 		}
 	}
 	t.pumpContained() // what arrived behind the handshake
-	if t.closing && t.state == tlsOpen && !t.conn.hasProducer() {
-		t.closeNow()
+	if t.state == tlsOpen && !t.conn.hasProducer() {
+		switch {
+		case t.closing:
+			t.closeNow()
+		case t.shutting:
+			t.shutWriteNow()
+		}
 	}
 }
 
@@ -397,8 +403,14 @@ func (t *TLSConn) UnregisterProducer() {
 		return
 	}
 	t.conn.UnregisterProducer()
-	if t.closing && t.state == tlsOpen {
+	if t.state != tlsOpen {
+		return
+	}
+	switch {
+	case t.closing:
 		t.closeNow()
+	case t.shutting:
+		t.shutWriteNow()
 	}
 }
 
@@ -431,11 +443,26 @@ func (t *TLSConn) ResumeProducing() {
 func (t *TLSConn) StopProducing() { t.LoseConnection() }
 
 // LoseWriteConnection sends close_notify once everything written has
-// gone, and shuts the TCP write side; reading goes on (TCPTransport).
+// gone, and shuts the TCP write side; reading goes on (TCPTransport). As
+// with LoseConnection, a registered producer, and a handshake not over
+// yet, are waited for: what they write after the close_notify could not
+// be sent, and the peer would take what came before for the whole.
 func (t *TLSConn) LoseWriteConnection() {
-	if t.state != tlsOpen || t.closing {
+	if t.state == tlsEnded || t.closing || t.shutting {
 		return
 	}
+	t.shutting = true
+	if t.state == tlsOpen && !t.conn.hasProducer() && t.producer == nil {
+		t.shutWriteNow()
+		return
+	}
+	t.conn.askIdlePuller() // see LoseConnection
+	t.conn.sync()
+}
+
+// shutWriteNow sends close_notify after what is written, and shuts the
+// TCP write side once it has gone.
+func (t *TLSConn) shutWriteNow() {
 	t.tc.CloseWrite()
 	t.conn.LoseWriteConnection()
 }
