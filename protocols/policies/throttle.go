@@ -272,12 +272,7 @@ func (c *throttled) LoseWriteConnection() {
 
 // Reactor returns the reactor of the connection beneath, or nil if it does
 // not say: a policy wrapped inside this one, given no Clock, uses it.
-func (c *throttled) Reactor() *reactor.Reactor {
-	if rt, ok := c.Transport.(interface{ Reactor() *reactor.Reactor }); ok {
-		return rt.Reactor()
-	}
-	return nil
-}
+func (c *throttled) Reactor() *reactor.Reactor { return reactorOf(c.Transport) }
 
 var errNotTCP = errors.New("policies: not a TCP connection")
 

@@ -243,3 +243,28 @@ func TestPoliciesWithoutClockSaySo(t *testing.T) {
 		}()
 	}
 }
+
+// withReactor is a test transport that knows its reactor.
+type withReactor struct {
+	fakeTransport
+	r *reactor.Reactor
+}
+
+func (t *withReactor) Reactor() *reactor.Reactor { return t.r }
+
+// unwrapping is a transport wrapper (reactor.TransportWrapper) with no
+// Reactor method of its own, as proxyproto's is behind its TLS.
+type unwrapping struct{ reactor.Transport }
+
+func (t unwrapping) Unwrap() reactor.Transport { return t.Transport }
+
+// A policy with no Clock inside a Throttle, behind a wrapper that only
+// unwraps, still finds the reactor: the throttled transport looks through
+// the wrapper. It panicked on every connection.
+func TestClockFoundThroughThrottleAndWrappers(t *testing.T) {
+	r := reactortest.RealReactor(t, reactor.DefaultBackend())
+	f := &Throttle{ReadLimit: 1 << 20, Factory: &IdleTimeout{Period: time.Minute,
+		Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &reactor.BaseProtocol{} })}}
+	p := f.BuildProtocol(&net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 1})
+	p.MakeConnection(unwrapping{&withReactor{r: r}}) // panicked: no Clock, no reactor
+}

@@ -62,6 +62,16 @@ func clockFor(clock reactor.Clock, t reactor.Transport, what string) reactor.Clo
 	if clock != nil {
 		return clock
 	}
+	if r := reactorOf(t); r != nil {
+		return r
+	}
+	panic("policies: " + what + " has no Clock, and its transport no reactor: set Clock (the reactor, or a task.Clock in tests)")
+}
+
+// reactorOf finds the reactor of the connection whose transport t is, or
+// wraps (through Reactor methods and reactor.TransportWrapper, a few
+// levels at most); nil if none says.
+func reactorOf(t reactor.Transport) *reactor.Reactor {
 	for range 8 {
 		if rt, ok := t.(interface{ Reactor() *reactor.Reactor }); ok {
 			if r := rt.Reactor(); r != nil {
@@ -70,9 +80,9 @@ func clockFor(clock reactor.Clock, t reactor.Transport, what string) reactor.Clo
 		}
 		w, ok := t.(reactor.TransportWrapper)
 		if !ok {
-			break
+			return nil
 		}
 		t = w.Unwrap()
 	}
-	panic("policies: " + what + " has no Clock, and its transport no reactor: set Clock (the reactor, or a task.Clock in tests)")
+	return nil
 }
