@@ -3,6 +3,7 @@ package reactor
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"sync"
@@ -96,7 +97,9 @@ func listenSystemd(r *Reactor, e ServerEndpoint, factory Factory, opts ...Listen
 		sock.Close(fd)
 		return nil, lerr(err)
 	}
-	cfg.applyToPort(p, false)
+	if _, isUnix := p.Addr().(*net.UnixAddr); !isUnix { // no Nagle, no reset there
+		cfg.applyToPort(p, false)
+	}
 	return p, nil
 }
 

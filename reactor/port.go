@@ -73,7 +73,9 @@ func WithReusePort() ListenOption {
 // WithNoDelay turns Nagle's algorithm off (TCP_NODELAY) on every accepted
 // connection, as SetNoDelay(true) would, but without a system call per
 // connection where the system can do without one: on Linux it is set
-// once on the listening socket, which each accepted socket copies. A
+// once on the listening socket, which each accepted socket copies (except
+// on a socket systemd passed, which is systemd's to keep: there it is set
+// on each). A
 // protocol's own SetNoDelay(true) is then free. For servers of small
 // timed writes (the slow poetry server) that accept in bursts.
 func WithNoDelay() ListenOption {

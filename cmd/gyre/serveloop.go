@@ -107,7 +107,9 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 	if cfg.slow {
 		// The slow server turns Nagle off on every client (small sends
 		// on a schedule): once on the listener instead of once per
-		// accept, which matters in a burst of ten thousand connects.
+		// accept, which matters in a burst of ten thousand connects
+		// (on a socket systemd passed, once per accept after all: the
+		// listener is systemd's, see reactor.WithNoDelay).
 		opts = append(opts, reactor.WithNoDelay())
 	}
 	for j, p := range poems {
