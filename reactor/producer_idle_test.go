@@ -187,3 +187,58 @@ func TestTLSLoseWriteConnectionWaitsForTheProducer(t *testing.T) {
 		t.Errorf("client read %d of %d bytes before the end", n, chunks*len(chunk))
 	}
 }
+
+// idlePusher is a push producer that writes nothing and never
+// unregisters, as a relay's other side may stay registered.
+type idlePushProducer struct{}
+
+func (idlePushProducer) PauseProducing()  {}
+func (idlePushProducer) ResumeProducing() {}
+func (idlePushProducer) StopProducing()   {}
+
+// A push producer that is not paused does not hold a TLS close, as it
+// does not hold a TCP one (Transport's contract): LoseWriteConnection and
+// LoseConnection go on at once. Waiting for it, the TLS side of a relay
+// hung for ever.
+func TestTLSCloseNotHeldByAPushProducer(t *testing.T) {
+	for _, how := range []string{"LoseConnection", "LoseWriteConnection"} {
+		t.Run(how, func(t *testing.T) {
+			r, _ := newReactor(t, DefaultBackend())
+			srv := &servers{build: func() *recorder {
+				return &recorder{onMade: func(p *recorder) {
+					if err := p.Transport.RegisterProducer(idlePushProducer{}, true); err != nil {
+						t.Error(err)
+					}
+					p.Transport.Write([]byte("an answer"))
+					if how == "LoseWriteConnection" {
+						p.Transport.(TCPTransport).LoseWriteConnection()
+					} else {
+						p.Transport.LoseConnection()
+					}
+				}}
+			}}
+			port, err := r.ListenTLS("127.0.0.1:0", testCerts(t).serverConfig(), srv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make(chan string, 1)
+			go func() {
+				defer r.CallFromGoroutine(func() { r.Stop() })
+				c := goDial(t, port.Addr())
+				if c == nil {
+					got <- ""
+					return
+				}
+				b, err := io.ReadAll(tls.Client(c, testCerts(t).clientConfig()))
+				if err != nil {
+					t.Error(err)
+				}
+				got <- string(b)
+			}()
+			run(t, r)
+			if s := <-got; s != "an answer" {
+				t.Errorf("client read %q", s)
+			}
+		})
+	}
+}

@@ -1,7 +1,6 @@
 package reactor
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -963,7 +962,7 @@ func (c *Conn) ConnectionLost(reason error) {
 	}
 	if c.flags&fClosed == 0 {
 		how := endNone
-		if !errors.Is(reason, ErrConnectionDone) {
+		if reason != ErrConnectionDone { // the very value: a panic's Failure may wrap it
 			// Anything but the peer's end of stream: a callback panicked
 			// (contain's Failure), the reactor is stopping with the
 			// connection still open (disconnectAll), a file being sent

@@ -185,7 +185,7 @@ func (t *TLSConn) handshakeDone(err error) {
 		}
 	}
 	t.pumpContained() // what arrived behind the handshake
-	if t.state == tlsOpen && !t.conn.hasProducer() {
+	if t.state == tlsOpen && !t.conn.pullHolds() {
 		switch {
 		case t.closing:
 			t.closeNow()
@@ -345,7 +345,7 @@ func (t *TLSConn) LoseConnection() {
 		return
 	}
 	t.closing = true
-	if t.state == tlsOpen && !t.conn.hasProducer() && t.producer == nil {
+	if t.state == tlsOpen && !t.conn.pullHolds() && t.producer == nil {
 		t.closeNow()
 		return
 	}
@@ -452,7 +452,7 @@ func (t *TLSConn) LoseWriteConnection() {
 		return
 	}
 	t.shutting = true
-	if t.state == tlsOpen && !t.conn.hasProducer() && t.producer == nil {
+	if t.state == tlsOpen && !t.conn.pullHolds() && t.producer == nil {
 		t.shutWriteNow()
 		return
 	}
