@@ -3,6 +3,7 @@ package reactor
 import (
 	"crypto/tls"
 	"io"
+	"net"
 	"testing"
 	"time"
 )
@@ -240,5 +241,58 @@ func TestTLSCloseNotHeldByAPushProducer(t *testing.T) {
 				t.Errorf("client read %q", s)
 			}
 		})
+	}
+}
+
+// writeNotified counts its WriteConnectionLost calls.
+type writeNotified struct {
+	recorder
+	writeLost int
+}
+
+func (p *writeNotified) WriteConnectionLost() { p.writeLost++ }
+
+// LoseWriteConnection tells a protocol that has WriteConnectionLost when
+// the write side is shut, over TLS as over TCP. Over TLS it never came.
+func TestWriteConnectionLostOverTLS(t *testing.T) {
+	for _, overTLS := range []bool{false, true} {
+		r, _ := newReactor(t, DefaultBackend())
+		var p *writeNotified
+		f := FactoryFunc(func(net.Addr) Protocol {
+			p = &writeNotified{}
+			p.onMade = func(rp *recorder) {
+				rp.Transport.Write([]byte("said"))
+				rp.Transport.(TCPTransport).LoseWriteConnection()
+			}
+			p.onLost = func(*recorder, error) { r.Stop() }
+			return p
+		})
+		var port *Port
+		var err error
+		if overTLS {
+			port, err = r.ListenTLS("127.0.0.1:0", testCerts(t).serverConfig(), f)
+		} else {
+			port, err = r.ListenTCP("127.0.0.1:0", f)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			c := goDial(t, port.Addr())
+			if c == nil {
+				r.CallFromGoroutine(func() { r.Stop() })
+				return
+			}
+			var rd io.Reader = c
+			if overTLS {
+				rd = tls.Client(c, testCerts(t).clientConfig())
+			}
+			io.ReadAll(rd) // to the server's end of stream, then close
+			c.Close()
+		}()
+		run(t, r)
+		if p == nil || p.writeLost != 1 {
+			t.Errorf("TLS %v: WriteConnectionLost called %v times, want 1", overTLS, p)
+		}
 	}
 }

@@ -542,6 +542,16 @@ func (l *tlsLower) ReadConnectionLost() {
 	// While handshaking, the goroutine reads the end and fails.
 }
 
+// WriteConnectionLost: the TCP write side is shut. After the protocol's
+// own LoseWriteConnection (not on the way to a whole close), a protocol
+// that has WriteConnectionLost hears it, as over TCP.
+func (l *tlsLower) WriteConnectionLost() {
+	t := (*TLSConn)(l)
+	if wl, ok := t.app.(writeHalfCloseable); ok && t.shutting && !t.closing {
+		wl.WriteConnectionLost()
+	}
+}
+
 // ConnectionLost: the TCP connection is gone; the protocol hears why.
 func (l *tlsLower) ConnectionLost(reason error) {
 	t := (*TLSConn)(l)
