@@ -106,24 +106,7 @@ func TestIdlePullProducerAskedAtClose(t *testing.T) {
 			} else {
 				port = listen(t, r, srv)
 			}
-			got := make(chan string, 1)
-			go func() {
-				defer r.CallFromGoroutine(func() { r.Stop() })
-				c := goDial(t, port.Addr())
-				if c == nil {
-					got <- ""
-					return
-				}
-				var rd io.Reader = c
-				if how == "TLS" {
-					rd = tls.Client(c, testCerts(t).clientConfig())
-				}
-				b, err := io.ReadAll(rd) // ends at the server's close, or its write-side shutdown
-				if err != nil {
-					t.Error(err)
-				}
-				got <- string(b)
-			}()
+			got := goReadAllOver(t, r, port.Addr(), how == "TLS") // to the close, or the write side's shutdown
 			run(t, r)
 			if s := <-got; s != "a whole poem" {
 				t.Errorf("client read %q", s)
@@ -169,22 +152,9 @@ func TestTLSLoseWriteConnectionWaitsForTheProducer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := make(chan int, 1)
-	go func() {
-		defer r.CallFromGoroutine(func() { r.Stop() })
-		c := goDial(t, port.Addr())
-		if c == nil {
-			got <- 0
-			return
-		}
-		b, err := io.ReadAll(tls.Client(c, testCerts(t).clientConfig()))
-		if err != nil {
-			t.Error(err)
-		}
-		got <- len(b)
-	}()
+	got := goReadAllOver(t, r, port.Addr(), true)
 	run(t, r)
-	if n := <-got; n != chunks*len(chunk) {
+	if n := len(<-got); n != chunks*len(chunk) {
 		t.Errorf("client read %d of %d bytes before the end", n, chunks*len(chunk))
 	}
 }
@@ -222,20 +192,7 @@ func TestTLSCloseNotHeldByAPushProducer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := make(chan string, 1)
-			go func() {
-				defer r.CallFromGoroutine(func() { r.Stop() })
-				c := goDial(t, port.Addr())
-				if c == nil {
-					got <- ""
-					return
-				}
-				b, err := io.ReadAll(tls.Client(c, testCerts(t).clientConfig()))
-				if err != nil {
-					t.Error(err)
-				}
-				got <- string(b)
-			}()
+			got := goReadAllOver(t, r, port.Addr(), true)
 			run(t, r)
 			if s := <-got; s != "an answer" {
 				t.Errorf("client read %q", s)
@@ -295,4 +252,28 @@ func TestWriteConnectionLostOverTLS(t *testing.T) {
 			t.Errorf("TLS %v: WriteConnectionLost called %v times, want 1", overTLS, p)
 		}
 	}
+}
+
+// goReadAllOver dials addr from a goroutine, over TLS when overTLS, reads
+// to the end of the stream, sends what it read, and stops r.
+func goReadAllOver(t *testing.T, r *Reactor, addr net.Addr, overTLS bool) <-chan string {
+	got := make(chan string, 1)
+	go func() {
+		defer r.CallFromGoroutine(func() { r.Stop() })
+		c := goDial(t, addr)
+		if c == nil {
+			got <- ""
+			return
+		}
+		var rd io.Reader = c
+		if overTLS {
+			rd = tls.Client(c, testCerts(t).clientConfig())
+		}
+		b, err := io.ReadAll(rd)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- string(b)
+	}()
+	return got
 }
