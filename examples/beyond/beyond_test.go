@@ -286,25 +286,14 @@ func TestTransformServerIdleAndLimit(t *testing.T) {
 // as an unknown transform); the poem is still printed untransformed.
 func TestTransformClientCutOff(t *testing.T) {
 	client := progtest.Build(t, "./examples/beyond/transform-client")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.SetDeadline(time.Now().Add(wait))
-			c.Read(make([]byte, 4096)) // the request
-			c.Write([]byte("100:the first words of an ans"))
-			time.Sleep(50 * time.Millisecond)
-			c.(*net.TCPConn).SetLinger(0)
-			c.Close()
-		}
-	}()
+	ln := progtest.ServeEach(t, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(wait))
+		c.Read(make([]byte, 4096)) // the request
+		c.Write([]byte("100:the first words of an ans"))
+		time.Sleep(50 * time.Millisecond)
+		c.(*net.TCPConn).SetLinger(0)
+		c.Close()
+	})
 	poem := "The Orchard\n"
 	res := progtest.Run(t, wait, client, ln.Addr().String(), poemServer(t, poem))
 	if res.Code != 0 || res.Stdout != poem+"\n\n" || !strings.Contains(res.Stderr, "the service's answer was cut off") {

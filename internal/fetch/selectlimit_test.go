@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gyre/internal/fetch"
+	"gyre/internal/progtest"
 	"gyre/poetry"
 )
 
@@ -99,21 +100,10 @@ func TestAsyncBeyondSelectLimitNeverConnects(t *testing.T) {
 // Past about a thousand, they failed with ErrSelectLimit.
 func TestAsyncManyTasksWait(t *testing.T) {
 	const tasks = 1100
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Write([]byte("a short poem\n"))
-			c.Close()
-		}
-	}()
+	ln := progtest.ServeEach(t, func(c net.Conn) {
+		c.Write([]byte("a short poem\n"))
+		c.Close()
+	})
 	addrs := repeatAddr(ln, tasks)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -67,3 +67,26 @@ func UnansweredAddr(t testing.TB) string {
 	t.Skip("could not fill a listen queue on this system")
 	return ""
 }
+
+// ServeEach listens on a loopback port the system picks and hands each
+// connection it accepts to handle, one after the other, on a goroutine of
+// its own: a stand-in server for a client under test. The listener is
+// closed when the test ends.
+func ServeEach(t testing.TB, handle func(net.Conn)) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			handle(c)
+		}
+	}()
+	return ln
+}
