@@ -56,6 +56,8 @@ func (c *Clock) CallLater(d time.Duration, f func()) *reactor.DelayedCall {
 //
 // Like Twisted's, it does not return while something keeps rescheduling
 // itself with no delay (a LoopingCall with a zero interval, for example).
+// Time on the clock's scale ends about 292 years after its start: a call
+// due later than that never runs, so advancing that far returns.
 // Advance panics if d is negative: time does not go back.
 func (c *Clock) Advance(d time.Duration) {
 	c.init()

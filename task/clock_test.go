@@ -3,6 +3,7 @@ package task
 import (
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -136,4 +137,34 @@ func TestClockAdvanceNegativePanics(t *testing.T) {
 		}
 	}()
 	NewClock().Advance(-time.Second)
+}
+
+// A clock advanced to the end of its scale (292 years after its start) and
+// beyond returns: a LoopingCall rescheduling itself there lands on the
+// saturated instant, which is never due. It ran for ever before (22
+// million calls in 3 s).
+func TestClockAdvanceToTheScalesEndReturns(t *testing.T) {
+	c := NewClock()
+	c.Advance(time.Hour)
+	far := c.CallLater(time.Duration(math.MaxInt64), func() {}) // past the end
+	calls := 0
+	lc := NewLoopingCall(c, func() error { calls++; return nil })
+	lc.Start(time.Second, true)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Advance(time.Duration(math.MaxInt64))
+		c.Advance(time.Duration(math.MaxInt64))
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("Advance to the scale's end did not return; %d calls so far", calls)
+	}
+	if calls != 2 {
+		t.Errorf("the loop ran %d times, want 2 (at the start, and once on the first Advance)", calls)
+	}
+	if !far.Active() {
+		t.Error("a call beyond the scale's end ran")
+	}
 }

@@ -78,10 +78,18 @@ func (q *Queue) NowOffset() int64 {
 	return q.offset(q.now())
 }
 
-// later adds d to at without overflowing.
+// never is the due time of a call beyond the scale's end (about 292 years
+// after the base): later saturates there. Such a call never comes due, not
+// even when the time itself has saturated. Were it due then, a call that
+// schedules itself again (a LoopingCall) would land on the same saturated
+// instant on every pass, and a test clock advanced that far would run it
+// for ever.
+const never = math.MaxInt64
+
+// later adds d to at without overflowing: past the scale's end it is never.
 func later(at int64, d time.Duration) int64 {
 	if d > 0 && at > math.MaxInt64-int64(d) {
-		return math.MaxInt64
+		return never
 	}
 	if d < 0 && at < math.MinInt64-int64(d) {
 		return math.MinInt64
@@ -124,6 +132,9 @@ func (q *Queue) Until(t int64) time.Duration {
 	// (Delay by a huge negative amount) made at-t wrap to a huge wait,
 	// and the loop slept instead of running it.
 	at := q.heap[0].at
+	if at == never {
+		return math.MaxInt64
+	}
 	if at <= t {
 		return 0
 	}
@@ -175,7 +186,7 @@ func (q *Queue) RunDueOffset(t int64, invoke func(func())) int {
 		// pass's start, so it reaches the top only once every older due
 		// call has run. (Only a negative Delay can move one earlier; the
 		// older calls then wait for the next pass, which is due at once.)
-		if top.at > t || top.seq >= limit {
+		if top.at > t || top.at == never || top.seq >= limit {
 			break
 		}
 		c := top.call
