@@ -90,6 +90,11 @@ func TestVersion(t *testing.T) {
 	if code != 0 || stderr != "" || !regexp.MustCompile(`^gyre version \S+\n$`).MatchString(stdout) {
 		t.Errorf("status %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
+	// An argument beside it is an error, as on any other command line.
+	code, stdout, stderr = gyre(t, nil, "--version", "nosuch")
+	if code != 2 || stdout != "" || !strings.Contains(stderr, `unknown command "nosuch"`) {
+		t.Errorf("gyre --version nosuch: status %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
 }
 
 func TestErrors(t *testing.T) {

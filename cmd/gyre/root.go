@@ -62,7 +62,6 @@ func newRootCmd() *cobra.Command {
 		Short:   "Twisted's asynchronous model in Go, with the tutorial's poetry system",
 		Long:    rootLong,
 		Example: rootExample,
-		Version: version(),
 		// Errors are printed once, by report, as one line; usage is
 		// shown only when asked for.
 		SilenceErrors: true,
@@ -71,9 +70,18 @@ func newRootCmd() *cobra.Command {
 		// Suggest a command within two typos of an unknown one.
 		SuggestionsMinimumDistance: 2,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if v, _ := cmd.Flags().GetBool("version"); v {
+				_, err := fmt.Fprintf(cmd.OutOrStdout(), "gyre version %s\n", version())
+				return err
+			}
 			return cmd.Help()
 		},
 	}
+	// gyre's own --version rather than cobra's (Command.Version): cobra
+	// prints the version before it checks the arguments, so
+	// "gyre --version nosuch" succeeded; this one is a flag of the root
+	// command, whose arguments are checked first.
+	root.Flags().BoolP("version", "v", false, "version for gyre")
 	for _, newCmd := range subcommands {
 		root.AddCommand(newCmd())
 	}
