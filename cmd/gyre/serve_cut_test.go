@@ -100,7 +100,7 @@ func TestServeCutPoemsReset(t *testing.T) {
 			}
 			rest, err := readAll(t, conn)
 			if !isReset(err) {
-				t.Errorf("the cut client read %d more bytes and %v, want a reset", len(rest), err)
+				t.Errorf("the cut client read %d more bytes and %v, want a reset; log:\n%s", len(rest), err, s.stderr.String())
 			}
 			if code := s.wait(10 * time.Second); code != tc.code {
 				t.Errorf("exit status %d, want %d", code, tc.code)

@@ -353,14 +353,19 @@ func (s *blockingServer) drain() int {
 func (s *blockingServer) cut(why string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cutting == nil {
-		close(s.cutCh)
-	}
+	first := s.cutting == nil
 	s.cutting = errors.New("cut: " + why)
 	for c, lingering := range s.open {
 		if !lingering {
 			abort(c)
 		}
+	}
+	// Only now wake the slow poems from their pauses: woken first, one
+	// could send the rest of its poem at full speed, and end it cleanly,
+	// before its connection was aborted (its serving goroutine can run
+	// while this one waits for a processor).
+	if first {
+		close(s.cutCh)
 	}
 }
 
