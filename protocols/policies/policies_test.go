@@ -38,8 +38,19 @@ func (t *fakeTransport) RegisterProducer(p reactor.Producer, s bool) error {
 }
 func (t *fakeTransport) UnregisterProducer() { t.producer = nil }
 func (t *fakeTransport) PauseProducing()     { t.paused = true; t.pauses++ }
-func (t *fakeTransport) ResumeProducing()    { t.paused = false; t.resumes++ }
-func (t *fakeTransport) StopProducing()      { t.lost = true }
+
+// fakeTCPTransport is a fakeTransport with the TCP methods.
+type fakeTCPTransport struct {
+	fakeTransport
+	noDelay, writeLost bool
+}
+
+func (t *fakeTCPTransport) LoseWriteConnection()                   { t.writeLost = true }
+func (t *fakeTCPTransport) SetNoDelay(on bool) error               { t.noDelay = on; return nil }
+func (t *fakeTCPTransport) SetKeepAlive(bool) error                { return nil }
+func (t *fakeTCPTransport) SetKeepAlivePeriod(time.Duration) error { return nil }
+func (t *fakeTransport) ResumeProducing()                          { t.paused = false; t.resumes++ }
+func (t *fakeTransport) StopProducing()                            { t.lost = true }
 
 // recorder is a protocol counting its events.
 type recorder struct {
@@ -127,6 +138,64 @@ func TestIdleTimeout(t *testing.T) {
 	p.ConnectionLost(reactor.ErrConnectionAborted)
 	if inner.lost != 1 || len(clock.Pending()) != 0 {
 		t.Errorf("inner lost %d, %d timers left", inner.lost, len(clock.Pending()))
+	}
+}
+
+// IdleTimeout counts the protocol's writes as activity, as Twisted's
+// TimeoutProtocol does: a server streaming to a silent peer is not idle.
+// Before, the connection was lost after the period though the protocol
+// wrote all the while, and the peer read a clean end in the middle of the
+// answer. Once the timeout has fired, writes no longer put off the abort
+// of a close that hangs.
+func TestIdleTimeoutCountsWrites(t *testing.T) {
+	clock := task.NewClock()
+	inner := &recorder{}
+	f := &IdleTimeout{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return inner }),
+		Clock: clock, Period: 10 * time.Second}
+	tr := &fakeTransport{}
+	p := f.BuildProtocol(tr.Peer())
+	p.MakeConnection(tr)
+	p.ConnectionMade()
+	for range 5 {
+		clock.Advance(9 * time.Second)
+		inner.Transport.Write([]byte("a line of the answer\n"))
+	}
+	clock.Advance(9 * time.Second)
+	inner.Transport.WriteSequence([][]byte{[]byte("the last"), []byte(" line\n")})
+	if tr.lost || tr.written != 5*21+14 {
+		t.Fatalf("writing for 54 s with a period of 10: lost %v, %d bytes written", tr.lost, tr.written)
+	}
+	clock.Advance(10 * time.Second)
+	if !tr.lost || tr.aborted {
+		t.Fatalf("10 s without a write: lost %v, aborted %v", tr.lost, tr.aborted)
+	}
+	for range 5 { // the close hangs, and the protocol goes on writing
+		clock.Advance(2 * time.Second)
+		inner.Transport.Write([]byte("more"))
+	}
+	if !tr.aborted {
+		t.Error("writes during a hanging close put off its abort")
+	}
+}
+
+// IdleTimeout's transport keeps the TCP methods of the connection's.
+func TestIdleTimeoutKeepsTCPMethods(t *testing.T) {
+	inner := &recorder{}
+	f := &IdleTimeout{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return inner }),
+		Clock: task.NewClock(), Period: time.Second}
+	tr := &fakeTCPTransport{}
+	p := f.BuildProtocol(tr.Peer())
+	p.MakeConnection(tr)
+	tcp, ok := inner.Transport.(reactor.TCPTransport)
+	if !ok {
+		t.Fatalf("the protocol's transport %T is not a reactor.TCPTransport", inner.Transport)
+	}
+	if err := tcp.SetNoDelay(true); err != nil || !tr.noDelay {
+		t.Errorf("SetNoDelay: %v, reached the connection: %v", err, tr.noDelay)
+	}
+	tcp.LoseWriteConnection()
+	if !tr.writeLost {
+		t.Error("LoseWriteConnection did not reach the connection")
 	}
 }
 

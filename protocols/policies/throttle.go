@@ -1,7 +1,6 @@
 package policies
 
 import (
-	"errors"
 	"net"
 	"time"
 
@@ -71,10 +70,7 @@ func (f *Throttle) BuildProtocol(addr net.Addr) reactor.Protocol {
 	w := &wrapper{inner: inner}
 	w.wrapT = func(t reactor.Transport) reactor.Transport {
 		f.Clock = clockFor(f.Clock, t, "Throttle")
-		c.Transport = t
-		if tcp, ok := t.(reactor.TCPTransport); ok {
-			c.tcp = tcp
-		}
+		c.Transport, c.tcpBeneath = t, tcpOf(t)
 		return c
 	}
 	w.onMade = func() {
@@ -181,8 +177,8 @@ func (f *Throttle) windowEnded() {
 // A file goes through the throttle as a pull producer instead.
 type throttled struct {
 	reactor.Transport
-	tcp reactor.TCPTransport
-	f   *Throttle
+	tcpBeneath
+	f *Throttle
 
 	producer reactor.Producer
 	pull     bool // producer is a pull producer
@@ -258,46 +254,6 @@ func (c *throttled) release() {
 	case !c.connHeld:
 		c.producer.ResumeProducing()
 	}
-}
-
-// LoseWriteConnection shuts the write side (the whole connection when it
-// is not TCP).
-func (c *throttled) LoseWriteConnection() {
-	if c.tcp != nil {
-		c.tcp.LoseWriteConnection()
-		return
-	}
-	c.Transport.LoseConnection()
-}
-
-// Reactor returns the reactor of the connection beneath, or nil if it does
-// not say: a policy wrapped inside this one, given no Clock, uses it.
-func (c *throttled) Reactor() *reactor.Reactor { return reactorOf(c.Transport) }
-
-var errNotTCP = errors.New("policies: not a TCP connection")
-
-// SetNoDelay implements reactor.TCPTransport.
-func (c *throttled) SetNoDelay(on bool) error {
-	if c.tcp == nil {
-		return errNotTCP
-	}
-	return c.tcp.SetNoDelay(on)
-}
-
-// SetKeepAlive implements reactor.TCPTransport.
-func (c *throttled) SetKeepAlive(on bool) error {
-	if c.tcp == nil {
-		return errNotTCP
-	}
-	return c.tcp.SetKeepAlive(on)
-}
-
-// SetKeepAlivePeriod implements reactor.TCPTransport.
-func (c *throttled) SetKeepAlivePeriod(d time.Duration) error {
-	if c.tcp == nil {
-		return errNotTCP
-	}
-	return c.tcp.SetKeepAlivePeriod(d)
 }
 
 // throttledProducer is what the connection sees as the producer.

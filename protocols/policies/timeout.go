@@ -78,12 +78,20 @@ func (t *Timeout) fire() {
 }
 
 // IdleTimeout wraps a factory so that each connection it builds is lost
-// (LoseConnection) after Period without input from the peer, as Twisted's
-// TimeoutFactory does for reads. A connection that has still not closed a
-// Period later (its peer reads nothing, so what is buffered never drains)
-// is aborted. TimedOut, if set, is told which connection timed out, before
-// it is lost. The zero Period means no timeout. A nil Clock means each
+// (LoseConnection) after Period without activity: no input from the peer
+// and no write by the protocol, as with Twisted's TimeoutFactory. (A
+// server streaming a long answer to a peer that sends nothing is busy,
+// not idle.) A connection that has still not closed a Period later (its
+// peer reads nothing, so what is buffered never drains) is aborted.
+// TimedOut, if set, is told which connection timed out, before it is
+// lost. The zero Period means no timeout. A nil Clock means each
 // connection's own reactor.
+//
+// The protocol writes through IdleTimeout's own transport, which has the
+// TCP methods of the connection's (reactor.TCPTransport) but is not the
+// connection itself: a file sent with reactor.FileSender goes in chunks
+// through its writes, each of which counts as activity, rather than with
+// sendfile(2) beneath them.
 type IdleTimeout struct {
 	Factory  reactor.Factory
 	Clock    reactor.Clock
@@ -101,21 +109,54 @@ func (f *IdleTimeout) BuildProtocol(addr net.Addr) reactor.Protocol {
 	tm := &Timeout{}
 	w := &wrapper{inner: inner}
 	var transport reactor.Transport
+	var idle *idleTransport
 	w.wrapT = func(t reactor.Transport) reactor.Transport {
 		transport = t
 		tm.Clock = clockFor(f.Clock, t, "IdleTimeout")
-		return t
+		idle = &idleTransport{Transport: t, tcpBeneath: tcpOf(t), tm: tm}
+		return idle
 	}
 	tm.OnTimeout = func() {
 		if f.TimedOut != nil {
 			f.TimedOut(addr)
 		}
-		tm.OnTimeout = transport.AbortConnection // if the close hangs
+		// From now on the period is the close's: if it hangs, an abort.
+		// Writes made meanwhile (a producer, a timer of the protocol's)
+		// must not put that off.
+		idle.closing = true
+		tm.OnTimeout = transport.AbortConnection
 		tm.SetTimeout(f.Period)
 		transport.LoseConnection()
 	}
 	w.onMade = func() { tm.SetTimeout(f.Period) }
-	w.onData = func(int) { tm.ResetTimeout() }
+	w.onData = func(int) { idle.active() }
 	w.onLost = func(error) { tm.SetTimeout(0) }
 	return w.protocol()
+}
+
+// idleTransport is the transport of a protocol under IdleTimeout: each
+// write shows the connection is alive, as input does. It has no Unwrap
+// (reactor.TransportWrapper), for the reason throttled has none: a file
+// sent beneath it would not count.
+type idleTransport struct {
+	reactor.Transport
+	tcpBeneath
+	tm      *Timeout
+	closing bool // timed out: the timer now bounds the close
+}
+
+func (t *idleTransport) Write(data []byte) {
+	t.active()
+	t.Transport.Write(data)
+}
+
+func (t *idleTransport) WriteSequence(data [][]byte) {
+	t.active()
+	t.Transport.WriteSequence(data)
+}
+
+func (t *idleTransport) active() {
+	if !t.closing {
+		t.tm.ResetTimeout()
+	}
 }
