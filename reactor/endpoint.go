@@ -34,7 +34,10 @@ func (e ServerEndpoint) Listen(r *Reactor, factory Factory, opts ...ListenOption
 	case "tcp", "tcp6":
 		return r.ListenTCP(net.JoinHostPort(e.Interface, strconv.Itoa(e.Port)), factory, opts...)
 	case "unix":
-		return r.ListenUnix(e.Path, factory, append(opts, WithMode(e.Mode))...)
+		if e.Mode != 0 {
+			opts = append(opts, WithMode(e.Mode))
+		}
+		return r.ListenUnix(e.Path, factory, opts...)
 	case "systemd":
 		return listenSystemd(r, e, factory, opts...)
 	case "tls":

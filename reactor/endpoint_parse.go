@@ -27,8 +27,9 @@ type ServerEndpoint struct {
 	Interface string
 	// Backlog is the listen backlog, 0 for the default.
 	Backlog int
-	// Path and Mode: the Unix socket's file and its permissions
-	// (default 0666, as Twisted's).
+	// Path and Mode: the Unix socket's file and its permissions. Mode 0
+	// means none given: the listen's WithMode, or DefaultUnixMode (0666,
+	// as Twisted's).
 	Path string
 	Mode os.FileMode
 	// PrivateKey and CertKey are the TLS key and certificate chain files
@@ -294,11 +295,12 @@ func ParseServerEndpoint(desc string) (ServerEndpoint, error) {
 		if e.Path == "" {
 			return e, f.errorf("address", "missing; expected the socket's path")
 		}
-		e.Mode = 0o666
 		if s, ok := v["mode"]; ok {
+			// 0 is refused: it would let nobody but root connect, and
+			// it is how the field says that no mode was given.
 			m, err := strconv.ParseUint(s, 8, 32)
-			if err != nil || m > 0o777 {
-				return e, f.errorf("mode", "expected octal permissions from 0 to 0777, got %q", s)
+			if err != nil || m == 0 || m > 0o777 {
+				return e, f.errorf("mode", "expected octal permissions from 1 to 0777, got %q", s)
 			}
 			e.Mode = os.FileMode(m)
 		}
@@ -439,7 +441,7 @@ func (e ServerEndpoint) String() string {
 		}
 	case "unix":
 		b.arg(e.Path)
-		if e.Mode != 0o666 {
+		if e.Mode != 0 {
 			b.kv("mode", fmt.Sprintf("%#o", uint32(e.Mode)))
 		}
 	case "systemd":

@@ -300,3 +300,34 @@ func refusedPort(t *testing.T) int {
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
 }
+
+// A unix: description without mode= leaves the socket's mode to the
+// caller's WithMode, or the default; its own mode= wins over WithMode.
+// Before, a description without mode= set 0666 over WithMode(0600): a
+// socket the caller meant to keep private was open to every local user.
+func TestUnixEndpointModeOnlyWhenGiven(t *testing.T) {
+	r, _ := newReactor(t, "poll")
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		desc string
+		opts []ListenOption
+		want os.FileMode
+	}{
+		{"unix:" + filepath.Join(dir, "a.sock"), []ListenOption{WithMode(0o600)}, 0o600},
+		{"unix:" + filepath.Join(dir, "b.sock"), nil, DefaultUnixMode},
+		{"unix:" + filepath.Join(dir, "c.sock") + ":mode=0660", []ListenOption{WithMode(0o600)}, 0o660},
+	} {
+		port, err := ListenEndpoint(r, tc.desc, greeter("hi\n"), tc.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(port.Addr().String())
+		port.StopListening()
+		if err != nil || st.Mode().Perm() != tc.want {
+			t.Errorf("%s with %d options: mode %v (%v), want %v", tc.desc, len(tc.opts), st.Mode().Perm(), err, tc.want)
+		}
+	}
+	if _, err := ParseServerEndpoint("unix:x.sock:mode=0"); err == nil {
+		t.Error("mode=0 accepted: nobody could connect")
+	}
+}

@@ -65,7 +65,7 @@ func ExampleParseServerEndpoint() {
 	// Output:
 	// tcp6 10000 ::1 64
 	// <nil>
-	// endpoint "unix:/run/gyre.sock:mode=rw": mode: expected octal permissions from 0 to 0777, got "rw"
+	// endpoint "unix:/run/gyre.sock:mode=rw": mode: expected octal permissions from 1 to 0777, got "rw"
 }
 
 // Datagrams: an echo port and a client port on one reactor.
