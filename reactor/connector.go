@@ -61,8 +61,9 @@ type Connector struct {
 	unixPath string // ConnectUnix: the socket's path (dest is unused)
 
 	// made, when set, is told of the protocol once ConnectionMade has
-	// returned (ConnectEndpoint's Deferred).
-	made func(Protocol)
+	// returned, or of the failure of a ConnectionMade that panicked
+	// (ConnectEndpoint's Deferred).
+	made func(p Protocol, panicked error)
 	// wrap, when set, turns the connection into something more before
 	// its protocol starts (TLS).
 	wrap func(c *Conn, proto Protocol) Protocol
@@ -332,9 +333,9 @@ func (c *Connector) connectReady(conn *Conn) {
 	if c.wrap != nil {
 		proto = c.wrap(conn, proto)
 	}
-	conn.start(proto)
+	panicked := conn.start(proto)
 	if c.made != nil {
-		c.made(inner)
+		c.made(inner, panicked)
 	}
 }
 

@@ -51,7 +51,8 @@ func (e ServerEndpoint) Listen(r *Reactor, factory Factory, opts ...ListenOption
 // connection: Twisted's clientFromString(...).connect(factory). The
 // Deferred it returns fires with the Protocol once its ConnectionMade has
 // returned, or fails with the *ConnectError of the attempt (or the
-// *EndpointError of a malformed description). Cancelling the Deferred
+// *EndpointError of a malformed description, or the failure of a
+// ConnectionMade that panicked). Cancelling the Deferred
 // before it fires abandons the attempt: it then fails with a
 // *ConnectError wrapping ErrConnectCancelled.
 //
@@ -176,9 +177,17 @@ func (f *endpointFactory) ClientConnectionLost(c *Connector, reason error) {
 	}
 }
 
-func (f *endpointFactory) made(p Protocol) {
-	if !f.fired {
-		f.fired = true
-		f.d.Callback(p)
+// made fires the Deferred: with the protocol, or with the failure of its
+// ConnectionMade, whose panic ended the connection (a protocol whose
+// connection is gone must not be handed over as connected).
+func (f *endpointFactory) made(p Protocol, panicked error) {
+	if f.fired {
+		return
 	}
+	f.fired = true
+	if panicked != nil {
+		f.d.Errback(panicked)
+		return
+	}
+	f.d.Callback(p)
 }

@@ -331,3 +331,44 @@ func TestUnixEndpointModeOnlyWhenGiven(t *testing.T) {
 		t.Error("mode=0 accepted: nobody could connect")
 	}
 }
+
+// panicky is a protocol whose ConnectionMade panics.
+type panicky struct{ BaseProtocol }
+
+func (*panicky) ConnectionMade() { panic("boom in ConnectionMade") }
+
+// ConnectEndpoint's Deferred fails with the panic of the protocol's
+// ConnectionMade, whose connection the reactor has aborted. It succeeded
+// before, handing the caller a protocol already disconnected.
+func TestConnectEndpointFailsWhenConnectionMadePanics(t *testing.T) {
+	key, cert, ca := testCerts(t).files(t)
+	sock := filepath.Join(t.TempDir(), "s.sock")
+	for _, kind := range []string{"tcp", "unix", "tls"} {
+		t.Run(kind, func(t *testing.T) {
+			r, _ := newReactor(t, "poll")
+			desc := map[string]string{"tcp": "tcp:0:interface=127.0.0.1", "unix": "unix:" + sock,
+				"tls": "tls:0:interface=127.0.0.1:privateKey=" + key + ":certKey=" + cert}[kind]
+			port, err := ListenEndpoint(r, desc, greeter("hello\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer port.StopListening()
+			client := "unix:path=" + sock
+			if a, ok := port.Addr().(*net.TCPAddr); ok {
+				client = fmt.Sprintf("tcp:host=127.0.0.1:port=%d", a.Port)
+				if kind == "tls" {
+					client = fmt.Sprintf("tls:host=127.0.0.1:port=%d:caCerts=%s", a.Port, ca)
+				}
+			}
+			var fired, failed any
+			ConnectEndpoint(r, client, FactoryFunc(func(net.Addr) Protocol { return &panicky{} })).AddCallbacks(
+				func(v any) (any, error) { fired = v; r.Stop(); return nil, nil },
+				func(f *deferred.Failure) (any, error) { failed = f; r.Stop(); return nil, nil })
+			r.CallLater(testTimeout, func() { r.Stop() })
+			run(t, r)
+			if fired != nil || failed == nil || !strings.Contains(fmt.Sprint(failed), "boom in ConnectionMade") {
+				t.Errorf("the Deferred fired with %v, failed with %v; want the panic", fired, failed)
+			}
+		})
+	}
+}

@@ -456,18 +456,21 @@ func (c *Conn) afterSetup() {
 
 // start attaches the protocol and runs MakeConnection and ConnectionMade
 // (a panic in either is logged and aborts the connection), then afterSetup.
-func (c *Conn) start(p Protocol) {
+// start runs the protocol's ConnectionMade on the new connection, and
+// returns the failure of a ConnectionMade that panicked (the connection is
+// then aborted).
+func (c *Conn) start(p Protocol) (panicked error) {
 	c.proto = p
 	c.flags |= fSetup
-	if f := c.r.callMade(c); f != nil {
-		if c.flags&fClosed == 0 {
-			// A reset, not an end of stream: what was written before the
-			// panic must not pass for a whole answer.
-			sock.SetAbortOnClose(int(c.fd))
-			c.shut(endError, f)
-		}
+	f := c.r.callMade(c)
+	if f != nil && c.flags&fClosed == 0 {
+		// A reset, not an end of stream: what was written before the
+		// panic must not pass for a whole answer.
+		sock.SetAbortOnClose(int(c.fd))
+		c.shut(endError, f)
 	}
 	c.afterSetup()
+	return f
 }
 
 // Write implements Transport.
