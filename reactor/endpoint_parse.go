@@ -159,8 +159,8 @@ func (f *endpointFields) bind(positional []string, known ...string) (map[string]
 		if len(positional) == 0 {
 			return nil, &EndpointError{Desc: f.desc, Msg: fmt.Sprintf("%s takes only named fields (name=value), not %q", f.typ, f.args[0])}
 		}
-		return nil, &EndpointError{Desc: f.desc, Msg: fmt.Sprintf("too many positional fields (%d); %s takes at most %d: %s",
-			len(f.args), f.typ, len(positional), strings.Join(positional, ", "))}
+		return nil, &EndpointError{Desc: f.desc, Msg: fmt.Sprintf("too many positional fields (%d); %s takes at most %d: %s%s",
+			len(f.args), f.typ, len(positional), strings.Join(positional, ", "), colonHint)}
 	}
 	out := make(map[string]string, len(f.args)+len(f.named))
 	for i, v := range f.args {
@@ -179,12 +179,17 @@ func (f *endpointFields) bind(positional []string, known ...string) (map[string]
 			return nil, &EndpointError{Desc: f.desc, Field: k, Msg: "unknown field for " + f.typ + "; expected one of " + strings.Join(names, ", ")}
 		}
 		if _, dup := out[k]; dup {
-			return nil, &EndpointError{Desc: f.desc, Field: k, Msg: "given both by position and by name"}
+			return nil, &EndpointError{Desc: f.desc, Field: k, Msg: "given both by position and by name" + colonHint}
 		}
 		out[k] = f.named[k]
 	}
 	return out, nil
 }
+
+// colonHint ends the errors an unescaped colon inside a value makes: it
+// splits the value into fields of its own, most often an IPv6 address
+// written as it is elsewhere (interface=::1).
+const colonHint = ` (a colon inside a value, as in an IPv6 address, is written \:)`
 
 func (f *endpointFields) errorf(field, format string, args ...any) error {
 	return &EndpointError{Desc: f.desc, Field: field, Msg: fmt.Sprintf(format, args...)}
@@ -276,7 +281,7 @@ func ParseServerEndpoint(desc string) (ServerEndpoint, error) {
 		if s, ok := v["handshakeTimeout"]; ok {
 			d, err := parseTimeout(s)
 			if err != nil {
-				return e, f.errorf("handshakeTimeout", "expected seconds (10, 2.5) or a duration (500ms), more than 0, got %q", s)
+				return e, f.errorf("handshakeTimeout", "expected seconds (10, 2.5) or a duration (500ms), more than 0 and at most 1000000 s, got %q", s)
 			}
 			e.HandshakeTimeout = d
 		}
@@ -286,14 +291,15 @@ func ParseServerEndpoint(desc string) (ServerEndpoint, error) {
 			return e, err
 		}
 		e.Path = v["address"]
+		field := "address"
 		if p, ok := v["path"]; ok {
 			if e.Path != "" {
 				return e, f.errorf("path", "given both by position and by name")
 			}
-			e.Path = p
+			e.Path, field = p, "path"
 		}
 		if e.Path == "" {
-			return e, f.errorf("address", "missing; expected the socket's path")
+			return e, f.errorf(field, "missing; expected the socket's path")
 		}
 		if s, ok := v["mode"]; ok {
 			// 0 is refused: it would let nobody but root connect, and
@@ -393,7 +399,7 @@ func ParseClientEndpoint(desc string) (ClientEndpoint, error) {
 	if s, ok := v["timeout"]; ok {
 		d, err := parseTimeout(s)
 		if err != nil {
-			return e, f.errorf("timeout", "expected seconds (30, 2.5) or a duration (500ms), more than 0, got %q", s)
+			return e, f.errorf("timeout", "expected seconds (30, 2.5) or a duration (500ms), more than 0 and at most 1000000 s, got %q", s)
 		}
 		e.Timeout = d
 	}
@@ -403,7 +409,7 @@ func ParseClientEndpoint(desc string) (ClientEndpoint, error) {
 // parseTimeout reads seconds as a decimal number, or a Go duration.
 func parseTimeout(s string) (time.Duration, error) {
 	if secs, err := strconv.ParseFloat(s, 64); err == nil {
-		if secs <= 0 || secs > 1e6 || secs != secs {
+		if secs <= 0 || secs > maxEndpointTimeout.Seconds() || secs != secs {
 			return 0, strconv.ErrRange
 		}
 		return time.Duration(secs * float64(time.Second)), nil
@@ -412,11 +418,17 @@ func parseTimeout(s string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	if d <= 0 {
+	// The same limit as for seconds: String writes the timeout back in
+	// seconds, which must parse again.
+	if d <= 0 || d > maxEndpointTimeout {
 		return 0, strconv.ErrRange
 	}
 	return d, nil
 }
+
+// maxEndpointTimeout is the longest timeout a description may give
+// (about 11.6 days).
+const maxEndpointTimeout = 1e6 * time.Second
 
 // String puts the description back together (canonical form, named
 // fields, colons escaped), so that a parsed endpoint can be printed or

@@ -87,6 +87,11 @@ func TestParseEndpointErrors(t *testing.T) {
 		{"tcp:1:interface=a:interface=b", "interface", "given twice"},
 		{"tcp:1:port=2", "port", "given both by position and by name"},
 		{"unix:", "address", "missing; expected the socket's path"},
+		{"unix:path=", "path", "missing; expected the socket's path"},
+		// An IPv6 address written with bare colons: the error says how to
+		// write it.
+		{"tcp6:1:interface=::1", "interface", `given both by position and by name (a colon inside a value, as in an IPv6 address, is written \:)`},
+		{"tcp:1:interface=2001:db8:1:2", "", `too many positional fields (4); tcp takes at most 3: port, interface, backlog (a colon`},
 		{"unix:/x:mode=rw", "mode", `expected octal permissions from 1 to 0777, got "rw"`},
 		{"unix:/x:mode=1777", "mode", "expected octal permissions"},
 		{"tls:443", "privateKey", "missing; expected the PEM file"},
@@ -109,7 +114,8 @@ func TestParseEndpointErrors(t *testing.T) {
 		{"tcp:port=1", "host", "missing; expected a host name or address"},
 		{"tcp:host=h", "port", "missing"},
 		{"tcp:host=h:port=0", "port", "expected a number from 1 to 65535"},
-		{"tcp:host=h:port=1:timeout=soon", "timeout", `expected seconds (30, 2.5) or a duration (500ms), more than 0, got "soon"`},
+		{"tcp:host=h:port=1:timeout=soon", "timeout", `expected seconds (30, 2.5) or a duration (500ms), more than 0 and at most 1000000 s, got "soon"`},
+		{"tcp:host=h:port=1:timeout=300h", "timeout", `expected seconds (30, 2.5) or a duration (500ms), more than 0 and at most 1000000 s, got "300h"`},
 		{"tcp:host=h:port=1:timeout=0", "timeout", "more than 0"},
 		{"tcp:host=h:port=1:timeout=NaN", "timeout", "more than 0"},
 		{"unix:timeout=1", "path", "missing"},
@@ -145,6 +151,9 @@ func FuzzParseEndpoint(f *testing.F) {
 		"tcp:10000", `tcp6:1:interface=\:\:1`, "unix:/a:mode=0660", "ssl:1:privateKey=k:certKey=c",
 		"systemd:domain=INET:index=0", "tcp:host=h:port=1:timeout=2", "unix:path=p", "tls:host=h:port=2:caCerts=x",
 		"tcp:a=b=c", `x\:y`, "::::", "tcp:1:backlog=\\5",
+		// Over the limit in seconds as a duration: it printed back as
+		// timeout=1080000, which did not parse.
+		"tcp:h:80:timeout=300h", "tcp:h:80:timeout=277h46m40s",
 	} {
 		f.Add(s)
 	}
