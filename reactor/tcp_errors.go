@@ -147,6 +147,10 @@ func errnoConnectMessage(errno syscall.Errno) string {
 		return "TCP connection timed out"
 	case syscall.ENETUNREACH, syscall.EHOSTUNREACH:
 		return "No route to host"
+	case syscall.EAGAIN:
+		// gyre's own: what connect(2) answers on Linux for a Unix
+		// socket whose listener has a full queue (Twisted would retry).
+		return "The listener's queue of connections not yet accepted is full"
 	}
 	return "An error occurred while connecting"
 }

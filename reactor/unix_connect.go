@@ -10,7 +10,10 @@ import (
 // for a local socket, with the same Connector, callbacks and timeout
 // (the connection is a *Conn; its Peer is a *net.UnixAddr naming path).
 // A path nobody listens on fails with a *ConnectError wrapping
-// ECONNREFUSED (ENOENT when there is no such file).
+// ECONNREFUSED (ENOENT when there is no such file). A listener whose queue
+// of connections not yet accepted is full fails the attempt at once, as
+// with Go's net, rather than within the timeout: EAGAIN on Linux,
+// ECONNREFUSED elsewhere.
 func (r *Reactor) ConnectUnix(path string, factory ClientFactory, timeout time.Duration) *Connector {
 	r.checkLoop("ConnectUnix")
 	c := &Connector{r: r, clock: r, factory: factory, addr: path, timeout: timeout, unixPath: path}
