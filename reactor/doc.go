@@ -115,6 +115,12 @@
 // AbortConnection, and otherwise a *ConnectionLostError (which is
 // ErrConnectionLost and wraps the errno: ECONNRESET, EPIPE...).
 //
+// Half-close: by default the peer's end of stream ends the connection. A
+// protocol with a ReadConnectionLost method (HalfCloseableProtocol) is
+// told instead, and may go on writing until it calls LoseConnection; the
+// other way round, LoseWriteConnection (TCPTransport) sends the peer an
+// end of stream once the buffer has drained and goes on reading.
+//
 // Flow control: a Producer registered on a connection writes into it and is
 // paced by its buffer (a push producer is paused above a high water mark
 // and resumed below a low one; a pull producer is asked for more each time
@@ -195,9 +201,9 @@
 //
 // A reactor belongs to the goroutine that runs it. Other goroutines hand it
 // work with CallFromGoroutine (wakes a sleeping loop at once, through an
-// eventfd on Linux and a pipe elsewhere), end it with Stop, and wait for a
-// result produced on the loop with BlockingCall. Nothing else is safe to
-// call from them.
+// eventfd on Linux and a pipe elsewhere), end it with Stop, wait for its
+// end on Done, and wait for a result produced on the loop with
+// BlockingCall. Nothing else is safe to call from them.
 //
 // The bridges to Go's own ways (context.go, defertogoroutine.go, debug.go):
 //

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
+	"net"
 	"os"
 	"time"
 
@@ -162,4 +163,65 @@ func ExampleBlockingCallContext() {
 	// deferred: cancelled (context canceled)
 	// true true
 	// cancelled on the loop: true
+}
+
+// ctxFactory reports how its attempt ended.
+type ctxFactory struct {
+	reactor.BaseClientFactory
+	name string
+	done func()
+}
+
+func (f *ctxFactory) ClientConnectionFailed(c *reactor.Connector, reason error) {
+	fmt.Printf("%s: failed; timeout: %v, deadline exceeded: %v\n", f.name,
+		errors.Is(reason, reactor.ErrConnectTimeout), errors.Is(reason, context.DeadlineExceeded))
+	f.done()
+}
+
+func (f *ctxFactory) ClientConnectionLost(c *reactor.Connector, reason error) {
+	fmt.Printf("%s: connection lost: %v\n", f.name, reason)
+	f.done()
+}
+
+// ConnectTCP with the deadline and cancellation of a context, as
+// net.Dialer.DialContext: an attempt whose context has run out fails
+// with a *ConnectError that matches both ErrConnectTimeout and the
+// context's error, while a connection once made no longer depends on its
+// context (here cancelled as soon as the connection is up).
+func ExampleReactor_ConnectTCPContext() {
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	port, err := r.ListenTCP("127.0.0.1:0", reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		return &PoemServer{poem: []byte("short\n")}
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	left := 2
+	done := func() {
+		if left--; left == 0 {
+			r.Stop()
+		}
+	}
+
+	spent, cancelSpent := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancelSpent()
+	r.ConnectTCPContext(spent, port.Addr().String(), &ctxFactory{name: "spent", done: done})
+
+	live, cancelLive := context.WithCancel(context.Background())
+	f := &ctxFactory{name: "live", done: done}
+	f.Protocol = func() reactor.Protocol {
+		cancelLive() // too late to matter: the connection is made
+		return &reactor.BaseProtocol{}
+	}
+	r.ConnectTCPContext(live, port.Addr().String(), f)
+
+	if err := r.Run(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// spent: failed; timeout: true, deadline exceeded: true
+	// live: connection lost: Connection was closed cleanly.
 }

@@ -68,6 +68,47 @@ func ExampleParseServerEndpoint() {
 	// endpoint "unix:/run/gyre.sock:mode=rw": mode: expected octal permissions from 1 to 0777, got "rw"
 }
 
+// An endpoint parsed once (from a flag, say) is used many times: Listen
+// on a ServerEndpoint, Dial on a ClientEndpoint. Dial is the client side
+// for a ClientFactory, as ConnectTCP is: it returns the Connector, and
+// the connection's outcome goes to the factory, on the loop. Its error
+// is only that of an endpoint that cannot be used at all.
+func ExampleServerEndpoint_Listen() {
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	server, err := reactor.ParseServerEndpoint("tcp:0:interface=127.0.0.1") // port 0: the system chooses
+	if err != nil {
+		log.Fatal(err)
+	}
+	port, err := server.Listen(r, reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		return &PoemServer{poem: []byte("Said once, heard twice.\n")}
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	client, err := reactor.ParseClientEndpoint("tcp:127.0.0.1:" + portOf(port.Addr().String()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	f := &reactor.BaseClientFactory{}
+	f.Protocol = func() reactor.Protocol { return printingPoemClient(r) }
+	c, err := r.DialEndpoint(client, f) // client.Dial(r, f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("dialing:", c.State())
+	if err := r.Run(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// dialing: connecting
+	// Said once, heard twice.
+	// lost: Connection was closed cleanly.
+}
+
 // Datagrams: an echo port and a client port on one reactor.
 func ExampleReactor_ListenUDP() {
 	r, err := reactor.New()
