@@ -27,9 +27,12 @@
 //
 //   - the client: GetPoetry(r, addr) returns a Deferred that fires with the
 //     poem (the tutorial's client 4), with a timeout (a *TimeoutError when
-//     it runs out) and a per-chunk observer as options; ClientProtocol and
-//     ClientFactory are the pieces it is made of, exported for programs
-//     that assemble their own client the tutorial's way;
+//     it runs out), a size limit, a per-chunk observer and an endpoint
+//     (tcp:, unix:, tls:) as options; GetPoem is the same download typed
+//     (a deferred.Future[string]) and bounded by a context, for Go code
+//     written with deferred.Inline; ClientProtocol and ClientFactory are
+//     the pieces it is made of, exported for programs that assemble their
+//     own client the tutorial's way;
 //   - the servers: FastServerFactory (the whole poem at once, then close:
 //     twisted-server-1), SlowServerFactory (a few characters every delay,
 //     on an absolute schedule, all clients on one timer) and
@@ -38,6 +41,13 @@
 //     (WithServeObserver);
 //   - Cummingsify, the unreliable transformation of client 5, with an
 //     injectable random source.
+//
+// Like everything on a reactor, the protocol side belongs to the loop's
+// goroutine: GetPoetry and GetPoem are called on it (or before Run), their
+// Deferreds fire on it, and the servers' factories, observers and timers
+// run on it. The slow server takes a reactor.Clock rather than a reactor,
+// so that a test drives it with package reactortest and a task.Clock
+// instead of waiting for it.
 //
 // The package knows nothing about command lines or output formats beyond
 // these conventions; the programs under examples/ and cmd/gyre own those.

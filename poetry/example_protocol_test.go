@@ -130,6 +130,39 @@ func ExampleWithMaxBytes() {
 	// more than 1000 bytes - ErrTooLarge: true
 }
 
+// WithEndpoint downloads through a client endpoint (tcp:, unix: or tls:,
+// parsed once with reactor.ParseClientEndpoint) instead of a TCP address;
+// the address given to GetPoetry then only names the server in errors.
+func ExampleWithEndpoint() {
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	poem, _ := poetry.Poem("orchard")
+	port, err := r.ListenTCP("127.0.0.1:0", poetry.NewFastServerFactory(poem))
+	if err != nil {
+		log.Fatal(err)
+	}
+	e, err := reactor.ParseClientEndpoint("tcp:" + port.Addr().String() + ":timeout=5")
+	if err != nil {
+		log.Fatal(err)
+	}
+	poetry.GetPoetry(r, "the orchard server", poetry.WithEndpoint(e)).AddCallbacks(func(v any) (any, error) {
+		fmt.Println(len(v.(string)), "bytes")
+		return nil, nil
+	}, func(f *deferred.Failure) (any, error) {
+		fmt.Println("failed:", f.Error())
+		return nil, nil
+	}).AddBoth(func(any) (any, error) {
+		return nil, r.Stop()
+	})
+	if err := r.Run(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// 608 bytes
+}
+
 // Cummingsify with a seeded random source gives the same outcomes on
 // every run (a --seed flag does this).
 func ExampleCummingsify() {

@@ -38,6 +38,23 @@ func ExampleParseAddress() {
 	// abc -> Ports must be integers.
 }
 
+// The command line of a client naming several servers: every argument is
+// checked before anything connects, and the first bad one is the error, a
+// *AddressError whose message is the tutorial's and whose Input is the
+// argument.
+func ExampleParseAddresses() {
+	addrs, err := poetry.ParseAddresses([]string{"10000", "10001", "poems.example:10002"})
+	fmt.Println(addrs, err)
+	_, err = poetry.ParseAddresses([]string{"10000", "ten-thousand-and-one", "x"})
+	var bad *poetry.AddressError
+	if errors.As(err, &bad) {
+		fmt.Printf("%v (%q)\n", err, bad.Input)
+	}
+	// Output:
+	// [127.0.0.1:10000 127.0.0.1:10001 poems.example:10002] <nil>
+	// Ports must be integers. ("ten-thousand-and-one")
+}
+
 func ExampleFormatElapsed() {
 	fmt.Println(poetry.FormatElapsed(10*time.Second + 134220*time.Microsecond))
 	fmt.Println(poetry.FormatElapsed(3 * time.Second))
