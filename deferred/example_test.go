@@ -224,6 +224,33 @@ func ExampleNewList() {
 	// 1 false connection refused
 }
 
+// The first of several servers to answer wins: the list fires with a
+// FirstResult as soon as one input succeeds. A failure before that does
+// not end the race (ConsumeErrors keeps it from being reported as
+// unhandled); the inputs still running are not cancelled, so the caller
+// cancels them once it has its answer.
+func ExampleFireOnOneCallback() {
+	mirrors := []*deferred.Deferred{deferred.New(), deferred.New(), deferred.New()}
+	mirrors[1].AddErrback(func(f *deferred.Failure) (any, error) {
+		fmt.Println("mirror 1 cancelled:", errors.Is(f, deferred.ErrCancelled))
+		return nil, f
+	})
+	deferred.NewList(mirrors, deferred.FireOnOneCallback(), deferred.ConsumeErrors()).
+		AddCallback(func(r any) (any, error) {
+			first := r.(deferred.FirstResult)
+			fmt.Println("mirror", first.Index, "answered:", first.Value)
+			for _, d := range mirrors {
+				d.Cancel() // does nothing to a Deferred that has fired
+			}
+			return nil, nil
+		})
+	_ = mirrors[0].Errback(errors.New("connection refused"))
+	_ = mirrors[2].Callback("a poem")
+	// Output:
+	// mirror 2 answered: a poem
+	// mirror 1 cancelled: true
+}
+
 // Gather gives all the results in order, or the first failure.
 func ExampleGather() {
 	a, b := deferred.New(), deferred.New()
