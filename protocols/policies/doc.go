@@ -7,7 +7,9 @@
 //     for a period, on a reactor.Clock, so that tests drive it with
 //     task.Clock instead of waiting.
 //   - IdleTimeout wraps a factory so that each of its connections is lost
-//     after a period without input, for protocols that know nothing of it.
+//     after a period without activity (no input from the peer and no write
+//     by the protocol: a server streaming to a silent peer is not idle),
+//     for protocols that know nothing of it.
 //   - Limit wraps a factory with a limit on its open connections, in total
 //     and per peer address; connections beyond it are refused at once and
 //     counted.
