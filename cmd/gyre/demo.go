@@ -105,8 +105,10 @@ func newDemoCmd() *cobra.Command {
 // runDemo starts the servers, runs each client mode against them, and
 // compares the runs.
 func runDemo(ctx context.Context, delay time.Duration, dir, progressMode string, stdout, stderr io.Writer) error {
-	ctx, stop := notifyStop(ctx)
-	defer stop()
+	// The live board writes to stdout from a goroutine of its own, and
+	// waiting for it would hang for good on a stdout nobody reads.
+	ctx, end := stopOnSignal(ctx, stderr)
+	defer end()
 
 	servers, err := startDemoServers(delay, stderr)
 	if err != nil {

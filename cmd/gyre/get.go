@@ -302,32 +302,6 @@ func (f *firstErrWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// stuckGrace is how long an interrupted run may take to stop before gyre
-// exits without it.
-const stuckGrace = 2 * time.Second
-
-// exitIfStuck exits with status 130 if the run has not ended stuckGrace
-// after SIGINT or SIGTERM. A loop blocked writing to a stdout nobody reads
-// (a full pipe) would not see the signal, and since gyre catches the
-// signal, the process would not die of it either: it would hang until the
-// reader went away.
-func exitIfStuck(ctx context.Context, finished <-chan struct{}, stderr io.Writer) {
-	select {
-	case <-finished:
-		return
-	case <-ctx.Done():
-	}
-	select {
-	case <-finished:
-		return
-	case <-time.After(stuckGrace):
-	}
-	// stderr may be as stuck as stdout: say why if it can, exit anyway.
-	go fmt.Fprintln(stderr, "gyre: interrupted; stdout is not being read, so the run stopped where it was")
-	time.Sleep(100 * time.Millisecond)
-	os.Exit(130)
-}
-
 // checkTimelineTarget finds out now, not after the downloads, that the
 // --timeline file cannot be written.
 func checkTimelineTarget(path string) error {

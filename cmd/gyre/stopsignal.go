@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // stoppedBy is the cause of a context cancelled by a stop signal, so that
@@ -36,10 +39,51 @@ func notifyStop(ctx context.Context) (context.Context, context.CancelFunc) {
 
 // interruptedError is the error of a command stopped by a signal: one line
 // and the signal's exit status.
-func interruptedError(ctx context.Context) error {
+func interruptedError(ctx context.Context) *exitError {
 	var sb stoppedBy
 	if errors.As(context.Cause(ctx), &sb) && sb.sig == syscall.SIGTERM {
 		return &exitError{code: signalStatus(sb.sig), err: errors.New("terminated")}
 	}
 	return &exitError{code: 130, err: errors.New("interrupted")}
+}
+
+// stuckGrace is how long an interrupted run may take to stop before gyre
+// exits without it.
+const stuckGrace = 2 * time.Second
+
+// exitIfStuck exits with the signal's status (see interruptedError) if the
+// run has not ended stuckGrace after SIGINT or SIGTERM. A loop or a
+// progress board blocked writing to a stdout nobody reads (a full pipe, a
+// paused terminal) would not see the signal, and since gyre catches the
+// signal, the process would not die of it either: it would hang until the
+// reader went away.
+func exitIfStuck(ctx context.Context, finished <-chan struct{}, stderr io.Writer) {
+	select {
+	case <-finished:
+		return
+	case <-ctx.Done():
+	}
+	select {
+	case <-finished:
+		return
+	case <-time.After(stuckGrace):
+	}
+	// stderr may be as stuck as stdout: say why if it can, exit anyway.
+	ee := interruptedError(ctx)
+	go fmt.Fprintf(stderr, "gyre: %v; stdout is not being read, so the run stopped where it was\n", ee.err)
+	time.Sleep(100 * time.Millisecond)
+	os.Exit(ee.code)
+}
+
+// stopOnSignal is notifyStop for a run whose output may stall: if the run
+// has not ended stuckGrace after the signal, exitIfStuck ends the process.
+// end must be called when the run is over, signalled or not.
+func stopOnSignal(ctx context.Context, stderr io.Writer) (_ context.Context, end func()) {
+	ctx, stop := notifyStop(ctx)
+	finished := make(chan struct{})
+	go exitIfStuck(ctx, finished, stderr)
+	return ctx, func() {
+		close(finished) // before stop: a normal end is no interruption
+		stop()
+	}
 }

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// unreadPipe starts gyre with args, its stdout a pipe of one page that
+// nobody reads, and returns once the pipe is full: gyre is then blocked
+// writing to it.
+func unreadPipe(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() }) // open, never read
+	size, err := unix.FcntlInt(w.Fd(), unix.F_SETPIPE_SZ, 4096)
+	if err != nil {
+		t.Skipf("cannot shrink a pipe: %v", err)
+	}
+	cmd := exec.Command(gyreBinary, args...)
+	cmd.Stdout = w
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() { cmd.Process.Kill() })
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		// Full: what is left would not take a redraw of the board, which
+		// is written whole or not at all.
+		if n, err := unix.IoctlGetInt(int(r.Fd()), unix.TIOCINQ); err != nil || n >= size-512 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("gyre %q never filled its stdout", args)
+		}
+		time.Sleep(20 * time.Millisecond) // polling the pipe, bounded (TIOCINQ is FIONREAD)
+	}
+	return cmd, &stderr
+}
+
+// stopStuck signals a gyre blocked on its stdout and checks that it exits
+// soon after with the signal's status, saying why.
+func stopStuck(t *testing.T, cmd *exec.Cmd, stderr *bytes.Buffer, sig os.Signal, wantCode int) {
+	t.Helper()
+	cmd.Process.Signal(sig)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("gyre still running 10 s after %v", sig)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != wantCode || !strings.Contains(stderr.String(), "stdout is not being read") {
+		t.Errorf("status %d, stderr %q; want %d", code, stderr.String(), wantCode)
+	}
+}
+
+// The demo's live board drawn into a pipe nobody reads: SIGINT ends the
+// demo within seconds. It waited for good for the board, blocked writing.
+func TestDemoInterruptedWithStdoutStuck(t *testing.T) {
+	cmd, stderr := unreadPipe(t, "demo", "--progress", "always", "--delay", "0.1")
+	stopStuck(t, cmd, stderr, syscall.SIGINT, 130)
+}
