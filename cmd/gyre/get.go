@@ -8,12 +8,10 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -36,7 +34,7 @@ tcp:host=H:port=P, unix:path=/run/gyre.sock, tls:host=H:port=P[:caCerts=FILE]
 (--ca FILE trusts the authorities in FILE, --insecure checks nothing). A server that cannot be reached, resets the connection or
 runs out of --timeout fails its task, with one line on stderr; the others
 go on. The exit status is 0 when every poem arrived, 1 otherwise (130
-when interrupted).
+when interrupted, 143 after SIGTERM).
 
 --mode chooses how, as in part 2 of the tutorial:
   reactor    all servers at once, on gyre's reactor (poetry.GetPoetry,
@@ -256,11 +254,8 @@ func runGet(ctx context.Context, cfg getConfig, addrs []poetry.Address, stdout, 
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	finished := make(chan struct{})
-	defer close(finished) // before stop: a normal end is no interruption
-	go exitIfStuck(ctx, finished, stderr)
+	ctx, end := stopOnSignal(ctx, stderr)
+	defer end()
 
 	// The report's lines go through report, which keeps the first write
 	// error: a report nobody could read is a failure. (The progress board
@@ -272,7 +267,10 @@ func runGet(ctx context.Context, cfg getConfig, addrs []poetry.Address, stdout, 
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	interrupted := err != nil
+	var interrupted error
+	if err != nil {
+		interrupted = interruptedError(ctx)
+	}
 	failed := transformPoems(cfg, results, stderr)
 	printErr := printResults(cfg, printer, results, failed, elapsed, stdout, report)
 	if printErr == nil && report.err != nil {
@@ -394,14 +392,15 @@ func printResults(cfg getConfig, printer *poemPrinter, results []fetch.Result, f
 	return nil
 }
 
-// getExitStatus is 1 if the poems could not be written out, 130 after an
-// interruption, 1 if a task failed.
-func getExitStatus(printErr error, interrupted bool, failed int) error {
+// getExitStatus is 1 if the poems could not be written out, the signal's
+// status after an interruption (interruptedError, or nil), 1 if a task
+// failed.
+func getExitStatus(printErr, interrupted error, failed int) error {
 	switch {
 	case printErr != nil:
 		return printErr
-	case interrupted:
-		return &exitError{code: 130, err: errors.New("interrupted")}
+	case interrupted != nil:
+		return interrupted
 	case failed > 0:
 		return &exitError{code: exitFailure}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,7 +80,7 @@ func TestGetReportOutputErrors(t *testing.T) {
 	}
 }
 
-// SIGTERM ends a run whose stdout is a pipe nobody reads: gyre exits 130
+// SIGTERM ends a run whose stdout is a pipe nobody reads: gyre exits 143
 // soon after, saying why. The loop, blocked writing the poem, never saw the
 // signal, and gyre, which catches it, waited for as long as the reader did.
 func TestGetInterruptedWithStdoutStuck(t *testing.T) {
@@ -109,7 +110,7 @@ func TestGetInterruptedWithStdoutStuck(t *testing.T) {
 		<-done
 		t.Fatal("gyre still running 10 s after SIGTERM")
 	}
-	if code := cmd.ProcessState.ExitCode(); code != 130 || !strings.Contains(stderr.String(), "stdout is not being read") {
+	if code := cmd.ProcessState.ExitCode(); code != 143 || !strings.Contains(stderr.String(), "terminated; stdout is not being read") {
 		t.Errorf("status %d, stderr %q", code, stderr.String())
 	}
 }
@@ -220,5 +221,51 @@ func TestGetWaitsForDescriptors(t *testing.T) {
 			first, _, _ := strings.Cut(errOut.String(), "\n")
 			t.Errorf("%s: status %d, %d failures (first: %q)", mode, code, strings.Count(errOut.String(), "\n"), first)
 		}
+	}
+}
+
+// A signal stops gyre get with the signal's status, as it does gyre demo
+// and gyre serve: 130 after SIGINT, 143 after SIGTERM (which exited 130).
+func TestGetSignalStatus(t *testing.T) {
+	for _, tc := range []struct {
+		sig  os.Signal
+		code int
+		line string
+	}{
+		{syscall.SIGINT, 130, "gyre: interrupted\n"},
+		{syscall.SIGTERM, 143, "gyre: terminated\n"},
+	} {
+		t.Run(tc.sig.String(), func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			cmd := exec.Command(gyreBinary, "get", "--progress", "never", ln.Addr().String())
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			conn, err := ln.Accept() // gyre is downloading: its signals are caught
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			cmd.Process.Signal(tc.sig)
+			done := make(chan struct{})
+			go func() { cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				<-done
+				t.Fatalf("gyre get still running 10 s after %v", tc.sig)
+			}
+			if code := cmd.ProcessState.ExitCode(); code != tc.code || stderr.String() != tc.line {
+				t.Errorf("status %d, stderr %q; want %d, %q", code, stderr.String(), tc.code, tc.line)
+			}
+		})
 	}
 }
