@@ -22,7 +22,9 @@
 //     Chunk(task, n) for each piece of data, End(task, err) when done, and
 //     Timeline() for a snapshot. It is safe for concurrent use (the
 //     blocking and threaded modes record from several goroutines) and
-//     cheap on the read path: no allocation per chunk beyond slice growth.
+//     cheap on the read path: no allocation per chunk beyond slice growth,
+//     and bounded: a lane of very many chunks merges those that arrived
+//     within a sliver of time of each other, far finer than a pixel.
 //   - svg.go: WriteSVG, a standalone SVG figure (no scripts, no external
 //     fonts or styles). Chunks denser than the pixels are merged into solid
 //     runs, so a download of any size makes a file of bounded size.

@@ -18,6 +18,13 @@ import (
 // reading, and an append into the lane's slice (no allocation beyond the
 // slice's amortised growth, no formatting).
 //
+// What a lane holds is bounded, however long its download runs and however
+// small its reads: past maxChunks chunks, the chunks that arrived within
+// one grain of time of each other are merged into two, the first and the
+// latest (see laneRecord.coarsen), the grain staying far finer than a
+// pixel of the SVG figure or a cell of the text one. A download of fewer
+// chunks keeps every chunk as it came.
+//
 // The zero Recorder is ready to use, with no title or mode and the wall
 // clock.
 type Recorder struct {
@@ -35,11 +42,24 @@ type Recorder struct {
 type laneRecord struct {
 	Lane
 	ended bool
+	grain time.Duration // > 0: chunks within one grain (at/grain) are merged
 }
 
 // initialChunks is the capacity a new lane's chunk slice starts with, so a
 // short download (a poem of a few hundred chunks) grows it only a few times.
 const initialChunks = 64
+
+// maxChunks bounds the chunks a lane holds (256 KiB of them). Reaching
+// it, the lane's grain is made coarse enough to halve them. Each grain
+// keeps its first arrival and its latest one (the rest of its bytes), so
+// the figures draw the same marks: the grain is under 8/maxChunks of the
+// time the chunks span, 1/2000 of it, finer than the 1000 pixels or cells
+// a figure has at most, and what it hides lies between its two chunks.
+const maxChunks = 1 << 14
+
+// maxGrain is the coarsest grain, taken as one for all time: only a clock
+// that went back and forth could need it.
+const maxGrain = time.Duration(1) << 62
 
 // Option configures a Recorder made by NewRecorder.
 type Option func(*Recorder)
@@ -130,17 +150,83 @@ func (r *Recorder) Chunk(task int, n int) {
 	at := r.offset(now)
 	l := r.lane(task, at)
 	if !l.ended {
-		if len(l.Chunks) == cap(l.Chunks) {
-			// Double rather than let append grow by a quarter, as it does
-			// for long slices: a big download then copies each chunk
-			// about once instead of about four times.
-			grown := make([]Chunk, len(l.Chunks), max(2*cap(l.Chunks), initialChunks))
-			copy(grown, l.Chunks)
-			l.Chunks = grown
-		}
-		l.Chunks = append(l.Chunks, Chunk{At: at, Bytes: n})
+		l.add(at, n)
 	}
 	r.mu.Unlock()
+}
+
+// add records n bytes arriving at offset at: into the grain's latest
+// chunk if it has two already, otherwise as a new chunk, coarsening the
+// grain first if the lane is full.
+func (l *laneRecord) add(at time.Duration, n int) {
+	if len(l.Chunks) >= maxChunks && l.latest(at) == nil {
+		l.coarsen()
+	}
+	if c := l.latest(at); c != nil {
+		c.At, c.Bytes = max(c.At, at), c.Bytes+n
+		return
+	}
+	if len(l.Chunks) == cap(l.Chunks) {
+		// Double rather than let append grow by a quarter, as it does
+		// for long slices: a big download then copies each chunk
+		// about once instead of about four times.
+		grown := make([]Chunk, len(l.Chunks), max(2*cap(l.Chunks), initialChunks))
+		copy(grown, l.Chunks)
+		l.Chunks = grown
+	}
+	l.Chunks = append(l.Chunks, Chunk{At: at, Bytes: n})
+}
+
+// latest returns the last chunk if it and the one before it are both in
+// the grain of at (its first and latest arrivals so far), nil otherwise.
+func (l *laneRecord) latest(at time.Duration) *Chunk {
+	if l.grain == 0 {
+		return nil
+	}
+	return latestIn(l.Chunks, bin(at, l.grain), l.grain)
+}
+
+// latestIn returns the last of chunks if it and the one before it are in
+// bin b of grain.
+func latestIn(chunks []Chunk, b, grain time.Duration) *Chunk {
+	n := len(chunks)
+	if n < 2 || bin(chunks[n-2].At, grain) != b || bin(chunks[n-1].At, grain) != b {
+		return nil
+	}
+	return &chunks[n-1]
+}
+
+// bin is the grain an offset falls in; maxGrain is one bin for all.
+func bin(at, grain time.Duration) time.Duration {
+	if grain >= maxGrain {
+		return 0
+	}
+	return at / grain
+}
+
+// coarsen doubles the lane's grain (starting from a microsecond), merging
+// the chunks of each grain into its first and its latest, until at most
+// half of maxChunks are left.
+func (l *laneRecord) coarsen() {
+	for len(l.Chunks) > maxChunks/2 && l.grain < maxGrain {
+		l.grain = min(max(2*l.grain, time.Microsecond), maxGrain)
+		l.Chunks = mergeChunks(l.Chunks, l.grain)
+	}
+}
+
+// mergeChunks merges, in place, each run of neighbours in the same grain
+// into the run's first chunk and its latest one, which takes the bytes of
+// all but the first.
+func mergeChunks(chunks []Chunk, grain time.Duration) []Chunk {
+	out := chunks[:0]
+	for _, c := range chunks {
+		if last := latestIn(out, bin(c.At, grain), grain); last != nil {
+			last.At, last.Bytes = max(last.At, c.At), last.Bytes+c.Bytes
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // End records that a task finished: successfully when err is nil, otherwise

@@ -2,7 +2,10 @@ package timeline
 
 import (
 	"errors"
+	"math/rand/v2"
 	"reflect"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -181,5 +184,92 @@ func TestRecorderChunkDoesNotAllocate(t *testing.T) {
 	r.Start(1, "a")
 	if n := testing.AllocsPerRun(1000, func() { r.Chunk(1, 10) }); n != 0 {
 		t.Errorf("Chunk allocates %v times per call", n)
+	}
+}
+
+// A download that trickles one byte per read for ever keeps its lane
+// bounded: ten million one-byte chunks are held as at most maxChunks, and
+// no byte is lost. Every chunk was kept, 16 bytes each, without end.
+func TestRecorderBoundedChunks(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	r := NewRecorder("gyre get", "reactor", WithClock(func() time.Time { return now }))
+	r.Start(1, "127.0.0.1:10000")
+	const n = 10_000_000
+	for range n {
+		now = now.Add(time.Microsecond)
+		r.Chunk(1, 1)
+	}
+	r.mu.Lock()
+	held, capacity := len(r.lanes[1].Chunks), cap(r.lanes[1].Chunks)
+	r.mu.Unlock()
+	if held > maxChunks || capacity > maxChunks {
+		t.Errorf("%d chunks held in a slice of %d, want at most %d", held, capacity, maxChunks)
+	}
+	if got := r.Timeline().Bytes(); got != n {
+		t.Errorf("%d bytes recorded, want %d", got, n)
+	}
+
+	// A clock that jumps back and forth is bounded too.
+	r.Start(2, "127.0.0.1:10001")
+	for i := range 100_000 {
+		now = now.Add(time.Duration(1-2*(i%2)) * 1000 * time.Hour)
+		r.Chunk(2, 1)
+	}
+	if got := r.Timeline().Lanes[1]; len(got.Chunks) > maxChunks || got.Bytes() != 100_000 {
+		t.Errorf("jumping clock: %d chunks, %d bytes", len(got.Chunks), got.Bytes())
+	}
+}
+
+// Merging does not change the figures: a lane of 100,000 chunks at uneven
+// times draws as it did with every chunk kept.
+func TestRecorderMergedDrawsTheSame(t *testing.T) {
+	// Bursts and pauses: 3 µs apart, a pause of 70 ms every 997 reads.
+	testMergedDrawsTheSame(t, func(i int) time.Duration {
+		if i%997 == 0 {
+			return 70*time.Millisecond + 3*time.Microsecond
+		}
+		return 3 * time.Microsecond
+	})
+	// Anything from a microsecond to 2 ms apart.
+	rng := rand.New(rand.NewPCG(1, 2))
+	testMergedDrawsTheSame(t, func(int) time.Duration {
+		return time.Microsecond + time.Duration(rng.Int64N(int64(2*time.Millisecond)))
+	})
+}
+
+// testMergedDrawsTheSame records 100,000 chunks, gap(i) apart, and draws
+// them as recorded and as kept.
+func testMergedDrawsTheSame(t *testing.T, gap func(i int) time.Duration) {
+	origin := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := origin
+	r := NewRecorder("gyre get", "reactor", WithClock(func() time.Time { return now }))
+	r.Start(1, "127.0.0.1:10000")
+	full := Timeline{Title: "gyre get", Mode: "reactor", Origin: origin, Lanes: []Lane{{Task: 1, Label: "127.0.0.1:10000"}}}
+	for i := range 100_000 {
+		now = now.Add(gap(i))
+		r.Chunk(1, i%7+1)
+		full.Lanes[0].Chunks = append(full.Lanes[0].Chunks, Chunk{At: now.Sub(origin), Bytes: i%7 + 1})
+	}
+	r.End(1, nil)
+	full.Lanes[0].End = now.Sub(origin)
+	merged := r.Timeline()
+	if len(merged.Lanes[0].Chunks) > maxChunks {
+		t.Fatalf("%d chunks kept", len(merged.Lanes[0].Chunks))
+	}
+	for _, width := range []int{60, MaxTextWidth} {
+		var a, b strings.Builder
+		WriteText(&a, full, width)
+		WriteText(&b, merged, width)
+		if a.String() != b.String() {
+			t.Errorf("text figure %d wide differs:\n%s\nmerged:\n%s", width, a.String(), b.String())
+		}
+	}
+	var a, b strings.Builder
+	WriteSVG(&a, full)
+	WriteSVG(&b, merged)
+	// The tooltip counts the chunks held: all else is the same.
+	tip := regexp.MustCompile(`, \d+ chunks</title>`)
+	if x, y := tip.ReplaceAllString(a.String(), ""), tip.ReplaceAllString(b.String(), ""); x != y {
+		t.Errorf("SVG figure differs:\n%s\nmerged:\n%s", x, y)
 	}
 }

@@ -22,7 +22,7 @@ type Lane struct {
 	Label  string        // what to call the lane, usually the server's address
 	Start  time.Duration // when the task began (it started connecting)
 	End    time.Duration // when it finished, failed, or the snapshot was taken
-	Chunks []Chunk       // every piece of data received, in arrival order
+	Chunks []Chunk       // the data received, in arrival order (a Recorder merges near ones past 16384)
 	Err    string        // why the task failed; empty when it did not
 }
 
