@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -55,7 +56,9 @@ and the original poem is kept. --seed makes the dice repeatable.
 
 --max-bytes bounds each poem (1 GiB unless told otherwise): a server that
 sends more fails its task, which keeps the memory of --print and
---transform bounded however long a server goes on.`
+--transform bounded however long a server goes on. A poem held takes
+about its size (with --transform, twice: the poem and its transformed
+copy).`
 
 const getExample = `  # One poem from a server on port 10000 of this machine
   gyre get 10000
@@ -271,8 +274,8 @@ func runGet(ctx context.Context, cfg getConfig, addrs []poetry.Address, stdout, 
 	if err != nil {
 		interrupted = interruptedError(ctx)
 	}
-	failed := transformPoems(cfg, results, stderr)
-	printErr := printResults(cfg, printer, results, failed, elapsed, stdout, report)
+	failed, poems := transformPoems(cfg, results, stderr)
+	printErr := printResults(cfg, printer, results, poems, failed, elapsed, stdout, report)
 	if printErr == nil && report.err != nil {
 		printErr = &exitError{code: exitFailure, err: fmt.Errorf("cannot write the report to stdout: %s", writeReason(report.err))}
 	}
@@ -340,13 +343,23 @@ func newGetView(cfg getConfig, n int, stdout, report, stderr io.Writer) (*fetchV
 	return view, printer, rec
 }
 
+// collectAfter is the size of a poem past which transformPoems runs the
+// collector between putting it in one piece and transforming it.
+const collectAfter = 16 << 20
+
 // transformPoems applies --transform to the poems that arrived and returns
-// how many tasks failed, downloads and transformations together.
-func transformPoems(cfg getConfig, results []fetch.Result, stderr io.Writer) int {
-	failed := 0
+// how many tasks failed, downloads and transformations together, and the
+// poems as they are to be printed (for each task that did not fail). Each
+// poem is put in one piece for the transformation, and the blocks it
+// arrived in are let go: the transformed copy comes on top of the poem
+// (unless it is the same), never more.
+func transformPoems(cfg getConfig, results []fetch.Result, stderr io.Writer) (failed int, poems []string) {
 	var rng *rand.Rand
 	if cfg.seed != 0 {
 		rng = rand.New(rand.NewPCG(cfg.seed, cfg.seed))
+	}
+	if cfg.transform != "" {
+		poems = make([]string, len(results))
 	}
 	for i := range results {
 		res := &results[i]
@@ -357,33 +370,42 @@ func transformPoems(cfg getConfig, results []fetch.Result, stderr io.Writer) int
 		if cfg.transform != "cummingsify" {
 			continue
 		}
-		poem, err := cummingsify(string(res.Poem), rng)
+		poem := res.Poem.String()
+		res.Poem.Reset()
+		if len(poem) >= collectAfter {
+			// The blocks are garbage now: give their memory back before
+			// the transformed copy is made, which would not fit in their
+			// scattered pages, or the process holds both and the copy.
+			debug.FreeOSMemory()
+		}
+		out, err := cummingsify(poem, rng)
 		switch {
 		case err != nil:
 			fmt.Fprintf(stderr, "Task %d: the poem from %s was judged gibberish (%v)\n", res.Task, res.Addr, err)
 			res.Err = err
 			failed++
-		case poem == "":
+		case out == "":
 			fmt.Fprintf(stderr, "Task %d: cummingsify failed; keeping the poem from %s as it was\n", res.Task, res.Addr)
+			poems[i] = poem
 		default:
-			res.Poem = []byte(poem)
+			poems[i] = out
 		}
 	}
-	return failed
+	return failed, poems
 }
 
 // printResults finishes --print (the streaming printer's outcome, or the
 // transformed poems, each byte for byte) or prints the summary line. It
 // returns the error of writing the poems out.
-func printResults(cfg getConfig, printer *poemPrinter, results []fetch.Result, failed int, elapsed time.Duration, stdout, report io.Writer) error {
+func printResults(cfg getConfig, printer *poemPrinter, results []fetch.Result, poems []string, failed int, elapsed time.Duration, stdout, report io.Writer) error {
 	switch {
 	case printer != nil:
 		return printer.result()
 	case cfg.print:
 		p := newPoemPrinter(stdout, nil, 0)
-		for _, res := range results {
+		for i, res := range results {
 			if res.Err == nil {
-				p.write(res.Poem)
+				p.writeFrom(strings.NewReader(poems[i]))
 			}
 		}
 		return p.result()

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -267,5 +268,45 @@ func TestGetSignalStatus(t *testing.T) {
 				t.Errorf("status %d, stderr %q; want %d, %q", code, stderr.String(), tc.code, tc.line)
 			}
 		})
+	}
+}
+
+// A poem held whole (--print into a pipe, --transform) takes about its
+// size in memory, not four times it: it was grown by append, leaving each
+// outgrown copy behind for the collector. --transform adds the transformed
+// copy.
+func TestGetHeldPoemMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("downloads 64 MiB twice")
+	}
+	const size = 64 << 20
+	line := []byte("A Line Of A Poem That Is Long Enough To Be Held In Memory\n")
+	path := writeFile(t, "big.txt", bytes.Repeat(line, size/len(line)))
+	s := startServer(t, 1, path)
+	defer s.signal(syscall.SIGTERM)
+	for _, tc := range []struct {
+		args  []string
+		limit float64 // bytes of peak RSS
+	}{
+		{[]string{"--print"}, size + 32e6},
+		{[]string{"--print", "--transform", "cummingsify", "--seed", "2"}, 2*size + 32e6},
+	} {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		drained := make(chan int64)
+		go func() {
+			n, _ := io.Copy(io.Discard, r)
+			drained <- n
+		}()
+		code, stderr, rss := runGyreTo(t, w, append(append([]string{"get"}, tc.args...), s.addrs[0])...)
+		w.Close()
+		n := <-drained
+		r.Close()
+		t.Logf("%q: peak RSS %.1f MB", tc.args, float64(rss)/1e6)
+		if code != 0 || float64(rss) > tc.limit || n != int64(size/len(line)*len(line)) {
+			t.Errorf("%q: status %d (%q), %d bytes out, peak RSS %.1f MB, want under %.1f MB", tc.args, code, stderr, n, float64(rss)/1e6, tc.limit/1e6)
+		}
 	}
 }

@@ -29,10 +29,10 @@ type poemPrinter struct {
 	out  io.Writer
 	file *os.File // out, when a regular file: the head is streamed into it
 
-	held  [][]byte // per task, what arrived while it was not streamed
-	ended []bool   // per task: finished
-	ok    []bool   // per task: finished with the whole poem
-	head  int      // the first task not yet printed (or dropped)
+	held  []fetch.Buffer // per task, what arrived while it was not streamed
+	ended []bool         // per task: finished
+	ok    []bool         // per task: finished with the whole poem
+	head  int            // the first task not yet printed (or dropped)
 
 	streaming bool  // the head is being written to file as it arrives
 	headStart int64 // where the head's poem begins in file
@@ -40,7 +40,7 @@ type poemPrinter struct {
 }
 
 func newPoemPrinter(out, errOut io.Writer, tasks int) *poemPrinter {
-	p := &poemPrinter{out: out, held: make([][]byte, tasks), ended: make([]bool, tasks), ok: make([]bool, tasks)}
+	p := &poemPrinter{out: out, held: make([]fetch.Buffer, tasks), ended: make([]bool, tasks), ok: make([]bool, tasks)}
 	if f, ok := out.(*os.File); ok && rewindable(f, errOut) {
 		p.file = f
 	}
@@ -94,7 +94,7 @@ func (p *poemPrinter) observe(ev fetch.Event) {
 			return
 		}
 		if p.err == nil {
-			p.held[i] = append(p.held[i], ev.Data...)
+			p.held[i].Write(ev.Data)
 		}
 	case fetch.Finished:
 		p.ended[i], p.ok[i] = true, ev.Err == nil
@@ -111,9 +111,9 @@ func (p *poemPrinter) settle() {
 		case p.streaming && !p.ok[i]:
 			p.undo()
 		case !p.streaming && p.ok[i]:
-			p.write(p.held[i])
+			p.writeFrom(&p.held[i])
 		}
-		p.held[i] = nil
+		p.held[i].Reset()
 		p.streaming = false
 		p.head++
 		if p.head < len(p.ended) && !p.ended[p.head] {
@@ -134,8 +134,8 @@ func (p *poemPrinter) startStreaming() {
 	}
 	p.streaming, p.headStart = true, pos
 	i := p.head
-	p.write(p.held[i])
-	p.held[i] = nil
+	p.writeFrom(&p.held[i])
+	p.held[i].Reset()
 }
 
 // undo cuts the file back to where the failed head began.
@@ -157,6 +157,17 @@ func (p *poemPrinter) write(b []byte) {
 		return
 	}
 	if _, err := p.out.Write(b); err != nil {
+		p.err = err
+	}
+}
+
+// writeFrom writes a poem held whole (a fetch.Buffer, a strings.Reader)
+// without making one more copy of it.
+func (p *poemPrinter) writeFrom(src io.WriterTo) {
+	if p.err != nil {
+		return
+	}
+	if _, err := src.WriteTo(p.out); err != nil {
 		p.err = err
 	}
 }

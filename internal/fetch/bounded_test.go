@@ -1,7 +1,6 @@
 package fetch_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -26,9 +25,9 @@ func TestWithoutPoems(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, res := range results {
-			if res.Err != nil || res.Poem != nil || res.Bytes != int64(len(poem)) || seen[i] != len(poem) {
+			if res.Err != nil || res.Poem.Len() != 0 || res.Bytes != int64(len(poem)) || seen[i] != len(poem) {
 				t.Errorf("%v task %d: err %v, kept %d bytes, counted %d, observer saw %d; want %d counted and seen, none kept",
-					mode, res.Task, res.Err, len(res.Poem), res.Bytes, seen[i], len(poem))
+					mode, res.Task, res.Err, res.Poem.Len(), res.Bytes, seen[i], len(poem))
 			}
 		}
 	}
@@ -70,9 +69,9 @@ func TestWithMaxBytes(t *testing.T) {
 				t.Fatal(err)
 			}
 			over, within := results[0], results[1]
-			if !errors.Is(over.Err, fetch.ErrTooLarge) || over.Bytes != limit || (keep && !bytes.Equal(over.Poem, long[:limit])) {
+			if !errors.Is(over.Err, fetch.ErrTooLarge) || over.Bytes != limit || (keep && over.Poem.String() != string(long[:limit])) {
 				t.Errorf("%v (keep %v): over the bound: err %v, %d bytes counted, %d kept; want ErrTooLarge and %d",
-					mode, keep, over.Err, over.Bytes, len(over.Poem), limit)
+					mode, keep, over.Err, over.Bytes, over.Poem.Len(), limit)
 			}
 			if within.Err != nil || within.Bytes != limit {
 				t.Errorf("%v (keep %v): a poem of exactly the bound: err %v, %d bytes", mode, keep, within.Err, within.Bytes)

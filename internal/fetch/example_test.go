@@ -45,7 +45,7 @@ func ExampleFetch() {
 			fmt.Printf("Task %d failed: %s\n", res.Task, fetch.Reason(res.Err))
 			continue
 		}
-		fmt.Printf("Task %d: got %d bytes of poetry\n", res.Task, len(res.Poem))
+		fmt.Printf("Task %d: got %d bytes of poetry\n", res.Task, res.Poem.Len())
 	}
 	fmt.Println("bytes seen by the observer:", received)
 	// Output:

@@ -82,7 +82,7 @@ type Observer func(Event)
 type Result struct {
 	Task  int
 	Addr  poetry.Address
-	Poem  []byte // everything received (nil with WithoutPoems); the whole poem when Err is nil
+	Poem  Buffer // everything received (empty with WithoutPoems); the whole poem when Err is nil
 	Bytes int64  // how many bytes were received
 	Err   error  // nil when the server sent the poem and closed cleanly
 	Start time.Time
@@ -233,7 +233,7 @@ func (r *run) received(i int, chunk []byte) error {
 	}
 	res.Bytes += int64(len(chunk))
 	if !r.cfg.discard {
-		res.Poem = append(res.Poem, chunk...)
+		res.Poem.Write(chunk)
 	}
 	if len(chunk) > 0 {
 		r.emit(Event{Kind: Received, Task: res.Task, Addr: res.Addr, Bytes: len(chunk), Data: chunk, At: r.cfg.now()})

@@ -1,7 +1,6 @@
 package fetch_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net"
@@ -48,8 +47,8 @@ func (l *eventLog) check(t *testing.T, results []fetch.Result) {
 				t.Errorf("task %d: events %v: only Received between Started and Finished", res.Task, kinds)
 			}
 		}
-		if got != len(res.Poem) {
-			t.Errorf("task %d: events say %d bytes, the Result has %d", res.Task, got, len(res.Poem))
+		if int64(got) != res.Poem.Len() {
+			t.Errorf("task %d: events say %d bytes, the Result has %d", res.Task, got, res.Poem.Len())
 		}
 	}
 }
@@ -81,8 +80,8 @@ func TestEveryModeDownloadsEveryPoem(t *testing.T) {
 				if res.Err != nil {
 					t.Errorf("task %d: %v", res.Task, res.Err)
 				}
-				if !bytes.Equal(res.Poem, poems[i]) {
-					t.Errorf("task %d: got %d bytes, want the %d of the poem", res.Task, len(res.Poem), len(poems[i]))
+				if res.Poem.String() != string(poems[i]) {
+					t.Errorf("task %d: got %d bytes, want the %d of the poem", res.Task, res.Poem.Len(), len(poems[i]))
 				}
 				if res.Task != i+1 || res.Addr != addrs[i] || res.Elapsed() <= 0 {
 					t.Errorf("result %d: %+v", i, res)
@@ -119,8 +118,8 @@ func TestRefusedTaskFailsOthersGoOn(t *testing.T) {
 		if err := results[0].Err; !errors.Is(err, syscall.ECONNREFUSED) || fetch.Reason(err) != "connection refused" {
 			t.Errorf("%v: refused task: %v (reason %q)", mode, err, fetch.Reason(err))
 		}
-		if results[1].Err != nil || !bytes.Equal(results[1].Poem, poem) {
-			t.Errorf("%v: good task: %v, %d bytes", mode, results[1].Err, len(results[1].Poem))
+		if results[1].Err != nil || results[1].Poem.String() != string(poem) {
+			t.Errorf("%v: good task: %v, %d bytes", mode, results[1].Err, results[1].Poem.Len())
 		}
 	}
 }
