@@ -46,7 +46,8 @@ when interrupted, 143 after SIGTERM).
 
 On a terminal, a live line per task shows the bytes received, the rate
 and the state (--progress never turns it off; --progress always draws it
-anywhere). --timeline draws the run as the tutorial's figures 1 to 4: one
+anywhere). With --print, stdout holds the poems alone: the lines are drawn
+only with --progress always, on stderr. --timeline draws the run as the tutorial's figures 1 to 4: one
 lane per task, a mark per chunk received, the gaps where a task waited.
 
 --transform cummingsify lower-cases each poem, the tutorial's client 5.1
@@ -145,7 +146,7 @@ func newGetCmd() *cobra.Command {
 	f.Var(transform, "transform", "transform each poem (the tutorial's unreliable cummingsify)")
 	intVar(f, &cfg.seed, "seed", 0, "with --transform: seed of the dice, for a repeatable run (default: random)")
 	f.BoolVarP(&cfg.print, "print", "p", false, "print the poems (instead of a line per task)")
-	f.Var(prog, "progress", "live progress lines: on a terminal only, always, or never")
+	f.Var(prog, "progress", "live progress lines: on a terminal only, always, or never (with --print: always only, on stderr)")
 	f.StringVar(&cfg.timeline, "timeline", "", "draw the run's timeline into this SVG file (- : as text on stderr)")
 	f.StringVar(&cfg.ca, "ca", "", "tls: endpoints: PEM file of the certificate authorities to trust (default: the system's)")
 	f.BoolVar(&cfg.insecure, "insecure", false, "tls: endpoints: do not check the server's certificate")
@@ -250,6 +251,9 @@ func runGet(ctx context.Context, cfg getConfig, addrs []poetry.Address, stdout, 
 	if err := checkTimelineTarget(cfg.timeline); err != nil {
 		return err
 	}
+	if cfg.print && cfg.progress == "always" && isTerminal(stdout) && isTerminal(stderr) {
+		return usageErrorf("--progress always with --print draws on stderr, the terminal the poems go to, and would erase their lines: redirect stdout or stderr")
+	}
 	if cfg.print && closedOutput(stdout) {
 		return &exitError{code: exitFailure, err: errors.New("cannot write the poems to stdout: it is closed")}
 	}
@@ -320,11 +324,17 @@ func checkTimelineTarget(path string) error {
 // --transform; nil otherwise), and the timeline recorder when --timeline
 // asks for one (nil otherwise).
 func newGetView(cfg getConfig, n int, stdout, report, stderr io.Writer) (*fetchView, *poemPrinter, *fetch.Timeline) {
-	live, width := progressWanted(cfg.progress, stdout, n)
-	if cfg.print && cfg.progress != "always" {
-		live = false // the board would be drawn in the middle of the poems
+	// --print promises the poems byte for byte on stdout: the board, drawn
+	// only when asked for, goes to stderr.
+	boardOut := stdout
+	if cfg.print {
+		boardOut = stderr
 	}
-	view := &fetchView{out: stdout, report: report, errOut: stderr, live: live, liveWidth: width, lines: !cfg.print, timeout: cfg.timeout, maxBytes: cfg.maxBytes}
+	live, width := progressWanted(cfg.progress, boardOut, n)
+	if cfg.print && cfg.progress != "always" {
+		live = false
+	}
+	view := &fetchView{out: boardOut, report: report, errOut: stderr, live: live, liveWidth: width, lines: !cfg.print, timeout: cfg.timeout, maxBytes: cfg.maxBytes}
 	// The poems are kept only for --transform, which needs them whole;
 	// --print writes them out as they come (poemPrinter), and the task
 	// lines need only the counts.

@@ -246,3 +246,17 @@ func TestGetHelp(t *testing.T) {
 		t.Errorf("status %d", code)
 	}
 }
+
+// --print --progress always draws the board on stderr: stdout holds the
+// poem byte for byte. The board was drawn among the poem's bytes.
+func TestGetPrintProgressOnStderr(t *testing.T) {
+	poem := embedded(t, "night-bus")
+	addr := slowServers(t, 100, 5*time.Millisecond, poem)[0]
+	code, stdout, stderr := gyre(t, nil, "get", "--print", "--progress", "always", addr)
+	if code != 0 || stdout != string(poem) {
+		t.Errorf("status %d, stdout %q", code, stdout)
+	}
+	if !strings.Contains(stderr, "\x1b[") || !strings.Contains(stderr, "Task 1  "+addr) || !strings.Contains(stderr, "done in") {
+		t.Errorf("no board on stderr: %q", stderr)
+	}
+}

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,4 +91,24 @@ func getOnPty(t *testing.T, addr string, rows uint16) []byte {
 	ctl.SetReadDeadline(time.Now().Add(2 * time.Second))
 	<-copied
 	return out.Bytes()
+}
+
+// --print --progress always with stdout and stderr on one terminal is a
+// usage error: the board, on stderr, would erase the poems' lines.
+func TestGetPrintProgressOnOneTerminal(t *testing.T) {
+	ctl, tty := openPty(t, 24, 100)
+	var out bytes.Buffer
+	copied := make(chan struct{})
+	go func() { io.Copy(&out, ctl); close(copied) }()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, gyreBinary, "get", "--print", "--progress", "always", refused(t))
+	cmd.Stdout, cmd.Stderr = tty, tty
+	cmd.Run()
+	tty.Close()
+	ctl.SetReadDeadline(time.Now().Add(2 * time.Second))
+	<-copied
+	if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(out.String(), "gyre: --progress always with --print draws on stderr") {
+		t.Errorf("status %d, output %q; want 2 and a usage error", code, out.String())
+	}
 }
