@@ -87,6 +87,7 @@ type getConfig struct {
 	maxBytes  int64 // --max-bytes
 	transform string
 	seed      uint64
+	seeded    bool // --seed was given (0 is a seed like any other)
 	print     bool
 	progress  string
 	timeline  string
@@ -128,7 +129,8 @@ func newGetCmd() *cobra.Command {
 			}
 			cfg.transform = transform.value
 			cfg.progress = prog.value
-			if cmd.Flags().Changed("seed") && cfg.transform == "" {
+			cfg.seeded = cmd.Flags().Changed("seed")
+			if cfg.seeded && cfg.transform == "" {
 				return usageErrorf("--seed applies only with --transform")
 			}
 			return runGet(cmd.Context(), cfg, addrs, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -365,7 +367,7 @@ const collectAfter = 16 << 20
 // (unless it is the same), never more.
 func transformPoems(cfg getConfig, results []fetch.Result, stderr io.Writer) (failed int, poems []string) {
 	var rng *rand.Rand
-	if cfg.seed != 0 {
+	if cfg.seeded {
 		rng = rand.New(rand.NewPCG(cfg.seed, cfg.seed))
 	}
 	if cfg.transform != "" {

@@ -70,39 +70,58 @@ func TestGetTransform(t *testing.T) {
 	addr := slowServers(t, 1000, 0, poem)[0]
 	seen := map[string]bool{}
 	for seed := uint64(1); len(seen) < 3 && seed < 50; seed++ {
-		_, err := poetry.Cummingsify(string(poem), rand.New(rand.NewPCG(seed, seed)))
-		var outcome string
-		var gib *poetry.GibberishError
-		switch {
-		case err == nil:
-			outcome = "lower"
-		case errors.As(err, &gib):
-			outcome = "gibberish"
-		default:
-			outcome = "kept"
-		}
-		if seen[outcome] {
-			continue
-		}
-		seen[outcome] = true
-		code, stdout, stderr := gyre(t, nil, "get", "--print", "--transform", "cummingsify", "--seed", fmt.Sprint(seed), addr)
-		switch outcome {
-		case "lower":
-			if code != 0 || stdout != strings.ToLower(string(poem)) || stderr != "" {
-				t.Errorf("seed %d (lower case): status %d, stderr %q, stdout %.40q", seed, code, stderr, stdout)
-			}
-		case "gibberish":
-			if code != 1 || stdout != "" || stderr != "Task 1: the poem from "+addr+" was judged gibberish (GibberishError)\n" {
-				t.Errorf("seed %d (gibberish): status %d, stderr %q, stdout %.40q", seed, code, stderr, stdout)
-			}
-		case "kept":
-			if code != 0 || stdout != string(poem) || stderr != "Task 1: cummingsify failed; keeping the poem from "+addr+" as it was\n" {
-				t.Errorf("seed %d (kept): status %d, stderr %q, stdout %.40q", seed, code, stderr, stdout)
-			}
+		if outcome := seedOutcome(poem, seed); !seen[outcome] {
+			seen[outcome] = true
+			checkSeed(t, addr, poem, seed)
 		}
 	}
 	if len(seen) != 3 {
 		t.Errorf("seeds 1 to 49 gave only %v", seen)
+	}
+}
+
+// --seed 0 is a seed like the others: eight runs, the same dice. It was
+// taken for no seed at all, and the dice were random.
+func TestGetTransformSeedZero(t *testing.T) {
+	poem := embedded(t, "night-bus")
+	addr := slowServers(t, 1000, 0, poem)[0]
+	for range 8 {
+		checkSeed(t, addr, poem, 0)
+	}
+}
+
+// seedOutcome is what poetry's Cummingsify does to poem with seed: lower
+// case, gibberish or kept.
+func seedOutcome(poem []byte, seed uint64) string {
+	_, err := poetry.Cummingsify(string(poem), rand.New(rand.NewPCG(seed, seed)))
+	var gib *poetry.GibberishError
+	switch {
+	case err == nil:
+		return "lower"
+	case errors.As(err, &gib):
+		return "gibberish"
+	}
+	return "kept"
+}
+
+// checkSeed runs gyre get --print --transform with seed against addr,
+// which serves poem, and checks the outcome is the seed's.
+func checkSeed(t *testing.T, addr string, poem []byte, seed uint64) {
+	t.Helper()
+	code, stdout, stderr := gyre(t, nil, "get", "--print", "--transform", "cummingsify", "--seed", fmt.Sprint(seed), addr)
+	switch seedOutcome(poem, seed) {
+	case "lower":
+		if code != 0 || stdout != strings.ToLower(string(poem)) || stderr != "" {
+			t.Errorf("seed %d (lower case): status %d, stderr %q, stdout %.40q", seed, code, stderr, stdout)
+		}
+	case "gibberish":
+		if code != 1 || stdout != "" || stderr != "Task 1: the poem from "+addr+" was judged gibberish (GibberishError)\n" {
+			t.Errorf("seed %d (gibberish): status %d, stderr %q, stdout %.40q", seed, code, stderr, stdout)
+		}
+	case "kept":
+		if code != 0 || stdout != string(poem) || stderr != "Task 1: cummingsify failed; keeping the poem from "+addr+" as it was\n" {
+			t.Errorf("seed %d (kept): status %d, stderr %q, stdout %.40q", seed, code, stderr, stdout)
+		}
 	}
 }
 
