@@ -84,10 +84,8 @@ func newDemoCmd() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if dir != "" {
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					return usageErrorf("--timeline: %s: %s", dir, errReason(err))
-				}
+			if err := checkDemoTimelines(dir); err != nil {
+				return err
 			}
 			return runDemo(cmd.Context(), time.Duration(delay), dir, progressMode.value, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
@@ -100,6 +98,28 @@ func newDemoCmd() *cobra.Command {
 	completeChoices(cmd, "progress", progressMode)
 	cmd.MarkFlagDirname("timeline")
 	return cmd
+}
+
+// checkDemoTimelines makes the --timeline directory and finds out now,
+// not after a run, that a figure cannot be written there.
+func checkDemoTimelines(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usageErrorf("--timeline: %s: %s", dir, errReason(err))
+	}
+	for _, m := range demoModes {
+		if err := checkTimelineTarget(demoTimeline(dir, m.mode)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// demoTimeline is the file of mode's figure in dir.
+func demoTimeline(dir string, mode fetch.Mode) string {
+	return filepath.Join(dir, mode.String()+".svg")
 }
 
 // runDemo starts the servers, runs each client mode against them, and
@@ -197,8 +217,7 @@ func runDemoMode(ctx context.Context, view *fetchView, mode fetch.Mode, what str
 	}
 	fmt.Fprintf(stdout, "Got %d poems in %s\n", got, poetry.FormatElapsed(total))
 	if rec != nil {
-		path := filepath.Join(dir, mode.String()+".svg")
-		if err := writeTimeline(path, rec.Timeline(), stderr); err != nil {
+		if err := writeTimeline(demoTimeline(dir, mode), rec.Timeline(), stderr); err != nil {
 			return demoRun{}, err
 		}
 	}
@@ -236,7 +255,7 @@ func printDemoSummary(runs []demoRun, dir string, stdout io.Writer) {
 	if dir != "" {
 		var paths []string
 		for _, r := range runs {
-			paths = append(paths, filepath.Join(dir, r.mode.String()+".svg"))
+			paths = append(paths, demoTimeline(dir, r.mode))
 		}
 		fmt.Fprintf(stdout, "Timelines: %s\n", strings.Join(paths, ", "))
 	}

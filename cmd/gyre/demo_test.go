@@ -187,8 +187,14 @@ func signalChannel() chan os.Signal {
 	return ch
 }
 
+// A --timeline directory where a figure cannot be written is a usage
+// error before the demo starts, not after its first run.
 func TestDemoBadArguments(t *testing.T) {
 	file := writeFile(t, "f", []byte("x"))
+	blocked := t.TempDir()
+	if err := os.Mkdir(filepath.Join(blocked, "async.svg"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		args   []string
 		stderr string
@@ -196,6 +202,7 @@ func TestDemoBadArguments(t *testing.T) {
 		{[]string{"now"}, `demo takes no arguments, got "now"`},
 		{[]string{"--delay", "x"}, `invalid argument "x" for "--delay" flag: not a duration (seconds, as 0.5, or with a unit, as 500ms)`},
 		{[]string{"--timeline", file}, "--timeline: " + file + ": not a directory"},
+		{[]string{"--timeline", blocked}, "--timeline: " + filepath.Join(blocked, "async.svg") + " is a directory"},
 	} {
 		code, stdout, stderr := gyre(t, nil, append([]string{"demo"}, tt.args...)...)
 		if code != 2 || stdout != "" || stderr != "gyre: "+tt.stderr+"\n" {
