@@ -127,6 +127,9 @@ func demoTimeline(dir string, mode fetch.Mode) string {
 func runDemo(ctx context.Context, delay time.Duration, dir, progressMode string, stdout, stderr io.Writer) error {
 	// The live board writes to stdout from a goroutine of its own, and
 	// waiting for it would hang for good on a stdout nobody reads.
+	if err := checkOpen(stdout, "the demo"); err != nil {
+		return err
+	}
 	ctx, end := stopOnSignal(ctx, stderr)
 	defer end()
 

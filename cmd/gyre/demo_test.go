@@ -224,3 +224,15 @@ func TestDemoOutputError(t *testing.T) {
 		t.Errorf("status %d, stderr %q", code, stderr)
 	}
 }
+
+// A demo with stdout closed (>&-) fails at once with one line: it ran
+// and exited 0 having shown nothing, as gyre get --print does not.
+func TestDemoClosedStdout(t *testing.T) {
+	cmd := exec.Command("/bin/sh", "-c", `"$0" demo --delay 0.001 >&-`, gyreBinary)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); code != 1 || stderr.String() != "gyre: cannot write the demo to stdout: it is closed\n" {
+		t.Errorf("status %d, stderr %q", code, stderr.String())
+	}
+}

@@ -256,8 +256,10 @@ func runGet(ctx context.Context, cfg getConfig, addrs []poetry.Address, stdout, 
 	if cfg.print && cfg.progress == "always" && isTerminal(stdout) && isTerminal(stderr) {
 		return usageErrorf("--progress always with --print draws on stderr, the terminal the poems go to, and would erase their lines: redirect stdout or stderr")
 	}
-	if cfg.print && closedOutput(stdout) {
-		return &exitError{code: exitFailure, err: errors.New("cannot write the poems to stdout: it is closed")}
+	if cfg.print {
+		if err := checkOpen(stdout, "the poems"); err != nil {
+			return err
+		}
 	}
 	tlsCfg, err := cfg.tlsConfig()
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 
@@ -28,4 +29,14 @@ func closedOutput(w io.Writer) bool {
 		return false
 	}
 	return st.Mode&unix.S_IFMT == unix.S_IFCHR && st.Rdev == null.Rdev
+}
+
+// checkOpen is the error of a command about to write what (the poems, the
+// demo) to a stdout that was closed: one line and status 1, rather than
+// output lost without a word.
+func checkOpen(stdout io.Writer, what string) error {
+	if closedOutput(stdout) {
+		return &exitError{code: exitFailure, err: fmt.Errorf("cannot write %s to stdout: it is closed", what)}
+	}
+	return nil
 }
