@@ -111,6 +111,10 @@ func TestErrors(t *testing.T) {
 		{[]string{"simulate", "--narrow=maybe"}, 2, ""},
 		{[]string{"simulate", "extra"}, 2, `gyre: simulate takes no arguments (it reads the pairs from stdin), got "extra"` + "\n"},
 		{[]string{"completion", "bash", "extra"}, 2, ""},
+		// gyre help of no such command showed the root's help, status 0.
+		{[]string{"help", "nope"}, 2, `gyre: unknown command "nope" for "gyre"` + "\n"},
+		{[]string{"help", "simulat"}, 2, `gyre: unknown command "simulat" for "gyre" (did you mean "simulate"?)` + "\n"},
+		{[]string{"help", "completion", "nope"}, 2, `gyre: unknown command "nope" for "gyre completion"` + "\n"},
 	} {
 		code, stdout, stderr := gyre(t, []byte("r a p\n\n"), tt.args...)
 		if code != tt.code || stdout != "" {

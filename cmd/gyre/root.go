@@ -92,6 +92,11 @@ func newRootCmd() *cobra.Command {
 	// they get their examples and usage errors like the others.
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
+	if help, _, err := root.Find([]string{"help"}); err == nil {
+		// cobra's help shows the root's help for a topic it does not
+		// know, and exits 0: "gyre help nosuch" succeeded.
+		help.Args = helpTopic
+	}
 	forEachCommand(root, func(cmd *cobra.Command) {
 		if ex, ok := builtinExamples[cmd.CommandPath()]; ok && cmd.Example == "" {
 			cmd.Example = ex
@@ -137,6 +142,19 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 		msg += fmt.Sprintf(" (did you mean %q?)", strings.Join(s, `" or "`))
 	}
 	return usageErrorf("%s", msg)
+}
+
+// helpTopic is the argument check of gyre help: the arguments must name a
+// command, as they would on the command line.
+func helpTopic(cmd *cobra.Command, args []string) error {
+	found, rest, err := cmd.Root().Find(args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return unknownCommand(found, rest)
+	}
+	return nil
 }
 
 // forEachCommand calls fn on cmd and every command below it.
