@@ -205,3 +205,13 @@ func TestSimulateReferenceExamples(t *testing.T) {
 	}
 	simulateCases(t, dir)
 }
+
+// gyre simulate skips a line longer than 64 KiB with one short error line,
+// without holding it: a 50 MB line took 552 MB and was quoted back whole.
+func TestSimulateLongLine(t *testing.T) {
+	input := append(bytes.Repeat([]byte("y"), 1<<20), "\nr a p\n\n"...)
+	code, stdout, stderr := gyre(t, input, "simulate", "--narrow")
+	if code != 0 || stderr != "" || !strings.Contains(stdout, "\nERROR: line longer than 65536 bytes\n") || len(stdout) > 64<<10 {
+		t.Errorf("status %d, stderr %q, %d bytes out: %.100q", code, stderr, len(stdout), stdout[len(stdout)/2:])
+	}
+}

@@ -18,8 +18,9 @@ Each line is "CALLBACK ERRBACK", where each half is one of
   passthru        (or p)         pass on whatever came in
 
 and VALUE is one word of at most 6 characters. A value shown with a '*'
-is a failure. Bad lines are reported and skipped; end of input before the
-empty line ends the session without a drawing.
+is a failure. Bad lines are reported and skipped, and so is a line longer
+than 64 KiB (an error line quotes at most 100 characters of the input);
+end of input before the empty line ends the session without a drawing.
 
 The output is byte for byte that of the tutorial's deferred-simulator.py
 (also available as go run ./examples/twisted-deferred/deferred-simulator).
@@ -30,6 +31,10 @@ const simulateExample = `  # Type the pairs, then an empty line
 
   # The tutorial's two examples, diagrams one below the other
   printf 'r good f bad\nf googly p\n\n' | gyre simulate --narrow`
+
+// maxSimulateLine bounds the lines gyre simulate reads: far beyond any
+// pair, and small enough that input without newlines costs no memory.
+const maxSimulateLine = 64 << 10
 
 func newSimulateCmd() *cobra.Command {
 	var narrow bool
@@ -45,7 +50,7 @@ func newSimulateCmd() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return simulator.Run(cmd.InOrStdin(), cmd.OutOrStdout(), narrow)
+			return simulator.Run(cmd.InOrStdin(), cmd.OutOrStdout(), narrow, simulator.WithMaxLine(maxSimulateLine))
 		},
 	}
 	cmd.Flags().BoolVar(&narrow, "narrow", false, "draw the three diagrams one below the other instead of side by side")

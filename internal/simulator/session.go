@@ -2,9 +2,12 @@ package simulator
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // prompt is the explanation printed before any input is read, followed by an
@@ -47,6 +50,26 @@ You will want to make your terminal as wide as possible.
 // noPairsMessage answers an empty line when there is nothing to draw yet.
 const noPairsMessage = "You must enter at least one pair.\n"
 
+// Option configures Run.
+type Option func(*session)
+
+type session struct {
+	maxLine int // longest line read (0: no bound)
+}
+
+// WithMaxLine bounds the lines Run reads to n bytes (without the newline):
+// a longer line is read to its end without being kept, answered with one
+// "ERROR: line longer than N bytes" line and skipped like any bad line. An
+// error line then quotes at most maxQuote characters of the input. The
+// tutorial's program has no such bound: it holds a line of any length,
+// and quotes all of it back.
+func WithMaxLine(n int) Option {
+	return func(s *session) { s.maxLine = n }
+}
+
+// maxQuote is the most an error line says of the input under WithMaxLine.
+const maxQuote = 100
+
 // Run is the whole simulator session, as the tutorial's program runs it: it
 // prints the explanation to out, then reads pairs from in, one per line
 // (newline-separated; see ParseLine), answering each bad line with one
@@ -58,7 +81,11 @@ const noPairsMessage = "You must enter at least one pair.\n"
 // Run returns an error only when reading or writing fails. Output is flushed
 // before every read, so the session works interactively on a terminal. Run
 // reads no further than the line that ends the input (apart from buffering).
-func Run(in io.Reader, out io.Writer, narrow bool) error {
+func Run(in io.Reader, out io.Writer, narrow bool, opts ...Option) error {
+	var s session
+	for _, o := range opts {
+		o(&s)
+	}
 	w := bufio.NewWriter(out)
 	r := bufio.NewReader(in)
 	if _, err := w.WriteString(prompt); err != nil {
@@ -69,9 +96,15 @@ func Run(in io.Reader, out io.Writer, narrow bool) error {
 		if err := w.Flush(); err != nil {
 			return err
 		}
-		line, err := r.ReadString('\n')
+		line, tooLong, err := s.readLine(r)
 		if err != nil && !errors.Is(err, io.EOF) {
 			return err
+		}
+		if tooLong {
+			if _, err := fmt.Fprintf(w, "ERROR: line longer than %d bytes\n", s.maxLine); err != nil {
+				return err
+			}
+			continue // the end of input, if it came, is seen on the next read
 		}
 		if line == "" && err != nil {
 			// End of input before the terminating empty line: the
@@ -92,7 +125,7 @@ func Run(in io.Reader, out io.Writer, narrow bool) error {
 		}
 		pair, perr := ParseLine(line)
 		if perr != nil {
-			if _, err := w.WriteString("ERROR: " + perr.Error() + "\n"); err != nil {
+			if _, err := w.WriteString("ERROR: " + s.quote(perr.Error()) + "\n"); err != nil {
 				return err
 			}
 			continue
@@ -107,4 +140,42 @@ func Run(in io.Reader, out io.Writer, narrow bool) error {
 		return err
 	}
 	return w.Flush()
+}
+
+// readLine reads the next line, with its newline if it has one. Under
+// WithMaxLine a longer line is read to its end but not kept: tooLong is
+// then true and line empty.
+func (s *session) readLine(r *bufio.Reader) (line string, tooLong bool, err error) {
+	if s.maxLine <= 0 {
+		line, err = r.ReadString('\n')
+		return line, false, err
+	}
+	var buf []byte
+	for {
+		frag, err := r.ReadSlice('\n')
+		if !tooLong {
+			buf = append(buf, frag...)
+			if len(bytes.TrimSuffix(buf, []byte("\n"))) > s.maxLine {
+				tooLong, buf = true, nil
+			}
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return string(buf), tooLong, err
+		}
+	}
+}
+
+// quote cuts an error message that quotes the input to maxQuote
+// characters under WithMaxLine, and leaves it whole otherwise, as the
+// tutorial's program does.
+func (s *session) quote(msg string) string {
+	if s.maxLine <= 0 || utf8.RuneCountInString(msg) <= maxQuote {
+		return msg
+	}
+	cut := 0
+	for range maxQuote {
+		_, n := utf8.DecodeRuneInString(msg[cut:])
+		cut += n
+	}
+	return msg[:cut] + "..."
 }

@@ -111,3 +111,27 @@ func TestPromptSize(t *testing.T) {
 		t.Errorf("prompt is %d bytes", len(prompt))
 	}
 }
+
+// WithMaxLine skips a line longer than the bound with one error line,
+// without holding it, and cuts what an error line quotes; lines within the
+// bound are read as before.
+func TestRunMaxLine(t *testing.T) {
+	long := strings.Repeat("x", 5000)
+	input := "r good f bad\n" + long + "\nzz" + long[:200] + " p\n\n"
+	var out strings.Builder
+	if err := Run(strings.NewReader(input), &out, true, WithMaxLine(1000)); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.TrimPrefix(out.String(), prompt)
+	want := "ERROR: line longer than 1000 bytes\n" +
+		"ERROR: bad command: zz" + long[:maxQuote-len("bad command: zz")] + "...\n"
+	if !strings.HasPrefix(got, want) || !strings.Contains(got, "Deferred") {
+		t.Errorf("output:\n%.600s\nwant it to begin\n%s", got, want)
+	}
+	// Without the bound, the tutorial's behaviour: the whole token quoted.
+	out.Reset()
+	Run(strings.NewReader("zz"+long+" p\n"), &out, true)
+	if !strings.HasSuffix(out.String(), "ERROR: bad command: zz"+long+"\n") {
+		t.Errorf("unbounded: %.200q", strings.TrimPrefix(out.String(), prompt))
+	}
+}
