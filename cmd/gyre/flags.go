@@ -37,12 +37,19 @@ func (p *portValue) Type() string   { return "port" }
 // intValue is a whole-number flag whose errors say in words what is wrong:
 // pflag's own int flags pass strconv's messages on ("strconv.ParseInt:
 // parsing \"x\": value out of range").
-type intValue[T int | int64 | uint64] struct{ p *T }
+type intValue[T int | int64 | uint64] struct {
+	p      *T
+	lowest T // the least value the command accepts, named by the range error
+}
 
 // intVar defines an intValue flag, as pflag's IntVar and the like do.
-func intVar[T int | int64 | uint64](f *pflag.FlagSet, p *T, name string, def T, usage string) {
+// lowest is the least value the command accepts: a number too large for
+// T is then said to be out of the range lowest to T's largest, not from
+// T's smallest, which the command refuses anyway. (An in-range value below
+// lowest is the command's to refuse, in its own words.)
+func intVar[T int | int64 | uint64](f *pflag.FlagSet, p *T, name string, def, lowest T, usage string) {
 	*p = def
-	f.Var(intValue[T]{p}, name, usage)
+	f.Var(intValue[T]{p, lowest}, name, usage)
 }
 
 func (v intValue[T]) Set(s string) error {
@@ -51,14 +58,14 @@ func (v intValue[T]) Set(s string) error {
 	case uint64:
 		n, err := strconv.ParseUint(s, 0, 64) // base 0, as pflag's own int flags
 		if err != nil {
-			return intError(s, err, "0", strconv.FormatUint(math.MaxUint64, 10))
+			return intError(s, err, fmt.Sprint(v.lowest), strconv.FormatUint(math.MaxUint64, 10))
 		}
 		*v.p = T(n)
 	default:
 		bits := int(unsafe.Sizeof(zero)) * 8
 		n, err := strconv.ParseInt(s, 0, bits)
 		if err != nil {
-			return intError(s, err, strconv.FormatInt(-1<<(bits-1), 10), strconv.FormatInt(1<<(bits-1)-1, 10))
+			return intError(s, err, fmt.Sprint(v.lowest), strconv.FormatInt(1<<(bits-1)-1, 10))
 		}
 		*v.p = T(n)
 	}

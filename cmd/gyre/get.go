@@ -144,9 +144,9 @@ func newGetCmd() *cobra.Command {
 	f.Var(mode, "mode", "how to download: all at once on the reactor, all at once from a select() loop, or one after another")
 	f.Var(&timeout, "timeout", "give up on a poem after this long, connecting included (default: never)")
 	f.Lookup("timeout").DefValue = "0" // a zero pflag shows no "(default 0s)" after "(default: never)"
-	intVar(f, &cfg.maxBytes, "max-bytes", defaultMaxBytes, "longest poem accepted, in bytes: a server that sends more fails its task (0: no limit)")
+	intVar(f, &cfg.maxBytes, "max-bytes", defaultMaxBytes, 0, "longest poem accepted, in bytes: a server that sends more fails its task (0: no limit)")
 	f.Var(transform, "transform", "transform each poem (the tutorial's unreliable cummingsify)")
-	intVar(f, &cfg.seed, "seed", 0, "with --transform: seed of the dice, for a repeatable run (default: random)")
+	intVar(f, &cfg.seed, "seed", 0, 0, "with --transform: seed of the dice, for a repeatable run (default: random)")
 	f.BoolVarP(&cfg.print, "print", "p", false, "print the poems (instead of a line per task)")
 	f.Var(prog, "progress", "live progress lines: on a terminal only, always, or never (with --print: always only, on stderr)")
 	f.StringVar(&cfg.timeline, "timeline", "", "draw the run's timeline into this SVG file (- : as text on stderr)")

@@ -168,6 +168,8 @@ func TestGetBadArguments(t *testing.T) {
 		// the seconds themselves, and then became a negative timeout.
 		{[]string{"--timeout", "9223372036.854776", "10000"}, `invalid argument "9223372036.854776" for "--timeout" flag: not a duration of 0 or more seconds`},
 		{[]string{"--max-bytes", "-1", "10000"}, "--max-bytes must be 0 (no limit) or more, not -1"},
+		// The range named was int64's, whose negative half the flag refuses.
+		{[]string{"--max-bytes", "99999999999999999999", "10000"}, `invalid argument "99999999999999999999" for "--max-bytes" flag: out of range (0 to 9223372036854775807)`},
 		{[]string{"--progress", "sometimes", "10000"}, `invalid argument "sometimes" for "--progress" flag: want auto, always, never`},
 		{[]string{"--seed", "3", "10000"}, "--seed applies only with --transform"},
 		{[]string{"--timeline", "/nonexistent/dir/x.svg", "10000"}, "--timeline: /nonexistent/dir: no such directory"},

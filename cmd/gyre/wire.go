@@ -89,7 +89,7 @@ func newLinesCmd() *cobra.Command {
 	port := addWireFlags(cmd, &cfg)
 	f := cmd.Flags()
 	f.Var(delim, "delimiter", "what ends a line: lf or crlf")
-	intVar(f, &maxLength, "max-length", 16384, "longest line accepted, delimiter excluded")
+	intVar(f, &maxLength, "max-length", 16384, 1, "longest line accepted, delimiter excluded")
 	completeChoices(cmd, "delimiter", delim)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		cfg.port = int(*port)
@@ -118,7 +118,7 @@ func addWireFlags(cmd *cobra.Command, cfg *wireConfig) *portValue {
 	f.SortFlags = false
 	f.Var(port, "port", "port to listen on (default: chosen by the system)")
 	f.StringVar(&cfg.iface, "iface", "localhost", "interface (host name or address) to listen on")
-	intVar(f, &cfg.loops, "loops", 1, "reactor loops sharing the port (0: one per CPU)")
+	intVar(f, &cfg.loops, "loops", 1, 0, "reactor loops sharing the port (0: one per CPU)")
 	f.BoolVar(&cfg.direct, "direct", false, "read and write one connection at a time instead of batching a turn's system calls (io_uring)")
 	return port
 }
