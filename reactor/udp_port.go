@@ -118,7 +118,8 @@ func (p *UDPPort) ReceiveBuffer() (int, error) {
 	return n, os.NewSyscallError("getsockopt", err)
 }
 
-// Connect connects the port to addr ("host:port", resolved now): from
+// Connect connects the port to addr ("host:port", resolved now; an IPv6
+// zone is an interface name or its index, "[fe80::1%eth0]:53"): from
 // then on it receives datagrams from addr only, Write may omit the
 // address, and a datagram refused by the peer's host is reported to the
 // protocol's ConnectionRefused. A port connects once (Twisted's rule).
@@ -166,8 +167,21 @@ func (p *UDPPort) sockaddr(ap netip.AddrPort) (*net.UDPAddr, unix.Sockaddr, erro
 		ip = ip.Unmap()
 		return net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, ap.Port())), &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ip.As4()}, nil
 	}
-	zone, _ := strconv.Atoi(ip.Zone())
-	return net.UDPAddrFromAddrPort(ap), &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ip.As16(), ZoneId: uint32(zone)}, nil
+	zone, err := zoneID(ap)
+	if err != nil {
+		return nil, nil, err
+	}
+	return net.UDPAddrFromAddrPort(ap), &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ip.As16(), ZoneId: zone}, nil
+}
+
+// zoneID is the scope id of ap's zone: an interface name (as the port
+// hands out in senders' addresses) or a number, as package net takes it.
+func zoneID(ap netip.AddrPort) (uint32, error) {
+	zone, err := sock.ZoneID(ap.Addr().Zone())
+	if err != nil {
+		return 0, &net.AddrError{Err: "no interface for the IPv6 zone", Addr: ap.String()}
+	}
+	return zone, nil
 }
 
 // checkFamily refuses an IPv6 address on an IPv4 socket.
@@ -179,22 +193,41 @@ func (p *UDPPort) checkFamily(ap netip.AddrPort) error {
 }
 
 // destination checks that ua can be sent to from this port's socket and
-// returns it as the kernel takes it, without allocating.
+// returns it as the kernel takes it (with its zone's scope id). It
+// allocates nothing for an address without a zone, nor for a sender's
+// address the port handed out, whose scope id is the one the kernel gave
+// with the datagram: answering a link-local peer looks up no interface.
 func (p *UDPPort) destination(ua *net.UDPAddr) (netip.AddrPort, uint32, error) {
 	ap := ua.AddrPort()
 	if err := p.checkFamily(ap); err != nil {
 		return ap, 0, err
 	}
-	var zone int
-	if ua.Zone != "" {
-		zone, _ = strconv.Atoi(ua.Zone)
+	if ua.Zone == "" || p.domain == unix.AF_INET {
+		return ap, 0, nil
 	}
-	return ap, uint32(zone), nil
+	if zone, ok := p.senderZone(ua); ok {
+		return ap, zone, nil
+	}
+	zone, err := zoneID(ap)
+	return ap, zone, err
+}
+
+// senderZone returns the scope id of ua if it is the address of a sender
+// the port remembers.
+func (p *UDPPort) senderZone(ua *net.UDPAddr) (uint32, bool) {
+	for i := range p.senders {
+		if p.senders[i].addr == ua {
+			return p.senders[i].key.ScopeID(), true
+		}
+	}
+	return 0, false
 }
 
 // Write sends data as one datagram to addr (a *net.UDPAddr, or nil on a
 // connected port for its peer; a connected port takes no other address:
-// ErrNotPeer). It never blocks and never buffers: a
+// ErrNotPeer; an IPv6 zone names an interface or gives its index, as in
+// the senders' addresses the port hands out). It never blocks and never
+// buffers: a
 // full send buffer is ErrDatagramDropped; on a connected port a refusal
 // is reported both here (ECONNREFUSED) and to ConnectionRefused.
 func (p *UDPPort) Write(data []byte, addr net.Addr) error {

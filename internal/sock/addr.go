@@ -89,6 +89,9 @@ func (a *Addr) UDPAddr() *net.UDPAddr {
 	return &b.addr
 }
 
+// ScopeID returns an IPv6 address's scope id (0 for any other address).
+func (a *Addr) ScopeID() uint32 { return a.zone }
+
 // Known reports whether a holds an address.
 func (a *Addr) Known() bool { return a.family != 0 }
 
@@ -160,14 +163,17 @@ func (a *Addr) FromAddrPort(ap netip.AddrPort) {
 		a.SetIPv4(ip.Unmap().As4(), int(ap.Port()))
 		return
 	}
-	zone, _ := zoneID(ip.Zone())
+	zone, _ := ZoneID(ip.Zone())
 	a.SetIPv6(ip.As16(), int(ap.Port()), zone)
 }
 
-// zoneID turns an IPv6 zone into a scope id, as package net does: the
+// ZoneID turns an IPv6 zone into a scope id, as package net does: the
 // index of the interface of that name, else the zone read as a number. ""
-// is 0. An unknown zone is the error of the interface lookup.
-func zoneID(zone string) (uint32, error) {
+// is 0. An unknown zone is the error of the interface lookup. Every
+// conversion of a zone in gyre goes through it, so that an address the
+// reactor hands out ("fe80::1%eth0", a sender's) is taken back wherever
+// an address is taken. A named zone costs a lookup of the interfaces.
+func ZoneID(zone string) (uint32, error) {
 	if zone == "" {
 		return 0, nil
 	}
@@ -217,7 +223,7 @@ func Sockaddr(ip netip.Addr, port int) (unix.Sockaddr, error) {
 		return nil, &net.AddrError{Err: "invalid port", Addr: strconv.Itoa(port)}
 	}
 	if ip.Is6() && !ip.Is4In6() {
-		if _, err := zoneID(ip.Zone()); err != nil {
+		if _, err := ZoneID(ip.Zone()); err != nil {
 			return nil, err
 		}
 	}
