@@ -112,8 +112,13 @@ func (p *UDPPort) Fd() int {
 func (p *UDPPort) LogPrefix() string { return "UDP port " + strconv.Itoa(p.addr.Port) }
 
 // ReceiveBuffer returns the socket's receive buffer size as the kernel
-// set it (Linux doubles what was asked, for its bookkeeping).
+// set it (Linux doubles what was asked, for its bookkeeping). A stopped
+// port's is net.ErrClosed: its descriptor's number may be another
+// socket's by then.
 func (p *UDPPort) ReceiveBuffer() (int, error) {
+	if p.closed {
+		return 0, net.ErrClosed
+	}
 	n, err := unix.GetsockoptInt(p.fd, unix.SOL_SOCKET, unix.SO_RCVBUF)
 	return n, os.NewSyscallError("getsockopt", err)
 }

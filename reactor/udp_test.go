@@ -228,3 +228,25 @@ func TestUDPPanicKeepsPort(t *testing.T) {
 		}
 	})
 }
+
+// A stopped port answers net.ErrClosed, and never about the socket that
+// has its old descriptor number since: ReceiveBuffer gave that socket's
+// buffer size.
+func TestUDPStoppedPortClosed(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend())
+	port := listenUDP(t, r, &udpRecorder{})
+	port.StopListening()
+	other := listenUDP(t, r, &udpRecorder{}, WithReceiveBuffer(128<<10))
+	if n, err := port.ReceiveBuffer(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("ReceiveBuffer of a stopped port: %d, %v; want net.ErrClosed (the port on its old descriptor %d has its own)", n, err, other.Fd())
+	}
+	if err := port.Connect(other.Addr().String()); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Connect of a stopped port: %v, want net.ErrClosed", err)
+	}
+	if err := port.Write([]byte("x"), other.Addr()); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Write of a stopped port: %v, want net.ErrClosed", err)
+	}
+	if fd := port.Fd(); fd != -1 {
+		t.Errorf("Fd of a stopped port: %d, want -1", fd)
+	}
+}
