@@ -55,3 +55,30 @@ func TestListenUnixAbstract(t *testing.T) {
 	}
 	p2.StopListening()
 }
+
+// An abstract name fills the whole of sun_path (108 bytes: the '@' stands
+// for the leading NUL, and no NUL ends it), as package net allows: a
+// server listens on it and ConnectUnix reaches it. It was refused as
+// longer than 107 bytes, a file path's limit.
+func TestUnixAbstractFullName(t *testing.T) {
+	prefix := fmt.Sprintf("@gyre-test-%d-%d-", os.Getpid(), time.Now().UnixNano())
+	name := prefix + strings.Repeat("a", 108-len(prefix))
+	r, _ := newReactor(t, DefaultBackend())
+	p, err := r.ListenUnix(name, greeter("full"))
+	if err != nil {
+		t.Fatalf("ListenUnix of a %d-byte abstract name: %v", len(name), err)
+	}
+	defer p.StopListening()
+	cf := &clientFactory{onFail: func(*Connector, error) { r.Stop() }}
+	cf.build = func() *recorder {
+		return &recorder{onLost: func(*recorder, error) { r.CallLater(0, func() { r.Stop() }) }}
+	}
+	r.ConnectUnix(name, cf, testTimeout)
+	run(t, r)
+	if len(cf.protos) != 1 || string(cf.protos[0].data) != "full" {
+		t.Fatalf("client: %v, failed %v", cf.protos, cf.failed)
+	}
+	if _, err := r.ListenUnix(name+"a", greeter("x")); err == nil || !strings.Contains(err.Error(), "at most 108") {
+		t.Errorf("ListenUnix of a %d-byte abstract name: %v, want too long", len(name)+1, err)
+	}
+}

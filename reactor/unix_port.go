@@ -42,6 +42,9 @@ func WithMode(mode os.FileMode) ListenOption {
 // namespace (as in package net): there is no file, so nothing is replaced,
 // WithMode does not apply (anyone in the network namespace may connect)
 // and nothing is removed; the name is free again once the port stops.
+// Such a name may be 108 bytes long with its '@', a file's path 107 (it
+// needs a terminating NUL in the address, which an abstract name does
+// not).
 func (r *Reactor) ListenUnix(path string, factory Factory, opts ...ListenOption) (*Port, error) {
 	r.checkLoop("ListenUnix")
 	cfg := listenConfig{mode: DefaultUnixMode}
@@ -59,7 +62,7 @@ func (r *Reactor) ListenUnix(path string, factory Factory, opts ...ListenOption)
 	if err != nil {
 		return nil, lerr(err)
 	}
-	abstract := abstractUnixName(path)
+	abstract := sock.AbstractUnixName(path)
 	// remove undoes the bind on a failure: the file exists from bind on.
 	remove := func() {
 		if !abstract {
@@ -74,13 +77,13 @@ func (r *Reactor) ListenUnix(path string, factory Factory, opts ...ListenOption)
 		sock.Close(fd)
 		return nil, lerr(err)
 	}
-	err = unix.Bind(fd, sa)
+	err = sock.Bind(fd, sa)
 	if err == unix.EADDRINUSE && !abstract && staleSocket(path) {
 		// Nobody listens there: a dead server's file. Replace it.
 		if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
 			return fail(rerr)
 		}
-		err = unix.Bind(fd, sa)
+		err = sock.Bind(fd, sa)
 	}
 	if err != nil {
 		return fail(err)

@@ -254,11 +254,19 @@ func UnixAddr(sa unix.Sockaddr, network string) *net.UnixAddr {
 	return &net.UnixAddr{Name: u.Name, Net: network}
 }
 
-// UnixSockaddr is the AF_UNIX address of a path (a leading '@' names an
-// abstract socket on Linux, as package net has it). It fails for a path
-// longer than sockaddr_un holds.
+// UnixSockaddr is the AF_UNIX address of a path (a leading '@' or NUL
+// names an abstract socket on Linux, as package net has it). It fails for
+// a path longer than sockaddr_un holds: a file's path needs its
+// terminating NUL in sun_path, so it has one byte fewer than sun_path; an
+// abstract name has none (its length is the address's), so it may fill
+// sun_path, its leading '@' standing for the NUL in the first byte (Bind
+// and Connect take such a name; x/sys's own calls refuse it).
 func UnixSockaddr(path string) (unix.Sockaddr, error) {
-	if limit := len(unix.RawSockaddrUnix{}.Path) - 1; len(path) > limit {
+	limit := len(unix.RawSockaddrUnix{}.Path)
+	if !AbstractUnixName(path) {
+		limit--
+	}
+	if len(path) > limit {
 		// The caller's error names the path already.
 		return nil, fmt.Errorf("unix socket path too long: %d bytes, at most %d", len(path), limit)
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -113,15 +114,27 @@ func Getsockname(fd int) (unix.Sockaddr, error) { return unix.Getsockname(fd) }
 // interruption; unix.EINPROGRESS means it goes on in the background.
 func Connect(fd int, sa unix.Sockaddr) error {
 	for {
-		err := unix.Connect(fd, sa)
+		err := connect(fd, sa)
 		if err != unix.EINTR {
 			return err
 		}
 	}
 }
 
+func connect(fd int, sa unix.Sockaddr) error {
+	if full, ok := fullAbstract(sa); ok {
+		return syscall.Connect(fd, full)
+	}
+	return unix.Connect(fd, sa)
+}
+
 // Bind is bind(2).
-func Bind(fd int, sa unix.Sockaddr) error { return unix.Bind(fd, sa) }
+func Bind(fd int, sa unix.Sockaddr) error {
+	if full, ok := fullAbstract(sa); ok {
+		return syscall.Bind(fd, full)
+	}
+	return unix.Bind(fd, sa)
+}
 
 // Listen is listen(2).
 func Listen(fd, backlog int) error { return unix.Listen(fd, backlog) }
