@@ -72,6 +72,10 @@ func WithSignalHandling() Option {
 }
 
 // WithReadBufferSize sets the size of the buffer ReadBuffer returns.
+// It bounds the datagrams a UDP port takes too: one larger than the
+// buffer is dropped, never delivered cut short (UDPPort.TruncatedDatagrams
+// counts them, and the port logs the first). The default holds the
+// largest UDP datagram (65507 bytes of data over IPv4, 65527 over IPv6).
 func WithReadBufferSize(n int) Option {
 	return func(c *config) { c.readBufferSize = n }
 }

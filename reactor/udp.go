@@ -25,6 +25,11 @@ import (
 //  3. StopProtocol() once, when the port stops (StopListening, or the
 //     reactor's end).
 //
+// A datagram larger than the reactor's read buffer (WithReadBufferSize;
+// the default holds any UDP datagram) is not delivered: the protocol
+// would take its first part for the whole. The port drops it, counts it
+// (UDPPort.TruncatedDatagrams) and logs the first.
+//
 // A protocol that also has a ConnectionRefused() method hears, on a
 // connected port (UDPPort.Connect), that a datagram it sent was refused
 // (the peer's host answered ICMP port unreachable): Twisted's

@@ -26,7 +26,8 @@ type UDPPort struct {
 
 	connected *net.UDPAddr // after Connect
 	closed    bool
-	stopped   bool // StopProtocol delivered
+	stopped   bool   // StopProtocol delivered
+	truncated uint64 // datagrams dropped for not fitting the read buffer
 
 	// The raw address recvfrom and sendto use, and the recent senders:
 	// each one's *net.UDPAddr is handed to every datagram it sends while
@@ -289,7 +290,7 @@ func (p *UDPPort) DoRead() error {
 		if p.closed {
 			return nil
 		}
-		n, err := sock.RecvFrom(p.fd, buf, &p.scratch, &p.from)
+		n, truncated, err := sock.RecvFrom(p.fd, buf, &p.scratch, &p.from)
 		switch err {
 		case nil:
 		case unix.EAGAIN:
@@ -304,10 +305,32 @@ func (p *UDPPort) DoRead() error {
 			p.r.log().Warn("UDP receive failed", "system", p.LogPrefix(), "error", err)
 			return nil
 		}
+		if truncated {
+			p.dropTruncated(len(buf))
+			continue
+		}
 		p.deliver(buf[:n])
 	}
 	return nil
 }
+
+// dropTruncated counts a datagram that did not fit the read buffer (of
+// size bytes): delivered, its end missing, it would read as a whole
+// datagram, short. The port's first one is logged, with what to do;
+// the others are only counted, so that a peer that keeps sending large
+// datagrams cannot flood the log.
+func (p *UDPPort) dropTruncated(size int) {
+	p.truncated++
+	if p.truncated == 1 {
+		p.r.log().Warn("UDP datagram larger than the read buffer dropped (WithReadBufferSize sets it; UDPPort.TruncatedDatagrams counts them)",
+			"system", p.LogPrefix(), "sender", p.from.UDPAddr(), "buffer", size)
+	}
+}
+
+// TruncatedDatagrams returns how many datagrams the port has dropped
+// because they were larger than the reactor's read buffer
+// (WithReadBufferSize). The first is logged too.
+func (p *UDPPort) TruncatedDatagrams() uint64 { return p.truncated }
 
 // deliver hands one datagram to the protocol. A panic costs that datagram
 // only (logged), as in Twisted: escaping DoRead, it would have closed the

@@ -91,17 +91,23 @@ func Accept(lfd int, s *SockaddrBuf, peer *Addr) (int, error) {
 }
 
 // RecvFrom reads one datagram into buf from the non-blocking socket fd
-// and stores its sender's address in from.
-func RecvFrom(fd int, buf []byte, s *SockaddrBuf, from *Addr) (int, error) {
+// and stores its sender's address in from. truncated says the datagram
+// was longer than buf, which holds its first n bytes only (the kernel
+// drops the rest). MSG_TRUNC makes recvfrom return the datagram's real
+// length, so that telling costs nothing.
+func RecvFrom(fd int, buf []byte, s *SockaddrBuf, from *Addr) (n int, truncated bool, err error) {
 	s.len = unix.SizeofSockaddrAny
-	n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd),
-		uintptr(unsafe.Pointer(unsafe.SliceData(buf))), uintptr(len(buf)), 0,
+	size, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd),
+		uintptr(unsafe.Pointer(unsafe.SliceData(buf))), uintptr(len(buf)), unix.MSG_TRUNC,
 		uintptr(unsafe.Pointer(&s.rsa)), uintptr(unsafe.Pointer(&s.len)))
 	if e != 0 {
-		return 0, e
+		return 0, false, e
 	}
 	s.decode(from)
-	return int(n), nil
+	if int(size) > len(buf) {
+		return len(buf), true, nil
+	}
+	return int(size), false, nil
 }
 
 // SendTo sends data as one datagram from the non-blocking socket fd, of

@@ -41,14 +41,16 @@ func Socket(domain, typ int) (int, error) {
 type SockaddrBuf struct{}
 
 // RecvFrom reads one datagram into buf from the non-blocking socket fd
-// and stores its sender's address in from.
-func RecvFrom(fd int, buf []byte, _ *SockaddrBuf, from *Addr) (int, error) {
-	n, sa, err := unix.Recvfrom(fd, buf, 0)
+// and stores its sender's address in from. truncated says the datagram
+// was longer than buf, which holds its first n bytes only: recvmsg's
+// MSG_TRUNC flag (POSIX), where recvfrom would not tell.
+func RecvFrom(fd int, buf []byte, _ *SockaddrBuf, from *Addr) (n int, truncated bool, err error) {
+	n, _, flags, sa, err := unix.Recvmsg(fd, buf, nil, 0)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	from.FromSockaddr(sa)
-	return n, nil
+	return n, flags&unix.MSG_TRUNC != 0, nil
 }
 
 // SendTo sends data as one datagram from the non-blocking socket fd, of
