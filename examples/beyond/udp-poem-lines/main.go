@@ -2,16 +2,19 @@
 // answers "LINE n" with the n-th line of a poem (and "END" past the
 // last), and a client that asks for the lines one after another and
 // prints the poem. Both run on one reactor, on a UDP port each, unless
-// --serve runs only the server (on --port) or --server asks a server
-// elsewhere.
+// --serve runs only the server (on --iface, 127.0.0.1 unless told, and
+// --port) or --server asks a server elsewhere, IPv4 or IPv6 (the client's
+// port is then on every interface of the server's family, so that the
+// system sends from whichever address reaches it).
 //
 // UDP gives no delivery guarantee, so the client resends a request that
 // has gone unanswered for --retry, up to five times: one request in
 // flight at a time, the simplest protocol that survives a lost datagram.
 //
 //	go run ./examples/beyond/udp-poem-lines                 # both, the poem "orchard"
-//	go run ./examples/beyond/udp-poem-lines --serve --port 10000 library
+//	go run ./examples/beyond/udp-poem-lines --serve [--iface HOST] --port 10000 library
 //	go run ./examples/beyond/udp-poem-lines --server 127.0.0.1:10000
+//	go run ./examples/beyond/udp-poem-lines --server '[::1]:10000'
 package main
 
 import (
@@ -104,13 +107,24 @@ func (c *lineClient) fail(err error) {
 	c.r.Stop()
 }
 
+// options is the command line.
+type options struct {
+	serve  bool
+	port   int
+	iface  string
+	server string
+	retry  time.Duration
+}
+
 func main() {
-	serve := flag.Bool("serve", false, "run only the server")
-	port := flag.Int("port", 0, "with --serve: the UDP port (default: chosen by the system)")
-	server := flag.String("server", "", "ask the server at HOST:PORT instead of running one")
-	retry := flag.Duration("retry", 500*time.Millisecond, "resend an unanswered request after this long")
+	var o options
+	flag.BoolVar(&o.serve, "serve", false, "run only the server")
+	flag.IntVar(&o.port, "port", 0, "with --serve: the UDP port (default: chosen by the system)")
+	flag.StringVar(&o.iface, "iface", "127.0.0.1", "with --serve: the interface to listen on")
+	flag.StringVar(&o.server, "server", "", "ask the server at HOST:PORT instead of running one")
+	flag.DurationVar(&o.retry, "retry", 500*time.Millisecond, "resend an unanswered request after this long")
 	flag.Parse()
-	if msg := badArgs(*serve, *port, *server, *retry, flag.NArg()); msg != "" {
+	if msg := badArgs(o, flag.NArg(), setFlags()); msg != "" {
 		fmt.Fprintln(os.Stderr, "udp-poem-lines:", msg)
 		os.Exit(2)
 	}
@@ -118,36 +132,45 @@ func main() {
 	if flag.NArg() > 0 {
 		name = flag.Arg(0)
 	}
-	if err := run(*serve, *port, *server, *retry, name); err != nil {
+	if err := run(o, name); err != nil {
 		fmt.Fprintln(os.Stderr, "udp-poem-lines:", err)
 		os.Exit(1)
 	}
 }
 
+// setFlags returns the names of the flags the command line set.
+func setFlags() map[string]bool {
+	set := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
+}
+
 // badArgs says what is wrong with the command line, or "".
-func badArgs(serve bool, port int, server string, retry time.Duration, args int) string {
+func badArgs(o options, args int, set map[string]bool) string {
 	switch {
 	case args > 1:
 		return "one poem at most"
-	case serve && server != "":
+	case o.serve && o.server != "":
 		return "--serve runs a server, --server asks one elsewhere: not both"
-	case port < 0 || port > 65535:
-		return fmt.Sprintf("--port %d: not a port number (0 to 65535)", port)
-	case port != 0 && !serve:
+	case o.port < 0 || o.port > 65535:
+		return fmt.Sprintf("--port %d: not a port number (0 to 65535)", o.port)
+	case o.port != 0 && !o.serve:
 		return "--port applies only with --serve"
-	case retry <= 0:
-		return fmt.Sprintf("--retry %v: must be more than 0", retry)
+	case set["iface"] && !o.serve:
+		return "--iface applies only with --serve"
+	case o.retry <= 0:
+		return fmt.Sprintf("--retry %v: must be more than 0", o.retry)
 	}
 	return ""
 }
 
-func run(serveOnly bool, port int, server string, retry time.Duration, name string) error {
+func run(o options, name string) error {
 	r, err := reactor.New()
 	if err != nil {
 		return err
 	}
 	var srvAddr *net.UDPAddr
-	if server == "" {
+	if o.server == "" {
 		poem, err := poetry.Poem(name)
 		if err != nil {
 			return err
@@ -156,22 +179,22 @@ func run(serveOnly bool, port int, server string, retry time.Duration, name stri
 		if n := len(s.lines); n > 0 && len(s.lines[n-1]) == 0 {
 			s.lines = s.lines[:n-1]
 		}
-		p, err := r.ListenUDP(net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), s)
+		p, err := r.ListenUDP(net.JoinHostPort(o.iface, strconv.Itoa(o.port)), s)
 		if err != nil {
 			return err
 		}
 		srvAddr = p.Addr()
-		if serveOnly {
+		if o.serve {
 			fmt.Printf("Serving %s line by line on udp %s.\n", name, srvAddr)
 			return r.Run()
 		}
 	} else {
-		if srvAddr, err = net.ResolveUDPAddr("udp4", server); err != nil {
+		if srvAddr, err = net.ResolveUDPAddr("udp", o.server); err != nil {
 			return err
 		}
 	}
-	c := &lineClient{r: r, server: srvAddr, retry: retry}
-	if _, err := r.ListenUDP("127.0.0.1:0", c); err != nil {
+	c := &lineClient{r: r, server: srvAddr, retry: o.retry}
+	if _, err := r.ListenUDP(clientAddr(srvAddr), c); err != nil {
 		return err
 	}
 	if err := r.Run(); err != nil {
@@ -182,4 +205,16 @@ func run(serveOnly bool, port int, server string, retry time.Duration, name stri
 	}
 	os.Stdout.Write(c.poem.Bytes())
 	return nil
+}
+
+// clientAddr is where the client's port listens to reach server: every
+// interface of the server's family, on a port the system chooses, so that
+// the system sends from the address of the interface that reaches the
+// server (a port on 127.0.0.1 reaches nothing but this machine, and an
+// IPv4 port no IPv6 server).
+func clientAddr(server *net.UDPAddr) string {
+	if server.IP.To4() != nil {
+		return "0.0.0.0:0"
+	}
+	return "[::]:0"
 }

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"net"
+	"net/netip"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -49,10 +52,52 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"--serve", "--server", "127.0.0.1:1"}, "--serve runs a server, --server asks one elsewhere: not both"},
 		{[]string{"--serve", "--port", "70000"}, "--port 70000: not a port number (0 to 65535)"},
 		{[]string{"--port", "10000"}, "--port applies only with --serve"},
+		{[]string{"--iface", "::1"}, "--iface applies only with --serve"},
 	} {
 		res := progtest.Run(t, 10*time.Second, exe, tc.args...)
 		if want := "udp-poem-lines: " + tc.msg + "\n"; res.Code != 2 || res.Stderr != want || res.Stdout != "" {
 			t.Errorf("%q: exit %d, stderr %q; want 2, %q", tc.args, res.Code, res.Stderr, want)
+		}
+	}
+}
+
+// A server on an IPv6 interface (--iface) serves a client that asks it
+// (--server). --serve listened on 127.0.0.1 only, and the client
+// resolved the server's address as IPv4 ("no suitable address found").
+func TestIPv6Server(t *testing.T) {
+	if ln, err := net.ListenPacket("udp6", "[::1]:0"); err != nil {
+		t.Skipf("no IPv6 loopback here: %v", err)
+	} else {
+		ln.Close()
+	}
+	exe := progtest.Build(t, "./examples/beyond/udp-poem-lines")
+	srv := progtest.Start(t, exe, "--serve", "--iface", "::1", "library")
+	addr := srv.WaitLine(regexp.MustCompile(`^Serving library line by line on udp (\S+)\.$`), 20*time.Second)[1]
+	if !strings.HasPrefix(addr, "[::1]:") {
+		t.Fatalf("serving on %s, want [::1]", addr)
+	}
+	want, _ := poetry.Poem("library")
+	res := progtest.Run(t, 30*time.Second, exe, "--server", addr)
+	if res.Code != 0 || res.Stdout != string(want) {
+		t.Fatalf("exit %d, %d bytes (want %d), stderr %q", res.Code, len(res.Stdout), len(want), res.Stderr)
+	}
+}
+
+// The client listens on every interface of the server's family, so that
+// the system sends from an address that reaches the server. Its port was
+// on 127.0.0.1, from which no datagram reaches another machine (sendto:
+// invalid argument).
+func TestClientAddr(t *testing.T) {
+	for _, c := range []struct{ server, want string }{
+		{"192.0.2.1:10000", "0.0.0.0:0"},
+		{"127.0.0.1:10000", "0.0.0.0:0"},
+		{"[::ffff:192.0.2.1]:10000", "0.0.0.0:0"},
+		{"[2001:db8::1]:10000", "[::]:0"},
+		{"[fe80::1%lo]:10000", "[::]:0"},
+	} {
+		ap := net.UDPAddrFromAddrPort(netip.MustParseAddrPort(c.server))
+		if got := clientAddr(ap); got != c.want {
+			t.Errorf("clientAddr(%s) = %s, want %s", c.server, got, c.want)
 		}
 	}
 }
