@@ -57,8 +57,8 @@ func (n *NetstringReceiver) next(s *stream, p []byte) bool {
 			n.invalid(fmt.Errorf("basic: netstring length %s: %w: a leading zero", quotePrefix(p, i+1), ErrMalformed))
 			return false
 		}
-		size = size*10 + int(c-'0')
-		if size > maxLen {
+		var ok bool
+		if size, ok = appendDigit(size, c, maxLen); !ok {
 			n.invalid(fmt.Errorf("basic: netstring length %s...: %w (%d)", quotePrefix(p, i+1), ErrFrameTooLong, maxLen))
 			return false
 		}
@@ -70,10 +70,10 @@ func (n *NetstringReceiver) next(s *stream, p []byte) bool {
 		n.invalid(fmt.Errorf("basic: netstring with no length before ':': %w", ErrMalformed))
 		return false
 	}
-	end := i + 1 + size
-	if len(p) <= end {
+	if len(p)-(i+1) <= size {
 		return false // the data or the comma is still to come
 	}
+	end := i + 1 + size // no overflow: less than len(p)
 	if p[end] != ',' {
 		n.invalid(fmt.Errorf("basic: netstring of %d bytes ends with %q: %w: want ','", size, p[end], ErrMalformed))
 		return false
@@ -104,16 +104,33 @@ func (n *NetstringReceiver) need(buf, data []byte) int {
 		if c < '0' || c > '9' {
 			return -1 // next reports it
 		}
-		size = size*10 + int(c-'0')
+		var ok bool
+		if size, ok = appendDigit(size, c, n.maxLength()); !ok {
+			return -1 // next reports it
+		}
 	}
-	if size > n.maxLength() {
+	// The frame is hdr+size+1 bytes long, buf+data len(buf)+len(data):
+	// compared without adding size, which may be close to math.MaxInt.
+	if size >= len(buf)+len(data)-hdr {
 		return -1
 	}
 	k := hdr + size + 1 - len(buf)
-	if k < 0 || k > len(data) {
+	if k < 0 {
 		return -1
 	}
 	return k
+}
+
+// appendDigit returns size*10 plus the digit c, and false if that would be
+// over maxLen. It checks before multiplying: with a MaxLength close to
+// math.MaxInt, the digits of a longer length would otherwise wrap around
+// to a small or negative size.
+func appendDigit(size int, c byte, maxLen int) (int, bool) {
+	d := int(c - '0')
+	if maxLen < d || size > (maxLen-d)/10 {
+		return size, false
+	}
+	return size*10 + d, true
 }
 
 // quotePrefix quotes at most the first n bytes of p, shortened for a log.
