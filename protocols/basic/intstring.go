@@ -53,10 +53,12 @@ func (f *intString) next(s *stream, p []byte) bool {
 		f.invalid(fmt.Errorf("basic: %d-byte-prefixed string of %d bytes: %w (%d)", f.size, n, ErrFrameTooLong, maxLen))
 		return false
 	}
-	end := f.size + int(n)
-	if len(p) < end {
+	// Compared before adding the prefix's size: on 32 bits, n may be
+	// math.MaxInt.
+	if uint64(len(p)-f.size) < n {
 		return false
 	}
+	end := f.size + int(n)
 	s.consume(end)
 	f.Handler.StringReceived(p[f.size:end])
 	return true
@@ -82,10 +84,11 @@ func (f *intString) need(buf, data []byte) int {
 	if n > uint64(f.maxLength()) {
 		return -1 // next refuses it
 	}
-	if end := f.size + int(n) - len(buf); end <= len(data) {
-		return end
+	// As in next, n is not added to anything before it is known to fit.
+	if have := len(buf) + len(data) - f.size; uint64(have) < n {
+		return -1
 	}
-	return -1
+	return f.size + int(n) - len(buf)
 }
 
 // send writes the prefix and s in one WriteSequence; a string too long for

@@ -50,3 +50,21 @@ func TestNetstringLengthNearMaxInt(t *testing.T) {
 		}
 	}
 }
+
+// A 4-byte prefix may hold math.MaxInt of a 32-bit int, which the prefix's
+// own size then pushes over (run with GOARCH=386 to see it).
+func TestIntStringLengthNearMaxInt(t *testing.T) {
+	in := "\x7f\xff\xff\xffabc" // 2^31-1: MaxInt on 32 bits
+	for _, cut := range []int{len(in), 2, 5} {
+		f := &Int32StringReceiver{}
+		h := &stringRecorder{}
+		f.Handler, f.MaxLength = h, math.MaxInt
+		tr := &fakeTransport{}
+		f.MakeConnection(tr)
+		f.DataReceived([]byte(in[:cut]))
+		f.DataReceived([]byte(in[cut:]))
+		if len(h.got) != 0 || tr.lost || f.Err() != nil || f.Buffered() != len(in) {
+			t.Errorf("cut at %d: delivered %q, lost %v, err %v, buffered %d", cut, h.got, tr.lost, f.Err(), f.Buffered())
+		}
+	}
+}
