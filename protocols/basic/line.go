@@ -134,7 +134,7 @@ func (r *LineReceiver) next(s *stream, p []byte) bool {
 		if i < 0 {
 			// The last len(d)-1 bytes may be the start of a delimiter:
 			// only beyond them is the line known to be too long.
-			if len(p) >= maxLen+len(d) {
+			if overLong(p, d, maxLen) {
 				s.consume(len(p))
 				r.tooLong(p)
 				return false
@@ -155,6 +155,13 @@ func (r *LineReceiver) next(s *stream, p []byte) bool {
 		}
 		p = s.cur[s.pos:]
 	}
+}
+
+// overLong reports whether p, which holds no delimiter, is already too
+// long a line: MaxLength bytes and a delimiter's length more. Written
+// without adding to maxLen, which may be math.MaxInt ("no limit").
+func overLong(p, d []byte, maxLen int) bool {
+	return len(p)-len(d) >= maxLen
 }
 
 // indexDelim is bytes.Index for a delimiter, with the common short ones

@@ -104,7 +104,7 @@ func (r *LineOnlyReceiver) DataReceived(data []byte) {
 		r.buf = r.buf[:0]
 		return
 	}
-	if len(data) >= maxLen+len(d) { // see LineReceiver.next
+	if overLong(data, d, maxLen) { // see LineReceiver.next
 		r.tooLong(data, maxLen)
 		return
 	}

@@ -68,3 +68,24 @@ func TestIntStringLengthNearMaxInt(t *testing.T) {
 		}
 	}
 }
+
+// With MaxLength math.MaxInt, a line split across reads is a line like
+// any other, not one "longer than the maximum".
+func TestLineSplitWithMaxIntLength(t *testing.T) {
+	r, tr := newLineRecorder()
+	r.MaxLength = math.MaxInt
+	r.DataReceived([]byte("hel"))
+	r.DataReceived([]byte("lo\r\n"))
+	if len(r.lines) != 1 || r.lines[0] != "hello" || tr.lost {
+		t.Errorf("LineReceiver: lines %q, lost %v, err %v", r.lines, tr.lost, r.Err())
+	}
+	o := &lineOnlyRecorder{}
+	o.Handler, o.MaxLength = o, math.MaxInt
+	ot := &fakeTransport{}
+	o.MakeConnection(ot)
+	o.DataReceived([]byte("hel"))
+	o.DataReceived([]byte("lo\r\n"))
+	if len(o.lines) != 1 || o.lines[0] != "hello" || ot.lost {
+		t.Errorf("LineOnlyReceiver: lines %q, lost %v, err %v", o.lines, ot.lost, o.Err())
+	}
+}
