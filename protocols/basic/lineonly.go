@@ -86,10 +86,7 @@ func (r *LineOnlyReceiver) DataReceived(data []byte) {
 			// As Twisted's LineOnlyReceiver: the hook gets the line
 			// alone, the read's other whole lines are dropped, and its
 			// last, partial line is kept.
-			rest := data[i+len(d):]
-			if j := bytes.LastIndex(rest, d); j >= 0 {
-				rest = rest[j+len(d):]
-			}
+			rest := lastPiece(data[i+len(d):], d)
 			r.tooLong(data[:i], maxLen)
 			if !r.done {
 				r.keep(rest)
@@ -109,6 +106,22 @@ func (r *LineOnlyReceiver) DataReceived(data []byte) {
 		return
 	}
 	r.keep(data)
+}
+
+// lastPiece returns what follows the last delimiter of p, found as the
+// split into lines finds them: left to right, each search starting after
+// the delimiter before. bytes.LastIndex would differ for a delimiter that
+// overlaps itself ("\r\n\r\n", "abab"): in "\r\n\r\n\r\nY" the lines end
+// at the first four bytes, leaving "\r\nY", where the last occurrence
+// leaves "Y".
+func lastPiece(p, d []byte) []byte {
+	for {
+		j := indexDelim(p, d)
+		if j < 0 {
+			return p
+		}
+		p = p[j+len(d):]
+	}
 }
 
 // keep makes data, the start of a line, the partial line kept for the next
