@@ -229,3 +229,12 @@ type discardTransport struct{ fakeTransport }
 
 func (t *discardTransport) Write([]byte)           {}
 func (t *discardTransport) WriteSequence([][]byte) {}
+
+// Records of a header line and a raw body (records_test.go), 8,192 to a
+// 64 KiB read: the mode switches back and forth twice per record.
+func BenchmarkLineReceiverRecords(b *testing.B) {
+	const n = 1 << 16
+	stream := recordStream(n)
+	r := newRecords()
+	benchFramer(b, wholeReads(stream, 64<<10), n, r.DataReceived, func() int { return r.n })
+}

@@ -147,9 +147,10 @@ func (s *stream) dropTail(p []byte) []byte {
 }
 
 // insert makes the undelivered input front + (rest of the current input)
-// + back, from inside the loop. Rare (mode switches with extra data,
-// re-entrant feeding), so it allocates a fresh buffer: the old one may
-// still hold the frame a handler is looking at.
+// + back, from inside the loop. Rare (re-entrant feeding, mode switches
+// with extra data that unconsume cannot take back), so it allocates a
+// fresh buffer: the old one may still hold the frame a handler is looking
+// at.
 func (s *stream) insert(front, back []byte) {
 	rest := s.cur[s.pos:]
 	nb := make([]byte, 0, len(front)+len(rest)+len(s.tail)+len(back))
@@ -162,7 +163,9 @@ func (s *stream) insert(front, back []byte) {
 // delivering (the loop does, when inside it).
 func (s *stream) prepend(front []byte, f splitter) {
 	if s.busy {
-		s.insert(front, nil)
+		if !s.unconsume(front) {
+			s.insert(front, nil)
+		}
 		return
 	}
 	if s.done {
@@ -174,6 +177,24 @@ func (s *stream) prepend(front []byte, f splitter) {
 	if !s.paused {
 		s.run(s.buf, f)
 	}
+}
+
+// unconsume moves the position back over front, from inside the loop,
+// when front is the very bytes consumed last (the same memory, ending
+// where the undelivered input begins): front + the rest is then already
+// in place. It is the common case of SetLineMode(extra), a handler giving
+// back the end of the raw data it was handed, and copying the rest of the
+// read there instead would cost an allocation per record and time
+// quadratic in the records per read.
+func (s *stream) unconsume(front []byte) bool {
+	n := len(front)
+	if n == 0 || n > s.pos || &front[n-1] != &s.cur[s.pos-1] {
+		return false
+	}
+	s.pos -= n
+	s.hint = 0
+	s.gen++
+	return true
 }
 
 // take removes and returns all the undelivered input (valid until the
