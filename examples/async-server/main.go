@@ -13,6 +13,13 @@
 // select() also watches the listening socket for new clients and, for a
 // client whose socket buffer was full, the socket for room to write.
 //
+// When accept() fails, for want of a descriptor most often (ulimit -n),
+// the clients stay in the listen queue and the listening socket stays
+// readable: watched again at once, it would wake select() at once, in a
+// spin. So the loop stops watching it for a tenth of a second, or until a
+// client finishes and frees a descriptor, and says so once on stderr
+// until the queue has been emptied again.
+//
 // SIGINT, SIGTERM or SIGHUP stops it. The clients whose poems were still
 // being sent are reset, not closed: a client that gets the end of the
 // stream takes what it has for the whole poem, and a reset tells it the
@@ -71,7 +78,18 @@ type server struct {
 	clients  []*client
 	stopFd   int            // the read end of the self-pipe: a signal arrived
 	stopped  chan os.Signal // which one
+
+	// resting is when accept() may be tried again after it failed (zero:
+	// the listening socket is watched); a client that finishes ends the
+	// rest early. stuck: the failure was reported, and is not again
+	// until the listen queue has been emptied.
+	resting time.Time
+	stuck   bool
 }
+
+// acceptPause is how long the listening socket is left alone after
+// accept() failed, as in fastpoetry-exercise-2.
+const acceptPause = 100 * time.Millisecond
 
 func main() {
 	// The slow server's options, shared by its editions (servercli): a bad
@@ -199,10 +217,18 @@ func (s *server) listen() (int, error) {
 // whether a signal came.
 func (s *server) turn() (bool, error) {
 	var readable, writable unix.FdSet
-	readable.Set(s.listenFd)
 	readable.Set(s.stopFd)
-	maxFd := max(s.listenFd, s.stopFd)
-	var next time.Time // the earliest due chunk among clients not waiting to write
+	maxFd := s.stopFd
+	var next time.Time // the earliest due chunk, or the end of the rest
+	if !s.resting.IsZero() && !time.Now().Before(s.resting) {
+		s.resting = time.Time{}
+	}
+	if s.resting.IsZero() {
+		readable.Set(s.listenFd)
+		maxFd = max(maxFd, s.listenFd)
+	} else {
+		next = s.resting
+	}
 	for _, c := range s.clients {
 		if len(c.pending) > 0 {
 			writable.Set(c.fd)
@@ -225,7 +251,7 @@ func (s *server) turn() (bool, error) {
 	if readable.IsSet(s.stopFd) {
 		return true, nil
 	}
-	if readable.IsSet(s.listenFd) {
+	if s.resting.IsZero() && readable.IsSet(s.listenFd) {
 		s.acceptAll()
 	}
 	now := time.Now()
@@ -258,13 +284,20 @@ func (s *server) acceptAll() {
 		fd, sa, err := unix.Accept(s.listenFd)
 		switch {
 		case errors.Is(err, unix.EAGAIN):
-			return // the queue is empty
+			s.stuck = false // the queue is empty
+			return
 		case errors.Is(err, unix.EINTR), errors.Is(err, unix.ECONNABORTED):
 			continue
 		case err != nil:
-			// Out of descriptors, most likely: the clients waiting
-			// will be taken when others have finished.
-			fmt.Fprintf(os.Stderr, "slowpoetry: accept: %s\n", poetry.Reason(err))
+			// Out of descriptors, most likely. The clients waiting stay
+			// in the listen queue, which keeps the socket readable:
+			// rest it, or select() would return at once, again and
+			// again.
+			s.resting = time.Now().Add(acceptPause)
+			if !s.stuck {
+				s.stuck = true
+				fmt.Fprintf(os.Stderr, "slowpoetry: accept: %s; the clients waiting are taken as others finish\n", poetry.Reason(err))
+			}
 			return
 		}
 		if fd >= unix.FD_SETSIZE {
@@ -321,8 +354,11 @@ func (s *server) flush(c *client) {
 	}
 }
 
+// drop closes a client's connection. Its descriptor is free again: a
+// listening socket resting for want of one is watched again at once.
 func (s *server) drop(c *client) {
 	unix.Close(c.fd)
 	c.closed = true
 	c.pending = nil
+	s.resting = time.Time{}
 }

@@ -217,3 +217,35 @@ func TestSlowReaderDoesNotBlockOthers(t *testing.T) {
 	}
 	proc.Stop()
 }
+
+// TestOutOfDescriptors: with descriptors for a dozen clients and thirty
+// waiting, accept() fails while the first ones are served. The server
+// must neither spin on the listening socket, which stays readable, nor
+// log every failed accept, and must serve the clients waiting once the
+// first ones are done.
+func TestOutOfDescriptors(t *testing.T) {
+	const clients = 30
+	poem, _ := poetry.Poem("orchard")
+	proc, port := poetrytest.StartServerProgramLimited(t, 20, progtest.Build(t, pkg),
+		"--delay", "0.2", "--num-bytes", "1000", poetrytest.PoemFile(t, "orchard"))
+	var conns []net.Conn
+	for range clients {
+		c := poetrytest.Dial(t, port)
+		c.SetReadDeadline(time.Now().Add(30 * time.Second))
+		conns = append(conns, c)
+	}
+	for i, got := range readAll(t, conns) {
+		if string(got) != string(poem) {
+			t.Errorf("client %d got %d bytes, want %d", i, len(got), len(poem))
+		}
+	}
+	res := proc.Stop()
+	lines := strings.Count(res.Stderr, "\n")
+	t.Logf("stderr, %d lines:\n%.500s", lines, res.Stderr)
+	if !strings.Contains(res.Stderr, "slowpoetry: accept: too many open files") || lines > 10 {
+		t.Errorf("%d lines on stderr, want the failed accept said once or a few times; the first ones:\n%.500s", lines, res.Stderr)
+	}
+	if got := strings.Count(res.Stdout, " wants poetry!"); got != clients {
+		t.Errorf("%d clients greeted, want %d", got, clients)
+	}
+}

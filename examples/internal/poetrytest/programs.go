@@ -1,6 +1,7 @@
 package poetrytest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -126,4 +127,14 @@ func StartServerProgram(t testing.TB, exe string, args ...string) (*progtest.Pro
 	p := progtest.Start(t, exe, args...)
 	m := p.WaitLine(servingRE, 10*time.Second)
 	return p, m[2]
+}
+
+// StartServerProgramLimited is StartServerProgram with the program's
+// descriptor limit (RLIMIT_NOFILE, soft and hard) set to nofile: the shell
+// sets it and execs the program, which keeps the process (a Go child
+// started directly would get the test's own limit back).
+func StartServerProgramLimited(t testing.TB, nofile int, exe string, args ...string) (*progtest.Proc, string) {
+	t.Helper()
+	script := fmt.Sprintf(`ulimit -n %d && exec "$0" "$@"`, nofile)
+	return StartServerProgram(t, "/bin/sh", append([]string{"-c", script, exe}, args...)...)
 }
