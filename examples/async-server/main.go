@@ -18,7 +18,9 @@
 // readable: watched again at once, it would wake select() at once, in a
 // spin. So the loop stops watching it for a tenth of a second, or until a
 // client finishes and frees a descriptor, and says so once on stderr
-// until the queue has been emptied again.
+// until the queue has been emptied again. A client beyond what select()
+// can watch (FD_SETSIZE, 1024 descriptors) is turned away with a reset:
+// a clean close would pass for a whole, empty poem.
 //
 // SIGINT, SIGTERM or SIGHUP stops it. The clients whose poems were still
 // being sent are reset, not closed: a client that gets the end of the
@@ -302,7 +304,9 @@ func (s *server) acceptAll() {
 		}
 		if fd >= unix.FD_SETSIZE {
 			// select() cannot watch it: the limit that poll and epoll
-			// remove.
+			// remove. A reset, not a close, so that the client does
+			// not take the end of the stream for an empty poem.
+			unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
 			unix.Close(fd)
 			fmt.Fprintf(os.Stderr, "slowpoetry: too many clients for select(); turned one away\n")
 			continue

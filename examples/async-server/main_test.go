@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"gyre/examples/internal/poetrytest"
 	"gyre/internal/progtest"
 	"gyre/poetry"
@@ -247,5 +249,65 @@ func TestOutOfDescriptors(t *testing.T) {
 	}
 	if got := strings.Count(res.Stdout, " wants poetry!"); got != clients {
 		t.Errorf("%d clients greeted, want %d", got, clients)
+	}
+}
+
+// TestTurnedAwayBeyondSelect: select() watches descriptors below
+// FD_SETSIZE only. A client beyond them is turned away with a reset: a
+// clean close would read as the end of a whole, empty poem.
+func TestTurnedAwayBeyondSelect(t *testing.T) {
+	const clients = unix.FD_SETSIZE + 60
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	// This process holds one end of every connection, the server the
+	// other: each needs more than FD_SETSIZE descriptors.
+	need := uint64(clients + 100)
+	if lim.Max < need {
+		t.Skipf("the descriptor hard limit (ulimit -Hn) is %d; this test needs %d", lim.Max, need)
+	}
+	if lim.Cur < need {
+		lim.Cur = lim.Max
+		if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+			t.Fatal(err)
+		}
+	}
+	proc, port := poetrytest.StartServerProgramLimited(t, int(need), progtest.Build(t, pkg),
+		"--delay", "60", poetrytest.PoemFile(t, "orchard"))
+	var conns []net.Conn
+	served, reset := 0, 0
+	for range clients {
+		c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", port), 10*time.Second)
+		switch {
+		case errors.Is(err, syscall.ECONNRESET):
+			reset++ // turned away before the connect was reported done
+		case err != nil:
+			t.Fatal(err)
+		default:
+			t.Cleanup(func() { c.Close() })
+			conns = append(conns, c)
+		}
+	}
+	buf := make([]byte, 64)
+	for i, c := range conns {
+		c.SetReadDeadline(time.Now().Add(20 * time.Second))
+		n, err := c.Read(buf)
+		switch {
+		case n > 0:
+			served++ // the first chunk; the next is a minute away
+		case errors.Is(err, syscall.ECONNRESET):
+			reset++
+		default:
+			t.Errorf("client %d: read %d bytes, %v; want a chunk or a reset", i, n, err)
+		}
+	}
+	res := proc.Stop()
+	greeted := strings.Count(res.Stdout, " wants poetry!")
+	turned := strings.Count(res.Stderr, "slowpoetry: too many clients for select(); turned one away\n")
+	t.Logf("%d clients served, %d reset", served, reset)
+	if reset == 0 || served != greeted || reset != turned || served+reset != clients {
+		t.Errorf("%d served (%d greeted), %d reset (%d turned away); want all %d one or the other, some reset",
+			served, greeted, reset, turned, clients)
 	}
 }
