@@ -19,6 +19,13 @@
 // The poem is read once at start-up and sent byte for byte, whatever its
 // encoding. A client that goes away mid-poem is noticed when a send fails,
 // and the server quietly moves on to the next one.
+//
+// Like the original, it handles no signal. Stopped by Ctrl-C or SIGTERM in
+// the middle of a poem, it dies and the kernel closes the client's
+// connection cleanly: the client cannot tell the poem was cut, and takes
+// what it got for the whole poem. Its asynchronous edition,
+// examples/async-server, resets the poems it cuts instead, as gyre's other
+// servers do.
 package main
 
 import (
