@@ -34,13 +34,21 @@ func (a Address) String() string {
 	return net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
 }
 
-// AddressError reports an argument that is not a poetry address. Its message
-// is the one the tutorial's clients print for every malformed address.
+// AddressError reports an argument that is not a poetry address. For a
+// port that is not digits, its message is the one the tutorial's clients
+// print, "Ports must be integers."; for a port of digits outside 1-65535,
+// which the tutorial takes and then fails to connect to, it says so.
 type AddressError struct {
-	Input string // the argument as given
+	Input      string // the argument as given
+	OutOfRange bool   // the port is digits, but not a number from 1 to 65535
 }
 
-func (e *AddressError) Error() string { return "Ports must be integers." }
+func (e *AddressError) Error() string {
+	if e.OutOfRange {
+		return "Ports must be integers from 1 to 65535."
+	}
+	return "Ports must be integers."
+}
 
 // ParseAddress reads one client argument the way the tutorial does, with
 // IPv6 added:
@@ -51,8 +59,9 @@ func (e *AddressError) Error() string { return "Ports must be integers." }
 //	[::1]:10000    IPv6 host in brackets (brackets hold IPv6 literals only)
 //
 // The port must be decimal digits only (no sign, no spaces; leading zeros
-// are fine) and between 1 and 65535. Anything else is an *AddressError
-// whose message is "Ports must be integers.".
+// are fine) and between 1 and 65535. Anything else is an *AddressError:
+// "Ports must be integers." as in the tutorial, or, for digits out of
+// range, "Ports must be integers from 1 to 65535.".
 func ParseAddress(s string) (Address, error) {
 	var host, port string
 	switch {
@@ -74,9 +83,9 @@ func ParseAddress(s string) (Address, error) {
 		// means an unbracketed IPv6 address is refused rather than guessed.
 		host, port, _ = strings.Cut(s, ":")
 	}
-	n, ok := parsePort(port)
+	n, ok, digits := parsePort(port)
 	if !ok {
-		return Address{}, &AddressError{Input: s}
+		return Address{}, &AddressError{Input: s, OutOfRange: digits}
 	}
 	return Address{Host: host, Port: n}, nil
 }
@@ -96,21 +105,21 @@ func ParseAddresses(args []string) ([]Address, error) {
 }
 
 // parsePort accepts 1 to 65535 written with ASCII digits only. strconv.Atoi
-// alone would also take "+80" and "-1", which the original rejects.
-func parsePort(s string) (int, bool) {
+// alone would also take "+80" and "-1", which the original rejects. digits
+// reports whether s is ASCII digits, in range or not.
+func parsePort(s string) (port int, ok, digits bool) {
 	if s == "" {
-		return 0, false
+		return 0, false, false
 	}
 	n := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < '0' || c > '9' {
-			return 0, false
+			return 0, false, false
 		}
-		n = n*10 + int(c-'0')
-		if n > 65535 {
-			return 0, false
+		if n <= 65535 {
+			n = n*10 + int(c-'0')
 		}
 	}
-	return n, n >= 1
+	return n, n >= 1 && n <= 65535, true
 }

@@ -36,14 +36,28 @@ func TestParseAddress(t *testing.T) {
 
 func TestParseAddressRejects(t *testing.T) {
 	for _, in := range []string{
-		"", "abc", "127.0.0.1:abc", "localhost:", ":", "0", "65536", "70000", "-1", "+80",
-		" 80", "80 ", "1e3", "99999999999999999999999", "::1:10000", "[::1]", "[::1]:", "[::1]10000",
+		"", "abc", "127.0.0.1:abc", "localhost:", ":", "-1", "+80",
+		" 80", "80 ", "1e3", "::1:10000", "[::1]", "[::1]:", "[::1]10000",
 		"host:10:20", "[localhost]:80", "[]:80", "[[::1]]:80", "١٢٣", // Python's isdigit() would take these Arabic-Indic digits; we keep to ASCII
 	} {
 		_, err := ParseAddress(in)
 		var ae *AddressError
-		if !errors.As(err, &ae) || ae.Input != in || err.Error() != "Ports must be integers." {
+		if !errors.As(err, &ae) || ae.Input != in || ae.OutOfRange || err.Error() != "Ports must be integers." {
 			t.Errorf("ParseAddress(%q): %v, want *AddressError", in, err)
+		}
+	}
+}
+
+// TestParseAddressOutOfRange: a port of digits is an integer; when it is
+// not one a socket can connect to, the message says which integers are.
+func TestParseAddressOutOfRange(t *testing.T) {
+	for _, in := range []string{
+		"0", "00", "65536", "70000", "99999999999999999999999", "localhost:0", "[::1]:65536",
+	} {
+		_, err := ParseAddress(in)
+		var ae *AddressError
+		if !errors.As(err, &ae) || ae.Input != in || !ae.OutOfRange || err.Error() != "Ports must be integers from 1 to 65535." {
+			t.Errorf("ParseAddress(%q): %v, want an out-of-range *AddressError", in, err)
 		}
 	}
 }

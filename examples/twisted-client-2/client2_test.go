@@ -75,8 +75,8 @@ func TestMoreUsageErrors(t *testing.T) {
 				args []string
 				msg  string
 			}{
-				{[]string{"10001", "0"}, "Ports must be integers."},
-				{[]string{"10001", "70000"}, "Ports must be integers."},
+				{[]string{"10001", "0"}, "Ports must be integers from 1 to 65535."},
+				{[]string{"10001", "70000"}, "Ports must be integers from 1 to 65535."},
 				{[]string{"localhost:", "10001"}, "Ports must be integers."},
 			} {
 				res := progtest.Run(t, 10*time.Second, exe, tc.args...)
