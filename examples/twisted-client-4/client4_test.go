@@ -70,10 +70,10 @@ func TestBadTimeout(t *testing.T) {
 		{"abc", "option --timeout: invalid floating-point value: 'abc'"},
 		{"-1", "option --timeout: the timeout must be 0 (none) or more seconds, not -1"},
 		{"nan", "option --timeout: the timeout must be 0 (none) or more seconds, not NaN"},
-		{"inf", "option --timeout: the timeout must be 0 (none) or more seconds, not +Inf"},
+		{"inf", "option --timeout: +Inf seconds is too long, the most is 9223372036 (about 292 years)"},
 		// 2^63 nanoseconds: one past the longest time.Duration, which a
 		// bound checked on the seconds let through as a negative limit.
-		{"9223372036.854776", "option --timeout: the timeout must be 0 (none) or more seconds, not 9.223372036854776e+09"},
+		{"9223372036.854776", "option --timeout: 9.223372036854776e+09 seconds is too long, the most is 9223372036 (about 292 years)"},
 	} {
 		res := progtest.Run(t, 10*time.Second, exe, "--timeout", tc.value, "10001")
 		if want := usage + "get-poetry: error: " + tc.msg + "\n"; res.Code != 2 || res.Stdout != "" || res.Stderr != want {

@@ -58,8 +58,9 @@ func TestUsageMatchesReference(t *testing.T) {
 			poetrytest.ReplayRuns(t, exe, prog.Transcript(t), 1, 5, prog.fromReference)
 			usage := poetrytest.Usage(t, exe)
 			for args, msg := range map[string]string{
-				"--seed x 10001":     "option --seed: invalid integer value: 'x'",
-				"--timeout -2 10001": "option --timeout: the timeout must be 0 (none) or more seconds, not -2",
+				"--seed x 10001":        "option --seed: invalid integer value: 'x'",
+				"--timeout -2 10001":    "option --timeout: the timeout must be 0 (none) or more seconds, not -2",
+				"--timeout 1e300 10001": "option --timeout: 1e+300 seconds is too long, the most is 9223372036 (about 292 years)",
 			} {
 				res := progtest.Run(t, 10*time.Second, exe, strings.Fields(args)...)
 				if want := usage + prog.Name + ": error: " + msg + "\n"; res.Code != 2 || res.Stderr != want {

@@ -27,14 +27,23 @@ func Seconds(secs float64) (d time.Duration, ok bool) {
 	return d, true
 }
 
+// MaxSeconds is the longest count of whole seconds Seconds takes: a
+// Duration holds up to 2^63-1 nanoseconds, about 292 years.
+const MaxSeconds = math.MaxInt64 / int64(time.Second)
+
 // SecondsOf converts the value of the option opt, a count of seconds, with
-// Seconds, and stops the program with a usage error saying what the value
-// must be when Seconds refuses it:
+// Seconds, and stops the program with a usage error when Seconds refuses
+// it: saying what the value must be for a negative count or NaN, and that
+// it is too long for one past MaxSeconds:
 //
 //	limit := p.SecondsOf("--timeout", *timeout, "the timeout must be 0 (none) or more seconds")
 func (p *Parser) SecondsOf(opt string, secs float64, must string) time.Duration {
 	d, ok := Seconds(secs)
-	if !ok {
+	switch {
+	case ok:
+	case secs > 0:
+		p.Errorf("option %s: %v seconds is too long, the most is %d (about 292 years)", opt, secs, MaxSeconds)
+	default:
 		p.Errorf("option %s: %s, not %v", opt, must, secs)
 	}
 	return d

@@ -31,6 +31,34 @@ func TestSeconds(t *testing.T) {
 	}
 }
 
+// TestSecondsOf: a count that is not 0 or more is told what it must be;
+// one too long for a Duration is told so, not that it must be 0 or more.
+func TestSecondsOf(t *testing.T) {
+	const must = "the delay must be 0 or more seconds"
+	for _, c := range []struct {
+		secs float64
+		msg  string // "" for no error
+	}{
+		{0.5, ""},
+		{float64(MaxSeconds), ""},
+		{-1, "option --delay: the delay must be 0 or more seconds, not -1"},
+		{math.NaN(), "option --delay: the delay must be 0 or more seconds, not NaN"},
+		{1e300, "option --delay: 1e+300 seconds is too long, the most is 9223372036 (about 292 years)"},
+		{9223372036.854776, "option --delay: 9.223372036854776e+09 seconds is too long, the most is 9223372036 (about 292 years)"},
+		{math.Inf(1), "option --delay: +Inf seconds is too long, the most is 9223372036 (about 292 years)"},
+	} {
+		p, _, stderr := newTestParser("prog", "")
+		code := run(func() { p.SecondsOf("--delay", c.secs, must) })
+		want := ""
+		if c.msg != "" {
+			want = "Usage: prog [options]\n\nprog: error: " + c.msg + "\n"
+		}
+		if stderr.String() != want || (code == 2) != (c.msg != "") {
+			t.Errorf("SecondsOf(%v): exit %d, stderr %q; want %q", c.secs, code, stderr, want)
+		}
+	}
+}
+
 func FuzzSeconds(f *testing.F) {
 	for _, s := range []float64{0, 0.1, 1e-10, 9223372036.854774, 9223372036.854776, -1, 1e19} {
 		f.Add(s)

@@ -69,7 +69,7 @@ func CheckSlowServerArguments(t *testing.T, exe, usage string) {
 		{"port -1", []string{"--port=-1", poem}, "option --port: -1 is not a port number (0 to 65535)"},
 		{"delay abc", []string{"--delay", "abc", poem}, "option --delay: invalid floating-point value: 'abc'"},
 		{"negative delay", []string{"--delay", "-1", poem}, "option --delay: the delay must be 0 or more seconds, not -1"},
-		{"infinite delay", []string{"--delay", "inf", poem}, "option --delay: the delay must be 0 or more seconds, not +Inf"},
+		{"infinite delay", []string{"--delay", "inf", poem}, "option --delay: +Inf seconds is too long, the most is 9223372036 (about 292 years)"},
 		{"num-bytes abc", []string{"--num-bytes", "abc", poem}, "option --num-bytes: invalid integer value: 'abc'"},
 		{"num-bytes 0", []string{"--num-bytes", "0", poem}, "option --num-bytes: the server must send at least 1 byte at a time, not 0"},
 		{"unknown flag", []string{"--bogus", poem}, "no such option: --bogus"},
