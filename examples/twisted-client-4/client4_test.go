@@ -1,5 +1,7 @@
 // Tests for the tutorial's Twisted client 4.0 (part 8): get-poetry, whose
-// getPoetry returns a Deferred, and get-poetry-stack. Each program is
+// getPoetry returns a Deferred, get-poetry-stack, and the answers to the
+// part's exercises, get-poetry-exercise-1 (a timeout) and
+// get-poetry-exercise-2 (which server failed). Each program is
 // built once and run for real against in-process servers on loopback
 // ports the system picks; its output is compared with the reference
 // transcripts of the Python originals.
@@ -26,12 +28,15 @@ type program struct {
 }
 
 var (
-	getPoetry = program{poetrytest.Program{Dir: "twisted-client-4", Name: "get-poetry"}, "" +
+	getPoetry = program{poetrytest.Program{Dir: "twisted-client-4", Name: "get-poetry"}, ""}
+	stack     = program{poetrytest.Program{Dir: "twisted-client-4", Name: "get-poetry-stack"}, ""}
+	programs  = []program{getPoetry, stack}
+	// exercise1 is client 4.0 with --timeout: its help is 4.0's with
+	// its name, its blurb and the option.
+	exercise1 = program{poetrytest.Program{Dir: "twisted-client-4", Name: "get-poetry-exercise-1"}, "" +
 		"  -h, --help         show this help message and exit\n" +
 		"  --timeout=TIMEOUT  Give up on a poem that is not complete after this many\n" +
 		"                     seconds. Default is to wait as long as it takes.\n"}
-	stack    = program{poetrytest.Program{Dir: "twisted-client-4", Name: "get-poetry-stack"}, ""}
-	programs = []program{getPoetry, stack}
 )
 
 // fromReference turns reference text into what the gyre program prints:
@@ -58,11 +63,38 @@ func TestUsageMatchesReference(t *testing.T) {
 	}
 }
 
+// TestNoTimeoutOption: client 4.0 is the original, which has no
+// --timeout (the exercise adds it, in get-poetry-exercise-1).
+func TestNoTimeoutOption(t *testing.T) {
+	t.Parallel()
+	exe := getPoetry.Exe(t)
+	res := progtest.Run(t, 10*time.Second, exe, "--timeout", "1", "10001")
+	if want := poetrytest.Usage(t, exe) + "get-poetry: error: no such option: --timeout\n"; res.Code != 2 || res.Stdout != "" || res.Stderr != want {
+		t.Errorf("exit %d\nstderr:\n%s\nwant:\n%s", res.Code, res.Stderr, want)
+	}
+}
+
+// TestExercise1Usage: the exercise's help is client 4.0's, with its own
+// name, a blurb that says what it adds, and --timeout.
+func TestExercise1Usage(t *testing.T) {
+	t.Parallel()
+	ref := progtest.FindSection(t, getPoetry.Transcript(t), "Run 2:")
+	want := poetrytest.GyreText(ref.Stdout(), "twisted-client-4", "get-poetry", "twisted-client-4/get-poetry-exercise-1")
+	want = strings.NewReplacer(
+		"Usage: get-poetry ", "Usage: get-poetry-exercise-1 ",
+		"Twisted version 4.0\n", "Twisted version 4.0,\nwith a timeout.\n",
+	).Replace(exercise1.fromReference(want))
+	res := progtest.Run(t, 10*time.Second, exercise1.Exe(t), "--help")
+	if res.Code != 0 || res.Stdout != want {
+		t.Errorf("exit %d\n%s\nwant:\n%s", res.Code, res.Stdout, want)
+	}
+}
+
 // TestBadTimeout: a --timeout that is not a number of seconds is a usage
 // error.
 func TestBadTimeout(t *testing.T) {
 	t.Parallel()
-	exe := getPoetry.Exe(t)
+	exe := exercise1.Exe(t)
 	usage := poetrytest.Usage(t, exe)
 	for _, tc := range []struct {
 		value, msg string
@@ -76,7 +108,7 @@ func TestBadTimeout(t *testing.T) {
 		{"9223372036.854776", "option --timeout: 9.223372036854776e+09 seconds is too long, the most is 9223372036 (about 292 years)"},
 	} {
 		res := progtest.Run(t, 10*time.Second, exe, "--timeout", tc.value, "10001")
-		if want := usage + "get-poetry: error: " + tc.msg + "\n"; res.Code != 2 || res.Stdout != "" || res.Stderr != want {
+		if want := usage + "get-poetry-exercise-1: error: " + tc.msg + "\n"; res.Code != 2 || res.Stdout != "" || res.Stderr != want {
 			t.Errorf("--timeout %s: exit %d\nstderr:\n%s\nwant:\n%s", tc.value, res.Code, res.Stderr, want)
 		}
 	}
@@ -84,12 +116,21 @@ func TestBadTimeout(t *testing.T) {
 
 // TestPoems: the poems, in the order they finished, each followed by an
 // empty line, once they are all in, whatever the form of the addresses;
-// with and without a --timeout that the downloads beat.
+// and the same from the exercise, with and without a --timeout that the
+// downloads beat.
 func TestPoems(t *testing.T) {
 	t.Parallel()
 	s := poetrytest.StartScenario(t)
-	for _, args := range [][]string{s.Args(), append([]string{"--timeout", "20"}, s.Args()...)} {
-		res := progtest.Run(t, 30*time.Second, getPoetry.Exe(t), args...)
+	for _, run := range []struct {
+		prog program
+		args []string
+	}{
+		{getPoetry, s.Args()},
+		{exercise1, s.Args()},
+		{exercise1, append([]string{"--timeout", "20"}, s.Args()...)},
+	} {
+		args := run.args
+		res := progtest.Run(t, 30*time.Second, run.prog.Exe(t), args...)
 		if res.Code != 0 || res.Stderr != "" || res.Stdout != s.PoemsInOrder() {
 			t.Errorf("%q: exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", args, res.Code, res.Stdout, s.PoemsInOrder(), res.Stderr)
 		}
@@ -121,14 +162,15 @@ func TestMatchesReference(t *testing.T) {
 	}
 }
 
-// TestTimeout: against a server that accepts and never sends, --timeout
+// TestTimeout: against a server that accepts and never sends, the
+// exercise's --timeout
 // fails the download's Deferred with a TimeoutError when the time is up,
 // which the errback reports like any other failure; the program then
 // exits 0 at once, as after any failed download. Without --timeout it would wait forever.
 func TestTimeout(t *testing.T) {
 	t.Parallel()
 	silent := poetrytest.StartSilentServer(t)
-	res := progtest.Run(t, 10*time.Second, getPoetry.Exe(t), "--timeout", "0.2", silent)
+	res := progtest.Run(t, 10*time.Second, exercise1.Exe(t), "--timeout", "0.2", silent)
 	want := "Poem failed: [Failure instance: Traceback (failure with no frames): *main.TimeoutError: " +
 		"Timed out after 200ms waiting for the poem from " + silent + ".\n]\n"
 	if res.Code != 0 || res.Stdout != "" || res.Stderr != want {
@@ -141,7 +183,7 @@ func TestTimeout(t *testing.T) {
 	// A stuck download among good ones: the good poems are printed, the
 	// stuck one reported.
 	s := poetrytest.StartScenario(t)
-	res = progtest.Run(t, 10*time.Second, getPoetry.Exe(t), append([]string{"--timeout", "1"}, append(s.Ports, silent)...)...)
+	res = progtest.Run(t, 10*time.Second, exercise1.Exe(t), append([]string{"--timeout", "1"}, append(s.Ports, silent)...)...)
 	want = strings.Replace(want, "200ms", "1s", 1)
 	if res.Code != 0 || res.Stdout != s.PoemsInOrder() || res.Stderr != want {
 		t.Errorf("with good servers: exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", res.Code, res.Stdout, res.Stderr, want)
@@ -213,12 +255,13 @@ func TestEveryBackend(t *testing.T) {
 			})
 		}
 	}
-	// --timeout on every backend too: the timer is the reactor's.
+	// The exercise's --timeout on every backend too: the timer is the
+	// reactor's.
 	silent := poetrytest.StartSilentServer(t)
 	for _, backend := range reactor.Backends() {
 		t.Run(backend+"/timeout", func(t *testing.T) {
 			t.Parallel()
-			res := progtest.RunWith(t, poetrytest.OnBackend(backend), 10*time.Second, getPoetry.Exe(t), "--timeout", "0.1", silent)
+			res := progtest.RunWith(t, poetrytest.OnBackend(backend), 10*time.Second, exercise1.Exe(t), "--timeout", "0.1", silent)
 			if res.Code != 0 || !strings.Contains(res.Stderr, "*main.TimeoutError: Timed out after 100ms") {
 				t.Errorf("exit %d\nstderr:\n%s", res.Code, res.Stderr)
 			}

@@ -1,8 +1,9 @@
 // Command get-poetry-inline is the tutorial's Twisted client 4.0 (part 8,
 // twisted-client-4/get-poetry.py) written in the sequential style that
-// Twisted reached later with inlineCallbacks (part 17): the same options,
-// the same output, the same exit status as
-// ./examples/twisted-client-4/get-poetry, and no callback in sight.
+// Twisted reached later with inlineCallbacks (part 17): the same output
+// and the same exit status as ./examples/twisted-client-4/get-poetry, the
+// --timeout of its first exercise (get-poetry-exercise-1), and no callback
+// in sight.
 //
 //	go run ./examples/beyond/get-poetry-inline [--timeout SECONDS] [hostname]:port ...
 //
@@ -80,7 +81,8 @@ for that to work.
 `
 
 // TimeoutError is the failure of a download that was not complete within
-// --timeout, worded as client 4.0 words it. It matches poetry.ErrTimeout.
+// --timeout, worded as client 4.0's first exercise words it. It matches
+// poetry.ErrTimeout.
 type TimeoutError struct {
 	Addr    string
 	Timeout time.Duration

@@ -18,6 +18,9 @@ func TestMain(m *testing.M) { progtest.Main(m) }
 var (
 	inline  = poetrytest.Program{Dir: "beyond", Name: "get-poetry-inline"}
 	client4 = poetrytest.Program{Dir: "twisted-client-4", Name: "get-poetry"}
+	// exercise1 is client 4.0 with --timeout, the answer to part 8's
+	// first exercise.
+	exercise1 = poetrytest.Program{Dir: "twisted-client-4", Name: "get-poetry-exercise-1"}
 )
 
 // transcript is client 4.0's reference transcript.
@@ -61,10 +64,10 @@ func TestMatchesReference(t *testing.T) {
 	}
 }
 
-// TestSameAsClient4 runs this program and client 4.0 on the same servers,
-// every kind of outcome included, and wants the same output and status:
-// the poems in the order they finished, a refused connection, a reset in
-// mid-poem and a timeout.
+// TestSameAsClient4 runs this program and client 4.0 (with --timeout,
+// client 4.0's first exercise) on the same servers, every kind of outcome
+// included, and wants the same output and status: the poems in the order
+// they finished, a refused connection, a reset in mid-poem and a timeout.
 func TestSameAsClient4(t *testing.T) {
 	t.Parallel()
 	s := poetrytest.StartScenario(t)
@@ -79,7 +82,11 @@ func TestSameAsClient4(t *testing.T) {
 		{"--timeout", "0.2", silent},
 		append([]string{"--timeout", "1"}, append(s.Ports, silent)...),
 	} {
-		want := progtest.Run(t, 30*time.Second, client4.Exe(t), args...)
+		other := client4
+		if args[0] == "--timeout" {
+			other = exercise1
+		}
+		want := progtest.Run(t, 30*time.Second, other.Exe(t), args...)
 		got := progtest.Run(t, 30*time.Second, inline.Exe(t), args...)
 		if got.Code != want.Code || got.Stdout != want.Stdout || got.Stderr != want.Stderr {
 			t.Errorf("%q: exit %d, client 4.0 %d\nstdout:\n%s\nclient 4.0:\n%s\nstderr:\n%s\nclient 4.0:\n%s",

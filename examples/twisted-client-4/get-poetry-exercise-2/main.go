@@ -18,7 +18,8 @@
 //	Poem from 127.0.0.1:10009 failed: [Failure instance: Traceback (failure with no frames): *reactor.ConnectError: Connection was refused by other side: 111: Connection refused.
 //	]
 //
-// Everything else is client 4.0's, --timeout (its first exercise) included.
+// Everything else is client 4.0's, with the --timeout of its first
+// exercise (../get-poetry-exercise-1).
 package main
 
 import (

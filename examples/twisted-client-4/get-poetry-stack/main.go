@@ -32,7 +32,7 @@
 // poem_finished, Deferred.callback, _runCallbacks, got_poem). Go prints
 // the innermost call first, under runtime/debug's own two frames.
 //
-// Everything else is client 4.0's, without its --timeout option: a failed
+// Everything else is client 4.0's: a failed
 // download prints "Poem failed: [Failure instance: ...]" on stderr, and
 // the exit status is 0 all the same, as the original's.
 package main

@@ -2,7 +2,7 @@
 // (twisted-client-4/get-poetry.py in part 8 of Dave Peticolas's Twisted
 // tutorial), written against gyre's reactor and Deferreds.
 //
-//	go run ./examples/twisted-client-4/get-poetry [--timeout SECONDS] [hostname]:port ...
+//	go run ./examples/twisted-client-4/get-poetry [hostname]:port ...
 //
 // # getPoetry returns a Deferred
 //
@@ -31,15 +31,10 @@
 // failure instead (the original takes any end for the end of the poem).
 // getPoetry below is all there is to assembling them.
 //
-// # A time limit (the tutorial's exercise)
-//
-// With --timeout, a download that is not complete after that many seconds
-// is abandoned: a timer fires the Deferred with a *TimeoutError and cuts
-// the connection (or stops the attempt). The timeout is not a special case
-// for the code that uses the poem: it is one more way for the Deferred to
-// fail, so it reaches the same errback as a refused connection. The
-// factory's own firing, when the connection then ends, finds the Deferred
-// already fired and is dropped (PoemFinished and PoemFailed check).
+// What is done with the outcomes, and the run of the reactor until every
+// download is over, are in ../../internal/client4 (client4.Run), shared
+// with the answer to the part's first exercise, ../get-poetry-exercise-1,
+// which differs in its getPoetry only.
 //
 // # Output
 //
@@ -50,24 +45,19 @@
 //	Poem failed: [Failure instance: Traceback (failure with no frames): *reactor.ConnectError: Connection was refused by other side: 111: Connection refused.
 //	]
 //
-// (the Go type of the error where Python shows its class), or for a
-// timeout
+// (the Go type of the error where Python shows its class).
 //
-//	Poem failed: [Failure instance: Traceback (failure with no frames): *main.TimeoutError: Timed out after 2s waiting for the poem from 127.0.0.1:10001.
-//	]
-//
-// Where this client departs from the original: --timeout (the original
-// waits as long as the server keeps the connection open), and a connection
-// lost uncleanly is a failure, not a poem. As the original, it exits with
-// status 0 after a failed download.
+// Where this client departs from the original: a connection lost
+// uncleanly is a failure, not a poem. As the original, it waits as long
+// as a server keeps the connection open, and exits with status 0 after a
+// failed download.
 package main
 
 import (
-	"fmt"
 	"os"
-	"time"
 
 	"gyre/deferred"
+	"gyre/examples/internal/client4"
 	"gyre/internal/optparse"
 	"gyre/poetry"
 	"gyre/reactor"
@@ -91,81 +81,16 @@ Of course, there need to be servers listening on those ports
 for that to work.
 `
 
-// TimeoutError is the failure of a download that was not complete within
-// --timeout. It matches poetry.ErrTimeout with errors.Is.
-type TimeoutError struct {
-	Addr    string
-	Timeout time.Duration
-}
-
-func (e *TimeoutError) Error() string {
-	return fmt.Sprintf("Timed out after %v waiting for the poem from %s.", e.Timeout, e.Addr)
-}
-
-// Unwrap makes errors.Is(err, poetry.ErrTimeout) true.
-func (e *TimeoutError) Unwrap() error { return poetry.ErrTimeout }
-
 // getPoetry downloads a poem from addr ("host:port") and returns a
-// Deferred that fires with the poem (a string), or fails. With a timeout
-// above zero, a download still going after it fails with a *TimeoutError.
-func getPoetry(r *reactor.Reactor, addr string, timeout time.Duration) *deferred.Deferred {
+// Deferred that fires with the poem (a string), or fails.
+func getPoetry(r *reactor.Reactor, addr string) *deferred.Deferred {
 	factory := poetry.NewClientFactory()
-	connector := r.ConnectTCP(addr, factory, reactor.DefaultConnectTimeout)
-	d := factory.Deferred
-	if timeout > 0 {
-		timer := r.CallLater(timeout, func() {
-			factory.PoemFailed(&TimeoutError{Addr: addr, Timeout: timeout})
-			// Stop the work too: the factory's own outcome, when it
-			// comes, finds the Deferred fired and is dropped.
-			if t := connector.Transport(); t != nil {
-				t.AbortConnection()
-			} else {
-				connector.StopConnecting()
-			}
-		})
-		// Whatever the outcome, the timer has nothing left to do. A stage
-		// that returns its input, Failure or not, passes it on unchanged.
-		d.AddBoth(func(result any) (any, error) {
-			if timer.Active() {
-				timer.Cancel()
-			}
-			return result, nil
-		})
-	}
-	return d
-}
-
-// results collects the outcome of every download, and stops the reactor
-// when the last one is in.
-type results struct {
-	reactor *reactor.Reactor
-	want    int
-	poems   []string
-	errors  []*deferred.Failure
-}
-
-func (res *results) gotPoem(poem any) (any, error) {
-	res.poems = append(res.poems, poem.(string))
-	return nil, nil
-}
-
-func (res *results) poemFailed(err *deferred.Failure) (any, error) {
-	fmt.Fprintf(os.Stderr, "Poem failed: %+v\n", err)
-	res.errors = append(res.errors, err)
-	return nil, nil // handled: the chain goes back to the callback line
-}
-
-func (res *results) poemDone(any) (any, error) {
-	if len(res.poems)+len(res.errors) == res.want {
-		res.reactor.Stop()
-	}
-	return nil, nil
+	r.ConnectTCP(addr, factory, reactor.DefaultConnectTimeout)
+	return factory.Deferred
 }
 
 func main() {
 	p := optparse.New("get-poetry", usage)
-	timeout := p.Float("--timeout", 0,
-		"Give up on a poem that is not complete after this many seconds. Default is to wait as long as it takes.")
 	args := p.Parse(os.Args[1:])
 	if len(args) == 0 {
 		p.ExitWithHelp()
@@ -174,26 +99,5 @@ func main() {
 	if err != nil {
 		p.Error(err.Error())
 	}
-	limit := p.SecondsOf("--timeout", *timeout, "the timeout must be 0 (none) or more seconds")
-
-	r, err := reactor.New(reactor.WithSignalHandling())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "get-poetry:", err)
-		os.Exit(1)
-	}
-
-	res := &results{reactor: r, want: len(addrs)}
-	for _, addr := range addrs {
-		d := getPoetry(r, addr.String(), limit)
-		d.AddCallbacks(res.gotPoem, res.poemFailed)
-		d.AddBoth(res.poemDone)
-	}
-	if err := r.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "get-poetry:", err)
-		os.Exit(1)
-	}
-
-	for _, poem := range res.poems {
-		fmt.Println(poem)
-	}
+	client4.Run("get-poetry", addrs, getPoetry)
 }
