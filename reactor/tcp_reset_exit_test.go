@@ -82,6 +82,11 @@ func TestResetOnExitWhenTheProcessDies(t *testing.T) {
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(testTimeout))
+	// The server answers only once it has heard from the client: a reset
+	// sent at accept could reach the client before its connect returned.
+	if _, err := c.Write([]byte("?")); err != nil {
+		t.Fatal(err)
+	}
 	b, err := readAll(c)
 	cmd.Wait()
 	if string(b) != "half a po" || !errors.Is(err, syscall.ECONNRESET) {
@@ -90,14 +95,14 @@ func TestResetOnExitWhenTheProcessDies(t *testing.T) {
 }
 
 // dyingServer listens with WithResetOnExit, prints its address, and when
-// a client comes, writes half a poem and kills its own process.
+// a client asks, writes half a poem and kills its own process.
 func dyingServer() {
 	r, err := New()
 	if err != nil {
 		os.Exit(2)
 	}
 	srv := &servers{build: func() *recorder {
-		return &recorder{onMade: func(p *recorder) {
+		return &recorder{onData: func(p *recorder, _ []byte) {
 			p.Transport.Write([]byte("half a po"))
 			r.CallLater(0, func() { syscall.Kill(os.Getpid(), syscall.SIGKILL) })
 		}}
