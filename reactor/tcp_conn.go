@@ -90,6 +90,7 @@ type Conn struct {
 	flags  connFlags
 	ending ending
 	talked talked
+	writes uint32 // WriteCount: in the padding, Conn stays at 64 bytes
 }
 
 // connExtra holds what only some connections need.
@@ -486,6 +487,7 @@ func (c *Conn) write(data []byte, lend bool) {
 		return
 	}
 	c.talked |= talkedOut
+	c.writes++
 	c.pullWrote()
 	if c.r.batch != nil && !c.pendingOwn() {
 		c.batchWrite(data, lend)
@@ -532,6 +534,7 @@ func (c *Conn) WriteSequence(data [][]byte) {
 		return
 	}
 	c.talked |= talkedOut
+	c.writes++
 	c.pullWrote()
 	if c.r.batch != nil && !c.pendingOwn() {
 		for _, b := range data {

@@ -104,6 +104,7 @@ func (c *Conn) continueTransfer() error {
 		if n > 0 {
 			t.remain -= int64(n)
 			t.sent += int64(n)
+			c.writes++ // a file on its way is activity too (WriteCount)
 		}
 		switch {
 		case err == sock.EINTR:

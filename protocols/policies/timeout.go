@@ -87,11 +87,14 @@ func (t *Timeout) fire() {
 // lost. The zero Period means no timeout. A nil Clock means each
 // connection's own reactor.
 //
-// The protocol writes through IdleTimeout's own transport, which has the
-// TCP methods of the connection's (reactor.TCPTransport) but is not the
-// connection itself: a file sent with reactor.FileSender goes in chunks
-// through its writes, each of which counts as activity, rather than with
-// sendfile(2) beneath them.
+// Input is noted as it comes. Writes are counted by the connection itself
+// (reactor.WriteCounter: *reactor.Conn, *reactor.TLSConn, and the
+// transports that wrap them), and IdleTimeout reads the count when a
+// Period runs out: a connection that wrote during it gets another Period.
+// So a connection that only writes, then falls silent, is lost between
+// one and two Periods after its last write. The protocol keeps the
+// connection's own transport, with all its methods. Over a transport that
+// counts no writes, only input counts.
 type IdleTimeout struct {
 	Factory  reactor.Factory
 	Clock    reactor.Clock
@@ -109,54 +112,33 @@ func (f *IdleTimeout) BuildProtocol(addr net.Addr) reactor.Protocol {
 	tm := &Timeout{}
 	w := &wrapper{inner: inner}
 	var transport reactor.Transport
-	var idle *idleTransport
+	var writes reactor.WriteCounter
+	var seen uint32 // the write count when last looked at
 	w.wrapT = func(t reactor.Transport) reactor.Transport {
-		transport = t
+		transport, writes = t, reactor.WriteCounterOf(t)
+		if writes != nil {
+			seen = writes.WriteCount()
+		}
 		tm.Clock = clockFor(f.Clock, t, "IdleTimeout")
-		idle = &idleTransport{Transport: t, tcpBeneath: tcpOf(t), tm: tm}
-		return idle
+		return t
 	}
 	tm.OnTimeout = func() {
+		if writes != nil && writes.WriteCount() != seen {
+			seen = writes.WriteCount() // it wrote: not idle
+			tm.SetTimeout(f.Period)
+			return
+		}
 		if f.TimedOut != nil {
 			f.TimedOut(addr)
 		}
-		// From now on the period is the close's: if it hangs, an abort.
-		// Writes made meanwhile (a producer, a timer of the protocol's)
-		// must not put that off.
-		idle.closing = true
+		// From now on the period is the close's: if it hangs, an abort,
+		// whatever is written meanwhile.
 		tm.OnTimeout = transport.AbortConnection
 		tm.SetTimeout(f.Period)
 		transport.LoseConnection()
 	}
 	w.onMade = func() { tm.SetTimeout(f.Period) }
-	w.onData = func(int) { idle.active() }
+	w.onData = func(int) { tm.ResetTimeout() }
 	w.onLost = func(error) { tm.SetTimeout(0) }
 	return w.protocol()
-}
-
-// idleTransport is the transport of a protocol under IdleTimeout: each
-// write shows the connection is alive, as input does. It has no Unwrap
-// (reactor.TransportWrapper), for the reason throttled has none: a file
-// sent beneath it would not count.
-type idleTransport struct {
-	reactor.Transport
-	tcpBeneath
-	tm      *Timeout
-	closing bool // timed out: the timer now bounds the close
-}
-
-func (t *idleTransport) Write(data []byte) {
-	t.active()
-	t.Transport.Write(data)
-}
-
-func (t *idleTransport) WriteSequence(data [][]byte) {
-	t.active()
-	t.Transport.WriteSequence(data)
-}
-
-func (t *idleTransport) active() {
-	if !t.closing {
-		t.tm.ResetTimeout()
-	}
 }

@@ -14,11 +14,22 @@ import (
 type tcpBeneath struct {
 	transport reactor.Transport
 	tcp       reactor.TCPTransport // nil when the connection is not TCP
+	counter   reactor.WriteCounter // nil when the transport counts no writes
 }
 
 func tcpOf(t reactor.Transport) tcpBeneath {
 	tcp, _ := t.(reactor.TCPTransport)
-	return tcpBeneath{transport: t, tcp: tcp}
+	return tcpBeneath{transport: t, tcp: tcp, counter: reactor.WriteCounterOf(t)}
+}
+
+// WriteCount implements reactor.WriteCounter with the count of the
+// transport beneath (0 for ever where it counts nothing), so that an
+// IdleTimeout around the policy sees the writes made through it.
+func (b tcpBeneath) WriteCount() uint32 {
+	if b.counter == nil {
+		return 0
+	}
+	return b.counter.WriteCount()
 }
 
 var errNotTCP = errors.New("policies: not a TCP connection")
