@@ -31,9 +31,9 @@ func closedOutput(w io.Writer) bool {
 	return st.Mode&unix.S_IFMT == unix.S_IFCHR && st.Rdev == null.Rdev
 }
 
-// checkOpen is the error of a command about to write what (the poems, the
-// demo) to a stdout that was closed: one line and status 1, rather than
-// output lost without a word.
+// checkOpen is the error of a command about to write what (the poems) to
+// a stdout that was closed: one line and status 1, rather than output
+// lost without a word.
 func checkOpen(stdout io.Writer, what string) error {
 	if closedOutput(stdout) {
 		return &exitError{code: exitFailure, err: fmt.Errorf("cannot write %s to stdout: it is closed", what)}
