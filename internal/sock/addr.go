@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -167,25 +169,60 @@ func (a *Addr) FromAddrPort(ap netip.AddrPort) {
 	a.SetIPv6(ip.As16(), int(ap.Port()), zone)
 }
 
-// ZoneID turns an IPv6 zone into a scope id, as package net does: the
-// index of the interface of that name, else the zone read as a number. ""
-// is 0. An unknown zone is the error of the interface lookup. Every
-// conversion of a zone in gyre goes through it, so that an address the
-// reactor hands out ("fe80::1%eth0", a sender's) is taken back wherever
-// an address is taken. A named zone costs a lookup of the interfaces.
+// ZoneID turns an IPv6 zone into a scope id, as package net does: a
+// number is the id itself, a name the index of the interface of that
+// name. "" is 0. An unknown name is the error of the interface lookup.
+// Every conversion of a zone in gyre goes through it, so that an address
+// the reactor hands out ("fe80::1%eth0", a sender's) is taken back
+// wherever an address is taken.
+//
+// It runs for every datagram sent to a zoned address, so it must be
+// cheap: a number costs no lookup, and the last name looked up is
+// remembered for a while (as package net caches its zones), which makes a
+// protocol answering link-local peers on one interface cost nothing.
 func ZoneID(zone string) (uint32, error) {
 	if zone == "" {
 		return 0, nil
 	}
+	if isDigits(zone) { // tested first: ParseUint's error allocates
+		if n, err := strconv.ParseUint(zone, 10, 32); err == nil {
+			return uint32(n), nil
+		}
+	}
+	if z := lastZone.Load(); z != nil && z.name == zone && time.Since(z.at) < zoneCacheTime {
+		return z.id, nil
+	}
 	ifi, err := net.InterfaceByName(zone)
-	if err == nil {
-		return uint32(ifi.Index), nil
+	if err != nil {
+		return 0, err
 	}
-	if n, perr := strconv.ParseUint(zone, 10, 32); perr == nil {
-		return uint32(n), nil
-	}
-	return 0, err
+	lastZone.Store(&zoneEntry{name: zone, id: uint32(ifi.Index), at: time.Now()})
+	return uint32(ifi.Index), nil
 }
+
+func isDigits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// zoneEntry is a zone name and its interface index, as found at a time.
+type zoneEntry struct {
+	name string
+	id   uint32
+	at   time.Time
+}
+
+// lastZone is the last name ZoneID looked up: an atomic pointer, because
+// reactors on several goroutines may send at once, and a lock per datagram
+// is what the hot path must not take. An interface renumbered (removed
+// and made again) is seen within zoneCacheTime.
+var lastZone atomic.Pointer[zoneEntry]
+
+const zoneCacheTime = time.Minute
 
 // Sockaddr converts a to the form connect(2), bind(2) and sendto(2) take.
 func (a *Addr) Sockaddr() unix.Sockaddr {
