@@ -11,6 +11,12 @@
 // has gone unanswered for --retry, up to five times: one request in
 // flight at a time, the simplest protocol that survives a lost datagram.
 //
+// The client takes answers only from the address it asked, and a server
+// on a wildcard --iface (0.0.0.0, ::) answers from whichever of its
+// addresses the system routes the answer by: ask such a server at that
+// address (its main address, or 127.0.0.1 on the same machine), not at
+// another one it also has (127.0.0.2), or the answers are not taken.
+//
 //	go run ./examples/beyond/udp-poem-lines                 # both, the poem "orchard"
 //	go run ./examples/beyond/udp-poem-lines --serve [--iface HOST] --port 10000 library
 //	go run ./examples/beyond/udp-poem-lines --server 127.0.0.1:10000
