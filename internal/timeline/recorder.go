@@ -159,6 +159,11 @@ func (r *Recorder) Chunk(task int, n int) {
 // chunk if it has two already, otherwise as a new chunk, coarsening the
 // grain first if the lane is full.
 func (l *laneRecord) add(at time.Duration, n int) {
+	defer func() {
+		if l.grain > 0 { // merging: the chunks no longer count the reads
+			l.Reads++
+		}
+	}()
 	if len(l.Chunks) >= maxChunks && l.latest(at) == nil {
 		l.coarsen()
 	}
@@ -208,6 +213,9 @@ func bin(at, grain time.Duration) time.Duration {
 // the chunks of each grain into its first and its latest, until at most
 // half of maxChunks are left.
 func (l *laneRecord) coarsen() {
+	if l.grain == 0 {
+		l.Reads = len(l.Chunks) // each read was a chunk until now
+	}
 	for len(l.Chunks) > maxChunks/2 && l.grain < maxGrain {
 		l.grain = min(max(2*l.grain, time.Microsecond), maxGrain)
 		l.Chunks = mergeChunks(l.Chunks, l.grain)

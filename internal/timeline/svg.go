@@ -255,7 +255,7 @@ func (f *svgFigure) writeLane(bw *bufio.Writer, i int) {
 	xs, xe := f.x(start), f.x(end)
 
 	fmt.Fprintf(bw, "<g class=\"lane\" data-task=\"%d\" data-state=\"%s\">\n", l.Task, state)
-	tip := fmt.Sprintf("%s: %s in %s, %d chunks", laneLabel(l), formatBytes(l.Bytes()), formatDuration(l.Duration(), "µs"), len(l.Chunks))
+	tip := fmt.Sprintf("%s: %s in %s, %d chunks", laneLabel(l), formatBytes(l.Bytes()), formatDuration(l.Duration(), "µs"), l.ReadCount())
 	if l.Failed() {
 		tip += "; failed: " + l.Err
 	}

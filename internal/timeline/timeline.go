@@ -23,7 +23,17 @@ type Lane struct {
 	Start  time.Duration // when the task began (it started connecting)
 	End    time.Duration // when it finished, failed, or the snapshot was taken
 	Chunks []Chunk       // the data received, in arrival order (a Recorder merges near ones past 16384)
+	Reads  int           // how many chunks arrived, once a Recorder has merged some (0: each is in Chunks)
 	Err    string        // why the task failed; empty when it did not
+}
+
+// ReadCount is how many chunks arrived for the task: Reads, or while none
+// was merged, the number of Chunks.
+func (l Lane) ReadCount() int {
+	if l.Reads > 0 {
+		return l.Reads
+	}
+	return len(l.Chunks)
 }
 
 // Chunk is one piece of data arriving for a task.
