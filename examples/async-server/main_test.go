@@ -263,11 +263,12 @@ func TestTurnedAwayBeyondSelect(t *testing.T) {
 	}
 	// This process holds one end of every connection, the server the
 	// other: each needs more than FD_SETSIZE descriptors.
+	// (Rlimit's fields are uint64 on Linux, int64 on the BSDs.)
 	need := uint64(clients + 100)
-	if lim.Max < need {
+	if uint64(lim.Max) < need {
 		t.Skipf("the descriptor hard limit (ulimit -Hn) is %d; this test needs %d", lim.Max, need)
 	}
-	if lim.Cur < need {
+	if uint64(lim.Cur) < need {
 		lim.Cur = lim.Max
 		if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
 			t.Fatal(err)
