@@ -150,8 +150,8 @@ func TestIdleTimeout(t *testing.T) {
 // wrote all the while, and the peer read a clean end in the middle of the
 // answer. The writes are read from the connection's count when a period
 // runs out, so a connection that falls silent is lost between one and two
-// periods after its last write. Once the timeout has fired, writes do not
-// put off the abort of a close that hangs.
+// periods after its last write. Once the timeout has fired, neither
+// writes nor input put off the abort of a close that hangs.
 func TestIdleTimeoutCountsWrites(t *testing.T) {
 	clock := task.NewClock()
 	inner := &recorder{}
@@ -181,12 +181,16 @@ func TestIdleTimeoutCountsWrites(t *testing.T) {
 	if !tr.lost || tr.aborted {
 		t.Fatalf("a whole period without a write: lost %v, aborted %v", tr.lost, tr.aborted)
 	}
-	for range 5 { // the close hangs, and the protocol goes on writing
+	// The close hangs; the protocol goes on writing, and the peer on
+	// sending (a TLS connection still reads while its close waits for a
+	// file transfer).
+	for range 5 {
 		clock.Advance(2 * time.Second)
 		inner.Transport.Write([]byte("more"))
+		p.DataReceived([]byte("x"))
 	}
 	if !tr.aborted {
-		t.Error("writes during a hanging close put off its abort")
+		t.Error("writes and input during a hanging close put off its abort")
 	}
 }
 

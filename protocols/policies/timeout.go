@@ -113,7 +113,8 @@ func (f *IdleTimeout) BuildProtocol(addr net.Addr) reactor.Protocol {
 	w := &wrapper{inner: inner}
 	var transport reactor.Transport
 	var writes reactor.WriteCounter
-	var seen uint32 // the write count when last looked at
+	var seen uint32   // the write count when last looked at
+	var timedOut bool // the timer now bounds the close
 	w.wrapT = func(t reactor.Transport) reactor.Transport {
 		transport, writes = t, reactor.WriteCounterOf(t)
 		if writes != nil {
@@ -132,13 +133,19 @@ func (f *IdleTimeout) BuildProtocol(addr net.Addr) reactor.Protocol {
 			f.TimedOut(addr)
 		}
 		// From now on the period is the close's: if it hangs, an abort,
-		// whatever is written meanwhile.
+		// whatever is written or read meanwhile (a TLS connection whose
+		// close waits for a file transfer still reads).
+		timedOut = true
 		tm.OnTimeout = transport.AbortConnection
 		tm.SetTimeout(f.Period)
 		transport.LoseConnection()
 	}
 	w.onMade = func() { tm.SetTimeout(f.Period) }
-	w.onData = func(int) { tm.ResetTimeout() }
+	w.onData = func(int) {
+		if !timedOut {
+			tm.ResetTimeout()
+		}
+	}
 	w.onLost = func(error) { tm.SetTimeout(0) }
 	return w.protocol()
 }
