@@ -239,6 +239,12 @@ func (r *LineReceiver) SetRawMode() { r.raw = true }
 // SetLineMode goes back to lines. extra, if any, is received first, as if
 // it had come before whatever has not been delivered yet: a handler in
 // raw mode passes the part of its data that belongs to the lines.
+//
+// Called from RawDataReceived with the end of the data it was given (the
+// usual case, data[n:]), extra is not copied: the framer reads it again
+// where it lies once the handler returns, so the handler must not change
+// those bytes before returning (clear(data) to wipe a secret body would
+// wipe the lines after it too). Any other extra is copied at once.
 func (r *LineReceiver) SetLineMode(extra []byte) {
 	r.raw = false
 	if len(extra) == 0 {
