@@ -169,44 +169,34 @@ func (a *Addr) FromAddrPort(ap netip.AddrPort) {
 	a.SetIPv6(ip.As16(), int(ap.Port()), zone)
 }
 
-// ZoneID turns an IPv6 zone into a scope id, as package net does: a
-// number is the id itself, a name the index of the interface of that
-// name. "" is 0. An unknown name is the error of the interface lookup.
-// Every conversion of a zone in gyre goes through it, so that an address
-// the reactor hands out ("fe80::1%eth0", a sender's) is taken back
-// wherever an address is taken.
+// ZoneID turns an IPv6 zone into a scope id, as package net does: the
+// index of the interface of that name, else the zone read as a number.
+// "" is 0. An unknown zone is the error of the interface lookup. Every
+// conversion of a zone in gyre goes through it, so that an address the
+// reactor hands out ("fe80::1%eth0", a sender's) is taken back wherever an
+// address is taken.
 //
 // It runs for every datagram sent to a zoned address, so it must be
-// cheap: a number costs no lookup, and the last name looked up is
-// remembered for a while (as package net caches its zones), which makes a
-// protocol answering link-local peers on one interface cost nothing.
+// cheap: the last zone looked up is remembered for a while with its answer
+// (as package net caches its zones), which makes a protocol answering
+// link-local peers on one interface cost no lookup.
 func ZoneID(zone string) (uint32, error) {
 	if zone == "" {
 		return 0, nil
 	}
-	if isDigits(zone) { // tested first: ParseUint's error allocates
-		if n, err := strconv.ParseUint(zone, 10, 32); err == nil {
-			return uint32(n), nil
-		}
-	}
 	if z := lastZone.Load(); z != nil && z.name == zone && time.Since(z.at) < zoneCacheTime {
 		return z.id, nil
 	}
-	ifi, err := net.InterfaceByName(zone)
-	if err != nil {
+	var id uint32
+	if ifi, err := net.InterfaceByName(zone); err == nil {
+		id = uint32(ifi.Index)
+	} else if n, perr := strconv.ParseUint(zone, 10, 32); perr == nil {
+		id = uint32(n)
+	} else {
 		return 0, err
 	}
-	lastZone.Store(&zoneEntry{name: zone, id: uint32(ifi.Index), at: time.Now()})
-	return uint32(ifi.Index), nil
-}
-
-func isDigits(s string) bool {
-	for i := range len(s) {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	lastZone.Store(&zoneEntry{name: zone, id: id, at: time.Now()})
+	return id, nil
 }
 
 // zoneEntry is a zone name and its interface index, as found at a time.
@@ -216,7 +206,7 @@ type zoneEntry struct {
 	at   time.Time
 }
 
-// lastZone is the last name ZoneID looked up: an atomic pointer, because
+// lastZone is the last zone ZoneID looked up: an atomic pointer, because
 // reactors on several goroutines may send at once, and a lock per datagram
 // is what the hot path must not take. An interface renumbered (removed
 // and made again) is seen within zoneCacheTime.
