@@ -3,7 +3,8 @@
 // exercise of part 8 (examples/twisted-client-4/get-poetry-exercise-1)
 // keeps unchanged: what is done with each download's Deferred, and the
 // run of the reactor until every download is over. The two programs
-// differ in their getPoetry only, which each passes to Run.
+// differ in their getPoetry only, which each passes to Run. GetPoetry is
+// the getPoetry with a timeout of both of part 8's exercises.
 package client4
 
 import (

@@ -21,8 +21,9 @@
 //
 // Only getPoetry differs from client 4.0's: the rest, what is done with
 // each outcome and the run until every download is over, is client4.Run
-// (../../internal/client4), which both programs call. Without --timeout
-// (or with --timeout 0) it is client 4.0.
+// (../../internal/client4), which both programs call. The timer is
+// client4.GetPoetry, which the second exercise calls too. Without
+// --timeout (or with --timeout 0) it is client 4.0.
 package main
 
 import (
@@ -74,30 +75,9 @@ func (e *TimeoutError) Unwrap() error { return poetry.ErrTimeout }
 // Deferred that fires with the poem (a string), or fails. With a timeout
 // above zero, a download still going after it fails with a *TimeoutError.
 func getPoetry(r *reactor.Reactor, addr string, timeout time.Duration) *deferred.Deferred {
-	factory := poetry.NewClientFactory()
-	connector := r.ConnectTCP(addr, factory, reactor.DefaultConnectTimeout)
-	d := factory.Deferred
-	if timeout > 0 {
-		timer := r.CallLater(timeout, func() {
-			factory.PoemFailed(&TimeoutError{Addr: addr, Timeout: timeout})
-			// Stop the work too: the factory's own outcome, when it
-			// comes, finds the Deferred fired and is dropped.
-			if t := connector.Transport(); t != nil {
-				t.AbortConnection()
-			} else {
-				connector.StopConnecting()
-			}
-		})
-		// Whatever the outcome, the timer has nothing left to do. A stage
-		// that returns its input, Failure or not, passes it on unchanged.
-		d.AddBoth(func(result any) (any, error) {
-			if timer.Active() {
-				timer.Cancel()
-			}
-			return result, nil
-		})
-	}
-	return d
+	return client4.GetPoetry(r, addr, timeout, func() error {
+		return &TimeoutError{Addr: addr, Timeout: timeout}
+	})
 }
 
 func main() {

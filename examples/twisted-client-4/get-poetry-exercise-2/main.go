@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"gyre/deferred"
+	"gyre/examples/internal/client4"
 	"gyre/internal/optparse"
 	"gyre/poetry"
 	"gyre/reactor"
@@ -70,30 +71,9 @@ func (e *TimeoutError) Unwrap() error { return poetry.ErrTimeout }
 // Deferred that fires with the poem (a string), or fails. With a timeout
 // above zero, a download still going after it fails with a *TimeoutError.
 func getPoetry(r *reactor.Reactor, addr string, timeout time.Duration) *deferred.Deferred {
-	factory := poetry.NewClientFactory()
-	connector := r.ConnectTCP(addr, factory, reactor.DefaultConnectTimeout)
-	d := factory.Deferred
-	if timeout > 0 {
-		timer := r.CallLater(timeout, func() {
-			factory.PoemFailed(&TimeoutError{Addr: addr, Timeout: timeout})
-			// Stop the work too: the factory's own outcome, when it
-			// comes, finds the Deferred fired and is dropped.
-			if t := connector.Transport(); t != nil {
-				t.AbortConnection()
-			} else {
-				connector.StopConnecting()
-			}
-		})
-		// Whatever the outcome, the timer has nothing left to do. A stage
-		// that returns its input, Failure or not, passes it on unchanged.
-		d.AddBoth(func(result any) (any, error) {
-			if timer.Active() {
-				timer.Cancel()
-			}
-			return result, nil
-		})
-	}
-	return d
+	return client4.GetPoetry(r, addr, timeout, func() error {
+		return &TimeoutError{Addr: addr, Timeout: timeout}
+	})
 }
 
 // results collects the outcome of every download, and stops the reactor
