@@ -146,6 +146,22 @@ func (s *server) wait(d time.Duration) int {
 	return -1
 }
 
+// signalAndWait sends sig to cmd and waits at most 10 s for it to exit;
+// a gyre still running then is killed and fails the test.
+func signalAndWait(t *testing.T, cmd *exec.Cmd, sig os.Signal) {
+	t.Helper()
+	cmd.Process.Signal(sig)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("gyre %q still running 10 s after %v", cmd.Args[1:], sig)
+	}
+}
+
 // waitLog waits (at most 10 s) for the server's stderr to contain want.
 func (s *server) waitLog(want string) {
 	s.t.Helper()

@@ -101,16 +101,7 @@ func TestGetInterruptedWithStdoutStuck(t *testing.T) {
 	}
 	w.Close()
 	time.Sleep(500 * time.Millisecond) // the pipe fills
-	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		<-done
-		t.Fatal("gyre still running 10 s after SIGTERM")
-	}
+	signalAndWait(t, cmd, syscall.SIGTERM)
 	if code := cmd.ProcessState.ExitCode(); code != 143 || !strings.Contains(stderr.String(), "terminated; stdout is not being read") {
 		t.Errorf("status %d, stderr %q", code, stderr.String())
 	}
@@ -254,16 +245,7 @@ func TestGetSignalStatus(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer conn.Close()
-			cmd.Process.Signal(tc.sig)
-			done := make(chan struct{})
-			go func() { cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				cmd.Process.Kill()
-				<-done
-				t.Fatalf("gyre get still running 10 s after %v", tc.sig)
-			}
+			signalAndWait(t, cmd, tc.sig)
 			if code := cmd.ProcessState.ExitCode(); code != tc.code || stderr.String() != tc.line {
 				t.Errorf("status %d, stderr %q; want %d, %q", code, stderr.String(), tc.code, tc.line)
 			}

@@ -53,16 +53,7 @@ func unreadPipe(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
 // soon after with the signal's status, saying why.
 func stopStuck(t *testing.T, cmd *exec.Cmd, stderr *bytes.Buffer, sig os.Signal, wantCode int) {
 	t.Helper()
-	cmd.Process.Signal(sig)
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("gyre still running 10 s after %v", sig)
-	}
+	signalAndWait(t, cmd, sig)
 	if code := cmd.ProcessState.ExitCode(); code != wantCode || !strings.Contains(stderr.String(), "stdout is not being read") {
 		t.Errorf("status %d, stderr %q; want %d", code, stderr.String(), wantCode)
 	}
