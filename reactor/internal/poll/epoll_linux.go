@@ -58,7 +58,7 @@ type epollBackend struct {
 	// noPwait2 is set once the kernel has said it lacks epoll_pwait2
 	// (before Linux 5.11); the blocking fallback then uses epoll_wait.
 	noPwait2 bool
-	ts       unix.Timespec
+	ts       kernelTimespec
 
 	// crowded is Config.Crowded: no processor is spare, so a busy loop
 	// avoids blocking system calls.
@@ -280,6 +280,21 @@ func (b *epollBackend) poll() (int, error) {
 	return 0, e
 }
 
+// kernelTimespec is the kernel's struct __kernel_timespec, which
+// epoll_pwait2 reads: 64-bit seconds and nanoseconds on every
+// architecture. unix.Timespec is the C library's struct timespec, whose
+// fields are 32 bits wide on 32-bit platforms: handed to epoll_pwait2 there,
+// a 1 ms wait read as 1,000,000 << 32 seconds, and timers never woke the
+// loop.
+type kernelTimespec struct {
+	sec  int64
+	nsec int64
+}
+
+func kernelTimespecOf(d time.Duration) kernelTimespec {
+	return kernelTimespec{sec: int64(d / time.Second), nsec: int64(d % time.Second)}
+}
+
 // rawWaitCap bounds a busy loop's wait in the kernel before it parks in
 // the runtime's poller (see epollWait).
 const rawWaitCap = time.Millisecond
@@ -291,7 +306,7 @@ func (b *epollBackend) rawWait(d time.Duration) (int, error) {
 	if b.noPwait2 {
 		return b.poll()
 	}
-	b.ts = unix.NsecToTimespec(int64(d))
+	b.ts = kernelTimespecOf(d)
 	n, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT2, uintptr(b.epfd),
 		uintptr(unsafe.Pointer(&b.events[0])), uintptr(len(b.events)), uintptr(unsafe.Pointer(&b.ts)), 0, 0)
 	switch e {
@@ -318,7 +333,7 @@ func (b *epollBackend) blockingWait(timeout time.Duration) (int, error) {
 	}
 	var ts unsafe.Pointer // nil: wait forever
 	if timeout > 0 {
-		b.ts = unix.NsecToTimespec(int64(timeout))
+		b.ts = kernelTimespecOf(timeout)
 		ts = unsafe.Pointer(&b.ts)
 	}
 	n, _, errno := unix.Syscall6(unix.SYS_EPOLL_PWAIT2, uintptr(b.epfd),

@@ -78,3 +78,30 @@ func busyWait(t *testing.T, b Backend, timeout time.Duration) time.Duration {
 	}
 	return time.Since(start)
 }
+
+// Every wait with a timeout ends when it runs out, on each of the epoll
+// backend's paths: the kernel's own wait (an idle or uncrowded loop) and a
+// busy crowded loop's short wait in the kernel. epoll_pwait2 reads a
+// struct __kernel_timespec, 64 bits wide on every platform; given the C
+// library's 32-bit struct timespec on 386, a 1 ms wait never ended.
+func TestWaitTimeoutEnds(t *testing.T) {
+	for _, crowded := range []bool{false, true} {
+		b, err := New("epoll", Config{Crowded: crowded})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		for _, timeout := range []time.Duration{300 * time.Microsecond, time.Millisecond, 3 * time.Millisecond} {
+			done := make(chan time.Duration, 1)
+			go func() { done <- busyWait(t, b, timeout) }()
+			select {
+			case took := <-done:
+				if took < timeout/2 {
+					t.Errorf("crowded=%v: a %v wait returned after %v", crowded, timeout, took)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("crowded=%v: a %v wait had not ended after 5s", crowded, timeout)
+			}
+		}
+	}
+}
