@@ -66,6 +66,9 @@ type Reactor struct {
 	mu          sync.Mutex
 	queue       []func()
 	spare       []func()    // the loop's other buffer, swapped with queue
+	queueLimit  int         // goroutineQueueLimit; smaller in tests
+	queueRoom   sync.Cond   // signalled (L is &mu) when the loop takes the queue, and at the end
+	queueWaits  int         // callers waiting for room in the queue
 	wakePending atomic.Bool // work queued for the loop; the waker was written when it was set
 	waker       *poll.Waker
 	done        chan struct{}
@@ -126,6 +129,8 @@ func New(options ...Option) (*Reactor, error) {
 		readSize:        cfg.readBufferSize,
 		shutdownTimeout: cfg.shutdownTimeout,
 	}
+	r.queueLimit = goroutineQueueLimit
+	r.queueRoom.L = &r.mu
 	r.batch = newBatch(&cfg)
 	r.timers.Now() // start the queue on the real clock
 	r.goBridges.init(&cfg)
@@ -373,6 +378,7 @@ func (r *Reactor) Close() error {
 		return ErrAlreadyRunning
 	}
 	r.queue = nil
+	r.queueRoom.Broadcast()
 	r.mu.Unlock()
 	r.stopPool()
 	// What was set up for a run that will not happen (a listening port, a
@@ -434,6 +440,7 @@ func (r *Reactor) shutdown() {
 	r.mu.Lock()
 	r.state.Store(stateStopped)
 	r.queue = nil
+	r.queueRoom.Broadcast() // waiting callers return ErrReactorStopped
 	r.mu.Unlock()
 	close(r.done)
 	r.restoreSignals()
