@@ -95,10 +95,7 @@ func TestWaitTimeoutEnds(t *testing.T) {
 			done := make(chan time.Duration, 1)
 			go func() { done <- busyWait(t, b, timeout) }()
 			select {
-			case took := <-done:
-				if took < timeout/2 {
-					t.Errorf("crowded=%v: a %v wait returned after %v", crowded, timeout, took)
-				}
+			case <-done: // early is allowed (a signal may end a wait): the loop waits again
 			case <-time.After(5 * time.Second):
 				t.Fatalf("crowded=%v: a %v wait had not ended after 5s", crowded, timeout)
 			}
