@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"math"
 	"net"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func BenchmarkWrappedDataReceived(b *testing.B) {
 		f    reactor.Factory
 	}{
 		{"IdleTimeout", &IdleTimeout{Factory: inner, Clock: clock, Period: time.Minute}},
-		{"Throttle", &Throttle{Factory: inner, Clock: clock, ReadLimit: 1 << 62}},
+		{"Throttle", &Throttle{Factory: inner, Clock: clock, ReadLimit: math.MaxInt >> 1}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			tr := &fakeTransport{}
@@ -67,7 +68,7 @@ func BenchmarkThrottledWrite(b *testing.B) {
 	inner := &recorder{}
 	tr := &fakeTransport{}
 	f := &Throttle{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return inner }),
-		Clock: task.NewClock(), WriteLimit: 1 << 62}
+		Clock: task.NewClock(), WriteLimit: math.MaxInt >> 1}
 	p := f.BuildProtocol(tr.Peer())
 	p.MakeConnection(tr)
 	p.ConnectionMade()

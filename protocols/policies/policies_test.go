@@ -2,6 +2,7 @@ package policies
 
 import (
 	"io"
+	"math"
 	"net"
 	"net/netip"
 	"testing"
@@ -542,7 +543,7 @@ func TestLimitOverSockets(t *testing.T) {
 func TestThrottleWindowAllocatesNothing(t *testing.T) {
 	clock := task.NewClock()
 	f := &Throttle{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &recorder{} }),
-		Clock: clock, ReadLimit: 1 << 40}
+		Clock: clock, ReadLimit: math.MaxInt >> 1}
 	tr := &fakeTransport{}
 	p := f.BuildProtocol(tr.Peer())
 	p.MakeConnection(tr)
