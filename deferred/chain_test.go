@@ -179,6 +179,51 @@ func TestCancellerThatDoesNotFireLeavesErrCancelled(t *testing.T) {
 	}
 }
 
+// Two Deferreds whose cancellers cancel each other, as an "either of two"
+// helper written the obvious way does: the Cancel that comes back to the
+// Deferred whose canceller is running does nothing, so each canceller runs
+// once and both fail with ErrCancelled (it was a fatal stack overflow).
+func TestCancellersThatCancelEachOther(t *testing.T) {
+	var a, b *deferred.Deferred
+	callsA, callsB := 0, 0
+	a = deferred.NewWithCanceller(func(*deferred.Deferred) { callsA++; b.Cancel() })
+	b = deferred.NewWithCanceller(func(*deferred.Deferred) { callsB++; a.Cancel() })
+	var gotA, gotB *deferred.Failure
+	a.AddErrback(func(f *deferred.Failure) (any, error) { gotA = f; return nil, nil })
+	b.AddErrback(func(f *deferred.Failure) (any, error) { gotB = f; return nil, nil })
+	a.Cancel()
+	if callsA != 1 || callsB != 1 {
+		t.Errorf("cancellers ran %d and %d times, want once each", callsA, callsB)
+	}
+	if !errors.Is(gotA, deferred.ErrCancelled) || !errors.Is(gotB, deferred.ErrCancelled) {
+		t.Errorf("a failed with %v, b with %v; want ErrCancelled for both", gotA, gotB)
+	}
+}
+
+// A canceller that panics leaves the Deferred as it was: a later Cancel
+// runs the canceller again.
+func TestCancellerThatPanicsCanRunAgain(t *testing.T) {
+	calls := 0
+	d := deferred.NewWithCanceller(func(*deferred.Deferred) {
+		calls++
+		if calls == 1 {
+			panic("canceller")
+		}
+	})
+	func() {
+		defer func() { _ = recover() }()
+		d.Cancel()
+	}()
+	if d.Called() {
+		t.Fatal("a canceller that panicked fired the Deferred")
+	}
+	d.AddErrback(func(*deferred.Failure) (any, error) { return nil, nil })
+	d.Cancel()
+	if calls != 2 || !d.Called() {
+		t.Errorf("second Cancel: canceller calls %d, called %v; want 2, true", calls, d.Called())
+	}
+}
+
 func TestCancelAFiredDeferredDoesNothing(t *testing.T) {
 	var tr trace
 	d := deferred.Succeed("v")

@@ -256,25 +256,60 @@ func (d *Deferred) Unpause() {
 // if the Deferred has still not fired, fails it with ErrCancelled. On a
 // Deferred that waits for an inner Deferred returned by a callback, it
 // cancels the inner one. Otherwise it does nothing. A panic in the canceller
-// reaches the caller of Cancel.
+// reaches the caller of Cancel, and leaves the Deferred as it was.
+//
+// A Cancel of d made while d's own canceller runs (directly, or through
+// other Deferreds whose cancellers cancel d back: two Deferreds that cancel
+// each other) does nothing: the Cancel in progress finishes the job, so
+// cancellers that reach each other end instead of recursing until the stack
+// overflows.
 func (d *Deferred) Cancel() {
 	if d.fired == notFired {
-		fired := cancelledForgiving
-		if d.canceller != nil {
-			d.canceller(d)
-			fired = firedByCancel
-		}
-		if d.fired == notFired {
-			d.fired = fired
-			d.result = newFailure(ErrCancelled, 1)
-			d.run()
-		}
+		d.cancelUnfired()
 		return
 	}
 	if inner, ok := d.result.(*Deferred); ok {
 		inner.Cancel()
 	}
 }
+
+// cancelUnfired is Cancel on a Deferred that has not fired. While the
+// canceller runs, d.canceller holds the cancelling marker, which is how a
+// Cancel that comes back to d knows to do nothing: the Deferred has no room
+// for another field within its size class.
+func (d *Deferred) cancelUnfired() {
+	fired := cancelledForgiving
+	if c := d.canceller; c != nil {
+		if isCancelling(c) {
+			return
+		}
+		d.runCanceller(c)
+		fired = firedByCancel
+	}
+	if d.fired == notFired {
+		d.fired = fired
+		d.result = newFailure(ErrCancelled, 2)
+		d.run()
+	}
+}
+
+// runCanceller calls c with d, with d marked as cancelling until c returns
+// or panics.
+func (d *Deferred) runCanceller(c func(*Deferred)) {
+	d.canceller = cancelling
+	defer func() { d.canceller = c }()
+	c(d)
+}
+
+// cancelling is never called: it stands in d.canceller while the canceller
+// runs (see cancelUnfired).
+var cancelling = func(*Deferred) {}
+
+// cancellingPC identifies cancelling by its code address, as bothMarkerPC
+// does bothMarker.
+var cancellingPC = reflect.ValueOf(cancelling).Pointer()
+
+func isCancelling(c func(*Deferred)) bool { return reflect.ValueOf(c).Pointer() == cancellingPC }
 
 // errSelfChain is the failure of a callback that returns its own Deferred,
 // which could only wait for itself forever.

@@ -57,7 +57,9 @@
 // NewWithCanceller calls its canceller, which can stop the work and fire the
 // Deferred; if the Deferred is still not fired after that (or has no
 // canceller) it fails with ErrCancelled. A Deferred waiting on an inner one
-// passes the cancellation to it.
+// passes the cancellation to it. A Cancel that comes back to a Deferred
+// while its own canceller runs (two Deferreds whose cancellers cancel each
+// other) does nothing, since the Cancel in progress will fire it.
 //
 // # Failures
 //
