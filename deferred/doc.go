@@ -119,7 +119,9 @@
 // fires what it awaits, never in parallel with it: started on the reactor's
 // goroutine, it needs no locks. An Await of a Deferred that has fired
 // already does not suspend. A returned error or a panic fails the
-// Deferred; cancelling it cancels the Deferred being awaited.
+// Deferred; cancelling it cancels the Deferred being awaited, and the
+// Deferred still fires with what the body finally returns, which is the
+// cancellation's failure unless the body handles it.
 //
 // # Typed results
 //

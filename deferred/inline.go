@@ -47,7 +47,7 @@ type Coroutine struct {
 	result any // what the awaited Deferred gave, set before the body resumes
 
 	awaiting *Deferred // the Deferred the body waits for, for Cancel
-	out      *Deferred // the Inline's own Deferred
+	target   *Deferred // what the outcome fires: the Inline's Deferred, or what a Cancel made it wait for
 	outcome  any       // the body's result (a *Failure when it failed), once finished
 
 	stepping bool // the driver's loop is on the stack (see onResult)
@@ -78,24 +78,34 @@ type Coroutine struct {
 //
 // A non-nil error returned by body fails the returned Deferred with a
 // Failure naming body; a panic in body fails it with a Failure recording the
-// frames from the panic site. Cancelling the returned Deferred cancels the
-// Deferred the body is awaiting, which normally resumes the body with an
-// error matching ErrCancelled; if the body handles that and goes on, the
-// returned Deferred has failed with ErrCancelled all the same, and whatever
-// the body returns later is dropped.
+// frames from the panic site.
+//
+// Cancelling the returned Deferred cancels the Deferred the body is
+// awaiting, which normally resumes the body with an error matching
+// ErrCancelled. The returned Deferred then fires with whatever the body
+// finally returns, as with Twisted's inlineCallbacks: the cancellation's
+// failure if the body passes the error on, the body's value if it handles
+// the cancellation and returns one, at once or after awaiting something
+// else, and the body's own failure if it fails later. A Cancel made while
+// the body is running (not awaiting), or while what it awaits cannot fire
+// yet (it is paused), does not stop the body either: the returned Deferred
+// waits for the body's outcome in every case (meanwhile it reports Called,
+// as any Deferred waiting for an inner one does). Cancel it again to cancel
+// what the body awaits by then.
 //
 // A body suspended on a Deferred that never fires stays suspended (a parked
 // goroutine of a few KiB) for the life of the process: as with any goroutine
 // blocked forever, cancel or fire what it awaits.
 func Inline[T any](body func(co *Coroutine) (T, error)) *Deferred {
 	co := &Coroutine{}
-	co.out = NewWithCanceller(co.cancel)
+	out := NewWithCanceller(co.cancel)
+	co.target = out
 	co.next, _ = iter.Pull(func(yield func(*Deferred) bool) {
 		co.yield = yield
 		co.outcome = co.run(bodyFunc[T](body))
 	})
 	co.step()
-	return co.out
+	return out
 }
 
 // run runs the body inside the coroutine and returns its outcome: its
@@ -157,27 +167,40 @@ func (co *Coroutine) onResult(r any) (any, error) {
 	return nil, nil
 }
 
-// finish fires the Inline's Deferred with the body's outcome, unless a
-// Cancel has failed it already.
+// finish fires the target with the body's outcome: the Inline's Deferred,
+// or the Deferred it waits for since a Cancel (see cancel).
 func (co *Coroutine) finish() {
 	co.finished = true
 	co.yield, co.next = nil, nil
-	if co.out.Called() {
-		return
-	}
+	target := co.target
+	co.target = nil
 	if f, failed := co.outcome.(*Failure); failed {
-		_ = co.out.Errback(f)
+		_ = target.Errback(f)
 	} else {
-		_ = co.out.Callback(co.outcome)
+		_ = target.Callback(co.outcome)
 	}
 	co.outcome = nil
 }
 
-// cancel is the canceller of the Inline's Deferred.
-func (co *Coroutine) cancel(*Deferred) {
+// cancel is the canceller of the target. It cancels what the body awaits,
+// which usually resumes the body at once. If the body has not finished
+// after that (it handled the cancellation and awaits something else, or it
+// could not be resumed yet), the target is fired with a new Deferred, which
+// makes it wait for that one: Cancel then leaves it alone instead of
+// failing it with ErrCancelled, and the body's outcome fires the new
+// Deferred (Twisted's _cancellableInlineCallbacks does the same). The new
+// Deferred has this canceller too, so that a second Cancel of the Inline's
+// Deferred, passed down to it, cancels what the body awaits by then.
+func (co *Coroutine) cancel(target *Deferred) {
 	if d := co.awaiting; d != nil {
 		d.Cancel()
 	}
+	if co.finished {
+		return // finish fired target with the outcome
+	}
+	next := NewWithCanceller(co.cancel)
+	co.target = next
+	_ = target.Callback(next)
 }
 
 // Await suspends the body until d has fired and returns its result: the

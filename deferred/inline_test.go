@@ -195,27 +195,116 @@ func TestInlineCancelCancelsTheAwaitedDeferred(t *testing.T) {
 	}
 }
 
-// A body that handles the cancellation and awaits again: the Inline's
-// Deferred has failed with ErrCancelled, and the body's later result is
-// dropped, not a second firing.
+// A body that handles the cancellation and returns at once: the Inline's
+// Deferred fires with the body's value, as Twisted's inlineCallbacks does.
+func TestInlineCancelHandledAtOnce(t *testing.T) {
+	awaited := deferred.New()
+	d := deferred.Inline(func(co *deferred.Coroutine) (string, error) {
+		if _, err := co.Await(awaited); errors.Is(err, deferred.ErrCancelled) {
+			return "handled", nil
+		}
+		return "", errors.New("not cancelled")
+	})
+	d.Cancel()
+	if v, f := resultOf(t, d); v != "handled" || f != nil {
+		t.Errorf("after Cancel: %v, %v; want the body's value", v, f)
+	}
+}
+
+// settled records how a Deferred fired, for tests that look before and
+// after.
+type settled struct {
+	fired bool
+	value any
+	fail  *deferred.Failure
+}
+
+func settle(d *deferred.Deferred) *settled {
+	s := &settled{}
+	d.AddCallbacks(func(v any) (any, error) {
+		s.fired, s.value = true, v
+		return nil, nil
+	}, func(f *deferred.Failure) (any, error) {
+		s.fired, s.fail = true, f
+		return nil, nil
+	})
+	return s
+}
+
+// A body that handles the cancellation and awaits something else: the
+// Inline's Deferred waits for the body, and fires with what it returns
+// then (it failed with ErrCancelled at once, and the later value was lost).
 func TestInlineCancelledBodyThatGoesOn(t *testing.T) {
 	first, second := deferred.New(), deferred.New()
-	finished := false
 	d := deferred.Inline(func(co *deferred.Coroutine) (string, error) {
 		if _, err := co.Await(first); !errors.Is(err, deferred.ErrCancelled) {
 			return "", fmt.Errorf("first await: %v", err)
 		}
-		v, err := deferred.Await[string](co, second)
-		finished = true
-		return v, err
+		return deferred.Await[string](co, second)
 	})
 	d.Cancel()
-	if _, f := resultOf(t, d); f == nil || !errors.Is(f, deferred.ErrCancelled) {
-		t.Fatalf("after Cancel: %v", f)
+	got := settle(d)
+	if got.fired {
+		t.Fatalf("fired before the body finished: %v, %v", got.value, got.fail)
 	}
 	_ = second.Callback("late")
-	if !finished {
-		t.Error("the body did not go on")
+	if !got.fired || got.value != "late" || got.fail != nil {
+		t.Errorf("after the body finished: fired %v with %v, %v; want late", got.fired, got.value, got.fail)
+	}
+}
+
+// A body that handles the cancellation, goes on and then fails: the
+// failure reaches the Inline's Deferred (it was dropped, and never reported
+// as unhandled either).
+func TestInlineCancelledThenFails(t *testing.T) {
+	first, second := deferred.New(), deferred.New()
+	errLater := errors.New("failed later")
+	d := deferred.Inline(func(co *deferred.Coroutine) (any, error) {
+		_, _ = co.Await(first)
+		if _, err := co.Await(second); err != nil {
+			return nil, err
+		}
+		return nil, errLater
+	})
+	d.Cancel()
+	got := settle(d)
+	_ = second.Callback(nil)
+	if !got.fired || !errors.Is(got.fail, errLater) {
+		t.Errorf("fired %v with %v, %v; want the body's failure", got.fired, got.value, got.fail)
+	}
+}
+
+// A second Cancel, while the body awaits again after handling the first,
+// cancels what it awaits then.
+func TestInlineCancelledTwice(t *testing.T) {
+	first := deferred.New()
+	second := deferred.NewWithCanceller(func(d *deferred.Deferred) { _ = d.Callback("stopped") })
+	d := deferred.Inline(func(co *deferred.Coroutine) (any, error) {
+		_, _ = co.Await(first)
+		return co.Await(second)
+	})
+	d.Cancel()
+	d.Cancel()
+	if v, f := resultOf(t, d); v != "stopped" || f != nil {
+		t.Errorf("after two Cancels: %v, %v; want what the second canceller gave", v, f)
+	}
+}
+
+// A Cancel made by the body itself, while it runs, does not stop it: the
+// Inline's Deferred fires with what the body returns.
+func TestInlineCancelFromInsideTheBody(t *testing.T) {
+	var d *deferred.Deferred
+	release := deferred.New()
+	d = deferred.Inline(func(co *deferred.Coroutine) (string, error) {
+		if _, err := co.Await(release); err != nil {
+			return "", err
+		}
+		d.Cancel()
+		return "finished", nil
+	})
+	_ = release.Callback(nil)
+	if v, f := resultOf(t, d); v != "finished" || f != nil {
+		t.Errorf("got %v, %v; want the body's value", v, f)
 	}
 }
 
