@@ -59,6 +59,22 @@ func TestInnerCallbacksRunBeforeTheOuterGoesOn(t *testing.T) {
 	expectTrace(t, tr, "inner1(x) last-cb(from-inner) inner2(<nil>)")
 }
 
+// A callback that returns a Deferred whose chain is running (here, a
+// callback of that chain fired the outer Deferred) makes the outer chain
+// wait for the rest of the inner one and take its final result. Twisted
+// 22.4 gives the outer its current result on the spot instead:
+// "outer('start') inner-after('mid')". A documented difference.
+func TestReturningAnInnerWhoseChainIsRunningWaitsForItsEnd(t *testing.T) {
+	var tr trace
+	inner, outer := deferred.New(), deferred.New()
+	outer.AddCallback(func(any) (any, error) { return inner, nil })
+	outer.AddCallback(tr.cb("outer", nil, nil))
+	inner.AddCallback(func(any) (any, error) { _ = outer.Callback(nil); return "mid", nil })
+	inner.AddCallback(tr.cb("inner-after", "end", nil))
+	_ = inner.Callback("start")
+	expectTrace(t, tr, "inner-after(mid) outer(end)")
+}
+
 func TestPausedInnerIsWaitedFor(t *testing.T) {
 	var tr trace
 	inner := deferred.New()

@@ -9,7 +9,12 @@ import (
 // Callback is a function on the callback line of a chain. It receives the
 // current result and returns the next one. Returning a non-nil error (or
 // panicking) sends the chain down the errback line; returning a *Deferred
-// makes the chain wait for that Deferred and go on with its result.
+// makes the chain wait for that Deferred and go on with its result. If that
+// Deferred's own chain is partway through running (this callback runs
+// because one of its callbacks fired this chain), the chain waits for the
+// rest of it and takes its final result, where Twisted would take its
+// current result at once (see "Differences from Twisted" in the package
+// documentation).
 type Callback func(result any) (any, error)
 
 // Errback is a function on the errback line of a chain. It receives the
@@ -230,7 +235,10 @@ func (d *Deferred) refire(op string) error {
 func (d *Deferred) Called() bool { return d.fired != notFired }
 
 // Pause stops the chain from running: a result that arrives, or callbacks
-// added after firing, wait until the matching Unpause. Pauses nest.
+// added after firing, wait until the matching Unpause. Pauses nest. Called
+// by a callback of d's own chain, it stops the chain after that callback:
+// the stages that follow wait for Unpause (Twisted would run them at once;
+// see "Differences from Twisted" in the package documentation).
 func (d *Deferred) Pause() {
 	if d.paused == math.MaxUint16 {
 		panic("deferred: Pause nested too deeply")

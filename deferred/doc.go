@@ -133,6 +133,27 @@
 // value, and Future[T], a Deferred known to give a T, which typed entry
 // points (poetry.GetPoem) return.
 //
+// # Differences from Twisted
+//
+// gyre follows Twisted's twisted.internet.defer wherever a program can tell,
+// with three deliberate exceptions, each where Twisted's behaviour depends
+// on an accident of its implementation:
+//
+//   - Pause called by a callback stops the chain right after that callback:
+//     the stages that follow wait for Unpause. Twisted looks at the pause
+//     only before running a Deferred's chain, so there the rest of the chain
+//     still runs at once (and Unpause finds nothing left to do).
+//   - A callback that returns a Deferred whose own chain is partway through
+//     running (one of its callbacks led, directly or not, to this one) makes
+//     the chain wait for the rest of that inner chain, and go on with its
+//     final result, as for any inner Deferred that is not ready. Twisted
+//     takes the inner Deferred's current result on the spot, the value its
+//     running callback was given, while that inner chain goes on with what
+//     the callback returns. An Await in an Inline body waits likewise.
+//   - Two Deferreds whose cancellers cancel each other are each cancelled
+//     once (see Cancel); in Twisted the cancellers recurse until Python
+//     raises RecursionError.
+//
 // # Goroutines
 //
 // A Deferred belongs to one goroutine, normally the reactor's; it uses no

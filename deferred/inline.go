@@ -207,7 +207,9 @@ func (co *Coroutine) cancel(target *Deferred) {
 // value, or the *Failure as the error (errors.Is and errors.As see the
 // original error through it). The result is taken over: d's chain goes on
 // with nil, and a Failure given to the body is not reported as unhandled. A
-// nil d gives (nil, nil).
+// nil d gives (nil, nil). A d whose chain is partway through running (the
+// body was resumed from one of its callbacks) is waited for until that
+// chain has run to its end, as a callback returning d would be.
 func (co *Coroutine) Await(d *Deferred) (any, error) {
 	if !co.running || co.yield == nil {
 		return nil, ErrNotInCoroutine
