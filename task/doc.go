@@ -4,7 +4,9 @@
 //   - LoopingCall runs a function every interval until stopped, and hands
 //     back a Deferred that fires when it stops (or fails when the function
 //     does). The count variant tells the function how many intervals went
-//     by, for when the loop falls behind.
+//     by, for when the loop falls behind. The Deferred variant
+//     (NewLoopingCallDeferred) is for asynchronous work: the function
+//     returns a Deferred, and the loop waits for it before the next call.
 //   - DeferLater runs a function after a delay and returns a Deferred for
 //     its result.
 //   - AddTimeout cancels a Deferred that has not fired in time and makes

@@ -50,6 +50,41 @@ func ExampleNewLoopingCallWithCount() {
 	// intervals: 3
 }
 
+// A function that returns a Deferred: the loop waits for it before the
+// next call, which comes at the first interval boundary after it fired.
+// Here each call's work takes 1.5 s (a DeferLater), so with a 1 s interval
+// the calls come every 2 s, and the count says two intervals went by.
+func ExampleNewLoopingCallDeferredWithCount() {
+	clock := task.NewClock()
+	start := clock.Now()
+	var lc *task.LoopingCall
+	lc = task.NewLoopingCallDeferredWithCount(clock, func(count int) *deferred.Deferred {
+		fmt.Printf("%v: fetching (intervals: %d)\n", clock.Now().Sub(start), count)
+		return task.DeferLater(clock, 1500*time.Millisecond, func() (any, error) {
+			fmt.Printf("%v: fetched\n", clock.Now().Sub(start))
+			if clock.Now().Sub(start) > 5*time.Second {
+				lc.Stop() // the loop's Deferred fires once this one has
+			}
+			return nil, nil
+		})
+	})
+	lc.Start(time.Second, true).AddCallback(func(any) (any, error) {
+		fmt.Println("stopped")
+		return nil, nil
+	})
+	for range 16 {
+		clock.Advance(500 * time.Millisecond)
+	}
+	// Output:
+	// 0s: fetching (intervals: 1)
+	// 1.5s: fetched
+	// 2s: fetching (intervals: 2)
+	// 3.5s: fetched
+	// 4s: fetching (intervals: 2)
+	// 5.5s: fetched
+	// stopped
+}
+
 func ExampleDeferLater() {
 	clock := task.NewClock()
 	d := task.DeferLater(clock, 2*time.Second, func() (any, error) {

@@ -20,9 +20,14 @@ import (
 // Start returns a Deferred that fires with the *LoopingCall when Stop is
 // called, or fails with the function's error (a panic counts as one, with
 // its traceback) when the function fails, which also stops the loop.
+//
+// A function whose work per call is asynchronous returns a Deferred instead
+// (NewLoopingCallDeferred): the loop waits for it before scheduling the
+// next call, and stops with its failure if it fails.
 type LoopingCall struct {
 	clock     reactor.Clock
 	f         func(count int) error
+	fd        func(count int) *deferred.Deferred // the function, for a LoopingCall made with NewLoopingCallDeferred
 	withCount bool
 	tick      func() // lc.run, made once so rescheduling does not allocate
 
@@ -35,6 +40,12 @@ type LoopingCall struct {
 	call       *reactor.DelayedCall
 	spent      *reactor.DelayedCall // the call that ran last, to rearm
 	done       *deferred.Deferred
+
+	// waiting is set from a call of fd until the Deferred it returned has
+	// fired: no call is scheduled meanwhile, and Start is refused.
+	waiting  bool
+	onFired  deferred.Callback // lc.fired and lc.failed, made once:
+	onFailed deferred.Errback  // adding them to each Deferred allocates nothing more
 }
 
 // NewLoopingCall returns a LoopingCall that will call f on clock. It does
@@ -68,10 +79,16 @@ func (lc *LoopingCall) Interval() time.Duration { return lc.interval }
 // Start starts calling the function every interval: first at once if now is
 // true, else after one interval. An interval of 0 calls it on every turn of
 // the reactor. The Deferred fires when the loop stops (see LoopingCall); it
-// is already failed if the loop is running or interval is negative.
+// is already failed if the loop is running or interval is negative, and,
+// for a LoopingCall made with NewLoopingCallDeferred, while the call that
+// was running when it was stopped has not finished (ErrStopping): from
+// inside the function, or before its Deferred has fired.
 func (lc *LoopingCall) Start(interval time.Duration, now bool) *deferred.Deferred {
 	if lc.running {
 		return deferred.Fail(ErrAlreadyRunning)
+	}
+	if lc.waiting {
+		return deferred.Fail(ErrStopping)
 	}
 	if interval < 0 {
 		return deferred.Fail(fmt.Errorf("%w: %v", ErrNegativeInterval, interval))
@@ -92,8 +109,11 @@ func (lc *LoopingCall) Start(interval time.Duration, now bool) *deferred.Deferre
 }
 
 // Stop stops the loop and fires the Deferred Start returned. Called from
-// inside the function, it fires it once the function has returned. It
-// returns ErrNotRunning if the loop is not running.
+// inside the function, it fires it once the function has returned. While
+// the Deferred returned by a call (NewLoopingCallDeferred) has not fired,
+// it fires it once that one has, with its failure if it fails, and the
+// function is not called again. It returns ErrNotRunning if the loop is
+// not running.
 func (lc *LoopingCall) Stop() error {
 	if !lc.running {
 		return ErrNotRunning
@@ -108,8 +128,10 @@ func (lc *LoopingCall) Stop() error {
 }
 
 // Reset skips the pending call and starts counting intervals again from
-// now (Twisted's LoopingCall.reset). It returns ErrNotRunning if the loop
-// is not running.
+// now (Twisted's LoopingCall.reset). While the Deferred returned by a call
+// (NewLoopingCallDeferred) has not fired, no call is pending and Reset does
+// nothing, as in Twisted. It returns ErrNotRunning if the loop is not
+// running.
 func (lc *LoopingCall) Reset() error {
 	if !lc.running {
 		return ErrNotRunning
@@ -127,7 +149,19 @@ func (lc *LoopingCall) Reset() error {
 // fire the Deferred if the function stopped the loop or failed.
 func (lc *LoopingCall) run() {
 	lc.spent, lc.call = lc.call, nil
-	if err := lc.callFunction(); err != nil {
+	if lc.fd != nil {
+		lc.runDeferred()
+		return
+	}
+	lc.iterationDone(lc.callFunction())
+}
+
+// iterationDone ends an iteration whose function returned err (or whose
+// Deferred fired): the loop stops with err, or fires the Deferred Start
+// returned if Stop was called meanwhile, or schedules the next call at the
+// first interval boundary after now.
+func (lc *LoopingCall) iterationDone(err error) {
+	if err != nil {
 		lc.running = false
 		lc.finish(err)
 		return
