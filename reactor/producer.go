@@ -91,14 +91,3 @@ func (c *Conn) producerDone() {
 	}
 	c.sync()
 }
-
-// pullHolds reports whether a pull producer (or a file transfer) writes
-// into the connection: a TLS close waits for it to finish (it always
-// unregisters when it has no more). A push producer does not hold a TLS
-// close: it may never unregister (a relay's other side), and the close
-// would then wait for ever; what it writes after the close_notify is
-// dropped.
-func (c *Conn) pullHolds() bool {
-	x := c.extra
-	return x != nil && (x.xfer != nil || (x.producer != nil && !x.streaming))
-}

@@ -61,9 +61,10 @@ type TLSConn struct {
 	notified bool // the protocol's ConnectionLost has run
 	peerDone bool // close_notify received
 
-	pending  []byte // written before the end of the handshake
-	producer Producer
+	pending  []byte   // written before the end of the handshake
+	producer Producer // the protocol's; on the TCP connection as tlsFeed once the handshake is over
 	stream   bool
+	shutSent bool // LoseWriteConnection's close_notify has been written
 
 	err     error // why TLS failed, for ConnectionLost
 	timer   *DelayedCall
@@ -171,11 +172,14 @@ func (t *TLSConn) handshakeDone(err error) {
 		t.pending = nil
 		t.encrypt(p)
 	}
-	if p := t.producer; p != nil {
-		t.producer = nil
-		t.conn.RegisterProducer(p, t.stream)
-		if t.stream {
-			p.ResumeProducing()
+	if t.producer != nil {
+		if err := t.conn.RegisterProducer(t.feed(), t.stream); err != nil {
+			t.producer = nil // the plaintext connection's producer is still there
+		} else if t.stream && t.producer != nil && !t.conn.extra.producerPaused {
+			// Paused until now; resumed unless the records written
+			// during the handshake fill the buffer already (the TCP
+			// connection resumes it as they drain).
+			t.feed().ResumeProducing()
 		}
 	}
 	if t.choked {
@@ -185,14 +189,7 @@ func (t *TLSConn) handshakeDone(err error) {
 		}
 	}
 	t.pumpContained() // what arrived behind the handshake
-	if t.state == tlsOpen && !t.conn.pullHolds() {
-		switch {
-		case t.closing:
-			t.closeNow()
-		case t.shutting:
-			t.shutWriteNow()
-		}
-	}
+	t.closeIfUnheld()
 }
 
 // fail ends the connection because TLS failed; abort says whether to
@@ -286,6 +283,14 @@ func (t *TLSConn) closeNow() {
 	t.state = tlsEnded
 	t.tc.CloseWrite()
 	t.bio.closed = true
+	if p := t.producer; p != nil {
+		// A push producer that did not hold the close: it can write
+		// nothing more, and is told so now rather than have its writes
+		// dropped until the TCP connection ends.
+		t.producer = nil
+		t.conn.UnregisterProducer()
+		t.conn.r.call(p.StopProducing)
+	}
 	if t.peerDone || t.conn.flags&fReadClosed != 0 {
 		t.conn.LoseConnection()
 		return
@@ -298,9 +303,12 @@ func (t *TLSConn) closeNow() {
 }
 
 // Write implements Transport: the data is encrypted into records at once
-// (kept until the handshake is over if it is not). As on a Conn, what is
-// written after LoseConnection, while a producer still writes, is sent
-// before the close_notify; only once that has gone is a write dropped.
+// (kept until the handshake is over if it is not). What is written after
+// LoseConnection or LoseWriteConnection while the close_notify is held
+// back (by the handshake, or by a producer: see LoseConnection) is sent
+// before it. Once the close_notify is written nothing can follow it in
+// the TLS stream: a later Write is dropped, as a Write on a Conn that has
+// closed is, and a push producer still registered then is stopped first.
 func (t *TLSConn) Write(data []byte) {
 	if len(data) == 0 {
 		return
@@ -337,15 +345,27 @@ func (t *TLSConn) WriteSequence(data [][]byte) {
 	}
 }
 
-// LoseConnection implements Transport: everything written (and what a
-// producer still writes) is sent, then close_notify, then the TCP
-// connection is closed.
+// LoseConnection implements Transport: everything written is sent, then
+// close_notify, then the TCP connection is closed.
+//
+// A registered producer is treated by Transport's rule, that of a TCP
+// connection: a pull producer, and a push producer the buffer has paused,
+// hold the close_notify back until they unregister (a paused one is
+// resumed as the buffer drains, and holds again each time it is paused
+// again), so that everything they write goes before it. A push producer
+// that is not paused does not hold it: a relay's other side need never
+// unregister, and the close must not wait for it for ever. Such a
+// producer is stopped (StopProducing) when the close_notify is written,
+// since nothing written after it can be sent; a push producer that means
+// to finish its stream either unregisters before LoseConnection or writes
+// until the buffer pauses it, as a producer writing as fast as it is let
+// does. A handshake not over yet is waited for too.
 func (t *TLSConn) LoseConnection() {
 	if t.closing || t.state == tlsEnded {
 		return
 	}
 	t.closing = true
-	if t.state == tlsOpen && !t.conn.pullHolds() && t.producer == nil {
+	if t.state == tlsOpen && !t.holdsClose() {
 		t.closeNow()
 		return
 	}
@@ -353,6 +373,31 @@ func (t *TLSConn) LoseConnection() {
 	// Conn.askIdlePuller): the close waits for it to unregister.
 	t.conn.askIdlePuller()
 	t.conn.sync()
+}
+
+// holdsClose reports whether the producer registered on the TCP
+// connection (or a file transfer) holds a close_notify back: the rule of
+// LoseConnection, the same as Conn.drained's.
+func (t *TLSConn) holdsClose() bool {
+	x := t.conn.extra
+	if x == nil || x.xfer != nil {
+		return x != nil
+	}
+	return x.producer != nil && (!x.streaming || x.producerPaused)
+}
+
+// closeIfUnheld goes on with a LoseConnection or LoseWriteConnection that
+// waited for the handshake or a producer, once nothing holds it.
+func (t *TLSConn) closeIfUnheld() {
+	if t.state != tlsOpen || t.holdsClose() {
+		return
+	}
+	switch {
+	case t.closing:
+		t.closeNow()
+	case t.shutting && !t.shutSent:
+		t.shutWriteNow()
+	}
 }
 
 // AbortConnection implements Transport: the TCP connection is reset.
@@ -373,19 +418,27 @@ func (t *TLSConn) Host() net.Addr { return t.conn.Host() }
 
 // RegisterProducer implements Transport. The producer paces itself by the
 // TCP connection's buffer of encrypted output; until the handshake is
-// over a push producer is paused and a pull producer not yet asked.
+// over a push producer is paused and a pull producer not yet asked. See
+// LoseConnection for how a producer holds the close.
 func (t *TLSConn) RegisterProducer(p Producer, streaming bool) error {
-	if t.state == tlsOpen {
-		return t.conn.RegisterProducer(p, streaming)
-	}
 	if err := CheckProducer(p, streaming); err != nil {
 		return err
 	}
 	if t.producer != nil {
 		return ErrProducerRegistered
 	}
-	if t.state == tlsEnded {
+	switch t.state {
+	case tlsEnded:
 		p.StopProducing()
+		return nil
+	case tlsOpen:
+		// Set first: the TCP connection asks a pull producer for its
+		// first piece at once, and stops the feed (so p) if it has ended.
+		t.producer, t.stream = p, streaming
+		if err := t.conn.RegisterProducer(t.feed(), streaming); err != nil {
+			t.producer = nil
+			return err
+		}
 		return nil
 	}
 	if streaming {
@@ -398,19 +451,43 @@ func (t *TLSConn) RegisterProducer(p Producer, streaming bool) error {
 // UnregisterProducer implements Transport; a LoseConnection waiting for
 // the producer goes on.
 func (t *TLSConn) UnregisterProducer() {
-	if t.producer != nil {
-		t.producer = nil
+	if t.producer == nil {
 		return
+	}
+	t.producer = nil
+	if t.state == tlsHandshaking {
+		return // not on the TCP connection yet
 	}
 	t.conn.UnregisterProducer()
-	if t.state != tlsOpen {
-		return
+	t.closeIfUnheld()
+}
+
+// tlsFeed is the producer a TLSConn registers on its TCP connection in
+// place of its protocol's: it passes the connection's calls on, and after
+// each resume sees whether a close that the producer held may go on.
+type tlsFeed TLSConn
+
+func (t *TLSConn) feed() *tlsFeed { return (*tlsFeed)(t) }
+
+func (f *tlsFeed) ResumeProducing() {
+	t := (*TLSConn)(f)
+	if p := t.producer; p != nil {
+		p.ResumeProducing()
 	}
-	switch {
-	case t.closing:
-		t.closeNow()
-	case t.shutting:
-		t.shutWriteNow()
+	t.closeIfUnheld()
+}
+
+func (f *tlsFeed) PauseProducing() {
+	if p, ok := f.producer.(PushProducer); ok {
+		p.PauseProducing()
+	}
+}
+
+// StopProducing: the TCP connection has ended.
+func (f *tlsFeed) StopProducing() {
+	if p := f.producer; p != nil {
+		f.producer = nil
+		p.StopProducing()
 	}
 }
 
@@ -443,16 +520,16 @@ func (t *TLSConn) ResumeProducing() {
 func (t *TLSConn) StopProducing() { t.LoseConnection() }
 
 // LoseWriteConnection sends close_notify once everything written has
-// gone, and shuts the TCP write side; reading goes on (TCPTransport). As
-// with LoseConnection, a registered producer, and a handshake not over
-// yet, are waited for: what they write after the close_notify could not
-// be sent, and the peer would take what came before for the whole.
+// gone, and shuts the TCP write side; reading goes on (TCPTransport). A
+// registered producer, and a handshake not over yet, hold it as they hold
+// LoseConnection (a push producer that does not hold it is not stopped:
+// the connection still reads, and a relay's other side goes on).
 func (t *TLSConn) LoseWriteConnection() {
 	if t.state == tlsEnded || t.closing || t.shutting {
 		return
 	}
 	t.shutting = true
-	if t.state == tlsOpen && !t.conn.pullHolds() && t.producer == nil {
+	if t.state == tlsOpen && !t.holdsClose() {
 		t.shutWriteNow()
 		return
 	}
@@ -463,6 +540,7 @@ func (t *TLSConn) LoseWriteConnection() {
 // shutWriteNow sends close_notify after what is written, and shuts the
 // TCP write side once it has gone.
 func (t *TLSConn) shutWriteNow() {
+	t.shutSent = true
 	t.tc.CloseWrite()
 	t.conn.LoseWriteConnection()
 }
@@ -588,6 +666,7 @@ func (l *tlsLower) ConnectionLost(reason error) {
 var (
 	_ TCPTransport          = (*TLSConn)(nil)
 	_ HalfCloseableProtocol = (*tlsLower)(nil)
+	_ PushProducer          = (*tlsFeed)(nil)
 )
 
 // tlsOutBuffer returns the loop's buffer for outgoing records.
