@@ -30,6 +30,23 @@ func (t *tcpTransport) ProxyPeer() net.Addr { return t.Conn.Peer() }
 // file poem still goes out with sendfile(2).
 func (t *tcpTransport) Unwrap() reactor.Transport { return t.Conn }
 
+// tlsTransport is the transport of a proxied TLS connection (WithTLS).
+// It embeds the *reactor.TLSConn, so that a protocol finds there what it
+// finds on a plain TLS connection: Buffered and SetWriteBufferLimits (a
+// slow poem server paces itself by them, and a log counts as sent only
+// what left the buffer), LoseWriteConnection, SetNoDelay, WriteCount.
+type tlsTransport struct {
+	*reactor.TLSConn
+	peer, host net.Addr
+}
+
+func (t *tlsTransport) Peer() net.Addr      { return t.peer }
+func (t *tlsTransport) Host() net.Addr      { return t.host }
+func (t *tlsTransport) ProxyPeer() net.Addr { return t.TLSConn.Peer() }
+
+// Unwrap gives the TLS connection itself (reactor.TransportWrapper).
+func (t *tlsTransport) Unwrap() reactor.Transport { return t.TLSConn }
+
 // anyTransport is the same over any other Transport (test transports).
 type anyTransport struct {
 	reactor.Transport
@@ -45,8 +62,11 @@ func (t *anyTransport) Unwrap() reactor.Transport { return t.Transport }
 
 // wrapTransport returns t reporting peer and host as its addresses.
 func wrapTransport(t reactor.Transport, peer, host net.Addr) Proxied {
-	if c, ok := t.(*reactor.Conn); ok {
+	switch c := t.(type) {
+	case *reactor.Conn:
 		return &tcpTransport{Conn: c, peer: peer, host: host}
+	case *reactor.TLSConn:
+		return &tlsTransport{TLSConn: c, peer: peer, host: host}
 	}
 	return &anyTransport{Transport: t, peer: peer, host: host}
 }
