@@ -61,8 +61,8 @@ type TLSConn struct {
 	notified bool // the protocol's ConnectionLost has run
 	peerDone bool // close_notify received
 
-	pending  []byte   // written before the end of the handshake
-	producer Producer // the protocol's; on the TCP connection as tlsFeed once the handshake is over
+	pending  tlsPending // written before the end of the handshake
+	producer Producer   // the protocol's; on the TCP connection as tlsFeed once the handshake is over
 	stream   bool
 	shutSent bool // LoseWriteConnection's close_notify has been written
 
@@ -167,11 +167,7 @@ func (t *TLSConn) handshakeDone(err error) {
 	if t.onDone != nil {
 		t.onDone(nil)
 	}
-	if len(t.pending) > 0 {
-		p := t.pending
-		t.pending = nil
-		t.encrypt(p)
-	}
+	t.pending.flush(t)
 	if t.producer != nil {
 		if err := t.conn.RegisterProducer(t.feed(), t.stream); err != nil {
 			t.producer = nil // the plaintext connection's producer is still there
@@ -315,7 +311,7 @@ func (t *TLSConn) Write(data []byte) {
 	}
 	switch t.state {
 	case tlsHandshaking:
-		t.pending = append(t.pending, data...)
+		t.pending.add(data)
 	case tlsOpen:
 		t.encrypt(data)
 	}
@@ -336,6 +332,26 @@ func (t *TLSConn) encrypt(data []byte) {
 		t.conn.Write(out)
 	}
 	t.conn.r.scratch.tlsOut = out[:0] // keep what append grew
+}
+
+// WriteShared is Write for bytes nobody changes while they may still be
+// waiting (see Conn.WriteShared, whose contract it keeps: data must stay
+// as it is until Buffered reports 0 or ConnectionLost has run). During the
+// handshake data is kept by reference, not copied, so that a client that
+// never finishes its handshake costs no copy of, say, a poem served to
+// every client: hundreds of silent clients of a 1 MB poem held a copy
+// each until their handshake timed out. Once the handshake is over the
+// records are made at once, as by Write.
+func (t *TLSConn) WriteShared(data []byte) {
+	if len(data) == 0 {
+		return
+	}
+	switch t.state {
+	case tlsHandshaking:
+		t.pending.share(data)
+	case tlsOpen:
+		t.encrypt(data)
+	}
 }
 
 // WriteSequence implements Transport.
@@ -572,7 +588,7 @@ func (t *TLSConn) Protocol() Protocol { return t.app }
 
 // Buffered returns the encrypted bytes waiting in the TCP connection's
 // buffer plus what waits for the end of the handshake.
-func (t *TLSConn) Buffered() int { return t.conn.Buffered() + len(t.pending) }
+func (t *TLSConn) Buffered() int { return t.conn.Buffered() + t.pending.n }
 
 // SetWriteBufferLimits sets the water marks that pace a push producer, on
 // the TCP connection's buffer of encrypted output (see
@@ -660,7 +676,7 @@ func (l *tlsLower) ConnectionLost(reason error) {
 		// sent to a client that never finished its handshake).
 		t.app.ConnectionLost(reason)
 	}
-	t.pending = nil
+	t.pending = tlsPending{}
 }
 
 var (
