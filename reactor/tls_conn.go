@@ -317,12 +317,31 @@ func (t *TLSConn) Write(data []byte) {
 	}
 }
 
-// encrypt writes data through crypto/tls, its records gathered into the
-// loop's scratch buffer and handed to the TCP connection at once (which
-// copies what the socket does not take).
+// tlsWriteChunk is how much plaintext encrypt hands crypto/tls at a
+// time: four full records, whose ciphertext fits the loop's buffer for
+// outgoing records (tlsOutSize), so that the buffer never grows, however
+// large a Write is.
+const tlsWriteChunk = 64 << 10
+
+// tlsOutSize is the size of the loop's buffer for outgoing records.
+const tlsOutSize = 80 << 10
+
+// encrypt writes data through crypto/tls, a chunk at a time (see
+// tlsWriteChunk).
 func (t *TLSConn) encrypt(data []byte) {
-	b := &t.bio
-	b.out = t.conn.r.tlsOutBuffer()[:0]
+	for len(data) > tlsWriteChunk {
+		t.encryptChunk(data[:tlsWriteChunk])
+		data = data[tlsWriteChunk:]
+	}
+	t.encryptChunk(data)
+}
+
+// encryptChunk gathers the records of data in the loop's scratch buffer
+// and hands them to the TCP connection at once (which copies what the
+// socket does not take).
+func (t *TLSConn) encryptChunk(data []byte) {
+	b, r := &t.bio, t.conn.r
+	b.out = r.tlsOutBuffer()[:0]
 	b.batching = true
 	t.tc.Write(data)
 	b.batching = false
@@ -331,7 +350,12 @@ func (t *TLSConn) encrypt(data []byte) {
 	if len(out) > 0 {
 		t.conn.Write(out)
 	}
-	t.conn.r.scratch.tlsOut = out[:0] // keep what append grew
+	// Kept for the next write; a buffer that had to grow anyway (a chunk
+	// should not make it) is let go rather than held for the loop's life.
+	if cap(out) > tlsOutSize {
+		out = nil
+	}
+	r.scratch.tlsOut = out[:0]
 }
 
 // WriteShared is Write for bytes nobody changes while they may still be
@@ -688,7 +712,7 @@ var (
 // tlsOutBuffer returns the loop's buffer for outgoing records.
 func (r *Reactor) tlsOutBuffer() []byte {
 	if r.scratch.tlsOut == nil {
-		r.scratch.tlsOut = make([]byte, 0, 80<<10)
+		r.scratch.tlsOut = make([]byte, 0, tlsOutSize)
 	}
 	return r.scratch.tlsOut
 }
