@@ -40,6 +40,14 @@ import (
 // socket, and nothing is decrypted while paused. LoseConnection sends
 // everything written, then a close_notify, then closes.
 //
+// Allocation: writing allocates nothing per Write once the handshake is
+// over (the records are gathered in a buffer of the loop's). Reading is
+// not allocation-free, and cannot be without a fork of crypto/tls: each
+// time its record layer needs more ciphertext (readFromUntil) it wraps
+// the BIO in a small reader (atLeastReader) that escapes to the heap:
+// about one allocation per socket read. The decrypted plaintext itself
+// goes into a buffer of the loop's.
+//
 // Like every reactor object, a TLSConn belongs to the loop goroutine. The
 // handshake alone runs on a goroutine of its own (crypto/tls drives it with
 // blocking calls): the tls.Config's callbacks (GetCertificate,
@@ -225,7 +233,8 @@ func (t *TLSConn) pumpContained() {
 }
 
 // pump decrypts what the BIO holds and delivers it, until it needs more
-// ciphertext, the protocol pauses, or the stream ends.
+// ciphertext, the protocol pauses, or the stream ends. crypto/tls's Read
+// allocates a little each time it asks the BIO for more (see TLSConn).
 func (t *TLSConn) pump() {
 	buf := t.conn.r.tlsPlainBuffer()
 	for t.state == tlsOpen && !t.paused && !t.peerDone {
