@@ -32,10 +32,12 @@ got, in the words of the tutorial's clients:
 An ADDR is a port (10000 means 127.0.0.1:10000), HOST:PORT, or
 [IPV6]:PORT, or a client endpoint (with the reactor mode):
 tcp:host=H:port=P, unix:path=/run/gyre.sock, tls:host=H:port=P[:caCerts=FILE]
-(--ca FILE trusts the authorities in FILE, --insecure checks nothing). A server that cannot be reached, resets the connection or
-runs out of --timeout fails its task, with one line on stderr; the others
-go on. The exit status is 0 when every poem arrived, 1 otherwise (130
-when interrupted, 143 after SIGTERM).
+(--ca FILE trusts the authorities in FILE, --insecure checks nothing, for
+every tls: endpoint; neither goes with an endpoint's own caCerts=). A
+server that cannot be reached, resets the connection or runs out of
+--timeout fails its task, with one line on stderr; the others go on. The
+exit status is 0 when every poem arrived, 1 otherwise (130 when
+interrupted, 143 after SIGTERM); 2 for a mistake on the command line.
 
 --mode chooses how, as in part 2 of the tutorial:
   reactor    all servers at once, on gyre's reactor (poetry.GetPoetry,
@@ -183,8 +185,15 @@ func checkEndpoints(cfg getConfig, addrs []poetry.Address) error {
 		if cfg.mode != fetch.Reactor {
 			return usageErrorf("%s: endpoints are fetched with --mode reactor only", a.Endpoint)
 		}
-		if e, _ := reactor.ParseClientEndpoint(a.Endpoint); e.Type == "tls" {
-			tlsSeen = true
+		e, _ := reactor.ParseClientEndpoint(a.Endpoint)
+		if e.Type != "tls" {
+			continue
+		}
+		tlsSeen = true
+		// One trust per endpoint: --ca or --insecure would replace the
+		// endpoint's own caCerts without a word.
+		if e.CACerts != "" && (cfg.ca != "" || cfg.insecure) {
+			return usageErrorf("%s: caCerts= and --ca/--insecure exclude each other", a.Endpoint)
 		}
 	}
 	if (cfg.ca != "" || cfg.insecure) && !tlsSeen {

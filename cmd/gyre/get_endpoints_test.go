@@ -79,6 +79,10 @@ func TestGetEndpointUsage(t *testing.T) {
 		{[]string{"--ca", "x.pem", "10000"}, "--ca and --insecure apply to tls: endpoints only"},
 		{[]string{"--ca", "/nonexistent.pem", "tls:host=h:port=1"}, "--ca: open /nonexistent.pem"},
 		{[]string{"--ca", "a", "--insecure", "tls:host=h:port=1"}, "exclude each other"},
+		// An endpoint's own caCerts= was silently replaced by --ca or
+		// --insecure.
+		{[]string{"--ca", "a.pem", "tls:host=h:port=1:caCerts=b.pem"}, "tls:host=h:port=1:caCerts=b.pem: caCerts= and --ca/--insecure exclude each other"},
+		{[]string{"--insecure", "tcp:host=h:port=2", "tls:host=h:port=1:caCerts=b.pem"}, "caCerts= and --ca/--insecure exclude each other"},
 	}
 	for _, c := range cases {
 		code, _, stderr := gyre(t, nil, append([]string{"get"}, c.args...)...)

@@ -134,7 +134,9 @@ func WithoutPoems() Option {
 }
 
 // WithTLSConfig sets the TLS configuration of tls: endpoints (its
-// ServerName defaults to each endpoint's host).
+// ServerName defaults to each endpoint's host). It takes the place of an
+// endpoint's own caCerts=, which is then not read: gyre get refuses to be
+// given both.
 func WithTLSConfig(c *tls.Config) Option {
 	return func(cfg *config) { cfg.tls = c }
 }
