@@ -18,8 +18,9 @@ const (
 // next delay Factor times the last, at most MaxDelay, each spread by
 // Jitter (a fraction: 0.1 draws the delay uniformly within 10% either
 // side, so that clients cut off together do not all come back at once).
-// Zero fields take the defaults above; a negative Jitter means none, and
-// one above 1 counts as 1 (a delay is never negative). A delay past what a
+// Zero fields take the defaults above, and so does a Factor below 1 or
+// NaN; a negative (or NaN) Jitter means none, and one above 1 counts as 1
+// (a delay is never negative). A delay past what a
 // time.Duration holds is the longest one.
 type Backoff struct {
 	InitialDelay time.Duration
@@ -30,7 +31,10 @@ type Backoff struct {
 	Rand func() float64
 }
 
-// Delay returns the delay before retry number n (1 for the first).
+// Delay returns the delay before retry number n (1 for the first; a
+// smaller n counts as 1). It costs the same for any n: a service retried
+// for ever with a constant schedule (Factor 1) must not spend longer on
+// each retry's arithmetic, on the reactor's goroutine, than the last.
 func (b *Backoff) Delay(n int) time.Duration {
 	initial, maxDelay, factor, jitter := b.InitialDelay, b.MaxDelay, b.Factor, b.Jitter
 	if initial <= 0 {
@@ -39,17 +43,16 @@ func (b *Backoff) Delay(n int) time.Duration {
 	if maxDelay <= 0 {
 		maxDelay = DefaultMaxDelay
 	}
-	if factor < 1 {
+	if !(factor >= 1) { // also NaN, which no comparison admits
 		factor = DefaultFactor
 	}
 	if jitter == 0 {
 		jitter = DefaultJitter
 	}
-	jitter = min(jitter, 1)
-	d := float64(initial)
-	for i := 1; i < n && d < float64(maxDelay); i++ {
-		d *= factor
-	}
+	jitter = min(jitter, 1) // NaN stays NaN, and counts as none below
+	// factor >= 1 and initial > 0, so d is positive or +Inf (never NaN),
+	// and min brings +Inf down to maxDelay.
+	d := float64(initial) * math.Pow(factor, float64(max(n, 1)-1))
 	d = min(d, float64(maxDelay))
 	if jitter > 0 {
 		r := b.Rand
@@ -62,5 +65,8 @@ func (b *Backoff) Delay(n int) time.Duration {
 	if d >= float64(math.MaxInt64) {
 		return math.MaxInt64
 	}
-	return time.Duration(max(d, 0))
+	if !(d > 0) { // a Rand outside [0, 1) may make it negative, or NaN
+		return 0
+	}
+	return time.Duration(d)
 }

@@ -299,3 +299,57 @@ type hook struct {
 }
 
 func (h *hook) ConnectionMade() { h.made(h.Transport) }
+
+// Whatever the fields and n, a delay is between 0 and the largest
+// Duration, and without jitter at most MaxDelay: a NaN Factor counts as
+// the default (it gave a negative delay), an infinite one jumps to
+// MaxDelay, and a huge n is no different from a large one.
+func TestBackoffEdges(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	for _, c := range []struct {
+		b       Backoff
+		n       int
+		want    time.Duration // -1: only the bounds are checked
+		jittery bool
+	}{
+		{Backoff{Factor: nan, Jitter: -1}, 2, 2718281828 * time.Nanosecond, false},
+		{Backoff{Factor: nan, Jitter: -1}, math.MaxInt, time.Hour, false},
+		{Backoff{Factor: inf, Jitter: -1}, 1, time.Second, false},
+		{Backoff{Factor: inf, Jitter: -1}, 2, time.Hour, false},
+		{Backoff{Factor: 1, Jitter: -1}, 1 << 20, time.Second, false},
+		{Backoff{Factor: 1, Jitter: -1}, 0, time.Second, false},
+		{Backoff{Factor: 1, Jitter: -1}, math.MinInt, time.Second, false},
+		{Backoff{Factor: 1e300, MaxDelay: math.MaxInt64, Jitter: 0.5}, 1 << 30, -1, true},
+		{Backoff{InitialDelay: math.MaxInt64, Jitter: 1}, 3, -1, true},
+		{Backoff{Jitter: nan}, 5, -1, false},
+		{Backoff{Jitter: inf}, 5, -1, true},
+		{Backoff{MaxDelay: 1, Jitter: -1}, 50, 1, false},
+		{Backoff{Jitter: 0.5, Rand: func() float64 { return -7 }}, 1, 0, true},
+		{Backoff{Jitter: 0.5, Rand: func() float64 { return nan }}, 1, 0, true},
+	} {
+		d := c.b.Delay(c.n)
+		switch {
+		case d < 0:
+			t.Errorf("%+v Delay(%d) = %v: negative", c.b, c.n, d)
+		case c.want >= 0 && d != c.want:
+			t.Errorf("%+v Delay(%d) = %v, want %v", c.b, c.n, d, c.want)
+		case !c.jittery && c.b.MaxDelay > 0 && d > c.b.MaxDelay:
+			t.Errorf("%+v Delay(%d) = %v, over MaxDelay", c.b, c.n, d)
+		}
+	}
+}
+
+// Delay(n) costs the same for any n. It multiplied n times with Factor 1,
+// the one schedule that never reaches MaxDelay: about a second for retry
+// 2^30, spent on the reactor's goroutine.
+func TestBackoffDelayCostIsConstant(t *testing.T) {
+	b := Backoff{InitialDelay: 10 * time.Millisecond, Factor: 1, Jitter: -1}
+	start := time.Now()
+	d := b.Delay(1 << 30)
+	if took := time.Since(start); took > 50*time.Millisecond {
+		t.Errorf("Delay(2^30) took %v", took)
+	}
+	if d != 10*time.Millisecond {
+		t.Errorf("Delay(2^30) = %v with Factor 1", d)
+	}
+}
