@@ -18,8 +18,23 @@ var ErrGaveUp = errors.New("reconnect: gave up")
 // waiting Backoff.Delay(n) before retry n. A successful connection
 // (BuildProtocol) resets the count, so the next loss waits the initial
 // delay again. With MaxRetries > 0 it retries at most that many times in a
-// row and gives up at the next failure (GaveUp is then called);
+// row and gives up at the next failure (GaveUp is then called), until
+// ResetDelay (or a connection made by hand, whose BuildProtocol resets);
 // StopTrying stops for good.
+//
+// Where it differs from Twisted's:
+//
+//   - MaxRetries 0 means no limit, as Go's zero value (Twisted: None). To
+//     make one attempt and no retry, give up in ClientConnectionFailed.
+//   - The first retry waits InitialDelay, the n-th InitialDelay times
+//     Factor^(n-1); Twisted multiplies before its first retry, which
+//     waits InitialDelay*Factor (about 2.7 s with the defaults).
+//   - ResetDelay resumes a factory that gave up on MaxRetries, as
+//     Twisted's resetDelay does, but not one stopped by StopTrying.
+//     Twisted's resetDelay sets continueTrying back whatever stopped it,
+//     so a connection that succeeds just after a stopTrying (the attempt
+//     was already under way) revives the factory; here StopTrying is
+//     final.
 //
 // Build protocols with the embedded BaseFactory's Protocol. A type that
 // embeds Factory and defines its own BuildProtocol, ClientConnectionFailed
@@ -41,7 +56,8 @@ type Factory struct {
 	Retrying func(n int, delay time.Duration, reason error)
 
 	retries   int
-	stopped   bool
+	stopped   bool // by StopTrying: final
+	gaveUp    bool // on MaxRetries: until ResetDelay
 	call      *reactor.DelayedCall
 	connector *reactor.Connector
 }
@@ -62,15 +78,18 @@ func (f *Factory) ClientConnectionFailed(c *reactor.Connector, reason error) { f
 // ClientConnectionLost schedules a retry.
 func (f *Factory) ClientConnectionLost(c *reactor.Connector, reason error) { f.retry(c, reason) }
 
-// ResetDelay makes the next retry the first again.
-func (f *Factory) ResetDelay() { f.retries = 0 }
+// ResetDelay makes the next retry the first again, and resumes a factory
+// that gave up on MaxRetries (not one stopped by StopTrying): a later
+// failure or loss is retried again. A retry already waiting keeps its
+// delay.
+func (f *Factory) ResetDelay() { f.retries, f.gaveUp = 0, false }
 
 // Retries returns how many retries have been made since the last success.
 func (f *Factory) Retries() int { return f.retries }
 
 // Trying reports whether the factory still reconnects (StopTrying has not
-// been called, and it has not given up).
-func (f *Factory) Trying() bool { return !f.stopped }
+// been called, and it has not given up since the last ResetDelay).
+func (f *Factory) Trying() bool { return !f.stopped && !f.gaveUp }
 
 // StopTrying stops for good: a retry waiting is cancelled and an attempt
 // in progress abandoned (its ClientConnectionFailed then schedules
@@ -88,12 +107,12 @@ func (f *Factory) StopTrying() {
 
 func (f *Factory) retry(c *reactor.Connector, reason error) {
 	f.connector = c
-	if f.stopped {
+	if !f.Trying() {
 		return
 	}
 	f.retries++
 	if f.MaxRetries > 0 && f.retries > f.MaxRetries {
-		f.stopped = true
+		f.gaveUp = true
 		if f.GaveUp != nil {
 			f.GaveUp(fmt.Errorf("%w after %d attempts: %w", ErrGaveUp, f.retries, reason))
 		}
@@ -106,7 +125,7 @@ func (f *Factory) retry(c *reactor.Connector, reason error) {
 	}
 	f.call = clock.CallLater(d, func() {
 		f.call = nil
-		if !f.stopped {
+		if f.Trying() {
 			c.Connect()
 		}
 	})

@@ -10,6 +10,7 @@ import (
 
 	"gyre/deferred"
 	"gyre/reactor"
+	"gyre/reactor/reactortest"
 )
 
 // The schedule grows by Factor from InitialDelay to MaxDelay, and Jitter
@@ -351,5 +352,46 @@ func TestBackoffDelayCostIsConstant(t *testing.T) {
 	}
 	if d != 10*time.Millisecond {
 		t.Errorf("Delay(2^30) = %v with Factor 1", d)
+	}
+}
+
+// After giving up on MaxRetries, ResetDelay resumes the factory (as
+// Twisted's resetDelay does): a connection made by hand resets it, and its
+// loss is retried. StopTrying stays final even then.
+func TestFactoryResetDelayResumesAfterGivingUp(t *testing.T) {
+	r := reactortest.NewReactor()
+	f := &Factory{Clock: r, MaxRetries: 1, Backoff: Backoff{InitialDelay: time.Second, Jitter: -1}}
+	f.Protocol = func() reactor.Protocol { return &reactor.BaseProtocol{} }
+	gaveUp := 0
+	f.GaveUp = func(error) { gaveUp++ }
+	r.ConnectTCP("127.0.0.1:10000", f, time.Second)
+	r.LastConnect().Refuse()
+	r.Advance(time.Second)
+	r.LastConnect().Refuse()
+	if gaveUp != 1 || f.Trying() {
+		t.Fatalf("gave up %d times, Trying %v; want once, false", gaveUp, f.Trying())
+	}
+	r.ConnectTCP("127.0.0.1:10000", f, time.Second) // by hand
+	tr, _ := r.LastConnect().Complete()             // BuildProtocol resets
+	if !f.Trying() {
+		t.Fatal("not trying after a successful connection reset the delay")
+	}
+	tr.ResetPeer()
+	n := len(r.Connects())
+	r.Advance(time.Second)
+	if got := len(r.Connects()) - n; got != 1 {
+		t.Fatalf("%d attempts after the loss, want 1 retry", got)
+	}
+
+	f.StopTrying()
+	f.ResetDelay()
+	if f.Trying() {
+		t.Error("ResetDelay revived a factory stopped by StopTrying")
+	}
+	n = len(r.Connects())
+	r.LastConnect().Refuse()
+	r.Advance(time.Hour)
+	if got := len(r.Connects()) - n; got != 0 {
+		t.Errorf("%d attempts after StopTrying and ResetDelay, want none", got)
 	}
 }
