@@ -10,7 +10,9 @@
 //     hands out the current connection's protocol through WhenConnected (a
 //     Deferred, fired at once when connected, later otherwise) and stops
 //     cleanly: StopService stops the retries, closes the connection and
-//     fires when it has ended.
+//     fires when it has ended. Unlike Twisted's, it does not wait for ever
+//     on a peer that reads nothing: a close not done within StopTimeout
+//     is aborted.
 //
 // These live in a package of their own, not in policies: policies wrap a
 // server's factories with limits that apply per connection accepted,

@@ -44,7 +44,8 @@ func (l *Listener) DataReceived(b []byte) {
 
 // A service that keeps one connection to a server up: WhenConnected hands
 // out the protocol of the connection, StopService closes it and fires
-// once it has ended.
+// once it has ended (at most StopTimeout later: a connection whose peer
+// reads nothing is aborted then).
 func ExampleClientService() {
 	r, err := reactor.New()
 	if err != nil {

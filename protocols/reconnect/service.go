@@ -13,6 +13,10 @@ import (
 // when the service stops or gives up.
 var ErrServiceStopped = errors.New("reconnect: client service stopped")
 
+// DefaultStopTimeout is how long StopService lets the connection close
+// cleanly, when ClientService.StopTimeout is 0, before aborting it.
+const DefaultStopTimeout = 5 * time.Second
+
 // ClientService keeps one connection to Addr (or Endpoint) up (Twisted's
 // ClientService):
 // StartService connects, a lost or failed connection is retried on the
@@ -42,12 +46,20 @@ type ClientService struct {
 	// Backoff and MaxRetries are the retry schedule (see Factory).
 	Backoff    Backoff
 	MaxRetries int
+	// StopTimeout bounds StopService's clean close (DefaultStopTimeout
+	// when 0 or less): a connection still not closed that long after
+	// StopService, because its peer reads nothing and what was written
+	// never drains, is aborted. Twisted's ClientService waits for the
+	// close however long it takes; here a stalled peer never holds a
+	// shutdown up.
+	StopTimeout time.Duration
 
 	factory  *Factory
 	current  reactor.Protocol // the protocol of the connection up, if one is
 	conn     reactor.Transport
 	waiting  []*deferred.Deferred
 	stopping *deferred.Deferred
+	stopCall *reactor.DelayedCall // aborts the connection StopService closes
 	running  bool
 	gaveUp   error // why the service stopped by itself (it gave up, or a bad Endpoint)
 }
@@ -114,8 +126,10 @@ func (s *ClientService) WhenConnected() *deferred.Deferred {
 }
 
 // StopService stops retrying, closes the current connection (what it has
-// written is still sent) and fails the Deferreds still waiting. The
-// Deferred it returns fires (with nil) once no connection remains.
+// written is still sent, if the peer reads it within StopTimeout; the
+// connection is aborted then) and fails the Deferreds still waiting. The
+// Deferred it returns fires (with nil) once no connection remains: at
+// most StopTimeout later.
 func (s *ClientService) StopService() *deferred.Deferred {
 	if !s.running {
 		if s.stopping != nil {
@@ -133,11 +147,25 @@ func (s *ClientService) StopService() *deferred.Deferred {
 	s.fail(ErrServiceStopped)
 	s.current = nil // closing: no longer handed out
 	if s.conn != nil {
-		s.conn.LoseConnection()
+		s.stopCall = s.closeWithin(s.conn)
 	} else {
 		s.stopping.Callback(nil)
 	}
 	return s.chainStop()
+}
+
+// closeWithin closes t cleanly and aborts it if it has not closed within
+// StopTimeout: a clean close waits for what was written to be sent, which
+// a peer that reads nothing never lets happen. It returns the call that
+// aborts, to be cancelled when t is lost (an abort of a closed connection
+// does nothing, so one left to run is harmless).
+func (s *ClientService) closeWithin(t reactor.Transport) *reactor.DelayedCall {
+	timeout := s.StopTimeout
+	if timeout <= 0 {
+		timeout = DefaultStopTimeout
+	}
+	t.LoseConnection()
+	return s.Reactor.CallLater(timeout, t.AbortConnection)
 }
 
 // chainStop returns a Deferred fired when stopping is.
@@ -166,7 +194,7 @@ func (s *ClientService) fail(reason error) {
 
 func (s *ClientService) connected(p reactor.Protocol, t reactor.Transport) {
 	if !s.running {
-		t.LoseConnection() // made as the service stopped
+		s.closeWithin(t) // made as the service stopped
 		return
 	}
 	s.current, s.conn = p, t
@@ -190,6 +218,10 @@ func (s *ClientService) lost(t reactor.Transport) {
 		return
 	}
 	s.current, s.conn = nil, nil
+	if c := s.stopCall; c != nil && c.Active() {
+		c.Cancel()
+	}
+	s.stopCall = nil
 	stop := s.stopping
 	if stop == nil || stop.Called() {
 		return

@@ -1,6 +1,7 @@
 package reconnect
 
 import (
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -190,5 +191,60 @@ func TestWhenConnectedFromConnectionLost(t *testing.T) {
 	runFor(t, r)
 	if first == nil || first.handedMe {
 		t.Errorf("the dying protocol was handed itself (protocol %v)", first)
+	}
+}
+
+// flooder writes more than the kernel's buffers hold as it connects, and
+// keeps how its connection ended.
+type flooder struct {
+	reactor.BaseProtocol
+	lost error
+}
+
+func (f *flooder) ConnectionMade() { f.Transport.Write(make([]byte, 32<<20)) }
+
+func (f *flooder) ConnectionLost(reason error) { f.lost = reason }
+
+// StopService against a peer that reads nothing ends within StopTimeout:
+// the clean close, which waits for what was written to be sent, is
+// aborted. It waited for as long as the peer held the connection open.
+func TestStopServiceAbortsStalledClose(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	release := make(chan struct{})
+	defer close(release)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		<-release // hold the connection, read nothing
+		c.Close()
+	}()
+	r := newReactor(t)
+	p := &flooder{}
+	s := &ClientService{Reactor: r, Addr: ln.Addr().String(), StopTimeout: 100 * time.Millisecond,
+		Protocol: func() reactor.Protocol { return p }}
+	var took time.Duration
+	r.CallWhenRunning(func() {
+		s.StartService()
+		s.WhenConnected().AddCallback(func(any) (any, error) {
+			start := time.Now()
+			s.StopService().AddCallback(func(any) (any, error) {
+				took = time.Since(start)
+				return nil, r.Stop()
+			})
+			return nil, nil
+		})
+	})
+	runFor(t, r)
+	if took > 5*time.Second {
+		t.Errorf("the stop took %v with a StopTimeout of 100ms", took)
+	}
+	if p.lost == nil || errors.Is(p.lost, reactor.ErrConnectionDone) {
+		t.Errorf("the stalled connection ended with %v, want an abort", p.lost)
 	}
 }
