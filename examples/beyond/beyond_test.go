@@ -281,6 +281,19 @@ func TestTransformServerIdleAndLimit(t *testing.T) {
 	srv.WaitLine(regexp.MustCompile(`idle for 200ms: closing$`), wait)
 }
 
+// --retries 0 makes one attempt: with the service down, the poem is
+// printed untransformed at once. It retried until --timeout, as the
+// reconnecting factory's MaxRetries 0 means no limit.
+func TestTransformClientNoRetries(t *testing.T) {
+	client := progtest.Build(t, "./examples/beyond/transform-client")
+	poem := "The Orchard\n"
+	res := progtest.Run(t, wait, client, "--retries", "0", "--retry-delay", "10ms", "--timeout", "5s",
+		progtest.RefusedAddr(t), poemServer(t, poem))
+	if res.Code != 0 || res.Stdout != poem+"\n\n" || !strings.Contains(res.Stderr, "could not be reached (no retries)") {
+		t.Errorf("exit %d\nstdout %q\nstderr %q", res.Code, res.Stdout, res.Stderr)
+	}
+}
+
 // A service that resets the connection half-way through its answer is
 // reported as such, not as one that closed without answering (which reads
 // as an unknown transform); the poem is still printed untransformed.

@@ -12,7 +12,7 @@
 // The connection to the service is made by a reconnecting factory
 // (protocols/reconnect): when the service is down it tries again, --retries
 // times, after --retry-delay, then e times as long each time (with
-// jitter). If it still cannot be reached, or it closes without an answer
+// jitter); --retries 0 makes one attempt and no retry. If it still cannot be reached, or it closes without an answer
 // (an unknown transform), the client says so on stderr and prints the poem
 // untransformed: a poem is never lost for want of a transformation.
 //
@@ -72,7 +72,19 @@ func (c *transformClient) ConnectionLost(reason error) {
 type transformFactory struct {
 	reconnect.Factory
 	name, poem string
+	noRetry    bool // --retries 0: to the Factory, MaxRetries 0 means no limit
 	d          *deferred.Deferred
+}
+
+// ClientConnectionFailed gives up at the first failure when no retry is
+// allowed, and otherwise leaves the retries to the reconnecting factory.
+func (f *transformFactory) ClientConnectionFailed(c *reactor.Connector, reason error) {
+	if f.noRetry {
+		f.StopTrying()
+		f.finish("", fmt.Errorf("the service could not be reached (no retries): %w", reason))
+		return
+	}
+	f.Factory.ClientConnectionFailed(c, reason)
 }
 
 func (f *transformFactory) BuildProtocol(addr net.Addr) reactor.Protocol {
@@ -107,7 +119,7 @@ func parseArgs() options {
 	var o options
 	fs := flag.NewFlagSet("transform-client", flag.ContinueOnError)
 	fs.StringVar(&o.transform, "transform", "cummingsify", "the transformation to ask for")
-	fs.IntVar(&o.retries, "retries", 2, "how many times to retry a service that is down")
+	fs.IntVar(&o.retries, "retries", 2, "how many times to retry a service that is down (0: one attempt, no retry)")
 	fs.DurationVar(&o.retryDelay, "retry-delay", 200*time.Millisecond, "the delay before the first retry")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "give up a download or transformation after this long")
 	fs.Usage = func() {
@@ -184,7 +196,7 @@ func main() {
 // Deferred that always fires with a poem to print: the transformed one, or
 // the poem as it was when the service cannot give one (said on stderr).
 func transform(r *reactor.Reactor, o options, poem string) *deferred.Deferred {
-	f := &transformFactory{name: o.transform, poem: poem, d: deferred.New()}
+	f := &transformFactory{name: o.transform, poem: poem, noRetry: o.retries == 0, d: deferred.New()}
 	f.Clock = r
 	f.MaxRetries = o.retries
 	f.Backoff.InitialDelay = o.retryDelay
