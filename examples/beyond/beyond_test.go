@@ -112,6 +112,32 @@ func TestChatIdleTimeout(t *testing.T) {
 	srv.WaitLine(regexp.MustCompile(`^guest1 timed out$`), wait)
 }
 
+// A client that reads nothing and is timed out while a backlog waits for
+// it is aborted one --idle later: the clean close waits for the backlog to
+// drain, which never happens, and held the connection for ever.
+func TestChatIdleTimeoutOfNonReader(t *testing.T) {
+	exe := progtest.Build(t, "./examples/beyond/chat-server")
+	srv := progtest.Start(t, exe, "--idle", "1s", "--max-backlog", "100000000")
+	addr := srv.WaitLine(chatOn, wait)[1]
+	deaf := dialSmall(t, addr)
+	defer deaf.Close()
+	srv.WaitLine(regexp.MustCompile(`^guest1 joined`), wait)
+	talker := join(t, addr)
+	talker.expect("welcome")
+	go io.Copy(io.Discard, talker.r)
+	line := strings.Repeat("x", 1000) + "\n"
+	for range 4000 { // 4 MB: more than the kernel's buffers hold
+		talker.say(line)
+	}
+	srv.WaitLine(regexp.MustCompile(`^guest1 timed out$`), wait)
+	srv.WaitLine(regexp.MustCompile(`^guest1 not reading: its close aborted after 1s$`), wait)
+	srv.WaitLine(regexp.MustCompile(`^guest1 left$`), wait)
+	deaf.SetDeadline(time.Now().Add(wait))
+	if _, err := io.Copy(io.Discard, deaf); err == nil {
+		t.Error("the deaf client's connection ended cleanly, want a reset")
+	}
+}
+
 // A client that reads nothing while the room talks is cut off once its
 // backlog passes --max-backlog, instead of making the server buffer
 // without bound; the others go on.

@@ -15,7 +15,11 @@
 //     bytes ends the connection, so a client that never sends a newline
 //     costs at most that much memory;
 //   - protocols/policies: an idle timeout (Timeout, on the reactor's clock)
-//     says goodbye to a client silent for --idle; Limit refuses a client's
+//     says goodbye to a client silent for --idle, and the same timer,
+//     as policies.IdleTimeout does, aborts the connection if it has not
+//     closed one period later (a client that reads nothing never lets
+//     the goodbye drain; the close of /quit is bounded the same way);
+//     Limit refuses a client's
 //     connection beyond --max-per-peer from one address, with a message;
 //   - flow control: each client registers a push producer on its own
 //     connection, so the reactor tells it when its write buffer is over the
@@ -92,6 +96,9 @@ type room struct {
 
 // client is one connection: a LineReceiver, an idle timeout, and a push
 // producer watching its own write buffer.
+// closeLimit bounds the close of a /quit when there is no --idle.
+const closeLimit = 30 * time.Second
+
 type client struct {
 	basic.LineReceiver
 	policies.Timeout
@@ -139,7 +146,7 @@ func (c *client) LineReceived(line []byte) {
 		c.name = name
 	case string(line) == "/quit":
 		c.SendLine([]byte("* bye"))
-		c.LoseConnection()
+		c.leave()
 	case len(line) > 0:
 		c.room.broadcast(c, "<"+c.name+"> "+string(line))
 	}
@@ -147,8 +154,25 @@ func (c *client) LineReceived(line []byte) {
 
 func (c *client) timedOut() {
 	c.SendLine([]byte("* idle for " + c.room.opts.idle.String() + ", bye"))
-	c.LoseConnection()
+	c.leave()
 	fmt.Printf("%s timed out\n", c.name)
+}
+
+// leave closes the connection cleanly, once what was written to it has
+// been sent, and has the idle timer abort it if that has not happened a
+// period later: a client that reads nothing never lets its buffer drain,
+// and would hold its connection, and what waits for it, for ever.
+func (c *client) leave() {
+	bound := c.room.opts.idle
+	if bound <= 0 {
+		bound = closeLimit
+	}
+	c.OnTimeout = func() {
+		fmt.Printf("%s not reading: its close aborted after %v\n", c.name, bound)
+		c.LineReceiver.Transport.AbortConnection()
+	}
+	c.SetTimeout(bound)
+	c.LoseConnection() // no line is delivered after this: the timer runs on
 }
 
 func (c *client) ConnectionLost(reason error) {
