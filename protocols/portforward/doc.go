@@ -11,6 +11,14 @@
 // relay holds at most the high water mark plus one read per direction,
 // however fast one end writes and however slowly the other reads.
 //
+// Until the target has answered, what the client sends is kept, up to 64
+// KiB (the client is then no longer read from), and relayed once it does,
+// with the client's half-close if one came. Reading on meanwhile is what
+// makes a client that resets noticed at once: the attempt is abandoned,
+// not left to run to the connect timeout. (A client that closes looks
+// like one that half-closed and waits for the answer, so its request
+// still goes to the target.)
+//
 // Endings pass through:
 //
 //   - a half-close (the peer shut its write side, as nc -N does) becomes a

@@ -32,25 +32,73 @@ func (f *Factory) BuildProtocol(net.Addr) reactor.Protocol {
 	return &serverSide{f: f}
 }
 
-// serverSide is the accepted connection's Side: it stops reading until the
-// target has answered, then links the two.
+// maxEarly bounds what a client may send before the target has answered:
+// beyond it the client is no longer read from until the target answers.
+const maxEarly = 64 << 10
+
+// serverSide is the accepted connection's Side. Until the target has
+// answered it keeps reading, into a buffer of at most maxEarly bytes (plus
+// one read), and only pauses once that is full: a paused connection's end
+// goes unseen, and a client that left (a reset) would have held two
+// descriptors, and the attempt, until the connect timed out. Then it links
+// the two and relays what it kept.
 type serverSide struct {
 	Side
 	f         *Factory
 	connector *reactor.Connector
 	target    *Side
+	early     []byte // what the client sent before the target answered
+	earlyEOF  bool   // and whether it then shut its write side
 	ended     int
 	reported  bool
 }
 
 func (s *serverSide) ConnectionMade() {
-	s.Transport.PauseProducing() // nothing to relay to yet
 	s.onLost = func(*Side) { s.sideEnded() }
 	timeout := s.f.ConnectTimeout
 	if timeout == 0 {
 		timeout = reactor.DefaultConnectTimeout
 	}
 	s.connector = s.f.Reactor.ConnectTCP(s.f.Target, &targetFactory{server: s}, timeout)
+}
+
+// DataReceived relays data once the target has answered, and keeps it
+// until then.
+func (s *serverSide) DataReceived(data []byte) {
+	if s.peer != nil {
+		s.Side.DataReceived(data)
+		return
+	}
+	s.early = append(s.early, data...)
+	if len(s.early) >= maxEarly {
+		s.Transport.PauseProducing() // resumed when the target answers
+	}
+}
+
+// ReadConnectionLost passes the client's half-close through once the
+// target has answered, and remembers it until then: a client that sends
+// its request and shuts its write side (nc -N) is waiting for the answer.
+func (s *serverSide) ReadConnectionLost() {
+	if s.peer == nil && !s.lost {
+		s.earlyEOF = true
+		return
+	}
+	s.Side.ReadConnectionLost()
+}
+
+// linked relays to the target what the client sent before it answered,
+// and its half-close, and reads from the client again.
+func (s *serverSide) linked() {
+	if len(s.early) > 0 {
+		s.Relayed += int64(len(s.early))
+		s.peer.Transport.Write(s.early)
+		s.early = nil
+	}
+	if s.earlyEOF {
+		s.Side.ReadConnectionLost()
+		return
+	}
+	s.Transport.ResumeProducing()
 }
 
 // sideEnded counts the ends; the relay is over when both sides have ended,
@@ -111,5 +159,5 @@ func (t *targetSide) ConnectionMade() {
 	s.target = &t.Side
 	t.onLost = func(*Side) { s.sideEnded() }
 	link(&s.Side, &t.Side)
-	s.Transport.ResumeProducing()
+	s.linked()
 }
