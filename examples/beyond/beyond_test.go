@@ -350,6 +350,7 @@ func TestTransformServerBadRequests(t *testing.T) {
 		{"1001:", `bad request: basic: netstring length "1001"...: frame longer than the maximum \(1000\)`},
 		{"5:abcdeX", `bad request: basic: netstring of 5 bytes ends with 'X'`},
 		{"x:", `bad request: basic: netstring length "x": malformed frame`},
+		{"5:shout,", `bad request: no "\." between the transform's name and the poem: closing$`},
 	} {
 		conn, err := net.DialTimeout("tcp", service, wait)
 		if err != nil {

@@ -80,8 +80,13 @@ func (t *transformer) StringReceived(request []byte) {
 		return
 	}
 	name, poem, ok := bytes.Cut(request, []byte("."))
+	if !ok {
+		fmt.Printf("%v: bad request: no \".\" between the transform's name and the poem: closing\n", peer)
+		t.LoseConnection()
+		return
+	}
 	xform := transforms[string(name)]
-	if !ok || xform == nil {
+	if xform == nil {
 		fmt.Printf("%v: unknown transform %q: closing\n", peer, name)
 		t.LoseConnection()
 		return
