@@ -452,3 +452,32 @@ func TestEchoServer(t *testing.T) {
 		t.Errorf("after a line too long: %q, %v; want the connection closed and the unfinished line never answered", rest, err)
 	}
 }
+
+// flagDef finds the flags a program defines on its flag set.
+var flagDef = regexp.MustCompile(`fs\.(?:Bool|String|Int|Duration)(?:Var)?\((?:&[^,]+, )?"([a-z-]+)"`)
+
+// The usage lines at the top of each program's doc (the indented block
+// that runs it) name every flag it takes: chat-server's left out
+// --max-line.
+func TestUsageLinesNameEveryFlag(t *testing.T) {
+	for _, prog := range []string{"chat-server", "echo-server", "transform-server", "transform-client"} {
+		src, err := os.ReadFile(prog + "/main.go")
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, _, _ := strings.Cut(string(src), "\npackage main")
+		var usage strings.Builder
+		for line := range strings.Lines(doc) {
+			if strings.HasPrefix(line, "//\t") {
+				usage.WriteString(line)
+			} else if usage.Len() > 0 {
+				break // the end of the first indented block
+			}
+		}
+		for _, m := range flagDef.FindAllStringSubmatch(string(src), -1) {
+			if !strings.Contains(usage.String(), "--"+m[1]) {
+				t.Errorf("%s: the usage lines do not name --%s:\n%s", prog, m[1], usage.String())
+			}
+		}
+	}
+}

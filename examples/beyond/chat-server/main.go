@@ -2,7 +2,7 @@
 // what Twisted's users build from LineReceiver and the policies, in Go.
 //
 //	go run ./examples/beyond/chat-server [--iface HOST] [--port P] [--idle 5m]
-//	                                     [--max-per-peer 4] [--max-backlog 262144]
+//	                                     [--max-per-peer 4] [--max-backlog 262144] [--max-line 4096]
 //
 // Each line a client sends goes to every other client, as "<name> line";
 // a client is "guestN" until it sends "/nick NAME", and "/quit" leaves.
