@@ -9,7 +9,8 @@
 // same connection (Twisted's Echo protocol, wire.Echo). With --lines what
 // a client sends is split into lines by a basic.LineReceiver and each line
 // answered with itself (wire.LineEcho); a line longer than --max-length
-// ends its connection. Try either with nc 127.0.0.1 PORT.
+// ends its connection; --delimiter and --max-length without --lines are a
+// usage error. Try either with nc 127.0.0.1 PORT.
 //
 // It prints "Serving echo on ADDRESS." (or "Serving lines on ...") and
 // runs until SIGINT or SIGTERM. --loops N runs N reactors sharing the port
@@ -66,9 +67,12 @@ func parseArgs(args []string) (wireserve.Config, error) {
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
-	switch {
+	switch lineOnly := lineFlagSet(fs); {
 	case fs.NArg() > 0:
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case !*lines && lineOnly != "":
+		// Ignored, it would leave the user thinking lines are served.
+		return cfg, fmt.Errorf("--%s applies only with --lines", lineOnly)
 	case cfg.Port < 0 || cfg.Port > 65535:
 		return cfg, fmt.Errorf("--port must be between 0 and 65535, not %d", cfg.Port)
 	case *maxLength < 1:
@@ -93,4 +97,16 @@ func parseArgs(args []string) (wireserve.Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// lineFlagSet returns the name of a flag given on the command line that
+// only --lines uses ("" if none was).
+func lineFlagSet(fs *flag.FlagSet) string {
+	name := ""
+	fs.Visit(func(f *flag.Flag) {
+		if name == "" && (f.Name == "delimiter" || f.Name == "max-length") {
+			name = f.Name
+		}
+	})
+	return name
 }
