@@ -196,19 +196,39 @@ const opsMaxConns = 32
 
 // listenOps opens the --metrics listener before the poems' ports, so that
 // a bad address fails before anything is served; nil without --metrics.
+// An address that cannot be read is a mistake on the command line (exit
+// status 2); one that reads well but cannot be listened on (in use, not
+// this machine's, a host that does not resolve) is a failure of the run
+// (status 1), as for the poems' ports.
 func listenOps(addr string) (*opsServer, error) {
 	if addr == "" {
 		return nil, nil
 	}
+	if err := checkOpsAddr(addr); err != nil {
+		return nil, usageErrorf("--metrics %s: %v", addr, err)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, usageErrorf("--metrics %s: %v", addr, err)
+		return nil, fmt.Errorf("--metrics %s: %v", addr, err)
 	}
 	// At most opsMaxConns connections at once: the others wait in the
 	// listen queue. Unbounded, a flood of scrapers (each held open up to
 	// IdleTimeout) took every descriptor, and the poems' ports could accept
 	// no one.
 	return &opsServer{ln: netutil.LimitListener(ln, opsMaxConns), done: make(chan struct{})}, nil
+}
+
+// checkOpsAddr says what is wrong with the form of a --metrics address:
+// host:port, the port a number (or a service name) a TCP port can be.
+func checkOpsAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return fmt.Errorf("bad port %q", port)
+	}
+	return nil
 }
 
 // enableStats gives every loop its counters (before the loops start) and

@@ -108,3 +108,31 @@ func TestOpsServerIdleClientsDoNotStarveHealthz(t *testing.T) {
 		t.Errorf("/healthz: %s", resp.Status)
 	}
 }
+
+// A --metrics address that cannot be read is a mistake on the command line
+// (status 2); one that reads well but is taken is a failure of the run
+// (status 1), as a poem's port in use is. Both are one line.
+func TestMetricsAddressErrors(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, tt := range []struct {
+		addr string
+		code int
+	}{
+		{"127.0.0.1", 2},
+		{"127.0.0.1:99999", 2},
+		{"127.0.0.1:nosuchservice", 2},
+		{busy.Addr().String(), 1},
+	} {
+		code, stdout, stderr := gyre(t, nil, "serve", "--metrics", tt.addr, "library")
+		if code != tt.code || stdout != "" {
+			t.Errorf("--metrics %s: status %d, stdout %q; want status %d and no output", tt.addr, code, stdout, tt.code)
+		}
+		if !strings.HasPrefix(stderr, "gyre: --metrics "+tt.addr+": ") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("--metrics %s: stderr %q is not one line \"gyre: --metrics ADDR: ...\"", tt.addr, stderr)
+		}
+	}
+}
