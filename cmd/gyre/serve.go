@@ -29,8 +29,9 @@ the next poems take the following ports. Without it the system chooses.
 --listen ENDPOINT (repeatable) serves on endpoints instead: one poem on
 every endpoint given, or the i-th poem on the i-th endpoint. Endpoints are
 Twisted's strings: tcp:PORT[:interface=IP][:backlog=N], tcp6:PORT,
-unix:PATH[:mode=0660], tls:PORT:privateKey=KEY.pem:certKey=CERT.pem, and
-systemd:domain=INET:index=N for a socket passed by socket activation.
+unix:PATH[:mode=0660], tls:PORT:privateKey=KEY.pem:certKey=CERT.pem (also
+ssl:), and systemd:domain=INET:index=N (or name=NAME, from LISTEN_FDNAMES)
+for a socket passed by socket activation.
 gyre prints "Serving POEM on ADDRESS." for each, then logs one record per
 client served (peer, bytes, duration, outcome) on stderr.
 
@@ -52,9 +53,10 @@ listening on every port (SO_REUSEPORT: the kernel spreads the connections);
 SIGINT, SIGTERM or SIGHUP stops accepting and lets the poems in flight
 finish, for at most --grace, then gyre exits with status 0; a second signal
 exits at once (status 130 after SIGINT, 143 after SIGTERM, 129 after
-SIGHUP). --max-conns bounds the
-connections open at once: those beyond are closed as soon as accepted and
-counted in the log, so an overload cannot exhaust memory or descriptors.
+SIGHUP). --max-conns bounds the connections open at once: those beyond
+are reset as soon as accepted (a reset, not a clean close, which a client
+would read as a whole, empty poem) and counted in the log, so an overload
+cannot exhaust memory or descriptors.
 
 Durations are seconds (0.1) or carry a unit (100ms, 5s).`
 
@@ -151,15 +153,15 @@ func newServeCmd() *cobra.Command {
 	f.SortFlags = false
 	f.Var(&port, "port", "port of the first poem; the next poems take the following ports (default: chosen by the system)")
 	f.StringVar(&cfg.iface, "iface", "localhost", "interface (host name or address) to listen on")
-	f.StringArrayVar(&listens, "listen", nil, "serve on this endpoint instead of --port/--iface (repeatable): tcp:PORT[:interface=IP], tcp6:PORT, unix:PATH[:mode=0660], tls:PORT:privateKey=KEY.pem[:certKey=CERT.pem], systemd:domain=INET:index=N")
+	f.StringArrayVar(&listens, "listen", nil, "serve on this endpoint instead of --port/--iface (repeatable): tcp:PORT[:interface=IP], tcp6:PORT, unix:PATH[:mode=0660], tls:PORT:privateKey=KEY.pem[:certKey=CERT.pem] (or ssl:), systemd:domain=INET:index=N (or :name=NAME)")
 	f.BoolVar(&cfg.slow, "slow", false, "send the poem slowly, --num-bytes characters every --delay")
 	intVar(f, &cfg.numBytes, "num-bytes", 10, 1, "with --slow: characters per send")
 	f.Var(&delay, "delay", "with --slow: pause between sends")
 	f.BoolVar(&cfg.blocking, "blocking", false, "serve one client at a time per port, with blocking sockets")
 	intVar(f, &cfg.loops, "loops", 1, 0, "reactor loops sharing the ports (0: one per CPU)")
 	f.BoolVar(&cfg.direct, "direct", false, "read and write one connection at a time instead of batching a turn's system calls (io_uring)")
-	f.Var(&grace, "grace", "on SIGINT/SIGTERM, how long poems in flight may take to finish")
-	intVar(f, &maxConns, "max-conns", 0, 0, "most connections open at once; more are closed at once (default: the descriptor limit less 96, at most 65536)")
+	f.Var(&grace, "grace", "on SIGINT, SIGTERM or SIGHUP, how long poems in flight may take to finish")
+	intVar(f, &maxConns, "max-conns", 0, 0, "most connections open at once; more are reset at once (default: the descriptor limit less 96, at most 65536)")
 	f.Var(logFmt, "log-format", "log format on stderr")
 	f.BoolVarP(&cfg.quiet, "quiet", "q", false, "log only warnings and errors, not every client")
 	completeChoices(cmd, "log-format", logFmt)

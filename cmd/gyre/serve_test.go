@@ -200,7 +200,7 @@ func TestServeLoops(t *testing.T) {
 	}
 }
 
-// Connections beyond --max-conns are closed at once and counted, in the
+// Connections beyond --max-conns are reset at once and counted, in the
 // log and in /metrics, and so is the poem its client left unfinished.
 func TestServeMaxConns(t *testing.T) {
 	s := startServer(t, 1, "--max-conns", "1", "--slow", "--num-bytes", "10", "--delay", "0.05",
@@ -401,5 +401,38 @@ func TestServeHelp(t *testing.T) {
 	}
 	if code != 0 {
 		t.Errorf("status %d", code)
+	}
+}
+
+// gyre serve --help says what the server does: a connection beyond
+// --max-conns is reset (a clean close would read as a whole, empty poem),
+// SIGHUP drains as SIGINT and SIGTERM do, and --listen takes every endpoint
+// the parser does. So does the refusals' metric.
+func TestServeHelpTexts(t *testing.T) {
+	code, help, _ := gyre(t, nil, "serve", "--help")
+	if code != 0 {
+		t.Fatalf("gyre serve --help: status %d", code)
+	}
+	flags := map[string]string{}
+	for line := range strings.Lines(help) {
+		if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(f[0], "--") {
+			flags[f[0]] = line
+		}
+	}
+	for _, tt := range []struct{ where, text, want string }{
+		{"--max-conns", flags["--max-conns"], "reset at once"},
+		{"--grace", flags["--grace"], "SIGINT, SIGTERM or SIGHUP"},
+		{"--listen", flags["--listen"], "ssl:"},
+		{"--listen", flags["--listen"], "name=NAME"},
+		{"the long help", help, "are reset as soon as accepted"},
+		{"the long help", help, "(or name=NAME"},
+		{"the refusals' metric", descRefused.String(), "reset as soon as accepted"},
+	} {
+		if !strings.Contains(tt.text, tt.want) {
+			t.Errorf("%s does not say %q:\n%s", tt.where, tt.want, tt.text)
+		}
+	}
+	if strings.Contains(help, "closed at once") || strings.Contains(help, "closed as soon as") {
+		t.Errorf("the help still says connections are closed:\n%s", help)
 	}
 }

@@ -137,7 +137,7 @@ var (
 	descLost = prometheus.NewDesc("gyre_poems_lost_total",
 		"Poems begun but not sent whole (client gone, reset, grace over).", []string{"loop"}, nil)
 	descRefused = prometheus.NewDesc("gyre_poems_refused_total",
-		"Connections closed at once because --max-conns were open.", []string{"loop"}, nil)
+		"Connections reset as soon as accepted because --max-conns were open.", []string{"loop"}, nil)
 	descRejected = prometheus.NewDesc("gyre_proxy_rejected_total",
 		"Connections aborted without a valid PROXY protocol header (--proxy-protocol).", []string{"loop", "reason"}, nil)
 	descBytes = prometheus.NewDesc("gyre_bytes_sent_total",
