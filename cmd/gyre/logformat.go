@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -134,6 +135,9 @@ func (h *logHandler) Handle(_ context.Context, r slog.Record) error {
 		// record rather than grow without bound, and count it.
 		out = out[:start]
 		b.dropped++
+		if b.tally != nil {
+			b.tally.Add(1)
+		}
 	} else {
 		b.records++
 	}
@@ -425,13 +429,14 @@ func (c *logClock) append(out []byte, t time.Time) []byte {
 // logBuffer is where a logHandler puts its records until a flush hands
 // them to the logSink: in memory, so that logging a record makes no system
 // call. limit bounds it (0: no bound); records beyond are counted in
-// dropped.
+// dropped, and in tally if it is set (the sink's count for /metrics).
 type logBuffer struct {
 	mu      sync.Mutex
 	data    []byte
 	limit   int
 	records int // in data
 	dropped int64
+	tally   *atomic.Int64
 	clock   logClock
 }
 

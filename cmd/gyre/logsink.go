@@ -28,6 +28,12 @@ type logSink struct {
 
 	pending atomic.Int64 // records handed over, not yet written
 	lost    atomic.Int64 // records handed over whose write failed
+	// dropped counts, for ever, the records that never reached the log:
+	// dropped by a full buffer of the sink's (newBuffer) or lost in a
+	// failed write. lost and the buffers' own counts are taken (reset) by
+	// the reports in the log; this one is /metrics' counter, which only
+	// grows.
+	dropped atomic.Int64
 
 	// mu orders hand-overs (read-locked) before the close of queue: a
 	// loop still flushing when gyre exits at once must not send on a
@@ -69,6 +75,7 @@ func (s *logSink) run() {
 			// A log that cannot be written is not worth dying for:
 			// count it and go on.
 			s.lost.Add(int64(b.records))
+			s.dropped.Add(int64(b.records))
 		}
 		s.pending.Add(-int64(b.records))
 		if cap(b.data) > maxReused {
@@ -151,6 +158,17 @@ func (s *logSink) offerAgain(batch logBatch, deadline <-chan struct{}) bool {
 		return false
 	}
 }
+
+// newBuffer returns a log buffer, bounded, whose dropped records the sink
+// counts in droppedTotal.
+func (s *logSink) newBuffer() *logBuffer {
+	return &logBuffer{limit: logBufferLimit, tally: &s.dropped}
+}
+
+// droppedTotal is how many records never reached the log since the sink
+// started: dropped by its buffers, or lost in a failed write. It may be
+// read from any goroutine.
+func (s *logSink) droppedTotal() int64 { return s.dropped.Load() }
 
 // takeLost returns how many handed-over records could not be written since
 // the last call.

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // stuckWriter blocks every write until released.
@@ -103,4 +105,34 @@ func TestLogSinkFlushOnOneCPU(t *testing.T) {
 	if lost, drained := sink.closeWithin(5*time.Second, b); lost != 0 || !drained {
 		t.Errorf("lost %d records (drained %v)", lost, drained)
 	}
+}
+
+// Every record that never reaches the log, dropped by a full buffer or
+// lost in a failed write, is in the sink's count for /metrics, which the
+// reports in the log (takeDropped, takeLost) do not reset.
+func TestLogSinkDroppedTotal(t *testing.T) {
+	sink := newLogSink(failingWriter{})
+	b := sink.newBuffer()
+	b.limit = 300 // a few records
+	logRecords(b, 20)
+	if b.dropped == 0 || b.records == 0 {
+		t.Fatalf("%d records held, %d dropped: want some of each", b.records, b.dropped)
+	}
+	b.takeDropped() // reported in the log
+	if !sink.flush(b) {
+		t.Fatal("flush refused")
+	}
+	for deadline := time.Now().Add(5 * time.Second); sink.pending.Load() != 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the writer never took the batch")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	sink.takeLost() // reported in the log
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(&statsCollector{log: sink})
+	if got := gathered(t, reg, "gyre_log_records_dropped_total"); got != 20 {
+		t.Errorf("gyre_log_records_dropped_total %v, want 20", got)
+	}
+	sink.closeWithin(time.Second)
 }

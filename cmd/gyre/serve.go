@@ -361,7 +361,7 @@ type sayer func(lvl slog.Level, msg string, attrs ...slog.Attr)
 
 // newSayer returns the main log and the bounded buffer it writes through.
 func newSayer(sink *logSink, format logFormat, level slog.Level) (sayer, *logBuffer) {
-	mainBuf := &logBuffer{limit: logBufferLimit}
+	mainBuf := sink.newBuffer()
 	mainLog := slog.New(newLogHandler(mainBuf, format, level))
 	return func(lvl slog.Level, msg string, attrs ...slog.Attr) {
 		mainLog.LogAttrs(context.Background(), lvl, msg, attrs...)
@@ -399,7 +399,8 @@ func announceServing(cfg serveConfig, poems int, srv poemServer, ops *opsServer,
 		attrs = append(attrs, slog.Int("num_bytes", cfg.numBytes), slog.Duration("delay", cfg.delay))
 	}
 	if ops != nil {
-		ops.serve(srv.(*reactorServer).enableStats(), say)
+		rs := srv.(*reactorServer)
+		ops.serve(&statsCollector{loops: rs.enableStats(), log: rs.sink}, say)
 		attrs = append(attrs, slog.String("metrics", ops.Addr().String()))
 	}
 	if cfg.proxyProtocol {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"regexp"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -152,9 +154,11 @@ func TestServeStalledLog(t *testing.T) {
 }
 
 // gyre serve 2>&1 | head -1: once the reader has gone, the log's writes
-// fail, and the server neither dies (SIGPIPE) nor cuts a poem.
+// fail, and the server neither dies (SIGPIPE) nor cuts a poem; /metrics
+// counts the records that could not be written.
 func TestServeSurvivesClosedLogPipe(t *testing.T) {
-	s, outR := startPiped(t, nil, true, "library")
+	maddr := "127.0.0.1:" + strconv.Itoa(freePorts(t, 1))
+	s, outR := startPiped(t, nil, true, "--metrics", maddr, "library")
 	outR.Close() // head has read its line and left
 	library := embedded(t, "library")
 	for i := range 3 {
@@ -167,6 +171,13 @@ func TestServeSurvivesClosedLogPipe(t *testing.T) {
 	case <-s.exited:
 		t.Fatalf("gyre serve died with status %d once its log pipe closed", s.code)
 	default:
+	}
+	_, body := httpGet(t, "http://"+maddr+"/metrics")
+	m := regexp.MustCompile(`(?m)^gyre_log_records_dropped_total (\d+)$`).FindStringSubmatch(body)
+	if m == nil {
+		t.Errorf("/metrics has no gyre_log_records_dropped_total")
+	} else if n, _ := strconv.Atoi(m[1]); n < 3 {
+		t.Errorf("gyre_log_records_dropped_total %d, want at least the 3 clients' records", n)
 	}
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	if code, _ := s.waitExit(10 * time.Second); code != 0 {

@@ -47,7 +47,7 @@ type blockingServer struct {
 func newBlockingServer(cfg serveConfig, poems []*poemSource, sink *logSink, level slog.Level) (*blockingServer, error) {
 	s := &blockingServer{
 		cfg: cfg, poems: poems, sink: sink,
-		buf:    &logBuffer{limit: logBufferLimit},
+		buf:    sink.newBuffer(),
 		doneCh: make(chan struct{}),
 		cutCh:  make(chan struct{}),
 		open:   make(map[net.Conn]bool),

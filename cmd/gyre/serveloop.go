@@ -79,7 +79,7 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 	for i := range cfg.loops {
 		l := &serveLoop{
 			srv:       s,
-			buf:       &logBuffer{limit: logBufferLimit},
+			buf:       sink.newBuffer(),
 			perClient: level <= slog.LevelInfo,
 			gate:      gate{max: int64(cfg.maxConns), shared: shared},
 		}

@@ -24,8 +24,8 @@ import (
 //	/metrics  the Prometheus text exposition: per loop, poems served, lost
 //	          and refused, PROXY protocol rejections, bytes sent,
 //	          connections in flight, the serve duration histogram and the
-//	          lag of due timers; plus the Go runtime's and the process's
-//	          own metrics;
+//	          lag of due timers; the log records dropped; plus the Go
+//	          runtime's and the process's own metrics;
 //	/healthz  200 "ok" while serving, 503 "draining" once a signal has
 //	          stopped the listeners, so that a balancer's HTTP check takes
 //	          the instance out while the poems in flight finish.
@@ -41,15 +41,16 @@ type opsServer struct {
 	done     chan struct{}
 }
 
-// serve starts answering /metrics, for loops, and /healthz. What net/http
-// and the Prometheus handler have to complain of (an accept that failed,
-// a scrape that could not be written) goes to gyre's log through say.
-func (o *opsServer) serve(loops []*loopStats, say sayer) {
+// serve starts answering /metrics, with what stats collects, and
+// /healthz. What net/http and the Prometheus handler have to complain of
+// (an accept that failed, a scrape that could not be written) goes to
+// gyre's log through say.
+func (o *opsServer) serve(stats *statsCollector, say sayer) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&statsCollector{loops: loops},
+		stats,
 	)
 	errLog := log.New(httpErrorLog(say), "", 0)
 	mux := http.NewServeMux()
@@ -126,9 +127,11 @@ func (o *opsServer) close() {
 	<-o.done
 }
 
-// statsCollector turns the loops' counters into metrics at scrape time.
+// statsCollector turns the loops' counters, and the log's, into metrics
+// at scrape time.
 type statsCollector struct {
 	loops []*loopStats
+	log   *logSink // nil: no log to count
 }
 
 var (
@@ -148,10 +151,12 @@ var (
 		"Time from a poem's start (after the PROXY header, if any) to the end of its connection.", []string{"loop"}, nil)
 	descLag = prometheus.NewDesc("gyre_loop_timer_lag_seconds",
 		"How late the loop ran a due timer (a probe every 250ms).", []string{"loop"}, nil)
+	descLogDropped = prometheus.NewDesc("gyre_log_records_dropped_total",
+		"Log records that never reached stderr: dropped while the writer was behind (buffer full) or lost in a failed write.", nil, nil)
 )
 
 func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descServed, descLost, descRefused, descRejected, descBytes, descInFlight, descDuration, descLag} {
+	for _, d := range []*prometheus.Desc{descServed, descLost, descRefused, descRejected, descBytes, descInFlight, descDuration, descLag, descLogDropped} {
 		ch <- d
 	}
 }
@@ -172,6 +177,9 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descInFlight, prometheus.GaugeValue, float64(s.inFlight.Load()), loop)
 		ch <- s.duration.metric(descDuration, durationBounds, loop)
 		ch <- s.lag.metric(descLag, lagBounds, loop)
+	}
+	if c.log != nil {
+		counter(descLogDropped, c.log.droppedTotal())
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // flakyListener fails its first Accept with a temporary error, as an
@@ -52,7 +54,7 @@ func TestOpsServerErrorsGoToTheLog(t *testing.T) {
 		}
 		lines = append(lines, line)
 	}
-	o.serve(nil, say)
+	o.serve(&statsCollector{}, say)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		mu.Lock()
@@ -80,7 +82,7 @@ func TestOpsServerIdleClientsDoNotStarveHealthz(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.serve(nil, func(slog.Level, string, ...slog.Attr) {})
+	o.serve(&statsCollector{}, func(slog.Level, string, ...slog.Attr) {})
 	defer o.close()
 	addr := o.Addr().String()
 	for range opsMaxConns {
@@ -135,4 +137,24 @@ func TestMetricsAddressErrors(t *testing.T) {
 			t.Errorf("--metrics %s: stderr %q is not one line \"gyre: --metrics ADDR: ...\"", tt.addr, stderr)
 		}
 	}
+}
+
+// gathered is the sum of the values of every series of the metric name
+// (counters and gauges) that reg collects.
+func gathered(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0.0
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			sum += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+		}
+	}
+	return sum
 }
