@@ -381,7 +381,7 @@ func (p *servedPort) observe(s poetry.Served) {
 		l.lost++
 	}
 	l.bytes += s.Bytes
-	l.stats.observe(s)
+	l.stats.observe(s, l.cutReason != nil && s.Err == l.cutReason)
 	if l.perClient {
 		logServed(p.log, s)
 		// A burst of clients (ten thousand slow ones ending together)

@@ -138,7 +138,7 @@ var (
 	descServed = prometheus.NewDesc("gyre_poems_served_total",
 		"Poems sent whole, the connection closed cleanly.", []string{"loop"}, nil)
 	descLost = prometheus.NewDesc("gyre_poems_lost_total",
-		"Poems begun but not sent whole (client gone, reset, grace over).", []string{"loop"}, nil)
+		"Poems begun but not sent whole, by reason: cut (by gyre: grace over, second signal), poem_file (the file shrank), client_closed, tls (handshake or record failed), connection_error (a reset...).", []string{"loop", "reason"}, nil)
 	descRefused = prometheus.NewDesc("gyre_poems_refused_total",
 		"Connections reset as soon as accepted because --max-conns were open.", []string{"loop"}, nil)
 	descRejected = prometheus.NewDesc("gyre_proxy_rejected_total",
@@ -168,7 +168,9 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	for i, s := range c.loops {
 		loop := strconv.Itoa(i)
 		counter(descServed, s.served.Load(), loop)
-		counter(descLost, s.lost.Load(), loop)
+		for j, reason := range lostReasons {
+			counter(descLost, s.lost[j].Load(), loop, reason)
+		}
 		counter(descRefused, s.refused.Load(), loop)
 		for j, reason := range rejectReasons {
 			counter(descRejected, s.rejected[j].Load(), loop, reason)

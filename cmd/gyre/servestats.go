@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -19,7 +20,7 @@ import (
 type loopStats struct {
 	_        [64]byte
 	served   atomic.Int64
-	lost     atomic.Int64
+	lost     [len(lostReasons)]atomic.Int64
 	refused  atomic.Int64
 	bytes    atomic.Int64
 	inFlight atomic.Int64
@@ -27,6 +28,52 @@ type loopStats struct {
 	duration histogramCounts
 	lag      histogramCounts
 	_        [64]byte
+}
+
+// lostReasons are the values of the reason label of poems lost, a fixed
+// set so that the series are bounded (see lostReason).
+var lostReasons = [...]string{"cut", "client_closed", "tls", "poem_file", "connection_error"}
+
+// Indexes in lostReasons.
+const (
+	lostCut = iota
+	lostClientClosed
+	lostTLS
+	lostPoemFile
+	lostConnection
+)
+
+// lostReason sorts why a poem was lost (Served.Err; cut says gyre cut it)
+// into one of lostReasons. The split matters to an operator: a cut (the
+// grace over, a second signal) and a poem file that shrank are gyre's
+// side, worth an alert; a client that closed early, a failed TLS
+// connection and a reset are the clients' or the network's.
+//
+// The servers hand their errors over unwrapped, so a type switch sorts
+// them without a walk down a chain; the walk (errors.Is, errors.AsType) is
+// for an error someone wrapped. It matters because the walk allocates on
+// a *reactor.TLSError (its Unwrap returns a new slice), and a storm of
+// failed handshakes is exactly when the loop must not.
+func lostReason(err error, cut bool) int {
+	if cut {
+		return lostCut
+	}
+	switch err.(type) {
+	case *reactor.TLSError:
+		return lostTLS
+	case *poetry.ShortFileError:
+		return lostPoemFile
+	}
+	if errors.Is(err, poetry.ErrClientClosed) {
+		return lostClientClosed
+	}
+	if _, ok := errors.AsType[*reactor.TLSError](err); ok {
+		return lostTLS
+	}
+	if _, ok := errors.AsType[*poetry.ShortFileError](err); ok {
+		return lostPoemFile
+	}
+	return lostConnection
 }
 
 // rejectReasons are the values of the reason label of PROXY protocol
@@ -90,8 +137,9 @@ func (s *loopStats) refuse() {
 	}
 }
 
-// observe counts a connection that ended after its poem began.
-func (s *loopStats) observe(sv poetry.Served) {
+// observe counts a connection that ended after its poem began; cut says
+// that gyre cut it (sv.Err is then the cut's reason).
+func (s *loopStats) observe(sv poetry.Served, cut bool) {
 	if s == nil {
 		return
 	}
@@ -99,7 +147,7 @@ func (s *loopStats) observe(sv poetry.Served) {
 	if sv.Err == nil {
 		s.served.Add(1)
 	} else {
-		s.lost.Add(1)
+		s.lost[lostReason(sv.Err, cut)].Add(1)
 	}
 	s.bytes.Add(sv.Bytes)
 	s.duration.observe(sv.Duration)

@@ -2,10 +2,12 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 
 	"gyre/poetry"
 	"gyre/protocols/proxyproto"
+	"gyre/reactor"
 )
 
 // The metrics hooks of the hot path allocate nothing: a served poem is a
@@ -21,24 +24,31 @@ func TestLoopStatsAllocs(t *testing.T) {
 	s := newLoopStats()
 	sv := poetry.Served{Bytes: 3014, Duration: 80 * time.Microsecond}
 	lost := poetry.Served{Bytes: 10, Duration: time.Second, Err: poetry.ErrClientClosed}
+	tlsFailed := poetry.Served{Bytes: 0, Duration: time.Second, Err: &reactor.TLSError{Op: "handshake", Err: io.ErrUnexpectedEOF}}
+	reset := poetry.Served{Bytes: 100, Duration: time.Second, Err: &reactor.ConnectionLostError{Err: syscall.ECONNRESET}}
 	rej := &net.OpError{Op: "read", Err: proxyproto.ErrTimeout}
 	if n := testing.AllocsPerRun(1000, func() {
 		s.open()
-		s.observe(sv)
+		s.observe(sv, false)
 		s.open()
-		s.observe(lost)
+		s.observe(lost, false)
+		s.open()
+		s.observe(tlsFailed, false)
+		s.open()
+		s.observe(reset, false)
 		s.refuse()
 		s.open()
 		s.reject(rej)
 	}); n != 0 {
 		t.Errorf("%v allocations per round, want 0", n)
 	}
-	if s.served.Load() == 0 || s.lost.Load() == 0 || s.refused.Load() == 0 || s.inFlight.Load() != 0 {
-		t.Errorf("counters: served %d lost %d refused %d in flight %d", s.served.Load(), s.lost.Load(), s.refused.Load(), s.inFlight.Load())
+	if s.served.Load() == 0 || s.lost[lostClientClosed].Load() == 0 || s.lost[lostTLS].Load() == 0 || s.refused.Load() == 0 || s.inFlight.Load() != 0 {
+		t.Errorf("counters: served %d lost %d and %d refused %d in flight %d", s.served.Load(),
+			s.lost[lostClientClosed].Load(), s.lost[lostTLS].Load(), s.refused.Load(), s.inFlight.Load())
 	}
 	var nilStats *loopStats // without --metrics
 	nilStats.open()
-	nilStats.observe(sv)
+	nilStats.observe(sv, false)
 	nilStats.reject(errors.New("x"))
 }
 
@@ -62,7 +72,7 @@ func BenchmarkLoopStatsObserve(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		s.open()
-		s.observe(sv)
+		s.observe(sv, false)
 	}
 }
 
@@ -224,4 +234,103 @@ func TestMetricsWhileServing(t *testing.T) {
 	if served != clients*each || durations != clients*each || inFlight != 0 {
 		t.Errorf("served %v, durations %v, in flight %v; want %d, %d, 0", served, durations, inFlight, clients*each, clients*each)
 	}
+}
+
+// Every way a poem is lost has its reason, and one bounded set of them:
+// what gyre cut is told apart from what the clients did.
+func TestLostReason(t *testing.T) {
+	reset := &net.OpError{Op: "read", Err: syscall.ECONNRESET}
+	for _, tt := range []struct {
+		err  error
+		cut  bool
+		want string
+	}{
+		{errors.New("cut: grace period over"), true, "cut"},
+		{poetry.ErrClientClosed, false, "client_closed"},
+		{&reactor.TLSError{Op: "handshake", Err: errors.New("tls: bad certificate")}, false, "tls"},
+		{fmt.Errorf("wrapped: %w", &reactor.TLSError{Op: "read", Err: io.ErrUnexpectedEOF}), false, "tls"},
+		{&poetry.ShortFileError{Sent: 10, Size: 20}, false, "poem_file"},
+		{reset, false, "connection_error"},
+		{reactor.ErrConnectionAborted, false, "connection_error"},
+	} {
+		if got := lostReasons[lostReason(tt.err, tt.cut)]; got != tt.want {
+			t.Errorf("lostReason(%v, cut %v) = %s, want %s", tt.err, tt.cut, got, tt.want)
+		}
+	}
+}
+
+// /metrics tells a poem gyre cut (here the grace over) from one its
+// client reset, in the reason label of gyre_poems_lost_total.
+func TestMetricsLostByReason(t *testing.T) {
+	poem, _ := poetry.Poem("library")
+	cfg := serveConfig{iface: "127.0.0.1", loops: 1, maxConns: 16, grace: time.Second, slow: true, numBytes: 10, delay: time.Hour}
+	sink := newLogSink(io.Discard)
+	defer sink.closeWithin(time.Second)
+	srv, err := newReactorServer(cfg, []*poemSource{{name: "library", data: poem, size: int64(len(poem))}}, sink, slog.LevelInfo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(&statsCollector{loops: srv.enableStats()})
+	srv.start()
+	addr := srv.listening()[0].addr
+	firstChunk := func() net.Conn {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := io.ReadFull(c, make([]byte, 10)); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	leaves := firstChunk()
+	stays := firstChunk()
+	defer stays.Close()
+	leaves.(*net.TCPConn).SetLinger(0)
+	leaves.Close() // a reset
+	lost := func(reason string) float64 {
+		for _, f := range must(reg.Gather()) {
+			if f.GetName() != "gyre_poems_lost_total" {
+				continue
+			}
+			for _, m := range f.GetMetric() {
+				for _, lp := range m.GetLabel() {
+					if lp.GetName() == "reason" && lp.GetValue() == reason {
+						return m.GetCounter().GetValue()
+					}
+				}
+			}
+		}
+		t.Fatalf("no gyre_poems_lost_total{reason=%q}", reason)
+		return 0
+	}
+	for deadline := time.Now().Add(5 * time.Second); lost("connection_error") != 1; {
+		if time.Now().After(deadline) {
+			t.Fatal("the client that reset was never counted as connection_error")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	srv.drain()
+	srv.cut("grace period over")
+	<-srv.done()
+	srv.finish()
+	for _, reason := range lostReasons {
+		want := 0.0
+		if reason == "cut" || reason == "connection_error" {
+			want = 1
+		}
+		if got := lost(reason); got != want {
+			t.Errorf("gyre_poems_lost_total{reason=%q} %v, want %v", reason, got, want)
+		}
+	}
+}
+
+// must is v, or panics with err: for calls a test cannot go on without.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
