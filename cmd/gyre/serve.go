@@ -400,7 +400,7 @@ func announceServing(cfg serveConfig, poems int, srv poemServer, ops *opsServer,
 	}
 	if ops != nil {
 		rs := srv.(*reactorServer)
-		ops.serve(&statsCollector{loops: rs.enableStats(), log: rs.sink}, say)
+		ops.serve(&statsCollector{loops: rs.enableStats(), log: rs.sink, maxConns: cfg.maxConns, draining: &ops.draining}, say)
 		attrs = append(attrs, slog.String("metrics", ops.Addr().String()))
 	}
 	if cfg.proxyProtocol {

@@ -225,7 +225,7 @@ func TestServeMaxConns(t *testing.T) {
 	s.waitLog("msg=served")
 	_, body := httpGet(t, "http://"+maddr+"/metrics")
 	for _, want := range []string{
-		`gyre_poems_refused_total{loop="0"} 3`,
+		`gyre_connections_refused_total{loop="0"} 3`,
 		`gyre_poems_lost_total{loop="0",reason="connection_error"} 1`,
 		`gyre_poems_lost_total{loop="0",reason="cut"} 0`,
 		`gyre_poems_served_total{loop="0"} 0`,

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -21,11 +22,12 @@ import (
 // gyre serve --metrics ADDR: an HTTP server, on goroutines of its own and
 // never on a loop, with
 //
-//	/metrics  the Prometheus text exposition: per loop, poems served, lost
-//	          and refused, PROXY protocol rejections, bytes sent,
-//	          connections in flight, the serve duration histogram and the
-//	          lag of due timers; the log records dropped; plus the Go
-//	          runtime's and the process's own metrics;
+//	/metrics  the Prometheus text exposition: per loop, poems served and
+//	          lost, connections refused, PROXY protocol rejections, bytes
+//	          sent, connections in flight, the serve duration histogram and
+//	          the lag of due timers; for the process, the log records
+//	          dropped, --max-conns, whether it is draining and its build;
+//	          plus the Go runtime's and the process's own metrics;
 //	/healthz  200 "ok" while serving, 503 "draining" once a signal has
 //	          stopped the listeners, so that a balancer's HTTP check takes
 //	          the instance out while the poems in flight finish.
@@ -128,10 +130,12 @@ func (o *opsServer) close() {
 }
 
 // statsCollector turns the loops' counters, and the log's, into metrics
-// at scrape time.
+// at scrape time, with the settings an operator needs beside them.
 type statsCollector struct {
-	loops []*loopStats
-	log   *logSink // nil: no log to count
+	loops    []*loopStats
+	log      *logSink     // nil: no log to count
+	maxConns int          // --max-conns, across loops (0: not exported)
+	draining *atomic.Bool // the endpoint's (nil: not exported)
 }
 
 var (
@@ -139,7 +143,7 @@ var (
 		"Poems sent whole, the connection closed cleanly.", []string{"loop"}, nil)
 	descLost = prometheus.NewDesc("gyre_poems_lost_total",
 		"Poems begun but not sent whole, by reason: cut (by gyre: grace over, second signal), poem_file (the file shrank), client_closed, tls (handshake or record failed), connection_error (a reset...).", []string{"loop", "reason"}, nil)
-	descRefused = prometheus.NewDesc("gyre_poems_refused_total",
+	descRefused = prometheus.NewDesc("gyre_connections_refused_total",
 		"Connections reset as soon as accepted because --max-conns were open.", []string{"loop"}, nil)
 	descRejected = prometheus.NewDesc("gyre_proxy_rejected_total",
 		"Connections aborted without a valid PROXY protocol header (--proxy-protocol).", []string{"loop", "reason"}, nil)
@@ -153,10 +157,17 @@ var (
 		"How late the loop ran a due timer (a probe every 250ms).", []string{"loop"}, nil)
 	descLogDropped = prometheus.NewDesc("gyre_log_records_dropped_total",
 		"Log records that never reached stderr: dropped while the writer was behind (buffer full) or lost in a failed write.", nil, nil)
+	descMaxConns = prometheus.NewDesc("gyre_connections_max",
+		"The most connections open at once (--max-conns, shared by the loops); beyond it they are refused.", nil, nil)
+	descDraining = prometheus.NewDesc("gyre_draining",
+		"1 once a signal has stopped the listeners (the poems in flight may finish, /healthz answers 503), 0 while serving.", nil, nil)
+	descBuildInfo = prometheus.NewDesc("gyre_build_info",
+		"Always 1: gyre's version and the Go version that built it, in labels.", nil,
+		prometheus.Labels{"version": version(), "goversion": runtime.Version()})
 )
 
 func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descServed, descLost, descRefused, descRejected, descBytes, descInFlight, descDuration, descLag, descLogDropped} {
+	for _, d := range []*prometheus.Desc{descServed, descLost, descRefused, descRejected, descBytes, descInFlight, descDuration, descLag, descLogDropped, descMaxConns, descDraining, descBuildInfo} {
 		ch <- d
 	}
 }
@@ -164,6 +175,9 @@ func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter := func(d *prometheus.Desc, v int64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	gauge := func(d *prometheus.Desc, v float64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v)
 	}
 	for i, s := range c.loops {
 		loop := strconv.Itoa(i)
@@ -183,6 +197,21 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	if c.log != nil {
 		counter(descLogDropped, c.log.droppedTotal())
 	}
+	if c.maxConns > 0 {
+		gauge(descMaxConns, float64(c.maxConns))
+	}
+	if c.draining != nil {
+		gauge(descDraining, boolValue(c.draining.Load()))
+	}
+	gauge(descBuildInfo, 1)
+}
+
+// boolValue is a gauge's value for b: 1 or 0.
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // metric is a snapshot of h as a Prometheus histogram. The buckets are

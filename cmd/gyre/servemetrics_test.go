@@ -4,12 +4,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 )
 
 // flakyListener fails its first Accept with a temporary error, as an
@@ -157,4 +160,51 @@ func gathered(t *testing.T, reg *prometheus.Registry, name string) float64 {
 		}
 	}
 	return sum
+}
+
+// What an operator asks of /metrics beyond the counters: the limit that
+// in-flight connections run into, whether the instance is draining, which
+// build it runs; refusals counted as connections (they never began a
+// poem); and all of it clean by Prometheus's own linter.
+func TestMetricsForOperators(t *testing.T) {
+	s := startServer(t, 1, "--slow", "--num-bytes", "10", "--delay", "0.05", "--grace", "10",
+		"--max-conns", "77", "--metrics", "127.0.0.1:0", "library")
+	s.waitLog("msg=serving")
+	maddr := metricsAttr.FindStringSubmatch(s.stderr.String())[1]
+	client := startSlowClient(t, s.addrs[0])
+	scrape := func() string {
+		_, body := httpGet(t, "http://"+maddr+"/metrics")
+		return body
+	}
+	body := scrape()
+	for _, want := range []string{
+		"gyre_connections_max 77\n",
+		"gyre_draining 0\n",
+		`gyre_build_info{goversion="` + runtime.Version() + `",version="`,
+		`gyre_connections_refused_total{loop="0"} 0` + "\n",
+		`gyre_connections_in_flight{loop="0"} 1` + "\n",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "gyre_poems_refused_total") {
+		t.Error("/metrics still has gyre_poems_refused_total: refusals are connections, not poems")
+	}
+	problems, err := promlint.New(strings.NewReader(body)).Lint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
+	}
+	s.signal(syscall.SIGTERM)
+	s.waitLog(`msg="stopping`)
+	if body := scrape(); !strings.Contains(body, "gyre_draining 1\n") {
+		t.Errorf("/metrics while draining lacks gyre_draining 1")
+	}
+	client.Close()
+	if code := s.wait(10 * time.Second); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
 }
