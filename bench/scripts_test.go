@@ -1,0 +1,86 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// script runs the bench script at path (from the repository's root) with
+// args, in a process group of its own that is killed whole if it is still
+// running after a few seconds: a command line taken for good starts a
+// benchmark, which must not run on here.
+func script(t *testing.T, path string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Dir = ".."
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%s %q was still running after 20 s: it took its arguments for good and started", path, args)
+	}
+	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+		return ee.ExitCode(), out.String(), errOut.String()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return 0, out.String(), errOut.String()
+}
+
+// Bad arguments: one line on stderr naming the script, status 2, nothing
+// run. Before, bench/faults/run ran go test with a pattern that matched
+// nothing and reported PASS; bench/lines/run ignored its arguments and
+// started the benchmark; bench/run took an option without its value for
+// a bash error on a line number (status 1), and --servers=, for a list.
+func TestScriptsRejectBadArguments(t *testing.T) {
+	for _, tt := range []struct {
+		script string
+		args   []string
+	}{
+		{"bench/faults/run", []string{"--bogus"}},
+		{"bench/faults/run", []string{"Concurent"}},
+		{"bench/faults/run", []string{"Concurrent", "NoSuchScenario"}},
+		{"bench/lines/run", []string{"--bogus"}},
+		{"bench/lines/run", []string{"whole"}},
+		{"bench/run", []string{"--reps"}},
+		{"bench/run", []string{"--servers"}},
+		{"bench/run", []string{"--out"}},
+		{"bench/run", []string{"--reps="}},
+		{"bench/run", []string{"W1", "--out", "--quick"}},
+		{"bench/run", []string{"--servers=,"}},
+		{"bench/run", []string{"--servers", ",,"}},
+	} {
+		t.Run(strings.Join(append([]string{tt.script}, tt.args...), " "), func(t *testing.T) {
+			code, stdout, stderr := script(t, tt.script, tt.args...)
+			if code != 2 || stdout != "" {
+				t.Errorf("status %d, stdout %q; want status 2 and no output", code, stdout)
+			}
+			if !strings.HasPrefix(stderr, tt.script+": ") || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("stderr %q is not one line %q", stderr, tt.script+": ...")
+			}
+		})
+	}
+}
+
+// --help says what the script does and how to call it, and runs nothing.
+func TestScriptsHelp(t *testing.T) {
+	for _, path := range []string{"bench/run", "bench/faults/run", "bench/lines/run"} {
+		code, stdout, stderr := script(t, path, "--help")
+		if code != 0 || stderr != "" || !strings.Contains(stdout, path) {
+			t.Errorf("%s --help: status %d, stderr %q, and a help that does not name the script:\n%s", path, code, stderr, stdout)
+		}
+		if strings.Contains(stdout, "set -euo pipefail") {
+			t.Errorf("%s --help prints the script's code:\n%s", path, stdout)
+		}
+	}
+}
