@@ -95,13 +95,7 @@ func BenchmarkServeFast(b *testing.B) {
 
 func benchServe(b *testing.B, metrics bool) {
 	poem, _ := poetry.Poem("library")
-	cfg := serveConfig{iface: "127.0.0.1", loops: 1, maxConns: 4096, grace: time.Second}
-	sink := newLogSink(io.Discard)
-	defer sink.closeWithin(time.Second)
-	srv, err := newReactorServer(cfg, []*poemSource{{name: "library", data: poem, size: int64(len(poem))}}, sink, slog.LevelInfo)
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv := newLibraryServer(b, serveConfig{iface: "127.0.0.1", loops: 1, maxConns: 4096, grace: time.Second})
 	if metrics {
 		srv.enableStats()
 	}
@@ -173,13 +167,7 @@ func fetchInto(addr string, buf []byte) (int, error) {
 // last one all the poems.
 func TestMetricsWhileServing(t *testing.T) {
 	poem, _ := poetry.Poem("library")
-	cfg := serveConfig{iface: "127.0.0.1", loops: 2, maxConns: 4096, grace: time.Second}
-	sink := newLogSink(io.Discard)
-	defer sink.closeWithin(time.Second)
-	srv, err := newReactorServer(cfg, []*poemSource{{name: "library", data: poem, size: int64(len(poem))}}, sink, slog.LevelInfo)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := newLibraryServer(t, serveConfig{iface: "127.0.0.1", loops: 2, maxConns: 4096, grace: time.Second})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&statsCollector{loops: srv.enableStats()})
 	srv.start()
@@ -262,14 +250,7 @@ func TestLostReason(t *testing.T) {
 // /metrics tells a poem gyre cut (here the grace over) from one its
 // client reset, in the reason label of gyre_poems_lost_total.
 func TestMetricsLostByReason(t *testing.T) {
-	poem, _ := poetry.Poem("library")
-	cfg := serveConfig{iface: "127.0.0.1", loops: 1, maxConns: 16, grace: time.Second, slow: true, numBytes: 10, delay: time.Hour}
-	sink := newLogSink(io.Discard)
-	defer sink.closeWithin(time.Second)
-	srv, err := newReactorServer(cfg, []*poemSource{{name: "library", data: poem, size: int64(len(poem))}}, sink, slog.LevelInfo)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := newLibraryServer(t, serveConfig{iface: "127.0.0.1", loops: 1, maxConns: 16, grace: time.Second, slow: true, numBytes: 10, delay: time.Hour})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&statsCollector{loops: srv.enableStats()})
 	srv.start()
@@ -325,6 +306,20 @@ func TestMetricsLostByReason(t *testing.T) {
 			t.Errorf("gyre_poems_lost_total{reason=%q} %v, want %v", reason, got, want)
 		}
 	}
+}
+
+// newLibraryServer makes (without starting it) a server of the embedded
+// "library" poem configured by cfg, logging nowhere.
+func newLibraryServer(tb testing.TB, cfg serveConfig) *reactorServer {
+	tb.Helper()
+	poem, _ := poetry.Poem("library")
+	sink := newLogSink(io.Discard)
+	tb.Cleanup(func() { sink.closeWithin(time.Second) })
+	srv, err := newReactorServer(cfg, []*poemSource{{name: "library", data: poem, size: int64(len(poem))}}, sink, slog.LevelInfo)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv
 }
 
 // must is v, or panics with err: for calls a test cannot go on without.
