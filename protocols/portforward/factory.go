@@ -89,6 +89,12 @@ func (s *serverSide) ReadConnectionLost() {
 // linked relays to the target what the client sent before it answered,
 // and its half-close, and reads from the client again.
 func (s *serverSide) linked() {
+	// The client reads again before the early data goes out: writing it
+	// may fill the target's buffer, which then pauses the client (its
+	// producer since link), and that pause must be the last word.
+	if !s.earlyEOF {
+		s.Transport.ResumeProducing()
+	}
 	if len(s.early) > 0 {
 		s.Relayed += int64(len(s.early))
 		s.peer.Transport.Write(s.early)
@@ -96,9 +102,7 @@ func (s *serverSide) linked() {
 	}
 	if s.earlyEOF {
 		s.Side.ReadConnectionLost()
-		return
 	}
-	s.Transport.ResumeProducing()
 }
 
 // sideEnded counts the ends; the relay is over when both sides have ended,

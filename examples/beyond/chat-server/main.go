@@ -94,11 +94,11 @@ type room struct {
 	next    int
 }
 
-// client is one connection: a LineReceiver, an idle timeout, and a push
-// producer watching its own write buffer.
 // closeLimit bounds the close of a /quit when there is no --idle.
 const closeLimit = 30 * time.Second
 
+// client is one connection: a LineReceiver, an idle timeout, and a push
+// producer watching its own write buffer.
 type client struct {
 	basic.LineReceiver
 	policies.Timeout
