@@ -145,9 +145,11 @@
 //     the handshake runs on a goroutine of its own (crypto/tls cannot
 //     resume a handshake interrupted by "no more bytes yet") whose writes
 //     and outcome come back through CallFromGoroutine. Failures are
-//     *TLSError values wrapping crypto/tls's errors. Writing allocates
-//     nothing per Write; reading allocates a small object per socket
-//     read inside crypto/tls (see TLSConn), which gyre does not fork.
+//     *TLSError values wrapping crypto/tls's errors. WriteShared's bytes
+//     wait as plaintext, by reference, and are encrypted as the socket
+//     takes the records (tls_queue.go). Writing allocates nothing per
+//     Write; reading allocates a small object per socket read inside
+//     crypto/tls (see TLSConn), which gyre does not fork.
 //   - udp*.go: ListenUDP runs a DatagramProtocol on a *UDPPort: datagrams
 //     in with the sender's address, Write to an address, connected ports
 //     and ConnectionRefused, a bounded number of reads per wake-up.

@@ -37,8 +37,12 @@ import (
 // connection's write buffer, whose water marks pace a registered producer
 // (registered on the TCP connection once the handshake is over; a push
 // producer is paused until then); PauseProducing stops reading from the
-// socket, and nothing is decrypted while paused. LoseConnection sends
-// everything written, then a close_notify, then closes.
+// socket, and nothing is decrypted while paused. What WriteShared is
+// given waits as plaintext and is encrypted only as that buffer drains
+// below its high water mark, so a peer that does not read holds about
+// that much of records, not an encrypted copy of everything written.
+// LoseConnection sends everything written, then a close_notify, then
+// closes.
 //
 // Allocation: writing allocates nothing per Write once the handshake is
 // over (the records are gathered in a buffer of the loop's). Reading is
@@ -69,10 +73,12 @@ type TLSConn struct {
 	notified bool // the protocol's ConnectionLost has run
 	peerDone bool // close_notify received
 
-	pending  tlsPending // written before the end of the handshake
-	producer Producer   // the protocol's; on the TCP connection as tlsFeed once the handshake is over
-	stream   bool
-	shutSent bool // LoseWriteConnection's close_notify has been written
+	queue     tlsQueue // plaintext not encrypted yet: see tlsQueue
+	producer  Producer // the protocol's; on the TCP connection as tlsFeed once the handshake is over
+	stream    bool
+	held      bool // we paused the protocol's push producer (the handshake, the buffer)
+	refilling bool // refill is running: a write it causes only queues
+	shutSent  bool // LoseWriteConnection's close_notify has been written
 
 	err     error // why TLS failed, for ConnectionLost
 	timer   *DelayedCall
@@ -175,16 +181,14 @@ func (t *TLSConn) handshakeDone(err error) {
 	if t.onDone != nil {
 		t.onDone(nil)
 	}
-	t.pending.flush(t)
-	if t.producer != nil {
-		if err := t.conn.RegisterProducer(t.feed(), t.stream); err != nil {
-			t.producer = nil // the plaintext connection's producer is still there
-		} else if t.stream && t.producer != nil && !t.conn.extra.producerPaused {
-			// Paused until now; resumed unless the records written
-			// during the handshake fill the buffer already (the TCP
-			// connection resumes it as they drain).
-			t.feed().ResumeProducing()
-		}
+	t.refill()
+	if err := t.attach(); err != nil {
+		t.producer, t.held = nil, false // the plaintext connection's producer is still there
+	} else if t.stream && t.producer != nil && !t.conn.extra.producerPaused {
+		// Paused until now; resumed unless what was written during the
+		// handshake fills the buffer already (the TCP connection resumes
+		// it as that drains).
+		t.feed().ResumeProducing()
 	}
 	if t.choked {
 		t.choked = false
@@ -208,7 +212,7 @@ func (t *TLSConn) fail(err error, abort bool) {
 	if t.onDone != nil && t.state == tlsHandshaking {
 		t.onDone(err)
 	}
-	t.state = tlsEnded // pending stays, unsent, for Buffered (see ConnectionLost)
+	t.state = tlsEnded // the queue stays, unsent, for Buffered (see ConnectionLost)
 	t.bio.close()
 	if abort {
 		t.conn.AbortConnection()
@@ -292,7 +296,7 @@ func (t *TLSConn) closeNow() {
 		// A push producer that did not hold the close: it can write
 		// nothing more, and is told so now rather than have its writes
 		// dropped until the TCP connection ends.
-		t.producer = nil
+		t.producer, t.held = nil, false
 		t.conn.UnregisterProducer()
 		t.conn.r.call(p.StopProducing)
 	}
@@ -307,8 +311,10 @@ func (t *TLSConn) closeNow() {
 	})
 }
 
-// Write implements Transport: the data is encrypted into records at once
-// (kept until the handshake is over if it is not). What is written after
+// Write implements Transport: the data is encrypted into records at once,
+// unless it must wait behind plaintext that waits already (written during
+// the handshake, or shared: see WriteShared): it is then copied into the
+// queue, and goes in its turn. What is written after
 // LoseConnection or LoseWriteConnection while the close_notify is held
 // back (by the handshake, or by a producer: see LoseConnection) is sent
 // before it. Once the close_notify is written nothing can follow it in
@@ -318,10 +324,10 @@ func (t *TLSConn) Write(data []byte) {
 	if len(data) == 0 {
 		return
 	}
-	switch t.state {
-	case tlsHandshaking:
-		t.pending.add(data)
-	case tlsOpen:
+	switch {
+	case t.state == tlsHandshaking || (t.state == tlsOpen && t.queue.n > 0):
+		t.queue.add(data)
+	case t.state == tlsOpen:
 		t.encrypt(data)
 	}
 }
@@ -369,22 +375,118 @@ func (t *TLSConn) encryptChunk(data []byte) {
 
 // WriteShared is Write for bytes nobody changes while they may still be
 // waiting (see Conn.WriteShared, whose contract it keeps: data must stay
-// as it is until Buffered reports 0 or ConnectionLost has run). During the
-// handshake data is kept by reference, not copied, so that a client that
-// never finishes its handshake costs no copy of, say, a poem served to
-// every client: hundreds of silent clients of a 1 MB poem held a copy
-// each until their handshake timed out. Once the handshake is over the
-// records are made at once, as by Write.
+// as it is until Buffered reports 0 or ConnectionLost has run). data is
+// kept by reference, as plaintext, and encrypted a chunk at a time only
+// while the TCP connection's buffer of records is at or below its high
+// water mark (see SetWriteBufferLimits), the rest as that buffer drains.
+// So a peer that does not read costs the connection no copy of, say, a
+// poem served to every client, encrypted or not: before the handshake is
+// over (hundreds of silent clients of a 1 MB poem held a copy each until
+// their handshake timed out), and after it (hundreds of clients that
+// finished their handshake and never read held its records, a copy each).
+// Buffered counts what waits unencrypted; LoseConnection sends it all
+// before the close_notify, AbortConnection drops it.
 func (t *TLSConn) WriteShared(data []byte) {
-	if len(data) == 0 {
+	if len(data) == 0 || t.state == tlsEnded || t.shutSent {
+		return // nothing can follow a close_notify
+	}
+	t.queue.share(data)
+	if t.state == tlsOpen {
+		t.refill()
+		t.attach()
+	}
+}
+
+// refill encrypts queued plaintext while the TCP connection's buffer of
+// records has room (see roomForRecords), so that a peer that does not
+// read holds no more than about the high water mark of records. The rest
+// waits for the buffer to drain (tlsFeed.ResumeProducing comes back
+// here). A write made meanwhile, by a producer told to pause, say, queues
+// behind.
+func (t *TLSConn) refill() {
+	if t.refilling {
 		return
 	}
-	switch t.state {
-	case tlsHandshaking:
-		t.pending.share(data)
-	case tlsOpen:
-		t.encrypt(data)
+	t.refilling = true
+	for t.queue.n > 0 && t.state == tlsOpen {
+		room := t.roomForRecords()
+		if room == 0 {
+			break
+		}
+		t.encryptQueued(room)
 	}
+	t.refilling = false
+}
+
+// encryptQueued encrypts up to limit bytes from the front of the queue.
+func (t *TLSConn) encryptQueued(limit int) {
+	b := t.queue.next(limit)
+	t.encryptChunk(b)
+	t.queue.drop(len(b))
+}
+
+// tlsRecordSize is the most plaintext one TLS record carries.
+const tlsRecordSize = 16 << 10
+
+// roomForRecords returns how much plaintext refill may encrypt next: none
+// once the TCP connection is closed for writing or its buffer is over the
+// high water mark (the mark above which it pauses a producer), else what
+// fills it up to the mark, at least a whole record (smaller pieces would
+// make small records) and at most a chunk (see tlsWriteChunk).
+func (t *TLSConn) roomForRecords() int {
+	c := t.conn
+	if c.flags&(fClosed|fWriteClosed) != 0 {
+		return 0
+	}
+	high := DefaultHighWater
+	if c.extra != nil {
+		high, _ = c.extra.marks()
+	}
+	n := c.Buffered()
+	if n > high {
+		return 0
+	}
+	return min(max(high-n, tlsRecordSize), tlsWriteChunk)
+}
+
+// attach keeps the feed registered on the TCP connection while it is
+// needed: while the protocol has a producer (registered as that producer
+// is, push or pull), or plaintext is queued (as a push producer, which
+// the connection pauses above its high water mark and resumes as its
+// buffer drains). It fails only where the TCP connection has a producer
+// of its own, registered before StartTLS: nothing can pace the queue
+// then, and it is encrypted at once, as Write's bytes are.
+func (t *TLSConn) attach() error {
+	if t.state != tlsOpen {
+		return nil
+	}
+	want := t.producer != nil || t.queue.n > 0
+	streaming := t.producer == nil || t.stream
+	fed, fedStreaming := t.fed()
+	if fed && (!want || fedStreaming != streaming) {
+		t.conn.UnregisterProducer()
+		fed = false
+	}
+	if !want || fed {
+		return nil
+	}
+	if err := t.conn.RegisterProducer(t.feed(), streaming); err != nil {
+		for t.queue.n > 0 && t.state == tlsOpen {
+			t.encryptQueued(tlsWriteChunk)
+		}
+		return err
+	}
+	return nil
+}
+
+// fed reports whether the feed is the TCP connection's producer, and
+// whether as a push producer.
+func (t *TLSConn) fed() (fed, streaming bool) {
+	x := t.conn.extra
+	if x == nil || x.producer != Producer(t.feed()) {
+		return false, false
+	}
+	return true, x.streaming
 }
 
 // WriteSequence implements Transport.
@@ -424,10 +526,14 @@ func (t *TLSConn) LoseConnection() {
 	t.conn.sync()
 }
 
-// holdsClose reports whether the producer registered on the TCP
-// connection (or a file transfer) holds a close_notify back: the rule of
-// LoseConnection, the same as Conn.drained's.
+// holdsClose reports whether queued plaintext, or the producer
+// registered on the TCP connection (or a file transfer), holds a
+// close_notify back: the rule of LoseConnection, the same as
+// Conn.drained's.
 func (t *TLSConn) holdsClose() bool {
+	if t.queue.n > 0 {
+		return true
+	}
 	x := t.conn.extra
 	if x == nil || x.xfer != nil {
 		return x != nil
@@ -454,7 +560,7 @@ func (t *TLSConn) AbortConnection() {
 	if t.state == tlsEnded && t.conn.flags&fClosed != 0 {
 		return
 	}
-	t.state = tlsEnded // pending stays, unsent, for Buffered (see ConnectionLost)
+	t.state = tlsEnded // the queue stays, unsent, for Buffered (see ConnectionLost)
 	t.bio.close()
 	t.conn.AbortConnection()
 }
@@ -483,8 +589,13 @@ func (t *TLSConn) RegisterProducer(p Producer, streaming bool) error {
 	case tlsOpen:
 		// Set first: the TCP connection asks a pull producer for its
 		// first piece at once, and stops the feed (so p) if it has ended.
-		t.producer, t.stream = p, streaming
-		if err := t.conn.RegisterProducer(t.feed(), streaming); err != nil {
+		t.producer, t.stream, t.held = p, streaming, false
+		if fed, fedStreaming := t.fed(); fed && fedStreaming && streaming && t.conn.extra.producerPaused {
+			// The feed is there already, for queued plaintext, and
+			// paused by the buffer: so is p, until it drains.
+			t.feed().PauseProducing()
+		}
+		if err := t.attach(); err != nil {
 			t.producer = nil
 			return err
 		}
@@ -493,7 +604,7 @@ func (t *TLSConn) RegisterProducer(p Producer, streaming bool) error {
 	if streaming {
 		p.(PushProducer).PauseProducing()
 	}
-	t.producer, t.stream = p, streaming
+	t.producer, t.stream, t.held = p, streaming, streaming
 	return nil
 }
 
@@ -503,31 +614,47 @@ func (t *TLSConn) UnregisterProducer() {
 	if t.producer == nil {
 		return
 	}
-	t.producer = nil
+	t.producer, t.held = nil, false
 	if t.state == tlsHandshaking {
 		return // not on the TCP connection yet
 	}
-	t.conn.UnregisterProducer()
+	t.attach() // the feed stays while plaintext is queued
 	t.closeIfUnheld()
 }
 
 // tlsFeed is the producer a TLSConn registers on its TCP connection in
-// place of its protocol's: it passes the connection's calls on, and after
-// each resume sees whether a close that the producer held may go on.
+// place of its protocol's, and while plaintext is queued (see attach).
+// Each time the connection asks for more it encrypts queued plaintext
+// first, then passes the call on to the protocol's producer once nothing
+// is queued, and sees whether a close held back by either may go on.
 type tlsFeed TLSConn
 
 func (t *TLSConn) feed() *tlsFeed { return (*tlsFeed)(t) }
 
 func (f *tlsFeed) ResumeProducing() {
 	t := (*TLSConn)(f)
-	if p := t.producer; p != nil {
-		p.ResumeProducing()
+	t.refill()
+	if p := t.producer; p != nil && t.queue.n == 0 {
+		// A pull producer is asked each time; a push producer is resumed
+		// if we paused it and the records just made have not filled the
+		// buffer again (the connection paused the feed then).
+		switch {
+		case !t.stream:
+			p.ResumeProducing()
+		case t.held && !t.conn.extra.producerPaused:
+			t.held = false
+			p.ResumeProducing()
+		}
 	}
+	t.attach() // let go once nothing is queued and no producer is left
 	t.closeIfUnheld()
 }
 
+// PauseProducing: the connection's buffer is over its high water mark;
+// a push producer of the protocol's is paused, once.
 func (f *tlsFeed) PauseProducing() {
-	if p, ok := f.producer.(PushProducer); ok {
+	if p, ok := f.producer.(PushProducer); ok && f.stream && !f.held {
+		f.held = true
 		p.PauseProducing()
 	}
 }
@@ -535,7 +662,7 @@ func (f *tlsFeed) PauseProducing() {
 // StopProducing: the TCP connection has ended.
 func (f *tlsFeed) StopProducing() {
 	if p := f.producer; p != nil {
-		f.producer = nil
+		f.producer, f.held = nil, false
 		p.StopProducing()
 	}
 }
@@ -620,13 +747,16 @@ func (t *TLSConn) Reactor() *Reactor { return t.conn.r }
 func (t *TLSConn) Protocol() Protocol { return t.app }
 
 // Buffered returns the encrypted bytes waiting in the TCP connection's
-// buffer plus what waits for the end of the handshake.
-func (t *TLSConn) Buffered() int { return t.conn.Buffered() + t.pending.n }
+// buffer plus the plaintext not encrypted yet (written during the
+// handshake, or queued by WriteShared): what has not reached the socket.
+func (t *TLSConn) Buffered() int { return t.conn.Buffered() + t.queue.n }
 
 // SetWriteBufferLimits sets the water marks that pace a push producer, on
 // the TCP connection's buffer of encrypted output (see
 // Conn.SetWriteBufferLimits): a producer over TLS is held back by a
-// reader that does not read, as over TCP.
+// reader that does not read, as over TCP. The high mark also bounds how
+// many records WriteShared's plaintext is encrypted into ahead of the
+// socket.
 func (t *TLSConn) SetWriteBufferLimits(high, low int) { t.conn.SetWriteBufferLimits(high, low) }
 
 // tlsLower is the TLS layer as the TCP connection's protocol.
@@ -709,7 +839,7 @@ func (l *tlsLower) ConnectionLost(reason error) {
 		// sent to a client that never finished its handshake).
 		t.app.ConnectionLost(reason)
 	}
-	t.pending = tlsPending{}
+	t.queue = tlsQueue{}
 }
 
 var (

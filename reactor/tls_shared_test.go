@@ -24,7 +24,7 @@ func TestTLSWriteSharedDuringHandshakeKeepsAReference(t *testing.T) {
 			tc = p.Transport.(*TLSConn)
 			tc.WriteShared(poem)
 			tc.LoseConnection()
-			parts := tc.pending.parts
+			parts := tc.queue.parts
 			shared = len(parts) == 1 && &parts[0][0] == &poem[0]
 		}, onLost: func(p *recorder, _ error) {
 			buffered = tc.Buffered()
