@@ -69,6 +69,7 @@ type TLSConn struct {
 	paused   bool // the protocol paused reading
 	choked   bool // reading paused by us: the handshake has enough input
 	closing  bool // LoseConnection: close_notify once everything is written
+	queued   bool // the close_notify waits for the end of the turn (tlsCloser)
 	shutting bool // LoseWriteConnection: close_notify and the TCP write side's shutdown once everything is written
 	notified bool // the protocol's ConnectionLost has run
 	peerDone bool // close_notify received
@@ -316,10 +317,12 @@ func (t *TLSConn) closeNow() {
 // the handshake, or shared: see WriteShared): it is then copied into the
 // queue, and goes in its turn. What is written after
 // LoseConnection or LoseWriteConnection while the close_notify is held
-// back (by the handshake, or by a producer: see LoseConnection) is sent
-// before it. Once the close_notify is written nothing can follow it in
-// the TLS stream: a later Write is dropped, as a Write on a Conn that has
-// closed is, and a push producer still registered then is stopped first.
+// back (by the handshake, or by a producer: see LoseConnection), or later
+// in the same turn of the loop (the close_notify waits for its end, as a
+// TCP connection's close does), is sent before it. Once the close_notify
+// is written nothing can follow it in the TLS stream: a later Write is
+// dropped, as a Write on a Conn that has closed is, and a push producer
+// still registered then is stopped first.
 func (t *TLSConn) Write(data []byte) {
 	if len(data) == 0 {
 		return
@@ -511,13 +514,17 @@ func (t *TLSConn) WriteSequence(data [][]byte) {
 // to finish its stream either unregisters before LoseConnection or writes
 // until the buffer pauses it, as a producer writing as fast as it is let
 // does. A handshake not over yet is waited for too.
+//
+// As on a TCP connection, the close happens at the end of the loop's turn,
+// not inside the call: a Write that follows LoseConnection in the same
+// callback is sent before the close_notify, as it would be over TCP.
 func (t *TLSConn) LoseConnection() {
 	if t.closing || t.state == tlsEnded {
 		return
 	}
 	t.closing = true
 	if t.state == tlsOpen && !t.holdsClose() {
-		t.closeNow()
+		t.closeAtEndOfTurn()
 		return
 	}
 	// A pull producer that had nothing to write is asked once more (see
@@ -549,9 +556,33 @@ func (t *TLSConn) closeIfUnheld() {
 	}
 	switch {
 	case t.closing:
-		t.closeNow()
+		t.closeAtEndOfTurn()
 	case t.shutting && !t.shutSent:
 		t.shutWriteNow()
+	}
+}
+
+// closeAtEndOfTurn has the close_notify written once the current
+// callback, and the others of this turn, have returned: where a TCP
+// connection closes (Conn.LoseConnection queues its end the same way).
+func (t *TLSConn) closeAtEndOfTurn() {
+	if !t.queued {
+		t.queued = true
+		t.conn.r.atEndOfPhase((*tlsCloser)(t))
+	}
+}
+
+// tlsCloser is a TLSConn in the loop's end-of-phase queue.
+type tlsCloser TLSConn
+
+// endOfPhase writes the close_notify, unless the connection ended
+// meanwhile or something written since holds it back again (shared
+// plaintext queued, a producer paused: they close it when done).
+func (c *tlsCloser) endOfPhase() {
+	t := (*TLSConn)(c)
+	t.queued = false
+	if t.state == tlsOpen && t.closing && !t.holdsClose() {
+		t.closeNow()
 	}
 }
 

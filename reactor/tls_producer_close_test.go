@@ -105,11 +105,12 @@ func TestTLSLoseConnectionWaitsForPausedPushProducer(t *testing.T) {
 // A push producer that is not paused does not hold the close (see
 // TestTLSCloseNotHeldByAPushProducer), but it is stopped when the
 // close_notify is written, not left to write into a stream that has
-// ended.
+// ended. The close_notify goes at the end of the callback's turn, as a
+// TCP connection's close does: the producer may still write until then.
 func TestTLSCloseStopsAnUnpausedPushProducer(t *testing.T) {
 	r, _ := newReactor(t, DefaultBackend())
 	prod := &idlePusher{}
-	var stopsAtClose int
+	var stopsAtClose, stopsAfterTurn int
 	srv := &servers{build: func() *recorder {
 		return &recorder{onData: func(p *recorder, _ []byte) {
 			if err := p.Transport.RegisterProducer(prod, true); err != nil {
@@ -118,6 +119,7 @@ func TestTLSCloseStopsAnUnpausedPushProducer(t *testing.T) {
 			p.Transport.Write([]byte("an answer"))
 			p.Transport.LoseConnection()
 			stopsAtClose = prod.stops
+			r.CallLater(0, func() { stopsAfterTurn = prod.stops })
 		}}
 	}}
 	port := listenTLS(t, r, srv)
@@ -142,7 +144,8 @@ func TestTLSCloseStopsAnUnpausedPushProducer(t *testing.T) {
 	if s := <-got; s != "an answer" {
 		t.Errorf("client read %q", s)
 	}
-	if stopsAtClose != 1 || prod.stops != 1 {
-		t.Errorf("producer stopped %d times by the close, %d in all; want 1 and 1", stopsAtClose, prod.stops)
+	if stopsAtClose != 0 || stopsAfterTurn != 1 || prod.stops != 1 {
+		t.Errorf("producer stopped %d times inside LoseConnection, %d by the end of its turn, %d in all; want 0, 1 and 1",
+			stopsAtClose, stopsAfterTurn, prod.stops)
 	}
 }

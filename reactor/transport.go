@@ -35,7 +35,10 @@ type Transport interface {
 	// the buffer, is asked for more first and holds the close until it
 	// unregisters; a push producer that is not paused does not hold it (the
 	// close happens once the buffer drains, and the producer is then
-	// stopped). LoseWriteConnection follows the same rule.
+	// stopped). LoseWriteConnection follows the same rule. The close
+	// itself waits for the end of the loop's turn: what the same callback
+	// writes after LoseConnection is still sent before it (over TLS too,
+	// before the close_notify).
 	LoseConnection()
 	// AbortConnection closes the connection now: buffered data is
 	// dropped, the peer gets a reset, and ConnectionLost follows with
