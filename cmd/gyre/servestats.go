@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"gyre/deferred"
 	"gyre/poetry"
 	"gyre/protocols/proxyproto"
 	"gyre/reactor"
@@ -45,24 +46,29 @@ const (
 
 // lostReason sorts why a poem was lost (Served.Err; cut says gyre cut it)
 // into one of lostReasons. The split matters to an operator: a cut (the
-// grace over, a second signal) and a poem file that shrank are gyre's
-// side, worth an alert; a client that closed early, a failed TLS
-// connection and a reset are the clients' or the network's.
+// grace over, a second signal) and a poem file that shrank or could not
+// be read are gyre's side, worth an alert; a client that closed early, a
+// failed TLS connection and a reset are the clients' or the network's.
 //
-// The servers hand their errors over unwrapped, so a type switch sorts
-// them without a walk down a chain; the walk (errors.Is, errors.AsType) is
-// for an error someone wrapped. It matters because the walk allocates on
-// a *reactor.TLSError (its Unwrap returns a new slice), and a storm of
-// failed handshakes is exactly when the loop must not.
+// The servers hand their errors over unwrapped, or, for a file's read
+// error, in the one *deferred.Failure the transfer failed with, so a type
+// switch sorts them without a walk down a chain; the walk (errors.Is,
+// errors.AsType) is for an error someone wrapped. It matters because the
+// walk allocates on a *reactor.TLSError (its Unwrap returns a new slice),
+// and a storm of failed handshakes is exactly when the loop must not.
 func lostReason(err error, cut bool) int {
 	if cut {
 		return lostCut
 	}
-	switch err.(type) {
+	switch e := err.(type) {
 	case *reactor.TLSError:
 		return lostTLS
 	case *poetry.ShortFileError:
 		return lostPoemFile
+	case *deferred.Failure:
+		if te, ok := e.Unwrap().(*reactor.TransferError); ok && fileReadError(te) {
+			return lostPoemFile
+		}
 	}
 	if errors.Is(err, poetry.ErrClientClosed) {
 		return lostClientClosed
@@ -73,7 +79,21 @@ func lostReason(err error, cut bool) int {
 	if _, ok := errors.AsType[*poetry.ShortFileError](err); ok {
 		return lostPoemFile
 	}
+	if te, ok := errors.AsType[*reactor.TransferError](err); ok && fileReadError(te) {
+		return lostPoemFile
+	}
 	return lostConnection
+}
+
+// fileReadError says whether a file transfer failed on the file's side:
+// a transfer stopped by its connection wraps ErrProducerStopped, any
+// other error is the read's. Only the read-and-write path can tell: on
+// the sendfile(2) path one system call reads the file and writes the
+// socket, and its error (EIO from the disk, or ECONNRESET) is taken for
+// the connection's, so a file that fails there is counted as a
+// connection_error.
+func fileReadError(te *reactor.TransferError) bool {
+	return !errors.Is(te.Err, reactor.ErrProducerStopped)
 }
 
 // rejectReasons are the values of the reason label of PROXY protocol

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"syscall"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"gyre/deferred"
 	"gyre/poetry"
 	"gyre/protocols/proxyproto"
 	"gyre/reactor"
@@ -26,6 +28,7 @@ func TestLoopStatsAllocs(t *testing.T) {
 	lost := poetry.Served{Bytes: 10, Duration: time.Second, Err: poetry.ErrClientClosed}
 	tlsFailed := poetry.Served{Bytes: 0, Duration: time.Second, Err: &reactor.TLSError{Op: "handshake", Err: io.ErrUnexpectedEOF}}
 	reset := poetry.Served{Bytes: 100, Duration: time.Second, Err: &reactor.ConnectionLostError{Err: syscall.ECONNRESET}}
+	fileFailed := poetry.Served{Bytes: 65536, Duration: time.Second, Err: deferred.NewFailure(&reactor.TransferError{Sent: 65536, Err: syscall.EIO})}
 	rej := &net.OpError{Op: "read", Err: proxyproto.ErrTimeout}
 	if n := testing.AllocsPerRun(1000, func() {
 		s.open()
@@ -36,15 +39,17 @@ func TestLoopStatsAllocs(t *testing.T) {
 		s.observe(tlsFailed, false)
 		s.open()
 		s.observe(reset, false)
+		s.open()
+		s.observe(fileFailed, false)
 		s.refuse()
 		s.open()
 		s.reject(rej)
 	}); n != 0 {
 		t.Errorf("%v allocations per round, want 0", n)
 	}
-	if s.served.Load() == 0 || s.lost[lostClientClosed].Load() == 0 || s.lost[lostTLS].Load() == 0 || s.refused.Load() == 0 || s.inFlight.Load() != 0 {
-		t.Errorf("counters: served %d lost %d and %d refused %d in flight %d", s.served.Load(),
-			s.lost[lostClientClosed].Load(), s.lost[lostTLS].Load(), s.refused.Load(), s.inFlight.Load())
+	if s.served.Load() == 0 || s.lost[lostClientClosed].Load() == 0 || s.lost[lostTLS].Load() == 0 || s.lost[lostPoemFile].Load() == 0 || s.refused.Load() == 0 || s.inFlight.Load() != 0 {
+		t.Errorf("counters: served %d lost %d, %d and %d refused %d in flight %d", s.served.Load(),
+			s.lost[lostClientClosed].Load(), s.lost[lostTLS].Load(), s.lost[lostPoemFile].Load(), s.refused.Load(), s.inFlight.Load())
 	}
 	var nilStats *loopStats // without --metrics
 	nilStats.open()
@@ -238,6 +243,11 @@ func TestLostReason(t *testing.T) {
 		{&reactor.TLSError{Op: "handshake", Err: errors.New("tls: bad certificate")}, false, "tls"},
 		{fmt.Errorf("wrapped: %w", &reactor.TLSError{Op: "read", Err: io.ErrUnexpectedEOF}), false, "tls"},
 		{&poetry.ShortFileError{Sent: 10, Size: 20}, false, "poem_file"},
+		// What fileProtocol records when the poem's file fails a read.
+		{deferred.NewFailure(&reactor.TransferError{Sent: 65536, Err: &os.PathError{Op: "read", Path: "poem.txt", Err: syscall.EIO}}), false, "poem_file"},
+		{fmt.Errorf("wrapped: %w", &reactor.TransferError{Sent: 1, Err: io.ErrUnexpectedEOF}), false, "poem_file"},
+		// A transfer its connection stopped is the connection's.
+		{deferred.NewFailure(&reactor.TransferError{Sent: 1, Err: fmt.Errorf("%w: %w", reactor.ErrProducerStopped, reset)}), false, "connection_error"},
 		{reset, false, "connection_error"},
 		{reactor.ErrConnectionAborted, false, "connection_error"},
 	} {
