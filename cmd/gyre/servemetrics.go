@@ -142,7 +142,7 @@ var (
 	descServed = prometheus.NewDesc("gyre_poems_served_total",
 		"Poems sent whole, the connection closed cleanly.", []string{"loop"}, nil)
 	descLost = prometheus.NewDesc("gyre_poems_lost_total",
-		"Poems begun but not sent whole, by reason: cut (by gyre: grace over, second signal), poem_file (the file shrank, or a read of it failed), client_closed, tls (handshake or record failed), connection_error (a reset...).", []string{"loop", "reason"}, nil)
+		"Poems begun but not sent whole, by reason: cut (gyre reset it: grace over, second signal), poem_file (the file shrank, or a read of it failed), tls (the TLS handshake or a record failed), connection_error (the connection failed under the poem: a reset, a broken pipe; a client that closes early is one).", []string{"loop", "reason"}, nil)
 	descRefused = prometheus.NewDesc("gyre_connections_refused_total",
 		"Connections reset as soon as accepted because --max-conns were open.", []string{"loop"}, nil)
 	descRejected = prometheus.NewDesc("gyre_proxy_rejected_total",

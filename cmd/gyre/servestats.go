@@ -33,12 +33,18 @@ type loopStats struct {
 
 // lostReasons are the values of the reason label of poems lost, a fixed
 // set so that the series are bounded (see lostReason).
-var lostReasons = [...]string{"cut", "client_closed", "tls", "poem_file", "connection_error"}
+//
+// There is no reason for a client that closed before the end: the poetry
+// servers are half-closeable (a client may shut its sending side and go
+// on reading), so a client's close only ends the reading side, the
+// server writes on, and the client's kernel answers with a reset: a
+// connection_error. A label value that never occurs would promise an
+// operator a distinction gyre cannot make.
+var lostReasons = [...]string{"cut", "tls", "poem_file", "connection_error"}
 
 // Indexes in lostReasons.
 const (
 	lostCut = iota
-	lostClientClosed
 	lostTLS
 	lostPoemFile
 	lostConnection
@@ -47,8 +53,9 @@ const (
 // lostReason sorts why a poem was lost (Served.Err; cut says gyre cut it)
 // into one of lostReasons. The split matters to an operator: a cut (the
 // grace over, a second signal) and a poem file that shrank or could not
-// be read are gyre's side, worth an alert; a client that closed early, a
-// failed TLS connection and a reset are the clients' or the network's.
+// be read are gyre's side, worth an alert; a failed TLS connection and a
+// reset (a client that closed early among them) are the clients' or the
+// network's.
 //
 // The servers hand their errors over unwrapped, or, for a file's read
 // error, in the one *deferred.Failure the transfer failed with, so a type
@@ -70,9 +77,6 @@ func lostReason(err error, cut bool) int {
 			return lostPoemFile
 		}
 	}
-	if errors.Is(err, poetry.ErrClientClosed) {
-		return lostClientClosed
-	}
 	if _, ok := errors.AsType[*reactor.TLSError](err); ok {
 		return lostTLS
 	}
@@ -82,6 +86,10 @@ func lostReason(err error, cut bool) int {
 	if te, ok := errors.AsType[*reactor.TransferError](err); ok && fileReadError(te) {
 		return lostPoemFile
 	}
+	// Everything else ended the connection under the poem: a reset, a
+	// broken pipe, a timeout, or an end of stream before the poem was
+	// whole (poetry.ErrClientClosed: how a reset that lands during a
+	// sendfile(2) can look, see fileReadError).
 	return lostConnection
 }
 

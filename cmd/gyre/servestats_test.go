@@ -47,9 +47,9 @@ func TestLoopStatsAllocs(t *testing.T) {
 	}); n != 0 {
 		t.Errorf("%v allocations per round, want 0", n)
 	}
-	if s.served.Load() == 0 || s.lost[lostClientClosed].Load() == 0 || s.lost[lostTLS].Load() == 0 || s.lost[lostPoemFile].Load() == 0 || s.refused.Load() == 0 || s.inFlight.Load() != 0 {
+	if s.served.Load() == 0 || s.lost[lostConnection].Load() == 0 || s.lost[lostTLS].Load() == 0 || s.lost[lostPoemFile].Load() == 0 || s.refused.Load() == 0 || s.inFlight.Load() != 0 {
 		t.Errorf("counters: served %d lost %d, %d and %d refused %d in flight %d", s.served.Load(),
-			s.lost[lostClientClosed].Load(), s.lost[lostTLS].Load(), s.lost[lostPoemFile].Load(), s.refused.Load(), s.inFlight.Load())
+			s.lost[lostConnection].Load(), s.lost[lostTLS].Load(), s.lost[lostPoemFile].Load(), s.refused.Load(), s.inFlight.Load())
 	}
 	var nilStats *loopStats // without --metrics
 	nilStats.open()
@@ -239,7 +239,8 @@ func TestLostReason(t *testing.T) {
 		want string
 	}{
 		{errors.New("cut: grace period over"), true, "cut"},
-		{poetry.ErrClientClosed, false, "client_closed"},
+		// A close before the end is a connection's end like a reset.
+		{poetry.ErrClientClosed, false, "connection_error"},
 		{&reactor.TLSError{Op: "handshake", Err: errors.New("tls: bad certificate")}, false, "tls"},
 		{fmt.Errorf("wrapped: %w", &reactor.TLSError{Op: "read", Err: io.ErrUnexpectedEOF}), false, "tls"},
 		{&poetry.ShortFileError{Sent: 10, Size: 20}, false, "poem_file"},
@@ -315,6 +316,56 @@ func TestMetricsLostByReason(t *testing.T) {
 		if got := lost(reason); got != want {
 			t.Errorf("gyre_poems_lost_total{reason=%q} %v, want %v", reason, got, want)
 		}
+	}
+}
+
+// A client that closes before the end of its poem (a plain close, no
+// reset of its own) is a connection_error: the server takes its close for
+// a half-close, writes on and meets the reset of the client's kernel. No
+// reason is exported that gyre serve cannot tell apart.
+func TestMetricsClientThatClosesIsAConnectionError(t *testing.T) {
+	srv := newLibraryServer(t, serveConfig{iface: "127.0.0.1", loops: 1, maxConns: 16, grace: time.Second, slow: true, numBytes: 10, delay: 20 * time.Millisecond})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(&statsCollector{loops: srv.enableStats()})
+	srv.start()
+	defer func() {
+		srv.drain()
+		<-srv.done()
+		srv.finish()
+	}()
+	c := startSlowClient(t, srv.listening()[0].addr)
+	c.Close()
+	lost := func() map[string]float64 {
+		byReason := map[string]float64{}
+		for _, f := range must(reg.Gather()) {
+			if f.GetName() != "gyre_poems_lost_total" {
+				continue
+			}
+			for _, m := range f.GetMetric() {
+				for _, lp := range m.GetLabel() {
+					if lp.GetName() == "reason" {
+						byReason[lp.GetValue()] = m.GetCounter().GetValue()
+					}
+				}
+			}
+		}
+		return byReason
+	}
+	for deadline := time.Now().Add(5 * time.Second); lost()["connection_error"] != 1; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the client that closed was never counted as connection_error: %v", lost())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	got := lost()
+	for _, want := range []string{"cut", "tls", "poem_file", "connection_error"} {
+		if _, ok := got[want]; !ok {
+			t.Errorf("no gyre_poems_lost_total{reason=%q}", want)
+		}
+		delete(got, want)
+	}
+	if len(got) != 0 {
+		t.Errorf("gyre_poems_lost_total has reasons gyre serve never gives: %v", got)
 	}
 }
 
