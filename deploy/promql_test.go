@@ -1,0 +1,111 @@
+package deploy
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// readmeSaturation is the saturation query deploy/README.md gives in its
+// list of metrics ("saturation is `...`").
+func readmeSaturation(t *testing.T) string {
+	t.Helper()
+	m := regexp.MustCompile("saturation\\s+is\\s+`([^`]+)`").FindStringSubmatch(readFile(t, "README.md"))
+	if m == nil {
+		t.Fatal("deploy/README.md gives no saturation query (\"saturation is `...`\")")
+	}
+	return m[1]
+}
+
+// yamlSaturation is the saturation query of prometheus.yml's list of
+// queries.
+func yamlSaturation(t *testing.T) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^#\s+saturation .*?\):\s+(.+)$`).FindStringSubmatch(readFile(t, "prometheus.yml"))
+	if m == nil {
+		t.Fatal("prometheus.yml lists no saturation query")
+	}
+	return strings.TrimSpace(m[1])
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// The page and the scrape configuration give one saturation query: an
+// operator who copies either gets the same answer.
+func TestReadmeSaturationIsPrometheusYmls(t *testing.T) {
+	if r, y := readmeSaturation(t), yamlSaturation(t); r != y {
+		t.Errorf("deploy/README.md's saturation is %q, prometheus.yml's %q", r, y)
+	}
+}
+
+// promtool runs `promtool test rules` on a unit test file made of
+// tests (YAML, each line indented by two spaces already) with the rules
+// of rules (file names under deploy/, none for queries alone); it skips
+// where promtool is not installed.
+func promtool(t *testing.T, tests string, rules ...string) {
+	t.Helper()
+	bin, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Skip("promtool is not installed (apt-get install -y prometheus): the queries are not evaluated")
+	}
+	dir := t.TempDir()
+	files := "[]"
+	if len(rules) > 0 {
+		var abs []string
+		for _, r := range rules {
+			a, err := filepath.Abs(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			abs = append(abs, `"`+a+`"`)
+		}
+		files = "[" + strings.Join(abs, ", ") + "]"
+	}
+	unit := filepath.Join(dir, "unit_test.yml")
+	if err := os.WriteFile(unit, []byte("rule_files: "+files+"\ntests:\n"+tests), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "test", "rules", unit).CombinedOutput()
+	if err != nil {
+		t.Errorf("promtool test rules: %v\n%s", err, out)
+	}
+}
+
+// The saturation query gives one ratio per instance, with the series as
+// prometheus.yml scrapes them: gyre_connections_in_flight per loop,
+// gyre_connections_max per process. (Divided without matching on
+// instance, the two sides' labels differ and the answer is empty.)
+func TestSaturationQueryWithPromtool(t *testing.T) {
+	expr := readmeSaturation(t)
+	promtool(t, `  - interval: 15s
+    input_series:
+      - series: 'gyre_connections_in_flight{job="gyre",service="poems",instance="127.0.0.1:9101",loop="0"}'
+        values: '10x10'
+      - series: 'gyre_connections_in_flight{job="gyre",service="poems",instance="127.0.0.1:9101",loop="1"}'
+        values: '20x10'
+      - series: 'gyre_connections_in_flight{job="gyre",service="poems",instance="127.0.0.1:9102",loop="0"}'
+        values: '50x10'
+      - series: 'gyre_connections_max{job="gyre",service="poems",instance="127.0.0.1:9101"}'
+        values: '100x10'
+      - series: 'gyre_connections_max{job="gyre",service="poems",instance="127.0.0.1:9102"}'
+        values: '200x10'
+    promql_expr_test:
+      - expr: '`+expr+`'
+        eval_time: 1m
+        exp_samples:
+          - labels: '{instance="127.0.0.1:9101"}'
+            value: 0.3
+          - labels: '{instance="127.0.0.1:9102"}'
+            value: 0.25
+`)
+}
