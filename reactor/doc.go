@@ -90,6 +90,12 @@
 //		p.Transport.LoseConnection()
 //	}
 //
+// A Port stops with StopListening, which closes its socket (new clients
+// are refused); PauseAccepting leaves the socket open and stops taking
+// connections from its queue, where new clients wait until
+// ResumeAccepting (port_pause.go): for a server at a limit that cannot
+// turn a client away cleanly, as over a Unix socket, which has no reset.
+//
 // A client connects with ConnectTCP and a ClientFactory, which also hears
 // ClientConnectionFailed (with a *ConnectError) and ClientConnectionLost.
 // BaseProtocol, BaseFactory and BaseClientFactory are embeddable bases with

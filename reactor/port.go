@@ -33,6 +33,7 @@ type Port struct {
 
 	listening bool
 	closed    bool
+	paused    bool          // PauseAccepting: watched for nothing until ResumeAccepting
 	noDelay   bool          // WithNoDelay
 	reset     bool          // WithResetOnExit
 	inherits  bool          // accepted sockets inherit what was set on the listener for them (see applyToListener)
@@ -270,7 +271,7 @@ func (p *Port) DoRead() error {
 		p.quota = acceptBatch
 	}
 	for n := range p.quota {
-		if !p.listening {
+		if !p.listening || p.paused { // a protocol built below stopped or paused the port
 			return nil
 		}
 		fd, err := sock.Accept(p.fd, &p.scratch, &p.peer)
@@ -376,7 +377,7 @@ func (p *Port) backOff(err error) {
 
 func (p *Port) retryAccept() {
 	p.retry = nil
-	if !p.listening {
+	if !p.listening || p.paused { // paused: ResumeAccepting retries
 		return
 	}
 	if p.holding {
@@ -389,7 +390,7 @@ func (p *Port) retryAccept() {
 		p.holding = false
 		p.recovered()
 		p.serve(fd, p.heldPeer)
-		if !p.listening { // the protocol stopped the port
+		if !p.listening || p.paused { // the protocol stopped or paused the port
 			return
 		}
 	}

@@ -56,7 +56,9 @@ exits at once (status 130 after SIGINT, 143 after SIGTERM, 129 after
 SIGHUP). --max-conns bounds the connections open at once: those beyond
 are reset as soon as accepted (a reset, not a clean close, which a client
 would read as a whole, empty poem) and counted in the log, so an overload
-cannot exhaust memory or descriptors.
+cannot exhaust memory or descriptors. A Unix socket cannot reset a
+connection: there gyre stops accepting at the limit instead, and the
+clients beyond it wait in the socket's listen queue until a poem ends.
 
 Durations are seconds (0.1) or carry a unit (100ms, 5s).`
 
@@ -161,7 +163,7 @@ func newServeCmd() *cobra.Command {
 	intVar(f, &cfg.loops, "loops", 1, 0, "reactor loops sharing the ports (0: one per CPU)")
 	f.BoolVar(&cfg.direct, "direct", false, "read and write one connection at a time instead of batching a turn's system calls (io_uring)")
 	f.Var(&grace, "grace", "on SIGINT, SIGTERM or SIGHUP, how long poems in flight may take to finish")
-	intVar(f, &maxConns, "max-conns", 0, 0, "most connections open at once; more are reset at once (default: the descriptor limit less 96, at most 65536)")
+	intVar(f, &maxConns, "max-conns", 0, 0, "most connections open at once; more are reset at once, or wait to be accepted on a Unix socket (default: the descriptor limit less 96, at most 65536)")
 	f.Var(logFmt, "log-format", "log format on stderr")
 	f.BoolVarP(&cfg.quiet, "quiet", "q", false, "log only warnings and errors, not every client")
 	completeChoices(cmd, "log-format", logFmt)
@@ -419,8 +421,9 @@ func announceServing(cfg serveConfig, poems int, srv poemServer, ops *opsServer,
 // stream socket has no reset (SO_LINGER does nothing there, and Linux
 // reports ECONNRESET to the peer only when the closing side leaves input
 // unread, which a poetry client never sends), so its client sees an end
-// of stream either way.
-const unixNoReset = "a Unix socket cannot reset a connection: a client of a poem cut short here (the grace over, a second signal) sees a clean end, as for a whole poem"
+// of stream either way. For the same reason --max-conns does not refuse
+// there: the socket stops accepting at the limit (servequeue.go).
+const unixNoReset = "a Unix socket cannot reset a connection: a client of a poem cut short here (the grace over, a second signal) sees a clean end, as for a whole poem; beyond --max-conns, clients wait in the listen queue instead of being refused"
 
 // waitForStop waits for a signal or the end of ctx, and says why; stopped
 // is false if the server ended by itself first.

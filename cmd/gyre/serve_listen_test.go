@@ -25,6 +25,56 @@ func fetchFrom(t *testing.T, network, addr string) ([]byte, error) {
 	return io.ReadAll(conn)
 }
 
+// A Unix socket cannot refuse a connection with a reset (its client would
+// read a clean, empty poem and take it for a whole one), so at
+// --max-conns the server stops accepting there: the next client waits in
+// the listen queue, and gets its whole poem once the first one ends.
+func TestServeMaxConnsOnUnixSocketQueues(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "gyre.sock")
+	s := startServer(t, 1, "--listen", "unix:"+sock, "--max-conns", "1", "--slow", "--num-bytes", "1000", "--delay", "0.3", "library")
+	want := embedded(t, "library")
+	first, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	first.SetDeadline(time.Now().Add(10 * time.Second))
+	head := make([]byte, 1000)
+	if _, err := io.ReadFull(first, head); err != nil {
+		t.Fatal(err) // admitted: its poem has begun
+	}
+	type result struct {
+		data []byte
+		err  error
+	}
+	second := make(chan result, 1)
+	go func() {
+		c, err := net.Dial("unix", sock)
+		if err != nil {
+			second <- result{nil, err}
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		b, err := io.ReadAll(c)
+		second <- result{b, err}
+	}()
+	rest, err := io.ReadAll(first)
+	if got := append(head, rest...); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("first client: %d bytes, %v", len(got), err)
+	}
+	if r := <-second; r.err != nil || !bytes.Equal(r.data, want) {
+		t.Errorf("the client beyond --max-conns read %d bytes (%v), want the whole poem (%d) once a place was free", len(r.data), r.err, len(want))
+	}
+	s.signal(syscall.SIGTERM)
+	if code := s.wait(10 * time.Second); code != 0 {
+		t.Fatalf("exit %d: %s", code, s.stderr.String())
+	}
+	if log := s.stderr.String(); !strings.Contains(log, "msg=stopped served=2 lost=0 refused=0") {
+		t.Errorf("want two poems served and none refused:\n%s", log)
+	}
+}
+
 // --listen serves one poem on every endpoint given: here a Unix socket
 // (with its mode) and a TCP port, and the socket file is removed at exit.
 func TestServeListenUnixAndTCP(t *testing.T) {
@@ -46,9 +96,10 @@ func TestServeListenUnixAndTCP(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, s.stderr.String())
 	}
 	// The operator is told once, for the Unix socket only, that a poem cut
-	// short cannot be told from a whole one there.
+	// short cannot be told from a whole one there, and what --max-conns
+	// does instead of refusing.
 	if log := s.stderr.String(); strings.Count(log, "level=WARN msg=\"a Unix socket cannot reset") != 1 ||
-		!strings.Contains(log, "as for a whole poem\" listen="+sock+"\n") {
+		!strings.Contains(log, "as for a whole poem; beyond --max-conns, clients wait in the listen queue instead of being refused\" listen="+sock+"\n") {
 		t.Errorf("no warning for the Unix socket alone:\n%s", log)
 	}
 	if _, err := net.Dial("unix", sock); err == nil {

@@ -46,6 +46,13 @@ type serveLoop struct {
 	cutReason error // set by cut: the record of every connection it aborts
 	refuse    refuser
 
+	// Ports that cannot refuse with a reset (Unix sockets): at the limit
+	// they stop accepting instead (servequeue.go).
+	queuePorts   []*reactor.Port
+	queueHeld    bool // stopped at the limit
+	queueTimer   *reactor.DelayedCall
+	queueCheckFn func()
+
 	served, lost, refused, bytes int64
 	refusedLogged                int64
 	proxyRejected                int64      // --proxy-protocol (serveproxy.go)
@@ -62,6 +69,9 @@ type servedPort struct {
 	l     *serveLoop
 	inner reactor.Factory
 	log   slog.Handler // the loop's, with the poem and the port
+	// noReset: the port cannot refuse a connection with a reset (a Unix
+	// socket), so it is never refused one (see servequeue.go).
+	noReset bool
 }
 
 func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level slog.Level) (*reactorServer, error) {
@@ -90,6 +100,7 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 		l.handler = h
 		l.logger = slog.New(h)
 		l.flushFn = l.flush
+		l.queueCheckFn = l.releaseQueue
 		// The reactor's own records (a panic in a callback, running out
 		// of descriptors) go into the loop's log too, and bring a flush.
 		r, err := reactor.New(reactor.WithLogger(slog.New(flushingHandler{h, l})), reactor.WithLoops(cfg.loops),
@@ -212,6 +223,9 @@ func (s *reactorServer) listenEndpoint(cfg serveConfig, p *poemSource, e reactor
 		}
 		sp.log = l.handler.WithAttrs([]slog.Attr{slog.String("poem", p.name), slog.String("listen", port.addr)})
 		l.ports = append(l.ports, lp)
+		if _, sp.noReset = lp.Addr().(*net.UnixAddr); sp.noReset {
+			l.queueing(lp)
+		}
 	}
 	return port, nil
 }
@@ -354,10 +368,13 @@ func (s *reactorServer) finish() serveTotals {
 
 // BuildProtocol admits a connection if --max-conns allows, and has the
 // poem's factory build its protocol. A connection beyond --max-conns is
-// aborted at once (see refuser).
+// aborted at once (see refuser), except on a port that cannot reset it,
+// which stops accepting at the limit instead (see servequeue.go).
 func (p *servedPort) BuildProtocol(addr net.Addr) reactor.Protocol {
 	l := p.l
-	if !l.gate.acquire() {
+	if p.noReset {
+		l.admitQueued()
+	} else if !l.gate.acquire() {
 		l.refused++
 		l.stats.refuse()
 		l.scheduleFlush()
@@ -365,15 +382,23 @@ func (p *servedPort) BuildProtocol(addr net.Addr) reactor.Protocol {
 	}
 	l.live++
 	l.stats.open()
+	l.holdAtLimit()
 	return p.inner.BuildProtocol(addr)
+}
+
+// leave counts out a connection that BuildProtocol admitted, now ended:
+// its place under --max-conns is free.
+func (l *serveLoop) leave() {
+	l.live--
+	l.gate.release()
+	l.releaseQueue()
 }
 
 // observe is called (on the loop) once per connection, when it ends: the
 // counters and the client's log record.
 func (p *servedPort) observe(s poetry.Served) {
 	l := p.l
-	l.live--
-	l.gate.release()
+	l.leave()
 	s.Err = l.cutReasonFor(s.Err)
 	if s.Err == nil {
 		l.served++
@@ -500,6 +525,24 @@ func (g *gate) acquire() bool {
 	}
 	g.n++
 	return true
+}
+
+// force admits one more whatever the limit: a connection that could not
+// be refused (see servequeue.go).
+func (g *gate) force() {
+	if g.shared != nil {
+		g.shared.Add(1)
+		return
+	}
+	g.n++
+}
+
+// full says whether the limit is reached.
+func (g *gate) full() bool {
+	if g.shared != nil {
+		return g.shared.Load() >= g.max
+	}
+	return g.n >= g.max
 }
 
 func (g *gate) release() {

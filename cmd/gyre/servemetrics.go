@@ -144,7 +144,7 @@ var (
 	descLost = prometheus.NewDesc("gyre_poems_lost_total",
 		"Poems begun but not sent whole, by reason: cut (gyre reset it: grace over, second signal), poem_file (the file shrank, or a read of it failed), tls (the TLS handshake or a record failed), connection_error (the connection failed under the poem: a reset, a broken pipe; a client that closes early is one).", []string{"loop", "reason"}, nil)
 	descRefused = prometheus.NewDesc("gyre_connections_refused_total",
-		"Connections reset as soon as accepted because --max-conns were open.", []string{"loop"}, nil)
+		"Connections reset as soon as accepted because --max-conns were open (a Unix socket refuses none: its clients wait in the listen queue).", []string{"loop"}, nil)
 	descRejected = prometheus.NewDesc("gyre_proxy_rejected_total",
 		"Connections aborted without a valid PROXY protocol header (--proxy-protocol).", []string{"loop", "reason"}, nil)
 	descBytes = prometheus.NewDesc("gyre_bytes_sent_total",
@@ -158,7 +158,7 @@ var (
 	descLogDropped = prometheus.NewDesc("gyre_log_records_dropped_total",
 		"Log records that never reached stderr: dropped while the writer was behind (buffer full) or lost in a failed write.", nil, nil)
 	descMaxConns = prometheus.NewDesc("gyre_connections_max",
-		"The most connections open at once (--max-conns, shared by the loops); beyond it they are refused.", nil, nil)
+		"The most connections open at once (--max-conns, shared by the loops); beyond it they are refused, or wait to be accepted on a Unix socket.", nil, nil)
 	descDraining = prometheus.NewDesc("gyre_draining",
 		"1 once a signal has stopped the listeners (the poems in flight may finish, /healthz answers 503), 0 while serving.", nil, nil)
 	descBuildInfo = prometheus.NewDesc("gyre_build_info",

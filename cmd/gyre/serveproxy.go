@@ -54,8 +54,7 @@ func proxyTLSEndpoint(cfg serveConfig, e reactor.ServerEndpoint) (reactor.Server
 // here as observe releases a served one.
 func (p *servedPort) rejected(rj proxyproto.Rejected) {
 	l := p.l
-	l.live--
-	l.gate.release()
+	l.leave()
 	l.proxyRejected++
 	l.stats.reject(rj.Err)
 	if l.perClient {
