@@ -50,8 +50,9 @@ func TestReadmeSaturationIsPrometheusYmls(t *testing.T) {
 
 // promtool runs `promtool test rules` on a unit test file made of
 // tests (YAML, each line indented by two spaces already) with the rules
-// of rules (file names under deploy/, none for queries alone); it skips
-// where promtool is not installed.
+// of rules (file names under deploy/, none for queries alone), evaluated
+// every 5 s as prometheus.yml has them; it skips where promtool is not
+// installed.
 func promtool(t *testing.T, tests string, rules ...string) {
 	t.Helper()
 	bin, err := exec.LookPath("promtool")
@@ -72,7 +73,7 @@ func promtool(t *testing.T, tests string, rules ...string) {
 		files = "[" + strings.Join(abs, ", ") + "]"
 	}
 	unit := filepath.Join(dir, "unit_test.yml")
-	if err := os.WriteFile(unit, []byte("rule_files: "+files+"\ntests:\n"+tests), 0o644); err != nil {
+	if err := os.WriteFile(unit, []byte("rule_files: "+files+"\nevaluation_interval: 5s\ntests:\n"+tests), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out, err := exec.Command(bin, "test", "rules", unit).CombinedOutput()
@@ -108,4 +109,51 @@ func TestSaturationQueryWithPromtool(t *testing.T) {
           - labels: '{instance="127.0.0.1:9102"}'
             value: 0.25
 `)
+}
+
+// prometheus.yml and the rules it loads are valid, by promtool.
+func TestPrometheusConfigWithPromtool(t *testing.T) {
+	bin, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Skip("promtool is not installed (apt-get install -y prometheus): the configuration is not checked")
+	}
+	if out, err := exec.Command(bin, "check", "config", "prometheus.yml").CombinedOutput(); err != nil {
+		t.Errorf("promtool check config prometheus.yml: %v\n%s", err, out)
+	}
+}
+
+// GyrePoemsAtRisk fires for an instance draining with poems in flight in
+// the last 5 s of its grace, the scrape that comes before the cut; not
+// while it serves, not earlier in the drain, and not for an instance
+// whose poems have all ended.
+func TestPoemsAtRiskAlertWithPromtool(t *testing.T) {
+	const a, b = `job="gyre",service="poems",instance="127.0.0.1:9101"`, `job="gyre",service="poems",instance="127.0.0.1:9102"`
+	promtool(t, `  - interval: 5s
+    input_series:
+      - series: 'gyre_connections_in_flight{`+a+`,loop="0"}'
+        values: '3 3 3 3 3 3 2 2 2'
+      - series: 'gyre_draining{`+a+`}'
+        values: '0 0 0 0 0 0 1 1 1'
+      - series: 'gyre_grace_left_seconds{`+a+`}'
+        values: '10 10 10 10 10 10 10 5 0'
+      - series: 'gyre_connections_in_flight{`+b+`,loop="0"}'
+        values: '3 3 3 3 3 3 0 0 0'
+      - series: 'gyre_draining{`+b+`}'
+        values: '0 0 0 0 0 0 1 1 1'
+      - series: 'gyre_grace_left_seconds{`+b+`}'
+        values: '10 10 10 10 10 10 10 5 0'
+    alert_rule_test:
+      - alertname: GyrePoemsAtRisk
+        eval_time: 30s
+        exp_alerts: []
+      - alertname: GyrePoemsAtRisk
+        eval_time: 35s
+        exp_alerts:
+          - exp_labels:
+              instance: 127.0.0.1:9101
+              severity: warning
+            exp_annotations:
+              summary: "gyre 127.0.0.1:9101: 2 poems in flight as its grace runs out"
+              description: "Unless they end in the seconds left, gyre cuts them with a reset (behind HAProxy their clients see a clean close: a short poem that looks whole). Search the instance's log for outcome=\"lost: cut\"; give --grace more than the longest poem takes."
+`, "gyre-alerts.yml")
 }

@@ -402,7 +402,7 @@ func announceServing(cfg serveConfig, poems int, srv poemServer, ops *opsServer,
 	}
 	if ops != nil {
 		rs := srv.(*reactorServer)
-		ops.serve(&statsCollector{loops: rs.enableStats(), log: rs.sink, maxConns: cfg.maxConns, draining: &ops.draining}, say)
+		ops.serve(&statsCollector{loops: rs.enableStats(), log: rs.sink, maxConns: cfg.maxConns, drain: ops.newDrain(cfg.grace)}, say)
 		attrs = append(attrs, slog.String("metrics", ops.Addr().String()))
 	}
 	if cfg.proxyProtocol {
@@ -442,7 +442,7 @@ func waitForStop(ctx context.Context, srv poemServer, sigs <-chan os.Signal) (wh
 // the grace period, then cuts what is left with a reset. A second signal
 // cuts them at once and exits (the error carries the exit status).
 func drainServer(cfg serveConfig, srv poemServer, ops *opsServer, sigs <-chan os.Signal, say sayer, why slog.Attr, closeLog func(time.Duration) (int64, bool)) error {
-	ops.setDraining() // the balancer's health check fails from now on
+	ops.setDraining(cfg.grace) // the balancer's health check fails from now on
 	inFlight := srv.drain()
 	say(slog.LevelInfo, "stopping: no new connections; the poems in flight may finish", why,
 		slog.Int("in_flight", inFlight), slog.Duration("grace", cfg.grace))
@@ -452,6 +452,7 @@ func drainServer(cfg serveConfig, srv poemServer, ops *opsServer, sigs <-chan os
 	case <-srv.done():
 	case <-grace.C:
 		say(slog.LevelWarn, "grace period over: cutting the connections still open", slog.Duration("grace", cfg.grace))
+		ops.setCut()
 		srv.cut("grace period over")
 		select {
 		case <-srv.done():
@@ -463,6 +464,7 @@ func drainServer(cfg serveConfig, srv poemServer, ops *opsServer, sigs <-chan os
 		// (not the clean close the kernel would send for a process that
 		// just exits), and the log says so if it can be written within
 		// a short wait.
+		ops.setCut()
 		srv.cut("second signal (" + sig.String() + ")")
 		if _, drained := closeLog(logCloseWait / 4); !drained {
 			return &exitError{code: signalStatus(sig)} // stderr is stuck: say nothing more

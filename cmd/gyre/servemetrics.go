@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,7 +25,8 @@ import (
 //	          lost, connections refused, PROXY protocol rejections, bytes
 //	          sent, connections in flight, the serve duration histogram and
 //	          the lag of due timers; for the process, the log records
-//	          dropped, --max-conns, whether it is draining and its build;
+//	          dropped, --max-conns, whether it is draining, the grace left
+//	          to the poems in flight, and its build;
 //	          plus the Go runtime's and the process's own metrics;
 //	/healthz  200 "ok" while serving, 503 "draining" once a signal has
 //	          stopped the listeners, so that a balancer's HTTP check takes
@@ -37,10 +37,10 @@ import (
 
 // opsServer is the metrics and health endpoint of one gyre serve.
 type opsServer struct {
-	ln       net.Listener
-	http     *http.Server
-	draining atomic.Bool
-	done     chan struct{}
+	ln    net.Listener
+	http  *http.Server
+	drain drainState
+	done  chan struct{}
 }
 
 // serve starts answering /metrics, with what stats collects, and
@@ -98,7 +98,7 @@ func (o *opsServer) Addr() net.Addr { return o.ln.Addr() }
 func (o *opsServer) healthz(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	if o.draining.Load() {
+	if o.drain.draining.Load() {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprintln(w, "draining")
 		return
@@ -106,10 +106,18 @@ func (o *opsServer) healthz(w http.ResponseWriter, _ *http.Request) {
 	fmt.Fprintln(w, "ok")
 }
 
-// setDraining turns /healthz unhealthy.
-func (o *opsServer) setDraining() {
+// setDraining turns /healthz unhealthy, and starts the countdown of
+// the grace the poems in flight have left.
+func (o *opsServer) setDraining(grace time.Duration) {
 	if o != nil {
-		o.draining.Store(true)
+		o.drain.start(time.Now(), grace)
+	}
+}
+
+// setCut says the grace is over: the poems still in flight are being cut.
+func (o *opsServer) setCut() {
+	if o != nil {
+		o.drain.cut(time.Now())
 	}
 }
 
@@ -133,9 +141,9 @@ func (o *opsServer) close() {
 // at scrape time, with the settings an operator needs beside them.
 type statsCollector struct {
 	loops    []*loopStats
-	log      *logSink     // nil: no log to count
-	maxConns int          // --max-conns, across loops (0: not exported)
-	draining *atomic.Bool // the endpoint's (nil: not exported)
+	log      *logSink    // nil: no log to count
+	maxConns int         // --max-conns, across loops (0: not exported)
+	drain    *drainState // the endpoint's (nil: not exported)
 }
 
 var (
@@ -161,13 +169,15 @@ var (
 		"The most connections open at once (--max-conns, shared by the loops); beyond it they are refused, or wait to be accepted on a Unix socket.", nil, nil)
 	descDraining = prometheus.NewDesc("gyre_draining",
 		"1 once a signal has stopped the listeners (the poems in flight may finish, /healthz answers 503), 0 while serving.", nil, nil)
+	descGraceLeft = prometheus.NewDesc("gyre_grace_left_seconds",
+		"Time the poems in flight have left before gyre cuts them with a reset: --grace while serving, counting down from the signal that starts the drain, 0 once the grace is over.", nil, nil)
 	descBuildInfo = prometheus.NewDesc("gyre_build_info",
 		"Always 1: gyre's version and the Go version that built it, in labels.", nil,
 		prometheus.Labels{"version": version(), "goversion": runtime.Version()})
 )
 
 func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descServed, descLost, descRefused, descRejected, descBytes, descInFlight, descDuration, descLag, descLogDropped, descMaxConns, descDraining, descBuildInfo} {
+	for _, d := range []*prometheus.Desc{descServed, descLost, descRefused, descRejected, descBytes, descInFlight, descDuration, descLag, descLogDropped, descMaxConns, descDraining, descGraceLeft, descBuildInfo} {
 		ch <- d
 	}
 }
@@ -200,8 +210,9 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	if c.maxConns > 0 {
 		gauge(descMaxConns, float64(c.maxConns))
 	}
-	if c.draining != nil {
-		gauge(descDraining, boolValue(c.draining.Load()))
+	if c.drain != nil {
+		gauge(descDraining, boolValue(c.drain.draining.Load()))
+		gauge(descGraceLeft, c.drain.graceLeft(time.Now()).Seconds())
 	}
 	gauge(descBuildInfo, 1)
 }

@@ -4,7 +4,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -206,5 +208,69 @@ func TestMetricsForOperators(t *testing.T) {
 	client.Close()
 	if code := s.wait(10 * time.Second); code != 0 {
 		t.Errorf("exit status %d", code)
+	}
+}
+
+var graceLeftSeries = regexp.MustCompile(`(?m)^gyre_grace_left_seconds (\S+)$`)
+
+// A cut comes as the process exits, too late for a scraper to see it
+// counted; what /metrics shows is the cut coming: during a drain, the
+// poems in flight and the grace they have left, counting down.
+func TestMetricsGraceLeft(t *testing.T) {
+	s := startServer(t, 1, "--slow", "--num-bytes", "10", "--delay", "0.05", "--grace", "3",
+		"--metrics", "127.0.0.1:0", "library")
+	s.waitLog("msg=serving")
+	maddr := metricsAttr.FindStringSubmatch(s.stderr.String())[1]
+	client := startSlowClient(t, s.addrs[0])
+	defer client.Close()
+	graceLeft := func() (float64, string) {
+		_, body := httpGet(t, "http://"+maddr+"/metrics")
+		m := graceLeftSeries.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("/metrics has no gyre_grace_left_seconds:\n%s", body)
+		}
+		v, err := strconv.ParseFloat(m[1], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v, body
+	}
+	if v, _ := graceLeft(); v != 3 {
+		t.Errorf("while serving, gyre_grace_left_seconds %v, want --grace (3)", v)
+	}
+	s.signal(syscall.SIGTERM)
+	s.waitLog(`msg="stopping`)
+	first, body := graceLeft()
+	if first <= 0 || first > 3 || !strings.Contains(body, "gyre_draining 1\n") ||
+		!strings.Contains(body, `gyre_connections_in_flight{loop="0"} 1`+"\n") {
+		t.Errorf("draining with a poem in flight: gyre_grace_left_seconds %v (want in (0, 3]), and:\n%s", first, body)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if next, _ := graceLeft(); next >= first || next < first-1.5 {
+		t.Errorf("gyre_grace_left_seconds went from %v to %v in half a second", first, next)
+	}
+	client.Close()
+	if code := s.wait(10 * time.Second); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+}
+
+// The grace left never goes below 0, and a second signal ends it at once.
+func TestDrainStateGraceLeft(t *testing.T) {
+	d := drainState{grace: 10 * time.Second}
+	t0 := time.Now()
+	if got := d.graceLeft(t0); got != 10*time.Second {
+		t.Errorf("serving: %v left, want the grace", got)
+	}
+	d.start(t0, 10*time.Second)
+	if got := d.graceLeft(t0.Add(4 * time.Second)); got != 6*time.Second {
+		t.Errorf("4 s into the drain: %v left, want 6s", got)
+	}
+	if got := d.graceLeft(t0.Add(11 * time.Second)); got != 0 {
+		t.Errorf("after the grace: %v left, want 0", got)
+	}
+	d.cut(t0.Add(time.Second))
+	if got := d.graceLeft(t0.Add(2 * time.Second)); got != 0 {
+		t.Errorf("after a second signal: %v left, want 0", got)
 	}
 }
