@@ -215,7 +215,9 @@ func TestStopDropsWhatConnectionLostOpens(t *testing.T) {
 		run(t, r)
 		port.StopListening()
 		r.Close()
-		if after := openFds(t); after != before || redials == 0 {
+		// Fewer after is not a leak: a descriptor of an earlier test's
+		// goroutine may close meanwhile.
+		if after := openFds(t); after > before || redials == 0 {
 			t.Errorf("%d descriptors open before the reactor, %d after (%d dials again)", before, after, redials)
 		}
 	})
