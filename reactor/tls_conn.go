@@ -315,7 +315,10 @@ func (t *TLSConn) closeNow() {
 // Write implements Transport: the data is encrypted into records at once,
 // unless it must wait behind plaintext that waits already (written during
 // the handshake, or shared: see WriteShared): it is then copied into the
-// queue, and goes in its turn. What is written after
+// queue, and goes in its turn. After the handshake the queue is paced as
+// the TCP connection's buffer is: a Write into it encrypts what the
+// buffer has room for, so that a push producer writing there is paused
+// once the buffer is over its high water mark. What is written after
 // LoseConnection or LoseWriteConnection while the close_notify is held
 // back (by the handshake, or by a producer: see LoseConnection), or later
 // in the same turn of the loop (the close_notify waits for its end, as a
@@ -328,8 +331,18 @@ func (t *TLSConn) Write(data []byte) {
 		return
 	}
 	switch {
-	case t.state == tlsHandshaking || (t.state == tlsOpen && t.queue.n > 0):
+	case t.state == tlsHandshaking:
 		t.queue.add(data)
+	case t.state == tlsOpen && t.queue.n > 0:
+		t.queue.add(data)
+		if !t.refilling {
+			// What waits is paced by the buffer's water marks, as if it
+			// had been written there: encrypted while the buffer is
+			// under the high mark, and the producer paused once it is
+			// over. A producer whose writes only ever went into the
+			// queue would never be paused, however much it wrote.
+			t.sendQueued()
+		}
 	case t.state == tlsOpen:
 		t.encrypt(data)
 	}
@@ -398,6 +411,15 @@ func (t *TLSConn) WriteShared(data []byte) {
 		t.refill()
 		t.attach()
 	}
+}
+
+// sendQueued encrypts as much queued plaintext as the TCP connection's
+// buffer has room for, lets the feed go once it is no longer needed, and
+// goes on with a close the queue held back, if it has emptied.
+func (t *TLSConn) sendQueued() {
+	t.refill()
+	t.attach()
+	t.closeIfUnheld()
 }
 
 // refill encrypts queued plaintext while the TCP connection's buffer of
@@ -479,7 +501,26 @@ func (t *TLSConn) attach() error {
 		}
 		return err
 	}
+	if streaming && t.queue.n > 0 && t.feedRunning() {
+		// Registered at or under the high water mark (a pull producer
+		// gone, its plaintext left): the connection resumes only a
+		// producer it paused, so it would never ask the feed for more.
+		// Encrypting now fills the buffer over the mark, which pauses
+		// the feed until the buffer drains, or empties the queue, and
+		// the feed is not needed any more.
+		t.refill()
+		if t.queue.n == 0 && t.producer == nil {
+			t.conn.UnregisterProducer()
+		}
+	}
 	return nil
+}
+
+// feedRunning reports whether the feed is the TCP connection's push
+// producer and not paused by it.
+func (t *TLSConn) feedRunning() bool {
+	fed, streaming := t.fed()
+	return fed && streaming && !t.conn.extra.producerPaused
 }
 
 // fed reports whether the feed is the TCP connection's producer, and

@@ -165,3 +165,39 @@ func TestTLSProducerAfterQueuedPlaintext(t *testing.T) {
 		t.Errorf("the producer was stopped %d times; it finished", prod.stops)
 	}
 }
+
+// slowTLSReader says "go" over TLS to port from a socket with a small
+// receive buffer, then reads 4 KiB a millisecond until the end (or a 5 s
+// deadline): a reader that keeps the server's buffer near its marks.
+func slowTLSReader(t *testing.T, r *Reactor, port *Port) <-chan readResult {
+	got := make(chan readResult, 1)
+	go func() {
+		defer r.CallFromGoroutine(func() { r.Stop() })
+		raw := goDialSmall(t, port.Addr())
+		if raw == nil {
+			got <- readResult{}
+			return
+		}
+		raw.SetDeadline(time.Now().Add(5 * time.Second))
+		c := tls.Client(raw, testCerts(t).clientConfig())
+		if _, err := c.Write([]byte("go")); err != nil {
+			got <- readResult{err: err}
+			return
+		}
+		var all []byte
+		buf := make([]byte, 4096)
+		for {
+			n, err := c.Read(buf)
+			all = append(all, buf[:n]...)
+			if err != nil {
+				if err == io.EOF {
+					err = nil
+				}
+				got <- readResult{all, err}
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	return got
+}
