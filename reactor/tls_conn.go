@@ -408,8 +408,9 @@ func (t *TLSConn) WriteShared(data []byte) {
 	}
 	t.queue.share(data)
 	if t.state == tlsOpen {
-		t.refill()
-		t.attach()
+		// May empty the queue (the buffer between its marks has room
+		// for the rest), which held a close back: it goes on then.
+		t.sendQueued()
 	}
 }
 
@@ -668,7 +669,9 @@ func (t *TLSConn) RegisterProducer(p Producer, streaming bool) error {
 			t.feed().PauseProducing()
 		}
 		if err := t.attach(); err != nil {
+			// The queue was encrypted at once: a close it held goes on.
 			t.producer = nil
+			t.closeIfUnheld()
 			return err
 		}
 		return nil
