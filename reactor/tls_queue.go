@@ -26,7 +26,7 @@ func (q *tlsQueue) add(data []byte) {
 	if k := len(q.parts); q.own && k > q.head {
 		q.parts[k-1] = append(q.parts[k-1], data...)
 	} else {
-		q.parts = append(q.parts, append([]byte(nil), data...))
+		q.push(append([]byte(nil), data...))
 		q.own = true
 	}
 	q.n += len(data)
@@ -35,9 +35,23 @@ func (q *tlsQueue) add(data []byte) {
 // share keeps data itself; its capacity is cut so that nothing is ever
 // appended into the caller's array.
 func (q *tlsQueue) share(data []byte) {
-	q.parts = append(q.parts, data[:len(data):len(data)])
+	q.push(data[:len(data):len(data)])
 	q.own = false
 	q.n += len(data)
+}
+
+// push appends b to the list, first moving what waits down to its start
+// once the parts already sent are half of it: a queue that never quite
+// empties (a writer keeping a steady backlog) would otherwise keep a
+// slot for every part it ever held. A move copies no more parts than
+// were sent since the last one, so it costs a constant per part.
+func (q *tlsQueue) push(b []byte) {
+	if q.head > 0 && q.head >= len(q.parts)/2 {
+		n := copy(q.parts, q.parts[q.head:])
+		clear(q.parts[n:]) // the moved parts' old slots: no second reference
+		q.parts, q.head = q.parts[:n], 0
+	}
+	q.parts = append(q.parts, b)
 }
 
 // next returns up to limit bytes from the front of the queue, left in it
