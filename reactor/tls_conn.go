@@ -77,9 +77,10 @@ type TLSConn struct {
 	queue     tlsQueue // plaintext not encrypted yet: see tlsQueue
 	producer  Producer // the protocol's; on the TCP connection as tlsFeed once the handshake is over
 	stream    bool
-	held      bool // we paused the protocol's push producer (the handshake, the buffer)
-	refilling bool // refill is running: a write it causes only queues
-	shutSent  bool // LoseWriteConnection's close_notify has been written
+	held      bool   // we paused the protocol's push producer (the handshake, the buffer)
+	refilling bool   // refill is running: a write it causes only queues
+	shutSent  bool   // LoseWriteConnection's close_notify has been written
+	writes    uint32 // the protocol's writes (WriteCount), in the bools' padding
 
 	err     error // why TLS failed, for ConnectionLost
 	timer   *DelayedCall
@@ -327,13 +328,14 @@ func (t *TLSConn) closeNow() {
 // dropped, as a Write on a Conn that has closed is, and a push producer
 // still registered then is stopped first.
 func (t *TLSConn) Write(data []byte) {
-	if len(data) == 0 {
-		return
+	if len(data) == 0 || t.state == tlsEnded || t.shutSent {
+		return // nothing can follow a close_notify
 	}
+	t.writes++
 	switch {
 	case t.state == tlsHandshaking:
 		t.queue.add(data)
-	case t.state == tlsOpen && t.queue.n > 0:
+	case t.queue.n > 0:
 		t.queue.add(data)
 		if !t.refilling {
 			// What waits is paced by the buffer's water marks, as if it
@@ -343,7 +345,7 @@ func (t *TLSConn) Write(data []byte) {
 			// queue would never be paused, however much it wrote.
 			t.sendQueued()
 		}
-	case t.state == tlsOpen:
+	default:
 		t.encrypt(data)
 	}
 }
@@ -406,6 +408,7 @@ func (t *TLSConn) WriteShared(data []byte) {
 	if len(data) == 0 || t.state == tlsEnded || t.shutSent {
 		return // nothing can follow a close_notify
 	}
+	t.writes++
 	t.queue.share(data)
 	if t.state == tlsOpen {
 		// May empty the queue (the buffer between its marks has room

@@ -19,9 +19,13 @@ type WriteCounter interface {
 // increment per write, in the room Conn's fields leave unused.
 func (c *Conn) WriteCount() uint32 { return c.writes }
 
-// WriteCount implements WriteCounter: the connection beneath counts the
-// records that carry what the protocol writes (and the handshake's).
-func (t *TLSConn) WriteCount() uint32 { return t.conn.WriteCount() }
+// WriteCount implements WriteCounter: the protocol's writes, counted as
+// they are made (those that wait in the plaintext queue too, which the
+// connection beneath does not see yet), plus the records that connection
+// writes (the handshake's, and the queue's as it is encrypted: progress,
+// as a file's is over TCP). Both only grow, so the sum changes whenever
+// either does.
+func (t *TLSConn) WriteCount() uint32 { return t.writes + t.conn.WriteCount() }
 
 // WriteCounterOf returns the WriteCounter t is, or wraps (through
 // TransportWrapper, a few levels at most), or nil.
