@@ -420,6 +420,7 @@ func (p *Port) close() {
 		return
 	}
 	p.listening = false
+	p.paused = false // a closed port is not paused: it will not accept again
 	if p.retry != nil {
 		p.retry.Cancel()
 		p.retry = nil

@@ -86,6 +86,9 @@ func TestPauseAcceptingOtherStates(t *testing.T) {
 	}
 	p.PauseAccepting()
 	p.StopListening()
+	if p.Paused() {
+		t.Error("a port closed while paused still says it is paused")
+	}
 	p.ResumeAccepting()
 	if reading, parked := watched(r, p); reading || parked || p.Fd() != -1 {
 		t.Fatalf("port stopped while paused, then resumed: watched %v, held %v, fd %d; want it closed", reading, parked, p.Fd())
