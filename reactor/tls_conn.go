@@ -599,11 +599,10 @@ func (t *TLSConn) closeIfUnheld() {
 	if t.state != tlsOpen || t.holdsClose() {
 		return
 	}
-	switch {
-	case t.closing:
+	if t.closing || (t.shutting && !t.shutSent) {
+		// Not inside the call that released the hold (a Write, say): a
+		// Write after it in the same callback still goes first.
 		t.closeAtEndOfTurn()
-	case t.shutting && !t.shutSent:
-		t.shutWriteNow()
 	}
 }
 
@@ -620,14 +619,21 @@ func (t *TLSConn) closeAtEndOfTurn() {
 // tlsCloser is a TLSConn in the loop's end-of-phase queue.
 type tlsCloser TLSConn
 
-// endOfPhase writes the close_notify, unless the connection ended
+// endOfPhase writes the close_notify of a LoseConnection, or of a
+// LoseWriteConnection that was held back, unless the connection ended
 // meanwhile or something written since holds it back again (shared
 // plaintext queued, a producer paused: they close it when done).
 func (c *tlsCloser) endOfPhase() {
 	t := (*TLSConn)(c)
 	t.queued = false
-	if t.state == tlsOpen && t.closing && !t.holdsClose() {
+	if t.state != tlsOpen || t.holdsClose() {
+		return
+	}
+	switch {
+	case t.closing:
 		t.closeNow()
+	case t.shutting && !t.shutSent:
+		t.shutWriteNow()
 	}
 }
 
