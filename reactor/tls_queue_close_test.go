@@ -1,11 +1,6 @@
 package reactor
 
-import (
-	"testing"
-	"time"
-
-	"golang.org/x/sys/unix"
-)
+import "testing"
 
 // A LoseConnection (or LoseWriteConnection) held back by queued plaintext
 // goes on when a WriteShared empties the queue: one made while the TCP
@@ -23,43 +18,17 @@ func writeSharedEmptiesQueue(t *testing.T, how string) {
 	r, _ := newReactor(t, DefaultBackend())
 	poem := pattern(84 << 10)
 	tail := []byte("-tail")
-	var (
-		tc              *TLSConn
-		wrote           bool
-		records, queued int
-	)
-	var poll func()
-	poll = func() {
-		if wrote || tc.state != tlsOpen {
-			return
-		}
-		if n := tc.Conn().Buffered(); n > 0 && n <= DefaultHighWater-8<<10 && tc.queue.n > 0 {
-			wrote, records, queued = true, n, tc.queue.n
-			tc.WriteShared(tail)
-			return
-		}
-		r.CallLater(200*time.Microsecond, poll)
-	}
-	srv := &servers{build: func() *recorder {
-		return &recorder{onData: func(p *recorder, _ []byte) {
-			if tc != nil {
-				return
-			}
-			tc = p.Transport.(*TLSConn)
-			unix.SetsockoptInt(tc.Conn().Fd(), unix.SOL_SOCKET, unix.SO_SNDBUF, 4096)
-			tc.WriteShared(poem)
-			if how == "LoseConnection" {
-				tc.LoseConnection() // held: plaintext waits
-			} else {
-				tc.LoseWriteConnection()
-			}
-			poll()
-		}}
-	}}
-	got := slowTLSReader(t, r, listenTLS(t, r, srv))
+	var records, queued int
+	got, saw := queueMoment(t, r, DefaultHighWater-8<<10, func(tc *TLSConn) {
+		tc.WriteShared(poem)
+		loseBy(tc, how) // held: plaintext waits
+	}, func(tc *TLSConn) {
+		records, queued = tc.Conn().Buffered(), tc.queue.n
+		tc.WriteShared(tail)
+	})
 	run(t, r)
 	res := <-got
-	if !wrote {
+	if !*saw {
 		t.Skip("the buffer never drained between its marks with plaintext queued")
 	}
 	want := len(poem) + len(tail)

@@ -23,11 +23,21 @@ func (p *sharingPuller) ResumeProducing() {
 func (p *sharingPuller) StopProducing() {}
 
 // queueWindow serves a slow reader a 1 MiB poem that a pull producer
-// shares, and calls at, once, in a timer's turn, as soon as part of the
-// poem still waits as plaintext while the TCP connection's buffer of
-// records is at or below its high water mark. It reports whether that
-// moment came.
+// shares, and calls at as queueMoment does.
 func queueWindow(t *testing.T, r *Reactor, at func(tc *TLSConn)) (got <-chan readResult, saw *bool) {
+	return queueMoment(t, r, DefaultHighWater, func(tc *TLSConn) {
+		if err := tc.RegisterProducer(&sharingPuller{t: tc, poem: pattern(1 << 20)}, false); err != nil {
+			t.Error(err)
+		}
+	}, at)
+}
+
+// queueMoment serves a slow reader (a 4 KiB send buffer) what start
+// writes, and calls at, once, in a timer's turn, as soon as part of it
+// still waits as plaintext while the TCP connection's buffer of records
+// holds something but no more than upTo bytes. It reports whether that
+// moment came.
+func queueMoment(t *testing.T, r *Reactor, upTo int, start, at func(tc *TLSConn)) (got <-chan readResult, saw *bool) {
 	var tc *TLSConn
 	seen := false
 	var poll func()
@@ -35,7 +45,7 @@ func queueWindow(t *testing.T, r *Reactor, at func(tc *TLSConn)) (got <-chan rea
 		if seen || tc.state != tlsOpen {
 			return
 		}
-		if n := tc.Conn().Buffered(); n > 0 && n <= DefaultHighWater && tc.queue.n > 0 {
+		if n := tc.Conn().Buffered(); n > 0 && n <= upTo && tc.queue.n > 0 {
 			seen = true
 			at(tc)
 			return
@@ -49,13 +59,20 @@ func queueWindow(t *testing.T, r *Reactor, at func(tc *TLSConn)) (got <-chan rea
 			}
 			tc = p.Transport.(*TLSConn)
 			unix.SetsockoptInt(tc.Conn().Fd(), unix.SOL_SOCKET, unix.SO_SNDBUF, 4096)
-			if err := tc.RegisterProducer(&sharingPuller{t: tc, poem: pattern(1 << 20)}, false); err != nil {
-				t.Error(err)
-			}
+			start(tc)
 			poll()
 		}}
 	}}
 	return slowTLSReader(t, r, listenTLS(t, r, srv)), &seen
+}
+
+// loseBy closes tc as how says: "LoseConnection" or "LoseWriteConnection".
+func loseBy(tc *TLSConn, how string) {
+	if how == "LoseConnection" {
+		tc.LoseConnection()
+	} else {
+		tc.LoseWriteConnection()
+	}
 }
 
 // A pull producer that shared its poem and unregisters while part of it

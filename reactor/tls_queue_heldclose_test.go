@@ -1,11 +1,6 @@
 package reactor
 
-import (
-	"testing"
-	"time"
-
-	"golang.org/x/sys/unix"
-)
+import "testing"
 
 // A Write that empties the plaintext queue after a held
 // LoseWriteConnection sent the close_notify inside that Write, so a
@@ -28,48 +23,22 @@ func writeTwiceAfterHeldClose(t *testing.T, how string, shared bool) {
 	r, _ := newReactor(t, DefaultBackend())
 	poem := pattern(84 << 10)
 	a, b := []byte("-first"), []byte("-second")
-	var (
-		tc              *TLSConn
-		wrote           bool
-		records, queued int
-	)
-	var poll func()
-	poll = func() {
-		if wrote || tc.state != tlsOpen {
-			return
+	var records, queued int
+	got, saw := queueMoment(t, r, DefaultHighWater-8<<10, func(tc *TLSConn) {
+		tc.WriteShared(poem)
+		loseBy(tc, how) // held: plaintext waits
+	}, func(tc *TLSConn) {
+		records, queued = tc.Conn().Buffered(), tc.queue.n
+		if shared {
+			tc.WriteShared(a) // empties the queue
+		} else {
+			tc.Write(a) // empties the queue
 		}
-		if n := tc.Conn().Buffered(); n > 0 && n <= DefaultHighWater-8<<10 && tc.queue.n > 0 {
-			wrote, records, queued = true, n, tc.queue.n
-			if shared {
-				tc.WriteShared(a) // empties the queue
-			} else {
-				tc.Write(a) // empties the queue
-			}
-			tc.Write(b) // same callback: must go before the close_notify
-			return
-		}
-		r.CallLater(200*time.Microsecond, poll)
-	}
-	srv := &servers{build: func() *recorder {
-		return &recorder{onData: func(p *recorder, _ []byte) {
-			if tc != nil {
-				return
-			}
-			tc = p.Transport.(*TLSConn)
-			unix.SetsockoptInt(tc.Conn().Fd(), unix.SOL_SOCKET, unix.SO_SNDBUF, 4096)
-			tc.WriteShared(poem)
-			if how == "LoseConnection" {
-				tc.LoseConnection()
-			} else {
-				tc.LoseWriteConnection()
-			}
-			poll()
-		}}
-	}}
-	got := slowTLSReader(t, r, listenTLS(t, r, srv))
+		tc.Write(b) // same callback: must go before the close_notify
+	})
 	run(t, r)
 	res := <-got
-	if !wrote {
+	if !*saw {
 		t.Skip("the buffer never drained between its marks with plaintext queued")
 	}
 	want := len(poem) + len(a) + len(b)
