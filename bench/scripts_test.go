@@ -72,6 +72,18 @@ func TestScriptsRejectBadArguments(t *testing.T) {
 	}
 }
 
+// RUNS, bench/lines/run's count, is checked before anything runs: a word
+// went to go test's -test.count and to the Twisted side as it was.
+func TestLinesRunsIsChecked(t *testing.T) {
+	for _, runs := range []string{"abc", "0", "-1", "3x"} {
+		t.Setenv("RUNS", runs)
+		code, stdout, stderr := script(t, "bench/lines/run")
+		if code != 2 || stdout != "" || !strings.HasPrefix(stderr, "bench/lines/run: RUNS ") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("RUNS=%s: status %d, stdout %q, stderr %q; want status 2 and one line about RUNS", runs, code, stdout, stderr)
+		}
+	}
+}
+
 // --help says what the script does and how to call it, and runs nothing.
 func TestScriptsHelp(t *testing.T) {
 	for _, path := range []string{"bench/run", "bench/faults/run", "bench/lines/run"} {
