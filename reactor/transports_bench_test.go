@@ -92,20 +92,25 @@ func benchTLSStream(b *testing.B, batched bool) {
 				}}, false)
 			}}
 		}}
-		port := listenTLS(b, r, srv)
-		got := 0
-		cf := &clientFactory{}
-		cf.build = func() *recorder {
-			return &recorder{
-				onData: func(p *recorder, data []byte) { got += len(data); p.data = p.data[:0] },
-				onLost: func(*recorder, error) { r.Stop() },
-			}
+		downloadTLS(b, r, listenTLS(b, r, srv), total)
+	}
+}
+
+// downloadTLS runs r until a TLS client of port has read to the end, and
+// fails b unless it read total bytes (counted, not kept).
+func downloadTLS(b *testing.B, r *Reactor, port *Port, total int) {
+	got := 0
+	cf := &clientFactory{}
+	cf.build = func() *recorder {
+		return &recorder{
+			onData: func(p *recorder, data []byte) { got += len(data); p.data = p.data[:0] },
+			onLost: func(*recorder, error) { r.Stop() },
 		}
-		r.ConnectTLS(port.Addr().String(), testCerts(b).clientConfig(), cf, 5*time.Second)
-		run(b, r)
-		if got != total {
-			b.Fatalf("client got %d bytes, want %d", got, total)
-		}
+	}
+	r.ConnectTLS(port.Addr().String(), testCerts(b).clientConfig(), cf, 5*time.Second)
+	run(b, r)
+	if got != total {
+		b.Fatalf("client got %d bytes, want %d", got, total)
 	}
 }
 
@@ -125,19 +130,6 @@ func BenchmarkTLSStreamShared(b *testing.B) {
 				p.Transport.LoseConnection()
 			}}
 		}}
-		port := listenTLS(b, r, srv)
-		got := 0
-		cf := &clientFactory{}
-		cf.build = func() *recorder {
-			return &recorder{
-				onData: func(p *recorder, data []byte) { got += len(data); p.data = p.data[:0] },
-				onLost: func(*recorder, error) { r.Stop() },
-			}
-		}
-		r.ConnectTLS(port.Addr().String(), testCerts(b).clientConfig(), cf, 5*time.Second)
-		run(b, r)
-		if got != total {
-			b.Fatalf("client got %d bytes, want %d", got, total)
-		}
+		downloadTLS(b, r, listenTLS(b, r, srv), total)
 	}
 }

@@ -2,8 +2,6 @@ package portforward
 
 import (
 	"net"
-	"os"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -16,55 +14,14 @@ import (
 // its producer for paused, and the relay buffered without bound (14 MB) for
 // a target that reads nothing.
 func TestEarlyDataKeepsTheTargetsFlowControl(t *testing.T) {
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := os.NewFile(uintptr(fd), "slow target")
-	t.Cleanup(func() { f.Close() })
-	// A target that takes little: a small window and a small MSS, so that
-	// the relay's kernel send buffer stays small, as over a real network.
-	syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048)
-	syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_MAXSEG, 536)
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Listen(fd, 0); err != nil {
-		t.Fatal(err)
-	}
-	sa, _ := syscall.Getsockname(fd)
-	target := net.JoinHostPort("127.0.0.1", strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
-	var fillers []net.Conn
-	for range 3 {
-		if c, err := net.DialTimeout("tcp", target, 200*time.Millisecond); err == nil {
-			fillers = append(fillers, c)
-		}
-	}
-	if c, err := net.DialTimeout("tcp", target, 300*time.Millisecond); err == nil {
-		c.Close()
-		t.Skip("the accept queue could not be filled")
-	}
 	release := make(chan struct{})
-	open := func() {
-		ln, err := net.FileListener(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { ln.Close() })
-		for _, c := range fillers {
-			c.Close()
-		}
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				go func() { <-release; c.Close() }() // never reads
-			}
-		}()
-	}
-
+	target, open := slowTarget(t, func(net.Conn) { <-release }, func(fd int) { // never reads
+		// A target that takes little: a small window and a small MSS, so
+		// that the relay's kernel send buffer stays small, as over a real
+		// network.
+		syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048)
+		syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_MAXSEG, 536)
+	})
 	addr, ended, stop := startRelay(t, "epoll", target)
 	defer stop()
 	c := dial(t, addr, 0)

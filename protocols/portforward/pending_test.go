@@ -15,8 +15,9 @@ import (
 // slowTarget is a listener whose accept queue is full, so that a connect
 // to it hangs (the kernel drops its SYNs) until open is called: the queue
 // is then drained and each connection accepted from then on served. It
-// skips the test where the queue cannot be filled.
-func slowTarget(t *testing.T, serve func(c net.Conn)) (addr string, open func()) {
+// skips the test where the queue cannot be filled. setup, if given, sets
+// options on the listening socket before it listens.
+func slowTarget(t *testing.T, serve func(c net.Conn), setup ...func(fd int)) (addr string, open func()) {
 	t.Helper()
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
 	if err != nil {
@@ -24,6 +25,9 @@ func slowTarget(t *testing.T, serve func(c net.Conn)) (addr string, open func())
 	}
 	f := os.NewFile(uintptr(fd), "slow target")
 	t.Cleanup(func() { f.Close() })
+	for _, set := range setup {
+		set(fd)
+	}
 	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
 		t.Fatal(err)
 	}
