@@ -46,5 +46,6 @@ func (p *Port) ResumeAccepting() {
 	p.retryAccept() // serves a connection held for a free descriptor first
 }
 
-// Paused reports whether the port is paused (PauseAccepting).
+// Paused reports whether the port is paused (PauseAccepting). A port
+// that stopped listening is not paused.
 func (p *Port) Paused() bool { return p.paused }

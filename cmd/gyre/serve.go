@@ -60,8 +60,8 @@ cannot exhaust memory or descriptors. A Unix socket cannot reset a
 connection: there gyre stops accepting at the limit instead, and the
 clients beyond it wait in the socket's listen queue until a poem ends (a
 Unix socket from systemd served by several loops may hold one poem more
-per loop than the limit, at most --max-conns + loops - 1: a loop at the
-limit hears of poems ending on the others only every 20 ms).
+per other loop than the limit, --max-conns + loops - 1 at most: a loop at
+the limit hears of poems ending on the others only every 20 ms).
 
 Durations are seconds (0.1) or carry a unit (100ms, 5s).`
 

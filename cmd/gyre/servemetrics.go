@@ -166,7 +166,7 @@ var (
 	descLogDropped = prometheus.NewDesc("gyre_log_records_dropped_total",
 		"Log records that never reached stderr: dropped while the writer was behind (buffer full) or lost in a failed write.", nil, nil)
 	descMaxConns = prometheus.NewDesc("gyre_connections_max",
-		"The most connections open at once (--max-conns, shared by the loops); beyond it they are refused, or wait to be accepted on a Unix socket (one from systemd served by several loops may hold up to one more per loop).", nil, nil)
+		"The most connections open at once (--max-conns, shared by the loops); beyond it they are refused, or wait to be accepted on a Unix socket (one from systemd served by several loops may hold one more per other loop).", nil, nil)
 	descDraining = prometheus.NewDesc("gyre_draining",
 		"1 once a signal has stopped the listeners (the poems in flight may finish, /healthz answers 503), 0 while serving.", nil, nil)
 	descGraceLeft = prometheus.NewDesc("gyre_grace_left_seconds",
