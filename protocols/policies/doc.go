@@ -26,7 +26,8 @@
 // connection's protocol (Conn.Protocol, Reactor.Connections) is then the
 // wrapper, a reactor.ProtocolWrapper: reactor.ProtocolAs finds the wrapped
 // one, and log records name it. A wrapped protocol that is a
-// reactor.HalfCloseableProtocol stays one.
+// reactor.HalfCloseableProtocol stays one, and one that is a
+// reactor.HalfCloseSelector (a proxyproto connection) still chooses.
 //
 // Everything here runs on the reactor's goroutine.
 package policies

@@ -9,6 +9,7 @@ import (
 
 	pp "github.com/pires/go-proxyproto"
 
+	"gyre/protocols/policies"
 	"gyre/protocols/proxyproto"
 	"gyre/reactor"
 	"gyre/reactor/reactortest"
@@ -119,5 +120,55 @@ func TestHalfCloseBeforeHeader(t *testing.T) {
 				t.Fatal("no rejection reported")
 			}
 		})
+	}
+}
+
+// ender tells when its connection ends.
+type ender struct {
+	reactor.BaseProtocol
+	lost chan error
+}
+
+func (e *ender) ConnectionLost(err error) { e.lost <- err }
+
+// Under a policy (which keeps the half-close methods of what it wraps), a
+// connection whose inner protocol takes no half-close still ends at the
+// client's end of stream, as it does without the policy. The policy
+// forwarded ReadConnectionLost but not the header reader's
+// AcceptsHalfClose, so the reactor kept the connection open for a protocol
+// that would never close it.
+func TestHalfCloseBehindHeaderUnderPolicy(t *testing.T) {
+	r := reactortest.RealReactor(t, reactor.DefaultBackend())
+	lost := make(chan error, 1)
+	inner := reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &ender{lost: lost} })
+	limit := &policies.Limit{Factory: proxyproto.NewFactory(r, inner), MaxTotal: 10}
+	port, err := r.ListenTCP("127.0.0.1:0", limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- r.Run() }()
+	defer func() {
+		r.Stop()
+		<-errc
+	}()
+	c, err := net.DialTimeout("tcp", port.Addr().String(), testTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("PROXY TCP4 198.51.100.9 127.0.0.1 5555 10000\r\nping")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-lost:
+		if !errors.Is(err, reactor.ErrConnectionDone) {
+			t.Errorf("inner protocol lost with %v, want ErrConnectionDone", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the client's end of stream did not end the connection")
 	}
 }

@@ -1,6 +1,7 @@
 package proxyproto
 
 import (
+	"gyre/protocols/internal/halfclose"
 	"gyre/reactor"
 )
 
@@ -133,14 +134,13 @@ func (p *headerProtocol) reject(err error) {
 // AcceptsHalfClose tells the reactor, at the peer's end of stream, whether
 // to call ReadConnectionLost: before the header is in, always, so that
 // the wrapper rejects the connection; after it, only for an inner protocol
-// that takes half-closes (with another, the connection ends as it would
-// without the wrapper).
+// that takes half-closes now, as the reactor would ask it (with another,
+// the connection ends as it would without the wrapper).
 func (p *headerProtocol) AcceptsHalfClose() bool {
 	if p.inner == nil {
 		return p.rejected == nil
 	}
-	_, ok := p.inner.(reactor.HalfCloseableProtocol)
-	return ok
+	return halfclose.Accepts(p.inner)
 }
 
 // ReadConnectionLost passes the peer's half-close on to the inner

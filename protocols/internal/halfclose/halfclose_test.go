@@ -43,3 +43,34 @@ func TestKeep(t *testing.T) {
 		t.Errorf("forwarded: read %d, %d; write %d", r.read, b.read, b.write)
 	}
 }
+
+// chooser takes half-closes only when it says so, as a PROXY header reader
+// does once it knows its inner protocol.
+type chooser struct {
+	readHalf
+	accepts bool
+}
+
+func (c *chooser) AcceptsHalfClose() bool { return c.accepts }
+
+// The wrapper answers the reactor's question as the protocol it wraps
+// does. Without AcceptsHalfClose the reactor took the wrapper for a
+// protocol that always takes half-closes, so a peer's end of stream went
+// to a protocol that had said no and the connection stayed open.
+func TestKeepAsksTheSelector(t *testing.T) {
+	w := &plain{}
+	for _, accepts := range []bool{false, true} {
+		c := &chooser{accepts: accepts}
+		k := Keep(w, c)
+		s, ok := k.(reactor.HalfCloseSelector)
+		if !ok {
+			t.Fatalf("the wrapper of a selector is %T, no selector", k)
+		}
+		if s.AcceptsHalfClose() != accepts || Accepts(k) != accepts {
+			t.Errorf("inner accepts %v, the wrapper says %v (Accepts %v)", accepts, s.AcceptsHalfClose(), Accepts(k))
+		}
+	}
+	if !Accepts(Keep(w, &readHalf{})) || Accepts(Keep(w, &plain{})) {
+		t.Error("Accepts: a half-closeable protocol that does not choose always accepts, another never")
+	}
+}
