@@ -25,8 +25,16 @@ type Rejected struct {
 type Option func(*Factory)
 
 // WithTimeout bounds the wait for the header (default DefaultTimeout).
+// A d of zero or less means DefaultTimeout: the wait is always bounded, so
+// that a client that never sends a header cannot hold its connection, and
+// a literal zero would reset every connection before its header came.
 func WithTimeout(d time.Duration) Option {
-	return func(f *Factory) { f.timeout = d }
+	return func(f *Factory) {
+		if d <= 0 {
+			d = DefaultTimeout
+		}
+		f.timeout = d
+	}
 }
 
 // WithRejectObserver calls fn, on the loop, once for each connection

@@ -149,3 +149,20 @@ func TestWithTimeout(t *testing.T) {
 		t.Fatal("not aborted at the timeout")
 	}
 }
+
+// A timeout of zero or less is no timeout to enforce: it means the
+// default, as a zero MaxLength does in basic. Taken literally it fired at
+// once, and every connection was reset before its header could come.
+func TestWithTimeoutZeroMeansDefault(t *testing.T) {
+	for _, d := range []time.Duration{0, -time.Second} {
+		h := newHarness(WithTimeout(d))
+		h.clock.Advance(DefaultTimeout - time.Millisecond)
+		if h.t.aborted {
+			t.Fatalf("WithTimeout(%v): aborted before DefaultTimeout", d)
+		}
+		h.clock.Advance(time.Millisecond)
+		if !h.t.aborted {
+			t.Fatalf("WithTimeout(%v): not aborted at DefaultTimeout", d)
+		}
+	}
+}
