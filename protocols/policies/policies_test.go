@@ -599,3 +599,58 @@ func TestWrappedProtocolIsReachable(t *testing.T) {
 		}
 	}
 }
+
+// selfPacer pauses its own reading on "stop" and resumes it on command,
+// as a relay or an echo server paced by its write buffer does.
+type selfPacer struct {
+	reactor.BaseProtocol
+}
+
+func (p *selfPacer) DataReceived(b []byte) {
+	if string(b) == "stop" {
+		p.Transport.PauseProducing()
+	}
+}
+
+// A read throttle lifts only the pauses it made: a protocol that paused
+// its own reading stays paused, and its own resume waits for the
+// throttle. The throttle resumed every connection when it lifted, so a
+// server that stopped reading from a client that read nothing (its
+// write buffer full) read again, and its buffer grew without bound.
+func TestThrottleKeepsTheProtocolsPause(t *testing.T) {
+	clock := task.NewClock()
+	f := &Throttle{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return &selfPacer{} }),
+		Clock: clock, ReadLimit: 10}
+	t1, t2 := &fakeTransport{}, &fakeTransport{}
+	p1, p2 := f.BuildProtocol(t1.Peer()), f.BuildProtocol(t2.Peer())
+	p1.MakeConnection(t1)
+	p1.ConnectionMade()
+	p2.MakeConnection(t2)
+	p2.ConnectionMade()
+	p1.DataReceived([]byte("stop"))
+	p2.DataReceived(make([]byte, 15)) // over the window's 10: both held
+	if !t1.paused || !t2.paused {
+		t.Fatalf("over the limit: paused %v %v", t1.paused, t2.paused)
+	}
+	clock.Advance(time.Second) // 9 owed: the throttle lifts
+	if !t1.paused {
+		t.Fatal("the throttle resumed a connection its protocol had paused")
+	}
+	if t2.paused {
+		t.Fatal("the throttle did not resume a connection it had paused")
+	}
+	p2.DataReceived(make([]byte, 20)) // held again
+	inner := reactor.InnerProtocol(p1).(*selfPacer)
+	inner.Transport.ResumeProducing()
+	if !t1.paused {
+		t.Fatal("the protocol's resume lifted the throttle's hold")
+	}
+	clock.Advance(time.Second) // 19 owed
+	if !t1.paused {
+		t.Fatal("resumed before the throttle lifted")
+	}
+	clock.Advance(time.Second) // 9 owed
+	if t1.paused || t2.paused {
+		t.Fatalf("after the throttle lifts: paused %v %v", t1.paused, t2.paused)
+	}
+}

@@ -23,8 +23,10 @@ import (
 // time is at most one read (or one write) per connection. One timer
 // serves the whole factory, and only while it has connections or debt.
 //
-// The throttle resumes reading when it lifts, so a protocol that pauses
-// its own transport should not be throttled on reads.
+// A protocol may pause and resume its own reading (PauseProducing and
+// ResumeProducing on its transport, as a relay or an echo server paced by
+// its write buffer does): the throttle lifts only the pauses it made, and
+// a protocol's resume takes effect once the throttle has lifted.
 type Throttle struct {
 	Factory    reactor.Factory
 	Clock      reactor.Clock
@@ -142,7 +144,9 @@ func (f *Throttle) windowEnded() {
 				if f.readHeld {
 					break // see the write side below
 				}
-				c.Transport.ResumeProducing()
+				if !c.selfPaused {
+					c.Transport.ResumeProducing()
+				}
 			}
 		}
 	}
@@ -185,6 +189,25 @@ type throttled struct {
 	connHeld bool // the connection paused the (push) producer: its buffer is full
 	held     bool // the throttle holds it
 	asked    bool // the connection asked the held pull producer for more
+
+	selfPaused bool // the protocol paused its own reading
+}
+
+// PauseProducing stops reading for the protocol, which the throttle does
+// not undo when it lifts: a protocol that pauses its reading (or registers
+// its transport as its own producer) does so to bound what it buffers.
+func (c *throttled) PauseProducing() {
+	c.selfPaused = true
+	c.Transport.PauseProducing()
+}
+
+// ResumeProducing reads again for the protocol, unless the throttle holds
+// reading: windowEnded resumes it then.
+func (c *throttled) ResumeProducing() {
+	c.selfPaused = false
+	if !c.f.readHeld {
+		c.Transport.ResumeProducing()
+	}
 }
 
 func (c *throttled) Write(data []byte) {
