@@ -323,3 +323,24 @@ func TestClockDatesWrites(t *testing.T) {
 		t.Errorf("ClosedAt %v %v, want the first close", at, closed)
 	}
 }
+
+// A real connection stops reading when its protocol asks to close it, so
+// the double delivers nothing after LoseConnection or AbortConnection
+// either, even before the test delivers the end.
+func TestNoDataAfterCloseRequested(t *testing.T) {
+	for name, end := range map[string]func(*StringTransport){
+		"LoseConnection":  (*StringTransport).LoseConnection,
+		"AbortConnection": (*StringTransport).AbortConnection,
+		"StopProducing":   (*StringTransport).StopProducing,
+	} {
+		t.Run(name, func(t *testing.T) {
+			st := NewStringTransport()
+			k := &keeper{}
+			st.Connect(k)
+			end(st)
+			if st.Receive([]byte("late")) || len(k.kept) != 0 {
+				t.Errorf("data delivered after %s: %d DataReceived", name, len(k.kept))
+			}
+		})
+	}
+}

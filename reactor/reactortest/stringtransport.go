@@ -249,10 +249,13 @@ func (t *StringTransport) SetKeepAlivePeriod(time.Duration) error { return nil }
 // after a read. The protocol gets a copy that is overwritten once
 // DataReceived returns, as the reactor reuses its read buffer: a protocol
 // that keeps the slice instead of copying it fails its test here too.
-// Data for a connection that has ended, or that is paused, is not
-// delivered (Receive reports whether it was).
+// Data is not delivered (Receive reports whether it was) to a connection
+// that has ended, that is paused, or whose protocol has called
+// LoseConnection or AbortConnection: a real connection stops reading at
+// once then, and drops what arrives, so a protocol never hears from its
+// peer after asking to close.
 func (t *StringTransport) Receive(data []byte) bool {
-	if t.proto == nil || t.lost || t.state != Producing {
+	if t.proto == nil || t.lost || t.disconnecting || t.aborted || t.state != Producing {
 		return false
 	}
 	buf := bytes.Clone(data)
