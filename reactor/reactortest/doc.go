@@ -7,7 +7,8 @@
 //     in order, and what it asks for (LoseConnection, AbortConnection, a
 //     producer, pausing); the test feeds it data (Receive) and ends the
 //     connection the way the reactor would (ClosePeer, ResetPeer,
-//     Disconnect).
+//     Disconnect). A protocol that takes half-closes hears the peer's
+//     end of stream as ReadConnectionLost, as from the reactor.
 //   - Reactor is a double of the reactor for clients: its time is a
 //     task.Clock the test advances, and ConnectTCP and ListenTCP are
 //     recorded; the test then completes a connection over a

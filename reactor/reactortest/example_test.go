@@ -123,3 +123,38 @@ func ExampleListen_Accept() {
 	// Output:
 	// "A short poem.\n", closing: true
 }
+
+// echoToEnd keeps what its peer sends and, at the peer's end of stream,
+// answers with the total and shuts its own side: a protocol that takes
+// half-closes (reactor.HalfCloseableProtocol).
+type echoToEnd struct {
+	reactor.BaseProtocol
+	n int
+}
+
+func (e *echoToEnd) DataReceived(data []byte) { e.n += len(data) }
+
+func (e *echoToEnd) ReadConnectionLost() {
+	e.Transport.Write([]byte(fmt.Sprintf("%d bytes\n", e.n)))
+	e.Transport.(reactor.TCPTransport).LoseWriteConnection()
+}
+
+func (e *echoToEnd) WriteConnectionLost() { fmt.Println("write side shut") }
+
+func (e *echoToEnd) ConnectionLost(reason error) { fmt.Println("lost:", reason) }
+
+// ClosePeer hands a protocol that takes half-closes the peer's end of
+// stream as the reactor does, with ReadConnectionLost: the connection stays
+// open for its answer, and ends once both sides are shut.
+func ExampleStringTransport_ClosePeer() {
+	t := reactortest.NewStringTransport()
+	t.Connect(&echoToEnd{})
+	t.Receive([]byte("twelve bytes"))
+	t.ClosePeer()
+	fmt.Printf("%q, read side closed: %v\n", t.String(), t.ReadClosed())
+	t.Disconnect()
+	// Output:
+	// write side shut
+	// "12 bytes\n", read side closed: true
+	// lost: Connection was closed cleanly.
+}

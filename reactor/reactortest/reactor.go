@@ -93,8 +93,11 @@ func (c *Connect) CompleteWith(t *StringTransport) reactor.Protocol {
 	}
 	c.Transport = t
 	t.onLost = c.attempt.Lost
-	p := c.attempt.Succeed(t)
-	t.proto = p
+	var p reactor.Protocol
+	t.during(func() {
+		p = c.attempt.Succeed(t)
+		t.proto = p
+	})
 	return p
 }
 

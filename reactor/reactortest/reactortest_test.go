@@ -344,3 +344,87 @@ func TestNoDataAfterCloseRequested(t *testing.T) {
 		})
 	}
 }
+
+// halfCloser takes half-closes and records them.
+type halfCloser struct {
+	keeper
+	readLost, writeLost int
+	refuse              bool // as a HalfCloseSelector that does not accept them
+	onReadLost          func(t reactor.Transport)
+}
+
+func (h *halfCloser) ReadConnectionLost() {
+	h.readLost++
+	if h.onReadLost != nil {
+		h.onReadLost(h.Transport)
+	}
+}
+func (h *halfCloser) WriteConnectionLost() { h.writeLost++ }
+
+type selector struct{ *halfCloser }
+
+func (s selector) AcceptsHalfClose() bool { return !s.refuse }
+
+// The peer's end of stream reaches a HalfCloseableProtocol as the reactor
+// delivers it: ReadConnectionLost, the connection open for writing, then
+// closed once the protocol shuts its own side.
+func TestHalfClose(t *testing.T) {
+	st := NewStringTransport()
+	h := &halfCloser{}
+	h.onReadLost = func(tr reactor.Transport) { tr.Write([]byte("answer")) }
+	st.Connect(h)
+	st.ClosePeer()
+	if h.readLost != 1 || len(h.lost) != 0 || !st.ReadClosed() {
+		t.Fatalf("ClosePeer on a half-closeable protocol: ReadConnectionLost %d, ConnectionLost %v", h.readLost, h.lost)
+	}
+	if st.String() != "answer" || st.Receive([]byte("late")) {
+		t.Errorf("after the half-close: written %q, or data delivered", st.String())
+	}
+	st.ClosePeer()
+	if h.readLost != 1 || len(h.lost) != 0 {
+		t.Errorf("a second ClosePeer: ReadConnectionLost %d, ConnectionLost %v", h.readLost, h.lost)
+	}
+	st.LoseWriteConnection()
+	if h.writeLost != 1 || !st.Disconnect() || len(h.lost) != 1 || !errors.Is(h.lost[0], reactor.ErrConnectionDone) {
+		t.Errorf("both sides shut: WriteConnectionLost %d, ConnectionLost %v", h.writeLost, h.lost)
+	}
+}
+
+// A protocol that shuts its write side first, or does not take
+// half-closes now, has the connection end at the peer's end of stream.
+func TestHalfCloseEnds(t *testing.T) {
+	for name, p := range map[string]reactor.Protocol{
+		"write side shut": &halfCloser{keeper: keeper{onMade: func(tr reactor.Transport) {
+			tr.(*StringTransport).LoseWriteConnection()
+		}}},
+		"selector refusing": selector{&halfCloser{refuse: true}},
+		"plain protocol":    &keeper{},
+	} {
+		t.Run(name, func(t *testing.T) {
+			st := NewStringTransport()
+			st.Connect(p)
+			st.ClosePeer()
+			if lost, reason := st.Lost(); !lost || reason != reactor.ErrConnectionDone {
+				t.Errorf("ClosePeer: Lost() = %v, %v", lost, reason)
+			}
+		})
+	}
+}
+
+// LoseWriteConnection in ConnectionMade shuts the write side once
+// ConnectionMade has returned, as the reactor does.
+func TestLoseWriteConnectionInConnectionMade(t *testing.T) {
+	h := &halfCloser{}
+	h.onMade = func(tr reactor.Transport) {
+		tr.(*StringTransport).LoseWriteConnection()
+		if h.writeLost != 0 {
+			t.Error("WriteConnectionLost inside ConnectionMade")
+		}
+	}
+	r := NewReactor()
+	r.ConnectTCP("127.0.0.1:1", &reactor.BaseClientFactory{BaseFactory: reactor.BaseFactory{Protocol: func() reactor.Protocol { return h }}}, 0)
+	r.LastConnect().Complete()
+	if h.writeLost != 1 {
+		t.Errorf("WriteConnectionLost called %d times, want 1", h.writeLost)
+	}
+}

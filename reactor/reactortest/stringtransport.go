@@ -63,6 +63,8 @@ type StringTransport struct {
 	disconnecting bool
 	aborted       bool
 	writeClosed   bool
+	readClosed    bool // ClosePeer on a protocol that takes half-closes
+	setup         bool // inside Connect: MakeConnection, ConnectionMade
 	lost          bool
 	lostReason    error
 	producer      reactor.Producer
@@ -83,8 +85,22 @@ func NewStringTransport() *StringTransport { return &StringTransport{} }
 // connection: p.MakeConnection(t), then p.ConnectionMade().
 func (t *StringTransport) Connect(p reactor.Protocol) {
 	t.proto = p
-	p.MakeConnection(t)
-	p.ConnectionMade()
+	t.during(func() {
+		p.MakeConnection(t)
+		p.ConnectionMade()
+	})
+}
+
+// during runs the setup of a connection (MakeConnection, ConnectionMade),
+// then what the reactor holds back until it is over: the write side shut
+// by a LoseWriteConnection made in ConnectionMade.
+func (t *StringTransport) during(setup func()) {
+	t.setup = true
+	setup()
+	t.setup = false
+	if t.writeClosed {
+		t.shutWrite()
+	}
 }
 
 // Protocol returns the protocol attached by Connect.
@@ -227,8 +243,36 @@ func (t *StringTransport) StopProducing() {
 // ProducerState returns what the transport was last told as a producer.
 func (t *StringTransport) ProducerState() ProducerState { return t.state }
 
-// LoseWriteConnection records a half-close: later writes are dropped.
-func (t *StringTransport) LoseWriteConnection() { t.writeClosed = true }
+// LoseWriteConnection shuts the write side, as a real connection does
+// once its buffer has drained (here at once, or when ConnectionMade
+// returns if called in it): later writes are dropped, and the protocol's
+// WriteConnectionLost method, if it has one, is called. If the peer's
+// side had ended already (ClosePeer on a HalfCloseableProtocol), both
+// sides are now shut: the connection is to close as after LoseConnection,
+// and Disconnect delivers ConnectionLost(reactor.ErrConnectionDone).
+func (t *StringTransport) LoseWriteConnection() {
+	if t.writeClosed || t.lost || t.aborted {
+		return
+	}
+	t.writeClosed = true
+	if !t.setup {
+		t.shutWrite()
+	}
+}
+
+// shutWrite is the write side's end, once LoseWriteConnection may go
+// ahead.
+func (t *StringTransport) shutWrite() {
+	if t.lost || t.aborted {
+		return
+	}
+	if wl, ok := t.proto.(interface{ WriteConnectionLost() }); ok {
+		wl.WriteConnectionLost()
+	}
+	if t.readClosed {
+		t.LoseConnection()
+	}
+}
 
 // WriteClosed reports whether LoseWriteConnection was called.
 func (t *StringTransport) WriteClosed() bool { return t.writeClosed }
@@ -255,7 +299,7 @@ func (t *StringTransport) SetKeepAlivePeriod(time.Duration) error { return nil }
 // once then, and drops what arrives, so a protocol never hears from its
 // peer after asking to close.
 func (t *StringTransport) Receive(data []byte) bool {
-	if t.proto == nil || t.lost || t.disconnecting || t.aborted || t.state != Producing {
+	if t.proto == nil || t.lost || t.disconnecting || t.aborted || t.readClosed || t.state != Producing {
 		return false
 	}
 	buf := bytes.Clone(data)
@@ -266,9 +310,44 @@ func (t *StringTransport) Receive(data []byte) bool {
 	return true
 }
 
-// ClosePeer ends the connection as when the peer closes it cleanly:
-// ConnectionLost(reactor.ErrConnectionDone).
-func (t *StringTransport) ClosePeer() { t.EndConnection(reactor.ErrConnectionDone) }
+// ClosePeer is the peer's clean end of stream. As the reactor does, it
+// ends the connection, ConnectionLost(reactor.ErrConnectionDone), unless
+// the protocol takes half-closes (a reactor.HalfCloseableProtocol, and a
+// reactor.HalfCloseSelector that accepts them now) and still reads and
+// writes: it then hears ReadConnectionLost, no more data is delivered, and
+// the connection stays open for writing until the protocol closes it
+// (LoseConnection, or LoseWriteConnection) or the test ends it. A second
+// ClosePeer after a half-close does nothing: the stream has ended once.
+func (t *StringTransport) ClosePeer() {
+	if t.readClosed || t.lost {
+		return
+	}
+	if hc, ok := t.takesHalfClose(); ok {
+		t.readClosed = true
+		hc.ReadConnectionLost()
+		return
+	}
+	t.EndConnection(reactor.ErrConnectionDone)
+}
+
+// takesHalfClose returns the protocol's ReadConnectionLost side if the
+// reactor would hand it the peer's end of stream now: the protocol has
+// one (and accepts it, if it decides while running), its write side is
+// open, and it has not asked to close.
+func (t *StringTransport) takesHalfClose() (reactor.HalfCloseableProtocol, bool) {
+	if t.writeClosed || t.disconnecting || t.aborted {
+		return nil, false
+	}
+	hc, ok := t.proto.(reactor.HalfCloseableProtocol)
+	if s, sel := hc.(reactor.HalfCloseSelector); sel && !s.AcceptsHalfClose() {
+		return nil, false
+	}
+	return hc, ok
+}
+
+// ReadClosed reports whether the peer's side has ended while the
+// connection stays open (ClosePeer on a protocol that takes half-closes).
+func (t *StringTransport) ReadClosed() bool { return t.readClosed }
 
 // ResetPeer ends the connection as when the peer resets it:
 // ConnectionLost with a *reactor.ConnectionLostError wrapping ECONNRESET.
