@@ -22,8 +22,10 @@ type Port struct {
 	iface   string   // the host as given, for messages
 
 	// unlink is the socket file a Unix port removes when it stops
-	// listening ("" for the others, and for a socket it did not create).
-	unlink string
+	// listening ("" for the others, and for a socket it did not create);
+	// unlinkID is that file as bind made it (see removeSocketFile).
+	unlink   string
+	unlinkID os.FileInfo
 	// wrap, when set, turns each accepted connection into something more
 	// before its protocol starts (TLS).
 	wrap func(c *Conn, proto Protocol) Protocol
@@ -434,7 +436,7 @@ func (p *Port) close() {
 	sock.Close(p.fd)
 	p.closed = true
 	if p.unlink != "" {
-		os.Remove(p.unlink)
+		removeSocketFile(p.unlink, p.unlinkID)
 	}
 }
 

@@ -32,7 +32,9 @@ func WithMode(mode os.FileMode) ListenOption {
 // is listening on is never taken over: that is a *ListenError wrapping
 // EADDRINUSE, as is a path that exists and is not a socket. The file gets
 // the mode given by WithMode (DefaultUnixMode otherwise) before anyone can
-// connect, and is removed when the port stops listening.
+// connect, and is removed when the port stops listening, unless another
+// file has taken its place meanwhile (somebody removed it and another
+// server bound there): that one is left to its owner.
 //
 // A Unix stream socket cannot be reset: an aborted connection (see
 // Transport.AbortConnection) reaches its peer as an end of stream, so a
@@ -90,8 +92,13 @@ func (r *Reactor) ListenUnix(path string, factory Factory, opts ...ListenOption)
 	}
 	// The socket exists from bind on, but nobody can connect before
 	// listen: set the mode in between.
+	var made os.FileInfo
 	if !abstract {
 		if err := os.Chmod(path, cfg.mode); err != nil {
+			remove()
+			return fail(err)
+		}
+		if made, err = os.Lstat(path); err != nil {
 			remove()
 			return fail(err)
 		}
@@ -110,9 +117,20 @@ func (r *Reactor) ListenUnix(path string, factory Factory, opts ...ListenOption)
 		return fail(err)
 	}
 	if !abstract {
-		p.unlink = path
+		p.unlink, p.unlinkID = path, made
 	}
 	return p, nil
+}
+
+// removeSocketFile removes a stopped port's socket file, if the file at
+// path is still the one its bind made. Somebody may have removed it
+// meanwhile (a cleaner of /tmp, an operator) and another server bound a
+// socket of its own there: removing that one would leave a live server
+// that nobody can reach.
+func removeSocketFile(path string, made os.FileInfo) {
+	if now, err := os.Lstat(path); err == nil && os.SameFile(now, made) {
+		os.Remove(path)
+	}
 }
 
 // staleSocket reports whether path is a socket file nobody listens on: it

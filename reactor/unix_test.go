@@ -82,3 +82,31 @@ func TestUnixPathTooLong(t *testing.T) {
 		t.Errorf("ConnectUnix failed with %v", cf.failed)
 	}
 }
+
+// A port removes its own socket file when it stops, never one that took
+// its place: with the file removed from under a live server and a second
+// server listening at the same path, the first one's StopListening left
+// the second unreachable.
+func TestUnixStopListeningLeavesAnotherServersFile(t *testing.T) {
+	r, _ := newReactor(t, Backends()[0])
+	path := filepath.Join(t.TempDir(), "s.sock")
+	first, err := r.ListenUnix(path, greeter("first"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	second, err := r.ListenUnix(path, greeter("second"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.StopListening()
+	if _, err := os.Lstat(path); err != nil {
+		t.Fatalf("the second server's socket file is gone after the first stopped: %v", err)
+	}
+	second.StopListening()
+	if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the second server's own file after it stopped: %v", err)
+	}
+}
