@@ -66,8 +66,12 @@ func ConnectEndpoint(r *Reactor, desc string, factory Factory) *deferred.Deferre
 	return e.Connect(r, factory)
 }
 
-// Connect connects to the parsed endpoint (see ConnectEndpoint).
+// Connect connects to the parsed endpoint (see ConnectEndpoint). A nil
+// factory fails the Deferred at once, before anything is dialled.
 func (e ClientEndpoint) Connect(r *Reactor, factory Factory) *deferred.Deferred {
+	if factory == nil {
+		return deferred.Fail(&ConnectError{Addr: e.String(), Err: errNilFactory})
+	}
 	ef := &endpointFactory{inner: factory}
 	ef.client, _ = factory.(ClientFactory)
 	var c *Connector
@@ -113,6 +117,11 @@ func (r *Reactor) DialEndpoint(e ClientEndpoint, factory ClientFactory) (*Connec
 }
 
 var _ EndpointDialer = (*Reactor)(nil)
+
+// errNilFactory is the failure of a connect given no factory: the
+// connection would be made, then dropped with a nil-pointer panic logged
+// when the protocol was to be built.
+var errNilFactory = errors.New("nil factory")
 
 // connector makes the endpoint's Connector, not started.
 func (e ClientEndpoint) connector(r *Reactor, f ClientFactory) (*Connector, error) {

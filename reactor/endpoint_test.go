@@ -372,3 +372,21 @@ func TestConnectEndpointFailsWhenConnectionMadePanics(t *testing.T) {
 		})
 	}
 }
+
+// A nil factory is a clear failure of the Deferred at once, not a
+// connection made and then dropped with a nil-pointer panic in the log.
+func TestConnectEndpointNilFactory(t *testing.T) {
+	r, logs := newReactor(t, Backends()[0])
+	var got error
+	ConnectEndpoint(r, "tcp:127.0.0.1:1", nil).AddErrback(func(f *deferred.Failure) (any, error) {
+		got = f
+		return nil, nil
+	})
+	var ce *ConnectError
+	if !errors.As(got, &ce) || !strings.Contains(got.Error(), "nil factory") {
+		t.Fatalf("ConnectEndpoint with a nil factory: %v, want at once a *ConnectError for the nil factory", got)
+	}
+	if logs.String() != "" {
+		t.Errorf("logged: %s", logs.String())
+	}
+}
