@@ -16,8 +16,9 @@
 //	Somebody at ('127.0.0.1', 54626) wants poetry!
 //	Sending 10 bytes
 //
-// The poem is read once at start-up and sent byte for byte, whatever its
-// encoding. A client that goes away mid-poem is noticed when a send fails,
+// The poem is read once at start-up, its line ends made "\n" as the
+// original's text-mode read makes them, and sent byte for byte, whatever
+// its encoding. A client that goes away mid-poem is noticed when a send fails,
 // and the server quietly moves on to the next one.
 //
 // Like the original, it handles no signal. Stopped by Ctrl-C or SIGTERM in

@@ -16,8 +16,9 @@ type Poem struct {
 	File *os.File // the open file of a poem to stream, else nil
 }
 
-// LoadPoem checks the poetry file at path and reads it, or, if streamAbove
-// is positive and the file is larger, opens it for streaming instead. The
+// LoadPoem checks the poetry file at path and reads it, with its line ends
+// made "\n" as the originals read it (see textNewlines), or, if streamAbove
+// is positive and the file is larger, opens it for streaming as it is. The
 // error, if any, is the one line a server prints before it listens: "No
 // such file: PATH" (the original's words), "Not a file (a directory):
 // PATH", "Not a regular file: PATH" (a device, a FIFO, a socket), "Cannot
@@ -56,7 +57,7 @@ func LoadPoem(path string, streamAbove int64) (Poem, error) {
 	case len(data) == 0:
 		return Poem{}, errors.New("Empty poetry file: " + path)
 	}
-	return Poem{Path: path, Data: data}, nil
+	return Poem{Path: path, Data: textNewlines(data)}, nil
 }
 
 // PoemsNote ends the help of the tutorial's servers, whose example names a

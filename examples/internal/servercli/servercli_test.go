@@ -119,3 +119,22 @@ func TestLoadPoem(t *testing.T) {
 		}
 	}
 }
+
+// The originals read the poem as text, so a file with "\r\n" or "\r" line
+// ends is served with "\n" only, and the slow server's sends count that.
+func TestLoadPoemReadsLineEndsAsText(t *testing.T) {
+	for _, tc := range []struct{ file, want string }{
+		{"Line one\r\nLine two\r\n", "Line one\nLine two\n"},
+		{"Old Mac\rend\r", "Old Mac\nend\n"},
+		{"mixed\r\r\n\n\r", "mixed\n\n\n\n"},
+		{"plain\n", "plain\n"},
+	} {
+		pm, err := LoadPoem(writeFile(t, "poem.txt", []byte(tc.file)), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(pm.Data) != tc.want {
+			t.Errorf("LoadPoem of %q served %q, want %q", tc.file, pm.Data, tc.want)
+		}
+	}
+}
