@@ -89,8 +89,11 @@ func returnedFailure(err error, fn any) *Failure {
 // it directly in the deferred function that called recover: the Failure
 // then records the frames from the panic site up to the function that
 // deferred the recovery (shown below the "exception caught here" marker),
-// and the stack above that function. An error value is wrapped as it is;
-// any other value is wrapped in a *PanicError.
+// and the stack above that function. That function is known by the name of
+// the deferred closure ("pkg.f.func1" was deferred by "pkg.f"), so recover
+// in a closure: a named function or method deferred directly names no
+// caller, and every frame is then shown below the marker. An error value is
+// wrapped as it is; any other value is wrapped in a *PanicError.
 func NewFailureFromPanic(recovered any) *Failure {
 	return panicFailure(recovered, 1)
 }

@@ -1,6 +1,10 @@
 package reactor
 
-import "golang.org/x/sys/unix"
+import (
+	"golang.org/x/sys/unix"
+
+	"gyre/deferred"
+)
 
 // Batched receives (WithBatchedIO). When a wait reports several
 // connections readable, the dispatch does not read each one in turn: it
@@ -129,7 +133,11 @@ func (r *Reactor) received(c *Conn, res int32, data []byte) (err error) {
 		}
 		return nil
 	}
-	defer r.contain(c, &err)
+	defer func() {
+		if v := recover(); v != nil {
+			r.contained(deferred.NewFailureFromPanic(v), c, &err)
+		}
+	}()
 	if res == 0 {
 		return c.readEnded()
 	}

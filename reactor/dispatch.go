@@ -5,6 +5,8 @@ import (
 	"io"
 
 	"gyre/reactor/internal/poll"
+
+	"gyre/deferred"
 )
 
 // dispatch hands one wait's events to their descriptors. It allocates
@@ -66,13 +68,21 @@ func (r *Reactor) dispatch(events []poll.Event) {
 
 // doRead calls DoRead; a panic becomes its error (a *deferred.Failure).
 func (r *Reactor) doRead(d ReadDescriptor) (err error) {
-	defer r.contain(d, &err)
+	defer func() {
+		if v := recover(); v != nil {
+			r.contained(deferred.NewFailureFromPanic(v), d, &err)
+		}
+	}()
 	return d.DoRead()
 }
 
 // doWrite calls DoWrite; a panic becomes its error.
 func (r *Reactor) doWrite(d WriteDescriptor) (err error) {
-	defer r.contain(d, &err)
+	defer func() {
+		if v := recover(); v != nil {
+			r.contained(deferred.NewFailureFromPanic(v), d, &err)
+		}
+	}()
 	return d.DoWrite()
 }
 
@@ -124,18 +134,30 @@ func (r *Reactor) lostInvalid(fd int) {
 
 // callLost calls ConnectionLost, containing a panic.
 func (r *Reactor) callLost(d FileDescriptor, reason error) {
-	defer r.contain(d, nil)
+	defer func() {
+		if v := recover(); v != nil {
+			r.contained(deferred.NewFailureFromPanic(v), d, nil)
+		}
+	}()
 	d.ConnectionLost(reason)
 }
 
 func (r *Reactor) callReadLost(d HalfCloseableDescriptor, reason error) {
-	defer r.contain(d, nil)
+	defer func() {
+		if v := recover(); v != nil {
+			r.contained(deferred.NewFailureFromPanic(v), d, nil)
+		}
+	}()
 	d.ReadConnectionLost(reason)
 }
 
 // call runs a callback, containing a panic: one failing callback must not
 // take the loop down.
 func (r *Reactor) call(f func()) {
-	defer r.contain(nil, nil)
+	defer func() {
+		if v := recover(); v != nil {
+			r.contained(deferred.NewFailureFromPanic(v), nil, nil)
+		}
+	}()
 	f()
 }

@@ -233,7 +233,30 @@ func TestPanicsAreContained(t *testing.T) {
 		if n := strings.Count(out, "Unhandled Error"); n != 3 {
 			t.Errorf("%d errors logged, want 3", n)
 		}
+		checkCaughtMarkers(t, out, "gyre/reactor.TestPanicsAreContained.func")
 	})
+}
+
+// checkCaughtMarkers checks every report in log splits its frames where
+// the reactor caught the panic, as Twisted's do: the loop's frames (Run)
+// above the marker, the panicking function (named by prefix) below it.
+func checkCaughtMarkers(t *testing.T, log, panicked string) {
+	t.Helper()
+	const marker = "--- <exception caught here> ---"
+	for i, report := range strings.Split(log, "Unhandled Error")[1:] {
+		at := strings.Index(report, marker)
+		if at < 0 {
+			t.Errorf("report %d has no marker:\n%s", i, report)
+			continue
+		}
+		above, below := report[:at], report[at:]
+		if !strings.Contains(above, "gyre/reactor.(*Reactor).Run\n") || strings.Contains(below, "(*Reactor).Run\n") {
+			t.Errorf("report %d: the loop's frames are not all above the marker:\n%s", i, report)
+		}
+		if strings.Contains(above, panicked) || !strings.Contains(below, panicked) {
+			t.Errorf("report %d: %s is not below the marker:\n%s", i, panicked, report)
+		}
+	}
 }
 
 func TestSignalStopsReactor(t *testing.T) {

@@ -7,24 +7,32 @@ import (
 	"gyre/deferred"
 )
 
-// A panic in a callback is recovered by contain, the one guard every call
-// into user code goes through (call, doRead, doWrite, callLost, the
-// protocol and factory calls of the transports, the system event
-// triggers): deferred in the function that makes the call, so that the
-// Failure records the frames from the recovery down to the panic, logged,
-// and, where the caller wants it, returned as the call's error. The loop
-// then goes on: one broken callback must not stop a server.
+// A panic in a callback is recovered by the one guard every call into user
+// code goes through (call, doRead, doWrite, callLost, the protocol and
+// factory calls of the transports, the system event triggers): a deferred
+// closure in the function that makes the call,
+//
+//	defer func() {
+//		if v := recover(); v != nil {
+//			r.contained(deferred.NewFailureFromPanic(v), d, &err)
+//		}
+//	}()
+//
+// The Failure is logged and, where the caller wants it, returned as the
+// call's error. The loop then goes on: one broken callback must not stop a
+// server.
+//
+// A closure, not a method deferred directly, because the Failure splits its
+// traceback where the panic was caught, and it finds that frame by the
+// closure's name ("pkg.f.func1" is deferred by "pkg.f"): the frames of the
+// loop above the guard go above Twisted's "exception caught here" marker,
+// the callback's below, as in Twisted's own reports. A deferred method
+// names no caller, and every frame fell below the marker. recover must be
+// called by the deferred function itself, so each closure calls it.
 
-// contain is deferred by a function that calls user code: it recovers a
-// panic, logs it as a *deferred.Failure naming d (if not nil), and stores
-// the Failure in *out (if out is not nil). It must be deferred directly
-// (recover works only there).
-func (r *Reactor) contain(d FileDescriptor, out *error) {
-	p := recover()
-	if p == nil {
-		return
-	}
-	f := deferred.NewFailureFromPanic(p)
+// contained logs f, a recovered panic, naming d (if not nil), and stores it
+// in *out (if out is not nil).
+func (r *Reactor) contained(f *deferred.Failure, d FileDescriptor, out *error) {
 	r.logFailure(f, d)
 	if out != nil {
 		*out = f

@@ -2,6 +2,8 @@ package reactor
 
 import (
 	"net"
+
+	"gyre/deferred"
 )
 
 // The TCP transport's use of the loop's services: registration (register),
@@ -48,14 +50,22 @@ func (c *Conn) endOfPhase() { c.finishQueued() }
 // containing a panic (the connection is then refused, as for nil). d names
 // what is building, in the log.
 func (r *Reactor) buildProtocol(f Factory, peer net.Addr, d FileDescriptor) (proto Protocol) {
-	defer r.contain(d, nil)
+	defer func() {
+		if v := recover(); v != nil {
+			r.contained(deferred.NewFailureFromPanic(v), d, nil)
+		}
+	}()
 	return f.BuildProtocol(peer)
 }
 
 // callMade runs MakeConnection and ConnectionMade, returning the Failure if
 // either panicked (it is logged too).
 func (r *Reactor) callMade(c *Conn) (failure error) {
-	defer r.contain(c, &failure)
+	defer func() {
+		if v := recover(); v != nil {
+			r.contained(deferred.NewFailureFromPanic(v), c, &failure)
+		}
+	}()
 	c.proto.MakeConnection(c)
 	c.proto.ConnectionMade()
 	return nil
@@ -63,6 +73,10 @@ func (r *Reactor) callMade(c *Conn) (failure error) {
 
 // callProtocolLost runs the protocol's ConnectionLost, containing a panic.
 func (r *Reactor) callProtocolLost(c *Conn, reason error) {
-	defer r.contain(c, nil)
+	defer func() {
+		if v := recover(); v != nil {
+			r.contained(deferred.NewFailureFromPanic(v), c, nil)
+		}
+	}()
 	c.proto.ConnectionLost(reason)
 }

@@ -229,7 +229,11 @@ func (t *TLSConn) fail(err error, abort bool) {
 func (t *TLSConn) pumpContained() {
 	var err error
 	func() {
-		defer t.conn.r.contain(t.conn, &err)
+		defer func() {
+			if v := recover(); v != nil {
+				t.conn.r.contained(deferred.NewFailureFromPanic(v), t.conn, &err)
+			}
+		}()
 		t.pump()
 		t.bio.keep()
 	}()

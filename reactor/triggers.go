@@ -182,6 +182,10 @@ func (r *Reactor) logTriggerFailure(event SystemEvent, phase Phase) deferred.Err
 
 // runTrigger calls a trigger, containing a panic.
 func (r *Reactor) runTrigger(f func() *deferred.Deferred) (d *deferred.Deferred) {
-	defer r.contain(nil, nil)
+	defer func() {
+		if v := recover(); v != nil {
+			r.contained(deferred.NewFailureFromPanic(v), nil, nil)
+		}
+	}()
 	return f()
 }

@@ -336,7 +336,11 @@ func (p *UDPPort) TruncatedDatagrams() uint64 { return p.truncated }
 // only (logged), as in Twisted: escaping DoRead, it would have closed the
 // whole port, ending the service for every peer.
 func (p *UDPPort) deliver(data []byte) {
-	defer p.r.contain(p, nil)
+	defer func() {
+		if v := recover(); v != nil {
+			p.r.contained(deferred.NewFailureFromPanic(v), p, nil)
+		}
+	}()
 	p.proto.DatagramReceived(data, p.sender())
 }
 
