@@ -719,6 +719,12 @@ func (c *Conn) AbortConnection() {
 	}
 }
 
+// Disconnecting implements Transport: LoseConnection has been called, or
+// the connection has ended (AbortConnection, the peer, an error).
+func (c *Conn) Disconnecting() bool {
+	return c.flags&(fDisconnecting|fClosed) != 0
+}
+
 // PauseProducing stops reading from the socket (Transport).
 func (c *Conn) PauseProducing() {
 	c.flags |= fPaused

@@ -651,6 +651,13 @@ func (t *TLSConn) AbortConnection() {
 	t.conn.AbortConnection()
 }
 
+// Disconnecting implements Transport: LoseConnection has been called
+// (by the protocol, or by the TLS layer after the peer's close_notify),
+// TLS failed, or the TCP connection is going away.
+func (t *TLSConn) Disconnecting() bool {
+	return t.closing || t.state == tlsEnded || t.conn.Disconnecting()
+}
+
 // Peer implements Transport (the TCP connection's peer).
 func (t *TLSConn) Peer() net.Addr { return t.conn.Peer() }
 

@@ -45,6 +45,18 @@ type Transport interface {
 	// ErrConnectionAborted. (A Unix stream socket has no reset: its peer
 	// sees an end of stream, unless it had sent input left unread.)
 	AbortConnection()
+	// Disconnecting reports whether the connection is going away: true
+	// from the moment LoseConnection, AbortConnection or StopProducing is
+	// called (by anyone: the protocol, a wrapper, the transport itself on
+	// a TLS close_notify), and once the connection has ended for any
+	// reason; false before, and after LoseWriteConnection alone (reading
+	// goes on). It never turns false again. A protocol that acts on input
+	// already received checks it after each piece it handles, to drop the
+	// rest once a handler decided to close: the line framers of
+	// protocols/basic do, as Twisted's check transport.disconnecting.
+	// Unlike Twisted's attribute, which abortConnection leaves false, it
+	// is true after AbortConnection too.
+	Disconnecting() bool
 	// Peer is the other end's address, Host this end's (*net.TCPAddr for
 	// TCP). A TCP or Unix connection makes its peer's address once and
 	// returns that same value every time, as net.Conn's RemoteAddr does:

@@ -110,4 +110,5 @@ func (t *nopTransport) WriteSequence(bs [][]byte) {
 		t.written = append(t.written, b...)
 	}
 }
-func (t *nopTransport) LoseConnection() {}
+func (t *nopTransport) LoseConnection()     {}
+func (t *nopTransport) Disconnecting() bool { return false }

@@ -21,10 +21,11 @@ func (t *fakeTransport) WriteSequence(bs [][]byte) {
 		t.out = append(t.out, b...)
 	}
 }
-func (t *fakeTransport) LoseConnection()  { t.lost = true }
-func (t *fakeTransport) AbortConnection() { t.aborted = true }
-func (t *fakeTransport) Peer() net.Addr   { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1} }
-func (t *fakeTransport) Host() net.Addr   { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 2} }
+func (t *fakeTransport) LoseConnection()     { t.lost = true }
+func (t *fakeTransport) AbortConnection()    { t.aborted = true }
+func (t *fakeTransport) Disconnecting() bool { return t.lost || t.aborted }
+func (t *fakeTransport) Peer() net.Addr      { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1} }
+func (t *fakeTransport) Host() net.Addr      { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 2} }
 func (t *fakeTransport) RegisterProducer(reactor.Producer, bool) error {
 	return nil
 }

@@ -61,6 +61,7 @@ func (f *intString) next(s *stream, p []byte) bool {
 	end := f.size + int(n)
 	s.consume(end)
 	f.Handler.StringReceived(p[f.size:end])
+	s.closing(f.Transport)
 	return true
 }
 

@@ -58,8 +58,13 @@ type LengthHandler interface {
 //   - A line longer than MaxLength is refused before its delimiter comes,
 //     once MaxLength+len(Delimiter) bytes have come without one (the last
 //     of them might have begun a delimiter): LineLengthExceeded.
-//   - LoseConnection (the framer's, not the transport's) also stops the
-//     lines left in the current read, as Twisted does.
+//   - Closing the connection from a handler, by the framer's
+//     LoseConnection or the transport's (LoseConnection, AbortConnection,
+//     StopProducing: whatever makes Transport.Disconnecting true), stops
+//     the lines left in the current read, as Twisted's checks
+//     transport.disconnecting after each line. Twisted's does not check
+//     after raw data, nor after an abort (abortConnection leaves
+//     disconnecting false); this one stops after both.
 type LineReceiver struct {
 	reactor.BaseProtocol
 	// Handler receives the lines (and raw data in raw mode).
@@ -111,6 +116,7 @@ func (r *LineReceiver) next(s *stream, p []byte) bool {
 		s.consume(len(p))
 		if h, ok := r.Handler.(RawDataHandler); ok {
 			h.RawDataReceived(p)
+			s.closing(r.Transport)
 		} else {
 			r.fail(fmt.Errorf("basic: raw mode but %T has no RawDataReceived", r.Handler))
 		}
@@ -150,7 +156,7 @@ func (r *LineReceiver) next(s *stream, p []byte) bool {
 		}
 		s.consume(i + len(d))
 		h.LineReceived(p[:i])
-		if s.paused || s.done || r.raw || s.gen != gen || s.pos == len(s.cur) {
+		if s.closing(r.Transport) || s.paused || r.raw || s.gen != gen || s.pos == len(s.cur) {
 			return true // the loop in run looks at what changed
 		}
 		p = s.cur[s.pos:]

@@ -11,7 +11,10 @@ import (
 // LineOnlyReceiver): lines only, no raw mode, no pausing. Embed it and
 // set Handler, as with LineReceiver. A line longer than MaxLength (also
 // while no delimiter has come) calls the handler's LineLengthExceeded, or
-// records ErrFrameTooLong and loses the connection.
+// records ErrFrameTooLong and loses the connection. A handler that closes
+// the connection, through the framer or its transport, gets none of the
+// lines after that one (as in Twisted, which checks
+// transport.disconnecting; an abort stops them here too).
 //
 // Its handler must not feed it data from inside LineReceived.
 type LineOnlyReceiver struct {
@@ -57,6 +60,7 @@ func (r *LineOnlyReceiver) DataReceived(data []byte) {
 			r.buf, r.hint = r.buf[:0], 0
 			data = data[k:]
 			r.Handler.LineReceived(line)
+			r.stopIfClosing()
 		} else {
 			r.buf = append(r.buf, data...)
 			data, from = r.buf, r.hint
@@ -96,6 +100,7 @@ func (r *LineOnlyReceiver) DataReceived(data []byte) {
 		line := data[:i]
 		data = data[i+len(d):]
 		r.Handler.LineReceived(line)
+		r.stopIfClosing()
 	}
 	if r.done {
 		r.buf = r.buf[:0]
@@ -106,6 +111,15 @@ func (r *LineOnlyReceiver) DataReceived(data []byte) {
 		return
 	}
 	r.keep(data)
+}
+
+// stopIfClosing delivers nothing more once the transport is going away
+// (see stream.closing): Twisted's LineOnlyReceiver checks
+// transport.disconnecting before each line.
+func (r *LineOnlyReceiver) stopIfClosing() {
+	if r.Transport != nil && r.Transport.Disconnecting() {
+		r.done = true
+	}
 }
 
 // lastPiece returns what follows the last delimiter of p, found as the

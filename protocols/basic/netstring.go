@@ -80,6 +80,7 @@ func (n *NetstringReceiver) next(s *stream, p []byte) bool {
 	}
 	s.consume(end + 1)
 	n.Handler.StringReceived(p[i+1 : end])
+	s.closing(n.Transport)
 	return true
 }
 

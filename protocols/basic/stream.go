@@ -1,5 +1,7 @@
 package basic
 
+import "gyre/reactor"
+
 // stream is the input side every pausable framer shares: what has been
 // received and not delivered yet, and the state of the delivery loop.
 //
@@ -124,6 +126,20 @@ func (s *stream) abandon() {
 		s.busy, s.done = false, true
 		s.cur, s.tail, s.buf = nil, nil, nil
 	}
+}
+
+// closing stops the delivery for good, as the framer's own LoseConnection
+// does, once t is going away (reactor.Transport.Disconnecting): a handler
+// closed the connection through its transport, as code written for
+// Twisted does (self.transport.loseConnection()), and the frames after the
+// one that told it to close ("QUIT", then "DELETE x" in the same read)
+// must not be acted on. Called after each handler call: one interface
+// call per frame, no allocation.
+func (s *stream) closing(t reactor.Transport) bool {
+	if t != nil && t.Disconnecting() {
+		s.done = true
+	}
+	return s.done
 }
 
 // consume marks n more bytes of the current input as delivered.

@@ -75,7 +75,11 @@ func (f *stringFramer) PauseProducing() {
 func (f *stringFramer) StopProducing() { f.LoseConnection() }
 
 // LoseConnection delivers nothing more, even the strings left in the
-// current read, and loses the connection.
+// current read, and loses the connection. A handler closing the transport
+// itself (LoseConnection, AbortConnection: Transport.Disconnecting) stops
+// them too, where Twisted's IntNStringReceiver and NetstringReceiver,
+// which do not check transport.disconnecting, go on: as the line framers
+// do, so that a string handled after a close is never acted on.
 func (f *stringFramer) LoseConnection() {
 	f.in.done = true
 	if f.Transport != nil {

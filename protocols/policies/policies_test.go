@@ -32,10 +32,11 @@ func (t *fakeTransport) WriteSequence(bs [][]byte) {
 		t.written += len(b)
 	}
 }
-func (t *fakeTransport) LoseConnection()  { t.lost = true }
-func (t *fakeTransport) AbortConnection() { t.aborted = true }
-func (t *fakeTransport) Peer() net.Addr   { return &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 1000} }
-func (t *fakeTransport) Host() net.Addr   { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 2} }
+func (t *fakeTransport) LoseConnection()     { t.lost = true }
+func (t *fakeTransport) AbortConnection()    { t.aborted = true }
+func (t *fakeTransport) Disconnecting() bool { return t.lost || t.aborted }
+func (t *fakeTransport) Peer() net.Addr      { return &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 1000} }
+func (t *fakeTransport) Host() net.Addr      { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 2} }
 func (t *fakeTransport) RegisterProducer(p reactor.Producer, s bool) error {
 	t.producer, t.streaming = p, s
 	return nil

@@ -29,6 +29,7 @@ func (discard) Write([]byte)                                  {}
 func (discard) WriteSequence([][]byte)                        {}
 func (discard) LoseConnection()                               {}
 func (discard) AbortConnection()                              {}
+func (discard) Disconnecting() bool                           { return false }
 func (discard) Peer() net.Addr                                { return nil }
 func (discard) Host() net.Addr                                { return nil }
 func (discard) RegisterProducer(reactor.Producer, bool) error { return nil }

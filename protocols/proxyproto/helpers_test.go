@@ -22,6 +22,7 @@ type fakeTransport struct {
 func (t *fakeTransport) Write(b []byte)      { t.written = append(t.written, b...) }
 func (t *fakeTransport) LoseConnection()     { t.closed = true }
 func (t *fakeTransport) AbortConnection()    { t.aborted = true }
+func (t *fakeTransport) Disconnecting() bool { return t.closed || t.aborted }
 func (t *fakeTransport) Peer() net.Addr      { return t.peer }
 func (t *fakeTransport) Host() net.Addr      { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9} }
 func (t *fakeTransport) PauseProducing()     {}
@@ -30,17 +31,21 @@ func (t *fakeTransport) StopProducing()      {}
 func (t *fakeTransport) UnregisterProducer() {}
 
 // greeter is the inner protocol of the tests: it writes "hello PEER\n"
-// and closes, like a poem server that tells who it thinks it serves.
+// and closes (unless stayOpen), like a poem server that tells who it
+// thinks it serves.
 type greeter struct {
-	t    reactor.Transport
-	got  []byte
-	lost error
+	t        reactor.Transport
+	stayOpen bool
+	got      []byte
+	lost     error
 }
 
 func (g *greeter) MakeConnection(t reactor.Transport) { g.t = t }
 func (g *greeter) ConnectionMade() {
 	g.t.Write([]byte("hello " + g.t.Peer().String() + "\n"))
-	g.t.LoseConnection()
+	if !g.stayOpen {
+		g.t.LoseConnection()
+	}
 }
 func (g *greeter) DataReceived(b []byte)       { g.got = append(g.got, b...) }
 func (g *greeter) ConnectionLost(reason error) { g.lost = reason }
@@ -51,6 +56,7 @@ type harness struct {
 	t        *fakeTransport
 	p        *headerProtocol
 	inner    *greeter
+	stayOpen bool // the greeter does not close after its greeting
 	rejects  []Rejected
 	builtFor net.Addr
 }
@@ -61,7 +67,7 @@ func newHarness(opts ...Option) *harness {
 	h := &harness{clock: task.NewClock(), t: &fakeTransport{peer: proxyAddr}}
 	inner := reactor.FactoryFunc(func(addr net.Addr) reactor.Protocol {
 		h.builtFor = addr
-		h.inner = &greeter{}
+		h.inner = &greeter{stayOpen: h.stayOpen}
 		return h.inner
 	})
 	opts = append([]Option{WithRejectObserver(func(r Rejected) { h.rejects = append(h.rejects, r) })}, opts...)

@@ -95,7 +95,9 @@ func (p *headerProtocol) startTLS(h header, rest []byte) {
 
 // start builds the inner protocol for the client the header names, starts
 // it on a transport that reports the client's address, and passes on the
-// bytes that followed the header in the same read.
+// bytes that followed the header in the same read, unless ConnectionMade
+// closed the connection: a connection stops reading once asked to close,
+// and without the wrapper those bytes would never have been delivered.
 func (p *headerProtocol) start(h header, rest []byte) {
 	if p.timer != nil && p.timer.Active() {
 		p.timer.Cancel()
@@ -112,7 +114,7 @@ func (p *headerProtocol) start(h header, rest []byte) {
 	p.inner = inner
 	inner.MakeConnection(t)
 	inner.ConnectionMade()
-	if len(rest) > 0 {
+	if len(rest) > 0 && !t.Disconnecting() {
 		inner.DataReceived(rest)
 	}
 }

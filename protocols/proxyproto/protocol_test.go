@@ -2,6 +2,7 @@ package proxyproto
 
 import (
 	"errors"
+	"net"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 func TestHeaderThenInner(t *testing.T) {
 	h := newHarness()
+	h.stayOpen = true
 	if reactor.InnerProtocol(h.p) != h.p {
 		t.Error("before the header there is no inner protocol to unwrap to")
 	}
@@ -165,4 +167,42 @@ func TestWithTimeoutZeroMeansDefault(t *testing.T) {
 			t.Fatalf("WithTimeout(%v): not aborted at DefaultTimeout", d)
 		}
 	}
+}
+
+// The bytes that followed the header in its read are not handed to an
+// inner protocol that closed the connection in ConnectionMade: a
+// connection stops reading when asked to close, and an unwrapped one
+// would never have delivered them.
+func TestNoDataAfterInnerClosed(t *testing.T) {
+	for _, abort := range []bool{false, true} {
+		h := newHarness()
+		h.stayOpen = true
+		inner := reactor.FactoryFunc(func(addr net.Addr) reactor.Protocol {
+			h.inner = &greeter{stayOpen: true}
+			return &closer{greeter: h.inner, abort: abort}
+		})
+		h.p.f.inner = inner
+		h.p.DataReceived([]byte("PROXY TCP4 203.0.113.7 192.0.2.1 4242 10000\r\nDELETE x\r\n"))
+		if h.inner == nil || !h.t.Disconnecting() {
+			t.Fatalf("abort %v: inner %v, transport closing %v", abort, h.inner, h.t.Disconnecting())
+		}
+		if len(h.inner.got) != 0 {
+			t.Errorf("abort %v: inner protocol got %q after it closed", abort, h.inner.got)
+		}
+	}
+}
+
+// closer is a greeter that closes (or aborts) its connection in
+// ConnectionMade.
+type closer struct {
+	*greeter
+	abort bool
+}
+
+func (c *closer) ConnectionMade() {
+	if c.abort {
+		c.t.AbortConnection()
+		return
+	}
+	c.t.LoseConnection()
 }

@@ -25,10 +25,11 @@ func (t *fakeTransport) WriteSequence(bs [][]byte) {
 	}
 	t.writes++
 }
-func (t *fakeTransport) LoseConnection()  { t.lost = true }
-func (t *fakeTransport) AbortConnection() { t.lost = true }
-func (t *fakeTransport) Peer() net.Addr   { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1} }
-func (t *fakeTransport) Host() net.Addr   { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 2} }
+func (t *fakeTransport) LoseConnection()     { t.lost = true }
+func (t *fakeTransport) AbortConnection()    { t.lost = true }
+func (t *fakeTransport) Disconnecting() bool { return t.lost }
+func (t *fakeTransport) Peer() net.Addr      { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1} }
+func (t *fakeTransport) Host() net.Addr      { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 2} }
 func (t *fakeTransport) RegisterProducer(p reactor.Producer, streaming bool) error {
 	t.producer, t.streaming = p, streaming
 	t.registered++

@@ -165,8 +165,10 @@ func (t *StringTransport) AbortConnection() {
 	t.aborted = true
 }
 
-// Disconnecting reports whether LoseConnection was called.
-func (t *StringTransport) Disconnecting() bool { return t.disconnecting }
+// Disconnecting implements reactor.Transport: LoseConnection (or
+// StopProducing) or AbortConnection has been called, or the connection has
+// ended. Aborted tells an abort apart.
+func (t *StringTransport) Disconnecting() bool { return t.disconnecting || t.aborted || t.lost }
 
 // Aborted reports whether AbortConnection was called.
 func (t *StringTransport) Aborted() bool { return t.aborted }
