@@ -243,11 +243,14 @@ func (t *TLSConn) pumpContained() {
 }
 
 // pump decrypts what the BIO holds and delivers it, until it needs more
-// ciphertext, the protocol pauses, or the stream ends. crypto/tls's Read
-// allocates a little each time it asks the BIO for more (see TLSConn).
+// ciphertext, the protocol pauses or closes, or the stream ends. Reading
+// stops at LoseConnection, as on a TCP connection: the records that came
+// in the same read as the one the protocol closed on are not delivered.
+// crypto/tls's Read allocates a little each time it asks the BIO for more
+// (see TLSConn).
 func (t *TLSConn) pump() {
 	buf := t.conn.r.tlsPlainBuffer()
-	for t.state == tlsOpen && !t.paused && !t.peerDone {
+	for t.state == tlsOpen && !t.paused && !t.peerDone && !t.closing {
 		n, err := t.tc.Read(buf)
 		if n > 0 {
 			t.app.DataReceived(buf[:n])
@@ -549,7 +552,8 @@ func (t *TLSConn) WriteSequence(data [][]byte) {
 }
 
 // LoseConnection implements Transport: everything written is sent, then
-// close_notify, then the TCP connection is closed.
+// close_notify, then the TCP connection is closed. Reading stops at once:
+// nothing more is delivered, not even the records already received.
 //
 // A registered producer is treated by Transport's rule, that of a TCP
 // connection: a pull producer, and a push producer the buffer has paused,
@@ -871,6 +875,12 @@ func (l *tlsLower) DataReceived(data []byte) {
 			t.conn.PauseProducing()
 		}
 	case tlsOpen:
+		if t.closing {
+			// The protocol asked to close: what comes now is dropped, as
+			// a closed connection drops it, rather than kept undecrypted
+			// for as long as a producer holds the close_notify back.
+			return
+		}
 		t.bio.lend(data)
 		t.pump()
 		t.bio.keep()

@@ -1,0 +1,75 @@
+package reactor
+
+import (
+	"crypto/tls"
+	"io"
+	"net"
+	"testing"
+)
+
+// heldConn holds what is written while hold is set, so that a test can
+// send several TLS records in one TCP write.
+type heldConn struct {
+	net.Conn
+	hold bool
+	buf  []byte
+}
+
+func (c *heldConn) Write(b []byte) (int, error) {
+	if c.hold {
+		c.buf = append(c.buf, b...)
+		return len(b), nil
+	}
+	return c.Conn.Write(b)
+}
+
+// A TLS connection stops delivering plaintext once the protocol calls
+// LoseConnection, as a TCP connection stops reading: the records that
+// came in the same read are not decrypted for it, and Disconnecting says
+// the connection is going away.
+func TestTLSLoseConnectionStopsDelivery(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		r, _ := newReactor(t, backend)
+		var disconnecting []bool
+		srv := &servers{build: func() *recorder {
+			return &recorder{
+				onData: func(p *recorder, b []byte) {
+					disconnecting = append(disconnecting, p.Transport.Disconnecting())
+					p.Transport.LoseConnection()
+					disconnecting = append(disconnecting, p.Transport.Disconnecting())
+				},
+				onLost: func(*recorder, error) { r.CallLater(0, func() { r.Stop() }) },
+			}
+		}}
+		port := listenTLS(t, r, srv)
+		go func() {
+			raw := goDial(t, port.Addr())
+			if raw == nil {
+				return
+			}
+			hc := &heldConn{Conn: raw}
+			c := tls.Client(hc, testCerts(t).clientConfig())
+			if err := c.Handshake(); err != nil {
+				t.Error(err)
+				return
+			}
+			hc.hold = true
+			c.Write([]byte("QUIT\n"))
+			c.Write([]byte("DELETE x\n"))
+			hc.hold = false
+			raw.Write(hc.buf)
+			io.Copy(io.Discard, c)
+			c.Close()
+		}()
+		run(t, r)
+		if len(srv.all) != 1 {
+			t.Fatalf("%d connections", len(srv.all))
+		}
+		if got := string(srv.all[0].data); got != "QUIT\n" {
+			t.Errorf("server got %q after LoseConnection, want only %q", got, "QUIT\n")
+		}
+		if len(disconnecting) != 2 || disconnecting[0] || !disconnecting[1] {
+			t.Errorf("Disconnecting before and after LoseConnection: %v", disconnecting)
+		}
+	})
+}
