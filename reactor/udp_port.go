@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -124,11 +125,18 @@ func (p *UDPPort) ReceiveBuffer() (int, error) {
 	return n, os.NewSyscallError("getsockopt", err)
 }
 
-// Connect connects the port to addr ("host:port", resolved now; an IPv6
-// zone is an interface name or its index, "[fe80::1%eth0]:53"): from
-// then on it receives datagrams from addr only, Write may omit the
-// address, and a datagram refused by the peer's host is reported to the
-// protocol's ConnectionRefused. A port connects once (Twisted's rule).
+// Connect connects the port to addr, an IP address and a port number
+// ("192.0.2.1:53", "[2001:db8::1]:53"; an IPv6 zone is an interface name
+// or its index, "[fe80::1%eth0]:53"): from then on it receives datagrams
+// from addr only, Write may omit the address, and a datagram refused by
+// the peer's host is reported to the protocol's ConnectionRefused. A port
+// connects once (Twisted's rule).
+//
+// A host name, "localhost" included, is refused with a *net.AddrError
+// rather than looked up: the lookup would block the loop for as long as
+// DNS takes. As Twisted's connect asks for an IP address, the caller
+// resolves the name first, off the loop (ResolveHost on a goroutine of
+// its own, or before Run), and passes the address.
 func (p *UDPPort) Connect(addr string) error {
 	if p.closed {
 		return net.ErrClosed
@@ -150,18 +158,25 @@ func (p *UDPPort) Connect(addr string) error {
 // Connected returns the address the port is connected to (nil if none).
 func (p *UDPPort) Connected() *net.UDPAddr { return p.connected }
 
-// resolve turns "host:port" into the socket address for this port's
-// family.
+// resolve turns "ip:port" into the socket address for this port's
+// family. It looks nothing up (see Connect).
 func (p *UDPPort) resolve(addr string) (*net.UDPAddr, unix.Sockaddr, error) {
 	ap, err := netip.ParseAddrPort(addr)
 	if err != nil {
-		ua, rerr := net.ResolveUDPAddr("udp", addr)
-		if rerr != nil {
-			return nil, nil, rerr
-		}
-		ap = ua.AddrPort()
+		return nil, nil, notIPPort(addr, err)
 	}
 	return p.sockaddr(ap)
+}
+
+// notIPPort says why addr, which does not parse as ip:port, is refused:
+// a host name gets an error that says so and what to do instead.
+func notIPPort(addr string, err error) error {
+	if host, _, serr := net.SplitHostPort(addr); serr == nil && host != "" {
+		if _, herr := netip.ParseAddr(host); herr != nil && !strings.Contains(host, "%") {
+			return &net.AddrError{Err: "an IP address is needed, not a host name: resolve it off the loop first (ResolveHost)", Addr: addr}
+		}
+	}
+	return &net.AddrError{Err: err.Error(), Addr: addr}
 }
 
 func (p *UDPPort) sockaddr(ap netip.AddrPort) (*net.UDPAddr, unix.Sockaddr, error) {
