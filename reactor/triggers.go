@@ -52,8 +52,16 @@ func (e SystemEvent) String() string {
 	return "shutdown"
 }
 
-// TriggerID identifies a trigger for RemoveSystemEventTrigger.
+// TriggerID identifies a trigger for RemoveSystemEventTrigger. The ids
+// AddSystemEventTrigger hands out start at 1.
 type TriggerID uint64
+
+// internalTrigger is the id of the reactor's own triggers (its shutdown's
+// disconnectAll, its startup's "running" mark) and of CallWhenRunning's
+// functions: AddSystemEventTrigger never returns it and
+// RemoveSystemEventTrigger refuses it, so that guessing an id (they are
+// small integers) cannot take away what the reactor relies on.
+const internalTrigger TriggerID = 0
 
 // ErrNoTrigger is returned by RemoveSystemEventTrigger for an id that is not
 // (or no longer) registered.
@@ -90,15 +98,23 @@ type eventState struct {
 func (r *Reactor) AddSystemEventTrigger(phase Phase, event SystemEvent, f func() *deferred.Deferred) TriggerID {
 	r.nextTrigger++
 	id := r.nextTrigger
-	ev := &r.events[event]
-	ev.phases[phase] = append(ev.phases[phase], trigger{id: id, f: f})
+	r.appendTrigger(phase, event, trigger{id: id, f: f})
 	return id
+}
+
+func (r *Reactor) appendTrigger(phase Phase, event SystemEvent, t trigger) {
+	ev := &r.events[event]
+	ev.phases[phase] = append(ev.phases[phase], t)
 }
 
 // RemoveSystemEventTrigger removes a trigger that has not run yet. It returns
 // ErrNoTrigger if there is none with that id (it already ran, or was
-// removed).
+// removed, or id is not one AddSystemEventTrigger returned: the reactor's
+// own triggers cannot be removed).
 func (r *Reactor) RemoveSystemEventTrigger(id TriggerID) error {
+	if id == internalTrigger {
+		return ErrNoTrigger
+	}
 	for e := range r.events {
 		for p := range r.events[e].phases {
 			list := r.events[e].phases[p]
@@ -113,9 +129,10 @@ func (r *Reactor) RemoveSystemEventTrigger(id TriggerID) error {
 	return ErrNoTrigger
 }
 
-// addTrigger adds a trigger that returns nothing.
-func (r *Reactor) addTrigger(phase Phase, event SystemEvent, f func()) TriggerID {
-	return r.AddSystemEventTrigger(phase, event, func() *deferred.Deferred { f(); return nil })
+// addTrigger adds one of the reactor's own triggers, which returns nothing
+// and cannot be removed (internalTrigger).
+func (r *Reactor) addTrigger(phase Phase, event SystemEvent, f func()) {
+	r.appendTrigger(phase, event, trigger{id: internalTrigger, f: func() *deferred.Deferred { f(); return nil }})
 }
 
 // fireEvent runs the Before phase of event, then, at once or once its

@@ -205,3 +205,38 @@ func TestCloseRunsShutdownTriggers(t *testing.T) {
 		t.Error("the port is still open after Close")
 	}
 }
+
+// The reactor's own triggers (the shutdown's disconnectAll, the startup's
+// "running" mark) and CallWhenRunning's functions have no id a user can
+// remove: ids are small integers, and RemoveSystemEventTrigger(1) took
+// away the shutdown's disconnectAll, so connections open at Stop never
+// heard ConnectionLost.
+func TestInternalTriggersCannotBeRemoved(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend())
+	ran := false
+	r.CallWhenRunning(func() { ran = true })
+	for id := range TriggerID(64) {
+		if err := r.RemoveSystemEventTrigger(id); !errors.Is(err, ErrNoTrigger) {
+			t.Errorf("RemoveSystemEventTrigger(%d) = %v, want ErrNoTrigger: no user trigger has that id", id, err)
+		}
+	}
+	srv := &servers{build: func() *recorder {
+		return &recorder{onMade: func(*recorder) { r.Stop() }}
+	}}
+	port := listen(t, r, srv)
+	go func() {
+		if c := goDial(t, port.Addr()); c != nil {
+			io.Copy(io.Discard, c)
+		}
+	}()
+	run(t, r)
+	if !ran {
+		t.Error("a CallWhenRunning function did not run")
+	}
+	if len(srv.all) != 1 {
+		t.Fatalf("%d connections", len(srv.all))
+	}
+	if err := srv.all[0].lostOnce(t); !errors.Is(err, ErrConnectionLost) {
+		t.Errorf("connection open at Stop lost with %v, want ErrConnectionLost", err)
+	}
+}
