@@ -2,7 +2,7 @@ package proxyproto
 
 import (
 	"errors"
-	"fmt"
+	"strings"
 )
 
 // Why a connection was rejected before its header was complete (the Err of
@@ -23,7 +23,8 @@ var (
 	// error wraps the connection's reason.
 	ErrClosed = errors.New("proxyproto: connection ended before its PROXY protocol header")
 	// ErrRefused: the inner factory refused the connection (its
-	// BuildProtocol returned nil).
+	// BuildProtocol returned nil, or panicked: the error then wraps the
+	// panic), or TLS could not be started on it (WithTLS).
 	ErrRefused = errors.New("proxyproto: connection refused by the inner factory")
 )
 
@@ -32,7 +33,12 @@ type wrapped struct {
 	kind, cause error
 }
 
-func (e *wrapped) Error() string   { return fmt.Sprintf("%v: %v", e.kind, e.cause) }
+// Error names the package once: go-proxyproto's reasons begin with
+// "proxyproto:" too.
+func (e *wrapped) Error() string {
+	return e.kind.Error() + ": " + strings.TrimPrefix(e.cause.Error(), "proxyproto: ")
+}
+
 func (e *wrapped) Unwrap() []error { return []error{e.kind, e.cause} }
 
 // Reason names the kind of a rejection in one word, for metric labels and

@@ -73,7 +73,10 @@ type Factory struct {
 	tlsTimeout time.Duration
 }
 
-// NewFactory wraps inner; clock times the wait for each header.
+// NewFactory wraps inner; clock times the wait for each header. A nil
+// clock means the reactor of each connection (as the policies' Clock
+// fields do); a test's transport without one panics in ConnectionMade,
+// saying so.
 func NewFactory(clock reactor.Clock, inner reactor.Factory, opts ...Option) *Factory {
 	f := &Factory{clock: clock, inner: inner, timeout: DefaultTimeout}
 	for _, o := range opts {
@@ -86,6 +89,22 @@ func NewFactory(clock reactor.Clock, inner reactor.Factory, opts ...Option) *Fac
 // protocol is built only once the header is in, with the client's address.
 func (f *Factory) BuildProtocol(net.Addr) reactor.Protocol {
 	return &headerProtocol{f: f}
+}
+
+// clockFor returns the factory's clock, or when it is nil the reactor of
+// the connection whose transport is t (a reactor is a Clock). With neither
+// it panics with a message that says what to pass: a nil Clock found
+// later would be a bare nil-pointer panic.
+func (f *Factory) clockFor(t reactor.Transport) reactor.Clock {
+	if f.clock != nil {
+		return f.clock
+	}
+	if rt, ok := t.(interface{ Reactor() *reactor.Reactor }); ok {
+		if r := rt.Reactor(); r != nil {
+			return r
+		}
+	}
+	panic("proxyproto: NewFactory was given no clock, and the connection's transport has no reactor: pass the reactor (or a task.Clock in tests)")
 }
 
 // reject reports r to the observer, if there is one.

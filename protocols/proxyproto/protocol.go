@@ -17,6 +17,7 @@ type headerProtocol struct {
 	buf      []byte
 	inner    reactor.Protocol
 	rejected error // why the connection was aborted, once it was
+	building bool  // inside the inner factory's BuildProtocol (see ConnectionLost)
 }
 
 func (p *headerProtocol) MakeConnection(t reactor.Transport) { p.t = t }
@@ -28,7 +29,7 @@ func (p *headerProtocol) Unwrap() reactor.Protocol { return p.inner }
 // ConnectionMade starts the clock on the header; the inner protocol is not
 // started yet, so a poem server writes nothing before the header is in.
 func (p *headerProtocol) ConnectionMade() {
-	p.timer = p.f.clock.CallLater(p.f.timeout, p.expire)
+	p.timer = p.f.clockFor(p.t).CallLater(p.f.timeout, p.expire)
 }
 
 func (p *headerProtocol) DataReceived(data []byte) {
@@ -106,7 +107,9 @@ func (p *headerProtocol) start(h header, rest []byte) {
 	if !h.local {
 		t = wrapTransport(p.t, h.src, h.dst)
 	}
+	p.building = true
 	inner := p.f.inner.BuildProtocol(t.Peer())
+	p.building = false
 	if inner == nil {
 		p.reject(ErrRefused)
 		return
@@ -172,7 +175,10 @@ func (p *headerProtocol) WriteConnectionLost() {
 var _ reactor.HalfCloseSelector = (*headerProtocol)(nil)
 
 // ConnectionLost is passed on to the inner protocol once there is one;
-// before that, the connection is reported as rejected.
+// before that, the connection is reported as rejected: refused if the
+// inner factory panicked (the reactor recovered the panic out of
+// BuildProtocol and ends the connection with it as the reason), since the
+// header had come whole.
 func (p *headerProtocol) ConnectionLost(reason error) {
 	if p.timer != nil && p.timer.Active() {
 		p.timer.Cancel()
@@ -182,7 +188,11 @@ func (p *headerProtocol) ConnectionLost(reason error) {
 		return
 	}
 	err := p.rejected
-	if err == nil {
+	switch {
+	case err != nil:
+	case p.building:
+		err = &wrapped{ErrRefused, reason}
+	default:
 		err = &wrapped{ErrClosed, reason}
 	}
 	p.buf = nil
