@@ -162,8 +162,11 @@ func (r *Reactor) RunContext(ctx context.Context) error {
 // before the connection is made stops the attempt, which fails with a
 // *ConnectError that matches ErrConnectCancelled and the context's error
 // (context.Canceled, or its cause). Once
-// connected, the connection no longer depends on ctx. The connector's
-// Factory is a wrapper around factory that forwards every call to it.
+// connected, the connection no longer depends on ctx; nor does a new
+// attempt the factory makes with Connector.Connect once the first one has
+// ended (it keeps the timeout, and its failure is reported as it is). The
+// connector's Factory is a wrapper around factory that forwards every call
+// to it.
 func (r *Reactor) ConnectTCPContext(ctx context.Context, addr string, factory ClientFactory) *Connector {
 	r.checkLoop("ConnectTCPContext")
 	var timeout time.Duration
@@ -203,8 +206,12 @@ func (f *ctxClientFactory) BuildProtocol(addr net.Addr) Protocol {
 
 func (f *ctxClientFactory) ClientConnectionFailed(c *Connector, reason error) {
 	f.stop()
+	// The context stopped this attempt, not any later one the factory
+	// makes with c.Connect: its failure is its own.
+	cancelled := f.cancelled
+	f.cancelled = false
 	switch {
-	case f.pastDeadline() && (f.cancelled || errors.Is(reason, ErrConnectTimeout)):
+	case f.pastDeadline() && (cancelled || errors.Is(reason, ErrConnectTimeout)):
 		// Whichever timer came first, the context's or the connector's
 		// (both are set to the deadline), the answer is the same; the
 		// context may not know yet that its deadline has passed.
@@ -213,7 +220,7 @@ func (f *ctxClientFactory) ClientConnectionFailed(c *Connector, reason error) {
 			cause = context.DeadlineExceeded
 		}
 		reason = &ConnectError{Addr: c.addr, Err: fmt.Errorf("%w (%w)", ErrConnectTimeout, cause)}
-	case f.cancelled:
+	case cancelled:
 		reason = &ConnectError{Addr: c.addr, Err: fmt.Errorf("%w (%w)", ErrConnectCancelled, whyDone(f.ctx))}
 	}
 	f.ClientFactory.ClientConnectionFailed(c, reason)
