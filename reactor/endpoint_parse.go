@@ -25,7 +25,9 @@ type ServerEndpoint struct {
 	// interface means every IPv4 interface, "::" for tcp6).
 	Port      int
 	Interface string
-	// Backlog is the listen backlog, 0 for the default.
+	// Backlog is the listen backlog of tcp, tcp6, tls and unix, 0 for
+	// the default. A systemd socket has the one its unit sets
+	// (Backlog=): systemd listened on it, so there it is ignored.
 	Backlog int
 	// Path and Mode: the Unix socket's file and its permissions. Mode 0
 	// means none given: the listen's WithMode, or DefaultUnixMode (0666,
@@ -432,7 +434,9 @@ const maxEndpointTimeout = 1e6 * time.Second
 
 // String puts the description back together (canonical form, named
 // fields, colons escaped), so that a parsed endpoint can be printed or
-// parsed again.
+// parsed again. Only the fields the type's description takes are
+// printed: an endpoint built in code with others set (a systemd socket's
+// Backlog) prints as what Parse would accept.
 func (e ServerEndpoint) String() string {
 	var b endpointBuilder
 	b.typ(e.Type)
@@ -451,21 +455,22 @@ func (e ServerEndpoint) String() string {
 		if e.Interface != "" && !(e.Type == "tcp6" && e.Interface == "::") {
 			b.kv("interface", e.Interface)
 		}
+		b.backlog(e.Backlog)
 	case "unix":
 		b.arg(e.Path)
 		if e.Mode != 0 {
 			b.kv("mode", fmt.Sprintf("%#o", uint32(e.Mode)))
 		}
+		b.backlog(e.Backlog)
 	case "systemd":
+		// No backlog: systemd listened on the socket (the unit's
+		// Backlog=), and the description takes none.
 		b.kv("domain", e.Domain)
 		if e.Name != "" {
 			b.kv("name", e.Name)
 		} else {
 			b.kv("index", strconv.Itoa(e.Index))
 		}
-	}
-	if e.Backlog != 0 {
-		b.kv("backlog", strconv.Itoa(e.Backlog))
 	}
 	return b.String()
 }
@@ -493,6 +498,13 @@ func (e ClientEndpoint) String() string {
 type endpointBuilder struct{ strings.Builder }
 
 func (b *endpointBuilder) typ(t string) { b.WriteString(t) }
+
+// backlog adds backlog=N, unless n is 0 (the default).
+func (b *endpointBuilder) backlog(n int) {
+	if n != 0 {
+		b.kv("backlog", strconv.Itoa(n))
+	}
+}
 
 func (b *endpointBuilder) arg(v string) {
 	b.WriteByte(':')

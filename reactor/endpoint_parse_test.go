@@ -177,3 +177,28 @@ func FuzzParseEndpoint(f *testing.F) {
 		}
 	})
 }
+
+// An endpoint built in code prints only what its type's description
+// takes: a systemd socket has no backlog (systemd listened on it, with
+// the unit's Backlog=), and printing one made a description that did not
+// parse back.
+func TestServerEndpointStringParsesBack(t *testing.T) {
+	for _, c := range []struct {
+		e    ServerEndpoint
+		want string
+	}{
+		{ServerEndpoint{Type: "systemd", Domain: "INET", Index: 0, Backlog: 5}, "systemd:domain=INET:index=0"},
+		{ServerEndpoint{Type: "systemd", Domain: "UNIX", Index: -1, Name: "poems", Backlog: 5}, "systemd:domain=UNIX:name=poems"},
+		{ServerEndpoint{Type: "tcp", Port: 10000, Backlog: 5}, "tcp:10000:backlog=5"},
+		{ServerEndpoint{Type: "unix", Path: "p.sock", Backlog: 7}, "unix:p.sock:backlog=7"},
+	} {
+		s := c.e.String()
+		if s != c.want {
+			t.Errorf("%+v prints as %q, want %q", c.e, s, c.want)
+		}
+		again, err := ParseServerEndpoint(s)
+		if err != nil || again.String() != s {
+			t.Errorf("%+v prints as %q, which parses to %+v, %v", c.e, s, again, err)
+		}
+	}
+}
