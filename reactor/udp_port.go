@@ -52,7 +52,9 @@ const senderSlots = 8
 // ListenUDP opens a UDP socket on addr ("host:port"; an empty host means
 // every IPv4 interface, port 0 lets the system choose: Addr tells) and
 // starts proto on it: StartProtocol is called before ListenUDP returns.
-// It fails with a *ListenError.
+// A host name is resolved here, blocking, as ListenTCP does: listening is
+// done at start-up (Connect, which may come later, takes IP addresses
+// only). It fails with a *ListenError.
 func (r *Reactor) ListenUDP(addr string, proto DatagramProtocol, opts ...UDPOption) (*UDPPort, error) {
 	r.checkLoop("ListenUDP")
 	cfg := udpConfig{batch: DefaultUDPReadBatch}
