@@ -40,7 +40,7 @@ as the tutorial's figures: DIR/blocking.svg, DIR/async.svg,
 DIR/reactor.svg.
 
 Ctrl-C stops everything the demo started and exits with status 130 (143
-after SIGTERM).`
+after SIGTERM, 129 after SIGHUP).`
 
 const demoExample = `  # The whole demonstration, in about 10 seconds
   gyre demo

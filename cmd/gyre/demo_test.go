@@ -69,7 +69,7 @@ func TestDemo(t *testing.T) {
 
 // SIGINT in the middle of the demo: everything stops, one line, status
 // 130, and the servers' ports are closed. SIGTERM does the same with
-// status 143, as gyre serve.
+// status 143, and SIGHUP with 129, as gyre serve.
 func TestDemoInterrupted(t *testing.T) {
 	for _, tc := range []struct {
 		sig  os.Signal
@@ -78,6 +78,7 @@ func TestDemoInterrupted(t *testing.T) {
 	}{
 		{syscall.SIGINT, 130, "gyre: interrupted\n"},
 		{syscall.SIGTERM, 143, "gyre: terminated\n"},
+		{syscall.SIGHUP, 129, "gyre: hung up\n"},
 	} {
 		t.Run(tc.sig.String(), func(t *testing.T) { testDemoInterrupted(t, tc.sig, tc.code, tc.line) })
 	}

@@ -37,7 +37,8 @@ every tls: endpoint; neither goes with an endpoint's own caCerts=). A
 server that cannot be reached, resets the connection or runs out of
 --timeout fails its task, with one line on stderr; the others go on. The
 exit status is 0 when every poem arrived, 1 otherwise (130 when
-interrupted, 143 after SIGTERM); 2 for a mistake on the command line.
+interrupted, 143 after SIGTERM, 129 after SIGHUP); 2 for a mistake on the
+command line. A poem cut short by a signal is never printed.
 
 --mode chooses how, as in part 2 of the tutorial:
   reactor    all servers at once, on gyre's reactor (poetry.GetPoetry,

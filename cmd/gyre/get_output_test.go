@@ -131,6 +131,68 @@ func TestGetPrintIntoFileDropsFailedPoem(t *testing.T) {
 	}
 }
 
+// Started with SIGHUP ignored (nohup), gyre get keeps it ignored: the
+// hang-up that stops it otherwise is what nohup asks it to outlive.
+func TestGetNohup(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	cmd := exec.Command("/bin/sh", "-c", `trap '' HUP; exec "$0" get --progress never "$1"`, gyreBinary, ln.Addr().String())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	conn, err := ln.Accept() // gyre is downloading: its signals are caught
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	cmd.Process.Signal(syscall.SIGHUP)
+	time.Sleep(300 * time.Millisecond)
+	signalAndWait(t, cmd, syscall.SIGTERM)
+	if code := cmd.ProcessState.ExitCode(); code != 143 || stderr.String() != "gyre: terminated\n" {
+		t.Errorf("status %d, stderr %q; want 143 after SIGTERM, SIGHUP ignored", code, stderr.String())
+	}
+}
+
+// A hang-up (the terminal closing) in the middle of a poem streamed into
+// a file cuts the poem back out, as an interrupt does: SIGHUP killed gyre
+// and left the part already written in the file.
+func TestGetPrintIntoFileHangUp(t *testing.T) {
+	stalling := slowServers(t, 10, time.Hour, embedded(t, "night-bus"))[0] // ten bytes, then nothing
+	path := filepath.Join(t.TempDir(), "out.txt")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd := exec.Command(gyreBinary, "get", "--print", stalling)
+	cmd.Stdout = f
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+			break // the poem is streaming into the file: gyre catches its signals
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("nothing of the poem reached the file")
+		}
+	}
+	signalAndWait(t, cmd, syscall.SIGHUP)
+	got, _ := os.ReadFile(path)
+	if code := cmd.ProcessState.ExitCode(); code != 129 || len(got) != 0 {
+		t.Errorf("status %d, stderr %q, file %q; want 129 and an empty file", code, stderr.String(), got)
+	}
+}
+
 // Into a file opened to append (>>), or one stderr writes to as well
 // (> f 2>&1), a failed poem cannot be cut back out: it is held instead,
 // and what the file held before, or the error lines written meanwhile,
@@ -217,7 +279,8 @@ func TestGetWaitsForDescriptors(t *testing.T) {
 }
 
 // A signal stops gyre get with the signal's status, as it does gyre demo
-// and gyre serve: 130 after SIGINT, 143 after SIGTERM (which exited 130).
+// and gyre serve: 130 after SIGINT, 143 after SIGTERM (which exited 130),
+// 129 after SIGHUP (which killed it without a word).
 func TestGetSignalStatus(t *testing.T) {
 	for _, tc := range []struct {
 		sig  os.Signal
@@ -226,6 +289,7 @@ func TestGetSignalStatus(t *testing.T) {
 	}{
 		{syscall.SIGINT, 130, "gyre: interrupted\n"},
 		{syscall.SIGTERM, 143, "gyre: terminated\n"},
+		{syscall.SIGHUP, 129, "gyre: hung up\n"},
 	} {
 		t.Run(tc.sig.String(), func(t *testing.T) {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -13,17 +13,21 @@ import (
 
 // stoppedBy is the cause of a context cancelled by a stop signal, so that
 // the command can exit with that signal's status (130 for SIGINT, 143 for
-// SIGTERM), as gyre serve does.
+// SIGTERM, 129 for SIGHUP), as gyre serve does.
 type stoppedBy struct{ sig os.Signal }
 
 func (s stoppedBy) Error() string { return "stopped by " + s.sig.String() }
 
-// notifyStop is signal.NotifyContext for SIGINT and SIGTERM that
-// remembers which signal came (see interruptedError).
+// notifyStop is signal.NotifyContext for the signals that stop gyre serve
+// (SIGINT, SIGTERM, SIGHUP: heededStopSignals) that remembers which signal
+// came (see interruptedError). SIGHUP is caught like the others, not left
+// to its default action: a terminal closing under gyre get --print > FILE
+// killed the process mid-poem, and the part of the poem already streamed
+// into FILE stayed there, where only whole poems may be.
 func notifyStop(ctx context.Context) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, heededStopSignals()...)
 	go func() {
 		select {
 		case sig := <-sigs:
@@ -37,12 +41,34 @@ func notifyStop(ctx context.Context) (context.Context, context.CancelFunc) {
 	}
 }
 
+// heededStopSignals are the stopSignals gyre is to catch: all of them,
+// less SIGHUP when it was ignored from the start (nohup gyre ...), which
+// asks for the run to outlive the terminal. signal.Notify would undo the
+// ignoring, so it is asked first.
+func heededStopSignals() []os.Signal {
+	if !signal.Ignored(syscall.SIGHUP) {
+		return stopSignals
+	}
+	var heeded []os.Signal
+	for _, sig := range stopSignals {
+		if sig != syscall.SIGHUP {
+			heeded = append(heeded, sig)
+		}
+	}
+	return heeded
+}
+
 // interruptedError is the error of a command stopped by a signal: one line
 // and the signal's exit status.
 func interruptedError(ctx context.Context) *exitError {
 	var sb stoppedBy
-	if errors.As(context.Cause(ctx), &sb) && sb.sig == syscall.SIGTERM {
-		return &exitError{code: signalStatus(sb.sig), err: errors.New("terminated")}
+	if errors.As(context.Cause(ctx), &sb) {
+		switch sb.sig {
+		case syscall.SIGTERM:
+			return &exitError{code: signalStatus(sb.sig), err: errors.New("terminated")}
+		case syscall.SIGHUP:
+			return &exitError{code: signalStatus(sb.sig), err: errors.New("hung up")}
+		}
 	}
 	return &exitError{code: 130, err: errors.New("interrupted")}
 }
@@ -52,7 +78,7 @@ func interruptedError(ctx context.Context) *exitError {
 const stuckGrace = 2 * time.Second
 
 // exitIfStuck exits with the signal's status (see interruptedError) if the
-// run has not ended stuckGrace after SIGINT or SIGTERM. A loop or a
+// run has not ended stuckGrace after a stop signal. A loop or a
 // progress board blocked writing to a stdout nobody reads (a full pipe, a
 // paused terminal) would not see the signal, and since gyre catches the
 // signal, the process would not die of it either: it would hang until the
