@@ -53,7 +53,7 @@ listening on every port (SO_REUSEPORT: the kernel spreads the connections);
 SIGINT, SIGTERM or SIGHUP stops accepting and lets the poems in flight
 finish, for at most --grace, then gyre exits with status 0; a second signal
 exits at once (status 130 after SIGINT, 143 after SIGTERM, 129 after
-SIGHUP). --max-conns bounds the connections open at once: those beyond
+SIGHUP). Started under nohup, gyre leaves SIGHUP ignored. --max-conns bounds the connections open at once: those beyond
 are reset as soon as accepted (a reset, not a clean close, which a client
 would read as a whole, empty poem) and counted in the log, so an overload
 cannot exhaust memory or descriptors. A Unix socket cannot reset a
@@ -287,7 +287,8 @@ const logCloseWait = 2 * time.Second
 // poems in flight finish, a second cuts them. SIGHUP (the terminal went
 // away) is one of them, logged like the others, rather than the default
 // action that kills the process without a word and sends each client a
-// clean close on a partial poem.
+// clean close on a partial poem; but not under nohup (see
+// heededStopSignals).
 var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 
 // signalStatus is the exit status of a process killed by sig (128 + its
@@ -312,7 +313,7 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 	// Signals are caught before the first "Serving" line: whoever reads
 	// it may signal at once.
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, stopSignals...)
+	signal.Notify(sigs, heededStopSignals()...)
 	defer signal.Stop(sigs)
 
 	ops, err := listenOps(cfg.metricsAddr)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -296,6 +297,23 @@ func TestServeGraceExpires(t *testing.T) {
 	log := s.stderr.String()
 	if !strings.Contains(log, "grace period over") || !strings.Contains(log, "outcome=\"lost: ") {
 		t.Errorf("log:\n%s", log)
+	}
+}
+
+// Started with SIGHUP ignored (nohup gyre serve &), gyre serve keeps it
+// ignored and goes on serving after a hang-up: catching it drained the
+// server and exited the moment the terminal that started it went away,
+// which is what nohup is for.
+func TestServeNohup(t *testing.T) {
+	s := startServerCmd(t, 1, exec.Command("/bin/sh", "-c", `trap '' HUP; exec "$0" serve library`, gyreBinary))
+	s.signal(syscall.SIGHUP)
+	time.Sleep(300 * time.Millisecond)
+	if d := fetchPoem(t, s.addrs[0]); d.err != nil || len(d.data) != len(embedded(t, "library")) {
+		t.Errorf("after SIGHUP under nohup: %d bytes, %v; log:\n%s", len(d.data), d.err, s.stderr.String())
+	}
+	s.signal(syscall.SIGTERM)
+	if code := s.wait(10 * time.Second); code != 0 || strings.Contains(s.stderr.String(), "signal=hangup") {
+		t.Errorf("exit status %d; log:\n%s", code, s.stderr.String())
 	}
 }
 
