@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -98,15 +99,23 @@ func (v intValue[T]) Type() string { return "int" }
 type secondsValue time.Duration
 
 func (d *secondsValue) Set(s string) error {
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
+	if f, err := strconv.ParseFloat(s, 64); err == nil || math.IsInf(f, 0) {
+		// ("1e400" is +Inf with an error: a number all the same, too large.)
 		v, ok := optparse.Seconds(f)
-		if !ok {
+		switch {
+		case !ok && f > 0:
+			return errDurationTooLong
+		case !ok:
 			return errors.New("not a duration of 0 or more seconds")
 		}
 		*d = secondsValue(v)
 		return nil
 	}
 	v, err := time.ParseDuration(s)
+	if err != nil && durationSyntax.MatchString(s) {
+		// Written right, so the only thing wrong is the size.
+		return errDurationTooLong
+	}
 	if err != nil || v < 0 {
 		return errors.New("not a duration (seconds, as 0.5, or with a unit, as 500ms)")
 	}
@@ -118,6 +127,15 @@ func (d *secondsValue) Set(s string) error {
 	*d = secondsValue(v)
 	return nil
 }
+
+// errDurationTooLong is the error of a duration past what time.Duration
+// holds. Such a value is a number like any other, and was said not to be
+// "a duration of 0 or more seconds".
+var errDurationTooLong = fmt.Errorf("too long: the most is %d seconds (about 292 years)", optparse.MaxSeconds)
+
+// durationSyntax matches what time.ParseDuration reads, whatever the
+// size: a positive duration it refuses, it refuses for being too long.
+var durationSyntax = regexp.MustCompile(`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`)
 
 func (d *secondsValue) String() string { return time.Duration(*d).String() }
 func (d *secondsValue) Type() string   { return "duration" }

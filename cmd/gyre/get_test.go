@@ -166,7 +166,11 @@ func TestGetBadArguments(t *testing.T) {
 		{[]string{"--timeout", "soon", "10000"}, `invalid argument "soon" for "--timeout" flag: not a duration (seconds, as 0.5, or with a unit, as 500ms)`},
 		// 2^63 ns: the one count of seconds that passed a bound checked on
 		// the seconds themselves, and then became a negative timeout.
-		{[]string{"--timeout", "9223372036.854776", "10000"}, `invalid argument "9223372036.854776" for "--timeout" flag: not a duration of 0 or more seconds`},
+		{[]string{"--timeout", "9223372036.854776", "10000"}, `invalid argument "9223372036.854776" for "--timeout" flag: too long: the most is 9223372036 seconds (about 292 years)`},
+		{[]string{"--timeout", "1e400", "10000"}, `invalid argument "1e400" for "--timeout" flag: too long: the most is 9223372036 seconds (about 292 years)`},
+		{[]string{"--timeout", "3000000h", "10000"}, `invalid argument "3000000h" for "--timeout" flag: too long: the most is 9223372036 seconds (about 292 years)`},
+		{[]string{"--timeout", "-inf", "10000"}, `invalid argument "-inf" for "--timeout" flag: not a duration of 0 or more seconds`},
+		{[]string{"--timeout", "3000000x", "10000"}, `invalid argument "3000000x" for "--timeout" flag: not a duration (seconds, as 0.5, or with a unit, as 500ms)`},
 		{[]string{"--max-bytes", "-1", "10000"}, "--max-bytes must be 0 (no limit) or more, not -1"},
 		// The range named was int64's, whose negative half the flag refuses.
 		{[]string{"--max-bytes", "99999999999999999999", "10000"}, `invalid argument "99999999999999999999" for "--max-bytes" flag: out of range (0 to 9223372036854775807)`},
