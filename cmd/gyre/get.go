@@ -466,11 +466,17 @@ func cummingsify(poem string, rng *rand.Rand) (string, error) {
 }
 
 // checkWritable makes sure path can be created (or overwritten), without
-// leaving a file behind if it did not exist.
+// leaving a file behind if it did not exist. A path that is not a regular
+// file (a FIFO, /dev/stdout, a device) is not tried: opening it is not
+// without effect. A FIFO's open waits for a reader, and the close that
+// followed ended the reader's input before the figure was written.
 func checkWritable(path string) error {
 	if fi, err := os.Stat(path); err == nil {
 		if fi.IsDir() {
 			return fmt.Errorf("%s is a directory", path)
+		}
+		if !fi.Mode().IsRegular() {
+			return nil
 		}
 		f, err := os.OpenFile(path, os.O_WRONLY, 0)
 		if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -239,6 +241,39 @@ func TestGetTimeline(t *testing.T) {
 		!first.MatchString(stderr) || !second.MatchString(stderr) ||
 		!strings.Contains(stderr, "legend: # data received") {
 		t.Errorf("status %d, text timeline:\n%s", code, stderr)
+	}
+}
+
+// --timeline into a FIFO: the reader gets the figure. The check made
+// before the run opened the FIFO and closed it, which ended the reader's
+// input with nothing in it (and waited for a reader, had there been none
+// yet); the figure then waited for good for another.
+func TestGetTimelineIntoFIFO(t *testing.T) {
+	addr := slowServers(t, 1000, 0, embedded(t, "orchard"))[0]
+	fifo := filepath.Join(t.TempDir(), "figure.svg")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip(err)
+	}
+	read := make(chan []byte, 1)
+	go func() {
+		f, err := os.Open(fifo) // waits for gyre to open it for writing
+		if err != nil {
+			read <- nil
+			return
+		}
+		defer f.Close()
+		data, _ := io.ReadAll(f)
+		read <- data
+	}()
+	code, _, stderr := gyre(t, nil, "get", "--timeline", fifo, addr)
+	var data []byte
+	select {
+	case data = <-read:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the reader of the FIFO never finished")
+	}
+	if code != 0 || !bytes.Contains(data, []byte("</svg>")) {
+		t.Errorf("status %d, stderr %q, the reader got %d bytes: %.80q", code, stderr, len(data), data)
 	}
 }
 
