@@ -77,12 +77,7 @@ func newDemoCmd() *cobra.Command {
 		Short:   "Race the blocking, async and reactor clients against three slow servers",
 		Long:    demoLong,
 		Example: demoExample,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageErrorf("%s takes no arguments, got %q", cmd.Name(), args[0])
-			}
-			return nil
-		},
+		Args:    noArguments,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkDemoTimelines(dir); err != nil {
 				return err

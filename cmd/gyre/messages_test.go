@@ -34,6 +34,9 @@ func TestEdgeMessages(t *testing.T) {
 		{[]string{"get", "--seed", "-1", "1"}, 2, `invalid argument "-1" for "--seed" flag: not a whole number of 0 or more`},
 		{[]string{"lines", "--max-length", "99999999999999999999"}, 2, `invalid argument "99999999999999999999" for "--max-length" flag: out of range (1 to ` + strconv.Itoa(math.MaxInt) + `)`},
 		{[]string{"serve", "--num-bytes", "ten", "library"}, 2, `invalid argument "ten" for "--num-bytes" flag: not a whole number`},
+		// A port given as an argument was "unknown command "9000" for "gyre echo"".
+		{[]string{"echo", "9000"}, 2, `echo takes no arguments, got "9000"`},
+		{[]string{"lines", "9001"}, 2, `lines takes no arguments, got "9001"`},
 		// cobra showed the help and exited 0.
 		{[]string{"completion", "nosuch"}, 2, `unknown command "nosuch" for "gyre completion"`},
 	} {

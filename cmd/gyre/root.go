@@ -144,6 +144,16 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 	return usageErrorf("%s", msg)
 }
 
+// noArguments is the argument check of a command that takes none. It
+// says so: cobra.NoArgs called the argument an unknown command ("gyre echo
+// 9000": unknown command "9000" for "gyre echo").
+func noArguments(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("%s takes no arguments, got %q", cmd.Name(), args[0])
+	}
+	return nil
+}
+
 // helpTopic is the argument check of gyre help: the arguments must name a
 // command, as they would on the command line.
 func helpTopic(cmd *cobra.Command, args []string) error {

@@ -62,7 +62,7 @@ func newEchoCmd() *cobra.Command {
 		Short:   "Run an echo server (every byte written back)",
 		Long:    echoLong,
 		Example: echoExample,
-		Args:    cobra.NoArgs,
+		Args:    noArguments,
 	}
 	port := addWireFlags(cmd, &cfg)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -84,7 +84,7 @@ func newLinesCmd() *cobra.Command {
 		Short:   "Run a line server (every line answered with itself)",
 		Long:    linesLong,
 		Example: linesExample,
-		Args:    cobra.NoArgs,
+		Args:    noArguments,
 	}
 	port := addWireFlags(cmd, &cfg)
 	f := cmd.Flags()
