@@ -140,6 +140,21 @@ var durationSyntax = regexp.MustCompile(`^\+?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us
 func (d *secondsValue) String() string { return time.Duration(*d).String() }
 func (d *secondsValue) Type() string   { return "duration" }
 
+// boolSyntax finds strconv's words in pflag's error for a boolean flag
+// given a value that is not one (--print=2).
+var boolSyntax = regexp.MustCompile(`strconv\.ParseBool: parsing ".*": invalid syntax$`)
+
+// flagError is the usage error of a flag the command line got wrong,
+// in the words the other flags use: a boolean flag's bad value was said
+// as `strconv.ParseBool: parsing "2": invalid syntax`, and is now said to
+// want true or false.
+func flagError(err error) error {
+	if msg := err.Error(); boolSyntax.MatchString(msg) {
+		err = errors.New(boolSyntax.ReplaceAllLiteralString(msg, "want true or false"))
+	}
+	return asUsageError(err)
+}
+
 // choiceValue is one word out of a fixed list.
 type choiceValue struct {
 	value   string

@@ -140,7 +140,7 @@ func newGetCmd() *cobra.Command {
 		},
 	}
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return asUsageError(negativePort(err))
+		return flagError(negativePort(err))
 	})
 	f := cmd.Flags()
 	f.SortFlags = false

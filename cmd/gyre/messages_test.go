@@ -34,6 +34,10 @@ func TestEdgeMessages(t *testing.T) {
 		{[]string{"get", "--seed", "-1", "1"}, 2, `invalid argument "-1" for "--seed" flag: not a whole number of 0 or more`},
 		{[]string{"lines", "--max-length", "99999999999999999999"}, 2, `invalid argument "99999999999999999999" for "--max-length" flag: out of range (1 to ` + strconv.Itoa(math.MaxInt) + `)`},
 		{[]string{"serve", "--num-bytes", "ten", "library"}, 2, `invalid argument "ten" for "--num-bytes" flag: not a whole number`},
+		// Boolean flags said strconv's words.
+		{[]string{"get", "--print=2", "1"}, 2, `invalid argument "2" for "-p, --print" flag: want true or false`},
+		{[]string{"simulate", "--narrow=maybe"}, 2, `invalid argument "maybe" for "--narrow" flag: want true or false`},
+		{[]string{"serve", "--slow=", "library"}, 2, `invalid argument "" for "--slow" flag: want true or false`},
 		// A port given as an argument was "unknown command "9000" for "gyre echo"".
 		{[]string{"echo", "9000"}, 2, `echo takes no arguments, got "9000"`},
 		{[]string{"lines", "9001"}, 2, `lines takes no arguments, got "9001"`},

@@ -86,7 +86,7 @@ func newRootCmd() *cobra.Command {
 		root.AddCommand(newCmd())
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return asUsageError(err)
+		return flagError(err)
 	})
 	// Create cobra's own commands now rather than when executing, so that
 	// they get their examples and usage errors like the others.
