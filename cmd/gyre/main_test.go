@@ -111,6 +111,9 @@ func TestErrors(t *testing.T) {
 		{[]string{"simulate", "--narrow=maybe"}, 2, ""},
 		{[]string{"simulate", "extra"}, 2, `gyre: simulate takes no arguments (it reads the pairs from stdin), got "extra"` + "\n"},
 		{[]string{"completion", "bash", "extra"}, 2, ""},
+		// --help after no such command showed the root's help, status 0.
+		{[]string{"nope", "--help"}, 2, `gyre: unknown command "nope" for "gyre"` + "\n"},
+		{[]string{"serv", "-h"}, 2, `gyre: unknown command "serv" for "gyre" (did you mean "serve"?)` + "\n"},
 		// gyre help of no such command showed the root's help, status 0.
 		{[]string{"help", "nope"}, 2, `gyre: unknown command "nope" for "gyre"` + "\n"},
 		{[]string{"help", "simulat"}, 2, `gyre: unknown command "simulat" for "gyre" (did you mean "simulate"?)` + "\n"},

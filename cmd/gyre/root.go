@@ -128,7 +128,41 @@ func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	return report(stderr, root.ExecuteContext(ctx))
+	// cobra answers --help before it checks the arguments, and answers it
+	// for a command it does not know with the root's help and status 0:
+	// "gyre serv --help" showed gyre's help, said nothing of the typo and
+	// succeeded. The root's help now refuses such a command, as "gyre
+	// serv" and "gyre help serv" do.
+	var unknown error
+	showHelp := root.HelpFunc()
+	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
+		if cmd == root {
+			if unknown = unknownCommand(root, commandWords(args)); unknown != nil {
+				return
+			}
+		}
+		showHelp(cmd, args)
+	})
+	err := root.ExecuteContext(ctx)
+	if err == nil && unknown != nil {
+		err = asUsageError(unknown)
+	}
+	return report(stderr, err)
+}
+
+// commandWords are the arguments that are not flags, up to "--": at the
+// root, whose flags take no value, the words that would name a command.
+func commandWords(args []string) []string {
+	var words []string
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") {
+			words = append(words, a)
+		}
+	}
+	return words
 }
 
 // unknownCommand is the root's argument check: any argument that reaches
