@@ -71,6 +71,34 @@ func TestHelp(t *testing.T) {
 	}
 }
 
+// Help that cannot be written is a failure, as --version's is: it was
+// dropped, status 0.
+func TestHelpWriteError(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer full.Close()
+	for _, args := range [][]string{{"--help"}, {}, {"help", "get"}, {"serve", "-h"}} {
+		var stderr bytes.Buffer
+		code := execute(t.Context(), args, nil, full, &stderr)
+		if want := "gyre: cannot write the help to stdout: no space left on device\n"; code != 1 || stderr.String() != want {
+			t.Errorf("gyre %q > /dev/full: status %d, stderr %q; want 1, %q", args, code, stderr.String(), want)
+		}
+	}
+	// gyre --help | head -1: the reader has what it wanted.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	defer w.Close()
+	var stderr bytes.Buffer
+	if code := execute(t.Context(), []string{"--help"}, nil, w, &stderr); code != 0 || stderr.Len() != 0 {
+		t.Errorf("gyre --help into a closed pipe: status %d, stderr %q; want 0 and nothing", code, stderr.String())
+	}
+}
+
 func TestSimulateHelp(t *testing.T) {
 	for _, args := range [][]string{{"simulate", "--help"}, {"help", "simulate"}} {
 		code, stdout, stderr := gyre(t, nil, args...)

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -128,24 +130,32 @@ func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	// cobra answers --help before it checks the arguments, and answers it
+	// cobra's help cannot fail, so its failures are kept here (helpErr).
+	// It answers --help before it checks the arguments, and answers it
 	// for a command it does not know with the root's help and status 0:
 	// "gyre serv --help" showed gyre's help, said nothing of the typo and
 	// succeeded. The root's help now refuses such a command, as "gyre
-	// serv" and "gyre help serv" do.
-	var unknown error
+	// serv" and "gyre help serv" do. And it drops its write errors: help
+	// written to a full disk exited 0. (A reader that has gone, as head
+	// does once it has its lines, read what it wanted: no error then.)
+	var helpErr error
 	showHelp := root.HelpFunc()
 	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
 		if cmd == root {
-			if unknown = unknownCommand(root, commandWords(args)); unknown != nil {
+			if helpErr = unknownCommand(root, commandWords(args)); helpErr != nil {
 				return
 			}
 		}
+		out := &firstErrWriter{w: cmd.OutOrStdout()}
+		cmd.SetOut(out)
 		showHelp(cmd, args)
+		if out.err != nil && !errors.Is(out.err, syscall.EPIPE) {
+			helpErr = &exitError{code: exitFailure, err: fmt.Errorf("cannot write the help to stdout: %s", writeReason(out.err))}
+		}
 	})
 	err := root.ExecuteContext(ctx)
-	if err == nil && unknown != nil {
-		err = asUsageError(unknown)
+	if err == nil {
+		err = helpErr
 	}
 	return report(stderr, err)
 }
