@@ -220,8 +220,18 @@ func (c *serveConfig) check(cmd *cobra.Command, npoems int) error {
 	if len(c.iface) > 2 && c.iface[0] == '[' && c.iface[len(c.iface)-1] == ']' {
 		c.iface = c.iface[1 : len(c.iface)-1]
 	}
-	if c.blocking && cmd.Flags().Changed("loops") {
-		return usageErrorf("--blocking serves one client at a time: it takes no --loops")
+	if c.blocking {
+		// Flags of the reactor server, which the blocking one would
+		// otherwise ignore without a word (--max-conns promises resets it
+		// never makes).
+		for _, name := range []string{"loops", "max-conns"} {
+			if cmd.Flags().Changed(name) {
+				return usageErrorf("--blocking serves one client at a time: it takes no --%s", name)
+			}
+		}
+		if c.direct {
+			return usageErrorf("--direct is how the reactor server makes its system calls: it does not apply with --blocking")
+		}
 	}
 	if c.maxConns < 0 {
 		return usageErrorf("--max-conns must be 0 (automatic) or more, not %d", c.maxConns)

@@ -363,6 +363,9 @@ func TestServeBadArguments(t *testing.T) {
 		{[]string{"--port", "70000"}, 2, `invalid argument "70000" for "--port" flag: not a port number (0 to 65535)`},
 		{[]string{"--port", "65535", "library", "orchard"}, 2, "--port 65535: 2 poems need ports up to 65536, past 65535"},
 		{[]string{"--port", busyPort, "library"}, 1, "Couldn't listen on localhost:" + busyPort + ": [Errno 98] Address already in use."},
+		// Taken and ignored by the blocking server.
+		{[]string{"--blocking", "--max-conns", "5", "library"}, 2, "--blocking serves one client at a time: it takes no --max-conns"},
+		{[]string{"--blocking", "--direct", "library"}, 2, "--direct is how the reactor server makes its system calls: it does not apply with --blocking"},
 		{[]string{"--blocking", "--port", busyPort, "library"}, 1, "cannot listen on localhost:" + busyPort + ": address already in use"},
 		{[]string{"--loud"}, 2, "unknown flag: --loud"},
 		{[]string{"--delay", "0.5"}, 2, "--delay applies only with --slow"},
