@@ -11,6 +11,10 @@
 //	0  success, or help/--version
 //	1  the command failed (one line "gyre: <error>" on stderr)
 //	2  usage error: unknown command or flag, bad arguments (same one line)
+//	128 + the signal's number, when a signal stopped the command (130 after
+//	   SIGINT, 143 after SIGTERM, 129 after SIGHUP), as a shell reports a
+//	   process the signal killed; serve exits 0 after a drain that the
+//	   first signal began, and 128 + n only when a second one cuts it
 //
 // A command reports a usage error by returning usageErrorf(...), a failure
 // by returning any other error, and a bare exit status (having already said

@@ -53,15 +53,17 @@ listening on every port (SO_REUSEPORT: the kernel spreads the connections);
 SIGINT, SIGTERM or SIGHUP stops accepting and lets the poems in flight
 finish, for at most --grace, then gyre exits with status 0; a second signal
 exits at once (status 130 after SIGINT, 143 after SIGTERM, 129 after
-SIGHUP). Started under nohup, gyre leaves SIGHUP ignored. --max-conns bounds the connections open at once: those beyond
+SIGHUP). Started under nohup, gyre leaves SIGHUP ignored.
+
+--max-conns bounds the connections open at once: those beyond
 are reset as soon as accepted (a reset, not a clean close, which a client
 would read as a whole, empty poem) and counted in the log, so an overload
 cannot exhaust memory or descriptors. A Unix socket cannot reset a
 connection: there gyre stops accepting at the limit instead, and the
 clients beyond it wait in the socket's listen queue until a poem ends (a
-Unix socket from systemd served by several loops may hold one poem more
-per other loop than the limit, --max-conns + loops - 1 at most: a loop at
-the limit hears of poems ending on the others only every 20 ms).
+Unix socket from systemd served by several loops may hold one poem more per
+other loop than the limit, --max-conns + loops - 1 at most: a loop at the
+limit hears of poems ending on the others only every 20 ms).
 
 Durations are seconds (0.1) or carry a unit (100ms, 5s).`
 
