@@ -31,7 +31,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -164,35 +163,8 @@ func (s *server) cutAll() int {
 
 // listen opens the non-blocking listening socket and returns its port.
 func (s *server) listen() (int, error) {
-	// "localhost" is 127.0.0.1, as for the original's IPv4 socket.
-	ip, err := sock.ResolveHost(context.Background(), s.opts.Iface)
+	fd, port, err := servercli.Listen(s.opts.Iface, s.opts.Port, unix.SOMAXCONN)
 	if err != nil {
-		return 0, err
-	}
-	sa, err := sock.Sockaddr(ip, s.opts.Port)
-	if err != nil {
-		return 0, err
-	}
-	family := unix.AF_INET
-	if _, ok := sa.(*unix.SockaddrInet6); ok {
-		family = unix.AF_INET6
-	}
-	fd, err := unix.Socket(family, unix.SOCK_STREAM, 0)
-	if err != nil {
-		return 0, err
-	}
-	unix.CloseOnExec(fd)
-	// As the original does; it lets a restarted server reuse the port at
-	// once, and does not help against a server still listening on it.
-	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
-		return 0, err
-	}
-	if err := unix.Bind(fd, sa); err != nil {
-		unix.Close(fd)
-		return 0, err
-	}
-	if err := unix.Listen(fd, unix.SOMAXCONN); err != nil {
-		unix.Close(fd)
 		return 0, err
 	}
 	if err := unix.SetNonblock(fd, true); err != nil {
@@ -200,17 +172,7 @@ func (s *server) listen() (int, error) {
 		return 0, err
 	}
 	s.listenFd = fd
-	bound, err := unix.Getsockname(fd)
-	if err != nil {
-		return 0, err
-	}
-	switch b := bound.(type) {
-	case *unix.SockaddrInet4:
-		return b.Port, nil
-	case *unix.SockaddrInet6:
-		return b.Port, nil
-	}
-	return 0, errors.New("unexpected socket address")
+	return port, nil
 }
 
 // turn is one round of the loop: sleep in select() until a client

@@ -62,12 +62,12 @@ func main() {
 	opts := servercli.ParseSlow(optparse.New("slowpoetry", usage), os.Args[1:])
 
 	addr := net.JoinHostPort(opts.Iface, strconv.Itoa(opts.Port))
-	listener, err := net.Listen("tcp", addr)
+	listener, port, err := listen(opts.Iface, opts.Port)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "slowpoetry: cannot listen on %s: %s\n", addr, poetry.Reason(err))
 		os.Exit(1)
 	}
-	fmt.Printf("Serving %s on port %d.\n", opts.Poem.Path, listener.Addr().(*net.TCPAddr).Port)
+	fmt.Printf("Serving %s on port %d.\n", opts.Poem.Path, port)
 
 	for {
 		// Blocks until a client connects.
@@ -81,6 +81,22 @@ func main() {
 		// meanwhile.
 		sendPoetry(conn, opts.Poem.Data, opts.NumBytes, opts.Delay)
 	}
+}
+
+// listen listens as the original does, on an IPv4 socket with a listen
+// queue of five (servercli.OriginalBacklog): while one client is served,
+// five more wait in the queue, and the kernel leaves the connects beyond
+// them unanswered until their SYN is retried, a second or more later. Go's
+// net.Listen would queue thousands.
+func listen(host string, port int) (net.Listener, int, error) {
+	fd, port, err := servercli.Listen(host, port, servercli.OriginalBacklog)
+	if err != nil {
+		return nil, 0, err
+	}
+	f := os.NewFile(uintptr(fd), "slowpoetry")
+	defer f.Close() // FileListener has its own copy of the descriptor
+	l, err := net.FileListener(f)
+	return l, port, err
 }
 
 // sendPoetry sends the poem a chunk at a time, sleeping after every chunk

@@ -6,11 +6,13 @@ import (
 	"net"
 	"os"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"gyre/examples/internal/poetrytest"
+	"gyre/examples/internal/servercli"
 	"gyre/internal/progtest"
 	"gyre/poetry"
 )
@@ -168,4 +170,42 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("20 bytes in %v: the delay is not 0.7 s", took)
 	}
 	proc.WaitLine(regexp.MustCompile(`^Sending 10 bytes$`), 5*time.Second)
+}
+
+// TestListenQueueOfFive: as the original's listen(5), while one client is
+// served, the kernel completes the connects of the next six (Linux queues
+// backlog + 1) and leaves the others unanswered (their SYNs are dropped
+// until retried, a second later). With Go's own listener all ten would
+// connect at once.
+func TestListenQueueOfFive(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the queue's length is counted as Linux counts it")
+	}
+	path := poetrytest.PoemFile(t, "library")
+	_, port := poetrytest.StartServerProgram(t, progtest.Build(t, pkg), "--delay", "60", path)
+	served := poetrytest.Dial(t, port)
+	buf := make([]byte, 1)
+	if _, err := io.ReadFull(served, buf); err != nil {
+		t.Fatalf("the first client got nothing: %v", err)
+	}
+	results := make(chan error, 10)
+	for range 10 {
+		go func() {
+			conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", port), 500*time.Millisecond)
+			if err == nil {
+				t.Cleanup(func() { conn.Close() })
+			}
+			results <- err
+		}()
+	}
+	connected := 0
+	for range 10 {
+		if <-results == nil {
+			connected++
+		}
+	}
+	if connected != servercli.OriginalBacklog+1 {
+		t.Errorf("%d of 10 connects completed while the server was busy, want %d (listen(%d))",
+			connected, servercli.OriginalBacklog+1, servercli.OriginalBacklog)
+	}
 }
