@@ -3,6 +3,7 @@ package servercli
 import (
 	"context"
 	"errors"
+	"net/netip"
 
 	"golang.org/x/sys/unix"
 
@@ -22,9 +23,11 @@ const OriginalBacklog = 5
 // a listen queue of backlog. It returns the descriptor, blocking and
 // close-on-exec, and the port bound (port 0 lets the system choose).
 func Listen(host string, port, backlog int) (fd, bound int, err error) {
-	ip, err := sock.ResolveHost(context.Background(), host)
-	if err != nil {
-		return -1, 0, err
+	ip := netip.IPv4Unspecified() // "": every interface, as Python binds ''
+	if host != "" {
+		if ip, err = sock.ResolveHost(context.Background(), host); err != nil {
+			return -1, 0, err
+		}
 	}
 	sa, err := sock.Sockaddr(ip, port)
 	if err != nil {

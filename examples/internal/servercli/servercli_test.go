@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"gyre/internal/optparse"
 )
 
@@ -136,5 +138,23 @@ func TestLoadPoemReadsLineEndsAsText(t *testing.T) {
 		if string(pm.Data) != tc.want {
 			t.Errorf("LoadPoem of %q served %q, want %q", tc.file, pm.Data, tc.want)
 		}
+	}
+}
+
+// TestListenOnEveryInterface: an empty host binds 0.0.0.0, as the
+// original's bind to an empty host does.
+func TestListenOnEveryInterface(t *testing.T) {
+	fd, port, err := Listen("", 0, OriginalBacklog)
+	if err != nil {
+		t.Fatalf("Listen on \"\": %v", err)
+	}
+	defer unix.Close(fd)
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in4, ok := sa.(*unix.SockaddrInet4)
+	if !ok || in4.Addr != [4]byte{} || in4.Port != port || port == 0 {
+		t.Errorf("bound %#v (port %d), want 0.0.0.0 and the port reported", sa, port)
 	}
 }
