@@ -164,3 +164,28 @@ func ExampleWithReadBatch() {
 	// datagrams: 10
 	// at most 4 in a turn: true
 }
+
+// Two ports on one address, as two loops of one server would each open
+// theirs: with SO_REUSEPORT the second bind succeeds and the kernel
+// spreads the senders between them (by their address and port, so one
+// sender's datagrams always reach the same port). Without it, the second
+// ListenUDP fails with "address already in use".
+func ExampleWithUDPReusePort() {
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer r.Close() // never run: Close releases its ports
+	first, err := r.ListenUDP("127.0.0.1:0", &reactor.BaseDatagramProtocol{}, reactor.WithUDPReusePort())
+	if err != nil {
+		log.Fatal(err)
+	}
+	addr := first.Addr().String()
+	_, err = r.ListenUDP(addr, &reactor.BaseDatagramProtocol{}, reactor.WithUDPReusePort())
+	fmt.Println("second port with SO_REUSEPORT:", err)
+	_, err = r.ListenUDP(addr, &reactor.BaseDatagramProtocol{})
+	fmt.Println("third port without it fails:", err != nil)
+	// Output:
+	// second port with SO_REUSEPORT: <nil>
+	// third port without it fails: true
+}
