@@ -164,7 +164,8 @@ func (r *Reactor) RunContext(ctx context.Context) error {
 // (context.Canceled, or its cause). Once
 // connected, the connection no longer depends on ctx; nor does a new
 // attempt the factory makes with Connector.Connect once the first one has
-// ended (it keeps the timeout, and its failure is reported as it is). The
+// ended, even when ctx is done in the same instant (it keeps the timeout,
+// and its failure is reported as it is). The
 // connector's Factory is a wrapper around factory that forwards every call
 // to it.
 func (r *Reactor) ConnectTCPContext(ctx context.Context, addr string, factory ClientFactory) *Connector {
@@ -179,8 +180,11 @@ func (r *Reactor) ConnectTCPContext(ctx context.Context, addr string, factory Cl
 	w := &ctxClientFactory{ClientFactory: factory, ctx: ctx}
 	var c *Connector
 	w.stop = context.AfterFunc(ctx, func() {
+		// Queued here, run on the loop maybe after the attempt has
+		// ended and the factory has started another: only the attempt
+		// the context was given for is stopped.
 		_ = r.CallFromGoroutine(func() {
-			if c != nil && c.State() == Connecting {
+			if c != nil && w.isArmed(c) {
 				w.cancelled = true
 				c.StopConnecting()
 			}
@@ -196,7 +200,29 @@ type ctxClientFactory struct {
 	ClientFactory
 	ctx       context.Context
 	stop      func() bool
+	armed     uint64 // the connector's number for the attempt ctx bounds; 0 before it starts
 	cancelled bool
+}
+
+// StartedConnecting notes which attempt is the context's: the first.
+// Later ones, made with Connector.Connect, are the factory's own.
+func (f *ctxClientFactory) StartedConnecting(c *Connector) {
+	if f.armed == 0 {
+		f.armed = c.attempt
+	}
+	f.ClientFactory.StartedConnecting(c)
+}
+
+// isArmed reports whether c's attempt in progress is the one the context
+// bounds.
+func (f *ctxClientFactory) isArmed(c *Connector) bool {
+	return c.State() == Connecting && f.isMine(c)
+}
+
+// isMine reports whether c's latest attempt, in progress or just ended, is
+// the one the context bounds.
+func (f *ctxClientFactory) isMine(c *Connector) bool {
+	return c.attempt == f.armed
 }
 
 func (f *ctxClientFactory) BuildProtocol(addr net.Addr) Protocol {
@@ -206,12 +232,15 @@ func (f *ctxClientFactory) BuildProtocol(addr net.Addr) Protocol {
 
 func (f *ctxClientFactory) ClientConnectionFailed(c *Connector, reason error) {
 	f.stop()
-	// The context stopped this attempt, not any later one the factory
-	// makes with c.Connect: its failure is its own.
-	cancelled := f.cancelled
-	f.cancelled = false
+	// A later attempt the factory made with c.Connect owes nothing to
+	// the context, even when it fails after the deadline: its failure
+	// is its own.
+	if !f.isMine(c) {
+		f.ClientFactory.ClientConnectionFailed(c, reason)
+		return
+	}
 	switch {
-	case f.pastDeadline() && (cancelled || errors.Is(reason, ErrConnectTimeout)):
+	case f.pastDeadline() && (f.cancelled || errors.Is(reason, ErrConnectTimeout)):
 		// Whichever timer came first, the context's or the connector's
 		// (both are set to the deadline), the answer is the same; the
 		// context may not know yet that its deadline has passed.
@@ -220,7 +249,7 @@ func (f *ctxClientFactory) ClientConnectionFailed(c *Connector, reason error) {
 			cause = context.DeadlineExceeded
 		}
 		reason = &ConnectError{Addr: c.addr, Err: fmt.Errorf("%w (%w)", ErrConnectTimeout, cause)}
-	case cancelled:
+	case f.cancelled:
 		reason = &ConnectError{Addr: c.addr, Err: fmt.Errorf("%w (%w)", ErrConnectCancelled, whyDone(f.ctx))}
 	}
 	f.ClientFactory.ClientConnectionFailed(c, reason)
