@@ -87,6 +87,10 @@ type Connector struct {
 // SO_ERROR says how it went. timeout bounds the whole attempt, resolution
 // included (0 means no limit but the kernel's, which is minutes; Twisted's
 // default is 30 seconds: DefaultConnectTimeout).
+//
+// A nil factory panics at the call, naming addr, as it does with
+// ConnectUnix, ConnectTLS and ConnectTCPContext: they have no error to
+// return it in. (ClientEndpoint.Dial and Connect return it as an error.)
 func (r *Reactor) ConnectTCP(addr string, factory ClientFactory, timeout time.Duration) *Connector {
 	r.checkLoop("ConnectTCP")
 	c := &Connector{r: r, clock: r, factory: factory, addr: addr, timeout: timeout}
@@ -118,16 +122,21 @@ func newConnector(r *Reactor, addr string, factory ClientFactory, timeout time.D
 
 // start parses the address and makes the first attempt.
 func (c *Connector) start() {
-	if c.factory == nil {
-		// A programming error, told where it was made: found in the
-		// loop, it would be a nil call with no word of which connect.
-		panic("reactor: connecting to " + c.addr + " with a nil ClientFactory")
-	}
+	mustHaveFactory(c.addr, c.factory)
 	if err := c.parse(); err != nil {
 		c.failInput(err)
 		return
 	}
 	c.Connect()
+}
+
+// mustHaveFactory panics if factory is nil. It is a programming error,
+// told where it was made: found in the loop, it would be a nil call with
+// no word of which connect, after the connection was made.
+func mustHaveFactory(addr string, factory ClientFactory) {
+	if factory == nil {
+		panic("reactor: connecting to " + strconv.Quote(addr) + " with a nil ClientFactory")
+	}
 }
 
 // failInput reports a malformed address through the factory's callbacks,

@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -259,14 +260,33 @@ func TestConnectErrorMessages(t *testing.T) {
 }
 
 // A connect with no factory is a programming error, told at the call with
-// what was being connected to (found in the loop, it was a nil call).
+// what was being connected to (found in the loop, it was a nil call),
+// whichever of the calls that return a Connector is made.
 func TestConnectWithoutFactoryPanicsAtTheCall(t *testing.T) {
-	r, _ := newReactor(t, DefaultBackend())
-	defer func() {
-		msg, _ := recover().(string)
-		if !strings.Contains(msg, "127.0.0.1:1") || !strings.Contains(msg, "nil ClientFactory") {
-			t.Errorf("panicked with %q", msg)
-		}
-	}()
-	r.ConnectTCP("127.0.0.1:1", nil, time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for name, connect := range map[string]func(r *Reactor){
+		"ConnectTCP":        func(r *Reactor) { r.ConnectTCP("127.0.0.1:1", nil, time.Second) },
+		"ConnectTLS":        func(r *Reactor) { r.ConnectTLS("127.0.0.1:1", nil, nil, time.Second) },
+		"ConnectTCPContext": func(r *Reactor) { r.ConnectTCPContext(ctx, "127.0.0.1:1", nil) },
+		"ConnectUnix":       func(r *Reactor) { r.ConnectUnix("127.0.0.1:1", nil, time.Second) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			r, logs := newReactor(t, DefaultBackend())
+			func() {
+				defer func() {
+					msg, _ := recover().(string)
+					if !strings.Contains(msg, "127.0.0.1:1") || !strings.Contains(msg, "nil ClientFactory") {
+						t.Errorf("panicked with %q", msg)
+					}
+				}()
+				connect(r)
+			}()
+			r.CallLater(20*time.Millisecond, func() { r.Stop() })
+			run(t, r)
+			if logs.String() != "" {
+				t.Errorf("logged: %.300s", logs.String())
+			}
+		})
+	}
 }

@@ -170,6 +170,7 @@ func (r *Reactor) RunContext(ctx context.Context) error {
 // to it.
 func (r *Reactor) ConnectTCPContext(ctx context.Context, addr string, factory ClientFactory) *Connector {
 	r.checkLoop("ConnectTCPContext")
+	mustHaveFactory(addr, factory) // before the wrapper hides it
 	var timeout time.Duration
 	if deadline, ok := ctx.Deadline(); ok {
 		timeout = max(time.Until(deadline), time.Nanosecond)

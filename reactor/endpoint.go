@@ -94,8 +94,12 @@ func (e ClientEndpoint) Connect(r *Reactor, factory Factory) *deferred.Deferred 
 // ConnectTCP does, and returns the Connector (for clients that want its
 // callbacks and its Transport rather than a Deferred). The error is that
 // of an endpoint that cannot be used (a caCerts file that cannot be
-// read); connection failures go to the factory.
+// read, or a nil factory: nothing is dialled then); connection failures
+// go to the factory.
 func (e ClientEndpoint) Dial(r *Reactor, factory ClientFactory) (*Connector, error) {
+	if factory == nil {
+		return nil, &ConnectError{Addr: e.String(), Err: errNilFactory}
+	}
 	c, err := e.connector(r, factory)
 	if err != nil {
 		return nil, err

@@ -62,6 +62,11 @@ func listenSystemd(r *Reactor, e ServerEndpoint, factory Factory, opts ...Listen
 		what = "systemd:name=" + e.Name
 	}
 	lerr := func(err error) error { return &ListenError{Path: what, Err: err} }
+	if factory == nil {
+		// As ListenTCP and ListenUnix say, rather than a port whose
+		// every connection is a nil-pointer panic.
+		return nil, lerr(errNilFactory)
+	}
 	files := activationFiles()
 	if len(files) == 0 {
 		return nil, lerr(errNoActivation)

@@ -390,3 +390,45 @@ func TestConnectEndpointNilFactory(t *testing.T) {
 		t.Errorf("logged: %s", logs.String())
 	}
 }
+
+// Dial and DialEndpoint, like Connect, refuse a nil factory before
+// dialling, whatever the endpoint's type: it used to connect, then log a
+// nil-pointer panic when the protocol was to be built.
+func TestDialEndpointNilFactory(t *testing.T) {
+	for _, desc := range []string{"tcp:host=127.0.0.1:port=9", "unix:path=" + t.TempDir() + "/none", "tls:host=127.0.0.1:port=9"} {
+		t.Run(desc, func(t *testing.T) {
+			e, err := ParseClientEndpoint(desc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, logs := newReactor(t, DefaultBackend())
+			var dialErr error
+			var c *Connector
+			r.CallWhenRunning(func() {
+				c, dialErr = r.DialEndpoint(e, nil)
+				r.CallLater(20*time.Millisecond, func() { r.Stop() })
+			})
+			run(t, r)
+			var ce *ConnectError
+			if c != nil || !errors.As(dialErr, &ce) || !strings.Contains(dialErr.Error(), "nil factory") {
+				t.Errorf("DialEndpoint(%s, nil): connector %t, error %v; want no connector and a *ConnectError for the nil factory", desc, c != nil, dialErr)
+			}
+			if logs.String() != "" {
+				t.Errorf("logged: %.300s", logs.String())
+			}
+		})
+	}
+}
+
+// Every listen refuses a nil factory with a *ListenError: systemd's too,
+// before it looks for the sockets passed.
+func TestListenEndpointNilFactory(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend())
+	for _, desc := range []string{"tcp:0:interface=127.0.0.1", "unix:" + t.TempDir() + "/s", "systemd:domain=INET:index=0"} {
+		_, err := ListenEndpoint(r, desc, nil)
+		var le *ListenError
+		if !errors.As(err, &le) || !strings.Contains(err.Error(), "nil factory") {
+			t.Errorf("ListenEndpoint(%s, nil): %v; want a *ListenError for the nil factory", desc, err)
+		}
+	}
+}

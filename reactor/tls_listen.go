@@ -53,6 +53,7 @@ func (p *Port) makeTLS(config *tls.Config, timeout time.Duration) {
 // callbacks run off the loop (see TLSConn).
 func (r *Reactor) ConnectTLS(addr string, config *tls.Config, factory ClientFactory, timeout time.Duration) *Connector {
 	r.checkLoop("ConnectTLS")
+	mustHaveFactory(addr, factory)
 	c, err := newConnector(r, addr, factory, timeout)
 	c.makeTLS(config, timeout)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 // ECONNREFUSED elsewhere.
 func (r *Reactor) ConnectUnix(path string, factory ClientFactory, timeout time.Duration) *Connector {
 	r.checkLoop("ConnectUnix")
+	mustHaveFactory(path, factory)
 	c := &Connector{r: r, clock: r, factory: factory, addr: path, timeout: timeout, unixPath: path}
 	if path == "" {
 		c.state = Connecting

@@ -115,8 +115,12 @@ var ErrListening = errors.New("reactortest: already listening on that address")
 // ListenTCP records a listening port. It returns a *Listen (not a
 // *reactor.Port: a test starts connections with Listen.Accept), or
 // ErrListening if a port that is still listening has the same address
-// (port 0 excepted).
+// (port 0 excepted). A nil factory is a *reactor.ListenError, as with the
+// reactor's ListenTCP.
 func (r *Reactor) ListenTCP(addr string, factory reactor.Factory, opts ...reactor.ListenOption) (*Listen, error) {
+	if factory == nil {
+		return nil, &reactor.ListenError{Path: addr, Err: errors.New("nil factory")}
+	}
 	for _, l := range r.listens {
 		if l.listening && l.Addr == addr && !hasPortZero(addr) {
 			return nil, ErrListening

@@ -302,6 +302,17 @@ func TestListen(t *testing.T) {
 	}
 }
 
+// A nil factory is refused as the reactor refuses it, not recorded for a
+// nil-pointer panic at Accept.
+func TestListenNilFactory(t *testing.T) {
+	r := NewReactor()
+	_, err := r.ListenTCP("127.0.0.1:10000", nil)
+	var le *reactor.ListenError
+	if !errors.As(err, &le) || err.Error() != "Couldn't listen on 127.0.0.1:10000: nil factory." || len(r.Listens()) != 0 {
+		t.Errorf("ListenTCP with a nil factory: %v, %d recorded; want the reactor's *ListenError", err, len(r.Listens()))
+	}
+}
+
 func TestClockDatesWrites(t *testing.T) {
 	r := NewReactor()
 	st := &StringTransport{Clock: r}
