@@ -389,3 +389,65 @@ func TestWriteToClosedPeer(t *testing.T) {
 		t.Error("lost twice")
 	}
 }
+
+// writeHalfRecorder is a recorder that counts WriteConnectionLost.
+type writeHalfRecorder struct {
+	recorder
+	writeLost int
+}
+
+func (p *writeHalfRecorder) WriteConnectionLost() { p.writeLost++ }
+
+// LoseWriteConnection in ConnectionMade is held until ConnectionMade
+// returns: writes after it there are still sent, and a LoseConnection
+// there closes the connection without WriteConnectionLost.
+// reactortest.StringTransport copies this (its
+// TestLoseWriteConnectionHeldInConnectionMade).
+func TestLoseWriteConnectionInConnectionMadeIsHeld(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		steps     func(tr TCPTransport)
+		writeLost int
+	}{
+		{"write, half-close, write", func(tr TCPTransport) {
+			tr.Write([]byte("a"))
+			tr.LoseWriteConnection()
+			tr.Write([]byte("b"))
+		}, 1},
+		{"write, half-close, write, close", func(tr TCPTransport) {
+			tr.Write([]byte("a"))
+			tr.LoseWriteConnection()
+			tr.Write([]byte("b"))
+			tr.LoseConnection()
+		}, 0},
+		{"write, close, half-close, write", func(tr TCPTransport) {
+			tr.Write([]byte("a"))
+			tr.LoseConnection()
+			tr.LoseWriteConnection()
+			tr.Write([]byte("b"))
+		}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := newReactor(t, DefaultBackend())
+			p := &writeHalfRecorder{}
+			p.onMade = func(*recorder) { tc.steps(p.Transport.(TCPTransport)) }
+			p.onLost = func(*recorder, error) { r.Stop() }
+			port := listen(t, r, FactoryFunc(func(net.Addr) Protocol { return p }))
+			read := make(chan string, 1)
+			go func() {
+				c := goDial(t, port.Addr())
+				if c == nil {
+					read <- "(reset)"
+					return
+				}
+				defer c.Close()
+				b, _ := io.ReadAll(c)
+				read <- string(b)
+			}()
+			run(t, r)
+			if got := <-read; got != "ab" || p.writeLost != tc.writeLost {
+				t.Errorf("peer read %q, WriteConnectionLost %d; want \"ab\", %d", got, p.writeLost, tc.writeLost)
+			}
+		})
+	}
+}

@@ -439,3 +439,59 @@ func TestLoseWriteConnectionInConnectionMade(t *testing.T) {
 		t.Errorf("WriteConnectionLost called %d times, want 1", h.writeLost)
 	}
 }
+
+// LoseWriteConnection in ConnectionMade is held until ConnectionMade
+// returns, as the reactor holds it (reactor's
+// TestLoseWriteConnectionInConnectionMadeIsHeld runs the same steps on
+// real sockets): writes made after it in ConnectionMade are still sent,
+// and a LoseConnection that follows it there closes the connection
+// without a WriteConnectionLost.
+func TestLoseWriteConnectionHeldInConnectionMade(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		steps     func(tr *StringTransport)
+		writeLost int
+		lost      error // what Disconnect delivers, nil if it delivers nothing
+	}{
+		{"write, half-close, write", func(tr *StringTransport) {
+			tr.Write([]byte("a"))
+			tr.LoseWriteConnection()
+			tr.Write([]byte("b"))
+		}, 1, nil},
+		{"write, half-close, write, close", func(tr *StringTransport) {
+			tr.Write([]byte("a"))
+			tr.LoseWriteConnection()
+			tr.Write([]byte("b"))
+			tr.LoseConnection()
+		}, 0, reactor.ErrConnectionDone},
+		{"write, close, half-close, write", func(tr *StringTransport) {
+			tr.Write([]byte("a"))
+			tr.LoseConnection()
+			tr.LoseWriteConnection()
+			tr.Write([]byte("b"))
+		}, 0, reactor.ErrConnectionDone},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := NewStringTransport()
+			h := &halfCloser{}
+			h.onMade = func(tr reactor.Transport) {
+				tc.steps(tr.(*StringTransport))
+				if !st.WriteClosed() {
+					t.Error("WriteClosed false after LoseWriteConnection")
+				}
+			}
+			st.Connect(h)
+			if st.String() != "ab" || h.writeLost != tc.writeLost {
+				t.Errorf("written %q, WriteConnectionLost %d; want \"ab\", %d as the reactor", st.String(), h.writeLost, tc.writeLost)
+			}
+			before := st.String()
+			st.Write([]byte("c"))
+			if st.String() != before {
+				t.Errorf("a write after ConnectionMade was recorded: %q", st.String())
+			}
+			if delivered := st.Disconnect(); delivered != (tc.lost != nil) || (delivered && !errors.Is(h.lost[0], tc.lost)) {
+				t.Errorf("Disconnect: %v, ConnectionLost %v; want %v", delivered, h.lost, tc.lost)
+			}
+		})
+	}
+}

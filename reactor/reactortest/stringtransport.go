@@ -63,6 +63,7 @@ type StringTransport struct {
 	disconnecting bool
 	aborted       bool
 	writeClosed   bool
+	writeHeld     bool // LoseWriteConnection in ConnectionMade, held until it returns
 	readClosed    bool // ClosePeer on a protocol that takes half-closes
 	setup         bool // inside Connect: MakeConnection, ConnectionMade
 	lost          bool
@@ -93,13 +94,19 @@ func (t *StringTransport) Connect(p reactor.Protocol) {
 
 // during runs the setup of a connection (MakeConnection, ConnectionMade),
 // then what the reactor holds back until it is over: the write side shut
-// by a LoseWriteConnection made in ConnectionMade.
+// by a LoseWriteConnection made in ConnectionMade, whose later writes
+// were still taken. If ConnectionMade also asked to close, the reactor
+// closes once all is sent and never shuts the write side alone: no
+// WriteConnectionLost.
 func (t *StringTransport) during(setup func()) {
 	t.setup = true
 	setup()
 	t.setup = false
-	if t.writeClosed {
-		t.shutWrite()
+	if t.writeHeld {
+		t.writeHeld, t.writeClosed = false, true
+		if !t.disconnecting {
+			t.shutWrite()
+		}
 	}
 }
 
@@ -246,20 +253,25 @@ func (t *StringTransport) StopProducing() {
 func (t *StringTransport) ProducerState() ProducerState { return t.state }
 
 // LoseWriteConnection shuts the write side, as a real connection does
-// once its buffer has drained (here at once, or when ConnectionMade
-// returns if called in it): later writes are dropped, and the protocol's
-// WriteConnectionLost method, if it has one, is called. If the peer's
+// once its buffer has drained: here at once, then later writes are
+// dropped, and the protocol's WriteConnectionLost method, if it has one,
+// is called. Called in ConnectionMade, it waits, as the reactor's does,
+// until ConnectionMade has returned: writes made there after it are kept,
+// and a LoseConnection made there after it or before it closes the
+// connection without WriteConnectionLost. If the peer's
 // side had ended already (ClosePeer on a HalfCloseableProtocol), both
 // sides are now shut: the connection is to close as after LoseConnection,
 // and Disconnect delivers ConnectionLost(reactor.ErrConnectionDone).
 func (t *StringTransport) LoseWriteConnection() {
-	if t.writeClosed || t.lost || t.aborted {
+	if t.writeClosed || t.writeHeld || t.lost || t.aborted {
+		return
+	}
+	if t.setup {
+		t.writeHeld = true
 		return
 	}
 	t.writeClosed = true
-	if !t.setup {
-		t.shutWrite()
-	}
+	t.shutWrite()
 }
 
 // shutWrite is the write side's end, once LoseWriteConnection may go
@@ -277,7 +289,7 @@ func (t *StringTransport) shutWrite() {
 }
 
 // WriteClosed reports whether LoseWriteConnection was called.
-func (t *StringTransport) WriteClosed() bool { return t.writeClosed }
+func (t *StringTransport) WriteClosed() bool { return t.writeClosed || t.writeHeld }
 
 // SetNoDelay records the setting (NoDelay tells it).
 func (t *StringTransport) SetNoDelay(on bool) error { t.noDelay = on; return nil }
