@@ -433,11 +433,15 @@ func (p *Port) close() {
 		p.holding = false
 		sock.Close(p.held)
 	}
-	sock.Close(p.fd)
-	p.closed = true
 	if p.unlink != "" {
+		// Before the close: while the socket is open its inode stays
+		// allocated, so a socket file bound at the path since (after
+		// ours was removed from under us) cannot have its number and be
+		// taken for ours.
 		removeSocketFile(p.unlink, p.unlinkID)
 	}
+	sock.Close(p.fd)
+	p.closed = true
 }
 
 // ConnectionLost is called by the reactor when it drops the port (it

@@ -122,11 +122,13 @@ func (r *Reactor) ListenUnix(path string, factory Factory, opts ...ListenOption)
 	return p, nil
 }
 
-// removeSocketFile removes a stopped port's socket file, if the file at
+// removeSocketFile removes a stopping port's socket file, if the file at
 // path is still the one its bind made. Somebody may have removed it
 // meanwhile (a cleaner of /tmp, an operator) and another server bound a
 // socket of its own there: removing that one would leave a live server
-// that nobody can reach.
+// that nobody can reach. The comparison is by inode, so it must run while
+// the port's socket is still open: closed, its inode may be given to that
+// other file.
 func removeSocketFile(path string, made os.FileInfo) {
 	if now, err := os.Lstat(path); err == nil && os.SameFile(now, made) {
 		os.Remove(path)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // ListenUnix and ConnectUnix on every backend: the client hears the
@@ -109,4 +111,67 @@ func TestUnixStopListeningLeavesAnotherServersFile(t *testing.T) {
 	if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the second server's own file after it stopped: %v", err)
 	}
+}
+
+// StopListening removes the port's socket file while the socket still
+// listens, and closes it after: only then is the check that the file is
+// still the port's own sound, as an open socket keeps its inode and the
+// number cannot be given to a file bound there since. What a test can see
+// of that order is its consequence for clients: a connect refused because
+// the socket is closed comes after the file is gone. (Closed first, the
+// file of a socket nobody listened on stayed there for the Lstat and the
+// unlink.) The reuse of an inode number itself, which needs another bind
+// to win that moment on a file system that reuses numbers, is not
+// reproduced here.
+func TestUnixStopListeningRemovesFileBeforeClosing(t *testing.T) {
+	r, _ := newReactor(t, Backends()[0])
+	dir := t.TempDir()
+	for i := range 1000 {
+		path := filepath.Join(dir, fmt.Sprintf("s%d.sock", i))
+		p, err := r.ListenUnix(path, greeter("x"), WithBacklog(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop, started, stale := make(chan struct{}), make(chan struct{}), make(chan bool, 1)
+		go func() {
+			defer close(stale)
+			for n := 0; ; n++ {
+				if n == 1 {
+					close(started)
+				}
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				// Refused: the socket is closed. Its file must be gone.
+				if errors.Is(dialUnixOnce(path), unix.ECONNREFUSED) {
+					if _, err := os.Lstat(path); err == nil {
+						stale <- true
+						return
+					}
+				}
+			}
+		}()
+		<-started
+		p.StopListening()
+		close(stop)
+		if <-stale {
+			t.Fatalf("stop %d: the socket was closed while its file was still there: closed before the file was checked and removed", i)
+		}
+		if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("the port's own file after StopListening: %v", err)
+		}
+	}
+}
+
+// dialUnixOnce makes one non-blocking connect to the Unix socket at path,
+// and closes it.
+func dialUnixOnce(path string) error {
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return unix.Connect(fd, &unix.SockaddrUnix{Name: path})
 }
