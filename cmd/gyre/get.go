@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 
 	"gyre/internal/fetch"
 	"gyre/internal/timeline"
@@ -467,16 +468,14 @@ func cummingsify(poem string, rng *rand.Rand) (string, error) {
 
 // checkWritable makes sure path can be created (or overwritten), without
 // leaving a file behind if it did not exist. A path that is not a regular
-// file (a FIFO, /dev/stdout, a device) is not tried: opening it is not
-// without effect. A FIFO's open waits for a reader, and the close that
-// followed ended the reader's input before the figure was written.
+// file is checked by checkSpecial.
 func checkWritable(path string) error {
 	if fi, err := os.Stat(path); err == nil {
 		if fi.IsDir() {
 			return fmt.Errorf("%s is a directory", path)
 		}
 		if !fi.Mode().IsRegular() {
-			return nil
+			return checkSpecial(path, fi.Mode())
 		}
 		f, err := os.OpenFile(path, os.O_WRONLY, 0)
 		if err != nil {
@@ -496,6 +495,31 @@ func checkWritable(path string) error {
 	}
 	f.Close()
 	return os.Remove(f.Name())
+}
+
+// checkSpecial makes sure an existing target that is not a regular file
+// can be written. A FIFO is never opened before the figure is: its open
+// waits for a reader, and the close after it would end the reader's input
+// before the figure came; its permission is all that can be known. A
+// socket cannot be opened at all. A character device (/dev/tty, a
+// terminal) is opened without blocking and without becoming the
+// controlling terminal, as its write will: a permission says nothing of
+// /dev/tty in a process that has no terminal.
+func checkSpecial(path string, mode os.FileMode) error {
+	switch {
+	case mode&os.ModeSocket != 0:
+		return fmt.Errorf("%s is a socket, which cannot be opened as a file", path)
+	case mode&os.ModeCharDevice != 0:
+		fd, err := unix.Open(path, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("%s: %s", path, errReason(err))
+		}
+		return unix.Close(fd)
+	}
+	if err := unix.Access(path, unix.W_OK); err != nil {
+		return fmt.Errorf("%s: %s", path, errReason(err))
+	}
+	return nil
 }
 
 // negativeArg finds the argument of cobra's "unknown shorthand flag: '1'

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -318,5 +319,49 @@ func TestGetPrintProgressOnStderr(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "\x1b[") || !strings.Contains(stderr, "Task 1  "+addr) || !strings.Contains(stderr, "done in") {
 		t.Errorf("no board on stderr: %q", stderr)
+	}
+}
+
+// A --timeline target that exists, is not a regular file and cannot be
+// written is a usage error before the downloads, not a failure after
+// them: a Unix socket, and /dev/tty in a process without a terminal. The
+// server here never ends its poem, so a check left to the end is a hang.
+func TestGetTimelineSpecialRefusedBeforeRun(t *testing.T) {
+	stalling := slowServers(t, 10, time.Hour, embedded(t, "night-bus"))[0]
+	sock := filepath.Join(t.TempDir(), "figure.sock")
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer syscall.Close(fd)
+	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: sock}); err != nil {
+		t.Skip(err)
+	}
+	for _, target := range []string{sock, "/dev/tty"} {
+		if _, err := os.Stat(target); err != nil {
+			t.Logf("%s: %v", target, err)
+			continue
+		}
+		cmd := exec.Command(gyreBinary, "get", "--progress", "never", "--timeline", target, stalling)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		// A new session has no controlling terminal: /dev/tty is no one's.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+			t.Errorf("--timeline %s: not refused before the run", target)
+			continue
+		}
+		if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(stderr.String(), "gyre: --timeline: "+target) {
+			t.Errorf("--timeline %s: status %d, stderr %q; want 2 and the target", target, code, stderr.String())
+		}
 	}
 }
