@@ -474,6 +474,9 @@ func checkWritable(path string) error {
 		if fi.IsDir() {
 			return fmt.Errorf("%s is a directory", path)
 		}
+		if stdStream(path) != nil {
+			return nil // written through gyre's own descriptor
+		}
 		if !fi.Mode().IsRegular() {
 			return checkSpecial(path, fi.Mode())
 		}
@@ -545,8 +548,32 @@ func writeTimeline(path string, tl timeline.Timeline, stderr io.Writer) error {
 	if err := timeline.WriteSVG(&buf, tl); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, []byte(buf.String()), 0o644); err != nil {
+	var err error
+	if std := stdStream(path); std != nil {
+		_, err = io.WriteString(std, buf.String())
+	} else {
+		err = os.WriteFile(path, []byte(buf.String()), 0o644)
+	}
+	if err != nil {
 		return fmt.Errorf("--timeline: %s: %s", path, errReason(err))
+	}
+	return nil
+}
+
+// stdStream is gyre's stdout or stderr if path names the same file
+// (/dev/stdout, /proc/self/fd/2, or the file they were redirected to),
+// nil otherwise. The figure then goes through that descriptor, after what
+// was written there: opening the path again with truncation would erase
+// the poems, and with >> what the file held before.
+func stdStream(path string) *os.File {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	for _, f := range []*os.File{os.Stdout, os.Stderr} {
+		if sfi, err := f.Stat(); err == nil && os.SameFile(fi, sfi) {
+			return f
+		}
 	}
 	return nil
 }

@@ -365,3 +365,46 @@ func TestGetTimelineSpecialRefusedBeforeRun(t *testing.T) {
 		}
 	}
 }
+
+// --timeline naming gyre's own stdout or stderr, redirected to a file,
+// appends the figure to what is there: reopening the path with truncation
+// erased the poems, and with >> what the file held before.
+func TestGetTimelineIntoOwnOutput(t *testing.T) {
+	addr := slowServers(t, 1000, 0, embedded(t, "night-bus"))[0]
+	for _, target := range []string{"/dev/stdout", "/proc/self/fd/1"} {
+		path := filepath.Join(t.TempDir(), "out.txt")
+		if err := os.WriteFile(path, []byte("EARLIER\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(gyreBinary, "get", "--print", "--timeline", target, addr)
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = f, &stderr
+		err = cmd.Run()
+		f.Close()
+		got, _ := os.ReadFile(path)
+		want := "EARLIER\n" + string(embedded(t, "night-bus"))
+		if err != nil || !strings.HasPrefix(string(got), want) || !strings.HasSuffix(string(got), "</svg>\n") {
+			t.Errorf("--timeline %s into stdout >> a file: %v, stderr %q; the file holds %d bytes: %.60q", target, err, stderr.String(), len(got), got)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "err.txt")
+	if err := os.WriteFile(path, []byte("EARLIER\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(gyreBinary, "get", "--progress", "never", "--timeline", "/dev/stderr", addr)
+	cmd.Stderr = f
+	err = cmd.Run()
+	f.Close()
+	got, _ := os.ReadFile(path)
+	if err != nil || !strings.HasPrefix(string(got), "EARLIER\n<?xml") || !strings.HasSuffix(string(got), "</svg>\n") {
+		t.Errorf("--timeline /dev/stderr into stderr >> a file: %v; the file holds %.60q", err, got)
+	}
+}
