@@ -71,6 +71,18 @@ func TestHelp(t *testing.T) {
 	}
 }
 
+// -h before the command's name asks for that command's help: it was taken
+// for a flag of the root with the name as its value, a usage error.
+func TestHelpFlagBeforeCommand(t *testing.T) {
+	for _, args := range [][]string{{"-h", "serve"}, {"--help", "completion", "bash"}} {
+		code, stdout, stderr := gyre(t, nil, args...)
+		_, want, _ := gyre(t, nil, append(args[1:], args[0])...)
+		if code != 0 || stderr != "" || stdout != want {
+			t.Errorf("gyre %q: status %d, stderr %q, stdout %.60q; want the help of %q", args, code, stderr, stdout, args[1:])
+		}
+	}
+}
+
 // Help that cannot be written is a failure, as --version's is: it was
 // dropped, status 0.
 func TestHelpWriteError(t *testing.T) {
@@ -142,6 +154,12 @@ func TestErrors(t *testing.T) {
 		// --help after no such command showed the root's help, status 0.
 		{[]string{"nope", "--help"}, 2, `gyre: unknown command "nope" for "gyre"` + "\n"},
 		{[]string{"serv", "-h"}, 2, `gyre: unknown command "serv" for "gyre" (did you mean "serve"?)` + "\n"},
+		// So did -h before the word, and --help after no such
+		// subcommand showed the parent's help.
+		{[]string{"-h", "nope"}, 2, `gyre: unknown command "nope" for "gyre"` + "\n"},
+		{[]string{"completion", "bsh", "--help"}, 2, `gyre: unknown command "bsh" for "gyre completion"` + "\n"},
+		{[]string{"-h", "completion", "bsh"}, 2, `gyre: unknown command "bsh" for "gyre completion"` + "\n"},
+		{[]string{"completion", "-h", "bsh"}, 2, `gyre: unknown command "bsh" for "gyre completion"` + "\n"},
 		// gyre help of no such command showed the root's help, status 0.
 		{[]string{"help", "nope"}, 2, `gyre: unknown command "nope" for "gyre"` + "\n"},
 		{[]string{"help", "simulat"}, 2, `gyre: unknown command "simulat" for "gyre" (did you mean "simulate"?)` + "\n"},

@@ -100,6 +100,11 @@ func newRootCmd() *cobra.Command {
 		help.Args = helpTopic
 	}
 	forEachCommand(root, func(cmd *cobra.Command) {
+		// cobra adds -h/--help to a command only when it executes it,
+		// after it has looked for the command: until then "-h" was taken
+		// for a flag with a value, the word after it with it, and
+		// "gyre -h serve" was the root with the argument -h serve.
+		cmd.InitDefaultHelpFlag()
 		if ex, ok := builtinExamples[cmd.CommandPath()]; ok && cmd.Example == "" {
 			cmd.Example = ex
 		}
@@ -132,19 +137,19 @@ func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	root.SetErr(stderr)
 	// cobra's help cannot fail, so its failures are kept here (helpErr).
 	// It answers --help before it checks the arguments, and answers it
-	// for a command it does not know with the root's help and status 0:
-	// "gyre serv --help" showed gyre's help, said nothing of the typo and
-	// succeeded. The root's help now refuses such a command, as "gyre
-	// serv" and "gyre help serv" do. And it drops its write errors: help
+	// for a command it does not know with the help of the command above
+	// it and status 0: "gyre serv --help" showed gyre's help, and
+	// "gyre completion bsh --help" completion's, said nothing of the typo
+	// and succeeded. The help of a command with subcommands (the root,
+	// completion) now refuses such a word, as "gyre completion bsh" and
+	// "gyre help completion bsh" do. And it drops its write errors: help
 	// written to a full disk exited 0. (A reader that has gone, as head
 	// does once it has its lines, read what it wanted: no error then.)
 	var helpErr error
 	showHelp := root.HelpFunc()
 	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
-		if cmd == root {
-			if helpErr = unknownCommand(root, commandWords(args)); helpErr != nil {
-				return
-			}
+		if helpErr = unknownSubcommand(root, cmd, args); helpErr != nil {
+			return
 		}
 		out := &firstErrWriter{w: cmd.OutOrStdout()}
 		cmd.SetOut(out)
@@ -158,6 +163,21 @@ func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		err = helpErr
 	}
 	return report(stderr, err)
+}
+
+// unknownSubcommand is the usage error of asking for the help of cmd, a
+// command with subcommands, with args (the whole command line) that name
+// none of them after it; nil for any other command. Its flags, only
+// -h/--help, take no value: any other word would name a subcommand.
+func unknownSubcommand(root, cmd *cobra.Command, args []string) error {
+	if !cmd.HasSubCommands() {
+		return nil
+	}
+	found, rest, err := root.Find(args)
+	if err != nil || found != cmd {
+		return nil // the help of cmd was asked for in another way (gyre help)
+	}
+	return unknownCommand(cmd, commandWords(rest))
 }
 
 // commandWords are the arguments that are not flags, up to "--": at the
