@@ -439,15 +439,19 @@ func printResults(cfg getConfig, printer *poemPrinter, results []fetch.Result, p
 	return nil
 }
 
-// getExitStatus is 1 if the poems could not be written out, the signal's
-// status after an interruption (interruptedError, or nil), 1 if a task
-// failed.
+// getExitStatus is the signal's status after an interruption
+// (interruptedError, or nil), 1 if the poems or the report could not be
+// written out, 1 if a task failed. The signal comes first: the write
+// error is often its consequence (a terminal that hung up fails the
+// report's writes with EIO, a pipe's reader stopped by the same Ctrl-C
+// fails them with EPIPE), and the status promised for it (129 for a
+// terminal that went away) is what a caller tests.
 func getExitStatus(printErr, interrupted error, failed int) error {
 	switch {
-	case printErr != nil:
-		return printErr
 	case interrupted != nil:
 		return interrupted
+	case printErr != nil:
+		return printErr
 	case failed > 0:
 		return &exitError{code: exitFailure}
 	}
