@@ -225,11 +225,14 @@ func (c *serveConfig) check(cmd *cobra.Command, npoems int) error {
 	if c.blocking {
 		// Flags of the reactor server, which the blocking one would
 		// otherwise ignore without a word (--max-conns promises resets it
-		// never makes).
-		for _, name := range []string{"loops", "max-conns"} {
-			if cmd.Flags().Changed(name) {
-				return usageErrorf("--blocking serves one client at a time: it takes no --%s", name)
-			}
+		// never makes). A value that would change nothing (--max-conns 0,
+		// --direct=false, --proxy-protocol=false) is not refused: a
+		// script may spell out the defaults.
+		if cmd.Flags().Changed("loops") {
+			return usageErrorf("--blocking serves one client at a time: it takes no --loops")
+		}
+		if c.maxConns > 0 {
+			return usageErrorf("--blocking serves one client at a time: --max-conns %d does not apply (only 0, the default)", c.maxConns)
 		}
 		if c.direct {
 			return usageErrorf("--direct is how the reactor server makes its system calls: it does not apply with --blocking")

@@ -364,7 +364,10 @@ func TestServeBadArguments(t *testing.T) {
 		{[]string{"--port", "65535", "library", "orchard"}, 2, "--port 65535: 2 poems need ports up to 65536, past 65535"},
 		{[]string{"--port", busyPort, "library"}, 1, "Couldn't listen on localhost:" + busyPort + ": [Errno 98] Address already in use."},
 		// Taken and ignored by the blocking server.
-		{[]string{"--blocking", "--max-conns", "5", "library"}, 2, "--blocking serves one client at a time: it takes no --max-conns"},
+		{[]string{"--blocking", "--max-conns", "5", "library"}, 2, "--blocking serves one client at a time: --max-conns 5 does not apply (only 0, the default)"},
+		// A default spelt out is no mistake, whichever flag it is (the
+		// server starts: the port is taken).
+		{[]string{"--blocking", "--max-conns", "0", "--direct=false", "--proxy-protocol=false", "--port", busyPort, "library"}, 1, "cannot listen on localhost:" + busyPort + ": address already in use"},
 		{[]string{"--blocking", "--direct", "library"}, 2, "--direct is how the reactor server makes its system calls: it does not apply with --blocking"},
 		{[]string{"--blocking", "--port", busyPort, "library"}, 1, "cannot listen on localhost:" + busyPort + ": address already in use"},
 		{[]string{"--loud"}, 2, "unknown flag: --loud"},
