@@ -55,7 +55,7 @@ finish, for at most --grace, then gyre exits with status 0; a second signal
 exits at once (status 130 after SIGINT, 143 after SIGTERM, 129 after
 SIGHUP). Started under nohup, gyre leaves SIGHUP ignored.
 
---max-conns bounds the connections open at once: those beyond
+--max-conns bounds the number of connections open at once: those beyond it
 are reset as soon as accepted (a reset, not a clean close, which a client
 would read as a whole, empty poem) and counted in the log, so an overload
 cannot exhaust memory or descriptors. A Unix socket cannot reset a

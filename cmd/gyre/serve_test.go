@@ -462,3 +462,21 @@ func TestServeHelpTexts(t *testing.T) {
 		t.Errorf("the help still says connections are closed:\n%s", help)
 	}
 }
+
+// The long help's prose is filled to its width: no line of a paragraph
+// stops where the next word would still fit, unless it ends a sentence.
+// The --max-conns paragraph's first line was cut short to keep a phrase
+// on one line.
+func TestServeHelpFilled(t *testing.T) {
+	const width = 75
+	lines := strings.Split(serveLong, "\n")
+	for i := 0; i+1 < len(lines); i++ {
+		line, next := lines[i], lines[i+1]
+		if line == "" || next == "" || strings.HasPrefix(line, " ") || strings.HasPrefix(next, " ") || strings.HasSuffix(line, ".") {
+			continue // a paragraph's or a sentence's end, or the flag table
+		}
+		if word := strings.Fields(next)[0]; len(line)+1+len(word) <= width {
+			t.Errorf("serve's help, line %d is short: %q would fit after %q", i+1, word, line)
+		}
+	}
+}
