@@ -105,9 +105,13 @@ func TestHelpWriteError(t *testing.T) {
 	}
 	r.Close()
 	defer w.Close()
-	var stderr bytes.Buffer
-	if code := execute(t.Context(), []string{"--help"}, nil, w, &stderr); code != 0 || stderr.Len() != 0 {
-		t.Errorf("gyre --help into a closed pipe: status %d, stderr %q; want 0 and nothing", code, stderr.String())
+	// And so for the other things gyre prints for a reader: --version, a
+	// completion script (gyre completion bash | true).
+	for _, args := range [][]string{{"--help"}, {"--version"}, {"completion", "bash"}, {"completion", "fish"}} {
+		var stderr bytes.Buffer
+		if code := execute(t.Context(), args, nil, w, &stderr); code != 0 || stderr.Len() != 0 {
+			t.Errorf("gyre %q into a closed pipe: status %d, stderr %q; want 0 and nothing", args, code, stderr.String())
+		}
 	}
 }
 

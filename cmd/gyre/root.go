@@ -74,7 +74,7 @@ func newRootCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if v, _ := cmd.Flags().GetBool("version"); v {
 				_, err := fmt.Fprintf(cmd.OutOrStdout(), "gyre version %s\n", version())
-				return err
+				return readerGoneIsNoError(err)
 			}
 			return cmd.Help()
 		},
@@ -113,6 +113,14 @@ func newRootCmd() *cobra.Command {
 			// argument and exits 0: "gyre completion nosuch" succeeded.
 			cmd.Args = unknownCommand
 			cmd.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
+		if cmd.Parent() != nil && cmd.Parent().Name() == "completion" && cmd.RunE != nil {
+			// A script piped into a reader that stops early is no failure,
+			// as for the help and --version.
+			run := cmd.RunE
+			cmd.RunE = func(cmd *cobra.Command, args []string) error {
+				return readerGoneIsNoError(run(cmd, args))
+			}
 		}
 		// A wrong argument is a usage error wherever it is checked.
 		if check := cmd.Args; check != nil {
@@ -251,4 +259,15 @@ func versionFrom(info *debug.BuildInfo, ok bool) string {
 		return "devel"
 	}
 	return info.Main.Version
+}
+
+// readerGoneIsNoError drops a write's EPIPE: what gyre prints for a reader
+// (help, --version, a completion script) is no longer wanted once the
+// reader has gone (head has its lines), and that is no failure. Any other
+// write error (a full disk) stays one.
+func readerGoneIsNoError(err error) error {
+	if errors.Is(err, syscall.EPIPE) {
+		return nil
+	}
+	return err
 }
