@@ -160,3 +160,99 @@ func TestLineReceiverStringTransportClose(t *testing.T) {
 		t.Errorf("lines %q", r.lines)
 	}
 }
+
+// A framer paused with frames held back, whose connection is then closed
+// from outside any handler (a timer, a policy, a relay's other side), does
+// not deliver them when resumed, nor anything it is fed or given back
+// afterwards: the reactor resumes a closing connection's producer once its
+// buffer drains, and "DELETE x" must not be acted on then.
+func TestPausedLineReceiverClosedFromOutside(t *testing.T) {
+	for _, how := range closeHow {
+		r, tr := newLineRecorder()
+		r.onLine = func(r *lineRecorder, line []byte) {
+			if string(line) == "HOLD" {
+				r.PauseProducing()
+			}
+		}
+		r.DataReceived([]byte("HOLD\r\nDELETE x\r\n"))
+		how.close(tr)
+		r.ResumeProducing()
+		r.DataReceived([]byte("DELETE y\r\n"))
+		r.SetLineMode([]byte("DELETE z\r\n"))
+		if !slices.Equal(r.lines, []string{"HOLD"}) {
+			t.Errorf("%s: lines %q", how.name, r.lines)
+		}
+	}
+}
+
+// The same in raw mode: held raw data, and lines given back by
+// SetLineMode from outside a handler, once the transport is closing.
+func TestPausedRawLineReceiverClosedFromOutside(t *testing.T) {
+	r, tr := newLineRecorder()
+	r.onLine = func(r *lineRecorder, line []byte) { r.SetRawMode(); r.PauseProducing() }
+	r.DataReceived([]byte("body\r\nsecret"))
+	tr.AbortConnection()
+	r.ResumeProducing()
+	r.SetLineMode([]byte("DELETE x\r\n"))
+	if len(r.raw) != 0 || !slices.Equal(r.lines, []string{"body"}) {
+		t.Errorf("raw %q, lines %q", r.raw, r.lines)
+	}
+}
+
+// The string framers hold their strings too.
+func TestPausedStringFramersClosedFromOutside(t *testing.T) {
+	for _, how := range closeHow {
+		tr := &fakeTransport{}
+		n := &NetstringReceiver{}
+		h := &holdStrings{pause: n.PauseProducing}
+		n.Handler = h
+		n.MakeConnection(tr)
+		n.DataReceived([]byte("4:HOLD,8:DELETE x,"))
+		how.close(tr)
+		n.ResumeProducing()
+		n.DataReceived([]byte("8:DELETE y,"))
+		if !slices.Equal(h.got, []string{"HOLD"}) {
+			t.Errorf("%s, netstring: strings %q", how.name, h.got)
+		}
+
+		tr = &fakeTransport{}
+		i := &Int8StringReceiver{}
+		h = &holdStrings{pause: i.PauseProducing}
+		i.Handler = h
+		i.MakeConnection(tr)
+		i.DataReceived([]byte("\x04HOLD\x08DELETE x"))
+		how.close(tr)
+		i.ResumeProducing()
+		if !slices.Equal(h.got, []string{"HOLD"}) {
+			t.Errorf("%s, int8: strings %q", how.name, h.got)
+		}
+	}
+}
+
+// holdStrings pauses its framer on "HOLD".
+type holdStrings struct {
+	stringRecorder
+	pause func()
+}
+
+func (h *holdStrings) StringReceived(b []byte) {
+	h.stringRecorder.StringReceived(b)
+	if string(b) == "HOLD" {
+		h.pause()
+	}
+}
+
+// A LineOnlyReceiver fed after its transport began to close (by a wrapper
+// that still passes data on) delivers nothing, as Twisted's checks
+// transport.disconnecting before the first line of a read too.
+func TestLineOnlyReceiverFedAfterClose(t *testing.T) {
+	r := &quitLineOnly{close: reactor.Transport.LoseConnection}
+	r.Handler = r
+	tr := &fakeTransport{}
+	r.MakeConnection(tr)
+	tr.LoseConnection()
+	r.DataReceived([]byte("DELETE x\r\n"))
+	if len(r.lines) != 0 {
+		t.Errorf("lines %q", r.lines)
+	}
+}

@@ -43,6 +43,16 @@
 // the handler's hook) with an error that says what was wrong (Err); it
 // never panics.
 //
+// # Closing
+//
+// Once the connection is closing (the framer's LoseConnection or
+// StopProducing, or the transport's: whatever makes
+// reactor.Transport.Disconnecting true), a framer delivers nothing more:
+// not the frames left in the read a handler closed it from, nor those held
+// back by a pause when it is closed from elsewhere and then resumed, nor
+// any data it is fed afterwards. A frame handled is never one that came
+// after the close. The check is one call per frame and per read.
+//
 // # Cost
 //
 // Frames are delivered straight from the read when they are whole in it,

@@ -23,12 +23,13 @@ const maxFuzzInput = 512
 type fuzzRead struct {
 	data   []byte
 	resume bool // ResumeProducing
-	clear  bool // ClearLineBuffer (LineReceiver)
+	clear  bool // ClearLineBuffer (LineReceiver); the string targets close the transport instead
 }
 
 // fuzzReads cuts data into reads, one per byte of cuts: its low six bits
 // are the read's length less one, the top one asks for a resume before
-// it, the next for a clear. The data past the cuts is one last read.
+// it, the next for a clear (or a close). The data past the cuts is one
+// last read.
 func fuzzReads(data, cuts []byte) []fuzzRead {
 	data = data[:min(len(data), maxFuzzInput)]
 	var reads []fuzzRead
@@ -192,7 +193,10 @@ func expectStrings(data []byte, step func(byte) ([]byte, bool, error)) (want []s
 }
 
 // checkStrings feeds a string framer the reads and compares it with the
-// grammar's verdict.
+// grammar's verdict. A read flagged clear is preceded by closing the
+// transport from outside any handler (before the resume, if both are
+// asked): from then on nothing more is delivered, the strings held back
+// by a pause included.
 func checkStrings(t *testing.T, sf *stringFramer, hook bool, feed func([]byte), resume func(), data, cuts []byte, step func(byte) ([]byte, bool, error)) {
 	t.Helper()
 	h := &stringScript{f: sf}
@@ -203,7 +207,12 @@ func checkStrings(t *testing.T, sf *stringFramer, hook bool, feed func([]byte), 
 	tr := &fakeTransport{}
 	sf.MakeConnection(tr)
 	reads := fuzzReads(data, cuts)
+	closedAt := -1 // how many strings had come when the transport closed
 	for _, rd := range reads {
+		if rd.clear && closedAt < 0 {
+			tr.LoseConnection()
+			closedAt = len(h.got)
+		}
 		if rd.resume && sf.in.paused {
 			resume()
 		}
@@ -215,6 +224,12 @@ func checkStrings(t *testing.T, sf *stringFramer, hook bool, feed func([]byte), 
 		}
 	}
 	want, pending, bad := expectStrings(data[:min(len(data), maxFuzzInput)], step)
+	if closedAt >= 0 {
+		if len(h.got) != closedAt || len(h.got) > len(want) || !slices.Equal(h.got, want[:len(h.got)]) {
+			t.Fatalf("strings %q (%d when the transport closed), want at most %q", h.got, closedAt, want)
+		}
+		return
+	}
 	if !slices.Equal(h.got, want) {
 		t.Fatalf("strings %q, want %q", h.got, want)
 	}
@@ -262,6 +277,7 @@ func FuzzNetstringReceiver(f *testing.F) {
 		f.Add(s.maxLen, false, []byte(s.data), []byte(s.cuts))
 	}
 	f.Add(4, true, []byte("4:abcd,5:"), []byte(""))
+	f.Add(8, false, []byte("1:P,2:ab,2:cd,"), []byte("\x08\xc0")) // paused, closed, resumed
 	f.Fuzz(func(t *testing.T, maxLen int, hook bool, data, cuts []byte) {
 		n := &NetstringReceiver{}
 		n.MaxLength = maxLen
@@ -285,6 +301,7 @@ func FuzzIntStringReceivers(f *testing.F) {
 		f.Add(s.maxLen, false, []byte(s.data), []byte(s.cuts))
 	}
 	f.Add(2, true, []byte("\x00\x03abc"), []byte(""))
+	f.Add(8, false, []byte("\x00\x01P\x00\x02ab\x00\x02cd"), []byte("\x06\xc0")) // paused, closed, resumed
 	f.Fuzz(func(t *testing.T, maxLen int, hook bool, data, cuts []byte) {
 		for _, size := range []int{1, 2, 4} {
 			g := &intGrammar{size: size, maxLen: stringMax(maxLen)}

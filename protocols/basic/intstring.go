@@ -24,7 +24,7 @@ func (f *intString) receive(data []byte, size int) {
 		return
 	}
 	f.size = size
-	f.in.feed(data, f)
+	f.in.feed(data, f.Transport, f)
 }
 
 func (f *intString) resume(size int) {
@@ -32,7 +32,7 @@ func (f *intString) resume(size int) {
 	if f.Transport != nil {
 		f.Transport.ResumeProducing()
 	}
-	f.in.resume(f)
+	f.in.resume(f.Transport, f)
 }
 
 // next delivers one string from the front of p.

@@ -65,6 +65,12 @@ type LengthHandler interface {
 //     transport.disconnecting after each line. Twisted's does not check
 //     after raw data, nor after an abort (abortConnection leaves
 //     disconnecting false); this one stops after both.
+//   - Closing it from outside any handler (a timer, a policy such as
+//     IdleTimeout, a relay's other side) while paused drops the lines
+//     held back: ResumeProducing, which the reactor still calls as a
+//     closing connection's buffer drains, delivers none of them, and
+//     neither DataReceived nor SetLineMode delivers anything more.
+//     Twisted's resumeProducing hands over one more line there.
 type LineReceiver struct {
 	reactor.BaseProtocol
 	// Handler receives the lines (and raw data in raw mode).
@@ -105,7 +111,7 @@ func (r *LineReceiver) DataReceived(data []byte) {
 		r.fail(ErrNoHandler)
 		return
 	}
-	r.in.feed(data, r)
+	r.in.feed(data, r.Transport, r)
 }
 
 // next delivers the lines at the front of p, or the raw data. It goes on
@@ -256,7 +262,7 @@ func (r *LineReceiver) SetLineMode(extra []byte) {
 	if len(extra) == 0 {
 		return
 	}
-	r.in.prepend(extra, r)
+	r.in.prepend(extra, r.Transport, r)
 }
 
 // RawMode reports whether the framer is in raw mode.
@@ -293,7 +299,7 @@ func (r *LineReceiver) ResumeProducing() {
 	if r.Transport != nil {
 		r.Transport.ResumeProducing()
 	}
-	r.in.resume(r)
+	r.in.resume(r.Transport, r)
 }
 
 // StopProducing delivers nothing more and loses the connection.

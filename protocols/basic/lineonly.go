@@ -33,8 +33,10 @@ type LineOnlyReceiver struct {
 	send [2][]byte
 }
 
-// DataReceived implements reactor.Protocol.
+// DataReceived implements reactor.Protocol. Nothing is delivered once the
+// transport is closing, as Twisted's checks before the first line too.
 func (r *LineOnlyReceiver) DataReceived(data []byte) {
+	r.stopIfClosing()
 	if r.done {
 		return
 	}
@@ -115,7 +117,8 @@ func (r *LineOnlyReceiver) DataReceived(data []byte) {
 
 // stopIfClosing delivers nothing more once the transport is going away
 // (see stream.closing): Twisted's LineOnlyReceiver checks
-// transport.disconnecting before each line.
+// transport.disconnecting before each line. One interface call per line
+// and per read, no allocation.
 func (r *LineOnlyReceiver) stopIfClosing() {
 	if r.Transport != nil && r.Transport.Disconnecting() {
 		r.done = true

@@ -31,7 +31,7 @@ func (n *NetstringReceiver) DataReceived(data []byte) {
 		n.invalid(ErrNoHandler)
 		return
 	}
-	n.in.feed(data, n)
+	n.in.feed(data, n.Transport, n)
 }
 
 // ResumeProducing delivers the strings held back and reads again.
@@ -39,7 +39,7 @@ func (n *NetstringReceiver) ResumeProducing() {
 	if n.Transport != nil {
 		n.Transport.ResumeProducing()
 	}
-	n.in.resume(n)
+	n.in.resume(n.Transport, n)
 }
 
 // next delivers one netstring from the front of p.

@@ -185,3 +185,84 @@ func TestPauseOverSockets(t *testing.T) {
 		})
 	}
 }
+
+// bulkAnswer answers each line with a large body, paced by its own
+// connection: the framer is its transport's push producer, so the reactor
+// pauses it, with the lines after the first held back, until the client
+// reads.
+type bulkAnswer struct {
+	LineReceiver
+	lines []string
+}
+
+const bulkSize = 16 << 20 // beyond what the kernel's buffers take at once
+
+func (b *bulkAnswer) ConnectionMade() { b.Transport.RegisterProducer(b, true) }
+
+func (b *bulkAnswer) LineReceived(line []byte) {
+	b.lines = append(b.lines, string(line))
+	b.Transport.Write(make([]byte, bulkSize))
+}
+
+// Over real sockets, on every backend: a connection closed from outside
+// any handler (as IdleTimeout or a relay closes it) while the reactor has
+// its framer paused, with "DELETE x" held back, never hands "DELETE x" to
+// the handler, though the reactor resumes the framer as the buffer drains.
+func TestPausedByReactorThenClosed(t *testing.T) {
+	for _, backend := range reactor.Backends() {
+		t.Run(backend, func(t *testing.T) {
+			r := reactortest.RealReactor(t, backend)
+			made := make(chan *bulkAnswer, 1)
+			port, err := r.ListenTCP("127.0.0.1:0", reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+				p := &bulkAnswer{}
+				p.Handler = p
+				made <- p
+				return p
+			}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- r.Run() }()
+			defer func() { r.CallFromGoroutine(func() { r.Stop() }); <-done }()
+			c, err := net.Dial("tcp", port.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := c.Write([]byte("GET\r\nDELETE x\r\n")); err != nil {
+				t.Fatal(err)
+			}
+			p := <-made
+			// Wait until the reactor has paused the framer with the second
+			// line held, then close from outside any handler.
+			deadline := time.Now().Add(10 * time.Second)
+			for closed := false; !closed; {
+				if time.Now().After(deadline) {
+					t.Fatal("the framer was never paused with a line held")
+				}
+				res := make(chan bool, 1)
+				r.CallFromGoroutine(func() {
+					held := p.Paused() && p.Buffered() > 0
+					if held {
+						p.Transport.LoseConnection()
+					}
+					res <- held
+				})
+				if closed = <-res; !closed {
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
+			c.SetDeadline(time.Now().Add(20 * time.Second))
+			n, err := io.Copy(io.Discard, c)
+			lines := make(chan []string, 1)
+			r.CallFromGoroutine(func() { lines <- p.lines })
+			if got := <-lines; len(got) != 1 || got[0] != "GET" {
+				t.Errorf("lines handled %q, want only GET", got)
+			}
+			if err != nil || n != bulkSize {
+				t.Errorf("client read %d bytes, %v; want %d", n, err, bulkSize)
+			}
+		})
+	}
+}

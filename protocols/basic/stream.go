@@ -48,14 +48,15 @@ type splitter interface {
 // small.
 const keepCap = 16 << 10
 
-// feed delivers data. Inside the loop (a handler feeding the framer from
-// its own callback), the data is queued behind what is left of the input.
-func (s *stream) feed(data []byte, f splitter) {
+// feed delivers data, unless t is going away (see closing). Inside the
+// loop (a handler feeding the framer from its own callback), the data is
+// queued behind what is left of the input, and the loop checks t itself.
+func (s *stream) feed(data []byte, t reactor.Transport, f splitter) {
 	if s.busy {
 		s.insert(nil, data)
 		return
 	}
-	if s.done {
+	if s.closing(t) {
 		return
 	}
 	if len(s.buf) > 0 {
@@ -85,10 +86,13 @@ func (s *stream) feed(data []byte, f splitter) {
 }
 
 // resume delivers what was kept while paused (not from inside the loop,
-// which goes on by itself once paused is cleared).
-func (s *stream) resume(f splitter) {
+// which goes on by itself once paused is cleared), unless t has begun to
+// close meanwhile: a timer, a policy or a relay's other side may close a
+// paused connection, and the reactor still resumes its producer once the
+// buffer drains.
+func (s *stream) resume(t reactor.Transport, f splitter) {
 	s.paused = false
-	if !s.busy && !s.done && len(s.buf) > 0 {
+	if !s.busy && len(s.buf) > 0 && !s.closing(t) {
 		s.run(s.buf, f)
 	}
 }
@@ -133,8 +137,11 @@ func (s *stream) abandon() {
 // closed the connection through its transport, as code written for
 // Twisted does (self.transport.loseConnection()), and the frames after the
 // one that told it to close ("QUIT", then "DELETE x" in the same read)
-// must not be acted on. Called after each handler call: one interface
-// call per frame, no allocation.
+// must not be acted on; or something outside any handler closed it while
+// the framer held frames back (paused), which must not be acted on either.
+// Called after each handler call, and before the delivery starts (feed,
+// resume, prepend): one interface call per frame and per read, no
+// allocation.
 func (s *stream) closing(t reactor.Transport) bool {
 	if t != nil && t.Disconnecting() {
 		s.done = true
@@ -176,15 +183,15 @@ func (s *stream) insert(front, back []byte) {
 }
 
 // prepend puts front before the undelivered input and goes on
-// delivering (the loop does, when inside it).
-func (s *stream) prepend(front []byte, f splitter) {
+// delivering (the loop does, when inside it), unless t is going away.
+func (s *stream) prepend(front []byte, t reactor.Transport, f splitter) {
 	if s.busy {
 		if !s.unconsume(front) {
 			s.insert(front, nil)
 		}
 		return
 	}
-	if s.done {
+	if s.closing(t) {
 		return
 	}
 	nb := make([]byte, 0, len(front)+len(s.buf))

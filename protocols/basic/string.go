@@ -79,7 +79,9 @@ func (f *stringFramer) StopProducing() { f.LoseConnection() }
 // itself (LoseConnection, AbortConnection: Transport.Disconnecting) stops
 // them too, where Twisted's IntNStringReceiver and NetstringReceiver,
 // which do not check transport.disconnecting, go on: as the line framers
-// do, so that a string handled after a close is never acted on.
+// do, so that a string handled after a close is never acted on. So does
+// a close from outside any handler while paused: ResumeProducing then
+// delivers none of the strings held back.
 func (f *stringFramer) LoseConnection() {
 	f.in.done = true
 	if f.Transport != nil {
