@@ -25,4 +25,13 @@
 // A header with the LOCAL command (v2) or the UNKNOWN family (v1) is what
 // the balancer sends for connections of its own, such as health checks:
 // the connection is served with its own addresses.
+//
+// The inner protocol sees the connection as it would without the wrapper.
+// Its transport is the connection, wrapped (reactor.TransportWrapper
+// reaches it; its optional methods, such as Buffered, are all there) to
+// report the header's addresses (Proxied) and to follow the protocol's
+// pausing: the bytes that came after the header, in the read that
+// completed it, are handed over at once, unless ConnectionMade closed the
+// connection (they are dropped) or paused it (they wait for its
+// ResumeProducing, and come before anything read later).
 package proxyproto
