@@ -18,8 +18,11 @@
 //
 // The poem is read once at start-up, its line ends made "\n" as the
 // original's text-mode read makes them, and sent byte for byte, whatever
-// its encoding. A client that goes away mid-poem is noticed when a send fails,
-// and the server quietly moves on to the next one.
+// its encoding: the original reads it as UTF-8 text, and on a file that is
+// not (Latin-1, say) dies with a UnicodeDecodeError when its first client
+// comes, which never gets the poem. A client that goes away mid-poem is
+// noticed when a send fails, and the server quietly moves on to the next
+// one.
 //
 // Like the original, it handles no signal. Stopped by Ctrl-C or SIGTERM in
 // the middle of a poem, it dies and the kernel closes the client's
