@@ -26,12 +26,15 @@
 // the balancer sends for connections of its own, such as health checks:
 // the connection is served with its own addresses.
 //
-// The inner protocol sees the connection as it would without the wrapper.
-// Its transport is the connection, wrapped (reactor.TransportWrapper
-// reaches it; its optional methods, such as Buffered, are all there) to
-// report the header's addresses (Proxied) and to follow the protocol's
-// pausing: the bytes that came after the header, in the read that
-// completed it, are handed over at once, unless ConnectionMade closed the
-// connection (they are dropped) or paused it (they wait for its
-// ResumeProducing, and come before anything read later).
+// The bytes that followed the header in the read that completed it are
+// handed to the inner protocol right after its ConnectionMade, unless that
+// closed or aborted the connection. They are handed over even if
+// ConnectionMade paused the transport, where without the wrapper nothing
+// would be read until the resume: a protocol that pauses there (to wait
+// for a backend, say) and is served behind this package must be ready to
+// keep what DataReceived brings meanwhile, as LineReceiver does. Holding
+// them back would need a transport of the wrapper's own between the inner
+// protocol and the connection, hiding the connection's optional methods
+// and delivering from inside the protocol's ResumeProducing, outside the
+// reactor's guard.
 package proxyproto

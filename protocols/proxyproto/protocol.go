@@ -18,11 +18,6 @@ type headerProtocol struct {
 	inner    reactor.Protocol
 	rejected error // why the connection was aborted, once it was
 	building bool  // inside the inner factory's BuildProtocol (see ConnectionLost)
-	// innerPaused and held are the inner protocol's pausing (pacing.go):
-	// held is what followed the header, kept while the inner protocol,
-	// paused since its ConnectionMade, has not resumed.
-	innerPaused bool
-	held        []byte
 }
 
 func (p *headerProtocol) MakeConnection(t reactor.Transport) { p.t = t }
@@ -40,12 +35,7 @@ func (p *headerProtocol) ConnectionMade() {
 func (p *headerProtocol) DataReceived(data []byte) {
 	switch {
 	case p.inner != nil:
-		// With bytes still kept after the header, something other than
-		// the inner protocol (an outer policy) resumed reading while it
-		// was paused: they go first, as they came.
-		if p.held == nil || p.deliverHeld() {
-			p.inner.DataReceived(data)
-		}
+		p.inner.DataReceived(data)
 		return
 	case p.rejected != nil:
 		return // aborted: the loss follows
@@ -107,14 +97,16 @@ func (p *headerProtocol) startTLS(h header, rest []byte) {
 // start builds the inner protocol for the client the header names, starts
 // it on a transport that reports the client's address, and passes on the
 // bytes that followed the header in the same read, unless ConnectionMade
-// closed the connection (a connection stops reading once asked to close,
-// and without the wrapper those bytes would never have been delivered),
-// or paused it: they are kept until it resumes (pacing.go).
+// closed the connection: a connection stops reading once asked to close,
+// and without the wrapper those bytes would never have been delivered.
 func (p *headerProtocol) start(h header, rest []byte) {
 	if p.timer != nil && p.timer.Active() {
 		p.timer.Cancel()
 	}
-	t := innerTransport(p, p.t, h.local, h.src, h.dst)
+	t := p.t
+	if !h.local {
+		t = wrapTransport(p.t, h.src, h.dst)
+	}
 	p.building = true
 	inner := p.f.inner.BuildProtocol(t.Peer())
 	p.building = false
@@ -125,11 +117,7 @@ func (p *headerProtocol) start(h header, rest []byte) {
 	p.inner = inner
 	inner.MakeConnection(t)
 	inner.ConnectionMade()
-	switch {
-	case len(rest) == 0 || t.Disconnecting():
-	case p.innerPaused:
-		p.held = append([]byte(nil), rest...)
-	default:
+	if len(rest) > 0 && !t.Disconnecting() {
 		inner.DataReceived(rest)
 	}
 }
@@ -196,7 +184,6 @@ func (p *headerProtocol) ConnectionLost(reason error) {
 		p.timer.Cancel()
 	}
 	if p.inner != nil {
-		p.held = nil
 		p.inner.ConnectionLost(reason)
 		return
 	}

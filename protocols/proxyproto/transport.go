@@ -15,11 +15,10 @@ type Proxied interface {
 }
 
 // tcpTransport is the transport of a proxied TCP connection. It embeds
-// the connection's pacedTCP, and so the *reactor.Conn itself: every
-// optional method a protocol may look for (Buffered, SetNoDelay,
-// AcceptDelay...) is still there.
+// the *reactor.Conn itself, so every optional method a protocol may look
+// for (Buffered, SetNoDelay, AcceptDelay...) is still there.
 type tcpTransport struct {
-	*pacedTCP
+	*reactor.Conn
 	peer, host net.Addr
 }
 
@@ -27,14 +26,17 @@ func (t *tcpTransport) Peer() net.Addr      { return t.peer }
 func (t *tcpTransport) Host() net.Addr      { return t.host }
 func (t *tcpTransport) ProxyPeer() net.Addr { return t.Conn.Peer() }
 
+// Unwrap gives the connection itself (reactor.TransportWrapper), so that a
+// file poem still goes out with sendfile(2).
+func (t *tcpTransport) Unwrap() reactor.Transport { return t.Conn }
+
 // tlsTransport is the transport of a proxied TLS connection (WithTLS).
-// It embeds the *reactor.TLSConn (through pacedTLS), so that a protocol
-// finds there what it finds on a plain TLS connection: Buffered and
-// SetWriteBufferLimits (a slow poem server paces itself by them, and a log
-// counts as sent only what left the buffer), LoseWriteConnection,
-// SetNoDelay, WriteCount.
+// It embeds the *reactor.TLSConn, so that a protocol finds there what it
+// finds on a plain TLS connection: Buffered and SetWriteBufferLimits (a
+// slow poem server paces itself by them, and a log counts as sent only
+// what left the buffer), LoseWriteConnection, SetNoDelay, WriteCount.
 type tlsTransport struct {
-	*pacedTLS
+	*reactor.TLSConn
 	peer, host net.Addr
 }
 
@@ -42,9 +44,12 @@ func (t *tlsTransport) Peer() net.Addr      { return t.peer }
 func (t *tlsTransport) Host() net.Addr      { return t.host }
 func (t *tlsTransport) ProxyPeer() net.Addr { return t.TLSConn.Peer() }
 
+// Unwrap gives the TLS connection itself (reactor.TransportWrapper).
+func (t *tlsTransport) Unwrap() reactor.Transport { return t.TLSConn }
+
 // anyTransport is the same over any other Transport (test transports).
 type anyTransport struct {
-	*pacedAny
+	reactor.Transport
 	peer, host net.Addr
 }
 
@@ -52,27 +57,16 @@ func (t *anyTransport) Peer() net.Addr      { return t.peer }
 func (t *anyTransport) Host() net.Addr      { return t.host }
 func (t *anyTransport) ProxyPeer() net.Addr { return t.Transport.Peer() }
 
-// innerTransport returns the transport the inner protocol is given: t,
-// paced for p (see pacing.go), reporting peer and host as its addresses
-// unless the header was LOCAL (local), which keeps the connection's own.
-func innerTransport(p *headerProtocol, t reactor.Transport, local bool, peer, host net.Addr) reactor.Transport {
+// Unwrap gives the transport beneath (reactor.TransportWrapper).
+func (t *anyTransport) Unwrap() reactor.Transport { return t.Transport }
+
+// wrapTransport returns t reporting peer and host as its addresses.
+func wrapTransport(t reactor.Transport, peer, host net.Addr) Proxied {
 	switch c := t.(type) {
 	case *reactor.Conn:
-		paced := &pacedTCP{Conn: c, p: p}
-		if local {
-			return paced
-		}
-		return &tcpTransport{pacedTCP: paced, peer: peer, host: host}
+		return &tcpTransport{Conn: c, peer: peer, host: host}
 	case *reactor.TLSConn:
-		paced := &pacedTLS{TLSConn: c, p: p}
-		if local {
-			return paced
-		}
-		return &tlsTransport{pacedTLS: paced, peer: peer, host: host}
+		return &tlsTransport{TLSConn: c, peer: peer, host: host}
 	}
-	paced := &pacedAny{Transport: t, p: p}
-	if local {
-		return paced
-	}
-	return &anyTransport{pacedAny: paced, peer: peer, host: host}
+	return &anyTransport{Transport: t, peer: peer, host: host}
 }
