@@ -19,10 +19,11 @@
 // The poem is read once at start-up, its line ends made "\n" as the
 // original's text-mode read makes them, and sent byte for byte, whatever
 // its encoding: the original reads it as UTF-8 text, and on a file that is
-// not (Latin-1, say) dies with a UnicodeDecodeError when its first client
-// comes, which never gets the poem. A client that goes away mid-poem is
-// noticed when a send fails, and the server quietly moves on to the next
-// one.
+// not (Latin-1, say) dies with a UnicodeDecodeError while serving its first
+// client, once its reads (decoded some 8 KB at a time) reach the bad bytes:
+// that client gets none of the poem, or a part and a clean close. A client
+// that goes away mid-poem is noticed when a send fails, and the server
+// quietly moves on to the next one.
 //
 // Like the original, it handles no signal. Stopped by Ctrl-C or SIGTERM in
 // the middle of a poem, it dies and the kernel closes the client's
