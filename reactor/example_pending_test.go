@@ -16,7 +16,7 @@ func ExampleReactor_PendingCalls() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer r.Close() // never run: Close releases its ports
+	defer r.Close() // the reactor is not run here: Close releases its ports
 	start := r.Now()
 	r.CallLater(time.Hour, func() {})
 	retry := r.CallLater(time.Minute, func() {})

@@ -175,7 +175,7 @@ func ExampleWithUDPReusePort() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer r.Close() // never run: Close releases its ports
+	defer r.Close() // the reactor is not run here: Close releases its ports
 	first, err := r.ListenUDP("127.0.0.1:0", &reactor.BaseDatagramProtocol{}, reactor.WithUDPReusePort())
 	if err != nil {
 		log.Fatal(err)
