@@ -39,7 +39,10 @@ server that cannot be reached, resets the connection or runs out of
 --timeout fails its task, with one line on stderr; the others go on. The
 exit status is 0 when every poem arrived, 1 otherwise (130 when
 interrupted, 143 after SIGTERM, 129 after SIGHUP); 2 for a mistake on the
-command line. A poem cut short by a signal is never printed.
+command line. Output that could not be written (a full disk) is status 1
+and its line even after a signal, unless the signal caused it (a reader
+stopped by the same Ctrl-C, a terminal that hung up). A poem cut short by
+a signal is never printed.
 
 --mode chooses how, as in part 2 of the tutorial:
   reactor    all servers at once, on gyre's reactor (poetry.GetPoetry,
@@ -296,14 +299,13 @@ func runGet(ctx context.Context, cfg getConfig, addrs []poetry.Address, stdout, 
 	failed, poems := transformPoems(cfg, results, stderr)
 	printErr := printResults(cfg, printer, results, poems, failed, elapsed, stdout, report)
 	if printErr == nil && report.err != nil {
-		printErr = &exitError{code: exitFailure, err: fmt.Errorf("cannot write the report to stdout: %s", writeReason(report.err))}
+		printErr = &exitError{code: exitFailure, err: fmt.Errorf("cannot write the report to stdout: %w", writeCause(report.err))}
 	}
+	var timelineErr error
 	if rec != nil {
-		if err := writeTimeline(cfg.timeline, rec.Timeline(), stderr); err != nil {
-			return err
-		}
+		timelineErr = writeTimeline(cfg.timeline, rec.Timeline(), stderr)
 	}
-	return getExitStatus(printErr, interrupted, failed)
+	return getExitStatus(interrupted, failed, timelineErr, printErr)
 }
 
 // firstErrWriter writes to w and keeps the first error (writes after it
@@ -439,23 +441,47 @@ func printResults(cfg getConfig, printer *poemPrinter, results []fetch.Result, p
 	return nil
 }
 
-// getExitStatus is the signal's status after an interruption
-// (interruptedError, or nil), 1 if the poems or the report could not be
-// written out, 1 if a task failed. The signal comes first: the write
-// error is often its consequence (a terminal that hung up fails the
-// report's writes with EIO, a pipe's reader stopped by the same Ctrl-C
-// fails them with EPIPE), and the status promised for it (129 for a
-// terminal that went away) is what a caller tests.
-func getExitStatus(printErr, interrupted error, failed int) error {
-	switch {
-	case interrupted != nil:
+// getExitStatus is the one rule of gyre get's status, given the
+// interruption (interruptedError, or nil), the number of failed tasks and
+// the errors of writing out the timeline, the poems and the report (nil
+// when written), the first of them first:
+//
+//   - a write error the signal did not cause is said (its one line, status
+//     1), even after an interruption: a poem lost to a full disk before
+//     the Ctrl-C must not go unsaid;
+//   - then the interruption, with its signal's status: it wins over the
+//     write errors a signal causes (causedBySignal: EPIPE from a pipe's
+//     reader stopped by the same Ctrl-C, EIO or ENXIO from a terminal that
+//     hung up), so the status promised for a terminal that went away (129)
+//     is what a caller sees;
+//   - then any write error (without a signal, EPIPE and EIO are failures
+//     like the others), status 1;
+//   - then 1 if a task failed.
+func getExitStatus(interrupted error, failed int, writeErrs ...error) error {
+	for _, err := range writeErrs {
+		if err != nil && interrupted != nil && !causedBySignal(err) {
+			return err
+		}
+	}
+	if interrupted != nil {
 		return interrupted
-	case printErr != nil:
-		return printErr
-	case failed > 0:
+	}
+	for _, err := range writeErrs {
+		if err != nil {
+			return err
+		}
+	}
+	if failed > 0 {
 		return &exitError{code: exitFailure}
 	}
 	return nil
+}
+
+// causedBySignal reports whether a write error is one that a stop signal
+// brings about: EPIPE (the reader of a pipe, in the same process group,
+// stopped by the same Ctrl-C) or EIO and ENXIO (the terminal hung up).
+func causedBySignal(err error) bool {
+	return errors.Is(err, unix.EPIPE) || errors.Is(err, unix.EIO) || errors.Is(err, unix.ENXIO)
 }
 
 // cummingsify is client 5.1's use of poetry.Cummingsify: a *ValueError
@@ -559,7 +585,7 @@ func writeTimeline(path string, tl timeline.Timeline, stderr io.Writer) error {
 		err = os.WriteFile(path, []byte(buf.String()), 0o644)
 	}
 	if err != nil {
-		return fmt.Errorf("--timeline: %s: %s", path, errReason(err))
+		return fmt.Errorf("--timeline: %s: %w", path, writeCause(err))
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -12,8 +13,19 @@ import (
 
 // A terminal that hangs up under gyre get, the report going to it, ends
 // with SIGHUP's status, 129, as get's help says: the report's write to the
-// dead terminal failed with EIO, and that error won, status 1.
+// dead terminal failed with EIO, and that error won, status 1. The same
+// holds for the figure of --timeline written to that terminal (through
+// stdout or /dev/tty), whose error was returned before the status was
+// decided.
 func TestGetTerminalHangsUp(t *testing.T) {
+	for _, args := range [][]string{nil, {"--timeline", "/dev/stdout"}, {"--timeline", "/dev/tty"}} {
+		t.Run(strings.Join(append([]string{"get"}, args...), " "), func(t *testing.T) {
+			getTerminalHangsUp(t, args...)
+		})
+	}
+}
+
+func getTerminalHangsUp(t *testing.T, args ...string) {
 	ctl, tty := openPty(t, 24, 80)
 	stalling := slowServers(t, 10, time.Hour, embedded(t, "night-bus"))[0]
 	errPath := filepath.Join(t.TempDir(), "stderr")
@@ -22,7 +34,7 @@ func TestGetTerminalHangsUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer errFile.Close()
-	cmd := exec.Command(gyreBinary, "get", stalling)
+	cmd := exec.Command(gyreBinary, append(append([]string{"get"}, args...), stalling)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, errFile
 	// A session of its own whose controlling terminal is the pty: closing
 	// the pty's controlling side sends SIGHUP to it alone.

@@ -81,6 +81,39 @@ func TestGetReportOutputErrors(t *testing.T) {
 	}
 }
 
+// A write error the signal did not cause is said even when a Ctrl-C ends
+// the run later: the first poem (or the report's line of its task) lost to
+// a full disk was reported as "interrupted" alone, status 130.
+func TestGetFullDiskThenInterrupted(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full")
+	}
+	defer full.Close()
+	fast := slowServers(t, 1000, 0, embedded(t, "night-bus"))[0]
+	stalling := slowServers(t, 10, time.Hour, embedded(t, "library"))[0]
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"get", "--print", fast, stalling}, "gyre: cannot write the poems to stdout: no space left on device\n"},
+		{[]string{"get", fast, stalling}, "gyre: cannot write the report to stdout: no space left on device\n"},
+	} {
+		cmd := exec.Command(gyreBinary, c.args...)
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = full, &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1500 * time.Millisecond) // the fast poem is in, its write has failed
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.HasSuffix(stderr.String(), c.want) {
+			t.Errorf("gyre %s > /dev/full, Ctrl-C later: status %d, stderr %q; want 1 and %q", strings.Join(c.args[:len(c.args)-2], " "), code, stderr.String(), c.want)
+		}
+	}
+}
+
 // SIGTERM ends a run whose stdout is a pipe nobody reads: gyre exits 143
 // soon after, saying why. The loop, blocked writing the poem, never saw the
 // signal, and gyre, which catches it, waited for as long as the reader did.

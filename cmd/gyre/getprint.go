@@ -177,14 +177,22 @@ func (p *poemPrinter) result() error {
 	if p.err == nil {
 		return nil
 	}
-	return &exitError{code: exitFailure, err: fmt.Errorf("cannot write the poems to stdout: %s", writeReason(p.err))}
+	return &exitError{code: exitFailure, err: fmt.Errorf("cannot write the poems to stdout: %w", writeCause(p.err))}
 }
 
 // writeReason is the system's words for a write error.
 func writeReason(err error) string {
+	return writeCause(err).Error()
+}
+
+// writeCause is the system's error under a write error (the errno of an
+// *os.PathError), for an error message that wraps it with %w: its words
+// are writeReason's, and errors.Is still finds the errno in it (see
+// causedBySignal).
+func writeCause(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
-		return pe.Err.Error()
+		return pe.Err
 	}
-	return err.Error()
+	return err
 }
