@@ -333,7 +333,51 @@ func checkTimelineTarget(path string) error {
 	if err := checkWritable(path); err != nil {
 		return usageErrorf("--timeline: %v", err)
 	}
+	if closedStream(path) {
+		return &exitError{code: exitFailure, err: fmt.Errorf("cannot write the timeline to %s: it is closed", path)}
+	}
 	return nil
+}
+
+// closedStream reports whether path names gyre's descriptor 1 or 2
+// (/dev/stdout, /dev/fd/2, /proc/self/fd/1) while that stream was closed
+// when gyre started (closedOutput): the /dev/null Go's runtime put in its
+// place would take the figure without a word, where --print is refused.
+// /dev/null named as such, or a stream redirected to it, is what it says.
+func closedStream(path string) bool {
+	switch n, ok := descriptorNamed(path); {
+	case !ok:
+		return false
+	case n == 1:
+		return closedOutput(os.Stdout)
+	case n == 2:
+		return closedOutput(os.Stderr)
+	}
+	return false
+}
+
+// descriptorNamed is the number of the descriptor of gyre's that path
+// names through /proc/self/fd (directly, through /dev/fd, or through a
+// link such as /dev/stdout), if it does. The last hop, from the fd
+// directory to the file, is not followed: it would lead to /dev/null.
+func descriptorNamed(path string) (int, bool) {
+	self, _ := filepath.EvalSymlinks("/proc/self")
+	for range 8 { // a bound on the links followed
+		dir, err := filepath.EvalSymlinks(filepath.Dir(path))
+		if err == nil && self != "" && dir == filepath.Join(self, "fd") {
+			n, err := strconv.Atoi(filepath.Base(path))
+			return n, err == nil
+		}
+		target, err := os.Readlink(path)
+		if err != nil {
+			return 0, false
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	return 0, false
 }
 
 // newGetView builds the progress view of a run of n downloads, the

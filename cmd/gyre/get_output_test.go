@@ -81,6 +81,34 @@ func TestGetReportOutputErrors(t *testing.T) {
 	}
 }
 
+// --timeline /dev/stdout (or /dev/stderr) with that stream closed is
+// refused before the run, as --print is: Go's runtime puts /dev/null on a
+// closed standard descriptor, the figure went there, and gyre exited 0.
+// --timeline /dev/null, named so, is still accepted.
+func TestGetTimelineClosedStream(t *testing.T) {
+	addr := slowServers(t, 1000, 0, embedded(t, "night-bus"))[0]
+	for _, c := range []struct{ redir, want string }{
+		{"--timeline /dev/stdout >&-", "gyre: cannot write the timeline to /dev/stdout: it is closed\n"},
+		{"--timeline /dev/stderr 2>&-", ""},
+		{"--timeline /dev/fd/1 >&-", "gyre: cannot write the timeline to /dev/fd/1: it is closed\n"},
+		{"--timeline /dev/null >&-", ""},
+	} {
+		cmd := exec.Command("/bin/sh", "-c", `"$0" get "$1" `+c.redir, gyreBinary, addr)
+		var errOut bytes.Buffer
+		cmd.Stderr = &errOut
+		cmd.Run()
+		code := cmd.ProcessState.ExitCode()
+		switch {
+		case c.want != "" && (code != 1 || errOut.String() != c.want):
+			t.Errorf("gyre get %s: status %d, stderr %q; want 1 and %q", c.redir, code, errOut.String(), c.want)
+		case strings.Contains(c.redir, "/dev/stderr") && code != 1:
+			t.Errorf("gyre get %s: status %d; want 1, the figure had nowhere to go", c.redir, code)
+		case strings.Contains(c.redir, "/dev/null") && code != 0:
+			t.Errorf("gyre get %s: status %d, stderr %q; want 0", c.redir, code, errOut.String())
+		}
+	}
+}
+
 // A write error the signal did not cause is said even when a Ctrl-C ends
 // the run later: the first poem (or the report's line of its task) lost to
 // a full disk was reported as "interrupted" alone, status 130.
