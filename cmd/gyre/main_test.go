@@ -164,6 +164,12 @@ func TestErrors(t *testing.T) {
 		{[]string{"completion", "bsh", "--help"}, 2, `gyre: unknown command "bsh" for "gyre completion"` + "\n"},
 		{[]string{"-h", "completion", "bsh"}, 2, `gyre: unknown command "bsh" for "gyre completion"` + "\n"},
 		{[]string{"completion", "-h", "bsh"}, 2, `gyre: unknown command "bsh" for "gyre completion"` + "\n"},
+		// --help after arguments a command without subcommands refuses
+		// showed its help, status 0, where the same words without it
+		// (and after gyre help) are a usage error.
+		{[]string{"completion", "bash", "extra", "--help"}, 2, `gyre: unknown command "extra" for "gyre completion bash"` + "\n"},
+		{[]string{"echo", "9000", "--help"}, 2, `gyre: echo takes no arguments, got "9000"` + "\n"},
+		{[]string{"simulate", "-h", "extra"}, 2, `gyre: simulate takes no arguments (it reads the pairs from stdin), got "extra"` + "\n"},
 		// gyre help of no such command showed the root's help, status 0.
 		{[]string{"help", "nope"}, 2, `gyre: unknown command "nope" for "gyre"` + "\n"},
 		{[]string{"help", "simulat"}, 2, `gyre: unknown command "simulat" for "gyre" (did you mean "simulate"?)` + "\n"},
@@ -178,6 +184,16 @@ func TestErrors(t *testing.T) {
 		}
 		if !strings.HasPrefix(stderr, "gyre: ") || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("gyre %q: stderr %q is not one line \"gyre: ...\"", tt.args, stderr)
+		}
+	}
+}
+
+// --help with arguments the command accepts, or none where it needs some,
+// is the help.
+func TestHelpWithArguments(t *testing.T) {
+	for _, args := range [][]string{{"get", "--help"}, {"get", "10000", "--help"}, {"echo", "-h"}, {"completion", "bash", "--help"}} {
+		if code, stdout, stderr := gyre(t, nil, args...); code != 0 || stderr != "" || !strings.Contains(stdout, "Usage:") {
+			t.Errorf("gyre %q: status %d, stderr %q, %d bytes of help", args, code, stderr, len(stdout))
 		}
 	}
 }

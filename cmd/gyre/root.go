@@ -173,19 +173,29 @@ func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	return report(stderr, err)
 }
 
-// unknownSubcommand is the usage error of asking for the help of cmd, a
-// command with subcommands, with args (the whole command line) that name
-// none of them after it; nil for any other command. Its flags, only
-// -h/--help, take no value: any other word would name a subcommand.
+// unknownSubcommand is the usage error of asking for the help of cmd with
+// args (the whole command line) that cmd would refuse: for a command with
+// subcommands, words after it that name none of them (its flags, only
+// -h/--help, take no value: any other word would name a subcommand); for
+// any other command, arguments its own check refuses ("gyre echo 9000
+// --help", "gyre completion bash extra --help"), as it refuses them
+// without --help. A command asked for with no arguments shows its help,
+// even one that needs some (gyre get --help). nil when the help of cmd
+// was asked for in another way (gyre help), which checks its own words.
 func unknownSubcommand(root, cmd *cobra.Command, args []string) error {
-	if !cmd.HasSubCommands() {
-		return nil
-	}
 	found, rest, err := root.Find(args)
 	if err != nil || found != cmd {
-		return nil // the help of cmd was asked for in another way (gyre help)
+		return nil
 	}
-	return unknownCommand(cmd, commandWords(rest))
+	if cmd.HasSubCommands() {
+		return unknownCommand(cmd, commandWords(rest))
+	}
+	// cobra has parsed cmd's flags before it answers --help: what is
+	// left are the arguments.
+	if words := cmd.Flags().Args(); len(words) > 0 && cmd.Args != nil {
+		return asUsageError(cmd.Args(cmd, words))
+	}
+	return nil
 }
 
 // commandWords are the arguments that are not flags, up to "--": at the
