@@ -212,6 +212,7 @@ func (c *serveConfig) check(cmd *cobra.Command, npoems int) error {
 			return usageErrorf("--%s applies only with --slow", name)
 		}
 	}
+	askedLoops := c.loops // before 0 becomes one per CPU
 	loops, err := loopcount.Resolve(c.loops, npoems)
 	if err != nil {
 		return usageErrorf("%v", err)
@@ -225,11 +226,11 @@ func (c *serveConfig) check(cmd *cobra.Command, npoems int) error {
 	if c.blocking {
 		// Flags of the reactor server, which the blocking one would
 		// otherwise ignore without a word (--max-conns promises resets it
-		// never makes). A value that would change nothing (--max-conns 0,
-		// --direct=false, --proxy-protocol=false) is not refused: a
-		// script may spell out the defaults.
-		if cmd.Flags().Changed("loops") {
-			return usageErrorf("--blocking serves one client at a time: it takes no --loops")
+		// never makes). A value that would change nothing (--loops 1,
+		// --max-conns 0, --direct=false, --proxy-protocol=false) is not
+		// refused: a script may spell out the defaults.
+		if askedLoops != 1 {
+			return usageErrorf("--blocking serves one client at a time: --loops %d does not apply (only 1, the default)", askedLoops)
 		}
 		if c.maxConns > 0 {
 			return usageErrorf("--blocking serves one client at a time: --max-conns %d does not apply (only 0, the default)", c.maxConns)

@@ -367,7 +367,7 @@ func TestServeBadArguments(t *testing.T) {
 		{[]string{"--blocking", "--max-conns", "5", "library"}, 2, "--blocking serves one client at a time: --max-conns 5 does not apply (only 0, the default)"},
 		// A default spelt out is no mistake, whichever flag it is (the
 		// server starts: the port is taken).
-		{[]string{"--blocking", "--max-conns", "0", "--direct=false", "--proxy-protocol=false", "--port", busyPort, "library"}, 1, "cannot listen on localhost:" + busyPort + ": address already in use"},
+		{[]string{"--blocking", "--loops", "1", "--max-conns", "0", "--direct=false", "--proxy-protocol=false", "--port", busyPort, "library"}, 1, "cannot listen on localhost:" + busyPort + ": address already in use"},
 		{[]string{"--blocking", "--direct", "library"}, 2, "--direct is how the reactor server makes its system calls: it does not apply with --blocking"},
 		{[]string{"--blocking", "--port", busyPort, "library"}, 1, "cannot listen on localhost:" + busyPort + ": address already in use"},
 		{[]string{"--loud"}, 2, "unknown flag: --loud"},
@@ -375,7 +375,8 @@ func TestServeBadArguments(t *testing.T) {
 		{[]string{"--slow", "--num-bytes", "0"}, 2, "--num-bytes must be at least 1, not 0"},
 		{[]string{"--slow", "--delay", "-1"}, 2, `invalid argument "-1" for "--delay" flag: not a duration of 0 or more seconds`},
 		{[]string{"--log-format", "xml"}, 2, `invalid argument "xml" for "--log-format" flag: want text, json`},
-		{[]string{"--blocking", "--loops", "2"}, 2, "--blocking serves one client at a time: it takes no --loops"},
+		{[]string{"--blocking", "--loops", "2"}, 2, "--blocking serves one client at a time: --loops 2 does not apply (only 1, the default)"},
+		{[]string{"--blocking", "--loops", "0"}, 2, "--blocking serves one client at a time: --loops 0 does not apply (only 1, the default)"},
 	} {
 		code, stdout, stderr := gyre(t, nil, append([]string{"serve"}, tt.args...)...)
 		if code != tt.code || stdout != "" || stderr != "gyre: "+tt.stderr+"\n" {
