@@ -30,19 +30,18 @@ got, in the words of the tutorial's clients:
   Task 1: got 3014 bytes of poetry from 127.0.0.1:10000 in 0:00:01.014032
   Got 1 poems in 0:00:01.014470
 
-An ADDR is a port (10000 means 127.0.0.1:10000), HOST:PORT, or
-[IPV6]:PORT, or a client endpoint (with the reactor mode):
-tcp:host=H:port=P, unix:path=/run/gyre.sock, tls:host=H:port=P[:caCerts=FILE]
-(--ca FILE trusts the authorities in FILE, --insecure checks nothing, for
-every tls: endpoint; neither goes with an endpoint's own caCerts=). A
-server that cannot be reached, resets the connection or runs out of
---timeout fails its task, with one line on stderr; the others go on. The
-exit status is 0 when every poem arrived, 1 otherwise (130 when
-interrupted, 143 after SIGTERM, 129 after SIGHUP); 2 for a mistake on the
-command line. Output that could not be written (a full disk) is status 1
-and its line even after a signal, unless the signal caused it (a reader
-stopped by the same Ctrl-C, a terminal that hung up). A poem cut short by
-a signal is never printed.
+An ADDR is a port (10000 means 127.0.0.1:10000), HOST:PORT, or [IPV6]:PORT,
+or a client endpoint (with the reactor mode): tcp:host=H:port=P,
+unix:path=/run/gyre.sock, tls:host=H:port=P[:caCerts=FILE] (--ca FILE
+trusts the authorities in FILE, --insecure checks nothing, for every tls:
+endpoint; neither goes with an endpoint's own caCerts=). A server that
+cannot be reached, resets the connection or runs out of --timeout fails its
+task, with one line on stderr; the others go on. The exit status is 0 when
+every poem arrived, 1 otherwise (130 when interrupted, 143 after SIGTERM,
+129 after SIGHUP); 2 for a mistake on the command line. Output that could
+not be written (a full disk) is status 1 and its line even after a signal,
+unless the signal caused it (a reader stopped by the same Ctrl-C, a
+terminal that hung up). A poem cut short by a signal is never printed.
 
 --mode chooses how, as in part 2 of the tutorial:
   reactor    all servers at once, on gyre's reactor (poetry.GetPoetry,
@@ -51,11 +50,12 @@ a signal is never printed.
   blocking   one server after another, with blocking sockets: the total
              is the sum of the downloads
 
-On a terminal, a live line per task shows the bytes received, the rate
-and the state (--progress never turns it off; --progress always draws it
+On a terminal, a live line per task shows the bytes received, the rate and
+the state (--progress never turns it off; --progress always draws it
 anywhere). With --print, stdout holds the poems alone: the lines are drawn
-only with --progress always, on stderr. --timeline draws the run as the tutorial's figures 1 to 4: one
-lane per task, a mark per chunk received, the gaps where a task waited.
+only with --progress always, on stderr. --timeline draws the run as the
+tutorial's figures 1 to 4: one lane per task, a mark per chunk received,
+the gaps where a task waited.
 
 --transform cummingsify lower-cases each poem, the tutorial's client 5.1
 way: one time in three it works, one time in three the poem is judged

@@ -22,10 +22,11 @@ const serveLong = `serve runs poetry servers: each poem on its own port, sent wh
 client that connects, after which the connection is closed (the end of the
 connection is the end of the poem: the protocol of the tutorial).
 
-A POEM is a file, or the name of a poem built into gyre (library, night-bus,
-orchard); a file of that name in the current directory wins. Without POEM,
-gyre serves every built-in poem. --port gives the port of the first poem;
-the next poems take the following ports. Without it the system chooses.
+A POEM is a file, or the name of a poem built into gyre (library,
+night-bus, orchard); a file of that name in the current directory wins.
+Without POEM, gyre serves every built-in poem. --port gives the port of the
+first poem; the next poems take the following ports. Without it the system
+chooses.
 --listen ENDPOINT (repeatable) serves on endpoints instead: one poem on
 every endpoint given, or the i-th poem on the i-th endpoint. Endpoints are
 Twisted's strings: tcp:PORT[:interface=IP][:backlog=N], tcp6:PORT,
@@ -42,9 +43,9 @@ Modes:
   --slow       the tutorial's slow server: --num-bytes characters every
                --delay, on the reactor, so any number of clients are served
                at once. Poems are held in memory, 16 MiB at most.
-  --blocking   the blocking server of part 2: one client at a time per port,
-               the others wait in the listen queue (with --slow: the
-               tutorial's slowpoetry.py).
+  --blocking   the blocking server of part 2: one client at a time per
+               port, the others wait in the listen queue (with --slow:
+               the tutorial's slowpoetry.py).
 
 --loops N runs N reactors, each on its own goroutine and OS thread, all
 listening on every port (SO_REUSEPORT: the kernel spreads the connections);

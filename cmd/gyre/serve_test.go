@@ -12,6 +12,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
 
 	"gyre/poetry"
 )
@@ -480,4 +483,21 @@ func TestServeHelpFilled(t *testing.T) {
 			t.Errorf("serve's help, line %d is short: %q would fit after %q", i+1, word, line)
 		}
 	}
+}
+
+// No line of a command's long help is wider than 75 columns (the help is
+// read on an 80-column terminal, after cobra's margins), the flag tables
+// included. cobra's own commands (help, completion) are cobra's text.
+func TestHelpWidth(t *testing.T) {
+	const width = 75
+	forEachCommand(newRootCmd(), func(cmd *cobra.Command) {
+		if cmd.Name() == "help" || cmd.Name() == "completion" || (cmd.HasParent() && cmd.Parent().Name() == "completion") {
+			return
+		}
+		for i, line := range strings.Split(cmd.Long, "\n") {
+			if n := utf8.RuneCountInString(line); n > width {
+				t.Errorf("%s's help, line %d is %d columns: %q", cmd.CommandPath(), i+1, n, line)
+			}
+		}
+	})
 }
