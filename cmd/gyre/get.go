@@ -579,9 +579,10 @@ func checkWritable(path string) error {
 // waits for a reader, and the close after it would end the reader's input
 // before the figure came; its permission is all that can be known. A
 // socket cannot be opened at all. A character device (/dev/tty, a
-// terminal) is opened without blocking and without becoming the
-// controlling terminal, as its write will: a permission says nothing of
-// /dev/tty in a process that has no terminal.
+// terminal) is opened without becoming the controlling terminal, as its
+// write will (writeDevice), and without blocking (a device's open may
+// wait, for a modem line say): a permission says nothing of /dev/tty in a
+// process that has no terminal.
 func checkSpecial(path string, mode os.FileMode) error {
 	switch {
 	case mode&os.ModeSocket != 0:
@@ -625,6 +626,8 @@ func writeTimeline(path string, tl timeline.Timeline, stderr io.Writer) error {
 	var err error
 	if std := stdStream(path); std != nil {
 		_, err = io.WriteString(std, buf.String())
+	} else if fi, serr := os.Stat(path); serr == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		err = writeDevice(path, buf.String())
 	} else {
 		err = os.WriteFile(path, []byte(buf.String()), 0o644)
 	}
@@ -632,6 +635,26 @@ func writeTimeline(path string, tl timeline.Timeline, stderr io.Writer) error {
 		return fmt.Errorf("--timeline: %s: %w", path, writeCause(err))
 	}
 	return nil
+}
+
+// writeDevice writes the figure to a character device (/dev/tty, a
+// terminal) with O_NOCTTY, as checkSpecial opened it: a terminal must not
+// become the controlling terminal of a gyre that has none (a session
+// leader under setsid), its hang-up then gyre's. (Linux today gives no
+// write-only open a controlling terminal; the flag says so for the
+// systems and kernels that do.) O_TRUNC means nothing to a device. The
+// open blocks, unlike checkSpecial's: a write that does not block is one
+// a busy terminal may refuse (EAGAIN).
+func writeDevice(path, figure string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|unix.O_NOCTTY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(f, figure)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // stdStream is gyre's stdout or stderr if path names the same file
