@@ -195,23 +195,9 @@ func TestGetPrintIntoFileDropsFailedPoem(t *testing.T) {
 // Started with SIGHUP ignored (nohup), gyre get keeps it ignored: the
 // hang-up that stops it otherwise is what nohup asks it to outlive.
 func TestGetNohup(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	cmd := exec.Command("/bin/sh", "-c", `trap '' HUP; exec "$0" get --progress never "$1"`, gyreBinary, ln.Addr().String())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	conn, err := ln.Accept() // gyre is downloading: its signals are caught
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	cmd, stderr := startDownloading(t, func(addr string) *exec.Cmd {
+		return exec.Command("/bin/sh", "-c", `trap '' HUP; exec "$0" get --progress never "$1"`, gyreBinary, addr)
+	})
 	cmd.Process.Signal(syscall.SIGHUP)
 	time.Sleep(300 * time.Millisecond)
 	signalAndWait(t, cmd, syscall.SIGTERM)
@@ -353,23 +339,9 @@ func TestGetSignalStatus(t *testing.T) {
 		{syscall.SIGHUP, 129, "gyre: hung up\n"},
 	} {
 		t.Run(tc.sig.String(), func(t *testing.T) {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
-			cmd := exec.Command(gyreBinary, "get", "--progress", "never", ln.Addr().String())
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer cmd.Process.Kill()
-			conn, err := ln.Accept() // gyre is downloading: its signals are caught
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
+			cmd, stderr := startDownloading(t, func(addr string) *exec.Cmd {
+				return exec.Command(gyreBinary, "get", "--progress", "never", addr)
+			})
 			signalAndWait(t, cmd, tc.sig)
 			if code := cmd.ProcessState.ExitCode(); code != tc.code || stderr.String() != tc.line {
 				t.Errorf("status %d, stderr %q; want %d, %q", code, stderr.String(), tc.code, tc.line)
@@ -416,4 +388,30 @@ func TestGetHeldPoemMemory(t *testing.T) {
 			t.Errorf("%q: status %d (%q), %d bytes out, peak RSS %.1f MB, want under %.1f MB", tc.args, code, stderr, n, float64(rss)/1e6, tc.limit/1e6)
 		}
 	}
+}
+
+// startDownloading starts the gyre get that command makes for a server's
+// address and returns once gyre has connected to it (its signals are
+// caught by then), with the buffer its stderr goes to. The server never
+// sends: gyre waits for its poem until the test stops it.
+func startDownloading(t *testing.T, command func(addr string) *exec.Cmd) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	cmd := command(ln.Addr().String())
+	stderr := new(bytes.Buffer)
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	conn, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return cmd, stderr
 }
