@@ -162,8 +162,8 @@ func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		out := &firstErrWriter{w: cmd.OutOrStdout()}
 		cmd.SetOut(out)
 		showHelp(cmd, args)
-		if out.err != nil && !errors.Is(out.err, syscall.EPIPE) {
-			helpErr = &exitError{code: exitFailure, err: fmt.Errorf("cannot write the help to stdout: %s", writeReason(out.err))}
+		if err := readerGoneIsNoError(out.err); err != nil {
+			helpErr = &exitError{code: exitFailure, err: fmt.Errorf("cannot write the help to stdout: %s", writeReason(err))}
 		}
 	})
 	err := root.ExecuteContext(ctx)
