@@ -174,9 +174,8 @@ func TestDefaults(t *testing.T) {
 
 // TestListenQueueOfFive: as the original's listen(5), while one client is
 // served, the kernel completes the connects of the next six (Linux queues
-// backlog + 1) and leaves the others unanswered (their SYNs are dropped
-// until retried, a second later). With Go's own listener all ten would
-// connect at once.
+// backlog + 1) and leaves the seventh unanswered (its SYN is dropped until
+// retried, a second later). With Go's own listener all ten would connect.
 func TestListenQueueOfFive(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the queue's length is counted as Linux counts it")
@@ -188,21 +187,17 @@ func TestListenQueueOfFive(t *testing.T) {
 	if _, err := io.ReadFull(served, buf); err != nil {
 		t.Fatalf("the first client got nothing: %v", err)
 	}
-	results := make(chan error, 10)
-	for range 10 {
-		go func() {
-			conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", port), 500*time.Millisecond)
-			if err == nil {
-				t.Cleanup(func() { conn.Close() })
-			}
-			results <- err
-		}()
-	}
+	// One connect at a time: two SYNs racing on two cores can both pass the
+	// kernel's queue check, and the client side completes on the SYN-ACK, so
+	// concurrent connects may count one more than the queue holds.
 	connected := 0
 	for range 10 {
-		if <-results == nil {
-			connected++
+		conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", port), 500*time.Millisecond)
+		if err != nil {
+			break
 		}
+		t.Cleanup(func() { conn.Close() })
+		connected++
 	}
 	if connected != servercli.OriginalBacklog+1 {
 		t.Errorf("%d of 10 connects completed while the server was busy, want %d (listen(%d))",
