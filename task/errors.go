@@ -9,10 +9,12 @@ var (
 	// ErrNotRunning is returned by LoopingCall.Stop and Reset when it is
 	// not running.
 	ErrNotRunning = errors.New("task: LoopingCall is not running")
-	// ErrStopping is the failure of LoopingCall.Start on a LoopingCall made
-	// with NewLoopingCallDeferred that was stopped during its last call or
-	// while that call's Deferred had not fired, until it fires: a second
-	// loop would otherwise start beside the one still finishing.
+	// ErrStopping is the failure of LoopingCall.Start on a LoopingCall
+	// stopped from inside its function, until the function returns, or
+	// (made with NewLoopingCallDeferred) stopped while its last call's
+	// Deferred had not fired, until it fires: a second loop would
+	// otherwise start beside the one still finishing, and the first
+	// loop's Deferred would never fire.
 	ErrStopping = errors.New("task: LoopingCall is stopping: its last call has not finished")
 	// ErrNegativeInterval is the failure of LoopingCall.Start with an
 	// interval below zero.

@@ -41,8 +41,10 @@ type LoopingCall struct {
 	spent      *reactor.DelayedCall // the call that ran last, to rearm
 	done       *deferred.Deferred
 
-	// waiting is set from a call of fd until the Deferred it returned has
-	// fired: no call is scheduled meanwhile, and Start is refused.
+	// waiting is set while the function runs and, for fd, until the
+	// Deferred it returned has fired: no call is scheduled meanwhile, and
+	// Start is refused, since the iteration in progress still has to end
+	// the loop it belongs to.
 	waiting  bool
 	onFired  deferred.Callback // lc.fired and lc.failed, made once:
 	onFailed deferred.Errback  // adding them to each Deferred allocates nothing more
@@ -79,10 +81,12 @@ func (lc *LoopingCall) Interval() time.Duration { return lc.interval }
 // Start starts calling the function every interval: first at once if now is
 // true, else after one interval. An interval of 0 calls it on every turn of
 // the reactor. The Deferred fires when the loop stops (see LoopingCall); it
-// is already failed if the loop is running or interval is negative, and,
-// for a LoopingCall made with NewLoopingCallDeferred, while the call that
-// was running when it was stopped has not finished (ErrStopping): from
-// inside the function, or before its Deferred has fired.
+// is already failed if the loop is running or interval is negative, and
+// while the call that was running when it was stopped has not finished
+// (ErrStopping): from inside the function, or, for a LoopingCall made with
+// NewLoopingCallDeferred, before its Deferred has fired. A loop stopped
+// from inside its function can be started again from the Deferred's
+// callbacks, which run once the function has returned.
 func (lc *LoopingCall) Start(interval time.Duration, now bool) *deferred.Deferred {
 	if lc.running {
 		return deferred.Fail(ErrAlreadyRunning)
@@ -153,7 +157,13 @@ func (lc *LoopingCall) run() {
 		lc.runDeferred()
 		return
 	}
-	lc.iterationDone(lc.callFunction())
+	// Start is refused while f runs: a loop stopped and started again
+	// from inside f would lose the first Start's Deferred, and this
+	// iteration would schedule a second call beside the new loop's.
+	lc.waiting = true
+	err := lc.callFunction()
+	lc.waiting = false
+	lc.iterationDone(err)
 }
 
 // iterationDone ends an iteration whose function returned err (or whose

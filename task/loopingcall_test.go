@@ -189,6 +189,45 @@ func TestLoopingCallStopFromInside(t *testing.T) {
 	}
 }
 
+// Start from inside the function, after a Stop there, is refused until the
+// function has returned: the first loop's Deferred fires, and no second
+// call is scheduled beside the new loop's. Its callbacks may start the loop
+// again.
+func TestLoopingCallRestartFromInside(t *testing.T) {
+	for _, now := range []bool{false, true} {
+		c := NewClock()
+		var lc *LoopingCall
+		var restart, again *outcome
+		calls := 0
+		lc = NewLoopingCall(c, func() error {
+			calls++
+			if restart == nil {
+				_ = lc.Stop()
+				restart = watch(lc.Start(time.Second, now))
+			}
+			return nil
+		})
+		o := watch(lc.Start(time.Second, true))
+		if restart.err == nil || !errors.Is(restart.err, ErrStopping) {
+			t.Errorf("now=%v: Start from inside after Stop: fired %v with %v, %v; want ErrStopping", now, restart.fired, restart.result, restart.err)
+		}
+		if !o.fired || o.result != lc || len(c.Pending()) != 0 {
+			t.Fatalf("now=%v: first loop fired %v (%v), %d calls pending; want it stopped", now, o.fired, o.result, len(c.Pending()))
+		}
+		// From the Deferred's callbacks, the loop starts again.
+		again = watch(lc.Start(time.Second, now))
+		c.Pump(time.Second, time.Second, time.Second)
+		want := 4 // the first loop's call, and one a second
+		if now {
+			want++
+		}
+		if err := lc.Stop(); err != nil || !again.fired || calls != want || len(c.Pending()) != 0 {
+			t.Errorf("now=%v: restarted loop: Stop %v, fired %v, %d calls, %d pending; want %d calls, none pending",
+				now, err, again.fired, calls, len(c.Pending()), want)
+		}
+	}
+}
+
 func TestLoopingCallStartErrors(t *testing.T) {
 	c := NewClock()
 	lc := NewLoopingCall(c, func() error { return nil })
