@@ -61,7 +61,11 @@ func ConsumeErrors() ListOption { return func(o *listOptions) { o.consumeErrors 
 // earlier (FireOnOneCallback, FireOnOneErrback) and keep inputs' failures
 // from going on (ConsumeErrors). An empty list fires at once with an empty
 // []ListResult, whatever the options: a Deferred that could never fire would
-// only be a trap. Cancelling the list cancels every input.
+// only be a trap. Cancelling the list cancels every input, even when the
+// canceller of one of them panics (as Twisted's DeferredList goes on past a
+// canceller that raises); the first such panic then reaches the caller of
+// Cancel, as a *Failure recording where it happened, once every input has
+// been cancelled.
 //
 // The list adds one stage to each input's chain, at the point where that
 // chain stands now; inputs keep firing on their own schedule.
@@ -71,11 +75,7 @@ func NewList(ds []*Deferred, opts ...ListOption) *Deferred {
 		opt(&o)
 	}
 	inputs := append([]*Deferred(nil), ds...)
-	list := NewWithCanceller(func(*Deferred) {
-		for _, d := range inputs {
-			d.Cancel()
-		}
-	})
+	list := NewWithCanceller(func(*Deferred) { cancelEach(inputs) })
 	results := make([]ListResult, len(inputs))
 	if len(inputs) == 0 {
 		_ = list.Callback(results)
@@ -104,6 +104,34 @@ func NewList(ds []*Deferred, opts ...ListOption) *Deferred {
 		})
 	}
 	return list
+}
+
+// cancelEach cancels every one of ds. A canceller that panics must not
+// leave the inputs after it running, their results wanted by nobody: the
+// panic is held until the end and raised again then (the first one; the
+// Cancel it reaches cannot be given several).
+func cancelEach(ds []*Deferred) {
+	var first *Failure
+	for _, d := range ds {
+		if f := cancelContained(d); f != nil && first == nil {
+			first = f
+		}
+	}
+	if first != nil {
+		panic(first)
+	}
+}
+
+// cancelContained cancels d and returns the Failure of a panic in its
+// canceller, or nil.
+func cancelContained(d *Deferred) (f *Failure) {
+	defer func() {
+		if r := recover(); r != nil {
+			f = NewFailureFromPanic(r)
+		}
+	}()
+	d.Cancel()
+	return nil
 }
 
 // Gather returns a Deferred that fires with the inputs' results, as a []any

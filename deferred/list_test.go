@@ -146,6 +146,36 @@ func TestCancellingAListCancelsItsInputs(t *testing.T) {
 	}
 }
 
+// A panicking canceller of one input does not keep the list from cancelling
+// the others (Twisted's test_cancelDeferredListWithException); the panic
+// reaches the caller of Cancel afterwards, with where it happened.
+func TestCancellingAListGoesOnPastAPanickingCanceller(t *testing.T) {
+	boom := errors.New("boom")
+	panicking := deferred.NewWithCanceller(func(*deferred.Deferred) { panic(boom) })
+	list := deferred.NewList([]*deferred.Deferred{panicking, deferred.New(), deferred.New()}, deferred.ConsumeErrors())
+	var recovered any
+	func() {
+		defer func() { recovered = recover() }()
+		list.Cancel()
+	}()
+	if f, ok := recovered.(*deferred.Failure); !ok || !errors.Is(f, boom) {
+		t.Errorf("Cancel panicked with %#v, want a Failure matching boom", recovered)
+	}
+	// Once the panicking input fires, the list has all its results: the
+	// others were cancelled.
+	_ = panicking.Callback("late")
+	value, _ := capture(list)
+	results, _ := (*value).([]deferred.ListResult)
+	if len(results) != 3 || results[0].Value != "late" {
+		t.Fatalf("list fired with %#v, want three results", *value)
+	}
+	for i, r := range results[1:] {
+		if f, failed := r.Value.(*deferred.Failure); !failed || !errors.Is(f, deferred.ErrCancelled) {
+			t.Errorf("input %d after the panicking one ended with %v, want ErrCancelled", i+1, r.Value)
+		}
+	}
+}
+
 func TestGatherGivesTheValuesInOrder(t *testing.T) {
 	ds := newDeferreds(3)
 	value, _ := capture(deferred.Gather(ds...))
