@@ -187,9 +187,10 @@ func (d *Deferred) grow() {
 
 // Callback fires the Deferred with v: the first stage's callback runs with
 // it, synchronously, and so on down the chain. If v is a *Failure the chain
-// starts on the errback line; if it is a *Deferred, d waits for it (a nil
-// *Deferred, here or returned by a callback, is the value nil). Firing a
-// Deferred that has already fired runs nothing and returns an
+// starts on the errback line (a nil *Failure, here or returned by a
+// callback, fails as Errback(nil) does); if it is a *Deferred, d waits for
+// it (a nil *Deferred, here or returned by a callback, is the value nil).
+// Firing a Deferred that has already fired runs nothing and returns an
 // *AlreadyCalledError (matching ErrAlreadyCalled), except once after a
 // Cancel without a canceller, when the late result is dropped silently.
 func (d *Deferred) Callback(v any) error {
@@ -376,6 +377,10 @@ func (d *Deferred) settle() {
 		d.stages, d.next = d.stages[:0], 0
 	}
 	if f, failing := d.result.(*Failure); failing {
+		if f == nil {
+			f = nilFailure()
+			d.result = f
+		}
 		d.arm(f)
 	} else if d.watch != nil {
 		d.disarm()
@@ -403,6 +408,10 @@ func (d *Deferred) runStages() (finished bool, outer *Deferred) {
 		d.next++
 		var err error
 		if f, failing := result.(*Failure); failing {
+			if f == nil {
+				f = nilFailure()
+				result = f
+			}
 			switch {
 			case s.eb == nil:
 				continue
@@ -448,6 +457,12 @@ func (d *Deferred) runStages() (finished bool, outer *Deferred) {
 	d.result = result
 	return true, nil
 }
+
+// nilFailure replaces a nil *Failure met as a result (given to Callback, or
+// returned as a value by a callback): it is on the errback line, being a
+// *Failure, but an errback could call none of its methods. It fails as
+// Errback(nil) does, with a message saying what happened.
+func nilFailure() *Failure { return newFailure(errNilError, 1) }
 
 // errContinue is what a continuation stage returns, with the Deferred
 // that waited, so that runStages hands over to it (see run). It never

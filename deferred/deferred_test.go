@@ -358,5 +358,30 @@ func TestNilErrorStillFails(t *testing.T) {
 	}
 }
 
+// A nil *Failure as a result, given to Callback or returned by a callback as
+// its value, is on the errback line like any *Failure, but as a Failure the
+// errbacks can use: calling a method of a nil one would panic.
+func TestNilFailureResultIsAUsableFailure(t *testing.T) {
+	fire := map[string]func(d *deferred.Deferred){
+		"Callback": func(d *deferred.Deferred) { _ = d.Callback((*deferred.Failure)(nil)) },
+		"returned": func(d *deferred.Deferred) {
+			d.AddCallback(func(any) (any, error) { return (*deferred.Failure)(nil), nil })
+			_ = d.Callback("poem")
+		},
+	}
+	for name, f := range fire {
+		d := deferred.New()
+		var got string
+		f(d)
+		d.AddErrback(func(f *deferred.Failure) (any, error) {
+			got = f.Error() + " | " + f.Traceback()
+			return nil, nil
+		})
+		if !strings.HasPrefix(got, "deferred: Failure made from a nil error | ") {
+			t.Errorf("%s: the errback read %q, want the nil-error Failure", name, got)
+		}
+	}
+}
+
 // nth panics with a runtime error when n is out of range.
 func nth(lines []string, n int) string { return lines[n] }

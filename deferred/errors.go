@@ -16,9 +16,10 @@ var ErrAlreadyCalled = errors.New("deferred: already called")
 // it fired and its canceller (if any) did not fire it.
 var ErrCancelled = errors.New("deferred: cancelled")
 
-// errNilError stands in for a nil error given to NewFailure or Errback, so
-// that such a mistake still travels down the errback line instead of turning
-// into a silent success.
+// errNilError stands in for a nil error given to NewFailure or Errback, or
+// a nil *Failure met as a result, so that such a mistake still travels down
+// the errback line, as a Failure whose methods work, instead of turning
+// into a silent success or a nil dereference.
 var errNilError = errors.New("deferred: Failure made from a nil error")
 
 // AlreadyCalledError is the error returned by a second firing. It unwraps to
