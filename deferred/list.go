@@ -68,13 +68,22 @@ func ConsumeErrors() ListOption { return func(o *listOptions) { o.consumeErrors 
 // been cancelled.
 //
 // The list adds one stage to each input's chain, at the point where that
-// chain stands now; inputs keep firing on their own schedule.
+// chain stands now; inputs keep firing on their own schedule. A nil input
+// is an input that succeeded with nil.
 func NewList(ds []*Deferred, opts ...ListOption) *Deferred {
 	var o listOptions
 	for _, opt := range opts {
 		opt(&o)
 	}
 	inputs := append([]*Deferred(nil), ds...)
+	for i, d := range inputs {
+		if d == nil {
+			// A nil *Deferred is the value nil, here as where a
+			// callback returns one; adding the list's stage to it
+			// would be a nil dereference in the caller.
+			inputs[i] = Succeed(nil)
+		}
+	}
 	list := NewWithCanceller(func(*Deferred) { cancelEach(inputs) })
 	results := make([]ListResult, len(inputs))
 	if len(inputs) == 0 {

@@ -176,6 +176,20 @@ func TestCancellingAListGoesOnPastAPanickingCanceller(t *testing.T) {
 	}
 }
 
+// A nil input is the value nil, as a nil *Deferred is where a callback
+// returns one, not a nil dereference in the caller of NewList or Gather.
+func TestNilInputIsTheValueNil(t *testing.T) {
+	value, failure := capture(deferred.Gather(deferred.Succeed("a"), nil))
+	if want := []any{"a", nil}; !reflect.DeepEqual(*value, want) || *failure != nil {
+		t.Errorf("Gather with a nil input: %#v, %v; want %#v", *value, *failure, want)
+	}
+	list := deferred.NewList([]*deferred.Deferred{nil}, deferred.FireOnOneCallback())
+	value, _ = capture(list)
+	if want := (deferred.FirstResult{Index: 0, Value: nil}); *value != want {
+		t.Errorf("FireOnOneCallback with a nil input: %#v, want %#v", *value, want)
+	}
+}
+
 func TestGatherGivesTheValuesInOrder(t *testing.T) {
 	ds := newDeferreds(3)
 	value, _ := capture(deferred.Gather(ds...))
