@@ -293,6 +293,7 @@ type servingPort struct {
 // serveTotals counts the clients of a whole run.
 type serveTotals struct {
 	served, lost, refused, bytes int64
+	cut                          int64 // of lost: cut by gyre (the grace over)
 	proxyRejected                int64 // --proxy-protocol: aborted without a valid header
 }
 
@@ -367,12 +368,22 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 	if cfg.proxyProtocol {
 		totals = append(totals, slog.Int64("proxy_rejected", t.proxyRejected))
 	}
+	stopLevel := slog.LevelInfo
+	if t.cut > 0 {
+		// A poem gyre cut is one it lost by its own doing, and its
+		// /metrics is gone before a scrape can count it: this line is
+		// then the only count left under --quiet (which drops the
+		// clients' records and every info line), so it is a warning,
+		// and says how many.
+		stopLevel = slog.LevelWarn
+		totals = append(totals, slog.Int64("cut", t.cut))
+	}
 	// The last clients' records (the poems a cut ended) go to the writer
 	// before the summary that counts them.
 	for _, b := range srv.buffers() {
 		sink.flush(b)
 	}
-	say(slog.LevelInfo, "stopped", totals...)
+	say(stopLevel, "stopped", totals...)
 	if err := finishLog(sigs, closeLog, stderr); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -112,6 +113,30 @@ func TestServeCutPoemsReset(t *testing.T) {
 			// The summary comes after the records it counts.
 			if stopped, lost := strings.Index(log, "msg=stopped"), strings.LastIndex(log, `outcome="lost`); stopped >= 0 && lost > stopped {
 				t.Errorf("the summary came before the last cut poem's record:\n%s", log)
+			}
+		})
+	}
+}
+
+// Under --quiet, which drops the clients' records and the info lines, the
+// poems the grace cut are still counted in the log: the stop line is then
+// a warning with cut=N (the /metrics that counted them is gone with the
+// process), for the reactor server and the blocking one.
+func TestServeQuietCountsCuts(t *testing.T) {
+	for _, mode := range [][]string{nil, {"--blocking"}} {
+		t.Run(strings.Join(append([]string{"mode"}, mode...), ""), func(t *testing.T) {
+			args := append(mode, "--quiet", "--slow", "--delay", "0.05", "--grace", "100ms", "library")
+			s := startServer(t, 1, args...)
+			conn := startSlowClient(t, s.addrs[0])
+			s.signal(syscall.SIGTERM)
+			if _, err := readAll(t, conn); !isReset(err) {
+				t.Errorf("the cut client read %v, want a reset", err)
+			}
+			if code := s.wait(10 * time.Second); code != 0 {
+				t.Errorf("exit status %d, want 0", code)
+			}
+			if log := s.stderr.String(); !regexp.MustCompile(`level=WARN msg=stopped served=0 lost=1 .*cut=1`).MatchString(log) {
+				t.Errorf("the log does not count the cut poem:\n%s", log)
 			}
 		})
 	}

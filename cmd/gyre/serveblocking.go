@@ -137,6 +137,7 @@ func (s *blockingServer) acceptLoop(ln net.Listener, p *poemSource, log slog.Han
 		delete(s.open, conn)
 		if s.cutting != nil && served.Err != nil {
 			served.Err = s.cutting
+			s.totals.cut++
 		}
 		if served.Err == nil {
 			s.totals.served++

@@ -54,6 +54,7 @@ type serveLoop struct {
 	queueCheckFn func()
 
 	served, lost, refused, bytes int64
+	cutPoems                     int64 // of lost: aborted by a cut
 	refusedLogged                int64
 	proxyRejected                int64      // --proxy-protocol (serveproxy.go)
 	stats                        *loopStats // --metrics (servestats.go); nil without
@@ -361,6 +362,7 @@ func (s *reactorServer) finish() serveTotals {
 		t.lost += l.lost
 		t.refused += l.refused
 		t.bytes += l.bytes
+		t.cut += l.cutPoems
 		t.proxyRejected += l.proxyRejected
 	}
 	return t
@@ -400,13 +402,17 @@ func (p *servedPort) observe(s poetry.Served) {
 	l := p.l
 	l.leave()
 	s.Err = l.cutReasonFor(s.Err)
+	cut := l.cutReason != nil && s.Err == l.cutReason
 	if s.Err == nil {
 		l.served++
 	} else {
 		l.lost++
 	}
+	if cut {
+		l.cutPoems++
+	}
 	l.bytes += s.Bytes
-	l.stats.observe(s, l.cutReason != nil && s.Err == l.cutReason)
+	l.stats.observe(s, cut)
 	if l.perClient {
 		logServed(p.log, s)
 		// A burst of clients (ten thousand slow ones ending together)
