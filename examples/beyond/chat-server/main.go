@@ -29,7 +29,9 @@
 //     buffered without bound.
 //
 // The server prints "Chat on ADDRESS." and then one line per event;
-// SIGINT or SIGTERM stops it.
+// SIGINT or SIGTERM stops it. The lines are written by a goroutine of
+// their own (internal/eventlog), never by the reactor: an output nobody
+// reads loses lines, counted, and never holds up the clients or the stop.
 package main
 
 import (
@@ -41,6 +43,7 @@ import (
 	"strconv"
 	"time"
 
+	"gyre/internal/eventlog"
 	"gyre/protocols/basic"
 	"gyre/protocols/policies"
 	"gyre/reactor"
@@ -89,6 +92,7 @@ func usage(fs *flag.FlagSet, format string, args ...any) {
 // room is the chat: every client in it, on the reactor's goroutine.
 type room struct {
 	r       *reactor.Reactor
+	log     *eventlog.Log
 	opts    options
 	clients map[*client]struct{}
 	next    int
@@ -129,7 +133,7 @@ func (c *client) ConnectionMade() {
 	c.SetTimeout(c.room.opts.idle)
 	c.SendLine([]byte("* welcome, " + c.name + "; /nick NAME to change it, /quit to leave"))
 	c.room.broadcast(c, "* "+c.name+" joined")
-	fmt.Printf("%s joined from %v\n", c.name, c.LineReceiver.Transport.Peer())
+	c.room.log.Printf("%s joined from %v", c.name, c.LineReceiver.Transport.Peer())
 }
 
 func (c *client) LineReceived(line []byte) {
@@ -155,7 +159,7 @@ func (c *client) LineReceived(line []byte) {
 func (c *client) timedOut() {
 	c.SendLine([]byte("* idle for " + c.room.opts.idle.String() + ", bye"))
 	c.leave()
-	fmt.Printf("%s timed out\n", c.name)
+	c.room.log.Printf("%s timed out", c.name)
 }
 
 // leave closes the connection cleanly, once what was written to it has
@@ -168,7 +172,7 @@ func (c *client) leave() {
 		bound = closeLimit
 	}
 	c.OnTimeout = func() {
-		fmt.Printf("%s not reading: its close aborted after %v\n", c.name, bound)
+		c.room.log.Printf("%s not reading: its close aborted after %v", c.name, bound)
 		c.LineReceiver.Transport.AbortConnection()
 	}
 	c.SetTimeout(bound)
@@ -179,12 +183,12 @@ func (c *client) ConnectionLost(reason error) {
 	c.SetTimeout(0)
 	delete(c.room.clients, c)
 	if err := c.Err(); err != nil {
-		fmt.Printf("%s dropped: %v\n", c.name, err)
+		c.room.log.Printf("%s dropped: %v", c.name, err)
 	}
 	if !c.cut {
 		c.room.broadcast(c, "* "+c.name+" left")
 	}
-	fmt.Printf("%s left\n", c.name)
+	c.room.log.Printf("%s left", c.name)
 }
 
 // broadcast writes msg to everyone but from. A client that has fallen
@@ -200,7 +204,7 @@ func (rm *room) broadcast(from *client, msg string) {
 		c.SendLine(line)
 		if c.congested && c.conn != nil && c.conn.Buffered() > rm.opts.maxBacklog {
 			c.cut = true
-			fmt.Printf("%s cut off: %d bytes waiting, over %d\n", c.name, c.conn.Buffered(), rm.opts.maxBacklog)
+			rm.log.Printf("%s cut off: %d bytes waiting, over %d", c.name, c.conn.Buffered(), rm.opts.maxBacklog)
 			c.conn.AbortConnection()
 			rm.broadcast(c, "* "+c.name+" was cut off (too slow)")
 		}
@@ -241,12 +245,12 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	rm := &room{r: r, opts: opts, clients: make(map[*client]struct{})}
+	rm := &room{r: r, log: eventlog.New(os.Stdout, eventQueue), opts: opts, clients: make(map[*client]struct{})}
 	limit := &policies.Limit{
 		Factory:    reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return rm.newClient() }),
 		MaxPerPeer: opts.maxPerPeer,
 		Overflow: func(addr net.Addr) reactor.Protocol {
-			fmt.Printf("refused %v: over %d connections from one address\n", addr, opts.maxPerPeer)
+			rm.log.Printf("refused %v: over %d connections from one address", addr, opts.maxPerPeer)
 			return &refusal{}
 		},
 	}
@@ -254,11 +258,17 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	fmt.Printf("Chat on %s.\n", port.Addr())
-	if err := r.Run(); err != nil {
+	rm.log.Printf("Chat on %s.", port.Addr())
+	err = r.Run()
+	rm.log.Close(time.Second) // what is left of the log, if stdout is read
+	if err != nil {
 		fail(err)
 	}
 }
+
+// eventQueue bounds the event lines waiting for stdout (some 60 bytes
+// each).
+const eventQueue = 4096
 
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "chat-server:", err)

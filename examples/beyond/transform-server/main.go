@@ -19,7 +19,9 @@
 // hold memory without bound. transform-client is its client.
 //
 // It prints "Transforming on ADDRESS." and one line per request; SIGINT or
-// SIGTERM stops it.
+// SIGTERM stops it. The lines are written by a goroutine of their own
+// (internal/eventlog), never by the reactor: an output nobody reads loses
+// lines, counted, and never holds up the requests or the stop.
 package main
 
 import (
@@ -33,6 +35,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"gyre/internal/eventlog"
 	"gyre/protocols/basic"
 	"gyre/protocols/policies"
 	"gyre/reactor"
@@ -63,11 +66,12 @@ func mapRunes(p []byte, f func(rune) rune) []byte {
 // transformer is one connection: it waits for the request netstring.
 type transformer struct {
 	basic.NetstringReceiver
+	log      *eventlog.Log
 	answered bool
 }
 
-func newTransformer(maxPoem int) reactor.Protocol {
-	t := &transformer{}
+func newTransformer(maxPoem int, log *eventlog.Log) reactor.Protocol {
+	t := &transformer{log: log}
 	t.Handler = t
 	t.MaxLength = maxPoem
 	return t
@@ -81,13 +85,13 @@ func (t *transformer) StringReceived(request []byte) {
 	}
 	name, poem, ok := bytes.Cut(request, []byte("."))
 	if !ok {
-		fmt.Printf("%v: bad request: no \".\" between the transform's name and the poem: closing\n", peer)
+		t.log.Printf("%v: bad request: no \".\" between the transform's name and the poem: closing", peer)
 		t.LoseConnection()
 		return
 	}
 	xform := transforms[string(name)]
 	if xform == nil {
-		fmt.Printf("%v: unknown transform %q: closing\n", peer, name)
+		t.log.Printf("%v: unknown transform %q: closing", peer, name[:min(len(name), maxNameQuoted)])
 		t.LoseConnection()
 		return
 	}
@@ -95,12 +99,12 @@ func (t *transformer) StringReceived(request []byte) {
 	t.answered = true
 	t.SendString(out)
 	t.LoseConnection()
-	fmt.Printf("%v: %s, %d bytes\n", peer, name, len(out))
+	t.log.Printf("%v: %s, %d bytes", peer, name, len(out))
 }
 
 func (t *transformer) ConnectionLost(error) {
 	if err := t.Err(); err != nil {
-		fmt.Printf("%v: bad request: %v\n", t.Transport.Peer(), err)
+		t.log.Printf("%v: bad request: %v", t.Transport.Peer(), err)
 	}
 }
 
@@ -123,19 +127,30 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	var factory reactor.Factory = reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return newTransformer(*maxPoem) })
+	log := eventlog.New(os.Stdout, eventQueue)
+	var factory reactor.Factory = reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return newTransformer(*maxPoem, log) })
 	factory = &policies.IdleTimeout{Factory: factory, Clock: r, Period: *idle,
-		TimedOut: func(peer net.Addr) { fmt.Printf("%v idle for %v: closing\n", peer, *idle) }}
+		TimedOut: func(peer net.Addr) { log.Printf("%v idle for %v: closing", peer, *idle) }}
 	factory = &policies.Limit{Factory: factory, MaxTotal: *maxConns}
 	p, err := r.ListenTCP(net.JoinHostPort(*iface, strconv.Itoa(*port)), factory)
 	if err != nil {
 		fail(err)
 	}
-	fmt.Printf("Transforming on %s.\n", p.Addr())
-	if err := r.Run(); err != nil {
+	log.Printf("Transforming on %s.", p.Addr())
+	err = r.Run()
+	log.Close(time.Second) // what is left of the log, if stdout is read
+	if err != nil {
 		fail(err)
 	}
 }
+
+// eventQueue bounds the event lines waiting for stdout, each about 100
+// bytes: an unknown transform's name, which a client may make as long as a
+// request, is quoted up to maxNameQuoted bytes.
+const (
+	eventQueue    = 4096
+	maxNameQuoted = 64
+)
 
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "transform-server:", err)
