@@ -10,6 +10,9 @@
 // UDP gives no delivery guarantee, so the client resends a request that
 // has gone unanswered for --retry, up to five times: one request in
 // flight at a time, the simplest protocol that survives a lost datagram.
+// It holds the poem until "END", so it gives up on a poem over 1 MiB (the
+// built-in ones are a few KiB): a server that never ends its poem must
+// not grow the client without bound.
 //
 // The client takes answers only from the address it asked, and a server
 // on a wildcard --iface (0.0.0.0, ::) answers from whichever of its
@@ -102,11 +105,18 @@ func (c *lineClient) DatagramReceived(data []byte, addr *net.UDPAddr) {
 		return // a late answer to a resent request
 	}
 	c.timer.Cancel()
+	if c.poem.Len()+len(line) > maxPoem {
+		c.fail(fmt.Errorf("the poem from %s is over %d bytes (line %d): giving up", c.server, maxPoem, c.next))
+		return
+	}
 	c.poem.Write(line)
 	c.next++
 	c.tries = 0
 	c.ask()
 }
+
+// maxPoem bounds the poem the client holds.
+const maxPoem = 1 << 20
 
 func (c *lineClient) fail(err error) {
 	c.err = err

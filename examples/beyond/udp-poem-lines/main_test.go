@@ -101,3 +101,32 @@ func TestClientAddr(t *testing.T) {
 		}
 	}
 }
+
+// A server whose poem never ends (it answers every line, never END) makes
+// the client give up once the poem passes its bound, with one line and
+// status 1. The client held every line it was sent, a gigabyte within
+// seconds.
+func TestEndlessPoemBounded(t *testing.T) {
+	srv, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	go func() {
+		line := strings.Repeat("an endless line ", 4000) // 64,000 bytes
+		buf := make([]byte, 64)
+		for {
+			n, addr, err := srv.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			num, _ := strings.CutPrefix(string(buf[:n]), "LINE ")
+			srv.WriteTo([]byte(num+" "+line), addr)
+		}
+	}()
+	exe := progtest.Build(t, "./examples/beyond/udp-poem-lines")
+	res := progtest.Run(t, 30*time.Second, exe, "--server", srv.LocalAddr().String())
+	if res.Code != 1 || !strings.Contains(res.Stderr, "is over 1048576 bytes (line 16): giving up") || res.Stdout != "" {
+		t.Fatalf("exit %d, %d bytes out, stderr %q", res.Code, len(res.Stdout), res.Stderr)
+	}
+}
