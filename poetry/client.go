@@ -69,7 +69,21 @@ type ClientProtocol struct {
 // DataReceived keeps the bytes (copying them: data is only lent) and tells
 // the factory's OnChunk observer. Past the factory's MaxBytes it fails the
 // download with a *TooLargeError and aborts the connection instead.
+//
+// Once the Deferred has fired, the download is over (it can fire before
+// the end of the connection only with a failure: a timeout, a
+// cancellation, the size bound), and what still arrives is dropped and
+// the connection aborted. Whoever ended the download aborted it already,
+// but perhaps beneath this protocol's transport (GetPoetry's canceller
+// has only the connector's TCP connection, under TLS), and a TLS
+// connection delivers the other records it has decrypted from the same
+// read: without this, they reached OnChunk after the failure, and fetch's
+// observer dereferenced the finished task's nil Deferred.
 func (p *ClientProtocol) DataReceived(data []byte) {
+	if p.factory.Deferred.Called() {
+		p.Transport.AbortConnection()
+		return
+	}
 	p.got += int64(len(data))
 	if limit := p.factory.MaxBytes; limit > 0 && p.got > limit {
 		e := &TooLargeError{MaxBytes: limit}
@@ -112,7 +126,8 @@ type ClientFactory struct {
 	// Deferred fires once with the outcome.
 	Deferred *deferred.Deferred
 	// OnChunk, if set, is called with every chunk as it arrives (valid
-	// only during the call).
+	// only during the call), until the Deferred fires: none comes after
+	// a failure, a timeout or a cancellation.
 	OnChunk func(chunk []byte)
 	// Discard keeps nothing of the poem: OnChunk is its only reader, and
 	// PoemFinished is called with the empty string. A download of any
@@ -196,7 +211,9 @@ func WithTimeout(d time.Duration) GetOption {
 
 // WithChunkObserver calls f with each chunk of the poem as it arrives, on
 // the loop goroutine: for progress bars and timelines (len(chunk) is the
-// number of bytes; the slice is valid only during the call).
+// number of bytes; the slice is valid only during the call). f is not
+// called once the Deferred has fired, not even from the same read: a
+// cancellation inside f is the last chunk f sees.
 func WithChunkObserver(f func(chunk []byte)) GetOption {
 	return func(c *getConfig) { c.onChunk = f }
 }
