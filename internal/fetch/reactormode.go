@@ -86,8 +86,16 @@ func fetchReactor(ctx context.Context, r *run) error {
 			startTask(next - 1)
 		}
 	}
+	limit := r.cfg.openLimit(len(r.results))
+	if rt.Backend() == "select" {
+		// GYRE_REACTOR=select: the reactor's select() watches
+		// descriptors below FD_SETSIZE only, as the async mode's does,
+		// and a socket past it failed its task (with an error logged
+		// for each): fewer at once, as there, and the others wait.
+		limit = min(limit, selectOpenLimit)
+	}
 	rt.CallWhenRunning(func() {
-		for range r.cfg.openLimit(len(r.results)) {
+		for range limit {
 			startNext()
 		}
 	})

@@ -118,6 +118,39 @@ func TestAsyncManyTasksWait(t *testing.T) {
 	}
 }
 
+// The reactor mode on the select backend (GYRE_REACTOR=select) runs as
+// many downloads at once as that backend can watch, like the async mode:
+// more than about a thousand at once, the sockets past FD_SETSIZE failed
+// their tasks ("the backend cannot watch this descriptor"), each with an
+// error in the reactor's log.
+func TestReactorOnSelectManyTasksWait(t *testing.T) {
+	const tasks = 1100
+	t.Setenv("GYRE_REACTOR", "select")
+	ln := progtest.ServeEach(t, func(c net.Conn) {
+		c.Write([]byte("a short poem\n"))
+		c.Close()
+	})
+	addrs := repeatAddr(ln, tasks)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	results, err := fetch.Fetch(ctx, fetch.Reactor, addrs, fetch.WithoutPoems())
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for _, r := range results {
+		if r.Err != nil {
+			if failed == 0 {
+				t.Errorf("task %d: %v", r.Task, r.Err)
+			}
+			failed++
+		}
+	}
+	if failed > 0 {
+		t.Errorf("%d of %d tasks failed", failed, tasks)
+	}
+}
+
 // repeatAddr is n tasks, all for the server listening on ln.
 func repeatAddr(ln net.Listener, n int) []poetry.Address {
 	addrs := make([]poetry.Address, n)
