@@ -42,25 +42,7 @@ func TestTLSLoseConnectionStopsDelivery(t *testing.T) {
 			}
 		}}
 		port := listenTLS(t, r, srv)
-		go func() {
-			raw := goDial(t, port.Addr())
-			if raw == nil {
-				return
-			}
-			hc := &heldConn{Conn: raw}
-			c := tls.Client(hc, testCerts(t).clientConfig())
-			if err := c.Handshake(); err != nil {
-				t.Error(err)
-				return
-			}
-			hc.hold = true
-			c.Write([]byte("QUIT\n"))
-			c.Write([]byte("DELETE x\n"))
-			hc.hold = false
-			raw.Write(hc.buf)
-			io.Copy(io.Discard, c)
-			c.Close()
-		}()
+		go sendTwoRecordsInOneWrite(t, port.Addr())
 		run(t, r)
 		if len(srv.all) != 1 {
 			t.Fatalf("%d connections", len(srv.all))
@@ -72,4 +54,53 @@ func TestTLSLoseConnectionStopsDelivery(t *testing.T) {
 			t.Errorf("Disconnecting before and after LoseConnection: %v", disconnecting)
 		}
 	})
+}
+
+// The same when the connection underneath is aborted (through Conn, as a
+// caller holding the TCP connection does): the records of the same read
+// are not decrypted for the protocol either.
+func TestTLSAbortUnderneathStopsDelivery(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, backend string) {
+		r, _ := newReactor(t, backend)
+		srv := &servers{build: func() *recorder {
+			return &recorder{
+				onData: func(p *recorder, b []byte) {
+					p.Transport.(*TLSConn).Conn().AbortConnection()
+				},
+				onLost: func(*recorder, error) { r.CallLater(0, func() { r.Stop() }) },
+			}
+		}}
+		port := listenTLS(t, r, srv)
+		go sendTwoRecordsInOneWrite(t, port.Addr())
+		run(t, r)
+		if len(srv.all) != 1 {
+			t.Fatalf("%d connections", len(srv.all))
+		}
+		if got := string(srv.all[0].data); got != "QUIT\n" {
+			t.Errorf("server got %q after its TCP connection was aborted, want only %q", got, "QUIT\n")
+		}
+	})
+}
+
+// sendTwoRecordsInOneWrite connects to addr over TLS and sends two
+// records, "QUIT\n" and "DELETE x\n", in one TCP write, so that the server
+// reads both at once; then it reads until the server closes.
+func sendTwoRecordsInOneWrite(t *testing.T, addr net.Addr) {
+	raw := goDial(t, addr)
+	if raw == nil {
+		return
+	}
+	hc := &heldConn{Conn: raw}
+	c := tls.Client(hc, testCerts(t).clientConfig())
+	if err := c.Handshake(); err != nil {
+		t.Error(err)
+		return
+	}
+	hc.hold = true
+	c.Write([]byte("QUIT\n"))
+	c.Write([]byte("DELETE x\n"))
+	hc.hold = false
+	raw.Write(hc.buf)
+	io.Copy(io.Discard, c)
+	c.Close()
 }

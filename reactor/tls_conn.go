@@ -246,11 +246,12 @@ func (t *TLSConn) pumpContained() {
 // ciphertext, the protocol pauses or closes, or the stream ends. Reading
 // stops at LoseConnection, as on a TCP connection: the records that came
 // in the same read as the one the protocol closed on are not delivered.
-// crypto/tls's Read allocates a little each time it asks the BIO for more
-// (see TLSConn).
+// The same holds when the TCP connection underneath is closed or aborted
+// directly (through Conn). crypto/tls's Read allocates a little each time
+// it asks the BIO for more (see TLSConn).
 func (t *TLSConn) pump() {
 	buf := t.conn.r.tlsPlainBuffer()
-	for t.state == tlsOpen && !t.paused && !t.peerDone && !t.closing {
+	for t.state == tlsOpen && !t.paused && !t.peerDone && !t.closing && !t.conn.Disconnecting() {
 		n, err := t.tc.Read(buf)
 		if n > 0 {
 			t.app.DataReceived(buf[:n])
