@@ -198,7 +198,10 @@ func (c *Connector) Factory() ClientFactory { return c.factory }
 // uses it when it was given no clock of its own.
 func (c *Connector) Clock() Clock { return c.clock }
 
-// Transport returns the connection while connected, else nil.
+// Transport returns the connection while connected, else nil: the
+// transport the factory's protocol was given, a *TLSConn for a TLS
+// connection (ConnectTLS, or after StartTLS), so that closing or aborting
+// it goes through TLS as the protocol's own close would.
 func (c *Connector) Transport() Transport {
 	if c.state != Connected {
 		return nil
@@ -208,6 +211,9 @@ func (c *Connector) Transport() Transport {
 	}
 	if c.conn == nil {
 		return nil
+	}
+	if l, ok := c.conn.proto.(*tlsLower); ok {
+		return (*TLSConn)(l)
 	}
 	return c.conn
 }

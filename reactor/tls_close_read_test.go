@@ -104,3 +104,33 @@ func sendTwoRecordsInOneWrite(t *testing.T, addr net.Addr) {
 	io.Copy(io.Discard, c)
 	c.Close()
 }
+
+// A TLS client's Connector hands out the transport its protocol was given,
+// the TLS one: aborting what it returns goes through TLS (and stops the
+// delivery of records at once), as the protocol's own abort would.
+func TestTLSConnectorTransportIsTheTLSOne(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend())
+	port := listenTLS(t, r, &servers{})
+	var connector *Connector
+	var got Transport
+	same := false
+	cf := &clientFactory{onFail: func(*Connector, error) { r.Stop() }}
+	cf.build = func() *recorder {
+		return &recorder{
+			onMade: func(p *recorder) {
+				got = connector.Transport()
+				same = got == p.Transport
+				p.Transport.AbortConnection()
+			},
+			onLost: func(*recorder, error) { r.Stop() },
+		}
+	}
+	connector = r.ConnectTLS(port.Addr().String(), testCerts(t).clientConfig(), cf, testTimeout)
+	run(t, r)
+	if len(cf.protos) != 1 || cf.protos[0].made != 1 {
+		t.Fatalf("the client never connected: %v", cf.failed)
+	}
+	if !same {
+		t.Errorf("Connector.Transport() is %T, not the protocol's transport", got)
+	}
+}
