@@ -92,7 +92,11 @@
 // through a package-level handler (SetUnhandledErrorHandler), because the
 // garbage collector, not a caller, decides when it happens; FlushUnhandled
 // collects garbage and waits for the reports, for programs about to exit and
-// for tests.
+// for tests. The report needs the Deferred to become garbage while its
+// Failure is kept apart from it: an error value that refers back to its own
+// Deferred (an error type holding the Deferred it failed) keeps the Deferred
+// reachable from the report's own record, so it is never collected and never
+// reported. Keep such references out of errors.
 //
 // # Many Deferreds
 //
