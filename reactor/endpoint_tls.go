@@ -5,9 +5,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -29,9 +31,10 @@ func listenTLSEndpoint(r *Reactor, e ServerEndpoint, factory Factory, opts ...Li
 // server that starts TLS itself on a TCP connection (StartTLSTimeout, with
 // the endpoint's HandshakeTimeout): one that reads a PROXY protocol
 // header in clear text first, say. A file that cannot be loaded is a
-// *ListenError naming it.
+// *ListenError naming it; so is one that is not a regular file (a FIFO,
+// a device) or is larger than a PEM file can sensibly be (16 MiB).
 func (e ServerEndpoint) ServerTLSConfig() (*tls.Config, error) {
-	cert, err := tls.LoadX509KeyPair(e.CertKey, e.PrivateKey)
+	cert, err := loadKeyPair(e.CertKey, e.PrivateKey)
 	if err != nil {
 		return nil, &ListenError{Interface: e.Interface, Port: e.Port, Err: fmt.Errorf("loading certKey %s and privateKey %s: %w", e.CertKey, e.PrivateKey, err)}
 	}
@@ -61,9 +64,26 @@ func connectorTLS(r *Reactor, e ClientEndpoint, f ClientFactory, timeout time.Du
 	return c, nil
 }
 
-// LoadCertPool reads a PEM file of certificate authorities.
+// loadKeyPair is tls.LoadX509KeyPair reading its files with readPEMFile.
+func loadKeyPair(certFile, keyFile string) (tls.Certificate, error) {
+	certPEM, err := readPEMFile(certFile)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	keyPEM, err := readPEMFile(keyFile)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.X509KeyPair(certPEM, keyPEM)
+}
+
+// LoadCertPool reads a PEM file of certificate authorities (the file a
+// tls: client endpoint's caCerts names), for a tls.Config's RootCAs. The
+// file must be a regular file of at most 16 MiB: a FIFO or a device is
+// refused at once, with an error naming it, rather than waited on or read
+// without end.
 func LoadCertPool(file string) (*x509.CertPool, error) {
-	data, err := os.ReadFile(file)
+	data, err := readPEMFile(file)
 	if err != nil {
 		return nil, err
 	}
@@ -72,4 +92,53 @@ func LoadCertPool(file string) (*x509.CertPool, error) {
 		return nil, errors.New(file + ": no PEM certificate found")
 	}
 	return pool, nil
+}
+
+// maxPEMFile bounds what is read of a key or certificate file. The largest
+// bundles of certificate authorities weigh well under a megabyte; the bound
+// is there for a path given by mistake (/dev/zero, a disk image), which
+// must end in an error, not in the memory of the process exhausted.
+const maxPEMFile = 16 << 20
+
+// readPEMFile reads a key or certificate file, which must be a regular
+// file of at most maxPEMFile bytes. It opens with O_NONBLOCK, so that a
+// FIFO with no writer (caCerts=/dev/stdin under a shell pipe, say) is
+// refused instead of blocking the open, and checks the file it opened
+// rather than the path, which could change in between.
+func readPEMFile(file string) ([]byte, error) {
+	f, err := os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %s, not a PEM file", file, fileKind(info.Mode()))
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxPEMFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxPEMFile {
+		return nil, fmt.Errorf("%s: larger than %d MiB: not a PEM file", file, maxPEMFile>>20)
+	}
+	return data, nil
+}
+
+// fileKind names what a file that is not a regular one is, for an error.
+func fileKind(mode os.FileMode) string {
+	switch {
+	case mode.IsDir():
+		return "a directory"
+	case mode&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case mode&os.ModeSocket != 0:
+		return "a socket"
+	case mode&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a regular file"
 }
