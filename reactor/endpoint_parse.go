@@ -235,6 +235,14 @@ func (f *endpointFields) backlog(v map[string]string) (int, error) {
 //	tls:PORT:privateKey=KEY.pem[:certKey=CERT.pem][:interface=IP][:backlog=N][:handshakeTimeout=S]   (also ssl:)
 //	systemd:domain=INET:index=N   (or name=NAME instead of index)
 //
+// Fields are separated by colons and given by name (tcp:port=8080,
+// unix:path=PATH); the first ones may be given by position instead, in
+// the order shown (tcp:8080:127.0.0.1 is tcp:8080:interface=127.0.0.1,
+// tls:443:KEY.pem:CERT.pem names the two files), as Twisted's
+// serverFromString takes them. A colon or a backslash inside a value is escaped with a backslash:
+// tcp6:8080:interface=\:\:1, unix:/run/a\:b.sock. The type is not case
+// sensitive.
+//
 // A malformed description is an *EndpointError naming the field and what
 // was expected.
 func ParseServerEndpoint(desc string) (ServerEndpoint, error) {
@@ -360,6 +368,9 @@ func ParseServerEndpoint(desc string) (ServerEndpoint, error) {
 //	tls:host=H:port=P[:caCerts=FILE][:timeout=S]   (also ssl:)
 //
 // timeout is in seconds (a decimal number) or a Go duration ("500ms").
+// Fields are given by position or by name, and a colon inside a value is
+// escaped with a backslash, as for ParseServerEndpoint: an IPv6 host is
+// tcp:host=\:\:1:port=80 (no brackets).
 // A malformed description is an *EndpointError.
 func ParseClientEndpoint(desc string) (ClientEndpoint, error) {
 	f, err := splitEndpoint(desc)

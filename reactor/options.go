@@ -67,6 +67,13 @@ func WithLogger(l *slog.Logger) Option {
 // The default behaviour comes back when Run returns, or with Close for a
 // reactor that will not run; until then the signals are the reactor's, even
 // while the program does other work before Run.
+//
+// Only the first signal acts. A second one, while the shutdown waits for the
+// Deferreds of Before-shutdown triggers (a server letting its clients
+// finish), is ignored: the wait ends when they fire or after
+// WithShutdownTimeout (30 s by default). A program that wants a second
+// Ctrl-C to cut the wait short handles the signals itself (os/signal) and
+// calls Stop, then ends its own triggers' Deferreds.
 func WithSignalHandling() Option {
 	return func(c *config) { c.signals = true }
 }

@@ -117,7 +117,7 @@ func (f *intString) send(s []byte, size int) error {
 //
 // Its fields come from an unexported framer, so go doc does not list
 // them: Handler (a StringHandler) receives the strings, MaxLength is the
-// longest accepted (0 means DefaultMaxStringLength), and Transport and
+// longest accepted (0 or less means DefaultMaxStringLength), and Transport and
 // Factory are reactor.BaseProtocol's.
 type Int8StringReceiver struct{ intString }
 
@@ -136,7 +136,7 @@ func (f *Int8StringReceiver) SendString(s []byte) error { return f.send(s, 1) }
 //
 // Its fields come from an unexported framer, so go doc does not list
 // them: Handler (a StringHandler) receives the strings, MaxLength is the
-// longest accepted (0 means DefaultMaxStringLength), and Transport and
+// longest accepted (0 or less means DefaultMaxStringLength), and Transport and
 // Factory are reactor.BaseProtocol's.
 type Int16StringReceiver struct{ intString }
 
@@ -155,7 +155,7 @@ func (f *Int16StringReceiver) SendString(s []byte) error { return f.send(s, 2) }
 //
 // Its fields come from an unexported framer, so go doc does not list
 // them: Handler (a StringHandler) receives the strings, MaxLength is the
-// longest accepted (0 means DefaultMaxStringLength), and Transport and
+// longest accepted (0 or less means DefaultMaxStringLength), and Transport and
 // Factory are reactor.BaseProtocol's.
 type Int32StringReceiver struct{ intString }
 
@@ -165,7 +165,10 @@ func (f *Int32StringReceiver) DataReceived(data []byte) { f.receive(data, 4) }
 // ResumeProducing delivers the strings held back and reads again.
 func (f *Int32StringReceiver) ResumeProducing() { f.resume(4) }
 
-// SendString writes s with its length prefix.
+// SendString writes s with its length prefix; over 4,294,967,295 bytes it
+// fails with ErrFrameTooLong and writes nothing. (The peer's MaxLength,
+// DefaultMaxStringLength unless it says otherwise, is usually far lower:
+// a string longer than it loses the connection there.)
 func (f *Int32StringReceiver) SendString(s []byte) error { return f.send(s, 4) }
 
 var (

@@ -78,8 +78,8 @@ type LineReceiver struct {
 	// Delimiter ends a line; empty means DefaultDelimiter. Set it before
 	// data arrives.
 	Delimiter []byte
-	// MaxLength is the longest line accepted, delimiter excluded; 0 means
-	// DefaultMaxLineLength.
+	// MaxLength is the longest line accepted, delimiter excluded; 0 (or
+	// less) means DefaultMaxLineLength.
 	MaxLength int
 
 	in   stream

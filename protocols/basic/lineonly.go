@@ -23,7 +23,8 @@ type LineOnlyReceiver struct {
 	Handler LineHandler
 	// Delimiter ends a line; empty means DefaultDelimiter.
 	Delimiter []byte
-	// MaxLength is the longest line accepted; 0 means DefaultMaxLineLength.
+	// MaxLength is the longest line accepted; 0 (or less) means
+	// DefaultMaxLineLength.
 	MaxLength int
 
 	buf  []byte // a partial line kept between reads

@@ -27,7 +27,7 @@ type stringFramer struct {
 	reactor.BaseProtocol
 	// Handler receives the strings.
 	Handler StringHandler
-	// MaxLength is the longest string accepted; 0 means
+	// MaxLength is the longest string accepted; 0 (or less) means
 	// DefaultMaxStringLength.
 	MaxLength int
 
