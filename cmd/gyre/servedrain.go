@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"sync/atomic"
 	"time"
 )
@@ -31,8 +32,20 @@ func (o *opsServer) newDrain(grace time.Duration) *drainState {
 // start begins the drain at now: the poems in flight have until the
 // grace is over.
 func (d *drainState) start(now time.Time, grace time.Duration) {
-	d.deadline.Store(now.Add(grace).UnixNano())
+	d.deadline.Store(deadlineNanos(now, grace))
 	d.draining.Store(true)
+}
+
+// deadlineNanos is now + grace in Unix nanoseconds, held at the largest
+// int64 (the year 2262) rather than wrapping negative: --grace accepts
+// durations up to 292 years, and a wrapped deadline is a time long past,
+// which cut's min would keep, leaving the grace running after a cut.
+func deadlineNanos(now time.Time, grace time.Duration) int64 {
+	n := now.UnixNano()
+	if grace > time.Duration(math.MaxInt64-n) {
+		return math.MaxInt64
+	}
+	return n + int64(grace)
 }
 
 // cut ends the grace at now, early on a second signal.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"regexp"
@@ -272,5 +273,23 @@ func TestDrainStateGraceLeft(t *testing.T) {
 	d.cut(t0.Add(time.Second))
 	if got := d.graceLeft(t0.Add(2 * time.Second)); got != 0 {
 		t.Errorf("after a second signal: %v left, want 0", got)
+	}
+}
+
+// The longest --grace accepted (about 292 years) reads as what it is while
+// draining, and as 0 once a second signal has cut it: its deadline is past
+// the year 2262, where Unix nanoseconds end, and wrapped round it read as a
+// time long past, which the cut's min kept.
+func TestDrainStateLongGrace(t *testing.T) {
+	var d drainState
+	grace := time.Duration(math.MaxInt64)
+	t0 := time.Now()
+	d.start(t0, grace)
+	if got := d.graceLeft(t0.Add(time.Second)); got < 200*365*24*time.Hour {
+		t.Errorf("a %v grace, 1 s into the drain: %v left", grace, got)
+	}
+	d.cut(t0.Add(time.Second))
+	if got := d.graceLeft(t0.Add(2 * time.Second)); got != 0 {
+		t.Errorf("a %v grace cut by a second signal: %v left, want 0", grace, got)
 	}
 }
