@@ -10,9 +10,11 @@
 // UDP gives no delivery guarantee, so the client resends a request that
 // has gone unanswered for --retry, up to five times: one request in
 // flight at a time, the simplest protocol that survives a lost datagram.
-// It holds the poem until "END", so it gives up on a poem over 1 MiB (the
-// built-in ones are a few KiB): a server that never ends its poem must
-// not grow the client without bound.
+// It holds the poem until "END", so it gives up on a poem over 1 MiB or
+// 16,384 lines (the built-in ones are a few KiB, under a hundred lines):
+// a server that never ends its poem must neither grow the client
+// without bound nor, with empty lines that grow nothing, keep it asking
+// for ever.
 //
 // The client takes answers only from the address it asked, and a server
 // on a wildcard --iface (0.0.0.0, ::) answers from whichever of its
@@ -109,14 +111,24 @@ func (c *lineClient) DatagramReceived(data []byte, addr *net.UDPAddr) {
 		c.fail(fmt.Errorf("the poem from %s is over %d bytes (line %d): giving up", c.server, maxPoem, c.next))
 		return
 	}
+	if c.next >= maxLines {
+		c.fail(fmt.Errorf("the poem from %s is over %d lines: giving up", c.server, maxLines))
+		return
+	}
 	c.poem.Write(line)
 	c.next++
 	c.tries = 0
 	c.ask()
 }
 
-// maxPoem bounds the poem the client holds.
-const maxPoem = 1 << 20
+// maxPoem bounds the poem the client holds, and maxLines how long it
+// asks: a server that answers every line with an empty one grows nothing,
+// and without a bound on lines the client would ask it for ever, at full
+// speed.
+const (
+	maxPoem  = 1 << 20
+	maxLines = 1 << 14
+)
 
 func (c *lineClient) fail(err error) {
 	c.err = err

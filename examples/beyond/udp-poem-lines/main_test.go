@@ -130,3 +130,30 @@ func TestEndlessPoemBounded(t *testing.T) {
 		t.Fatalf("exit %d, %d bytes out, stderr %q", res.Code, len(res.Stdout), res.Stderr)
 	}
 }
+
+// A server whose poem never ends in empty lines grows nothing, and the
+// client still gives up, past its bound on lines, with one line and
+// status 1: it asked for the next line for ever, at full speed.
+func TestEndlessEmptyLinesBounded(t *testing.T) {
+	srv, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	go func() {
+		buf := make([]byte, 64)
+		for {
+			n, addr, err := srv.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			num, _ := strings.CutPrefix(string(buf[:n]), "LINE ")
+			srv.WriteTo([]byte(num+" "), addr)
+		}
+	}()
+	exe := progtest.Build(t, "./examples/beyond/udp-poem-lines")
+	res := progtest.Run(t, 30*time.Second, exe, "--server", srv.LocalAddr().String())
+	if res.Code != 1 || !strings.Contains(res.Stderr, "is over 16384 lines: giving up") || res.Stdout != "" {
+		t.Fatalf("exit %d, %d bytes out, stderr %q", res.Code, len(res.Stdout), res.Stderr)
+	}
+}
