@@ -2,6 +2,8 @@ package deploy
 
 import (
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -73,4 +75,63 @@ func TestReadmeBlocksHaveWhatTheyUse(t *testing.T) {
 			}
 		}
 	}
+}
+
+// userDirective is a global `user` or `group` line of an HAProxy
+// configuration.
+var userDirective = regexp.MustCompile(`(?m)^\s*(user|group)\s+\S+`)
+
+// Sections 1 and 2 run as whoever reads the page. HAProxy given a `user`
+// or `group` by anyone but root cannot switch to it and exits at once
+// ("Cannot set gid"): the configuration section 2 hands it has neither,
+// whether haproxy.cfg itself or a copy the block makes of it.
+func TestReadmeHAProxyRunsAsTheReader(t *testing.T) {
+	seen := false
+	for _, b := range shBlocks(t) {
+		if strings.Contains(b.before, "\n## 3.") {
+			break // from section 3 on, the commands run as root
+		}
+		for _, line := range b.lines {
+			if !strings.HasPrefix(line, "haproxy ") {
+				continue
+			}
+			seen = true
+			cfg := readmeConfig(t, b, line)
+			if m := userDirective.FindString(cfg); m != "" {
+				t.Errorf("%q gives HAProxy %q: run by anyone but root, it exits at once", line, strings.TrimSpace(m))
+			}
+		}
+	}
+	if !seen {
+		t.Fatal("no haproxy command before section 3 of deploy/README.md")
+	}
+}
+
+// readmeConfig is the configuration the command line (haproxy ... -f
+// FILE) of block b reads: deploy/haproxy.cfg, or the file a line of the
+// block writes with "> FILE", made by running that line (from the top of
+// the repository, writing into a temporary directory instead).
+func readmeConfig(t *testing.T, b shBlock, line string) string {
+	t.Helper()
+	m := regexp.MustCompile(`\s-f\s+(\S+)`).FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("%q names no configuration file (-f)", line)
+	}
+	file := m[1]
+	if file == "deploy/haproxy.cfg" {
+		return readFile(t, "haproxy.cfg")
+	}
+	for _, l := range b.lines {
+		if before, ok := strings.CutSuffix(l, "> "+file); ok {
+			out := filepath.Join(t.TempDir(), "haproxy.cfg")
+			cmd := exec.Command("sh", "-c", before+"> "+out)
+			cmd.Dir = ".."
+			if msg, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%q: %v\n%s", l, err, msg)
+			}
+			return readFile(t, out)
+		}
+	}
+	t.Fatalf("%q reads %s, which neither is deploy/haproxy.cfg nor does the block write it", line, file)
+	return ""
 }
