@@ -157,3 +157,22 @@ func TestPoemsAtRiskAlertWithPromtool(t *testing.T) {
               description: "Unless they end in the seconds left, gyre cuts them with a reset (behind HAProxy their clients see a clean close: a short poem that looks whole). Search the instance's log for outcome=\"lost: cut\"; give --grace more than the longest poem takes."
 `, "gyre-alerts.yml")
 }
+
+// The alerts are evaluated as often as prometheus.yml scrapes gyre, by
+// an interval of their group's own: merged into a configuration that
+// evaluates less often (Debian's, every 15 s), GyrePoemsAtRisk sees the
+// one scrape of a drain's last 5 s only when an evaluation falls before
+// the next scrape marks it stale, one drain in three.
+func TestAlertsEvaluatedAtTheScrapeInterval(t *testing.T) {
+	scrape := regexp.MustCompile(`(?m)^  - job_name: gyre\n(?:    .*\n)*?    scrape_interval: (\S+)$`).FindStringSubmatch(readFile(t, "prometheus.yml"))
+	if scrape == nil {
+		t.Fatal("prometheus.yml has no gyre job with a scrape_interval")
+	}
+	group := regexp.MustCompile(`(?m)^  - name: gyre\n(?:    #.*\n)*    interval: (\S+)$`).FindStringSubmatch(readFile(t, "gyre-alerts.yml"))
+	if group == nil {
+		t.Fatalf("gyre-alerts.yml's group sets no interval: it is evaluated at the configuration's evaluation_interval, not every %s", scrape[1])
+	}
+	if group[1] != scrape[1] {
+		t.Errorf("gyre-alerts.yml's group is evaluated every %s, prometheus.yml scrapes gyre every %s", group[1], scrape[1])
+	}
+}
