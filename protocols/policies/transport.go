@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"gyre/protocols/internal/loop"
 	"gyre/reactor"
 )
 
@@ -46,7 +47,7 @@ func (b tcpBeneath) LoseWriteConnection() {
 
 // Reactor returns the reactor of the connection beneath, or nil if it does
 // not say: a policy wrapped inside this one, given no Clock, uses it.
-func (b tcpBeneath) Reactor() *reactor.Reactor { return reactorOf(b.transport) }
+func (b tcpBeneath) Reactor() *reactor.Reactor { return loop.Of(b.transport) }
 
 // SetNoDelay implements reactor.TCPTransport.
 func (b tcpBeneath) SetNoDelay(on bool) error {

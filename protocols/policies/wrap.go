@@ -2,6 +2,7 @@ package policies
 
 import (
 	"gyre/protocols/internal/halfclose"
+	"gyre/protocols/internal/loop"
 	"gyre/reactor"
 )
 
@@ -62,27 +63,8 @@ func clockFor(clock reactor.Clock, t reactor.Transport, what string) reactor.Clo
 	if clock != nil {
 		return clock
 	}
-	if r := reactorOf(t); r != nil {
+	if r := loop.Of(t); r != nil {
 		return r
 	}
 	panic("policies: " + what + " has no Clock, and its transport no reactor: set Clock (the reactor, or a task.Clock in tests)")
-}
-
-// reactorOf finds the reactor of the connection whose transport t is, or
-// wraps (through Reactor methods and reactor.TransportWrapper, a few
-// levels at most); nil if none says.
-func reactorOf(t reactor.Transport) *reactor.Reactor {
-	for range 8 {
-		if rt, ok := t.(interface{ Reactor() *reactor.Reactor }); ok {
-			if r := rt.Reactor(); r != nil {
-				return r
-			}
-		}
-		w, ok := t.(reactor.TransportWrapper)
-		if !ok {
-			return nil
-		}
-		t = w.Unwrap()
-	}
-	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"net"
 	"time"
 
+	"gyre/protocols/internal/loop"
 	"gyre/reactor"
 )
 
@@ -14,7 +15,12 @@ import (
 //	f := &portforward.Factory{Reactor: r, Target: "127.0.0.1:10000"}
 //	port, err := r.ListenTCP("127.0.0.1:8000", f)
 type Factory struct {
-	// Reactor connects to the target.
+	// Reactor connects to the target when the accepted connection does
+	// not say which reactor it runs on (a test double's transport); it
+	// may be nil otherwise. The target is connected on the accepting
+	// connection's own reactor whatever this says: the two connections
+	// are each other's producers and must share a loop, so one Factory
+	// may serve the ports of several loops (WithReusePort).
 	Reactor *reactor.Reactor
 	// Target is the address each accepted connection is relayed to.
 	Target string
@@ -55,11 +61,26 @@ type serverSide struct {
 
 func (s *serverSide) ConnectionMade() {
 	s.onLost = func(*Side) { s.sideEnded() }
+	r := s.reactor()
 	timeout := s.f.ConnectTimeout
 	if timeout == 0 {
 		timeout = reactor.DefaultConnectTimeout
 	}
-	s.connector = s.f.Reactor.ConnectTCP(s.f.Target, &targetFactory{server: s}, timeout)
+	s.connector = r.ConnectTCP(s.f.Target, &targetFactory{server: s}, timeout)
+}
+
+// reactor returns the loop to connect to the target on: the accepted
+// connection's, else the Factory's. With neither it panics (the reactor
+// contains it and resets the client) with what to set, rather than with
+// a nil pointer.
+func (s *serverSide) reactor() *reactor.Reactor {
+	if r := loop.Of(s.Transport); r != nil {
+		return r
+	}
+	if s.f.Reactor != nil {
+		return s.f.Reactor
+	}
+	panic("portforward: the connection does not say which reactor it runs on, and the Factory has no Reactor: set Factory.Reactor")
 }
 
 // DataReceived relays data once the target has answered, and keeps it
@@ -111,6 +132,10 @@ func (s *serverSide) linked() {
 func (s *serverSide) sideEnded() {
 	s.ended++
 	switch {
+	case s.target == nil && s.connector == nil:
+		// ConnectionMade panicked before the attempt began (the
+		// reactor then aborted the client): the panic is why.
+		s.report(s.err)
 	case s.target == nil:
 		s.connector.StopConnecting() // reports through ClientConnectionFailed
 	case s.ended == 2:
