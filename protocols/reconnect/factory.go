@@ -16,11 +16,11 @@ var ErrGaveUp = errors.New("reconnect: gave up")
 // Factory is Twisted's ReconnectingClientFactory: a client factory that
 // connects again after each failed attempt and each lost connection,
 // waiting Backoff.Delay(n) before retry n. A successful connection
-// (BuildProtocol) resets the count, so the next loss waits the initial
-// delay again. With MaxRetries > 0 it retries at most that many times in a
-// row and gives up at the next failure (GaveUp is then called), until
-// ResetDelay (or a connection made by hand, whose BuildProtocol resets);
-// StopTrying stops for good.
+// (BuildProtocol, once it has built a protocol) resets the count, so the
+// next loss waits the initial delay again. With MaxRetries > 0 it retries
+// at most that many times in a row and gives up at the next failure
+// (GaveUp is then called), until ResetDelay (or a connection made by hand,
+// whose BuildProtocol resets); StopTrying stops for good.
 //
 // Where it differs from Twisted's:
 //
@@ -63,10 +63,16 @@ type Factory struct {
 }
 
 // BuildProtocol builds the protocol of a connection that has just
-// succeeded, and resets the delay.
+// succeeded, and resets the delay if it built one. A nil protocol (no
+// Protocol set) refuses the connection, which then fails as an attempt
+// does: resetting there would retry at InitialDelay for ever and never
+// reach MaxRetries.
 func (f *Factory) BuildProtocol(addr net.Addr) reactor.Protocol {
-	f.ResetDelay()
-	return f.BuildProtocolFor(f, addr)
+	p := f.BuildProtocolFor(f, addr)
+	if p != nil {
+		f.ResetDelay()
+	}
+	return p
 }
 
 // StartedConnecting keeps the connector, for StopTrying.

@@ -395,3 +395,25 @@ func TestFactoryResetDelayResumesAfterGivingUp(t *testing.T) {
 		t.Errorf("%d attempts after StopTrying and ResetDelay, want none", got)
 	}
 }
+
+// A connection refused by BuildProtocol (no Protocol set) fails as an
+// attempt does, and counts toward MaxRetries: BuildProtocol reset the
+// delay before building, so every attempt was the first retry again, at
+// InitialDelay for ever, and the factory never gave up.
+func TestFactoryRefusedConnectionsGiveUp(t *testing.T) {
+	r := reactortest.NewReactor()
+	var reasons []error
+	f := &Factory{Clock: r, MaxRetries: 2, Backoff: Backoff{InitialDelay: time.Second, Jitter: -1},
+		GaveUp: func(err error) { reasons = append(reasons, err) }}
+	r.ConnectTCP("127.0.0.1:10000", f, time.Second)
+	for range 10 {
+		if c := r.LastConnect(); c.Pending() {
+			c.Complete() // the peer accepts; the factory builds nothing
+		}
+		r.Advance(time.Hour)
+	}
+	if len(r.Connects()) != 3 || len(reasons) != 1 || !errors.Is(reasons[0], reactor.ErrNoProtocol) {
+		t.Errorf("%d attempts, gave up with %v; want 3 attempts, then to give up once with ErrNoProtocol",
+			len(r.Connects()), reasons)
+	}
+}
