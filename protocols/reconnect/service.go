@@ -192,7 +192,19 @@ func (s *ClientService) fail(reason error) {
 	}
 }
 
+// attach makes t the service's connection as soon as it is made, before
+// the protocol's ConnectionMade runs: a StopService called from there must
+// find it to close, and wait for it.
+func (s *ClientService) attach(t reactor.Transport) {
+	if s.running {
+		s.conn = t
+	}
+}
+
 func (s *ClientService) connected(p reactor.Protocol, t reactor.Transport) {
+	if s.conn == t && s.stopCall != nil {
+		return // StopService, called from ConnectionMade, closes it
+	}
 	if !s.running {
 		s.closeWithin(t) // made as the service stopped
 		return
@@ -251,6 +263,7 @@ func (p *tracked) Unwrap() reactor.Protocol { return p.Protocol }
 
 func (p *tracked) MakeConnection(t reactor.Transport) {
 	p.t = t
+	p.s.attach(t)
 	p.Protocol.MakeConnection(t)
 }
 

@@ -248,3 +248,55 @@ func TestStopServiceAbortsStalledClose(t *testing.T) {
 		t.Errorf("the stalled connection ended with %v, want an abort", p.lost)
 	}
 }
+
+// stopsAtOnce stops its service from its own ConnectionMade, and notes
+// when its connection is lost.
+type stopsAtOnce struct {
+	reactor.BaseProtocol
+	s      *ClientService
+	events *[]string
+	done   func()
+}
+
+func (p *stopsAtOnce) ConnectionMade() {
+	p.s.StopService().AddCallback(func(any) (any, error) {
+		*p.events = append(*p.events, "stopped")
+		p.done()
+		return nil, nil
+	})
+}
+
+func (p *stopsAtOnce) ConnectionLost(error) { *p.events = append(*p.events, "lost") }
+
+// StopService called from the protocol's ConnectionMade closes that
+// connection and fires once it has ended. The service learnt of the
+// connection only after ConnectionMade had returned, so the stop found
+// none, fired at once and left it open behind it.
+func TestStopServiceFromConnectionMade(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	release := make(chan struct{})
+	defer close(release)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		<-release // the peer never closes: only the stop ends the connection
+	}()
+	r := newReactor(t)
+	var events []string
+	s := &ClientService{Reactor: r, Addr: ln.Addr().String()}
+	s.Protocol = func() reactor.Protocol {
+		return &stopsAtOnce{s: s, events: &events, done: func() { r.Stop() }}
+	}
+	r.CallWhenRunning(s.StartService)
+	runFor(t, r)
+	if strings.Join(events, " ") != "lost stopped" {
+		t.Errorf("events %q, want the connection lost before the stop fires", events)
+	}
+}
