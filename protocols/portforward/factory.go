@@ -25,7 +25,8 @@ type Factory struct {
 	// Target is the address each accepted connection is relayed to.
 	Target string
 	// ConnectTimeout bounds the connection to the target
-	// (reactor.DefaultConnectTimeout when 0).
+	// (reactor.DefaultConnectTimeout when 0; a negative one sets no
+	// limit but the kernel's, which is minutes, as ConnectTCP's 0 does).
 	ConnectTimeout time.Duration
 	// Ended, if set, is called once per accepted connection when its
 	// relay is over: both sides have ended, or the target could not be

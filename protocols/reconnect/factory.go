@@ -24,8 +24,13 @@ var ErrGaveUp = errors.New("reconnect: gave up")
 //
 // Where it differs from Twisted's:
 //
-//   - MaxRetries 0 means no limit, as Go's zero value (Twisted: None). To
-//     make one attempt and no retry, give up in ClientConnectionFailed.
+//   - MaxRetries 0 (or less) means no limit, as Go's zero value (Twisted:
+//     None). To make one attempt and no retry, give up in
+//     ClientConnectionFailed.
+//   - The jitter is drawn uniformly within Backoff.Jitter of each delay,
+//     and each delay is computed afresh from the retry's number; Twisted
+//     draws it from a normal distribution and multiplies the last delay,
+//     jitter included, so its schedule wanders further.
 //   - The first retry waits InitialDelay, the n-th InitialDelay times
 //     Factor^(n-1); Twisted multiplies before its first retry, which
 //     waits InitialDelay*Factor (about 2.7 s with the defaults).
