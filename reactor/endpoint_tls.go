@@ -31,9 +31,8 @@ func listenTLSEndpoint(r *Reactor, e ServerEndpoint, factory Factory, opts ...Li
 // server that starts TLS itself on a TCP connection (StartTLSTimeout, with
 // the endpoint's HandshakeTimeout): one that reads a PROXY protocol
 // header in clear text first, say. A file that cannot be loaded is a
-// *ListenError naming it; so is one that is neither a regular file nor a
-// pipe (a device, a directory) or is larger than a PEM file can sensibly
-// be (16 MiB).
+// *ListenError naming it; so is one that is not a regular file (a FIFO,
+// a device) or is larger than a PEM file can sensibly be (16 MiB).
 func (e ServerEndpoint) ServerTLSConfig() (*tls.Config, error) {
 	cert, err := loadKeyPair(e.CertKey, e.PrivateKey)
 	if err != nil {
@@ -80,10 +79,9 @@ func loadKeyPair(certFile, keyFile string) (tls.Certificate, error) {
 
 // LoadCertPool reads a PEM file of certificate authorities (the file a
 // tls: client endpoint's caCerts names), for a tls.Config's RootCAs. The
-// file must be a regular file or a pipe of at most 16 MiB: a device or a
-// directory is refused at once, with an error naming it, rather than read
-// without end, and a FIFO nobody writes to reads as empty rather than
-// blocking.
+// file must be a regular file of at most 16 MiB: a FIFO or a device is
+// refused at once, with an error naming it, rather than waited on or read
+// without end.
 func LoadCertPool(file string) (*x509.CertPool, error) {
 	data, err := readPEMFile(file)
 	if err != nil {
@@ -103,11 +101,10 @@ func LoadCertPool(file string) (*x509.CertPool, error) {
 const maxPEMFile = 16 << 20
 
 // readPEMFile reads a key or certificate file, which must be a regular
-// file or a pipe (`--ca <(...)`, a shell pipe on /dev/stdin) of at most
-// maxPEMFile bytes. It opens with O_NONBLOCK, so that a FIFO with no
-// writer ends in an empty read (an end of file) instead of blocking the
-// open, and checks the file it opened rather than the path, which could
-// change in between. A device or a directory is refused.
+// file of at most maxPEMFile bytes. It opens with O_NONBLOCK, so that a
+// FIFO with no writer (caCerts=/dev/stdin under a shell pipe, say) is
+// refused instead of blocking the open, and checks the file it opened
+// rather than the path, which could change in between.
 func readPEMFile(file string) ([]byte, error) {
 	f, err := os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
@@ -118,7 +115,7 @@ func readPEMFile(file string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !info.Mode().IsRegular() && info.Mode()&os.ModeNamedPipe == 0 {
+	if !info.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: %s, not a PEM file", file, fileKind(info.Mode()))
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxPEMFile+1))
@@ -136,6 +133,8 @@ func fileKind(mode os.FileMode) string {
 	switch {
 	case mode.IsDir():
 		return "a directory"
+	case mode&os.ModeNamedPipe != 0:
+		return "a named pipe"
 	case mode&os.ModeSocket != 0:
 		return "a socket"
 	case mode&os.ModeDevice != 0:
