@@ -106,7 +106,9 @@ const maxPEMFile = 16 << 20
 // refused instead of blocking the open, and checks the file it opened
 // rather than the path, which could change in between.
 func readPEMFile(file string) ([]byte, error) {
-	f, err := os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	// O_NOCTTY: a terminal named by mistake must not become the
+	// controlling terminal of a process that has none (a daemon).
+	f, err := os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
 	if err != nil {
 		return nil, err
 	}
