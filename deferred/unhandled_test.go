@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"weak"
 
 	"gyre/deferred"
 )
@@ -233,5 +234,37 @@ func TestUnhandledReportNeverPanics(t *testing.T) {
 	b, _ := io.ReadAll(r)
 	if !strings.Contains(string(b), "Unhandled error in Deferred: *deferred_test.poemError: <nil> (and its report panicked: handler broke)") {
 		t.Errorf("stderr: %q", b)
+	}
+}
+
+// errOfItsDeferred is an error that holds the Deferred it failed.
+type errOfItsDeferred struct{ d *deferred.Deferred }
+
+func (e *errOfItsDeferred) Error() string { return "an error holding its own Deferred" }
+
+// failWithItself fails a Deferred with an error that refers back to it,
+// drops both, and returns a weak pointer to the Deferred.
+//
+//go:noinline
+func failWithItself() weak.Pointer[deferred.Deferred] {
+	d := deferred.New()
+	_ = d.Errback(&errOfItsDeferred{d: d})
+	return weak.Make(d)
+}
+
+// The package doc's warning holds: an error that refers back to its own
+// Deferred keeps the Deferred reachable from the record of its unhandled
+// Failure, so it is never collected and never reported.
+func TestErrorHoldingItsDeferredIsNeverReported(t *testing.T) {
+	reports := watchUnhandled(t)
+	d := failWithItself()
+	deferred.FlushUnhandled(flushTimeout)
+	if d.Value() == nil {
+		t.Error("the Deferred was collected: the package doc's warning no longer holds")
+	}
+	for _, f := range reports() {
+		if strings.Contains(f.Error(), "holding its own Deferred") {
+			t.Error("the Failure was reported: the package doc's warning no longer holds")
+		}
 	}
 }
