@@ -64,7 +64,7 @@ func ConsumeErrors() ListOption { return func(o *listOptions) { o.consumeErrors 
 // only be a trap. Cancelling the list cancels every input, even when the
 // canceller of one of them panics (as Twisted's DeferredList goes on past a
 // canceller that raises); the first such panic then reaches the caller of
-// Cancel, as a *Failure recording where it happened, once every input has
+// Cancel, with its own value as from Deferred.Cancel, once every input has
 // been cancelled.
 //
 // The list adds one stage to each input's chain, at the point where that
@@ -117,13 +117,14 @@ func NewList(ds []*Deferred, opts ...ListOption) *Deferred {
 
 // cancelEach cancels every one of ds. A canceller that panics must not
 // leave the inputs after it running, their results wanted by nobody: the
-// panic is held until the end and raised again then (the first one; the
+// panic is held until the end and raised again then, with its own value,
+// as Deferred.Cancel lets a canceller's panic through (the first one; the
 // Cancel it reaches cannot be given several).
 func cancelEach(ds []*Deferred) {
-	var first *Failure
+	var first any
 	for _, d := range ds {
-		if f := cancelContained(d); f != nil && first == nil {
-			first = f
+		if v := cancelContained(d); v != nil && first == nil {
+			first = v
 		}
 	}
 	if first != nil {
@@ -131,14 +132,10 @@ func cancelEach(ds []*Deferred) {
 	}
 }
 
-// cancelContained cancels d and returns the Failure of a panic in its
-// canceller, or nil.
-func cancelContained(d *Deferred) (f *Failure) {
-	defer func() {
-		if r := recover(); r != nil {
-			f = NewFailureFromPanic(r)
-		}
-	}()
+// cancelContained cancels d and returns what its canceller panicked with,
+// or nil.
+func cancelContained(d *Deferred) (v any) {
+	defer func() { v = recover() }()
 	d.Cancel()
 	return nil
 }
