@@ -272,3 +272,76 @@ func ExampleClientEndpoint_Connect() {
 	// Sealed, and still a poem.
 	// lost: Connection was closed cleanly.
 }
+
+// Dial's error is only that of an endpoint that cannot be used at all
+// (here a caCerts file that does not exist): nothing is dialled then. A
+// connection that fails once tried (here refused) is no error of Dial's:
+// the factory hears it, from the loop, as from ConnectTCP.
+func ExampleClientEndpoint_Dial() {
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	unusable, err := reactor.ParseClientEndpoint("tls:host=127.0.0.1:port=10443:caCerts=/nonexistent/gyre-ca.pem")
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = unusable.Dial(r, &reactor.BaseClientFactory{})
+	fmt.Println("unusable:", err)
+
+	refused, err := reactor.ParseClientEndpoint("tcp:127.0.0.1:" + portOf(refusingAddr()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	c, err := refused.Dial(r, &failedFactory{r: r}) // prints what it is told, then stops r
+	fmt.Println("refused endpoint:", c.State(), err)
+	if err := r.Run(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// unusable: An error occurred while connecting: open /nonexistent/gyre-ca.pem: no such file or directory.
+	// refused endpoint: connecting <nil>
+	// connect error: true
+	// refused: true
+}
+
+// DialEndpoint is Dial as a method of the reactor, which makes *Reactor an
+// EndpointDialer: code written against that interface (poetry.GetPoetry
+// given an endpoint) connects through a real reactor, as here over a Unix
+// socket, or through a test's double.
+func ExampleReactor_DialEndpoint() {
+	dir, err := os.MkdirTemp("", "gyre-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	sock := filepath.Join(dir, "poems.sock")
+
+	r, err := reactor.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = r.ListenUnix(sock, reactor.FactoryFunc(func(net.Addr) reactor.Protocol {
+		return &PoemServer{poem: []byte("Dialled by name,\nanswered in kind.\n")}
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	e, err := reactor.ParseClientEndpoint("unix:" + sock)
+	if err != nil {
+		log.Fatal(err)
+	}
+	f := &reactor.BaseClientFactory{}
+	f.Protocol = func() reactor.Protocol { return printingPoemClient(r) }
+	var dialer reactor.EndpointDialer = r
+	if _, err := dialer.DialEndpoint(e, f); err != nil {
+		log.Fatal(err)
+	}
+	if err := r.Run(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// Dialled by name,
+	// answered in kind.
+	// lost: Connection was closed cleanly.
+}

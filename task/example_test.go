@@ -1,6 +1,7 @@
 package task_test
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -48,6 +49,45 @@ func ExampleNewLoopingCallWithCount() {
 	// Output:
 	// intervals: 1
 	// intervals: 3
+}
+
+// A poll whose every call is asynchronous work (here 300 ms of it): the
+// loop waits for each call's Deferred before it schedules the next, and
+// the first one that fails stops the loop, whose own Deferred fails with
+// that failure (it is the loop's to report, not the call's: nothing is
+// logged as unhandled).
+func ExampleNewLoopingCallDeferred() {
+	clock := task.NewClock()
+	start := clock.Now()
+	polls := 0
+	lc := task.NewLoopingCallDeferred(clock, func() *deferred.Deferred {
+		polls++
+		n := polls
+		fmt.Printf("%v: poll %d\n", clock.Now().Sub(start), n)
+		return task.DeferLater(clock, 300*time.Millisecond, func() (any, error) {
+			if n == 3 {
+				return nil, errors.New("the server has gone")
+			}
+			fmt.Printf("%v: poll %d answered\n", clock.Now().Sub(start), n)
+			return nil, nil
+		})
+	})
+	lc.Start(time.Second, true).AddErrback(func(f *deferred.Failure) (any, error) {
+		fmt.Printf("%v: loop stopped: %v\n", clock.Now().Sub(start), f.Error())
+		return nil, nil
+	})
+	for range 40 {
+		clock.Advance(100 * time.Millisecond)
+	}
+	fmt.Println("running:", lc.Running())
+	// Output:
+	// 0s: poll 1
+	// 300ms: poll 1 answered
+	// 1s: poll 2
+	// 1.3s: poll 2 answered
+	// 2s: poll 3
+	// 2.3s: loop stopped: the server has gone
+	// running: false
 }
 
 // A function that returns a Deferred: the loop waits for it before the
