@@ -8,7 +8,10 @@
 //     producer, pausing); the test feeds it data (Receive) and ends the
 //     connection the way the reactor would (ClosePeer, ResetPeer,
 //     Disconnect). A protocol that takes half-closes hears the peer's
-//     end of stream as ReadConnectionLost, as from the reactor.
+//     end of stream as ReadConnectionLost, as from the reactor. With
+//     HoldWrites it is also a peer that reads only when the test says
+//     (Drain), so that a push producer is paused and resumed by its
+//     buffer's water marks as on a real connection.
 //   - Reactor is a double of the reactor for clients: its time is a
 //     task.Clock the test advances, and ConnectTCP and ListenTCP are
 //     recorded; the test then completes a connection over a

@@ -41,7 +41,8 @@ func (s ProducerState) String() string {
 // write, in order, and the requests the protocol makes; it never ends the
 // connection by itself: the test does, with ClosePeer, ResetPeer or
 // Disconnect, and the protocol then hears ConnectionLost as it would from
-// the reactor.
+// the reactor. Its peer reads everything at once, unless HoldWrites makes
+// it read only what the test drains (Drain), for testing back-pressure.
 //
 // The zero value is ready to use, with DefaultPeer and DefaultHost as its
 // addresses.
@@ -55,6 +56,15 @@ type StringTransport struct {
 	// Clock, if set, dates each write and the first request to close, for
 	// protocols that write on a schedule (WriteTimes, ClosedAt).
 	Clock reactor.Clock
+	// HoldWrites makes the transport a peer that reads only when the test
+	// says so, for testing back-pressure: what is written stays in its
+	// buffer (Buffered) until Drain takes it, and a registered push
+	// producer is paused and resumed by that buffer's water marks
+	// (SetWriteBufferLimits), as a Conn paces one by the bytes its socket
+	// has not taken. Without it the peer reads everything at once:
+	// Buffered stays 0 and no producer is paused. Set it before the
+	// protocol writes.
+	HoldWrites bool
 
 	writes        [][]byte
 	times         []time.Time
@@ -71,6 +81,9 @@ type StringTransport struct {
 	producer      reactor.Producer
 	streaming     bool
 	state         ProducerState
+	held          int  // written bytes not drained yet (HoldWrites)
+	high, low     int  // water marks; 0, 0: reactor's defaults
+	pacedPaused   bool // the push producer was paused by the buffer
 	noDelay       bool
 	keepAlive     bool
 
@@ -123,6 +136,10 @@ func (t *StringTransport) Write(data []byte) {
 	if t.Clock != nil {
 		t.times = append(t.times, t.Clock.Now())
 	}
+	if t.HoldWrites {
+		t.held += len(data)
+		t.pauseIfFull()
+	}
 }
 
 // WriteTimes returns the time of each write on Clock, one per Writes entry
@@ -156,7 +173,8 @@ func (t *StringTransport) String() string { return string(t.Value()) }
 // Writes returns the writes so far, one slice per Write or WriteSequence.
 func (t *StringTransport) Writes() [][]byte { return t.writes }
 
-// Clear forgets the writes so far.
+// Clear forgets the writes so far. It forgets the record only: what
+// HoldWrites keeps in the buffer stays there until Drain takes it.
 func (t *StringTransport) Clear() { t.writes, t.times = nil, nil }
 
 // LoseConnection records the request; Disconnect then delivers the end.
@@ -203,9 +221,11 @@ func (t *StringTransport) AcceptDelay() time.Duration { return t.Queued }
 // (reactor.CheckProducer: no producer, or a streaming one that cannot
 // pause); a second producer fails with
 // reactor.ErrProducerRegistered, and on an ended connection p is stopped
-// at once, as on a real connection. Nothing calls a pull producer by
-// itself: the test calls Producer's ResumeProducing, as the reactor would
-// each time the buffer drains.
+// at once, as on a real connection. With HoldWrites, a push producer is
+// paused at once if the buffer is already over the high water mark, as a
+// Conn does. Nothing calls a pull producer by itself: the test calls
+// Producer's ResumeProducing, as the reactor would each time the buffer
+// drains.
 func (t *StringTransport) RegisterProducer(p reactor.Producer, streaming bool) error {
 	if err := reactor.CheckProducer(p, streaming); err != nil {
 		return err
@@ -217,12 +237,15 @@ func (t *StringTransport) RegisterProducer(p reactor.Producer, streaming bool) e
 		p.StopProducing()
 		return nil
 	}
-	t.producer, t.streaming = p, streaming
+	t.producer, t.streaming, t.pacedPaused = p, streaming, false
+	t.pauseIfFull()
 	return nil
 }
 
 // UnregisterProducer forgets the producer.
-func (t *StringTransport) UnregisterProducer() { t.producer, t.streaming = nil, false }
+func (t *StringTransport) UnregisterProducer() {
+	t.producer, t.streaming, t.pacedPaused = nil, false, false
+}
 
 // Producer returns the registered producer (nil if none) and whether it
 // was registered as a push producer.
@@ -394,7 +417,7 @@ func (t *StringTransport) EndConnection(reason error) {
 	}
 	t.lost, t.lostReason = true, reason
 	if p := t.producer; p != nil {
-		t.producer = nil
+		t.producer, t.pacedPaused = nil, false
 		p.StopProducing()
 	}
 	if t.proto != nil {
