@@ -93,6 +93,15 @@ type endpointFields struct {
 	args  []string
 	named map[string]string
 	order []string // named fields in the order given, for checking
+
+	// cut is the first named field that positional fields follow, and
+	// cutValue its value with them joined back by colons: what a value
+	// cut short by a colon that should have been escaped looks like
+	// (interface=::1 is interface="" then the fields "" and "1"). See
+	// noteField.
+	cut, cutValue string
+	cutting       bool   // the fields after cut are still positional
+	last, lastVal string // the last named field seen, until cut is found
 }
 
 // splitEndpoint splits desc at unescaped colons and separates positional
@@ -114,6 +123,7 @@ func splitEndpoint(desc string) (*endpointFields, error) {
 		}
 		if !haveKey {
 			f.args = append(f.args, val)
+			f.noteField("", val)
 			return nil
 		}
 		if key == "" {
@@ -124,6 +134,7 @@ func splitEndpoint(desc string) (*endpointFields, error) {
 		}
 		f.named[key] = val
 		f.order = append(f.order, key)
+		f.noteField(key, val)
 		return nil
 	}
 	for i := 0; i < len(desc); i++ {
@@ -154,15 +165,49 @@ func splitEndpoint(desc string) (*endpointFields, error) {
 	return f, nil
 }
 
+// noteField follows the fields in the order given (key is "" for a
+// positional one) to find cut: the first named field that positional
+// fields follow, and cutValue, its value with them. Positional fields may
+// legally come after named ones; it is only when the fields then fail to
+// bind that an unescaped colon is the likely cause (see positionalError).
+func (f *endpointFields) noteField(key, val string) {
+	switch {
+	case key != "":
+		f.cutting = false
+		f.last, f.lastVal = key, val
+	case f.cutting:
+		f.cutValue += ":" + val
+	case f.cut == "" && f.last != "":
+		f.cut, f.cutValue, f.cutting = f.last, f.lastVal+":"+val, true
+	}
+}
+
+// positionalError is the error of positional fields that do not bind: on
+// field, msg. If a named field was followed by positional ones, the
+// likely cause is a colon inside its value that was not escaped, and the
+// error leads with that, showing the value escaped; asWritten says what
+// went wrong as the description was split.
+func (f *endpointFields) positionalError(field, msg, asWritten string) error {
+	if f.cut == "" {
+		return &EndpointError{Desc: f.desc, Field: field, Msg: msg}
+	}
+	var b endpointBuilder
+	b.escaped(f.cutValue)
+	return &EndpointError{Desc: f.desc, Field: f.cut, Msg: fmt.Sprintf(
+		"an unescaped colon ends its value early; write %s=%s (as written, %s)", f.cut, b.String(), asWritten)}
+}
+
 // bind assigns the positional fields to names, in order, and checks that
 // every field is one the type knows. It returns the fields by name.
 func (f *endpointFields) bind(positional []string, known ...string) (map[string]string, error) {
 	if len(f.args) > len(positional) {
 		if len(positional) == 0 {
-			return nil, &EndpointError{Desc: f.desc, Msg: fmt.Sprintf("%s takes only named fields (name=value), not %q", f.typ, f.args[0])}
+			return nil, f.positionalError("", fmt.Sprintf("%s takes only named fields (name=value), not %q", f.typ, f.args[0]),
+				fmt.Sprintf("%q is a positional field, and %s takes only named ones", f.args[0], f.typ))
 		}
-		return nil, &EndpointError{Desc: f.desc, Msg: fmt.Sprintf("too many positional fields (%d); %s takes at most %d: %s%s",
-			len(f.args), f.typ, len(positional), strings.Join(positional, ", "), colonHint)}
+		return nil, f.positionalError("", fmt.Sprintf("too many positional fields (%d); %s takes at most %d: %s%s",
+			len(f.args), f.typ, len(positional), strings.Join(positional, ", "), colonHint),
+			fmt.Sprintf("there are %d positional fields, and %s takes at most %d", len(f.args), f.typ, len(positional)))
 	}
 	out := make(map[string]string, len(f.args)+len(f.named))
 	for i, v := range f.args {
@@ -181,7 +226,8 @@ func (f *endpointFields) bind(positional []string, known ...string) (map[string]
 			return nil, &EndpointError{Desc: f.desc, Field: k, Msg: "unknown field for " + f.typ + "; expected one of " + strings.Join(names, ", ")}
 		}
 		if _, dup := out[k]; dup {
-			return nil, &EndpointError{Desc: f.desc, Field: k, Msg: "given both by position and by name" + colonHint}
+			return nil, f.positionalError(k, "given both by position and by name"+colonHint,
+				k+" is given both by position and by name")
 		}
 		out[k] = f.named[k]
 	}
@@ -304,7 +350,8 @@ func ParseServerEndpoint(desc string) (ServerEndpoint, error) {
 		field := "address"
 		if p, ok := v["path"]; ok {
 			if e.Path != "" {
-				return e, f.errorf("path", "given both by position and by name")
+				return e, f.positionalError("path", "given both by position and by name",
+					"path is given both by position and by name")
 			}
 			e.Path, field = p, "path"
 		}

@@ -82,16 +82,21 @@ func TestParseEndpointErrors(t *testing.T) {
 		{"tcp:http", "port", `expected a number from 0 to 65535, got "http"`},
 		{"tcp:65536", "port", "expected a number from 0 to 65535"},
 		{"tcp:1:backlog=0", "backlog", "expected a number from 1 to 65535"},
-		{"tcp:1:2:3:4", "", "too many positional fields (4); tcp takes at most 3"},
 		{"tcp:1:iface=x", "iface", "unknown field for tcp; expected one of port, interface, backlog"},
 		{"tcp:1:interface=a:interface=b", "interface", "given twice"},
-		{"tcp:1:port=2", "port", "given both by position and by name"},
 		{"unix:", "address", "missing; expected the socket's path"},
 		{"unix:path=", "path", "missing; expected the socket's path"},
-		// An IPv6 address written with bare colons: the error says how to
-		// write it.
-		{"tcp6:1:interface=::1", "interface", `given both by position and by name (a colon inside a value, as in an IPv6 address, is written \:)`},
-		{"tcp:1:interface=2001:db8:1:2", "", `too many positional fields (4); tcp takes at most 3: port, interface, backlog (a colon`},
+		// A colon inside a value, not escaped: the value ends there and the
+		// rest become positional fields. The error's first words point at
+		// the colon and show the value escaped, whatever binding then
+		// failed; without a named field before them, the hint comes last.
+		{"tcp:1:2:3:4", "", `too many positional fields (4); tcp takes at most 3: port, interface, backlog (a colon inside a value, as in an IPv6 address, is written \:)`},
+		{"tcp:1:port=2", "port", `given both by position and by name (a colon inside a value`},
+		{"tcp:0:interface=::1", "interface", `an unescaped colon ends its value early; write interface=\:\:1 (as written, interface is given both by position and by name)`},
+		{"tcp6:1:interface=::1:backlog=5", "interface", `an unescaped colon ends its value early; write interface=\:\:1 (as written, interface is given both`},
+		{"tcp:1:interface=2001:db8:1:2", "interface", `an unescaped colon ends its value early; write interface=2001\:db8\:1\:2 (as written, there are 4 positional fields, and tcp takes at most 3)`},
+		{"unix:path=/run/a:b.sock", "path", `an unescaped colon ends its value early; write path=/run/a\:b.sock (as written, path is given both`},
+		{"systemd:domain=INET:name=a:b", "name", `an unescaped colon ends its value early; write name=a\:b (as written, "b" is a positional field, and systemd takes only named ones)`},
 		{"unix:/x:mode=rw", "mode", `expected octal permissions from 1 to 0777, got "rw"`},
 		{"unix:/x:mode=1777", "mode", "expected octal permissions"},
 		{"tls:443", "privateKey", "missing; expected the PEM file"},
@@ -121,6 +126,8 @@ func TestParseEndpointErrors(t *testing.T) {
 		{"unix:timeout=1", "path", "missing"},
 		{"tls:host=h:port=1:ca=x", "ca", "unknown field for tls; expected one of host, port, timeout, caCerts"},
 		{"systemd:domain=INET:index=0", "", "unknown type \"systemd\"; expected tcp, unix, tls or ssl"},
+		{"tcp:host=::1:port=80", "host", `an unescaped colon ends its value early; write host=\:\:1 (as written, host is given both by position and by name)`},
+		{"unix:path=/a:b", "path", `an unescaped colon ends its value early; write path=/a\:b`},
 	}
 	for _, c := range client {
 		_, err := ParseClientEndpoint(c.desc)

@@ -1,14 +1,18 @@
 package reactor
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -81,7 +85,9 @@ func loadKeyPair(certFile, keyFile string) (tls.Certificate, error) {
 // tls: client endpoint's caCerts names), for a tls.Config's RootCAs. The
 // file must be a regular file of at most 16 MiB: a FIFO or a device is
 // refused at once, with an error naming it, rather than waited on or read
-// without end.
+// without end. A file from which no certificate can be trusted is an error
+// naming it and saying why: x509's reason for a certificate that does not
+// parse, a PEM block that does not decode, or no certificate at all.
 func LoadCertPool(file string) (*x509.CertPool, error) {
 	data, err := readPEMFile(file)
 	if err != nil {
@@ -89,9 +95,47 @@ func LoadCertPool(file string) (*x509.CertPool, error) {
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(data) {
-		return nil, errors.New(file + ": no PEM certificate found")
+		return nil, certPoolError(file, data)
 	}
 	return pool, nil
+}
+
+// certPoolError says why no certificate of file's data could be trusted,
+// for LoadCertPool, whose AppendCertsFromPEM only says that none was:
+// "no PEM certificate found" for a file holding a corrupt one sent its
+// reader looking for the wrong mistake. The first certificate block that
+// x509 refuses gives its reason; a BEGIN CERTIFICATE line that pem could
+// not decode (bad base64, no END line) is named as such; a file of other
+// blocks (a private key given for the CA file) says which. A bundle
+// where some certificates parse is taken, as AppendCertsFromPEM takes it,
+// so this runs only on the way to an error.
+func certPoolError(file string, data []byte) error {
+	var others []string
+	for rest := data; ; {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			break
+		}
+		switch {
+		case block.Type != "CERTIFICATE":
+			if !slices.Contains(others, block.Type) {
+				others = append(others, block.Type)
+			}
+		case len(block.Headers) != 0:
+			return fmt.Errorf("%s: certificate could not be used: its PEM block has headers, which a certificate may not have", file)
+		default:
+			if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+				return fmt.Errorf("%s: certificate could not be parsed: %w", file, err)
+			}
+		}
+	}
+	if bytes.Contains(data, []byte("-----BEGIN CERTIFICATE-----")) {
+		return fmt.Errorf("%s: certificate could not be parsed: its PEM block is malformed (bad base64, or no END line)", file)
+	}
+	if len(others) > 0 {
+		return fmt.Errorf("%s: no PEM certificate found, only %s", file, strings.Join(others, ", "))
+	}
+	return errors.New(file + ": no PEM certificate found")
 }
 
 // maxPEMFile bounds what is read of a key or certificate file. The largest
