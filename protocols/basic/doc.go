@@ -43,6 +43,39 @@
 // the handler's hook) with an error that says what was wrong (Err); it
 // never panics.
 //
+// # Pausing: reading, not writing
+//
+// The PauseProducing, ResumeProducing and StopProducing of LineReceiver,
+// NetstringReceiver and the IntNStringReceivers pace what the framer
+// reads: they make the protocol a push producer of its input, which a
+// relay registers on another connection so that that connection's
+// buffer paces this one's reading. (LineOnlyReceiver does not pause.) A
+// protocol that embeds one of them and also wants its own writes paced
+// by its connection's buffer must not register itself as that
+// connection's producer: the transport would then call the framer's
+// methods, which pause reading and leave the writes going; and methods
+// of the same names declared on the outer type, to pause its writes,
+// would hide the framer's from the relay. The producer of its writes is
+// a separate value, holding a pointer back to the protocol:
+//
+//	type Feed struct {
+//		basic.LineReceiver
+//		out feedWriter // the producer of what Feed writes
+//	}
+//
+//	type feedWriter struct {
+//		f      *Feed
+//		paused bool
+//	}
+//
+//	func (w *feedWriter) PauseProducing()  { w.paused = true }
+//	func (w *feedWriter) ResumeProducing() { w.paused = false; w.f.writeMore() }
+//	func (w *feedWriter) StopProducing()   { w.f.left = 0 }
+//
+//	func (f *Feed) ConnectionMade() { f.Transport.RegisterProducer(&f.out, true) }
+//
+// (ExampleLineReceiver_producer has it whole.)
+//
 // # Closing
 //
 // Once the connection is closing (the framer's LoseConnection or

@@ -113,7 +113,8 @@ func (f *intString) send(s []byte, size int) error {
 }
 
 // Int8StringReceiver frames strings with a one-byte length prefix (at
-// most 255 bytes). Embed it and set Handler.
+// most 255 bytes). Embed it and set Handler. Its PauseProducing pauses
+// reading, not writing (see the package documentation, "Pausing").
 //
 // Its fields come from an unexported framer, so go doc does not list
 // them: Handler (a StringHandler) receives the strings, MaxLength is the
@@ -132,7 +133,8 @@ func (f *Int8StringReceiver) ResumeProducing() { f.resume(1) }
 func (f *Int8StringReceiver) SendString(s []byte) error { return f.send(s, 1) }
 
 // Int16StringReceiver frames strings with a two-byte big-endian length
-// prefix. Embed it and set Handler.
+// prefix. Embed it and set Handler. Its PauseProducing pauses reading,
+// not writing (see the package documentation, "Pausing").
 //
 // Its fields come from an unexported framer, so go doc does not list
 // them: Handler (a StringHandler) receives the strings, MaxLength is the
@@ -151,7 +153,8 @@ func (f *Int16StringReceiver) ResumeProducing() { f.resume(2) }
 func (f *Int16StringReceiver) SendString(s []byte) error { return f.send(s, 2) }
 
 // Int32StringReceiver frames strings with a four-byte big-endian length
-// prefix. Embed it and set Handler.
+// prefix. Embed it and set Handler. Its PauseProducing pauses reading,
+// not writing (see the package documentation, "Pausing").
 //
 // Its fields come from an unexported framer, so go doc does not list
 // them: Handler (a StringHandler) receives the strings, MaxLength is the

@@ -54,7 +54,9 @@ type LengthHandler interface {
 //     extra (the part of the raw data that belongs to the lines) first.
 //   - PauseProducing stops the delivery at once, even of lines already
 //     received (and stops reading from the socket); ResumeProducing
-//     delivers them and reads again.
+//     delivers them and reads again. They pace reading only: a protocol
+//     that wants its own writes paced registers a separate producer
+//     value (see the package documentation, "Pausing").
 //   - A line longer than MaxLength is refused before its delimiter comes,
 //     once MaxLength+len(Delimiter) bytes have come without one (the last
 //     of them might have begun a delimiter): LineLengthExceeded.
@@ -285,8 +287,10 @@ func (r *LineReceiver) SendLine(line []byte) {
 
 // PauseProducing stops delivering lines at once, even those already
 // received, and stops reading from the transport. With ResumeProducing and
-// StopProducing, it makes the framer a push producer: a relay can pace
-// the lines by another connection's buffer.
+// StopProducing, it makes the framer a push producer of its input: a relay
+// can pace the lines by another connection's buffer. It does not pause
+// the protocol's writes, so the protocol is not the producer to register
+// on its own connection (see the package documentation, "Pausing").
 func (r *LineReceiver) PauseProducing() {
 	r.in.paused = true
 	if r.Transport != nil {

@@ -13,7 +13,8 @@ import (
 // refused as soon as its digits show it; a length that is not a number, or
 // a missing comma, is malformed (ErrMalformed). Either loses the
 // connection, with Err saying what was wrong, unless the handler has an
-// InvalidFrame method.
+// InvalidFrame method. Its PauseProducing pauses reading, not writing
+// (see the package documentation, "Pausing").
 //
 // Its fields come from an unexported framer, so go doc does not list
 // them: Handler (a StringHandler) receives the strings, MaxLength is the

@@ -63,7 +63,9 @@ func (f *stringFramer) invalid(err error) {
 // malformed netstring, a missing handler), or nil.
 func (f *stringFramer) Err() error { return f.err }
 
-// PauseProducing stops delivering strings at once and stops reading.
+// PauseProducing stops delivering strings at once and stops reading. It
+// does not pause the protocol's writes: to pace those, register a
+// separate producer value (see the package documentation, "Pausing").
 func (f *stringFramer) PauseProducing() {
 	f.in.paused = true
 	if f.Transport != nil {
