@@ -1,39 +1,15 @@
 package poetry
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"net"
 	"testing"
 	"time"
 
 	"gyre/deferred"
+	"gyre/internal/testcert"
 	"gyre/reactor"
 )
-
-// selfSigned is a certificate for 127.0.0.1, for a TLS server in a test.
-func selfSigned(t *testing.T) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
 
 // A download cancelled from its chunk observer gets no chunk after the
 // cancellation, over TLS too, where one read of the socket holds several
@@ -44,7 +20,7 @@ func selfSigned(t *testing.T) tls.Certificate {
 func TestNoChunkAfterCancelOverTLS(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, backend string) {
 		r := newReactor(t, backend)
-		cfg := &tls.Config{Certificates: []tls.Certificate{selfSigned(t)}}
+		cfg := testcert.Loopback(t).ServerConfig()
 		port, err := r.ListenTLS("127.0.0.1:0", cfg, NewFastServerFactory(make([]byte, 256<<10)))
 		if err != nil {
 			t.Fatal(err)

@@ -1,46 +1,21 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-)
 
-// testCert writes a self-signed certificate for 127.0.0.1 and its key.
-func testCert(t *testing.T) (cert, key string) {
-	t.Helper()
-	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, _ := x509.MarshalECPrivateKey(k)
-	cert = writeFile(t, "cert.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-	key = writeFile(t, "key.pem", pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}))
-	return cert, key
-}
+	"gyre/internal/testcert"
+)
 
 // gyre serve over TLS and a Unix socket, gyre get through endpoint
 // strings: --ca trusts the server, --insecure skips the check, no trust
 // at all fails with crypto/tls's reason.
 func TestGetEndpointsTLSAndUnix(t *testing.T) {
-	cert, key := testCert(t)
+	cert, key := testcert.Loopback(t).WriteFiles(t, t.TempDir())
 	sock := filepath.Join(t.TempDir(), "g.sock")
 	s := startServer(t, 2, "--listen", "tls:0:privateKey="+key+":certKey="+cert+":interface=127.0.0.1", "--listen", "unix:"+sock, "orchard")
 	_, port, _ := net.SplitHostPort(s.addrs[0])

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	pp "github.com/pires/go-proxyproto"
+	"gyre/internal/testcert"
 )
 
 var metricsAttr = regexp.MustCompile(`metrics=(127\.0\.0\.1:\d+)`)
@@ -273,7 +274,7 @@ func (c *headerFirst) Write(b []byte) (int, error) {
 // header was expected inside the TLS stream: HAProxy's connections failed
 // their handshake.
 func TestServeProxyProtocolTLS(t *testing.T) {
-	cert, key := testCert(t)
+	cert, key := testcert.Loopback(t).WriteFiles(t, t.TempDir())
 	pemCert, err := os.ReadFile(cert)
 	if err != nil {
 		t.Fatal(err)

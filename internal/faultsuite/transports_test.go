@@ -1,19 +1,11 @@
 package faultsuite
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"io"
-	"math/big"
 	"net"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -22,6 +14,7 @@ import (
 	"time"
 
 	"gyre/internal/progtest"
+	"gyre/internal/testcert"
 	"gyre/reactor"
 )
 
@@ -44,7 +37,9 @@ type transport struct {
 var anyServing = regexp.MustCompile(`^Serving .* on (\S+)\.$`)
 
 func transports(t *testing.T) []transport {
-	certFile, keyFile, pool := selfSigned(t)
+	cert := testcert.Loopback(t)
+	certFile, keyFile := cert.WriteFiles(t, t.TempDir())
+	pool := cert.Pool
 	return []transport{
 		{
 			name: "tls",
@@ -66,30 +61,6 @@ func transports(t *testing.T) []transport {
 			dial:   func(addr string) (net.Conn, error) { return net.DialTimeout("unix", addr, 10*time.Second) },
 		},
 	}
-}
-
-// selfSigned writes a certificate for 127.0.0.1 and its key.
-func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	pool = x509.NewCertPool()
-	pool.AddCert(cert)
-	keyDER, _ := x509.MarshalECPrivateKey(key)
-	dir := t.TempDir()
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
-	return certFile, keyFile, pool
 }
 
 // fetchOver downloads one poem through tr and digests it.

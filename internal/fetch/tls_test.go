@@ -3,21 +3,15 @@ package fetch_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"net"
 	"testing"
 	"time"
 
 	"gyre/internal/fetch"
+	"gyre/internal/testcert"
 	"gyre/poetry"
 	"gyre/reactor"
 )
@@ -27,25 +21,11 @@ import (
 // from.
 func serveTLS(t *testing.T, poem []byte) poetry.Address {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
 	r, err := reactor.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
-	port, err := r.ListenTLS("127.0.0.1:0", cfg, poetry.NewFastServerFactory(poem))
+	port, err := r.ListenTLS("127.0.0.1:0", testcert.Loopback(t).ServerConfig(), poetry.NewFastServerFactory(poem))
 	if err != nil {
 		r.Close()
 		t.Fatal(err)
@@ -72,7 +52,7 @@ func TestWithMaxBytesOverTLS(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	results, err := fetch.Fetch(ctx, fetch.Reactor, []poetry.Address{addr}, fetch.WithMaxBytes(1000),
-		fetch.WithoutPoems(), fetch.WithTLSConfig(&tls.Config{InsecureSkipVerify: true}))
+		fetch.WithoutPoems(), fetch.WithTLSConfig(testcert.Loopback(t).ClientConfig()))
 	if err != nil {
 		t.Fatal(err)
 	}

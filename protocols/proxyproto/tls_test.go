@@ -1,44 +1,19 @@
 package proxyproto_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"net"
 	"testing"
 	"time"
 
 	pp "github.com/pires/go-proxyproto"
 
+	"gyre/internal/testcert"
 	"gyre/poetry"
 	"gyre/protocols/proxyproto"
 	"gyre/reactor"
 	"gyre/reactor/reactortest"
 )
-
-// selfSignedTLS returns a server configuration with a certificate for
-// 127.0.0.1, made for the test.
-func selfSignedTLS(t *testing.T) *tls.Config {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
-}
 
 // caught is an inner protocol that keeps the transport it is given.
 type caught struct {
@@ -55,7 +30,7 @@ func (c *caught) MakeConnection(t reactor.Transport) {
 // a running reactor, and returns its address and the header to send.
 func proxiedTLS(t *testing.T, r *reactor.Reactor, inner reactor.Factory) (string, []byte) {
 	t.Helper()
-	f := proxyproto.NewFactory(r, inner, proxyproto.WithTLS(selfSignedTLS(t), 300*time.Millisecond))
+	f := proxyproto.NewFactory(r, inner, proxyproto.WithTLS(testcert.Loopback(t).ServerConfig(), 300*time.Millisecond))
 	port, err := r.ListenTCP("127.0.0.1:0", f)
 	if err != nil {
 		t.Fatal(err)
