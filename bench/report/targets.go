@@ -180,6 +180,9 @@ type Cell struct {
 	Value float64 // in the target's unit; NaN when there is none
 	Text  string  // the figure as shown, or why there is none
 	Runs  []*Run  // the counted runs it comes from
+	// Failed says why the runs cannot stand as a reference (an anchor
+	// that died or lost requests); Value is NaN then.
+	Failed string
 }
 
 // Outcome is a target's row in the report.
@@ -203,7 +206,9 @@ type Outcome struct {
 	Against   string  // the anchor a relative target was measured against
 	// AgainstText is that anchor's figure as shown.
 	AgainstText string
-	Detail      string // why, when the figure alone does not say
+	// AgainstFailed is why that anchor's runs do not count, if they failed.
+	AgainstFailed string
+	Detail        string // why, when the figure alone does not say
 }
 
 // findStep returns the step named name, or nil.
@@ -258,6 +263,46 @@ func cellFor(st *Step, name string, t *Target) Cell {
 	return c
 }
 
+// failure says why runs cannot stand for a server's figure: some lost or
+// cut poems or requests (errors), the server died, or a slow run did not
+// pass. "" when they can.
+func failure(runs []*Run, slow bool) string {
+	var why []string
+	if errs := sumOf(runs, "errors"); errs > 0 {
+		why = append(why, group(errs, 0)+" errors")
+	}
+	died := 0
+	for _, r := range runs {
+		if v, ok := r.Get("server_alive"); ok && v != "true" {
+			died++
+		}
+	}
+	if died > 0 {
+		why = append(why, fmt.Sprintf("died in %d of %d runs", died, len(runs)))
+	}
+	if slow {
+		if all, n := AllPassed(runs); !all {
+			why = append(why, fmt.Sprintf("%d of %d runs passed", n, len(runs)))
+		}
+	}
+	return strings.Join(why, ", ")
+}
+
+// referenceCell is cellFor for a server the subject is measured against
+// (an anchor, ceil): a figure from failed runs is shown as such and sets
+// no limit. A server that dies or lets its clients time out does little
+// work per request, and has no lateness to speak of.
+func referenceCell(st *Step, name string, t *Target) Cell {
+	c := cellFor(st, name, t)
+	if t.Kind == PassesAll || len(c.Runs) == 0 {
+		return c
+	}
+	if why := failure(c.Runs, slowWorkload(st.Workload)); why != "" {
+		c.Value, c.Text, c.Failed = math.NaN(), "failed: "+why, why
+	}
+	return c
+}
+
 // Evaluate gives the verdict on t for the server named subject, with the
 // anchors' figures and the ratios from the same step: the figures first,
 // then the limit they set, then the verdict.
@@ -300,7 +345,7 @@ func readCells(o *Outcome, st *Step, t *Target, subject string) {
 		if serverKey(a) == serverKey(subject) {
 			continue
 		}
-		o.Anchors[a] = cellFor(st, a, t)
+		o.Anchors[a] = referenceCell(st, a, t)
 		o.Ratios[a] = o.Subject.Value / o.Anchors[a].Value
 	}
 }
@@ -340,8 +385,9 @@ func relativeLimit(o *Outcome, st *Step, t *Target) float64 {
 	}
 	c, ok := o.Anchors[o.Against]
 	if !ok && o.Against != "" {
-		c, ok = cellFor(st, o.Against, t), true // a server that is no anchor (ceil)
+		c, ok = referenceCell(st, o.Against, t), true // a server that is no anchor (ceil)
 	}
+	o.AgainstFailed = c.Failed
 	if ok && !math.IsNaN(c.Value) {
 		o.AgainstText = c.Text
 		return t.Limit * c.Value
@@ -393,6 +439,11 @@ func judge(o *Outcome, st *Step, t *Target, subject string) {
 		o.Detail = joinDetail(o.Detail, fmt.Sprintf("%s lost or cut %s poems", subject, group(errs, 0)))
 		return
 	}
+	if died := failure(o.Subject.Runs, false); died != "" {
+		o.Verdict = Fail
+		o.Detail = joinDetail(o.Detail, subject+" "+died)
+		return
+	}
 	if !compare(o, t) {
 		return
 	}
@@ -427,9 +478,12 @@ func compare(o *Outcome, t *Target) bool {
 	case RelAtLeast, RelAtMost:
 		if math.IsNaN(limit) {
 			o.Verdict = NotApplicable
-			if o.Against == "" {
+			switch {
+			case o.Against == "":
 				o.Detail = joinDetail(o.Detail, "no anchor to compare with")
-			} else {
+			case o.AgainstFailed != "":
+				o.Detail = joinDetail(o.Detail, o.Against+" failed ("+o.AgainstFailed+"): nothing to compare with")
+			default:
 				o.Detail = joinDetail(o.Detail, "no "+o.Against+" to compare with")
 			}
 			return false

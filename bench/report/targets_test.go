@@ -289,3 +289,38 @@ func TestRelativeAtMostTargets(t *testing.T) {
 		t.Errorf("E3 without gnet: %v, want n/a", o.Verdict)
 	}
 }
+
+// An anchor whose runs failed is no yardstick: a server that died or lost
+// requests in E1 measures little work per request, and a slow server
+// whose clients timed out has no lateness to speak of (twisted's W4 in
+// the run of 2026-12-06 16:32: 10,000 timeouts a run, gap lateness 0).
+// Before, such figures set the limits: gyre passed against a dead anchor.
+func TestFailedAnchorSetsNoLimit(t *testing.T) {
+	e1gnet := findTarget(t, "E1", "server-core µs per request", "gnet", "")
+	steps := stepsOf(t, "E1",
+		"gyre conns=64 srvcore_us_per_req=9 server_alive=true",
+		"gnet conns=64 srvcore_us_per_req=30 server_alive=false errors=250")
+	o := Evaluate(steps, e1gnet, "gyre")
+	if o.Verdict != NotApplicable || !math.IsNaN(o.Limit) || !strings.Contains(o.Detail, "gnet failed") {
+		t.Errorf("E1 against a gnet that died: verdict %v, limit %v, detail %q; want n/a, no limit", o.Verdict, o.Limit, o.Detail)
+	}
+	if c := o.Anchors["gnet"]; c.Text != "failed: 250 errors, died in 1 of 1 runs" {
+		t.Errorf("gnet's cell %q", c.Text)
+	}
+	// A fixed limit follows the anchors that did their work only.
+	w4gap := Targets[7]
+	steps = stepsOf(t, "W4",
+		"gyre conns=10000 gap_late_p99_ms=30 pass=true",
+		"std conns=10000 gap_late_p99_ms=48 pass=true",
+		"gnet conns=10000 gap_late_p99_ms=0 errors=10000 pass=false")
+	o = Evaluate(steps, w4gap, "gyre")
+	if o.Binding != "std" || math.Abs(o.Limit-40) > 1e-9 || o.Verdict != Pass {
+		t.Errorf("W4 with a failed gnet: binding %s, limit %v, verdict %v; want std, 40, pass", o.Binding, o.Limit, o.Verdict)
+	}
+	// The subject's own server dying fails the target, errors or not.
+	w1cpu := Targets[0]
+	steps = stepsOf(t, "W1", "gyre conns=64 srvcore_us_per_poem=10 server_alive=false")
+	if o := Evaluate(steps, w1cpu, "gyre"); o.Verdict != Fail || !strings.Contains(o.Detail, "gyre died in 1 of 1 runs") {
+		t.Errorf("gyre died: verdict %v detail %q", o.Verdict, o.Detail)
+	}
+}
