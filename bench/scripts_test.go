@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -59,6 +61,11 @@ func TestScriptsRejectBadArguments(t *testing.T) {
 		{"bench/run", []string{"W1", "--out", "--quick"}},
 		{"bench/run", []string{"--servers=,"}},
 		{"bench/run", []string{"--servers", ",,"}},
+		{"bench/lateness/run", []string{"--bogus"}},
+		{"bench/lateness/run", []string{"--reps"}},
+		{"bench/lateness/run", []string{"--reps", "--conns", "10"}},
+		{"bench/lateness/run", []string{"--servers", "gyre,nope"}},
+		{"bench/lateness/run", []string{"--conns", "0"}},
 	} {
 		t.Run(strings.Join(append([]string{tt.script}, tt.args...), " "), func(t *testing.T) {
 			code, stdout, stderr := script(t, tt.script, tt.args...)
@@ -94,5 +101,46 @@ func TestScriptsHelp(t *testing.T) {
 		if strings.Contains(stdout, "set -euo pipefail") {
 			t.Errorf("%s --help prints the script's code:\n%s", path, stdout)
 		}
+	}
+}
+
+// A mistake on the command line is one wherever the script runs: where
+// ../shared is missing too (a user's clone), bench/lateness/run said
+// "nothing to run" and exited 0 before it read its arguments.
+func TestBadArgumentsWithoutShared(t *testing.T) {
+	tree := t.TempDir() // tree/repo, and no tree/shared
+	for _, f := range []string{"bench/lib.sh", "bench/lateness/run", "bench/run"} {
+		b, err := os.ReadFile(filepath.Join("..", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(tree, "repo", f)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		script string
+		args   []string
+	}{
+		{"bench/lateness/run", []string{"--bogus"}},
+		{"bench/lateness/run", []string{"--reps"}},
+		{"bench/lateness/run", []string{"--servers", "nope"}},
+		{"bench/run", []string{"--bogus"}},
+	} {
+		path := filepath.Join(tree, "repo", tt.script)
+		code, stdout, stderr := script(t, path, tt.args...)
+		if code != 2 || stdout != "" || !strings.HasPrefix(stderr, tt.script+": ") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%s %q without ../shared: status %d, stdout %q, stderr %q; want status 2 and one line on stderr",
+				tt.script, tt.args, code, stdout, stderr)
+		}
+	}
+	// Good arguments without the harness: one line, nothing run, status 0.
+	code, stdout, _ := script(t, filepath.Join(tree, "repo", "bench/lateness/run"), "--reps", "1")
+	if code != 0 || !strings.Contains(stdout, "nothing to run") {
+		t.Errorf("good arguments without ../shared: status %d, stdout %q", code, stdout)
 	}
 }
