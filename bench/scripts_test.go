@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -142,5 +144,77 @@ func TestBadArgumentsWithoutShared(t *testing.T) {
 	code, stdout, _ := script(t, filepath.Join(tree, "repo", "bench/lateness/run"), "--reps", "1")
 	if code != 0 || !strings.Contains(stdout, "nothing to run") {
 		t.Errorf("good arguments without ../shared: status %d, stdout %q", code, stdout)
+	}
+}
+
+// procsUnder lists the processes whose command line mentions dir.
+func procsUnder(dir string) []string {
+	var out []string
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && bytes.Contains(b, []byte(dir)) {
+			out = append(out, e.Name()+": "+strings.ReplaceAll(string(b), "\x00", " "))
+		}
+	}
+	return out
+}
+
+// Ctrl-C stops bench/lateness/run and the server it started. The
+// harness's anchors do not handle SIGINT, and a server started in the
+// background of a script ignores it: stdserver outlived the script,
+// listening, until killed by hand.
+func TestLatenessCtrlCStopsItsServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the load harness and runs a slow client batch: skipped with -short")
+	}
+	if _, err := os.Stat("../../shared/bench/cmd/poetryload/main.go"); err != nil {
+		t.Skip("needs the load harness in ../shared/bench")
+	}
+	scratch := t.TempDir()
+	cmd := exec.Command("bench/lateness/run", "--reps", "1", "--servers", "std", "--conns", "1000")
+	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), "GYRE_BENCH_DIR="+scratch)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pgid := cmd.Process.Pid
+	defer func() {
+		syscall.Kill(-pgid, syscall.SIGKILL) // whatever is left of the group
+		for _, p := range procsUnder(scratch) {
+			if pid, _, ok := strings.Cut(p, ":"); ok {
+				var n int
+				if _, err := fmt.Sscan(pid, &n); err == nil {
+					syscall.Kill(n, syscall.SIGKILL)
+				}
+			}
+		}
+		if _, dir, ok := strings.Cut(out.String(), " slow clients each, into "); ok {
+			os.RemoveAll(strings.TrimSpace(strings.SplitN(dir, "\n", 2)[0]))
+		}
+	}()
+	generator := filepath.Join(scratch, "lateness", "poetryload")
+	deadline := time.Now().Add(5 * time.Minute) // the first build of the harness
+	for !slices.ContainsFunc(procsUnder(scratch), func(p string) bool { return strings.Contains(p, generator) }) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the generator did not start:\n%s", out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	syscall.Kill(-pgid, syscall.SIGINT) // what the terminal does on Ctrl-C
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("bench/lateness/run still running 20 s after SIGINT:\n%s", out.String())
+	}
+	time.Sleep(500 * time.Millisecond)
+	if left := procsUnder(scratch); len(left) > 0 {
+		t.Errorf("left running after Ctrl-C: %s", strings.Join(left, "; "))
 	}
 }
