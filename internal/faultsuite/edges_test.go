@@ -264,6 +264,14 @@ func dialSmall(addr string) (net.Conn, error) {
 // buffers) cost the server under 16 KiB of RSS each: an in-memory poem is
 // shared by its connections, and --slow pauses a client whose socket is
 // full instead of buffering the rest of the poem.
+//
+// What the in-memory case can and cannot see: on loopback the kernel takes
+// the whole 1 MB poem into the server's socket buffer at once (memory RSS
+// does not count), so a server that copied the poem for each connection
+// and let the copy go once written would pass here. It catches a server
+// that keeps anything per connection; poetry's
+// TestStalledClientsHoldNoCopyOfThePoem, whose sockets take little,
+// catches the copy.
 func TestSharedPoemMemory(t *testing.T) {
 	needLinux(t)
 	const perConn = 16 << 10
