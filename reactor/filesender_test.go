@@ -324,3 +324,59 @@ func TestFileThatFailsMidwayResets(t *testing.T) {
 		}
 	}
 }
+
+// A file whose very first sendfile(2) fails (here a descriptor open for
+// writing only: EBADF) ends the connection with a reset too, as a failure
+// midway does: a clean end of file would pass the nothing the client got
+// for the whole file.
+func TestFileThatFailsAtOnceResets(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("sendfile(2) is used on Linux only")
+	}
+	path := filepath.Join(t.TempDir(), "poem")
+	if err := os.WriteFile(path, pattern(1<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	forEachBackend(t, func(t *testing.T, backend string) {
+		r, _ := newReactor(t, backend, WithLogger(slog.New(slog.DiscardHandler)))
+		var result any
+		srv := &servers{build: func() *recorder {
+			// Started once the client is surely connected: a reset that
+			// came while its connect(2) was being checked would be
+			// taken by that check, and its read would see a clean end.
+			return &recorder{onData: func(p *recorder, _ []byte) {
+				f, err := os.OpenFile(path, os.O_WRONLY, 0)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				t.Cleanup(func() { f.Close() })
+				SendFile(p.Transport, f).AddBoth(func(v any) (any, error) {
+					result = v
+					return nil, nil
+				})
+			}}
+		}}
+		port := listen(t, r, srv)
+		errc := make(chan error, 1)
+		go func() {
+			defer r.CallFromGoroutine(func() { r.Stop() })
+			c := goDial(t, port.Addr())
+			if c == nil {
+				errc <- nil
+				return
+			}
+			c.Write([]byte("poem, please\n"))
+			_, err := readAll(c)
+			errc <- err
+		}()
+		run(t, r)
+		if err := <-errc; !errors.Is(err, syscall.ECONNRESET) {
+			t.Errorf("the client read to %v, want a reset", err)
+		}
+		var te *TransferError
+		if err, _ := result.(error); !errors.As(err, &te) || te.Sent != 0 {
+			t.Errorf("the transfer ended with %v, want a TransferError after 0 bytes", result)
+		}
+	})
+}

@@ -83,6 +83,11 @@ func (c *Conn) trySendfile(src io.Reader) (d *deferred.Deferred, ok bool) {
 	c.talked |= talkedOut
 	if x.woff == len(x.wbuf) {
 		if err := c.continueTransfer(); err != nil {
+			// A reset, as a failure at a later writability gives (the
+			// dispatch's ConnectionLost aborts): a plain close would end
+			// the stream cleanly, and the peer would take what it got
+			// (nothing, or the file's start) for the whole file.
+			sock.SetAbortOnClose(int(c.fd))
 			c.shut(endError, err)
 			if c.flags&fSetup == 0 {
 				c.queueLost()
