@@ -380,3 +380,41 @@ func TestFileThatFailsAtOnceResets(t *testing.T) {
 		}
 	})
 }
+
+// With WithBatchedIO a Write waits in the reactor's batch until the end of
+// the turn; a file whose transfer starts in the same callback still goes
+// after it (sendfile sends at once, so the batch is sent first).
+func TestFileSenderAfterBatchedWrite(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("sendfile(2) is used on Linux only")
+	}
+	r := batchedReactor(t)
+	f, data := bigFile(t, 1<<20)
+	header := []byte("a poem of one mebibyte follows\n")
+	srv := &servers{build: func() *recorder {
+		return &recorder{onMade: func(p *recorder) {
+			p.Transport.Write(header)
+			SendFile(p.Transport, f).AddBoth(func(v any) (any, error) {
+				p.Transport.LoseConnection()
+				return nil, nil
+			})
+		}}
+	}}
+	port := listen(t, r, srv)
+	got := make(chan []byte, 1)
+	go func() {
+		defer r.CallFromGoroutine(func() { r.Stop() })
+		c := goDial(t, port.Addr())
+		if c == nil {
+			got <- nil
+			return
+		}
+		b, _ := readAll(c)
+		got <- b
+	}()
+	run(t, r)
+	b := <-got
+	if want := append(header, data...); !bytes.Equal(b, want) {
+		t.Errorf("client got %d bytes starting %q, want %d starting %q", len(b), b[:min(len(b), 12)], len(want), want[:12])
+	}
+}

@@ -64,6 +64,13 @@ func (c *Conn) trySendfile(src io.Reader) (d *deferred.Deferred, ok bool) {
 	if x := c.extra; x != nil && (x.producer != nil || x.xfer != nil) {
 		return deferred.Fail(ErrProducerRegistered), true
 	}
+	if c.flags&fBatched != 0 {
+		// What was written before waits in the reactor's batch
+		// (WithBatchedIO) and must reach the socket before the file: the
+		// file's first bytes go at once, below. (A short send leaves the
+		// rest as the connection's buffer, which the transfer waits for.)
+		c.r.sendAll()
+	}
 	if c.flags&fClosed != 0 {
 		return deferred.Fail(fmt.Errorf("%w: %w", ErrProducerStopped, c.reason())), true
 	}
