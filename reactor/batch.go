@@ -23,9 +23,10 @@ const BatchEnv = "GYRE_BATCHED_IO"
 // one connection readable, or one with output, makes a plain read(2) or
 // write(2) instead: one system call either way, and the plain one is
 // cheaper.) A connection that closes once its output is sent
-// (LoseConnection after Write: a fast poetry server's whole life) is
-// closed in that same call, its unread input dropped first as a direct
-// close does, even when it is the turn's only one. A server that answers
+// (LoseConnection after Write: a fast poetry server's whole life) has its
+// unread input dropped in that same call, as a direct close does, and is
+// closed in the next, with the turn's other closes, even when it is the
+// turn's only one. A server that answers
 // many requests per turn then makes a few system calls per turn instead of
 // two or more per request; where each system call is expensive (a virtual
 // machine) that is a large part of the cost of a small request.
@@ -46,9 +47,12 @@ const BatchEnv = "GYRE_BATCHED_IO"
 // It needs io_uring with sends and receives (Linux 5.6 or later); where
 // the kernel has none, or refuses it (a container's seccomp filter,
 // io_uring_disabled), the reactor reads and writes as it otherwise would.
-// BatchedIO says which. A close follows its send in the same submission
-// only where the kernel cancels it after a short send (current kernels;
-// the reactor asks once per process). A Write larger than 16 KiB is not
+// BatchedIO says which. A close follows its send through the ring (the
+// send and the drop of unread input in one submission, the closes of the
+// turn in the next) only where the kernel cancels what is linked after a
+// short send (current kernels; the reactor asks once per process); a
+// connection whose peer had left input unread closes the direct way, so
+// that its close lingers as it would without batching. A Write larger than 16 KiB is not
 // batched: it goes out at once, as without batching (one system call
 // carries it well, and batching would copy it); nor are file transfers
 // (sendfile). A TLS connection's records are written like any bytes: a
@@ -93,8 +97,9 @@ type ioBatch struct {
 	done  []recvDone // their completions, read before any is handed over
 
 	// linkedClose: the kernel cancels what is linked after a short send
-	// (uring's ShortSendBreaksLink), so a close may follow a send in one
-	// submission (prepSend). Without it closes go the direct way.
+	// (uring's ShortSendBreaksLink), so the drop of unread input may be
+	// linked after a send, and the close follow in the next submission
+	// (prepSend, closeItems). Without it closes go the direct way.
 	linkedClose bool
 }
 

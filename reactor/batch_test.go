@@ -622,3 +622,70 @@ func TestBatchedManySmallWrites(t *testing.T) {
 		t.Fatalf("the peer got %d bytes, want the %d written, in order", len(got), len(want))
 	}
 }
+
+// A peer that sent something nobody read, then goes on sending after the
+// answer: its connection's close lingers, batched or not, so that the
+// reset its later bytes would meet cannot throw away the end of an answer
+// the socket has not sent yet. Closed by the ring at once, the connection
+// cut a slow reader's answer short, and the peer could even read a clean
+// end of file after the first few KiB.
+func TestBatchedCloseLingersOnUnreadInput(t *testing.T) {
+	for _, batched := range []bool{false, true} {
+		t.Run(fmt.Sprintf("batched=%v", batched), func(t *testing.T) {
+			r := batchedReactor(t)
+			if !batched {
+				r, _ = newReactor(t, DefaultBackend(), WithBatchedIO(false))
+			}
+			body := pattern(256 << 10)
+			var srv *recorder
+			made, lost := make(chan struct{}), make(chan struct{})
+			f := &servers{build: func() *recorder {
+				// Paused: what the client sends stays unread. The send
+				// buffer takes the whole answer at once, and the client's
+				// small receive buffer leaves most of it unsent there.
+				srv = &recorder{onMade: func(p *recorder) {
+					p.conn().PauseProducing()
+					unix.SetsockoptInt(p.conn().Fd(), unix.SOL_SOCKET, unix.SO_SNDBUF, 1<<20)
+					close(made)
+				},
+					onLost: func(*recorder, error) { close(lost) }}
+				return srv
+			}}
+			port := listen(t, r, f)
+			type result struct {
+				n   int
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				defer r.CallFromGoroutine(func() { r.Stop() })
+				c := goDialSmall(t, port.Addr())
+				if c == nil {
+					done <- result{}
+					return
+				}
+				select {
+				case <-made:
+				case <-time.After(testTimeout):
+				}
+				c.Write([]byte("a poem, please\n"))
+				// The request waits in the server's socket: answer it.
+				r.CallFromGoroutine(func() {
+					srv.conn().WriteShared(body)
+					srv.Transport.LoseConnection()
+				})
+				select {
+				case <-lost:
+				case <-time.After(testTimeout):
+				}
+				c.Write([]byte("and another\n")) // after the server's close
+				b, err := readAll(c)
+				done <- result{len(b), err}
+			}()
+			run(t, r)
+			if got := <-done; got.err != nil || got.n != len(body) {
+				t.Errorf("client read %d of %d bytes, then %v", got.n, len(body), got.err)
+			}
+		})
+	}
+}

@@ -37,7 +37,7 @@ type batchItem struct {
 	c       *Conn  // nil once the bytes moved to a later item
 	buf     []byte // a slice of out (cut to its length), or lent bytes
 	lent    bool   // buf is the caller's (WriteShared)
-	closing bool   // prepSend linked a close after the send
+	closing bool   // prepSend linked a discard after the send: a close is to follow
 }
 
 // item returns c's item (c is fBatched). It is the last one unless c's
@@ -185,29 +185,70 @@ func (r *Reactor) sendItems(items []batchItem) {
 			switch tag & tagKind {
 			case tagSend:
 				it.c.sent(it, res)
-			case tagClose:
-				it.c.closedByRing(it, res)
+			case tagDiscard:
+				it.c.discarded(it, res)
 			}
+		}
+		if err := r.closeItems(ring, items[start:end], start); err != nil {
+			r.batchFailed(items[end:], err)
+			return
 		}
 		start = end
 	}
 }
 
+// closeItems closes, in one more submission, the connections of items
+// (the first is items' index first) whose send and discard let them
+// close: all of their output went, and their peer had left no input (see
+// discarded). The close cannot be linked after the discard in the first
+// submission: a link runs what follows only when the discard succeeds,
+// that is when input was waiting, the one case where the close must not
+// happen at once.
+// It returns the ring's error, after which the caller gives the ring up.
+func (r *Reactor) closeItems(ring *uring.Ring, items []batchItem, first int) error {
+	n := 0
+	for i := range items {
+		if it := &items[i]; it.closing {
+			ring.PrepClose(int(it.c.fd), tagClose|uint64(first+i))
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	if err := ring.Submit(); err != nil {
+		// Their output has gone whole: they close the direct way.
+		for i := range items {
+			if it := &items[i]; it.closing {
+				it.closing = false
+				it.c.queueLost()
+			}
+		}
+		return err
+	}
+	for tag, res, ok := ring.Next(); ok; tag, res, ok = ring.Next() {
+		it := &items[tagIndex(tag)-first]
+		it.c.closedByRing(it, res)
+	}
+	return nil
+}
+
 // prepSend queues item i, unless its connection was closed meanwhile (its
 // bytes are dropped with it). A connection that is to close once its
-// output is sent (LoseConnection) has the close follow in the same
-// submission: the send asks for all of its bytes (MSG_WAITALL, so that a
-// short one breaks the chain, still without waiting), then the unread
-// input is dropped (so that the close sends the end of the stream, not a
-// reset: see discardInput), then the descriptor is closed. Four system
-// calls per such connection become a share of one.
+// output is sent (LoseConnection) has its unread input dropped in the same
+// submission (so that the close sends the end of the stream, not a reset:
+// see discardInput), linked after the send, which asks for all of its
+// bytes (MSG_WAITALL, so that a short one breaks the chain and the input
+// stays, still without waiting); the close follows in the next submission
+// (closeItems). Four system calls per such connection become a share of
+// two.
 func (r *Reactor) prepSend(ring *uring.Ring, items []batchItem, i int) {
 	it := &items[i]
 	c, out := pending(it)
 	if c == nil {
 		return
 	}
-	if !r.batch.linkedClose || !c.closesAfterSend() || ring.Space() < 3 {
+	if !r.batch.linkedClose || !c.closesAfterSend() || ring.Space() < 2 {
 		ring.PrepSend(int(c.fd), out, sendFlags, tagSend|uint64(i))
 		return
 	}
@@ -217,14 +258,12 @@ func (r *Reactor) prepSend(ring *uring.Ring, items []batchItem, i int) {
 	// MSG_MORE holds the last partial segment back for the close's FIN.
 	ring.PrepSend(fd, out, closingSendFlags, tagSend|uint64(i))
 	ring.Link(false)
-	ring.PrepDiscard(fd, maxDiscardOnClose, tagDiscard)
-	ring.Link(true)
-	ring.PrepClose(fd, tagClose|uint64(i))
+	ring.PrepDiscard(fd, maxDiscardOnClose, tagDiscard|uint64(i))
 }
 
 // sendAlone sends the only item of a flush with write(2), unless a close
 // is to follow its send (then it reports false and the ring carries the
-// send, the discard and the close in one call). A lone send is one system
+// send and the discard in one call, the close in another). A lone send is one system
 // call either way, and the direct one costs less: 0.25-0.3 µs here
 // (BenchmarkSendOneDirect against BenchmarkSendOne).
 func (r *Reactor) sendAlone(it *batchItem) bool {
@@ -288,7 +327,7 @@ func (c *Conn) sent(it *batchItem, res int32) {
 	}
 	n := int(res)
 	if n != len(it.buf) {
-		it.closing = false // the chain broke: the close was cancelled
+		it.closing = false // the chain broke: the discard was cancelled
 	}
 	if res < 0 {
 		switch errnoOf(res) {
@@ -305,7 +344,8 @@ func (c *Conn) sent(it *batchItem, res int32) {
 	}
 	switch {
 	case it.closing:
-		// The close that followed in the chain finishes it.
+		// The discard that followed in the chain, and the close after
+		// it, finish it (discarded, closeItems).
 	case c.flags&fWriteShutting != 0 || (c.extra != nil && c.extra.producer != nil):
 		c.r.atEndOfPhase(afterBatch{c})
 	case c.flags&fDisconnecting != 0:
@@ -328,10 +368,28 @@ func (c *Conn) keepRest(it *batchItem, n int) {
 	c.sync()
 }
 
-// closedByRing takes the result of the close that followed its send.
+// discarded takes the result of the discard linked after a send that
+// finished (a send that did not has cancelled it). A peer that had left
+// input unread may still be sending, and closing now would answer it with
+// a reset, which throws away what the socket has not sent yet: the end of
+// the answer, and the peer may even read a clean end of file before it.
+// Such a connection closes the ordinary way instead, which lingers
+// (linger.go), as a direct close that finds input waiting does. Any
+// other result (nothing waiting, the end of the stream, an error) lets
+// closeItems close it.
+func (c *Conn) discarded(it *batchItem, res int32) {
+	if !it.closing || res <= 0 {
+		return
+	}
+	it.closing = false
+	c.talked |= talkedIn // its close lingers (lingers)
+	c.queueLost()
+}
+
+// closedByRing takes the result of the close closeItems made.
 func (c *Conn) closedByRing(it *batchItem, res int32) {
-	if !it.closing || res == -int32(unix.ECANCELED) {
-		return // the send did not finish: sent has dealt with it
+	if !it.closing {
+		return
 	}
 	c.flags |= fClosed
 	c.ending = endDone
