@@ -284,3 +284,19 @@ func TestSimulateLongLine(t *testing.T) {
 		t.Errorf("status %d, stderr %q, %d bytes out: %.100q", code, stderr, len(stdout), stdout[len(stdout)/2:])
 	}
 }
+
+// gyre simulate keeps at most 1000 pairs: 100000 lines of "r a p" took
+// 650 MB to hold and draw, and input that never ends took all the memory.
+func TestSimulateManyPairs(t *testing.T) {
+	input := append(bytes.Repeat([]byte("r a p\n"), 1001), '\n')
+	code, stdout, stderr := gyre(t, input, "simulate", "--narrow")
+	if code != 0 || stderr != "" {
+		t.Fatalf("status %d, stderr %q", code, stderr)
+	}
+	if n := strings.Count(stdout, "ERROR: too many pairs (at most 1000)\n"); n != 1 {
+		t.Errorf("%d error lines for the 1001st pair, want 1", n)
+	}
+	if n := strings.Count(stdout, "|    return a    |"); n != 1000 {
+		t.Errorf("the deferred diagram shows %d pairs, want 1000", n)
+	}
+}

@@ -19,8 +19,9 @@ Each line is "CALLBACK ERRBACK", where each half is one of
 
 and VALUE is one word of at most 6 characters. A value shown with a '*'
 is a failure. Bad lines are reported and skipped, and so is a line longer
-than 64 KiB (an error line quotes at most 100 characters of the input);
-end of input before the empty line ends the session without a drawing.
+than 64 KiB (an error line quotes at most 100 characters of the input) or
+a pair past the 1000th; end of input before the empty line ends the
+session without a drawing.
 
 The output is byte for byte that of the tutorial's deferred-simulator.py
 (also available as go run ./examples/twisted-deferred/deferred-simulator).
@@ -36,6 +37,12 @@ const simulateExample = `  # Type the pairs, then an empty line
 // pair, and small enough that input without newlines costs no memory.
 const maxSimulateLine = 64 << 10
 
+// maxSimulatePairs bounds the chain gyre simulate holds and draws: far
+// more than anyone types (a 1000-pair drawing is 8008 lines), and small
+// enough that input that never ends costs a few megabytes, not all the
+// memory there is (100000 pairs took 650 MB).
+const maxSimulatePairs = 1000
+
 func newSimulateCmd() *cobra.Command {
 	var narrow bool
 	cmd := &cobra.Command{
@@ -50,7 +57,7 @@ func newSimulateCmd() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return simulator.Run(cmd.InOrStdin(), cmd.OutOrStdout(), narrow, simulator.WithMaxLine(maxSimulateLine))
+			return simulator.Run(cmd.InOrStdin(), cmd.OutOrStdout(), narrow, simulator.WithMaxLine(maxSimulateLine), simulator.WithMaxPairs(maxSimulatePairs))
 		},
 	}
 	cmd.Flags().BoolVar(&narrow, "narrow", false, "draw the three diagrams one below the other instead of side by side")

@@ -83,6 +83,24 @@ func ExampleRun() {
 	// ERROR: extra arguments
 }
 
+func ExampleWithMaxPairs() {
+	// gyre simulate's bounds: a chain of at most two pairs here, lines of
+	// at most 20 bytes. Lines past them are answered and skipped.
+	var out bytes.Buffer
+	input := strings.NewReader("r a p\nf b p\n" + strings.Repeat(" ", 30) + "\np p\n")
+	err := simulator.Run(input, &out, false, simulator.WithMaxPairs(2), simulator.WithMaxLine(20))
+	if err != nil {
+		panic(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	for _, line := range lines[len(lines)-2:] {
+		fmt.Println(line)
+	}
+	// Output:
+	// ERROR: line longer than 20 bytes
+	// ERROR: too many pairs (at most 2)
+}
+
 func ExampleMain() {
 	code := simulator.Main("deferred-simulator", []string{"--wide"}, strings.NewReader(""), os.Stdout, os.Stdout)
 	fmt.Println("exit status", code)

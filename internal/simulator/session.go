@@ -54,7 +54,8 @@ const noPairsMessage = "You must enter at least one pair.\n"
 type Option func(*session)
 
 type session struct {
-	maxLine int // longest line read (0: no bound)
+	maxLine  int // longest line read (0: no bound)
+	maxPairs int // most pairs kept (0: no bound)
 }
 
 // WithMaxLine bounds the lines Run reads to n bytes (without the newline):
@@ -65,6 +66,15 @@ type session struct {
 // and quotes all of it back.
 func WithMaxLine(n int) Option {
 	return func(s *session) { s.maxLine = n }
+}
+
+// WithMaxPairs bounds the chain to n pairs: a valid line past the nth
+// pair is answered with one "ERROR: too many pairs (at most N)" line and
+// skipped like any bad line: input that never ends (yes 'r a p') then
+// holds no more than n pairs, and the drawing, which takes about 6 KiB of
+// memory per pair, stays small. The tutorial's program keeps every pair.
+func WithMaxPairs(n int) Option {
+	return func(s *session) { s.maxPairs = n }
 }
 
 // maxQuote is the most an error line says of the input under WithMaxLine.
@@ -126,6 +136,12 @@ func Run(in io.Reader, out io.Writer, narrow bool, opts ...Option) error {
 		pair, perr := ParseLine(line)
 		if perr != nil {
 			if _, err := w.WriteString("ERROR: " + s.quote(perr.Error()) + "\n"); err != nil {
+				return err
+			}
+			continue
+		}
+		if s.maxPairs > 0 && len(chain) >= s.maxPairs {
+			if _, err := fmt.Fprintf(w, "ERROR: too many pairs (at most %d)\n", s.maxPairs); err != nil {
 				return err
 			}
 			continue

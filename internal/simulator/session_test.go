@@ -135,3 +135,25 @@ func TestRunMaxLine(t *testing.T) {
 		t.Errorf("unbounded: %.200q", strings.TrimPrefix(out.String(), prompt))
 	}
 }
+
+// WithMaxPairs keeps the first n pairs and answers each valid line past
+// them with one error line; a bad line past them is reported as it always
+// is. The drawing is that of the first n pairs.
+func TestRunMaxPairs(t *testing.T) {
+	input := "r a p\nf b p\nbogus\np p\nr c p\n\n"
+	var out strings.Builder
+	if err := Run(strings.NewReader(input), &out, true, WithMaxPairs(2)); err != nil {
+		t.Fatal(err)
+	}
+	var want strings.Builder
+	if err := Run(strings.NewReader("r a p\nf b p\nbogus\n\n"), &want, true); err != nil {
+		t.Fatal(err)
+	}
+	msgs := "ERROR: bad command: bogus\n" +
+		"ERROR: too many pairs (at most 2)\n" +
+		"ERROR: too many pairs (at most 2)\n"
+	wantOut := strings.Replace(want.String(), "ERROR: bad command: bogus\n", msgs, 1)
+	if out.String() != wantOut {
+		t.Errorf("output:\n%s\nwant:\n%s", out.String(), wantOut)
+	}
+}
