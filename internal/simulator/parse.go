@@ -107,7 +107,10 @@ func parseHandler(tokens []string) (Handler, []string, error) {
 	if pyLen(value) > MaxValueLen {
 		return Handler{}, nil, &ValueTooLongError{Value: value}
 	}
-	return Handler{Op: op, Value: value}, tokens[1:], nil
+	// The token is a slice of the line: copied, the few bytes a pair
+	// keeps do not hold the whole line (up to 64 KiB in gyre simulate)
+	// in memory for as long as the chain lives.
+	return Handler{Op: op, Value: strings.Clone(value)}, tokens[1:], nil
 }
 
 // lookupCommand finds the command that word (already lower-cased) abbreviates.

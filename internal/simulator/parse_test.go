@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 func TestParseLineValid(t *testing.T) {
@@ -149,6 +150,24 @@ func TestHandlerCaption(t *testing.T) {
 	} {
 		if got := h.Caption(); got != want {
 			t.Errorf("%+v.Caption() = %q, want %q", h, got, want)
+		}
+	}
+}
+
+// A pair's values are copies: a value that pointed into its line kept the
+// whole line alive with the chain (1000 pairs on lines padded to 64 KiB
+// held 126 MB instead of 18 MB in gyre simulate).
+func TestParseLineValuesDoNotHoldTheLine(t *testing.T) {
+	line := "r ab f cd" + strings.Repeat(" ", 1000)
+	p, err := ParseLine(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := uintptr(unsafe.Pointer(unsafe.StringData(line)))
+	for _, v := range []string{p.Callback.Value, p.Errback.Value} {
+		at := uintptr(unsafe.Pointer(unsafe.StringData(v)))
+		if at >= start && at < start+uintptr(len(line)) {
+			t.Errorf("value %q points into its line", v)
 		}
 	}
 }
