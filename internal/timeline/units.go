@@ -36,7 +36,7 @@ func formatDuration(d time.Duration, micro string) string {
 	if d <= 0 {
 		return "0 s"
 	}
-	if cs := (d + 5*time.Millisecond) / (10 * time.Millisecond); cs >= 100 {
+	if cs := roundDiv(d, 10*time.Millisecond); cs >= 100 {
 		return strconv.FormatInt(int64(cs/100), 10) + "." + pad2(int64(cs%100)) + " s"
 	}
 	us := (d + 500) / time.Microsecond
@@ -48,6 +48,17 @@ func formatDuration(d time.Duration, micro string) string {
 	}
 	t := (d + 50*time.Microsecond) / (100 * time.Microsecond)
 	return strconv.FormatInt(int64(t/10), 10) + "." + strconv.FormatInt(int64(t%10), 10) + " ms"
+}
+
+// roundDiv is d/unit rounded half up, without the overflow of
+// (d+unit/2)/unit near the largest Duration (a lane of a hand-built
+// timeline may last that long).
+func roundDiv(d, unit time.Duration) time.Duration {
+	q, r := d/unit, d%unit
+	if r >= unit-unit/2 {
+		q++
+	}
+	return q
 }
 
 // pad2 writes 0..99 on two digits.

@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -31,6 +32,8 @@ func TestFormatDuration(t *testing.T) {
 		{850 * time.Millisecond, "850.0 ms"}, {994_940 * time.Microsecond, "994.9 ms"},
 		{995 * time.Millisecond, "1.00 s"}, {10_130_779 * time.Microsecond, "10.13 s"},
 		{160_377_221 * time.Microsecond, "160.38 s"},
+		// The longest Duration: rounding it overflowed into "-9223372036854775 µs".
+		{math.MaxInt64, "9223372036.85 s"}, {math.MaxInt64 - 4*time.Millisecond, "9223372036.85 s"},
 	} {
 		if got := formatDuration(c.d, "µs"); got != c.want {
 			t.Errorf("formatDuration(%v) = %q, want %q", c.d, got, c.want)
