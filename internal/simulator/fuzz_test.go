@@ -3,11 +3,13 @@ package simulator
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // FuzzParseLine checks that any line either parses into a pair that prints
@@ -105,17 +107,40 @@ func FuzzRun(f *testing.F) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("Run did not return")
 		}
-		want := predictSession(input, narrow)
+		want := predictSession(input, narrow, 0, 0)
 		if !bytes.Equal(out.Bytes(), want) {
 			t.Fatalf("input %q: output differs:\n%s", input, firstDifference(out.Bytes(), want))
 		}
 	})
 }
 
+// FuzzRunBounded is FuzzRun under gyre simulate's bounds, made small
+// enough for the fuzzer to cross them: lines of at most maxLine bytes
+// (longer ones answered and skipped, error lines quoting at most maxQuote
+// characters) and at most maxPairs pairs.
+func FuzzRunBounded(f *testing.F) {
+	f.Add([]byte("r good f bad\nf googly p\n\n"), uint8(12), uint8(1))
+	f.Add([]byte("r a p\n"+strings.Repeat("x", 5000)+"\nzz"+strings.Repeat("y", 200)+" p\n\n"), uint8(250), uint8(3))
+	f.Add([]byte("r a p\nr b p\nr c p\n\n"), uint8(5), uint8(2))
+	f.Fuzz(func(t *testing.T, input []byte, maxLine, maxPairs uint8) {
+		lineBound, pairBound := int(maxLine)+1, int(maxPairs)+1
+		var out bytes.Buffer
+		if err := Run(bytes.NewReader(input), &out, false, WithMaxLine(lineBound), WithMaxPairs(pairBound)); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		want := predictSession(input, false, lineBound, pairBound)
+		if !bytes.Equal(out.Bytes(), want) {
+			t.Fatalf("input %q, bounds %d %d: output differs:\n%s", input, lineBound, pairBound, firstDifference(out.Bytes(), want))
+		}
+	})
+}
+
 // predictSession is the session's rules read directly: lines end at '\n',
 // the last one may lack it, an empty line ends the input once there is a
-// pair, and the end of input ends everything without a drawing.
-func predictSession(input []byte, narrow bool) []byte {
+// pair, and the end of input ends everything without a drawing. With
+// maxLine or maxPairs above 0, it applies WithMaxLine's and WithMaxPairs's
+// rules too.
+func predictSession(input []byte, narrow bool, maxLine, maxPairs int) []byte {
 	var want bytes.Buffer
 	want.WriteString(prompt)
 	var chain Chain
@@ -137,11 +162,37 @@ func predictSession(input []byte, narrow bool) []byte {
 			}
 			return want.Bytes()
 		}
-		if p, err := ParseLine(line); err != nil {
+		if maxLine > 0 && len(line) > maxLine {
+			fmt.Fprintf(&want, "ERROR: line longer than %d bytes\n", maxLine)
+			continue
+		}
+		p, err := ParseLine(line)
+		switch {
+		case err != nil && maxLine > 0:
+			want.WriteString("ERROR: " + cutRunes(err.Error(), maxQuote) + "\n")
+		case err != nil:
 			want.WriteString("ERROR: " + err.Error() + "\n")
-		} else {
+		case maxPairs > 0 && len(chain) == maxPairs:
+			fmt.Fprintf(&want, "ERROR: too many pairs (at most %d)\n", maxPairs)
+		default:
 			chain = append(chain, p)
 		}
 	}
 	return want.Bytes()
+}
+
+// cutRunes keeps the first n characters of s, marking a cut with "...".
+func cutRunes(s string, n int) string {
+	rs := []rune(s)
+	if len(rs) <= n {
+		return s
+	}
+	// Converting back through []rune would turn a byte that is not UTF-8
+	// into U+FFFD: cut the bytes instead, at the nth character.
+	cut := 0
+	for range n {
+		_, size := utf8.DecodeRuneInString(s[cut:])
+		cut += size
+	}
+	return s[:cut] + "..."
 }
