@@ -38,7 +38,9 @@ type ClientService struct {
 	// does not parse (or a caCerts file that cannot be read) stops the
 	// service: WhenConnected fails with the error.
 	Endpoint string
-	// Protocol builds the protocol of each connection.
+	// Protocol builds the protocol of each connection. A nil one refuses
+	// the connection: the attempt fails, as with a Factory (see
+	// Factory.BuildProtocol), and counts toward MaxRetries.
 	Protocol func() reactor.Protocol
 	// ConnectTimeout bounds each attempt (reactor.DefaultConnectTimeout
 	// when 0).
@@ -86,7 +88,14 @@ func (s *ClientService) StartService() {
 // connect starts a new schedule of attempts.
 func (s *ClientService) connect() {
 	f := &Factory{Backoff: s.Backoff, Clock: s.Reactor, MaxRetries: s.MaxRetries}
-	f.Protocol = func() reactor.Protocol { return track(s.Protocol(), s) }
+	f.Protocol = func() reactor.Protocol {
+		// A nil protocol refuses the connection; wrapped, it would be
+		// accepted, panic on its first call, and reset the delay.
+		if p := s.Protocol(); p != nil {
+			return track(p, s)
+		}
+		return nil
+	}
 	f.GaveUp = func(reason error) { s.fail(reason) }
 	s.factory = f
 	if s.Endpoint != "" {

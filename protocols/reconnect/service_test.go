@@ -300,3 +300,45 @@ func TestStopServiceFromConnectionMade(t *testing.T) {
 		t.Errorf("events %q, want the connection lost before the stop fires", events)
 	}
 }
+
+// A Protocol that builds nothing refuses the connection, as a Factory's
+// does: the attempt fails, counts toward MaxRetries, and the service gives
+// up. Wrapped before the factory could see the nil, every connection was
+// accepted, panicked twice (MakeConnection and ConnectionLost on a nil
+// protocol) and reset the delay: retried for ever, never giving up.
+func TestServiceRefusedConnectionsGiveUp(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	var logged strings.Builder
+	r := newReactor(t, reactor.WithLogger(slog.New(slog.NewTextHandler(&logged, nil))))
+	s := &ClientService{Reactor: r, Addr: ln.Addr().String(), MaxRetries: 2,
+		Backoff:  Backoff{InitialDelay: time.Millisecond, Jitter: -1},
+		Protocol: func() reactor.Protocol { return nil }}
+	var got error
+	r.CallWhenRunning(func() {
+		s.StartService()
+		s.WhenConnected().AddBoth(func(v any) (any, error) {
+			got, _ = v.(error)
+			r.Stop()
+			return nil, nil
+		})
+		r.CallLater(5*time.Second, func() { r.Stop() })
+	})
+	runFor(t, r)
+	if !errors.Is(got, reactor.ErrNoProtocol) || strings.Contains(logged.String(), "panic") {
+		t.Errorf("WhenConnected ended with %v (log %q); want the service to give up with ErrNoProtocol, nothing panicking",
+			got, logged.String())
+	}
+}
