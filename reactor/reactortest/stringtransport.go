@@ -82,6 +82,7 @@ type StringTransport struct {
 	streaming     bool
 	state         ProducerState
 	held          int  // written bytes not drained yet (HoldWrites)
+	shutWaits     bool // LoseWriteConnection waits for Drain to empty the buffer
 	high, low     int  // water marks; 0, 0: reactor's defaults
 	pacedPaused   bool // the push producer was paused by the buffer
 	noDelay       bool
@@ -303,6 +304,12 @@ func (t *StringTransport) shutWrite() {
 	if t.lost || t.aborted {
 		return
 	}
+	if t.held > 0 {
+		// As a Conn shuts its write side once its output has gone:
+		// Drain finishes this when it has taken the last byte.
+		t.shutWaits = true
+		return
+	}
 	if wl, ok := t.proto.(interface{ WriteConnectionLost() }); ok {
 		wl.WriteConnectionLost()
 	}
@@ -395,12 +402,15 @@ func (t *StringTransport) ResetPeer() {
 // Disconnect delivers the end the protocol asked for:
 // ConnectionLost(reactor.ErrConnectionAborted) after AbortConnection,
 // ConnectionLost(reactor.ErrConnectionDone) after LoseConnection. It
-// reports whether either was asked for (it does nothing otherwise).
+// reports whether it did (it does nothing otherwise). With HoldWrites the
+// end of a LoseConnection waits, as a Conn's close waits for its output,
+// until Drain has taken every byte: until then Disconnect does nothing and
+// reports false.
 func (t *StringTransport) Disconnect() bool {
 	switch {
 	case t.aborted:
 		t.EndConnection(reactor.ErrConnectionAborted)
-	case t.disconnecting:
+	case t.disconnecting && t.held == 0:
 		t.EndConnection(reactor.ErrConnectionDone)
 	default:
 		return false

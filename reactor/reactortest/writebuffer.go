@@ -37,10 +37,19 @@ func (t *StringTransport) marks() (high, low int) {
 // water mark, the push producer it paused is resumed, within the call; it
 // may write again there, and be paused again. What is drained stays in
 // Writes and Value, which record what was written, not what was read.
+//
+// A LoseWriteConnection made while bytes were held shuts the write side
+// (WriteConnectionLost) once Drain has taken the last of them, as a Conn
+// shuts it once its output has gone; a LoseConnection's end waits the
+// same way (see Disconnect).
 func (t *StringTransport) Drain(n int) int {
 	n = min(max(n, 0), t.held)
 	t.held -= n
 	t.resumeIfDrained()
+	if t.held == 0 && t.shutWaits {
+		t.shutWaits = false
+		t.shutWrite()
+	}
 	return n
 }
 

@@ -168,3 +168,39 @@ func TestHoldWritesAfterEnd(t *testing.T) {
 		t.Errorf("after the end: stopped %d, resumed %d, Buffered %d; want 1, 0, 0", p.stopped, p.resumes, st.Buffered())
 	}
 }
+
+// With HoldWrites, closing waits for the held bytes as a Conn's close
+// waits for its output: LoseConnection's end comes from Disconnect only
+// once Drain has taken everything, and LoseWriteConnection shuts the
+// write side when the last byte is drained.
+func TestHoldWritesCloseWaitsForTheBuffer(t *testing.T) {
+	st := &StringTransport{HoldWrites: true}
+	k := &keeper{}
+	st.Connect(k)
+	st.Write([]byte("the end of the poem"))
+	st.LoseConnection()
+	if st.Disconnect() || len(k.lost) != 0 {
+		t.Fatalf("Disconnect with 19 bytes held: ended with %v", k.lost)
+	}
+	st.Drain(10)
+	if st.Disconnect() {
+		t.Fatal("Disconnect with 9 bytes held ended the connection")
+	}
+	st.Drain(9)
+	if !st.Disconnect() || len(k.lost) != 1 {
+		t.Fatalf("Disconnect once drained: lost %v", k.lost)
+	}
+
+	st = &StringTransport{HoldWrites: true}
+	h := &halfCloser{}
+	st.Connect(h)
+	st.Write([]byte("last words"))
+	st.LoseWriteConnection()
+	if h.writeLost != 0 {
+		t.Fatal("the write side shut with 10 bytes held")
+	}
+	st.Drain(10)
+	if h.writeLost != 1 || !st.WriteClosed() {
+		t.Errorf("once drained: WriteConnectionLost %d times, WriteClosed %v; want 1, true", h.writeLost, st.WriteClosed())
+	}
+}
