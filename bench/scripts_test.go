@@ -42,7 +42,11 @@ func script(t *testing.T, path string, args ...string) (code int, stdout, stderr
 }
 
 // Bad arguments: one line on stderr naming the script, status 2, nothing
-// run. Before, bench/faults/run ran go test with a pattern that matched
+// run, with the harness in ../shared or without it. Before, bench/idle/run
+// looked for the harness first (without it, any argument passed, status 0)
+// and left its flags to the driver, which printed all of them after the
+// mistake.
+// Before, bench/faults/run ran go test with a pattern that matched
 // nothing and reported PASS; bench/lines/run ignored its arguments and
 // started the benchmark; bench/run took an option without its value for
 // a bash error on a line number (status 1), and --servers=, for a list.
@@ -68,6 +72,11 @@ func TestScriptsRejectBadArguments(t *testing.T) {
 		{"bench/lateness/run", []string{"--reps", "--conns", "10"}},
 		{"bench/lateness/run", []string{"--servers", "gyre,nope"}},
 		{"bench/lateness/run", []string{"--conns", "0"}},
+		{"bench/idle/run", []string{"-bogus"}},
+		{"bench/idle/run", []string{"-n"}},
+		{"bench/idle/run", []string{"-n", "0"}},
+		{"bench/idle/run", []string{"-servers", "gyre,nope"}},
+		{"bench/idle/run", []string{"extra"}},
 	} {
 		t.Run(strings.Join(append([]string{tt.script}, tt.args...), " "), func(t *testing.T) {
 			code, stdout, stderr := script(t, tt.script, tt.args...)

@@ -25,8 +25,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -45,6 +47,7 @@ var (
 	inflight  = flag.Int("inflight", 256, "connections between connect and first chunk at once")
 	chunkWait = flag.Duration("chunk-wait", 30*time.Second, "how long one connection may wait for its first chunk")
 	timeout   = flag.Duration("timeout", 10*time.Minute, "how long all connections of one server may take to be served")
+	check     = flag.Bool("check", false, "check the command line and exit (bench/idle/run does, before it looks for the harness)")
 )
 
 // chunk is --num-bytes of every server: the first chunk the client reads.
@@ -62,25 +65,56 @@ type result struct {
 func (r result) kbPerConn() float64 { return kbPerConn(r.before.rssKB, r.with.rssKB, r.conns) }
 
 func main() {
-	flag.Parse()
+	if err := parseFlags(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			flag.CommandLine.SetOutput(os.Stdout)
+			flag.PrintDefaults()
+			return
+		}
+		// The script's name: the driver is only run through it.
+		fmt.Fprintf(os.Stderr, "bench/idle/run: %v (see -h)\n", err)
+		os.Exit(2)
+	}
+	if *check {
+		return
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/idle:", err)
 		os.Exit(1)
 	}
 }
 
+// parseFlags reads the command line and checks what can be checked
+// without the servers: a mistake is returned, not printed, so that it
+// makes one line (flag's own output is the whole list of flags).
+func parseFlags(args []string) error {
+	flag.CommandLine.Init(os.Args[0], flag.ContinueOnError)
+	flag.CommandLine.SetOutput(io.Discard)
+	if err := flag.CommandLine.Parse(args); err != nil {
+		return err
+	}
+	switch {
+	case flag.NArg() > 0:
+		return fmt.Errorf("unexpected argument %q (flags only)", flag.Arg(0))
+	case *connsN < 1 || *perSrc < 1 || *inflight < 1:
+		return errors.New("-n, -per-source and -inflight must be at least 1")
+	case *chunkWait <= 0 || *timeout <= 0:
+		return errors.New("-chunk-wait and -timeout must be above 0")
+	}
+	for _, name := range strings.Split(*servers, ",") {
+		if name != "gyre" && name != "std" && name != "gnet" {
+			return fmt.Errorf("unknown server %q in -servers (gyre, std, gnet)", name)
+		}
+	}
+	return nil
+}
+
 func run() error {
-	if flag.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (flags only; see -h)", flag.Arg(0))
-	}
-	if *connsN < 1 || *perSrc < 1 || *inflight < 1 {
-		return fmt.Errorf("-n, -per-source and -inflight must be at least 1")
-	}
 	names := strings.Split(*servers, ",")
 	bins := map[string]string{"gyre": *gyreBin, "std": *stdBin, "gnet": *gnetBin}
 	for _, name := range names {
 		if bins[name] == "" {
-			return fmt.Errorf("server %q: unknown, or its binary was not given (-gyre, -std, -gnet)", name)
+			return fmt.Errorf("server %q: its binary was not given (-gyre, -std, -gnet)", name)
 		}
 	}
 	if *poem == "" {
