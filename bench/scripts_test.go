@@ -45,7 +45,7 @@ func script(t *testing.T, path string, args ...string) (code int, stdout, stderr
 // run, with the harness in ../shared or without it. Before, bench/idle/run
 // looked for the harness first (without it, any argument passed, status 0)
 // and left its flags to the driver, which printed all of them after the
-// mistake.
+// mistake; bench/clients/run printed its whole usage on stdout after one.
 // Before, bench/faults/run ran go test with a pattern that matched
 // nothing and reported PASS; bench/lines/run ignored its arguments and
 // started the benchmark; bench/run took an option without its value for
@@ -77,6 +77,9 @@ func TestScriptsRejectBadArguments(t *testing.T) {
 		{"bench/idle/run", []string{"-n", "0"}},
 		{"bench/idle/run", []string{"-servers", "gyre,nope"}},
 		{"bench/idle/run", []string{"extra"}},
+		{"bench/clients/run", []string{"--bogus"}},
+		{"bench/clients/run", []string{"--poem", "--keep"}},
+		{"bench/clients/run", []string{"-n"}},
 	} {
 		t.Run(strings.Join(append([]string{tt.script}, tt.args...), " "), func(t *testing.T) {
 			code, stdout, stderr := script(t, tt.script, tt.args...)
