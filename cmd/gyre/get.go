@@ -34,7 +34,8 @@ An ADDR is a port (10000 means 127.0.0.1:10000), HOST:PORT, or [IPV6]:PORT,
 or a client endpoint (with the reactor mode): tcp:host=H:port=P,
 unix:path=/run/gyre.sock, tls:host=H:port=P[:caCerts=FILE] (--ca FILE
 trusts the authorities in FILE, --insecure checks nothing, for every tls:
-endpoint; neither goes with an endpoint's own caCerts=). A server that
+endpoint; neither goes with an endpoint's own caCerts=; the FILE must be a
+regular file, not a pipe). A server that
 cannot be reached, resets the connection or runs out of --timeout fails its
 task, with one line on stderr; the others go on. The exit status is 0 when
 every poem arrived, 1 otherwise (130 when interrupted, 143 after SIGTERM,
@@ -157,7 +158,7 @@ func newGetCmd() *cobra.Command {
 	f.BoolVarP(&cfg.print, "print", "p", false, "print the poems (instead of a line per task)")
 	f.Var(prog, "progress", "live progress lines: on a terminal only, always, or never (with --print: always only, on stderr)")
 	f.StringVar(&cfg.timeline, "timeline", "", "draw the run's timeline into this SVG file (- : as text on stderr)")
-	f.StringVar(&cfg.ca, "ca", "", "tls: endpoints: PEM file of the certificate authorities to trust (default: the system's)")
+	f.StringVar(&cfg.ca, "ca", "", "tls: endpoints: PEM file (a regular file, not a pipe) of the certificate authorities to trust (default: the system's)")
 	f.BoolVar(&cfg.insecure, "insecure", false, "tls: endpoints: do not check the server's certificate")
 	completeChoices(cmd, "mode", mode)
 	completeChoices(cmd, "transform", transform)

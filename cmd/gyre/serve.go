@@ -31,8 +31,9 @@ chooses.
 every endpoint given, or the i-th poem on the i-th endpoint. Endpoints are
 Twisted's strings: tcp:PORT[:interface=IP][:backlog=N], tcp6:PORT,
 unix:PATH[:mode=0660], tls:PORT:privateKey=KEY.pem:certKey=CERT.pem (also
-ssl:), and systemd:domain=INET:index=N (or name=NAME, from LISTEN_FDNAMES)
-for a socket passed by socket activation.
+ssl:; the PEM files must be regular files, not pipes), and
+systemd:domain=INET:index=N (or name=NAME, from LISTEN_FDNAMES) for a
+socket passed by socket activation.
 gyre prints "Serving POEM on ADDRESS." for each, then logs one record per
 client served (peer, bytes, duration, outcome) on stderr.
 
