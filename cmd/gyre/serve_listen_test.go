@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"gyre/internal/testcert"
 )
 
 // fetchFrom reads everything the server at addr sends over network.
@@ -163,5 +165,55 @@ func TestServeSystemdSocketActivate(t *testing.T) {
 				t.Errorf("log: %s", s.stderr.String())
 			}
 		})
+	}
+}
+
+// With --loops, --listen's TCP and TLS ports are shared by the loops
+// through SO_REUSEPORT, but not with anyone else: a second gyre serve on
+// the same endpoint, or a second endpoint of the same one, fails as with
+// --loops 1 instead of joining the port and taking some of its clients.
+func TestServeListenReusePortIsNotShared(t *testing.T) {
+	port := strconv.Itoa(freePorts(t, 1))
+	tcp := "tcp:" + port + ":interface=127.0.0.1"
+	s := startServer(t, 1, "--loops", "2", "--listen", tcp, "library")
+	cert, key := testcert.Loopback(t).WriteFiles(t, t.TempDir())
+	for _, args := range [][]string{
+		{"--loops", "2", "--listen", tcp, "orchard"},
+		{"--loops", "2", "--listen", "tls:" + port + ":interface=127.0.0.1:privateKey=" + key + ":certKey=" + cert, "orchard"},
+	} {
+		if code, stderr := serveBriefly(t, args...); code != 1 || !strings.Contains(stderr, "Address already in use") {
+			t.Errorf("second server %q: status %d, %q", args, code, stderr)
+		}
+	}
+	s.signal(syscall.SIGTERM)
+	s.wait(10 * time.Second)
+
+	other := "tcp:" + strconv.Itoa(freePorts(t, 1)) + ":interface=127.0.0.1"
+	code, stderr := serveBriefly(t, "--loops", "2", "--listen", other, "--listen", other, "library", "orchard")
+	if code != 1 || !strings.Contains(stderr, "Address already in use") {
+		t.Errorf("two poems on one endpoint: status %d, %q", code, stderr)
+	}
+}
+
+// serveBriefly runs gyre serve with args, which should fail at once, and
+// returns its status and stderr; one still serving after 3 s is stopped,
+// and its status is -1.
+func serveBriefly(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(gyreBinary, append([]string{"serve"}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+		return cmd.ProcessState.ExitCode(), stderr.String()
+	case <-time.After(3 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		return -1, "still serving after 3 s: " + stderr.String()
 	}
 }

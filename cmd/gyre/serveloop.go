@@ -194,13 +194,16 @@ func exclusivePort(r *reactor.Reactor, iface string, port int) (int, error) {
 }
 
 // listenEndpoint serves poem p on endpoint e on every loop and returns the
-// port it serves. With several loops, a TCP port chosen by the
-// system (port 0) on the first loop is the one the others share; a
-// systemd socket is shared by duplicating it; a Unix socket path can be
-// bound by one loop only (checked by serveConfig.check).
+// port it serves. With several loops, a TCP or TLS port is first bound
+// without SO_REUSEPORT (see sharedEndpointPort), and the loops then share
+// it; a systemd socket is shared by duplicating it; a Unix socket path can
+// be bound by one loop only (checked by serveConfig.check).
 func (s *reactorServer) listenEndpoint(cfg serveConfig, p *poemSource, e reactor.ServerEndpoint, opts []reactor.ListenOption) (servingPort, error) {
 	e, proxyOpts, err := proxyTLSEndpoint(cfg, e)
 	if err != nil {
+		return servingPort{}, err
+	}
+	if e, err = s.sharedEndpointPort(e); err != nil {
 		return servingPort{}, err
 	}
 	port := servingPort{name: p.name}
@@ -218,9 +221,6 @@ func (s *reactorServer) listenEndpoint(cfg serveConfig, p *poemSource, e reactor
 		if i == 0 {
 			port.addr = lp.Addr().String()
 			_, port.unix = lp.Addr().(*net.UnixAddr)
-			if ta, ok := lp.Addr().(*net.TCPAddr); ok && e.Port == 0 && e.Type != "systemd" {
-				e.Port = ta.Port
-			}
 		}
 		sp.log = l.handler.WithAttrs([]slog.Attr{slog.String("poem", p.name), slog.String("listen", port.addr)})
 		l.ports = append(l.ports, lp)
@@ -229,6 +229,24 @@ func (s *reactorServer) listenEndpoint(cfg serveConfig, p *poemSource, e reactor
 		}
 	}
 	return port, nil
+}
+
+// sharedEndpointPort checks, when several loops are to share e's TCP port
+// through SO_REUSEPORT, that nobody else listens there, as for --port (see
+// exclusivePort): without it a second gyre serve on the same endpoint, or
+// a second endpoint of this one, would join the port and take some of its
+// clients (serving them its own poem). It returns e with its port, the
+// system's choice if e asked for port 0.
+func (s *reactorServer) sharedEndpointPort(e reactor.ServerEndpoint) (reactor.ServerEndpoint, error) {
+	if len(s.loops) < 2 || (e.Type != "tcp" && e.Type != "tcp6" && e.Type != "tls") {
+		return e, nil
+	}
+	port, err := exclusivePort(s.loops[0].r, e.Interface, e.Port)
+	if err != nil {
+		return e, err
+	}
+	e.Port = port
+	return e, nil
 }
 
 // resetOnExitSize is the size from which a fast poem's connections are
