@@ -7,8 +7,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
@@ -415,7 +419,7 @@ func newPoemServer(cfg serveConfig, poems []*poemSource, sink *logSink, level sl
 // announceServing prints a "Serving" line per port and logs the settings.
 func announceServing(cfg serveConfig, poems int, srv poemServer, ops *opsServer, stdout io.Writer, say sayer) {
 	for _, p := range srv.listening() {
-		fmt.Fprintf(stdout, "Serving %s on %s.\n", p.name, p.addr)
+		fmt.Fprintf(stdout, "Serving %s on %s.\n", lineSafe(p.name), lineSafe(p.addr))
 	}
 	mode := "fast"
 	switch {
@@ -447,6 +451,17 @@ func announceServing(cfg serveConfig, poems int, srv poemServer, ops *opsServer,
 			say(slog.LevelWarn, unixNoReset, slog.String("listen", p.addr))
 		}
 	}
+}
+
+// lineSafe gives s as it is, or quoted (as the log quotes it) if it holds
+// a control character or is not UTF-8: a poem file's name or a Unix
+// socket's path with a newline in it must not split its "Serving" line
+// in two, which whoever reads the lines would take for two.
+func lineSafe(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	return strconv.Quote(s)
 }
 
 // unixNoReset is the warning for a Unix socket listener. A poem cut short

@@ -217,3 +217,18 @@ func serveBriefly(t *testing.T, args ...string) (int, string) {
 		return -1, "still serving after 3 s: " + stderr.String()
 	}
 }
+
+// A poem file or a Unix socket whose name holds a newline is announced on
+// one "Serving" line, quoted, as the log quotes it: a reader of the lines
+// must not see two.
+func TestServeAnnouncesOneLinePerPort(t *testing.T) {
+	dir := t.TempDir()
+	poem := writeFile(t, "po\nem.txt", []byte("A poem.\n"))
+	sock := filepath.Join(dir, "g\n.sock")
+	s := startServer(t, 2, "--listen", "unix:"+sock, "--listen", "tcp:0:interface=127.0.0.1", poem)
+	if s.names[0] != strconv.Quote(poem) || s.addrs[0] != strconv.Quote(sock) || s.names[1] != strconv.Quote(poem) {
+		t.Errorf("serving %q on %q; want each name quoted on its own line:\n%s", s.names, s.addrs, s.stdout.String())
+	}
+	s.signal(syscall.SIGTERM)
+	s.wait(10 * time.Second)
+}
