@@ -299,6 +299,7 @@ type servingPort struct {
 type serveTotals struct {
 	served, lost, refused, bytes int64
 	cut                          int64 // of lost: cut by gyre (the grace over)
+	poemFile                     int64 // of lost: the poem file shrank or failed a read
 	proxyRejected                int64 // --proxy-protocol: aborted without a valid header
 }
 
@@ -374,14 +375,18 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 		totals = append(totals, slog.Int64("proxy_rejected", t.proxyRejected))
 	}
 	stopLevel := slog.LevelInfo
+	// A poem gyre cut, or lost to its poem file, is one it lost by its
+	// own doing, and its /metrics is gone before a scrape can count it:
+	// this line is then the only count left under --quiet (which drops
+	// the clients' records and every info line), so it is a warning, and
+	// says how many of each.
 	if t.cut > 0 {
-		// A poem gyre cut is one it lost by its own doing, and its
-		// /metrics is gone before a scrape can count it: this line is
-		// then the only count left under --quiet (which drops the
-		// clients' records and every info line), so it is a warning,
-		// and says how many.
 		stopLevel = slog.LevelWarn
 		totals = append(totals, slog.Int64("cut", t.cut))
+	}
+	if t.poemFile > 0 {
+		stopLevel = slog.LevelWarn
+		totals = append(totals, slog.Int64("poem_file", t.poemFile))
 	}
 	// The last clients' records (the poems a cut ended) go to the writer
 	// before the summary that counts them.

@@ -173,6 +173,32 @@ func TestServeShrunkFileResets(t *testing.T) {
 	}
 }
 
+// Under --quiet a poem lost to its file (it shrank while served) is still
+// counted in the log, as a cut poem is: gyre's own doing, which the stop
+// line then gives as a warning with poem_file=N.
+func TestServeQuietCountsPoemFileLosses(t *testing.T) {
+	big := bytes.Repeat([]byte("The tide goes out and takes the last lines with it.\n"), 3<<20/52)
+	for _, mode := range [][]string{nil, {"--blocking"}} {
+		t.Run(strings.Join(append([]string{"mode"}, mode...), ""), func(t *testing.T) {
+			path := writeFile(t, "shrinking.txt", big)
+			s := startServer(t, 1, append(mode, "--quiet", path)...)
+			if err := os.Truncate(path, 1<<20); err != nil {
+				t.Fatal(err)
+			}
+			if d := fetchPoem(t, s.addrs[0]); !isReset(d.err) {
+				t.Errorf("client got %d bytes and %v, want a reset", len(d.data), d.err)
+			}
+			s.signal(syscall.SIGTERM)
+			if code := s.wait(10 * time.Second); code != 0 {
+				t.Errorf("exit status %d, want 0", code)
+			}
+			if log := s.stderr.String(); !regexp.MustCompile(`level=WARN msg=stopped served=0 lost=1 .*poem_file=1`).MatchString(log) {
+				t.Errorf("the log does not count the poem lost to its file:\n%s", log)
+			}
+		})
+	}
+}
+
 // A client that says something before it reads gets the whole poem and a
 // clean end from every kind of gyre serve, and the log counts it as done.
 // Its words are never read: closing a socket with unread input sends a

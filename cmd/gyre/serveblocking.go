@@ -138,6 +138,8 @@ func (s *blockingServer) acceptLoop(ln net.Listener, p *poemSource, log slog.Han
 		if s.cutting != nil && served.Err != nil {
 			served.Err = s.cutting
 			s.totals.cut++
+		} else if served.Err != nil && lostReason(served.Err, false) == lostPoemFile {
+			s.totals.poemFile++
 		}
 		if served.Err == nil {
 			s.totals.served++

@@ -55,6 +55,7 @@ type serveLoop struct {
 
 	served, lost, refused, bytes int64
 	cutPoems                     int64 // of lost: aborted by a cut
+	filePoems                    int64 // of lost: the poem file shrank or failed a read
 	refusedLogged                int64
 	proxyRejected                int64      // --proxy-protocol (serveproxy.go)
 	stats                        *loopStats // --metrics (servestats.go); nil without
@@ -381,6 +382,7 @@ func (s *reactorServer) finish() serveTotals {
 		t.refused += l.refused
 		t.bytes += l.bytes
 		t.cut += l.cutPoems
+		t.poemFile += l.filePoems
 		t.proxyRejected += l.proxyRejected
 	}
 	return t
@@ -426,8 +428,11 @@ func (p *servedPort) observe(s poetry.Served) {
 	} else {
 		l.lost++
 	}
-	if cut {
+	switch {
+	case cut:
 		l.cutPoems++
+	case s.Err != nil && lostReason(s.Err, false) == lostPoemFile:
+		l.filePoems++
 	}
 	l.bytes += s.Bytes
 	l.stats.observe(s, cut)
