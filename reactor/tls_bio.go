@@ -35,6 +35,7 @@ type tlsBIO struct {
 	sync   bool // the handshake is over: loop-only, no locking
 	closed bool // the connection is gone: Read fails, Write drops
 	eof    bool // the peer ended the TCP stream
+	choked bool // the loop stopped reading the socket: in is over maxHandshakeInput
 
 	in       []byte // unread ciphertext
 	borrowed bool   // in is the reactor's read buffer, lent for one call
@@ -87,6 +88,10 @@ func (b *tlsBIO) Read(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for len(b.in) == 0 && !b.eof && !b.closed {
+		if b.choked {
+			b.unchoke()
+			continue
+		}
 		b.cond.Wait()
 	}
 	switch {
@@ -127,15 +132,33 @@ func (b *tlsBIO) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// feed adds ciphertext during the handshake (loop side) and returns how
-// much is waiting.
-func (b *tlsBIO) feed(p []byte) int {
+// feed adds ciphertext during the handshake (loop side). It reports
+// whether the loop is to stop reading the socket: more than
+// maxHandshakeInput waits. The handshake's goroutine has it read again
+// once it has taken all of it and needs more (see unchoke).
+func (b *tlsBIO) feed(p []byte) (choke bool) {
 	b.mu.Lock()
 	b.in = append(b.in, p...)
-	n := len(b.in)
+	if len(b.in) > maxHandshakeInput && !b.choked {
+		b.choked, choke = true, true
+	}
 	b.mu.Unlock()
 	b.cond.Signal()
-	return n
+	return choke
+}
+
+// unchoke runs on the handshake's goroutine, with b.mu held, when it has
+// read everything the loop let it have and needs more: a handshake
+// message may be larger than maxHandshakeInput (crypto/tls takes a
+// certificate chain of up to 256 KiB), and waiting for input the loop no
+// longer reads would only end at the handshake timeout. The lock is let
+// go meanwhile: CallFromGoroutine may wait for the loop, which may be
+// feeding this BIO.
+func (b *tlsBIO) unchoke() {
+	b.choked = false
+	b.mu.Unlock()
+	b.t.conn.r.CallFromGoroutine(b.t.unchoke)
+	b.mu.Lock()
 }
 
 // setEOF records the end of the TCP stream.

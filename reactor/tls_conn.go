@@ -102,7 +102,8 @@ const (
 const DefaultTLSHandshakeTimeout = 10 * time.Second
 
 // maxHandshakeInput bounds the ciphertext held while the handshake runs;
-// past it the socket is not read until the handshake is over.
+// past it the socket is not read until the handshake has taken it all
+// (see tlsBIO.unchoke) or is over.
 const maxHandshakeInput = 128 << 10
 
 // newTLSConn puts a TLS layer between c and app; it starts when c's
@@ -149,6 +150,18 @@ func (t *TLSConn) handshake() {
 		err = t.tc.Handshake()
 	}()
 	t.conn.r.CallFromGoroutine(func() { t.handshakeDone(err) })
+}
+
+// unchoke reads the socket again during the handshake, which has taken
+// all the input it was given and needs more (see tlsBIO.unchoke).
+func (t *TLSConn) unchoke() {
+	if t.state != tlsHandshaking || !t.choked {
+		return
+	}
+	t.choked = false
+	if !t.paused {
+		t.conn.ResumeProducing()
+	}
 }
 
 func (t *TLSConn) handshakeTimedOut() {
@@ -871,7 +884,7 @@ func (l *tlsLower) DataReceived(data []byte) {
 	t := (*TLSConn)(l)
 	switch t.state {
 	case tlsHandshaking:
-		if t.bio.feed(data) > maxHandshakeInput && !t.choked {
+		if t.bio.feed(data) {
 			t.choked = true
 			t.conn.PauseProducing()
 		}
