@@ -49,6 +49,9 @@ func (p *Port) makeTLS(config *tls.Config, timeout time.Duration) {
 // addr) and the protocol's transport is a *TLSConn. The connector reports
 // the TCP connection (ClientConnectionFailed is about connecting); a
 // handshake that fails ends the protocol's connection with a *TLSError.
+// So does a TLS 1.2 server's request to renegotiate, whatever
+// config.Renegotiation says: crypto/tls renegotiates with a blocking
+// handshake, which cannot run on the loop (StartTLS refuses it too).
 // timeout bounds the connection and, separately, the handshake. config's
 // callbacks run off the loop (see TLSConn).
 func (r *Reactor) ConnectTLS(addr string, config *tls.Config, factory ClientFactory, timeout time.Duration) *Connector {
@@ -66,13 +69,7 @@ func (r *Reactor) ConnectTLS(addr string, config *tls.Config, factory ClientFact
 
 // makeTLS has the connector wrap its connection in a TLS client layer.
 func (c *Connector) makeTLS(config *tls.Config, timeout time.Duration) {
-	if config == nil {
-		config = &tls.Config{}
-	}
-	if config.ServerName == "" && !config.InsecureSkipVerify && c.dest.Host != "" {
-		config = config.Clone()
-		config.ServerName = c.dest.Host
-	}
+	config = clientTLSConfig(config, c.dest.Host)
 	c.wrap = func(conn *Conn, proto Protocol) Protocol {
 		return newTLSConn(conn, proto, config, false, timeout).lower()
 	}

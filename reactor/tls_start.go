@@ -43,12 +43,8 @@ func (c *Conn) StartTLSTimeout(config *tls.Config, timeout time.Duration) (*TLSC
 	if server && (config == nil || (len(config.Certificates) == 0 && config.GetCertificate == nil && config.GetConfigForClient == nil)) {
 		return nil, errors.New("reactor: StartTLS as a server needs a certificate")
 	}
-	if config == nil {
-		config = &tls.Config{}
-	}
-	if !server && config.ServerName == "" && !config.InsecureSkipVerify {
-		config = config.Clone()
-		config.ServerName = c.extra.connector.dest.Host
+	if !server {
+		config = clientTLSConfig(config, c.extra.connector.dest.Host)
 	}
 	t := newTLSConn(c, c.proto, config, server, timeout)
 	c.proto = t.lower()
