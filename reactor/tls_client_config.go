@@ -6,6 +6,10 @@ import "crypto/tls"
 // runs with: config (an empty one if nil), its ServerName defaulting to
 // host, and renegotiation refused.
 //
+// The ServerName is set with InsecureSkipVerify too, as tls.Dial sets it:
+// nothing is checked against it then, but it is also the SNI the server
+// picks its certificate (or refuses the client) by.
+//
 // crypto/tls renegotiates inside Read, as a blocking handshake, which the
 // loop cannot run: its BIO answers "would block" when the peer's next
 // handshake message has not arrived, and crypto/tls keeps that answer as
@@ -20,7 +24,7 @@ func clientTLSConfig(config *tls.Config, host string) *tls.Config {
 	if config == nil {
 		config = &tls.Config{}
 	}
-	setName := config.ServerName == "" && !config.InsecureSkipVerify && host != ""
+	setName := config.ServerName == "" && host != ""
 	if !setName && config.Renegotiation == tls.RenegotiateNever {
 		return config
 	}
