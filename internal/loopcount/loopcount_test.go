@@ -33,4 +33,10 @@ func TestResolveDescriptors(t *testing.T) {
 	if _, err := Resolve(1, listeners); err == nil || !strings.Contains(err.Error(), "ulimit -n") {
 		t.Errorf("Resolve(1, %d) = %v; want the descriptor limit named", listeners, err)
 	}
+	// The count adds up as the message says: per loop times loops, plus
+	// what is kept (the bare "3 per loop" of 67 puzzled a reader).
+	want := "kept for the log, metrics and runtime"
+	if _, err := Resolve(1, listeners); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Resolve(1, %d) = %v; want it to say what the rest is (%q)", listeners, err, want)
+	}
 }
