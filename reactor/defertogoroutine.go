@@ -36,7 +36,9 @@ func WithGoroutinePool(size, queue int) Option {
 // that fires on the loop with f's result, or fails with its error (Twisted's
 // deferToThread). It is the way to call blocking code (a file system, a
 // database driver, a CPU-bound computation) from the loop without stopping
-// it. A panic in f fails the Deferred with the panic's Failure.
+// it. A panic in f fails the Deferred with the panic's Failure; an f that
+// ends its goroutine with runtime.Goexit fails it too, with an error saying
+// so, and the pool starts another goroutine in its place.
 //
 // The pool starts goroutines as work arrives, up to its size
 // (DefaultGoroutinePoolSize, or WithGoroutinePool), and keeps them for the
@@ -165,14 +167,51 @@ func (p *goroutinePool) start(j *poolJob) {
 	go p.work(w)
 }
 
+// errGoexit fails the Deferred of a function that ended its goroutine with
+// runtime.Goexit (t.FailNow, say) instead of returning or panicking.
+var errGoexit = errors.New("reactor: the function given to DeferToGoroutine called runtime.Goexit instead of returning")
+
 // work is a worker goroutine: it runs jobs until its channel is closed.
 func (p *goroutinePool) work(w *poolWorker) {
 	defer p.live.Add(-1)
 	for j := range w.jobs {
-		v, err := j.run()
-		if p.r.CallFromGoroutine(func() { p.finished(w, j, v, err) }) != nil {
+		if !p.do(w, j) {
 			return // the reactor has stopped; stopPool failed the Deferred
 		}
+	}
+}
+
+// do runs j on the worker and hands the result to the loop. It reports
+// false once the reactor has stopped. If j's function calls runtime.Goexit
+// the goroutine ends here whatever happens; the loop is told, so that j's
+// Deferred fires and the pool gets the goroutine's place back.
+func (p *goroutinePool) do(w *poolWorker, j *poolJob) bool {
+	returned := false
+	defer func() {
+		if !returned {
+			_ = p.r.CallFromGoroutine(func() { p.exited(w, j) })
+		}
+	}()
+	v, err := j.run()
+	returned = true
+	return p.r.CallFromGoroutine(func() { p.finished(w, j, v, err) }) == nil
+}
+
+// exited runs on the loop when w's goroutine ended inside j's function
+// (runtime.Goexit): j fails with errGoexit, and a new worker takes the
+// next job waiting, if any, in w's place.
+func (p *goroutinePool) exited(w *poolWorker, j *poolJob) {
+	w.current = nil
+	delete(p.workers, w)
+	if !j.done {
+		j.finish()
+		_ = j.d.Errback(errGoexit)
+	}
+	if p.stopped {
+		return
+	}
+	if next := p.next(); next != nil {
+		p.start(next)
 	}
 }
 
@@ -201,17 +240,26 @@ func (p *goroutinePool) finished(w *poolWorker, j *poolJob, v any, err error) {
 	if p.stopped {
 		return
 	}
+	if next := p.next(); next != nil {
+		w.give(next)
+		return
+	}
+	p.idle = append(p.idle, w)
+}
+
+// next takes the first job of the queue still wanted, or returns nil (and
+// empties the queue) if there is none.
+func (p *goroutinePool) next() *poolJob {
 	for p.head < len(p.queue) {
-		next := p.queue[p.head]
+		j := p.queue[p.head]
 		p.queue[p.head] = nil
 		p.head++
-		if !next.done {
-			w.give(next)
-			return
+		if !j.done {
+			return j
 		}
 	}
 	p.queue, p.head = p.queue[:0], 0
-	p.idle = append(p.idle, w)
+	return nil
 }
 
 // remove takes a cancelled job out of the queue, if it waits there, so

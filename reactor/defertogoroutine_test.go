@@ -234,3 +234,39 @@ func BenchmarkDeferToGoroutine(b *testing.B) {
 	b.ResetTimer()
 	run(b, r)
 }
+
+// A function that ends its goroutine with runtime.Goexit (t.FailNow in a
+// helper, say) neither returns nor panics. Its Deferred must still fire,
+// with an error saying so, and the pool must not lose the goroutine's place:
+// with a pool of one, a lost place would fail every later call with
+// ErrPoolFull.
+func TestDeferToGoroutineGoexit(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend(), WithGoroutinePool(1, 1))
+	var exited, queued, after settle
+	r.CallWhenRunning(func() {
+		d1 := DeferToGoroutine(r, func(context.Context) (any, error) {
+			runtime.Goexit()
+			return "unreachable", nil
+		})
+		d2 := DeferToGoroutine(r, func(context.Context) (any, error) { return "queued", nil })
+		exited.on(d1)
+		queued.on(d2)
+		deferred.NewList([]*deferred.Deferred{d1, d2}).AddBoth(func(any) (any, error) {
+			d3 := DeferToGoroutine(r, func(context.Context) (any, error) { return "after", nil })
+			after.on(d3)
+			return d3, nil
+		}).AddBoth(func(any) (any, error) { return nil, r.Stop() })
+	})
+	timer := time.AfterFunc(testTimeout, func() { r.Stop() })
+	defer timer.Stop()
+	run(t, r)
+	if !exited.fired || !errors.Is(exited.err, errGoexit) {
+		t.Errorf("the Deferred of a function that called Goexit: fired %v with %v, %v; want errGoexit",
+			exited.fired, exited.value, exited.err)
+	}
+	if queued.value != "queued" || after.value != "after" {
+		t.Errorf("after a Goexit the pool gave %v, %v then %v, %v; want queued, after",
+			queued.value, queued.err, after.value, after.err)
+	}
+	waitWorkersGone(t, r.goBridges.pool)
+}
