@@ -58,7 +58,7 @@ func (c *config) resolveBridges() error {
 		}
 		c.debug = &on
 	}
-	if c.poolSize == 0 && c.poolQueue == 0 {
+	if !c.poolSet {
 		c.poolSize, c.poolQueue = DefaultGoroutinePoolSize, DefaultGoroutinePoolQueue
 	}
 	if c.poolSize < 1 || c.poolQueue < 0 {

@@ -29,7 +29,7 @@ var ErrPoolFull = errors.New("reactor: goroutine pool busy and its queue full")
 // and of its queue (0 means no waiting: work beyond the busy goroutines
 // fails at once). New fails on sizes out of range.
 func WithGoroutinePool(size, queue int) Option {
-	return func(c *config) { c.poolSize, c.poolQueue = size, queue }
+	return func(c *config) { c.poolSize, c.poolQueue, c.poolSet = size, queue, true }
 }
 
 // DeferToGoroutine runs f on a goroutine of r's pool and returns a Deferred

@@ -210,7 +210,7 @@ func TestDeferToGoroutineIdleWorkersExit(t *testing.T) {
 }
 
 func TestGoroutinePoolOption(t *testing.T) {
-	for _, sizes := range [][2]int{{0, 5}, {-1, 0}, {1, -1}} {
+	for _, sizes := range [][2]int{{0, 5}, {-1, 0}, {1, -1}, {0, 0}} {
 		if _, err := New(WithGoroutinePool(sizes[0], sizes[1])); err == nil {
 			t.Errorf("WithGoroutinePool(%d, %d) accepted", sizes[0], sizes[1])
 		}

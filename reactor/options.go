@@ -19,6 +19,7 @@ type config struct {
 	debug           *bool // WithDebug; nil: GYRE_DEBUG decides
 	poolSize        int   // WithGoroutinePool
 	poolQueue       int
+	poolSet         bool
 	batched         bool // WithBatchedIO
 	batchedSet      bool
 
