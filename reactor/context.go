@@ -26,7 +26,10 @@ var ErrBlockingCallOnLoop = errors.New("reactor: BlockingCall on the reactor's o
 // BlockingCallContext is BlockingCall that also gives up when ctx is done:
 // it then cancels the Deferred f returned (on the loop) and returns an
 // error matching both ctx's error (context.Canceled or
-// context.DeadlineExceeded) and deferred.ErrCancelled.
+// context.DeadlineExceeded) and deferred.ErrCancelled. A ctx already done
+// when it is called gives that error at once, and f does not run; once f
+// has been handed to the loop, it runs even if ctx is done meanwhile, and
+// its Deferred is cancelled after it.
 func BlockingCallContext(ctx context.Context, r *Reactor, f func() *deferred.Deferred) (any, error) {
 	if r.onLoop() {
 		return nil, ErrBlockingCallOnLoop

@@ -90,7 +90,9 @@ func WithReadBufferSize(n int) Option {
 
 // WithShutdownTimeout bounds how long the shutdown waits for the Deferreds
 // returned by Before-shutdown triggers (default DefaultShutdownTimeout);
-// after it the shutdown goes on, and says so in the log.
+// after it the shutdown goes on, and says so in the log. Zero or less
+// does not mean the default, nor no limit: the shutdown then waits only
+// for the loop's next turn.
 func WithShutdownTimeout(d time.Duration) Option {
 	return func(c *config) { c.shutdownTimeout = d }
 }

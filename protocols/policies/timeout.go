@@ -95,6 +95,13 @@ func (t *Timeout) fire() {
 // one and two Periods after its last write. The protocol keeps the
 // connection's own transport, with all its methods. Over a transport that
 // counts no writes, only input counts.
+//
+// Input counts when it is read, not when the peer sends it: a connection
+// whose reading is paused (by a Throttle in the same stack, or by its own
+// flow control) is idle while the pause lasts, however much its peer is
+// sending. Stacked over a Throttle, give it a Period longer than the
+// throttle may hold a connection back (one read beyond the limit, paid off
+// at ReadLimit bytes per second), or a fast sender is cut off as idle.
 type IdleTimeout struct {
 	Factory  reactor.Factory
 	Clock    reactor.Clock
