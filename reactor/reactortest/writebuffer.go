@@ -40,15 +40,18 @@ func (t *StringTransport) marks() (high, low int) {
 //
 // A LoseWriteConnection made while bytes were held shuts the write side
 // (WriteConnectionLost) once Drain has taken the last of them, as a Conn
-// shuts it once its output has gone; a LoseConnection's end waits the
-// same way (see Disconnect).
+// shuts it once its output has gone, unless LoseConnection was called
+// meanwhile: a Conn then closes once drained, without shutting the write
+// side alone. A LoseConnection's end waits the same way (see Disconnect).
 func (t *StringTransport) Drain(n int) int {
 	n = min(max(n, 0), t.held)
 	t.held -= n
 	t.resumeIfDrained()
 	if t.held == 0 && t.shutWaits {
 		t.shutWaits = false
-		t.shutWrite()
+		if !t.disconnecting {
+			t.shutWrite()
+		}
 	}
 	return n
 }

@@ -204,3 +204,23 @@ func TestHoldWritesCloseWaitsForTheBuffer(t *testing.T) {
 		t.Errorf("once drained: WriteConnectionLost %d times, WriteClosed %v; want 1, true", h.writeLost, st.WriteClosed())
 	}
 }
+
+// A LoseConnection made while a LoseWriteConnection waits for the buffer
+// closes the connection once it has drained, without WriteConnectionLost,
+// as a Conn does (its close, once drained, takes precedence over the
+// write side's shutdown).
+func TestHoldWritesCloseAfterShutWait(t *testing.T) {
+	st := &StringTransport{HoldWrites: true}
+	h := &halfCloser{}
+	st.Connect(h)
+	st.Write([]byte("last words"))
+	st.LoseWriteConnection()
+	st.LoseConnection()
+	st.Drain(10)
+	if h.writeLost != 0 {
+		t.Errorf("WriteConnectionLost %d times after LoseConnection; want 0, as from a Conn", h.writeLost)
+	}
+	if !st.Disconnect() || len(h.lost) != 1 || h.lost[0] != reactor.ErrConnectionDone {
+		t.Errorf("Disconnect once drained: lost %v; want [ErrConnectionDone]", h.lost)
+	}
+}
