@@ -277,9 +277,10 @@ func (t *StringTransport) StopProducing() {
 func (t *StringTransport) ProducerState() ProducerState { return t.state }
 
 // LoseWriteConnection shuts the write side, as a real connection does
-// once its buffer has drained: here at once, then later writes are
-// dropped, and the protocol's WriteConnectionLost method, if it has one,
-// is called. Called in ConnectionMade, it waits, as the reactor's does,
+// once its buffer has drained: here at once (with HoldWrites, once Drain
+// has taken the last byte held), and the protocol's WriteConnectionLost
+// method, if it has one, is then called; writes made after it are
+// dropped. Called in ConnectionMade, it waits, as the reactor's does,
 // until ConnectionMade has returned: writes made there after it are kept,
 // and a LoseConnection made there after it or before it closes the
 // connection without WriteConnectionLost. If the peer's
@@ -377,9 +378,11 @@ func (t *StringTransport) ClosePeer() {
 // takesHalfClose returns the protocol's ReadConnectionLost side if the
 // reactor would hand it the peer's end of stream now: the protocol has
 // one (and accepts it, if it decides while running), its write side is
-// open, and it has not asked to close.
+// not shut yet (a LoseWriteConnection waiting for Drain has not shut it,
+// as a Conn's waiting for its output has not), and it has not asked to
+// close.
 func (t *StringTransport) takesHalfClose() (reactor.HalfCloseableProtocol, bool) {
-	if t.writeClosed || t.disconnecting || t.aborted {
+	if (t.writeClosed && !t.shutWaits) || t.disconnecting || t.aborted {
 		return nil, false
 	}
 	hc, ok := t.proto.(reactor.HalfCloseableProtocol)

@@ -224,3 +224,24 @@ func TestHoldWritesCloseAfterShutWait(t *testing.T) {
 		t.Errorf("Disconnect once drained: lost %v; want [ErrConnectionDone]", h.lost)
 	}
 }
+
+// The peer's end of stream while a LoseWriteConnection waits for the
+// buffer reaches a protocol that takes half-closes as ReadConnectionLost,
+// as from a Conn, whose write side is not shut until its output has gone:
+// the held bytes still reach the peer, then WriteConnectionLost, then the
+// clean end. It ended the connection at once, the bytes undelivered.
+func TestHoldWritesPeerEndDuringShutWait(t *testing.T) {
+	st := &StringTransport{HoldWrites: true}
+	h := &halfCloser{}
+	st.Connect(h)
+	st.Write([]byte("last words"))
+	st.LoseWriteConnection()
+	st.ClosePeer()
+	if len(h.lost) != 0 || h.readLost != 1 {
+		t.Fatalf("the peer's end with 10 bytes held: lost %v, ReadConnectionLost %d times; want none, 1", h.lost, h.readLost)
+	}
+	st.Drain(10)
+	if h.writeLost != 1 || !st.Disconnect() || len(h.lost) != 1 || h.lost[0] != reactor.ErrConnectionDone {
+		t.Errorf("once drained: WriteConnectionLost %d times, lost %v; want 1, [ErrConnectionDone]", h.writeLost, h.lost)
+	}
+}
