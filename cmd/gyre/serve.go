@@ -219,7 +219,7 @@ func (c *serveConfig) check(cmd *cobra.Command, npoems int) error {
 		}
 	}
 	askedLoops := c.loops // before 0 becomes one per CPU
-	loops, err := loopcount.Resolve(c.loops, npoems)
+	loops, err := loopcount.Resolve(c.loops, listenersPerLoop(npoems, len(c.listens)))
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -252,6 +252,12 @@ func (c *serveConfig) check(cmd *cobra.Command, npoems int) error {
 		c.maxConns = defaultMaxConns()
 	}
 	return c.deployConfig.check(cmd, c.blocking)
+}
+
+// listenersPerLoop is how many listening sockets each loop opens: one per
+// poem, or one per --listen endpoint, which may all serve one poem.
+func listenersPerLoop(npoems, listens int) int {
+	return max(npoems, listens)
 }
 
 // defaultMaxConns leaves 64 descriptors of the process's limit (which Go
