@@ -66,8 +66,9 @@ type ClientEndpoint struct {
 	CACerts string
 	// TLSConfig, when set, is the configuration of a tls: connection
 	// (client certificates, InsecureSkipVerify...), instead of the one
-	// made from CACerts; its ServerName defaults to Host. It is never set
-	// by parsing.
+	// made from CACerts; its ServerName defaults to Host, and
+	// renegotiation is refused whatever its Renegotiation says (see
+	// Reactor.ConnectTLS). It is never set by parsing.
 	TLSConfig *tls.Config
 }
 

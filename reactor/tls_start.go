@@ -24,7 +24,9 @@ var ErrTLSStarted = errors.New("reactor: StartTLS on a connection that is closin
 // ConnectionMade is not called again.
 //
 // The handshake has DefaultTLSHandshakeTimeout; StartTLSTimeout sets
-// another. config's callbacks run off the loop (see TLSConn).
+// another. config's callbacks run off the loop (see TLSConn). As the
+// client, a server's request to renegotiate ends the connection with a
+// *TLSError whatever config.Renegotiation says, as with ConnectTLS.
 func (c *Conn) StartTLS(config *tls.Config) (*TLSConn, error) {
 	return c.StartTLSTimeout(config, 0)
 }

@@ -44,7 +44,7 @@ func Resolve(loops, listeners int) (int, error) {
 		return loops, nil // no limit to check against: the kernel will say
 	}
 	if need := uint64(loops)*uint64(2+listeners) + reserved; need > uint64(lim.Cur) {
-		return 0, fmt.Errorf("--loops %d needs %d descriptors (%d per loop, and %d kept for the log, metrics and runtime); the limit is %d (ulimit -n)",
+		return 0, fmt.Errorf("--loops %d needs %d descriptors (%d per loop, and %d kept for the rest of the process); the limit is %d (ulimit -n)",
 			loops, need, 2+listeners, reserved, lim.Cur)
 	}
 	return loops, nil

@@ -35,7 +35,7 @@ func TestResolveDescriptors(t *testing.T) {
 	}
 	// The count adds up as the message says: per loop times loops, plus
 	// what is kept (the bare "3 per loop" of 67 puzzled a reader).
-	want := "kept for the log, metrics and runtime"
+	want := "kept for the rest of the process"
 	if _, err := Resolve(1, listeners); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("Resolve(1, %d) = %v; want it to say what the rest is (%q)", listeners, err, want)
 	}
