@@ -73,12 +73,11 @@ type ClientProtocol struct {
 // Once the Deferred has fired, the download is over (it can fire before
 // the end of the connection only with a failure: a timeout, a
 // cancellation, the size bound), and what still arrives is dropped and
-// the connection aborted. Whoever ended the download aborted it already,
-// but perhaps beneath this protocol's transport (GetPoetry's canceller
-// has only the connector's TCP connection, under TLS), and a TLS
-// connection delivers the other records it has decrypted from the same
-// read: without this, they reached OnChunk after the failure, and fetch's
-// observer dereferenced the finished task's nil Deferred.
+// the connection aborted. The reactor stops delivering on an aborted
+// connection, TLS included, whichever transport the abort went through;
+// this keeps OnChunk's promise (nothing after the Deferred) for a
+// Deferred fired some other way too, without an abort (a caller's own
+// Callback or Errback on it).
 func (p *ClientProtocol) DataReceived(data []byte) {
 	if p.factory.Deferred.Called() {
 		p.Transport.AbortConnection()

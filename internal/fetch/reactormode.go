@@ -49,13 +49,6 @@ func fetchReactor(ctx context.Context, r *run) error {
 		// The observer keeps the poem (or not, WithoutPoems):
 		// GetPoetry need not keep a second copy.
 		opts := []poetry.GetOption{poetry.WithChunkObserver(func(chunk []byte) {
-			if pending[i] == nil {
-				// The task has ended: its chunks are no longer its
-				// own, and its Deferred is gone (GetPoetry delivers
-				// none once the Deferred has fired; this keeps a late
-				// one from reaching the Result or a nil Cancel).
-				return
-			}
 			if err := r.received(i, chunk); err != nil {
 				// Over WithMaxBytes: the task ends with that error, then
 				// the download is abandoned (its failure, ErrCancelled,
