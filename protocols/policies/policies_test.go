@@ -655,3 +655,49 @@ func TestThrottleKeepsTheProtocolsPause(t *testing.T) {
 		t.Fatalf("after the throttle lifts: paused %v %v", t1.paused, t2.paused)
 	}
 }
+
+// eagerProducer registers a push producer in ConnectionMade and starts it
+// at once, as Twisted's producers do: its first burst spends the window
+// before ConnectionMade has returned.
+type eagerProducer struct {
+	recorder
+	wb *writeBurster
+}
+
+func (p *eagerProducer) ConnectionMade() {
+	p.wb = &writeBurster{t: p.Transport, burst: 150}
+	if err := p.Transport.RegisterProducer(p.wb, true); err != nil {
+		panic(err)
+	}
+	p.wb.ResumeProducing()
+}
+
+// A producer that spends the window inside ConnectionMade is held like
+// any other. The connection joined the throttle only after ConnectionMade
+// had returned, so its producer was never paused: it wrote on unthrottled,
+// and its debt grew without end.
+func TestThrottleHoldsAProducerStartedInConnectionMade(t *testing.T) {
+	clock := task.NewClock()
+	inner := &eagerProducer{}
+	f := &Throttle{Factory: reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return inner }),
+		Clock: clock, WriteLimit: 100}
+	tr := &fakeTransport{}
+	p := f.BuildProtocol(tr.Peer())
+	p.MakeConnection(tr)
+	p.ConnectionMade()
+	if !f.writeHeld || !inner.wb.paused {
+		t.Fatalf("150 bytes over a limit of 100: writing held %v, producer paused %v", f.writeHeld, inner.wb.paused)
+	}
+	// Released when the debt falls below a window's 100, it writes one
+	// burst of 150 and is held again: the debt stays under 250, and ten
+	// windows let through their 1000 bytes and a burst or two more.
+	for i := range 10 {
+		clock.Advance(time.Second)
+		if f.written >= 250 {
+			t.Fatalf("window %d: %v bytes owed", i, f.written)
+		}
+	}
+	if tr.written > 1000+2*150 {
+		t.Errorf("%d bytes written in ten windows of 100", tr.written)
+	}
+}

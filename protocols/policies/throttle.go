@@ -73,21 +73,29 @@ func (f *Throttle) BuildProtocol(addr net.Addr) reactor.Protocol {
 	w.wrapT = func(t reactor.Transport) reactor.Transport {
 		f.Clock = clockFor(f.Clock, t, "Throttle")
 		c.Transport, c.tcpBeneath = t, tcpOf(t)
+		f.join(c)
 		return c
-	}
-	w.onMade = func() {
-		if f.conns == nil {
-			f.conns = make(map[*throttled]struct{})
-		}
-		f.conns[c] = struct{}{}
-		if f.readHeld {
-			c.Transport.PauseProducing()
-		}
-		f.tick()
 	}
 	w.onData = func(n int) { f.countRead(n) }
 	w.onLost = func(error) { delete(f.conns, c) }
 	return w.protocol()
+}
+
+// join counts c among the factory's connections from MakeConnection on,
+// before its protocol's ConnectionMade: a protocol that registers a
+// producer there and starts it at once (as Twisted's producers do) may
+// spend the window before ConnectionMade returns, and a connection not
+// yet counted then would not be held, and would write unthrottled until
+// the debt was paid off, which its own writes kept from happening.
+func (f *Throttle) join(c *throttled) {
+	if f.conns == nil {
+		f.conns = make(map[*throttled]struct{})
+	}
+	f.conns[c] = struct{}{}
+	if f.readHeld {
+		c.Transport.PauseProducing()
+	}
+	f.tick()
 }
 
 // tick makes sure the window timer runs. The timer that ran is rearmed,
