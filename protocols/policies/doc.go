@@ -21,7 +21,8 @@
 // The wrappers pass the very transport the reactor made to the wrapped
 // protocol (so a protocol may still assert *reactor.Conn), except Throttle,
 // which must see the writes: its protocols get a transport that counts them
-// (a reactor.TCPTransport when the connection is one), and a file sent with
+// (a reactor.TCPTransport when the connection is one, with the connection's
+// Buffered and SetWriteBufferLimits when it has them), and a file sent with
 // reactor.FileSender goes through it in chunks, not with sendfile(2). A
 // connection's protocol (Conn.Protocol, Reactor.Connections) is then the
 // wrapper, a reactor.ProtocolWrapper: reactor.ProtocolAs finds the wrapped

@@ -68,13 +68,14 @@ func (f *Throttle) BuildProtocol(addr net.Addr) reactor.Protocol {
 	if inner == nil {
 		return nil
 	}
-	c := &throttled{f: f}
+	b := newThrottled(f)
+	c := &b.throttled
 	w := &wrapper{inner: inner}
 	w.wrapT = func(t reactor.Transport) reactor.Transport {
 		f.Clock = clockFor(f.Clock, t, "Throttle")
-		c.Transport, c.tcpBeneath = t, tcpOf(t)
+		pt := b.transportFor(t)
 		f.join(c)
-		return c
+		return pt
 	}
 	w.onData = func(n int) { f.countRead(n) }
 	w.onLost = func(error) { delete(f.conns, c) }
