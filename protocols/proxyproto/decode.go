@@ -53,6 +53,11 @@ func (d *decoder) decode(b []byte) (header, error) {
 	if h.SourceAddr == nil || h.DestinationAddr == nil {
 		return header{}, &wrapped{ErrMalformed, errors.New("no addresses")}
 	}
+	if h.Version == 2 {
+		if err := checkTLVs(b); err != nil {
+			return header{}, &wrapped{ErrMalformed, err}
+		}
+	}
 	out.src, out.dst = h.SourceAddr, h.DestinationAddr
 	return out, nil
 }

@@ -20,7 +20,10 @@
 // header are in, they are decoded and validated by
 // github.com/pires/go-proxyproto, whose parser reads from a blocking
 // *bufio.Reader and cannot by itself tell "incomplete" from "malformed" on
-// a stream that has not finished arriving (see framing.go).
+// a stream that has not finished arriving (see framing.go). It leaves the
+// TLVs of a v2 header unread: they are checked here (each within the
+// header, and a CRC32C, if there is one, matching the header), as HAProxy
+// checks them, and a header that fails is malformed.
 //
 // A header with the LOCAL command (v2) or the UNKNOWN family (v1) is what
 // the balancer sends for connections of its own, such as health checks:

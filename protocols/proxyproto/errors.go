@@ -12,7 +12,7 @@ var (
 	// client that reached the port directly, past the balancer).
 	ErrNoHeader = errors.New("proxyproto: no PROXY protocol header")
 	// ErrMalformed: a signature, then bytes that are not a valid header.
-	// The error wraps go-proxyproto's reason.
+	// The error wraps the reason (most often go-proxyproto's).
 	ErrMalformed = errors.New("proxyproto: malformed PROXY protocol header")
 	// ErrTooLarge: a header longer than MaxHeaderSize (or a v1 line
 	// longer than 107 bytes).

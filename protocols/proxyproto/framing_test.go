@@ -2,6 +2,8 @@ package proxyproto
 
 import (
 	"bytes"
+	"encoding/binary"
+	"encoding/hex"
 	"strings"
 	"testing"
 )
@@ -85,4 +87,49 @@ func TestDecode(t *testing.T) {
 			t.Errorf("%q: %v, want a malformed header", bad, err)
 		}
 	}
+}
+
+// fromHAProxy is the header HAProxy 2.x sent for a client of 127.0.0.1
+// with "send-proxy-v2 proxy-v2-options crc32c,unique-id,ssl": a CRC32C, an
+// empty unique ID and an SSL TLV after the IPv4 addresses.
+const fromHAProxy = "0d0a0d0a000d0a515549540a2111001e7f0000017f000001c0c899f3" +
+	"0300041221e8da" + "050000" + "2000050000000000"
+
+// The TLVs of a v2 header must add up to its length, and a CRC32C among
+// them must match. go-proxyproto keeps them unread: a vector whose last
+// TLV ran past the end of the header, or a header whose checksum was
+// wrong, passed for valid, where HAProxy itself rejects both.
+func TestDecodeTLVs(t *testing.T) {
+	var d decoder
+	good, err := hex.DecodeString(fromHAProxy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, err := d.decode(good); err != nil || h.src.String() != "127.0.0.1:49352" {
+		t.Fatalf("HAProxy's header: %+v, %v", h, err)
+	}
+	plain := headerV2(t, clientAddr, serverAddr)
+	if _, err := d.decode(v2With(plain, 0x05, 0, 2, 'i', 'd')); err != nil {
+		t.Fatalf("a unique ID TLV: %v", err)
+	}
+	badCRC := bytes.Clone(good)
+	badCRC[len(badCRC)-1] ^= 1 // a byte of the SSL TLV: the checksum no longer matches
+	for name, b := range map[string][]byte{
+		"wrong CRC32C":           badCRC,
+		"TLV longer than header": v2With(plain, 0x05, 0, 9, 'i', 'd'),
+		"TLV with no length":     v2With(plain, 0x05, 0, 2, 'i', 'd', 0x04),
+		"CRC32C of 3 bytes":      v2With(plain, 0x03, 0, 3, 1, 2, 3),
+	} {
+		if _, err := d.decode(b); Reason(err) != "malformed" {
+			t.Errorf("%s: %v, want a malformed header", name, err)
+		}
+	}
+}
+
+// v2With returns the v2 header h with extra appended to its TLVs (and its
+// length grown to match).
+func v2With(h []byte, extra ...byte) []byte {
+	b := append(bytes.Clone(h), extra...)
+	binary.BigEndian.PutUint16(b[14:16], uint16(len(b)-v2Prefix))
+	return b
 }

@@ -1,6 +1,7 @@
 package proxyproto
 
 import (
+	"encoding/hex"
 	"testing"
 )
 
@@ -18,6 +19,8 @@ func FuzzHeader(f *testing.F) {
 	f.Add(headerV2(f, client6, server6), 15)
 	f.Add(headerV2(f, nil, nil), 16)
 	f.Add([]byte("GET / HTTP/1.1\r\n"), 1)
+	fromHAProxy, _ := hex.DecodeString(fromHAProxy) // TLVs, a CRC32C
+	f.Add(fromHAProxy, 20)
 	f.Fuzz(func(t *testing.T, data []byte, cut int) {
 		res, n := frame(data)
 		if res == frameComplete && (n < 1 || n > len(data) || n > MaxHeaderSize) {
