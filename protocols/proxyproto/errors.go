@@ -28,6 +28,11 @@ var (
 	ErrRefused = errors.New("proxyproto: connection refused by the inner factory")
 )
 
+// errV2FixedPart is the reason a v2 header is malformed when the byte
+// of its version and command, or its family byte, is none the
+// specification defines.
+var errV2FixedPart = errors.New("unsupported version, command or address family in a v2 header")
+
 // wrapped is one of the sentinel errors with its cause.
 type wrapped struct {
 	kind, cause error

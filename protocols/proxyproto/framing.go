@@ -33,6 +33,7 @@ const (
 	frameComplete                     // a whole header, n bytes long
 	frameNotHeader                    // not a PROXY header at all
 	frameTooLarge                     // a header longer than this package accepts
+	frameMalformed                    // a v2 signature, then a fixed part no header has
 )
 
 // frame finds the end of the PROXY header at the start of b, which holds
@@ -55,6 +56,9 @@ func frame(b []byte) (frameResult, int) {
 		}
 		return frameMore, 0
 	case hasPrefixOrIsPrefix(b, sigV2):
+		if !v2FixedPartValid(b) {
+			return frameMalformed, 0
+		}
 		if len(b) < v2Prefix {
 			return frameMore, 0
 		}
@@ -75,4 +79,24 @@ func frame(b []byte) (frameResult, int) {
 func hasPrefixOrIsPrefix(b, sig []byte) bool {
 	n := min(len(b), len(sig))
 	return bytes.Equal(b[:n], sig[:n])
+}
+
+// v2FixedPartValid reports whether the version and command byte and the
+// family byte that follow a v2 signature, as far as b holds them, are
+// ones the specification defines (version 2; LOCAL or PROXY; AF_UNSPEC,
+// or TCP or UDP over AF_INET, AF_INET6 or AF_UNIX). The receiver must
+// reject any other: deciding here, before the length they announce has
+// arrived, rejects such a header at once instead of at the timeout.
+func v2FixedPartValid(b []byte) bool {
+	if len(b) > 12 && b[12] != 0x20 && b[12] != 0x21 {
+		return false
+	}
+	if len(b) > 13 {
+		switch b[13] {
+		case 0x00, 0x11, 0x12, 0x21, 0x22, 0x31, 0x32:
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -56,6 +56,8 @@ func (p *headerProtocol) DataReceived(data []byte) {
 		p.reject(ErrNoHeader)
 	case frameTooLarge:
 		p.reject(ErrTooLarge)
+	case frameMalformed:
+		p.reject(&wrapped{ErrMalformed, errV2FixedPart})
 	case frameComplete:
 		h, err := p.f.dec.decode(b[:n])
 		if err != nil {

@@ -91,6 +91,19 @@ func TestRejections(t *testing.T) {
 			b[12] = 0x2F // version 2, command 15: no such command
 			h.p.DataReceived(b)
 		}, ErrMalformed, "malformed"},
+		// Known bad from its fixed part, whatever length it announces:
+		// rejected at once, not held until the timeout (and then
+		// reported as slow).
+		{"v2 version 1", func(h *harness) {
+			b := headerV2(t, clientAddr, serverAddr)[:v2Prefix]
+			b[12], b[14], b[15] = 0x11, 1, 0 // version 1, 256 bytes to come
+			h.p.DataReceived(b)
+		}, ErrMalformed, "malformed"},
+		{"v2 no such family", func(h *harness) {
+			b := headerV2(t, clientAddr, serverAddr)[:v2Prefix]
+			b[13] = 0x13 // AF_INET, transport 3
+			h.p.DataReceived(b)
+		}, ErrMalformed, "malformed"},
 		{"v1 too long", func(h *harness) {
 			h.p.DataReceived([]byte("PROXY TCP4 "))
 			for range 20 {
