@@ -144,7 +144,9 @@
 //   - unix*.go: ListenUnix and ConnectUnix give the same *Conn as TCP (its
 //     reading, writing, producers and closing are shared), with
 //     *net.UnixAddr addresses, the socket file's mode, a stale file
-//     replaced and a live one never taken over, and PeerCredentials.
+//     replaced and a live one never taken over (servers starting at once
+//     take turns under a lock on the directory, unix_lock.go), and
+//     PeerCredentials.
 //   - tls*.go: ListenTLS, ConnectTLS and Conn.StartTLS put a *TLSConn
 //     between a *Conn and the protocol. crypto/tls does the TLS over a
 //     memory BIO; the records are encrypted and decrypted on the loop,

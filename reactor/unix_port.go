@@ -30,7 +30,11 @@ func WithMode(mode os.FileMode) ListenOption {
 // A socket file left behind by a process that died (nobody accepts on
 // it: connecting is refused) is removed and replaced. A socket somebody
 // is listening on is never taken over: that is a *ListenError wrapping
-// EADDRINUSE, as is a path that exists and is not a socket. The file gets
+// EADDRINUSE, as is a path that exists and is not a socket. Servers
+// starting at once on one path (in this process or in others) take turns
+// under a lock on the directory, so that one of them listens there and
+// the others get EADDRINUSE: none takes the file another has just made
+// and not yet listened on for a dead server's. The file gets
 // the mode given by WithMode (DefaultUnixMode otherwise) before anyone can
 // connect, and is removed when the port stops listening, unless another
 // file has taken its place meanwhile (somebody removed it and another
@@ -65,6 +69,9 @@ func (r *Reactor) ListenUnix(path string, factory Factory, opts ...ListenOption)
 		return nil, lerr(err)
 	}
 	abstract := sock.AbstractUnixName(path)
+	if !abstract {
+		defer lockSocketDir(path)() // see unix_lock.go
+	}
 	// remove undoes the bind on a failure: the file exists from bind on.
 	remove := func() {
 		if !abstract {
