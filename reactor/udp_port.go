@@ -26,6 +26,7 @@ type UDPPort struct {
 	domain int
 
 	connected *net.UDPAddr // after Connect
+	peer      sock.Addr    // connected, as senders are compared with it
 	closed    bool
 	stopped   bool   // StopProtocol delivered
 	truncated uint64 // datagrams dropped for not fitting the read buffer
@@ -130,7 +131,8 @@ func (p *UDPPort) ReceiveBuffer() (int, error) {
 // Connect connects the port to addr, an IP address and a port number
 // ("192.0.2.1:53", "[2001:db8::1]:53"; an IPv6 zone is an interface name
 // or its index, "[fe80::1%eth0]:53"): from then on it receives datagrams
-// from addr only, Write may omit the address, and a datagram refused by
+// from addr only (those other peers sent before, still waiting in the
+// socket, are dropped), Write may omit the address, and a datagram refused by
 // the peer's host is reported to the protocol's ConnectionRefused. A port
 // connects once (Twisted's rule).
 //
@@ -154,6 +156,7 @@ func (p *UDPPort) Connect(addr string) error {
 		return os.NewSyscallError("connect", err)
 	}
 	p.connected = ua
+	p.peer.FromAddrPort(ua.AddrPort())
 	return nil
 }
 
@@ -321,6 +324,11 @@ func (p *UDPPort) DoRead() error {
 		default:
 			p.r.log().Warn("UDP receive failed", "system", p.LogPrefix(), "error", err)
 			return nil
+		}
+		if p.connected != nil && !p.from.SameIPPort(&p.peer) {
+			// Queued before Connect: the kernel filters only what
+			// arrives after it.
+			continue
 		}
 		if truncated {
 			p.dropTruncated(len(buf))

@@ -91,6 +91,21 @@ func (a *Addr) UDPAddr() *net.UDPAddr {
 	return &b.addr
 }
 
+// SameIPPort reports whether a and b hold the same IP address and port,
+// whatever their IPv6 scope ids (a zone given by name and one the kernel
+// reports may be written differently for one peer). Only the bytes of
+// the address's family are compared: an IPv4 address stored over an
+// IPv6 one keeps the rest of the older bytes.
+func (a *Addr) SameIPPort(b *Addr) bool {
+	if a.family != b.family || a.port != b.port {
+		return false
+	}
+	if a.family == 4 {
+		return [4]byte(a.ip[:4]) == [4]byte(b.ip[:4])
+	}
+	return a.ip == b.ip
+}
+
 // ScopeID returns an IPv6 address's scope id (0 for any other address).
 func (a *Addr) ScopeID() uint32 { return a.zone }
 
