@@ -39,6 +39,9 @@ func parseListenAddr(addr string) (listenTarget, error) {
 	if err != nil {
 		return t, t.err(err)
 	}
+	if err := checkScope(ip); err != nil {
+		return t, t.err(err)
+	}
 	t.sa.FromAddrPort(netip.AddrPortFrom(ip, uint16(port)))
 	return t, nil
 }
@@ -68,4 +71,21 @@ func resolveListenHost(host string) (netip.Addr, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return ResolveHost(ctx, host)
+}
+
+// checkScope refuses an IPv6 address whose interface the system cannot
+// tell: a zone naming no interface, or a link-local address without a
+// zone. bind(2) answers either with a bare EINVAL ("Invalid argument"),
+// which does not say what is wrong with the address.
+func checkScope(ip netip.Addr) error {
+	if zone := ip.Zone(); zone != "" {
+		if _, err := sock.ZoneID(zone); err != nil {
+			return &net.AddrError{Err: "no interface for the IPv6 zone", Addr: ip.String()}
+		}
+		return nil
+	}
+	if ip.Is6() && ip.IsLinkLocalUnicast() {
+		return &net.AddrError{Err: "a link-local address needs its interface as a zone (fe80::1%eth0)", Addr: ip.String()}
+	}
+	return nil
 }
