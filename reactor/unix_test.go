@@ -85,6 +85,33 @@ func TestUnixPathTooLong(t *testing.T) {
 	}
 }
 
+// A path with a NUL byte in it is refused by ListenUnix and ConnectUnix.
+// The kernel took the path as ending at the NUL: ListenUnix bound the
+// shorter path, failed to chmod the one given, and left the file it had
+// made behind; ConnectUnix reached the shorter path's server.
+func TestUnixPathWithNUL(t *testing.T) {
+	r, _ := newReactor(t, DefaultBackend())
+	short := filepath.Join(t.TempDir(), "s")
+	_, err := r.ListenUnix(short+"\x00.sock", greeter("x"))
+	var le *ListenError
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), "unix socket path has a NUL byte") {
+		t.Errorf("ListenUnix: %v", err)
+	}
+	if _, err := os.Lstat(short); err == nil {
+		t.Errorf("ListenUnix left %s behind", short)
+	}
+	if _, err := r.ListenUnix(short, greeter("x")); err != nil {
+		t.Fatal(err)
+	}
+	stop := func(*Connector, error) { r.Stop() }
+	cf := &clientFactory{onFail: stop, onLostC: stop}
+	r.ConnectUnix(short+"\x00.sock", cf, time.Second)
+	run(t, r)
+	if len(cf.failed) != 1 || !strings.Contains(fmt.Sprint(cf.failed[0]), "unix socket path has a NUL byte") {
+		t.Errorf("ConnectUnix failed with %v", cf.failed)
+	}
+}
+
 // A port removes its own socket file when it stops, never one that took
 // its place: with the file removed from under a live server and a second
 // server listening at the same path, the first one's StopListening left

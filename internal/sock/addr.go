@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -302,11 +303,19 @@ func UnixAddr(sa unix.Sockaddr, network string) *net.UnixAddr {
 // terminating NUL in sun_path, so it has one byte fewer than sun_path; an
 // abstract name has none (its length is the address's), so it may fill
 // sun_path, its leading '@' standing for the NUL in the first byte (Bind
-// and Connect take such a name; x/sys's own calls refuse it).
+// and Connect take such a name; x/sys's own calls refuse it). It fails
+// for a file's path with a NUL byte in it too: the kernel would take the
+// path as ending there, binding or connecting to another file than the
+// one named (and the chmod and remove that follow a bind, which refuse
+// such a path, would leave that file behind). An abstract name may hold
+// NUL bytes: its length, not a terminator, ends it.
 func UnixSockaddr(path string) (unix.Sockaddr, error) {
 	limit := len(unix.RawSockaddrUnix{}.Path)
 	if !AbstractUnixName(path) {
 		limit--
+		if i := strings.IndexByte(path, 0); i >= 0 {
+			return nil, fmt.Errorf("unix socket path has a NUL byte at byte %d", i+1)
+		}
 	}
 	if len(path) > limit {
 		// The caller's error names the path already.
