@@ -225,6 +225,9 @@ func (p *UDPPort) checkFamily(ap netip.AddrPort) error {
 // with the datagram: answering a link-local peer looks up no interface.
 func (p *UDPPort) destination(ua *net.UDPAddr) (netip.AddrPort, uint32, error) {
 	ap := ua.AddrPort()
+	if !ap.Addr().IsValid() {
+		return ap, 0, &net.AddrError{Err: "no IP address to send to", Addr: ua.String()}
+	}
 	if err := p.checkFamily(ap); err != nil {
 		return ap, 0, err
 	}
@@ -249,8 +252,8 @@ func (p *UDPPort) senderZone(ua *net.UDPAddr) (uint32, bool) {
 	return 0, false
 }
 
-// Write sends data as one datagram to addr (a *net.UDPAddr, or nil on a
-// connected port for its peer; a connected port takes no other address:
+// Write sends data as one datagram to addr (a *net.UDPAddr, or nil, or a
+// nil *net.UDPAddr, on a connected port for its peer; a connected port takes no other address:
 // ErrNotPeer; an IPv6 zone names an interface or gives its index, as in
 // the senders' addresses the port hands out). It never blocks and never
 // buffers: a
@@ -260,6 +263,9 @@ func (p *UDPPort) Write(data []byte, addr net.Addr) error {
 	p.r.checkLoop("UDPPort.Write")
 	if p.closed {
 		return net.ErrClosed
+	}
+	if ua, ok := addr.(*net.UDPAddr); ok && ua == nil {
+		addr = nil // a nil *net.UDPAddr is no address, not one to read
 	}
 	var err error
 	switch {
