@@ -12,7 +12,9 @@ package deferred
 // copy: the Deferred underneath is the one that fires, and it can still be
 // used directly. Its result is had once, as a Deferred's is: Await (or
 // Handle) takes it over, and the chain goes on with nil after it, so a
-// second Await of the same Future fails with a *ResultTypeError.
+// second Await of the same Future gets nil: a *ResultTypeError, or, when T
+// can be nil (a slice, map, pointer, interface...), the zero T and no error,
+// as Await gives for any nil result. Await a Future once.
 type Future[T any] struct {
 	d *Deferred
 }

@@ -76,3 +76,27 @@ func TestFutureAwaitAndCancel(t *testing.T) {
 		t.Errorf("got %v", failure)
 	}
 }
+
+// A Future's result is had once: a second Await gets the nil the chain
+// goes on with, which is a *ResultTypeError for a T that cannot be nil and
+// the zero T for one that can, as the Future's documentation says.
+func TestFutureAwaitedTwice(t *testing.T) {
+	words := deferred.Typed[[]string](deferred.Succeed([]string{"a"}))
+	word := deferred.Typed[string](deferred.Succeed("a"))
+	deferred.Inline(func(co *deferred.Coroutine) (any, error) {
+		if v, err := words.Await(co); len(v) != 1 || err != nil {
+			t.Errorf("first Await of a Future[[]string]: %v, %v", v, err)
+		}
+		if v, err := words.Await(co); v != nil || err != nil {
+			t.Errorf("second Await of a Future[[]string]: %#v, %v; want nil, nil", v, err)
+		}
+		if v, err := word.Await(co); v != "a" || err != nil {
+			t.Errorf("first Await of a Future[string]: %q, %v", v, err)
+		}
+		var rte *deferred.ResultTypeError
+		if _, err := word.Await(co); !errors.As(err, &rte) {
+			t.Errorf("second Await of a Future[string]: %v; want a *deferred.ResultTypeError", err)
+		}
+		return nil, nil
+	})
+}
