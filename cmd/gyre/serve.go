@@ -34,10 +34,11 @@ chooses.
 --listen ENDPOINT (repeatable) serves on endpoints instead: one poem on
 every endpoint given, or the i-th poem on the i-th endpoint. Endpoints are
 Twisted's strings: tcp:PORT[:interface=IP][:backlog=N], tcp6:PORT,
-unix:PATH[:mode=0660], tls:PORT:privateKey=KEY.pem:certKey=CERT.pem (also
-ssl:; the PEM files must be regular files, not pipes), and
-systemd:domain=INET:index=N (or name=NAME, from LISTEN_FDNAMES) for a
-socket passed by socket activation.
+unix:PATH[:mode=0660], tls:PORT:privateKey=KEY.pem[:certKey=CERT.pem] (also
+ssl:; without certKey, the key file holds the certificate too; the PEM
+files must be regular files, not pipes), and systemd:domain=INET:index=N
+(or name=NAME, from LISTEN_FDNAMES) for a socket passed by socket
+activation.
 gyre prints "Serving POEM on ADDRESS." for each, then logs one record per
 client served (peer, bytes, duration, outcome) on stderr.
 
@@ -166,7 +167,7 @@ func newServeCmd() *cobra.Command {
 	f.SortFlags = false
 	f.Var(&port, "port", "port of the first poem; the next poems take the following ports (default: chosen by the system)")
 	f.StringVar(&cfg.iface, "iface", "localhost", "interface (host name or address) to listen on")
-	f.StringArrayVar(&listens, "listen", nil, "serve on this endpoint instead of --port/--iface (repeatable): tcp:PORT[:interface=IP], tcp6:PORT, unix:PATH[:mode=0660], tls:PORT:privateKey=KEY.pem[:certKey=CERT.pem] (or ssl:), systemd:domain=INET:index=N (or :name=NAME)")
+	f.StringArrayVar(&listens, "listen", nil, "serve on this endpoint instead of --port/--iface (repeatable): tcp:PORT[:interface=IP][:backlog=N], tcp6:PORT, unix:PATH[:mode=0660], tls:PORT:privateKey=KEY.pem[:certKey=CERT.pem] (or ssl:), systemd:domain=INET:index=N (or :name=NAME)")
 	f.BoolVar(&cfg.slow, "slow", false, "send the poem slowly, --num-bytes characters every --delay")
 	intVar(f, &cfg.numBytes, "num-bytes", 10, 1, "with --slow: characters per send")
 	f.Var(&delay, "delay", "with --slow: pause between sends")
