@@ -101,7 +101,7 @@ func WithResetOnExit() ListenOption {
 }
 
 // WithBacklog sets the listen backlog (default: the system's maximum, see
-// ListenTCP).
+// ListenTCP). An n of 0 or less means the default.
 func WithBacklog(n int) ListenOption {
 	return func(c *listenConfig) { c.backlog = n }
 }
