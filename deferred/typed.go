@@ -15,6 +15,13 @@ package deferred
 // second Await of the same Future gets nil: a *ResultTypeError, or, when T
 // can be nil (a slice, map, pointer, interface...), the zero T and no error,
 // as Await gives for any nil result. Await a Future once.
+//
+// The zero Future is ready to use: it stands for the result nil, as a nil
+// *Deferred does wherever this package takes one (Coroutine.Await, Gather,
+// NewList). Await and Handle give at once the zero T where a T can be nil,
+// else a *ResultTypeError; Cancel does nothing, as on a Deferred that has
+// fired; Deferred returns nil. So a Future field or variable left unset
+// fails (or succeeds) where its result is read, not with a nil dereference.
 type Future[T any] struct {
 	d *Deferred
 }
@@ -23,19 +30,30 @@ type Future[T any] struct {
 // checks nothing now; the typed helpers check when the result arrives.
 func Typed[T any](d *Deferred) Future[T] { return Future[T]{d: d} }
 
-// Deferred returns the Deferred underneath.
+// Deferred returns the Deferred underneath: nil for the zero Future.
 func (f Future[T]) Deferred() *Deferred { return f.d }
 
 // Await is the typed Await inside an Inline body.
 func (f Future[T]) Await(co *Coroutine) (T, error) { return Await[T](co, f.d) }
 
-// Cancel cancels the Deferred underneath.
-func (f Future[T]) Cancel() { f.d.Cancel() }
+// Cancel cancels the Deferred underneath; the zero Future has none, and
+// its result nil is already there.
+func (f Future[T]) Cancel() {
+	if f.d != nil {
+		f.d.Cancel()
+	}
+}
 
 // Handle adds a last stage that gives fn the outcome, typed: the value and
 // a nil error, or the zero T and the error (a *Failure). The failure counts
 // as handled; the chain goes on with nil.
 func (f Future[T]) Handle(fn func(v T, err error)) {
+	if f.d == nil {
+		// The zero Future's result is nil, there now: give it as a
+		// stage on a fired Deferred would, at once.
+		fn(As[T](nil))
+		return
+	}
 	f.d.AddCallbacks(func(r any) (any, error) {
 		v, err := As[T](r)
 		fn(v, err)

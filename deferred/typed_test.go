@@ -100,3 +100,38 @@ func TestFutureAwaitedTwice(t *testing.T) {
 		return nil, nil
 	})
 }
+
+// The zero Future stands for the result nil, as a nil *Deferred does in
+// Await and Gather: its methods answer at once instead of dereferencing a
+// nil Deferred.
+func TestZeroFuture(t *testing.T) {
+	var ints deferred.Future[int]
+	var gotErr error
+	called := false
+	ints.Handle(func(v int, err error) { called, gotErr = true, err })
+	var te *deferred.ResultTypeError
+	if !called || !errors.As(gotErr, &te) || te.Got != nil {
+		t.Errorf("Handle of a zero Future[int]: called %v, error %v", called, gotErr)
+	}
+	ints.Cancel()
+	if ints.Deferred() != nil {
+		t.Errorf("Deferred of a zero Future: %v", ints.Deferred())
+	}
+
+	var errs deferred.Future[error]
+	called = false
+	errs.Handle(func(v error, err error) { called, gotErr = true, err })
+	if !called || gotErr != nil {
+		t.Errorf("Handle of a zero Future[error]: called %v, error %v", called, gotErr)
+	}
+
+	d := deferred.Inline(func(co *deferred.Coroutine) (int, error) { return ints.Await(co) })
+	if _, failure := resultOf(t, d); !errors.As(failure, &te) {
+		t.Errorf("Await of a zero Future[int]: %v", failure)
+	}
+	deferred.GatherFutures(errs, deferred.Typed[error](deferred.Succeed(errSentinel))).Handle(func(v []error, err error) {
+		if err != nil || len(v) != 2 || v[0] != nil || v[1] != errSentinel {
+			t.Errorf("GatherFutures with a zero Future: %v, %v", v, err)
+		}
+	})
+}
