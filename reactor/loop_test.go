@@ -25,6 +25,14 @@ func TestNewUnknownBackend(t *testing.T) {
 	if _, err := New(WithReadBufferSize(0)); err == nil {
 		t.Error("New(WithReadBufferSize(0)) succeeded")
 	}
+	for _, n := range []int{0, -1} {
+		if r, err := New(WithLoops(n)); err == nil {
+			r.Close()
+			t.Errorf("New(WithLoops(%d)) succeeded", n)
+		} else if !strings.Contains(err.Error(), "WithLoops") {
+			t.Errorf("New(WithLoops(%d)): %v, which does not name the option", n, err)
+		}
+	}
 }
 
 func TestBackendsListsDefaultFirst(t *testing.T) {

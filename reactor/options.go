@@ -102,8 +102,9 @@ func WithShutdownTimeout(d time.Duration) Option {
 // there are as many loops as processors for goroutines (GOMAXPROCS) none
 // is spare, and the epoll backend then avoids blocking system calls on a
 // busy loop, which would make the Go scheduler hand processors between
-// threads. The default is 1, and an n below 1 counts as 1. It is a hint
-// read once, in New: reactors share nothing with each other.
+// threads. The default is 1; New fails on less, as no program runs no
+// loops (a zero is a count gone wrong, not a request for the default). It
+// is a hint read once, in New: reactors share nothing with each other.
 func WithLoops(n int) Option {
 	return func(c *config) { c.loops = n }
 }

@@ -97,6 +97,9 @@ func New(options ...Option) (*Reactor, error) {
 	if cfg.readBufferSize <= 0 {
 		return nil, fmt.Errorf("reactor: read buffer size must be positive, not %d", cfg.readBufferSize)
 	}
+	if cfg.loops < 1 {
+		return nil, fmt.Errorf("reactor: WithLoops needs at least 1 loop, not %d", cfg.loops)
+	}
 	if err := cfg.resolveBridges(); err != nil {
 		return nil, err
 	}
