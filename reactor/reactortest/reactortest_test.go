@@ -495,3 +495,87 @@ func TestLoseWriteConnectionHeldInConnectionMade(t *testing.T) {
 		})
 	}
 }
+
+// chunkPuller is a pull producer that writes its chunks, one per
+// ResumeProducing, then unregisters, as a file sender does.
+type chunkPuller struct {
+	t       reactor.Transport
+	chunks  []string
+	stopped int
+}
+
+func (p *chunkPuller) ResumeProducing() {
+	if len(p.chunks) == 0 {
+		p.t.UnregisterProducer()
+		return
+	}
+	p.t.Write([]byte(p.chunks[0]))
+	p.chunks = p.chunks[1:]
+}
+func (p *chunkPuller) StopProducing() { p.stopped++ }
+
+// A close asked for while a pull producer is registered waits for it to
+// unregister, as a Conn's does (and Twisted's loseConnection): the double
+// ended the connection at once and stopped the producer, so a protocol
+// that registers a producer and then loses the connection passed its test
+// here with its data cut short, and a test of the full transfer could not
+// be written. LoseWriteConnection waits the same way.
+func TestCloseWaitsForPullProducer(t *testing.T) {
+	for _, how := range []string{"LoseConnection", "LoseWriteConnection"} {
+		t.Run(how, func(t *testing.T) {
+			st := NewStringTransport()
+			h := &halfCloser{}
+			prod := &chunkPuller{chunks: []string{"one ", "two ", "three"}}
+			h.onMade = func(tr reactor.Transport) {
+				prod.t = tr
+				if err := tr.RegisterProducer(prod, false); err != nil {
+					t.Error(err)
+				}
+				if how == "LoseConnection" {
+					tr.LoseConnection()
+				} else {
+					tr.(reactor.TCPTransport).LoseWriteConnection()
+				}
+			}
+			st.Connect(h)
+			if st.Disconnect() || h.writeLost != 0 {
+				t.Fatalf("ended with the producer registered: Disconnect true or WriteConnectionLost %d", h.writeLost)
+			}
+			for range 4 { // the reactor asks each time the buffer drains
+				if p, _ := st.Producer(); p != nil {
+					p.ResumeProducing()
+				}
+			}
+			if st.String() != "one two three" || prod.stopped != 0 {
+				t.Errorf("written %q, producer stopped %d times; want all of it, not stopped", st.String(), prod.stopped)
+			}
+			if how == "LoseWriteConnection" {
+				if h.writeLost != 1 {
+					t.Errorf("once the producer unregistered: WriteConnectionLost %d times, want 1", h.writeLost)
+				}
+				return
+			}
+			if !st.Disconnect() {
+				t.Fatal("Disconnect did not end the connection once the producer unregistered")
+			}
+			if lost, err := st.Lost(); !lost || !errors.Is(err, reactor.ErrConnectionDone) {
+				t.Errorf("lost %v, %v", lost, err)
+			}
+		})
+	}
+}
+
+// A push producer that is producing does not hold a close: the end stops
+// it, as a Conn's does.
+func TestCloseNotHeldByStreamingProducer(t *testing.T) {
+	st := NewStringTransport()
+	st.Connect(&keeper{})
+	prod := &pushProducer{}
+	if err := st.RegisterProducer(prod, true); err != nil {
+		t.Fatal(err)
+	}
+	st.LoseConnection()
+	if !st.Disconnect() || prod.stopped != 1 {
+		t.Errorf("a producing push producer held the close, or was not stopped (%d)", prod.stopped)
+	}
+}

@@ -82,7 +82,7 @@ type StringTransport struct {
 	streaming     bool
 	state         ProducerState
 	held          int  // written bytes not drained yet (HoldWrites)
-	shutWaits     bool // LoseWriteConnection waits for Drain to empty the buffer
+	shutWaits     bool // LoseWriteConnection waits for Drain or the producer (drained)
 	high, low     int  // water marks; 0, 0: reactor's defaults
 	pacedPaused   bool // the push producer was paused by the buffer
 	noDelay       bool
@@ -128,9 +128,11 @@ func (t *StringTransport) during(setup func()) {
 func (t *StringTransport) Protocol() reactor.Protocol { return t.proto }
 
 // Write records a copy of data, unless the connection was aborted or has
-// ended (the reactor drops such writes too).
+// ended, or its write side is shut (the reactor drops such writes too).
+// Writes made after LoseWriteConnection while it waits for the buffer or
+// a producer are still taken, as a Conn takes them until the shut.
 func (t *StringTransport) Write(data []byte) {
-	if len(data) == 0 || t.aborted || t.lost || t.writeClosed {
+	if len(data) == 0 || t.aborted || t.lost || (t.writeClosed && !t.shutWaits) {
 		return
 	}
 	t.writes = append(t.writes, bytes.Clone(data))
@@ -243,9 +245,33 @@ func (t *StringTransport) RegisterProducer(p reactor.Producer, streaming bool) e
 	return nil
 }
 
-// UnregisterProducer forgets the producer.
+// UnregisterProducer forgets the producer. A LoseWriteConnection that
+// waited for it (see drained) shuts the write side now if nothing is held;
+// a LoseConnection's end is Disconnect's to deliver, as ever.
 func (t *StringTransport) UnregisterProducer() {
 	t.producer, t.streaming, t.pacedPaused = nil, false, false
+	t.shutIfWaitedFor()
+}
+
+// drained reports whether a close may go ahead, by a Conn's rule (and
+// Twisted's): the buffer is empty (Drain took every byte held), and no
+// producer is still to write: a pull producer, or a push producer the
+// buffer paused, holds the close until it unregisters; a push producer
+// that is producing does not, and the end stops it.
+func (t *StringTransport) drained() bool {
+	return t.held == 0 && (t.producer == nil || (t.streaming && !t.pacedPaused))
+}
+
+// shutIfWaitedFor shuts the write side that a LoseWriteConnection left
+// waiting, once drained, unless LoseConnection was called meanwhile: a
+// Conn then closes once drained, without shutting the write side alone.
+func (t *StringTransport) shutIfWaitedFor() {
+	if t.shutWaits && t.drained() {
+		t.shutWaits = false
+		if !t.disconnecting {
+			t.shutWrite()
+		}
+	}
 }
 
 // Producer returns the registered producer (nil if none) and whether it
@@ -278,9 +304,10 @@ func (t *StringTransport) ProducerState() ProducerState { return t.state }
 
 // LoseWriteConnection shuts the write side, as a real connection does
 // once its buffer has drained: here at once (with HoldWrites, once Drain
-// has taken the last byte held), and the protocol's WriteConnectionLost
-// method, if it has one, is then called; writes made after it are
-// dropped. Called in ConnectionMade, it waits, as the reactor's does,
+// has taken the last byte held; with a producer that holds a close, once
+// it has unregistered: see Disconnect), and the protocol's
+// WriteConnectionLost method, if it has one, is then called; writes made
+// after the shut are dropped. Called in ConnectionMade, it waits, as the reactor's does,
 // until ConnectionMade has returned: writes made there after it are kept,
 // and a LoseConnection made there after it or before it closes the
 // connection without WriteConnectionLost. If the peer's
@@ -305,9 +332,10 @@ func (t *StringTransport) shutWrite() {
 	if t.lost || t.aborted {
 		return
 	}
-	if t.held > 0 {
+	if !t.drained() {
 		// As a Conn shuts its write side once its output has gone:
-		// Drain finishes this when it has taken the last byte.
+		// Drain finishes this when it has taken the last byte, or
+		// UnregisterProducer when the producer is done.
 		t.shutWaits = true
 		return
 	}
@@ -405,15 +433,18 @@ func (t *StringTransport) ResetPeer() {
 // Disconnect delivers the end the protocol asked for:
 // ConnectionLost(reactor.ErrConnectionAborted) after AbortConnection,
 // ConnectionLost(reactor.ErrConnectionDone) after LoseConnection. It
-// reports whether it did (it does nothing otherwise). With HoldWrites the
-// end of a LoseConnection waits, as a Conn's close waits for its output,
-// until Drain has taken every byte: until then Disconnect does nothing and
-// reports false.
+// reports whether it did (it does nothing otherwise). The end of a
+// LoseConnection waits, as a Conn's close waits for its output, until
+// every byte has gone (with HoldWrites, until Drain has taken them) and a
+// registered pull producer (or a push producer the buffer paused) has
+// unregistered: until then Disconnect does nothing and reports false. A
+// push producer that is producing does not hold the close: the end stops
+// it, as a Conn's does.
 func (t *StringTransport) Disconnect() bool {
 	switch {
 	case t.aborted:
 		t.EndConnection(reactor.ErrConnectionAborted)
-	case t.disconnecting && t.held == 0:
+	case t.disconnecting && t.drained():
 		t.EndConnection(reactor.ErrConnectionDone)
 	default:
 		return false

@@ -47,12 +47,7 @@ func (t *StringTransport) Drain(n int) int {
 	n = min(max(n, 0), t.held)
 	t.held -= n
 	t.resumeIfDrained()
-	if t.held == 0 && t.shutWaits {
-		t.shutWaits = false
-		if !t.disconnecting {
-			t.shutWrite()
-		}
-	}
+	t.shutIfWaitedFor()
 	return n
 }
 
