@@ -15,7 +15,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/sys/unix"
 
 	"gyre/internal/loopcount"
 	"gyre/poetry"
@@ -70,7 +69,10 @@ connection: there gyre stops accepting at the limit instead, and the
 clients beyond it wait in the socket's listen queue until a poem ends (a
 Unix socket from systemd served by several loops may hold one poem more per
 other loop than the limit, --max-conns + loops - 1 at most: a loop at the
-limit hears of poems ending on the others only every 20 ms).
+limit hears of poems ending on the others only every 20 ms). It cannot be
+more than the descriptor limit (ulimit -n) leaves once gyre's own are
+counted (96, and per loop 2 and one per listening socket): a larger value
+is refused at start, since past the limit the kernel refuses the accepts.
 
 Durations are seconds (0.1) or carry a unit (100ms, 5s).`
 
@@ -175,7 +177,7 @@ func newServeCmd() *cobra.Command {
 	intVar(f, &cfg.loops, "loops", 1, 0, "reactor loops sharing the ports (0: one per CPU)")
 	f.BoolVar(&cfg.direct, "direct", false, "read and write one connection at a time instead of batching a turn's system calls (io_uring)")
 	f.Var(&grace, "grace", "on SIGINT, SIGTERM or SIGHUP, how long poems in flight may take to finish")
-	intVar(f, &maxConns, "max-conns", 0, 0, "most connections open at once; more are reset at once, or wait to be accepted on a Unix socket (default: the descriptor limit less 96, at most 65536)")
+	intVar(f, &maxConns, "max-conns", 0, 0, "most connections open at once; more are reset at once, or wait to be accepted on a Unix socket (default: as many as the descriptor limit leaves, at most 65536; more than it leaves is refused)")
 	f.Var(logFmt, "log-format", "log format on stderr")
 	f.BoolVarP(&cfg.quiet, "quiet", "q", false, "log only warnings and errors, not every client")
 	completeChoices(cmd, "log-format", logFmt)
@@ -249,8 +251,16 @@ func (c *serveConfig) check(cmd *cobra.Command, npoems int) error {
 	if c.maxConns < 0 {
 		return usageErrorf("--max-conns must be 0 (automatic) or more, not %d", c.maxConns)
 	}
-	if c.maxConns == 0 {
-		c.maxConns = defaultMaxConns()
+	spare, limit, known := loopcount.Spare(c.loops, listenersPerLoop(npoems, len(c.listens)), opsMaxConns)
+	switch {
+	case c.maxConns == 0:
+		c.maxConns = defaultMaxConns(spare, known)
+	case known && uint64(c.maxConns) > spare:
+		// Refused, as --loops is: past the limit the kernel would refuse
+		// the accepts instead (EMFILE), and the clients beyond would wait
+		// in the listen queue rather than be reset as --max-conns says.
+		return usageErrorf("--max-conns %d: the descriptor limit is %d (ulimit -n), which leaves room for %d connections once gyre's own %d are counted",
+			c.maxConns, limit, spare, limit-spare)
 	}
 	return c.deployConfig.check(cmd, c.blocking)
 }
@@ -261,16 +271,18 @@ func listenersPerLoop(npoems, listens int) int {
 	return max(npoems, listens)
 }
 
-// defaultMaxConns leaves 64 descriptors of the process's limit (which Go
-// raises to the hard limit at start-up) for listening sockets, the log and
-// the runtime, and caps the result so that a machine with no real limit
-// does not promise a million connections' worth of memory.
-func defaultMaxConns() int {
-	var lim unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+// defaultMaxConns is what --max-conns 0 means: the spare descriptors of
+// the process's limit (which Go raises to the hard limit at start-up),
+// once the loops, their listening sockets, the metrics endpoint and the
+// reserve for the log and the runtime are counted (loopcount.Spare), and
+// capped so that a machine with no real limit does not promise a million
+// connections' worth of memory. known is false where the limit could not
+// be read.
+func defaultMaxConns(spare uint64, known bool) int {
+	if !known {
 		return 1024
 	}
-	return int(min(max(int64(lim.Cur)-64-opsMaxConns, 16), 65536))
+	return int(min(max(spare, 16), 65536))
 }
 
 // poemServer is what runServe drives: the reactor server or the blocking

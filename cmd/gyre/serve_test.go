@@ -388,6 +388,48 @@ func TestServeBadArguments(t *testing.T) {
 	}
 }
 
+// --max-conns past what the descriptor limit leaves once gyre's own are
+// counted is refused at start, naming the limit, as --loops is. It was
+// taken: the accepts past the limit then failed with EMFILE, and the
+// clients beyond waited in the listen queue instead of being reset as
+// --max-conns says.
+func TestServeMaxConnsOverDescriptorLimit(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	busyPort := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
+	// Under a limit of 256, one loop with one listener keeps 99: 64 for
+	// the log and the runtime, 32 for the metrics endpoint, an epoll, a
+	// wake-up and the listener.
+	for _, tt := range []struct {
+		maxConns string
+		code     int
+		stderr   string
+	}{
+		{"158", 2, "gyre: --max-conns 158: the descriptor limit is 256 (ulimit -n), which leaves room for 157 connections once gyre's own 99 are counted\n"},
+		{"100000", 2, "gyre: --max-conns 100000: the descriptor limit is 256 (ulimit -n), which leaves room for 157 connections once gyre's own 99 are counted\n"},
+		// Within the room the server starts (and fails on the port taken).
+		{"157", 1, "gyre: Couldn't listen on localhost:" + busyPort + ": [Errno 98] Address already in use.\n"},
+	} {
+		cmd := exec.Command("/bin/bash", "-c", `ulimit -n 256 && exec "$0" "$@"`, gyreBinary,
+			"serve", "--max-conns", tt.maxConns, "--port", busyPort, "library")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		code := 0
+		if exitErr, ok := err.(*exec.ExitError); ok {
+			code = exitErr.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != tt.code || stderr.String() != tt.stderr {
+			t.Errorf("--max-conns %s under ulimit -n 256: status %d, stderr %q; want %d, %q", tt.maxConns, code, stderr.String(), tt.code, tt.stderr)
+		}
+	}
+}
+
 // A file whose size says it is small but that has more to read (files of
 // /proc report 0 bytes) is read no further than the bound stat's size was
 // checked against, and refused: it was read whole into memory.

@@ -70,7 +70,7 @@ var servingLine = regexp.MustCompile(`^Serving .* on (?:127\.0\.0\.1:(\d+)|IPv4A
 // startOpts adjust how a server is started.
 type startOpts struct {
 	slow   slowness
-	nofile int      // descriptor limit (soft and hard); 0 leaves it alone
+	nofile int      // descriptor limit (soft and hard) once serving; 0 leaves it alone
 	extra  []string // more arguments, before the poem
 }
 
@@ -85,16 +85,15 @@ func start(t *testing.T, srv server, backend, poem string, o startOpts) *running
 		args = append(append(append([]string{}, args[:n]...), o.extra...), args[n])
 	}
 	env := progtest.Options{Env: []string{reactor.BackendEnv + "=" + backend}}
-	var p *progtest.Proc
-	if o.nofile > 0 {
-		// bash sets both limits and execs the server, which keeps the
-		// pid: Go cannot raise a hard limit.
-		script := fmt.Sprintf(`ulimit -n %d && exec "$0" "$@"`, o.nofile)
-		p = progtest.StartWith(t, env, "/bin/bash", append([]string{"-c", script, exe}, args...)...)
-	} else {
-		p = progtest.StartWith(t, env, exe, args...)
-	}
+	p := progtest.StartWith(t, env, exe, args...)
 	m := p.WaitLine(servingLine, 30*time.Second)
+	if o.nofile > 0 {
+		// Lowered once the server serves, not before it starts: gyre
+		// serve sizes --max-conns by the limit it starts with and
+		// refuses more, so under a limit set before it would reset the
+		// clients beyond instead of running out of descriptors.
+		setNofile(t, p.Pid(), o.nofile)
+	}
 	port := m[1] + m[2]
 	return &running{Proc: p, addr: net.JoinHostPort("127.0.0.1", port)}
 }

@@ -1,6 +1,8 @@
 // Package loopcount checks the --loops option of the servers that run
 // several reactor loops on one port (gyre serve, gyre echo, gyre lines and
-// examples/beyond/echo-server), before anything is opened.
+// examples/beyond/echo-server), before anything is opened, and counts the
+// descriptors the loops keep, so that gyre serve can check --max-conns
+// against what the limit leaves (Spare).
 //
 // Each loop is an OS thread with its own epoll, wake-up descriptor and
 // listening sockets, and its own buffers; a count the process cannot run
@@ -39,13 +41,45 @@ func Resolve(loops, listeners int) (int, error) {
 	if loops > Max {
 		return 0, fmt.Errorf("--loops %d: at most %d (one per CPU is best; this machine has %d)", loops, Max, runtime.NumCPU())
 	}
-	var lim unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+	limit, ok := descriptorLimit()
+	if !ok {
 		return loops, nil // no limit to check against: the kernel will say
 	}
-	if need := uint64(loops)*uint64(2+listeners) + reserved; need > uint64(lim.Cur) {
+	if need := Kept(loops, listeners); need > limit {
 		return 0, fmt.Errorf("--loops %d needs %d descriptors (%d per loop, and %d kept for the rest of the process); the limit is %d (ulimit -n)",
-			loops, need, 2+listeners, reserved, lim.Cur)
+			loops, need, 2+listeners, reserved, limit)
 	}
 	return loops, nil
+}
+
+// Kept is how many descriptors loops loops, each with listeners listening
+// sockets, take before any connection: an epoll, a wake-up and the
+// listeners per loop, and the reserve for the rest of the process.
+func Kept(loops, listeners int) uint64 {
+	return uint64(loops)*uint64(2+listeners) + reserved
+}
+
+// Spare returns the process's descriptor limit (ulimit -n) and how many of
+// its descriptors are left for connections once Kept(loops, listeners)
+// and extra more are counted (0 if none). ok is false where the limit
+// cannot be read.
+func Spare(loops, listeners int, extra uint64) (spare, limit uint64, ok bool) {
+	limit, ok = descriptorLimit()
+	if !ok {
+		return 0, 0, false
+	}
+	if kept := Kept(loops, listeners) + extra; kept < limit {
+		spare = limit - kept
+	}
+	return spare, limit, true
+}
+
+// descriptorLimit is RLIMIT_NOFILE's soft limit, which Go raises to the
+// hard one at start-up.
+func descriptorLimit() (uint64, bool) {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		return 0, false
+	}
+	return uint64(lim.Cur), true
 }

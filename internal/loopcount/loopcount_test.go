@@ -40,3 +40,18 @@ func TestResolveDescriptors(t *testing.T) {
 		t.Errorf("Resolve(1, %d) = %v; want it to say what the rest is (%q)", listeners, err, want)
 	}
 }
+
+// Spare counts what Resolve counts, and what it is given besides.
+func TestSpare(t *testing.T) {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		t.Skip(err)
+	}
+	spare, limit, ok := Spare(2, 3, 32)
+	if !ok || limit != uint64(lim.Cur) || spare != limit-(2*5+reserved+32) {
+		t.Errorf("Spare(2, 3, 32) = %d, %d, %v; want %d, %d", spare, limit, ok, limit-(2*5+reserved+32), lim.Cur)
+	}
+	if spare, _, _ := Spare(1, int(lim.Cur), 0); spare != 0 {
+		t.Errorf("Spare past the limit = %d, want 0", spare)
+	}
+}

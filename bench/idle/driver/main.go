@@ -128,8 +128,11 @@ func run() error {
 	argv := map[string][]string{}
 	if *gyreBin != "" {
 		// --max-conns: gyre's own default stops at 65,536 open connections.
+		// n exactly, no more: gyre refuses a value past what its
+		// descriptor limit leaves, and n leaves fdReserve (capConns),
+		// more than gyre keeps for itself.
 		argv["gyre"] = []string{*gyreBin, "serve", "--quiet", "--slow", "--num-bytes", fmt.Sprint(chunk), "--delay", "1h",
-			"--iface", "127.0.0.1", "--port", "0", "--max-conns", fmt.Sprint(n + fdReserve), *poem}
+			"--iface", "127.0.0.1", "--port", "0", "--max-conns", fmt.Sprint(n), *poem}
 	}
 	if *stdBin != "" {
 		argv["std"] = []string{*stdBin, "--slow", "--num-bytes", fmt.Sprint(chunk), "--delay", "1h", "--port", "0", *poem}
