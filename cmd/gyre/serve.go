@@ -58,8 +58,9 @@ listening on every port (SO_REUSEPORT: the kernel spreads the connections);
 
 SIGINT, SIGTERM or SIGHUP stops accepting and lets the poems in flight
 finish, for at most --grace, then gyre exits with status 0; a second signal
-exits at once (status 130 after SIGINT, 143 after SIGTERM, 129 after
-SIGHUP). Started under nohup, gyre leaves SIGHUP ignored.
+cuts them and exits at once (status 130 after SIGINT, 143 after SIGTERM,
+129 after SIGHUP), its log still ending with the stopped line that counts
+the poems cut. Started under nohup, gyre leaves SIGHUP ignored.
 
 --max-conns bounds the number of connections open at once: those beyond it
 are reset as soon as accepted (a reset, not a clean close, which a client
@@ -384,9 +385,20 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 		closeLog(logCloseWait)
 		return srv.err()
 	}
-	if err := drainServer(cfg, srv, ops, sigs, say, why, closeLog); err != nil {
+	sayEnd := func() { sayStopped(cfg, srv, sink, say) }
+	if err := drainServer(cfg, srv, ops, sigs, say, why, sayEnd, closeLog); err != nil {
 		return err
 	}
+	sayEnd()
+	if err := finishLog(sigs, closeLog, stderr); err != nil {
+		return err
+	}
+	return srv.err()
+}
+
+// sayStopped logs the final "stopped" line with the totals. The server
+// must have ended (srv.done): the totals are the loops' own counters.
+func sayStopped(cfg serveConfig, srv poemServer, sink *logSink, say sayer) {
 	t := srv.finish()
 	totals := []slog.Attr{slog.Int64("served", t.served), slog.Int64("lost", t.lost),
 		slog.Int64("refused", t.refused), slog.Int64("bytes", t.bytes)}
@@ -413,10 +425,6 @@ func runServe(ctx context.Context, cfg serveConfig, poems []*poemSource, stdout,
 		sink.flush(b)
 	}
 	say(stopLevel, "stopped", totals...)
-	if err := finishLog(sigs, closeLog, stderr); err != nil {
-		return err
-	}
-	return srv.err()
 }
 
 // sayer logs one line of the main log and hands it to the sink at once.
@@ -512,8 +520,9 @@ func waitForStop(ctx context.Context, srv poemServer, sigs <-chan os.Signal) (wh
 
 // drainServer stops accepting and lets the poems in flight finish within
 // the grace period, then cuts what is left with a reset. A second signal
-// cuts them at once and exits (the error carries the exit status).
-func drainServer(cfg serveConfig, srv poemServer, ops *opsServer, sigs <-chan os.Signal, say sayer, why slog.Attr, closeLog func(time.Duration) (int64, bool)) error {
+// cuts them at once and exits (the error carries the exit status), after
+// the final line (sayEnd) if the server ends within a short wait.
+func drainServer(cfg serveConfig, srv poemServer, ops *opsServer, sigs <-chan os.Signal, say sayer, why slog.Attr, sayEnd func(), closeLog func(time.Duration) (int64, bool)) error {
 	ops.setDraining(cfg.grace) // the balancer's health check fails from now on
 	inFlight := srv.drain()
 	say(slog.LevelInfo, "stopping: no new connections; the poems in flight may finish", why,
@@ -535,9 +544,18 @@ func drainServer(cfg serveConfig, srv poemServer, ops *opsServer, sigs <-chan os
 		// Exit at once, but each poem still in flight ends with a reset
 		// (not the clean close the kernel would send for a process that
 		// just exits), and the log says so if it can be written within
-		// a short wait.
+		// a short wait: the poems' records, then the final line that
+		// counts them (cut=N), the operator's one record of what the
+		// forced exit cost. The totals are the loops' own counters, read
+		// only once the loops have ended; a loop stuck past the wait
+		// leaves the line out rather than hold the exit.
 		ops.setCut()
 		srv.cut("second signal (" + sig.String() + ")")
+		select {
+		case <-srv.done():
+			sayEnd()
+		case <-time.After(logCloseWait / 4):
+		}
 		if _, drained := closeLog(logCloseWait / 4); !drained {
 			return &exitError{code: signalStatus(sig)} // stderr is stuck: say nothing more
 		}

@@ -142,6 +142,34 @@ func TestServeQuietCountsCuts(t *testing.T) {
 	}
 }
 
+// A second signal, which exits without waiting, still ends the log with
+// the stop line and its counts: the operator's one record of how many
+// poems the forced exit cut (none was written, so the log said nothing of
+// them under --quiet), for the reactor server and the blocking one.
+func TestServeSecondSignalCountsCuts(t *testing.T) {
+	for _, mode := range [][]string{nil, {"--blocking"}} {
+		t.Run(strings.Join(append([]string{"mode"}, mode...), ""), func(t *testing.T) {
+			args := append(mode, "--quiet", "--slow", "--delay", "0.05", "library")
+			s := startServer(t, 1, args...)
+			conn := startSlowClient(t, s.addrs[0])
+			s.signal(syscall.SIGTERM)
+			time.Sleep(200 * time.Millisecond) // --quiet: no stopping line to wait for
+			s.signal(syscall.SIGTERM)
+			if _, err := readAll(t, conn); !isReset(err) {
+				t.Errorf("the cut client read %v, want a reset", err)
+			}
+			if code := s.wait(10 * time.Second); code != 143 {
+				t.Errorf("exit status %d, want 143", code)
+			}
+			log := s.stderr.String()
+			stop := regexp.MustCompile(`level=WARN msg=stopped served=0 lost=1 .*cut=1\n`).FindStringIndex(log)
+			if stop == nil || !strings.HasPrefix(log[stop[1]:], "gyre: second signal (terminated)") {
+				t.Errorf("the log does not end with the stop line counting the cut poem, then the exit:\n%s", log)
+			}
+		})
+	}
+}
+
 // A connection beyond --max-conns is reset at once: the client reports a
 // failure, not an empty poem.
 func TestServeMaxConnsResets(t *testing.T) {
