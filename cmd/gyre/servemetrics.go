@@ -150,7 +150,7 @@ var (
 	descServed = prometheus.NewDesc("gyre_poems_served_total",
 		"Poems sent whole, the connection closed cleanly.", []string{"loop"}, nil)
 	descLost = prometheus.NewDesc("gyre_poems_lost_total",
-		"Poems begun but not sent whole, by reason: cut (gyre reset it: grace over, second signal), poem_file (the file shrank, or a read of it failed), tls (the TLS handshake or a record failed), connection_error (the connection failed under the poem: a reset, a broken pipe; a client that closes early is one).", []string{"loop", "reason"}, nil)
+		"Poems begun but not sent whole, by reason: cut (gyre reset it: grace over, second signal; behind --proxy-protocol, a connection still waiting for its header counts here too), poem_file (the file shrank, or a read of it failed), tls (the TLS handshake or a record failed), connection_error (the connection failed under the poem: a reset, a broken pipe; a client that closes early is one).", []string{"loop", "reason"}, nil)
 	descRefused = prometheus.NewDesc("gyre_connections_refused_total",
 		"Connections reset as soon as accepted because --max-conns were open (a Unix socket refuses none: its clients wait in the listen queue).", []string{"loop"}, nil)
 	descRejected = prometheus.NewDesc("gyre_proxy_rejected_total",

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
+	"gyre/poetry"
 	"gyre/protocols/proxyproto"
 	"gyre/reactor"
 )
@@ -51,20 +53,46 @@ func proxyTLSEndpoint(cfg serveConfig, e reactor.ServerEndpoint) (reactor.Server
 
 // rejected is called (on the loop) for each connection aborted before its
 // header was complete: it was admitted by BuildProtocol, so it is released
-// here as observe releases a served one.
+// here as observe releases a served one. A connection that the shutdown
+// cut (the grace over, a second signal) while its header was still coming
+// lacked no header: it is counted and logged as cut (cutBeforeHeader).
 func (p *servedPort) rejected(rj proxyproto.Rejected) {
 	l := p.l
 	l.leave()
-	l.proxyRejected++
-	l.stats.reject(rj.Err)
-	if l.perClient {
-		rec := slog.NewRecord(time.Now(), slog.LevelInfo, "rejected: no valid PROXY protocol header", 0)
-		rec.AddAttrs(slog.Any("peer", rj.Peer), slog.String("reason", proxyproto.Reason(rj.Err)),
-			slog.String("error", rj.Err.Error()))
-		p.log.Handle(context.Background(), rec)
-		l.scheduleFlush()
+	switch {
+	case l.cutReason != nil && errors.Is(rj.Err, reactor.ErrConnectionAborted):
+		p.cutBeforeHeader(rj)
+	default:
+		l.proxyRejected++
+		l.stats.reject(rj.Err)
+		if l.perClient {
+			rec := slog.NewRecord(time.Now(), slog.LevelInfo, "rejected: no valid PROXY protocol header", 0)
+			rec.AddAttrs(slog.Any("peer", rj.Peer), slog.String("reason", proxyproto.Reason(rj.Err)),
+				slog.String("error", rj.Err.Error()))
+			p.log.Handle(context.Background(), rec)
+			l.scheduleFlush()
+		}
 	}
 	if l.draining && l.live == 0 {
 		l.r.Stop()
+	}
+}
+
+// cutBeforeHeader counts a connection cut by the shutdown while its PROXY
+// header was pending as what it is to the balancer's client behind it: a
+// poem lost to the cut (lost, cut=N in the stop line, reason "cut" in
+// /metrics), with no bytes sent. Its record says so; it has no duration,
+// and is left out of the duration histogram, since no poem began.
+func (p *servedPort) cutBeforeHeader(rj proxyproto.Rejected) {
+	l := p.l
+	l.lost++
+	l.cutPoems++
+	l.stats.cutBeforeHeader()
+	if l.perClient {
+		rec := slog.NewRecord(time.Now(), slog.LevelInfo, "cut before its PROXY protocol header", 0)
+		rec.AddAttrs(slog.Any("peer", rj.Peer), slog.Int64("bytes", 0),
+			slog.String("outcome", poetry.Served{Err: l.cutReason}.Outcome()))
+		p.log.Handle(context.Background(), rec)
+		l.scheduleFlush()
 	}
 }

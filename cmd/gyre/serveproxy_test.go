@@ -179,6 +179,39 @@ func TestServeMetricsFloodLeavesPoems(t *testing.T) {
 	}
 }
 
+// A connection still waiting for its header when the grace runs out is
+// cut by the shutdown, and counted and logged as such (lost, cut=1): it
+// was counted as a connection rejected for a missing header.
+func TestServeProxyProtocolCutBeforeHeader(t *testing.T) {
+	s := startServer(t, 1, "--proxy-protocol", "--proxy-timeout", "30", "--grace", "0.2", "library")
+	s.waitLog("msg=serving")
+	conn := connect(t, s.addrs[0]) // sends no header
+	time.Sleep(100 * time.Millisecond)
+	s.signal(syscall.SIGTERM)
+	if got, err := readAll(t, conn); !isReset(err) || len(got) != 0 {
+		t.Errorf("the cut client read %d bytes and %v, want a reset and nothing", len(got), err)
+	}
+	if code := s.wait(10 * time.Second); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+	log := s.stderr.String()
+	for _, want := range []string{
+		`msg="cut before its PROXY protocol header"`,
+		`bytes=0 outcome="lost: cut: grace period over"`,
+		"level=WARN msg=stopped served=0 lost=1 refused=0 bytes=0 proxy_rejected=0 cut=1",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %s", want)
+		}
+	}
+	if strings.Contains(log, "rejected: ") {
+		t.Error("the cut connection is logged as rejected")
+	}
+	if t.Failed() {
+		t.Logf("log:\n%s", log)
+	}
+}
+
 // Draining: on SIGTERM the port closes at once and /healthz turns 503
 // while a poem in flight (a client that does not read a large poem) still
 // has its grace; then the grace ends and gyre exits.

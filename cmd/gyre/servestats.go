@@ -181,6 +181,17 @@ func (s *loopStats) observe(sv poetry.Served, cut bool) {
 	s.duration.observe(sv.Duration)
 }
 
+// cutBeforeHeader counts a connection cut by the shutdown while its PROXY
+// protocol header was pending: lost to the cut, with no poem begun (no
+// bytes, no duration).
+func (s *loopStats) cutBeforeHeader() {
+	if s == nil {
+		return
+	}
+	s.inFlight.Add(-1)
+	s.lost[lostCut].Add(1)
+}
+
 // reject counts a connection aborted for want of a PROXY protocol header.
 func (s *loopStats) reject(err error) {
 	if s == nil {
