@@ -143,8 +143,8 @@ func runDemo(ctx context.Context, delay time.Duration, dir, progressMode string,
 	report := &firstErrWriter{w: stdout}
 	printDemoServers(servers, delay, report)
 
-	live, width := progressWanted(progressMode, stdout, len(servers.addrs))
-	view := &fetchView{out: stdout, report: report, errOut: stderr, live: live, liveWidth: width, lines: true}
+	live, width, lines := progressWanted(progressMode, stdout, len(servers.addrs))
+	view := &fetchView{out: stdout, report: report, errOut: stderr, live: live, liveWidth: width, liveLines: lines, lines: true}
 	var runs []demoRun
 	failed := false
 	for _, m := range demoModes {

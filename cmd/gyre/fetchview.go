@@ -24,6 +24,7 @@ type fetchView struct {
 	report      io.Writer // where the per-task lines go: stdout behind a firstErrWriter, which keeps their errors
 	live        bool      // draw a progress board on out (out itself: the board looks for a terminal)
 	liveWidth   int       // > 0: the board is forced onto a non-terminal, this wide
+	liveLines   int       // > 0: the board draws at most this many lines (progress.WithMaxLines)
 	lines       bool      // print the per-task lines
 	timeout     time.Duration
 	maxBytes    int64          // longest poem accepted (fetch.WithMaxBytes; 0: no bound)
@@ -36,18 +37,29 @@ type fetchView struct {
 // out, from the --progress flag: auto draws on a terminal only, and only
 // one tall enough for the board (a terminal that says it has fewer rows,
 // or none, as a pseudo-terminal whose size was never set does, would lose
-// the lines that do not fit: plain lines then). always draws anyway.
-func progressWanted(mode string, out io.Writer, tasks int) (live bool, width int) {
+// the lines that do not fit: plain lines then). always draws anyway, in
+// lines lines at most (0: no bound), less than the terminal's rows: more
+// tasks than fit are shown as a window and a line that counts them all
+// (progress.WithMaxLines), where a board taller than the terminal mangled
+// the screen; off a terminal, 80 columns wide (and so 80 lines at most).
+// Only a terminal with too few rows for even a window (one that says it
+// has none) gets the plain lines from always.
+func progressWanted(mode string, out io.Writer, tasks int) (live bool, width, lines int) {
 	switch mode {
 	case "always":
-		if isTerminal(out) {
-			return true, 0
+		if !isTerminal(out) {
+			return true, 80, 0
 		}
-		return true, 80
+		if rows := terminalRows(out); rows > tasks {
+			return true, 0, 0
+		} else if rows >= 3 {
+			return true, 0, rows - 1
+		}
+		return false, 0, 0
 	case "never":
-		return false, 0
+		return false, 0, 0
 	}
-	return isTerminal(out) && terminalRows(out) > tasks, 0
+	return isTerminal(out) && terminalRows(out) > tasks, 0, 0
 }
 
 func isTerminal(w io.Writer) bool {
@@ -91,6 +103,9 @@ func (v *fetchView) run(ctx context.Context, mode fetch.Mode, addrs []poetry.Add
 		var opts []progress.Option
 		if v.liveWidth > 0 {
 			opts = append(opts, progress.Always(v.liveWidth))
+		}
+		if v.liveLines > 0 {
+			opts = append(opts, progress.WithMaxLines(v.liveLines))
 		}
 		board = progress.New(v.out, tasks, opts...)
 		observers = append(observers, func(ev fetch.Event) {

@@ -53,10 +53,12 @@ terminal that hung up). A poem cut short by a signal is never printed.
 
 On a terminal, a live line per task shows the bytes received, the rate and
 the state (--progress never turns it off; --progress always draws it
-anywhere). With --print, stdout holds the poems alone: the lines are drawn
-only with --progress always, on stderr. --timeline draws the run as the
-tutorial's figures 1 to 4: one lane per task, a mark per chunk received,
-the gaps where a task waited.
+anywhere). More tasks than the terminal has rows get plain lines instead,
+or with --progress always a window of the tasks under way and a line that
+counts them all. With --print, stdout holds the poems alone: the lines are
+drawn only with --progress always, on stderr. --timeline draws the run as
+the tutorial's figures 1 to 4: one lane per task, a mark per chunk
+received, the gaps where a task waited.
 
 --transform cummingsify lower-cases each poem, the tutorial's client 5.1
 way: one time in three it works, one time in three the poem is judged
@@ -392,11 +394,11 @@ func newGetView(cfg getConfig, n int, stdout, report, stderr io.Writer) (*fetchV
 	if cfg.print {
 		boardOut = stderr
 	}
-	live, width := progressWanted(cfg.progress, boardOut, n)
+	live, width, lines := progressWanted(cfg.progress, boardOut, n)
 	if cfg.print && cfg.progress != "always" {
 		live = false
 	}
-	view := &fetchView{out: boardOut, report: report, errOut: stderr, live: live, liveWidth: width, lines: !cfg.print, timeout: cfg.timeout, maxBytes: cfg.maxBytes}
+	view := &fetchView{out: boardOut, report: report, errOut: stderr, live: live, liveWidth: width, liveLines: lines, lines: !cfg.print, timeout: cfg.timeout, maxBytes: cfg.maxBytes}
 	// The poems are kept only for --transform, which needs them whole;
 	// --print writes them out as they come (poemPrinter), and the task
 	// lines need only the counts.

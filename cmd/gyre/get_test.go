@@ -278,6 +278,24 @@ func TestGetTimelineIntoFIFO(t *testing.T) {
 	}
 }
 
+// --progress always into a pipe with more tasks than its 80 lines: a
+// window of the tasks and a line that counts them all. The lines past 80
+// were dropped without a word: tasks 1 to 20 never appeared.
+func TestGetProgressAlwaysManyTasks(t *testing.T) {
+	addr := slowServers(t, 1000, 0, embedded(t, "night-bus"))[0]
+	args := []string{"get", "--progress", "always"}
+	for range 100 {
+		args = append(args, addr)
+	}
+	code, stdout, _ := gyre(t, nil, args...)
+	frames := strings.Split(stdout, "\x1b[J")
+	last := frames[len(frames)-1]
+	board, _, _ := strings.Cut(last, "Got 100 poems")
+	if code != 0 || strings.Count(board, "\n") > 80 || !strings.Contains(board, "100 tasks: 100 done, 0 failed, 0 under way, 0 waiting") {
+		t.Errorf("status %d, last frame of %d lines:\n%s", code, strings.Count(board, "\n"), last)
+	}
+}
+
 // --progress always draws the live lines even into a pipe.
 func TestGetProgressAlways(t *testing.T) {
 	addr := slowServers(t, 100, 5*time.Millisecond, embedded(t, "night-bus"))[0]

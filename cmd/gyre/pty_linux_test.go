@@ -53,20 +53,48 @@ func openPty(t *testing.T, rows, cols uint16) (ctl, tty *os.File) {
 // board lost the lines that did not fit, so there were none.
 func TestGetBoardOnTerminal(t *testing.T) {
 	addr := slowServers(t, 1000, 0, embedded(t, "night-bus"))[0]
-	if out := getOnPty(t, addr, 24); !bytes.Contains(out, []byte("Task 1")) || !bytes.Contains(out, []byte("done in")) {
+	if out := getOnPty(t, 24, addr); !bytes.Contains(out, []byte("Task 1")) || !bytes.Contains(out, []byte("done in")) {
 		t.Errorf("no board on the terminal:\n%q", out)
 	}
-	if out := getOnPty(t, addr, 0); !bytes.Contains(out, []byte("Task 1: got ")) {
+	if out := getOnPty(t, 0, addr); !bytes.Contains(out, []byte("Task 1: got ")) {
 		t.Errorf("no task line on a terminal of no rows:\n%q", out)
+	}
+	if out := getOnPty(t, 0, "--progress", "always", addr); !bytes.Contains(out, []byte("Task 1: got ")) {
+		t.Errorf("--progress always: no task line on a terminal of no rows:\n%q", out)
 	}
 }
 
-// getOnPty runs gyre get addr on a pseudo-terminal of rows×100 and returns
-// what it wrote.
-func getOnPty(t *testing.T, addr string, rows uint16) []byte {
+// --progress always with more tasks than the terminal has rows draws a
+// board that fits: a window of the tasks and a line that counts them all.
+// The board was drawn whole, taller than the screen, which scrolled, and
+// each redraw moved the cursor up into lines already gone: a mangled
+// screen.
+func TestGetBoardWindowOnShortTerminal(t *testing.T) {
+	addr := slowServers(t, 100, 20*time.Millisecond, embedded(t, "night-bus"))[0]
+	args := []string{"--progress", "always"}
+	for range 30 {
+		args = append(args, addr)
+	}
+	out := string(getOnPty(t, 10, args...))
+	frames := strings.Split(out, "\x1b[J")
+	for i, f := range frames[:len(frames)-1] {
+		if n := strings.Count(f, "\n"); n > 9 {
+			t.Fatalf("frame %d has %d lines on a terminal of 10 rows:\n%s", i, n, f)
+		}
+	}
+	last := frames[len(frames)-1]
+	if n := strings.Count(last, "\n"); n > 10 || !strings.Contains(last, "30 tasks: 30 done, 0 failed, 0 under way, 0 waiting") ||
+		!strings.Contains(last, "Got 30 poems") {
+		t.Errorf("last frame (%d lines):\n%s", n, last)
+	}
+}
+
+// getOnPty runs gyre get with args on a pseudo-terminal of rows×100 and
+// returns what it wrote.
+func getOnPty(t *testing.T, rows uint16, args ...string) []byte {
 	t.Helper()
 	ctl, tty := openPty(t, rows, 100)
-	cmd := exec.Command(gyreBinary, "get", addr)
+	cmd := exec.Command(gyreBinary, append([]string{"get"}, args...)...)
 	cmd.Stdout, cmd.Stderr = tty, tty
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -51,14 +51,17 @@ type Task struct {
 type Option func(*config)
 
 type config struct {
-	always  bool
-	width   int
-	refresh time.Duration
-	now     func() time.Time
+	always   bool
+	width    int
+	maxLines int
+	refresh  time.Duration
+	now      func() time.Time
 }
 
 // Always draws even when w is not a terminal (escape codes and all), at
-// the given width in columns (0: 80).
+// the given width in columns (0: 80). Off a terminal the board then draws
+// at most that many lines (mpb takes the width for the height there), so
+// more tasks than that are shown as with WithMaxLines(width).
 func Always(width int) Option {
 	return func(c *config) {
 		c.always = true
@@ -71,6 +74,21 @@ func Always(width int) Option {
 // and examples use a fixed clock to get a fixed drawing.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) { c.now = now }
+}
+
+// WithMaxLines bounds the board to n lines (at least 2), for a terminal of
+// n+1 rows: a board as tall as the terminal, or taller, scrolls it, and
+// the redraw, which moves the cursor up over the lines it drew, can no
+// longer reach the lines scrolled away, leaving a mangled screen. When the
+// tasks outnumber the lines, n-1 lines show a window of them and the last
+// counts them all ("100 tasks: 37 done, 1 failed, 12 under way, 50
+// waiting"). The window starts with the first tasks; a task that begins
+// takes the line of one that has ended (the longest ended first), or, if
+// every line shows a task under way, the first line to be freed by one
+// that ends: the window shows tasks under way whenever there are some.
+// n of 0 means no bound.
+func WithMaxLines(n int) Option {
+	return func(c *config) { c.maxLines = n }
 }
 
 // WithRefresh sets how often the board is redrawn (default 100 ms).
@@ -87,6 +105,20 @@ type Board struct {
 	p     *mpb.Progress
 	lines []*line
 	now   func() time.Time
+
+	// The window, when the tasks outnumber the lines (WithMaxLines):
+	// slots are the lines of tasks, summary the line that counts them.
+	// Both nil otherwise: then each task has a line of its own.
+	slots   []*slot
+	summary *mpb.Bar
+	offList []int // tasks begun with no line free, in order (feeding goroutine only)
+}
+
+// slot is one line of the window: it shows the task whose index, plus
+// one, it holds (0: none). Only the feeding goroutine changes it.
+type slot struct {
+	task atomic.Int32
+	bar  *mpb.Bar
 }
 
 // line is the state of one task, written by the feeding goroutine and read
@@ -99,7 +131,9 @@ type line struct {
 	first  atomic.Int64 // first byte
 	end    atomic.Int64
 	reason atomic.Pointer[string]
-	bar    *mpb.Bar
+	head   string   // the name and label, padded
+	bar    *mpb.Bar // its own bar, if it has one (not in a window)
+	slot   int      // in a window: the index of its line, plus one (0: none; feeding goroutine only)
 }
 
 // New starts drawing tasks on w, all waiting. w should be a terminal (an
@@ -117,6 +151,9 @@ func New(w io.Writer, tasks []Task, opts ...Option) *Board {
 		}
 		popts = append(popts, mpb.WithWidth(cfg.width))
 	}
+	if cfg.always && (cfg.maxLines <= 0 || cfg.maxLines > cfg.width) {
+		cfg.maxLines = cfg.width
+	}
 	b := &Board{p: mpb.New(popts...), now: cfg.now}
 	nameW, labelW := 0, 0
 	for _, t := range tasks {
@@ -124,18 +161,99 @@ func New(w io.Writer, tasks []Task, opts ...Option) *Board {
 		labelW = max(labelW, len(t.Label))
 	}
 	for _, t := range tasks {
-		l := &line{task: t}
-		head := fmt.Sprintf("%-*s  %-*s ", nameW, t.Name, labelW, t.Label)
-		l.bar = b.p.MustAdd(0, mpb.BarFillerFunc(func(w io.Writer, st decor.Statistics) error {
-			_, err := io.WriteString(w, b.drawBar(l, min(st.AvailableWidth, barWidth)))
-			return err
-		}),
-			mpb.PrependDecorators(decor.Any(func(decor.Statistics) string { return head })),
-			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return b.tail(l) })),
-		)
-		b.lines = append(b.lines, l)
+		b.lines = append(b.lines, &line{task: t, head: fmt.Sprintf("%-*s  %-*s ", nameW, t.Name, labelW, t.Label)})
 	}
+	if cfg.maxLines <= 0 || len(tasks) <= cfg.maxLines {
+		for _, l := range b.lines {
+			l.bar = b.addLine(func() *line { return l })
+		}
+		return b
+	}
+	b.slots = make([]*slot, max(cfg.maxLines, 2)-1)
+	for k := range b.slots {
+		s := &slot{}
+		s.task.Store(int32(k + 1)) // the first tasks, waiting
+		b.lines[k].slot = k + 1
+		s.bar = b.addLine(func() *line { return b.lines[s.task.Load()-1] })
+		b.slots[k] = s
+	}
+	b.summary = b.p.MustAdd(0, mpb.BarFillerFunc(func(io.Writer, decor.Statistics) error { return nil }),
+		mpb.PrependDecorators(decor.Any(func(decor.Statistics) string { return b.counts() })))
 	return b
+}
+
+// addLine adds a line to the board that draws the task shown returns, at
+// each redraw.
+func (b *Board) addLine(shown func() *line) *mpb.Bar {
+	return b.p.MustAdd(0, mpb.BarFillerFunc(func(w io.Writer, st decor.Statistics) error {
+		_, err := io.WriteString(w, b.drawBar(shown(), min(st.AvailableWidth, barWidth)))
+		return err
+	}),
+		mpb.PrependDecorators(decor.Any(func(decor.Statistics) string { return shown().head })),
+		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return b.tail(shown()) })),
+	)
+}
+
+// counts is the window's last line: how many tasks are in each state.
+// It reads every task's state, a few atomic loads each, at each redraw.
+func (b *Board) counts() string {
+	var n [Failed + 1]int
+	for _, l := range b.lines {
+		n[State(l.state.Load())]++
+	}
+	return fmt.Sprintf("%d tasks: %d done, %d failed, %d under way, %d waiting",
+		len(b.lines), n[Done], n[Failed], n[Connecting]+n[Receiving], n[Waiting])
+}
+
+// show gives task i, which has begun, a line of the window if it has
+// none: that of the task that ended first. With none ended (every line
+// shows a task waiting or under way) it waits in offList for the next line
+// that a task ending frees (free).
+func (b *Board) show(i int) {
+	if b.lines[i].slot != 0 {
+		return
+	}
+	best, bestEnd := -1, int64(0)
+	for k, s := range b.slots {
+		l := b.lines[s.task.Load()-1]
+		if State(l.state.Load()) < Done {
+			continue
+		}
+		if end := l.end.Load(); best < 0 || end < bestEnd {
+			best, bestEnd = k, end
+		}
+	}
+	if best < 0 {
+		b.offList = append(b.offList, i)
+		return
+	}
+	b.moveTo(best, i)
+}
+
+// free hands the line of task i, which has ended, to the first task of
+// offList still under way, if there is one; otherwise the line goes on
+// showing how task i ended.
+func (b *Board) free(i int) {
+	k := b.lines[i].slot - 1
+	if k < 0 {
+		return
+	}
+	for len(b.offList) > 0 {
+		j := b.offList[0]
+		b.offList = b.offList[1:]
+		if State(b.lines[j].state.Load()) < Done {
+			b.moveTo(k, j)
+			return
+		}
+	}
+}
+
+// moveTo shows task i on line k of the window.
+func (b *Board) moveTo(k, i int) {
+	s := b.slots[k]
+	b.lines[s.task.Load()-1].slot = 0
+	b.lines[i].slot = k + 1
+	s.task.Store(int32(i + 1))
 }
 
 // Start marks task i (from 0) as connecting.
@@ -143,6 +261,9 @@ func (b *Board) Start(i int) {
 	l := b.lines[i]
 	l.start.Store(b.now().UnixNano())
 	l.state.Store(uint32(Connecting))
+	if b.slots != nil {
+		b.show(i)
+	}
 }
 
 // Add counts n more bytes received by task i.
@@ -162,12 +283,19 @@ func (b *Board) Finish(i int, reason string) {
 	l.end.Store(b.now().UnixNano())
 	if reason == "" {
 		l.state.Store(uint32(Done))
-		l.bar.SetTotal(-1, true) // complete: mpb draws it one last time
-		return
+		if l.bar != nil {
+			l.bar.SetTotal(-1, true) // complete: mpb draws it one last time
+		}
+	} else {
+		l.reason.Store(&reason)
+		l.state.Store(uint32(Failed))
+		if l.bar != nil {
+			l.bar.Abort(false) // stays on the screen, as drawn last
+		}
 	}
-	l.reason.Store(&reason)
-	l.state.Store(uint32(Failed))
-	l.bar.Abort(false) // stays on the screen, as drawn last
+	if b.slots != nil {
+		b.free(i)
+	}
 }
 
 // Wait draws the final state and returns once every task has finished
@@ -178,6 +306,14 @@ func (b *Board) Wait() {
 		if s := State(l.state.Load()); s != Done && s != Failed {
 			b.Finish(i, "abandoned")
 		}
+	}
+	// The window's lines show whichever task they hold: they end only
+	// now, all at once, so that the last frame draws the final counts.
+	for _, s := range b.slots {
+		s.bar.SetTotal(-1, true)
+	}
+	if b.summary != nil {
+		b.summary.SetTotal(-1, true)
 	}
 	b.p.Wait()
 }

@@ -12,7 +12,9 @@
 // github.com/vbauerster/mpb/v8 on goroutines of its own, which read that
 // state when they redraw. When a task's size is known in advance (the demo
 // knows its poems), its bar fills up; otherwise the bar shows activity
-// only.
+// only. A board is never taller than it may be (WithMaxLines, and Always's
+// width off a terminal): more tasks than that are shown as a window of
+// them and a line that counts them all.
 //
 // The Board is for terminals. Whether to use one at all is the caller's
 // decision (gyre uses golang.org/x/term to ask whether stdout is a
