@@ -282,6 +282,7 @@ func TestFileThatFailsMidwayResets(t *testing.T) {
 	}
 	for _, opts := range [][]ListenOption{nil, {WithResetOnExit()}} {
 		r, _ := newReactor(t, DefaultBackend(), WithLogger(slog.New(slog.DiscardHandler)))
+		var transfer any // the transfer's result: handled, so no "Unhandled error" is printed
 		srv := &servers{build: func() *recorder {
 			return &recorder{onMade: func(p *recorder) {
 				f, err := os.Open(path)
@@ -289,7 +290,10 @@ func TestFileThatFailsMidwayResets(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				SendFile(p.Transport, f)
+				SendFile(p.Transport, f).AddBoth(func(v any) (any, error) {
+					transfer = v
+					return nil, nil
+				})
 				r.CallLater(50*time.Millisecond, func() {
 					w, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 					if err != nil {
@@ -321,6 +325,9 @@ func TestFileThatFailsMidwayResets(t *testing.T) {
 		run(t, r)
 		if err := <-errc; !errors.Is(err, syscall.ECONNRESET) {
 			t.Errorf("armed %v: the client read to %v, want a reset", len(opts) > 0, err)
+		}
+		if err, _ := transfer.(error); !errors.As(err, new(*TransferError)) {
+			t.Errorf("armed %v: the transfer ended with %v, want a TransferError", len(opts) > 0, transfer)
 		}
 	}
 }
