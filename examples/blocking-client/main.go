@@ -15,10 +15,12 @@
 //	Task 1: got 3003 bytes of poetry from 127.0.0.1:10000 in 0:00:10.130779
 //	Got 1 poems in 0:00:10.130779
 //
-// The host is printed as given ("localhost:10002" stays so). As the
-// original, the client does not handle a server that cannot be reached or
-// that breaks the connection: it crashes, printing a Go stack trace and the
-// error (Python prints a traceback and the exception),
+// The host is printed as given ("localhost:10002" stays so), or as
+// 127.0.0.1 when there is none (":10002"), as the original's format_address
+// prints it. As the original, the client does not handle a server that
+// cannot be reached or that breaks the connection: it crashes, printing a
+// Go stack trace and the error (Python prints a traceback and the
+// exception),
 //
 //	goroutine 1 [running]:
 //	...
@@ -39,6 +41,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -81,13 +84,14 @@ func main() {
 	got := 0
 	for i, addr := range addrs {
 		task := i + 1
-		fmt.Printf("Task %d: get poetry from: %s\n", task, addr)
+		shown := displayAddr(addr)
+		fmt.Printf("Task %d: get poetry from: %s\n", task, shown)
 		start := time.Now()
 		poem := getPoetry(addr)
 		took := time.Since(start)
 		elapsed += took
 		got++
-		fmt.Printf("Task %d: got %d bytes of poetry from %s in %s\n", task, utf8.RuneCount(poem), addr, poetry.FormatElapsed(took))
+		fmt.Printf("Task %d: got %d bytes of poetry from %s in %s\n", task, utf8.RuneCount(poem), shown, poetry.FormatElapsed(took))
 		if *printPoems {
 			printPoem(poem)
 		}
@@ -95,6 +99,17 @@ func main() {
 	// As in the original, the total is the sum of the downloads, which
 	// here is also the time the whole run took.
 	fmt.Printf("Got %d poems in %s\n", got, poetry.FormatElapsed(elapsed))
+}
+
+// displayAddr is the address as the original prints it: the host as
+// written, 127.0.0.1 when there was none (":10000" still connects to this
+// machine, but is not printed so).
+func displayAddr(a poetry.Address) string {
+	host := a.Host
+	if host == "" {
+		host = poetry.DefaultHost
+	}
+	return net.JoinHostPort(host, strconv.Itoa(a.Port))
 }
 
 // getPoetry downloads one poem: everything the server sends until it closes

@@ -138,3 +138,19 @@ func TestPrint(t *testing.T) {
 		t.Errorf("output after the first lines:\n%s", rest)
 	}
 }
+
+// TestEmptyHostShownAsLoopback: an address with no host (":PORT") means
+// this machine, and the original prints it as 127.0.0.1:PORT (its
+// format_address writes "host or '127.0.0.1'"), in both of the task's
+// lines.
+func TestEmptyHostShownAsLoopback(t *testing.T) {
+	poem, _ := poetry.Poem("orchard")
+	srv := poetrytest.StartSlowServer(t, poem, 1000, 0)
+	res := progtest.Run(t, 30*time.Second, progtest.Build(t, pkg), ":"+srv.Port)
+	shown := "127.0.0.1:" + srv.Port
+	lines := strings.Split(res.Stdout, "\n")
+	if res.Code != 0 || len(lines) != 4 || lines[0] != "Task 1: get poetry from: "+shown ||
+		!strings.HasPrefix(lines[1], "Task 1: got "+strconv.Itoa(utf8.RuneCount(poem))+" bytes of poetry from "+shown+" in ") {
+		t.Errorf("exit %d, stdout:\n%s", res.Code, res.Stdout)
+	}
+}
