@@ -88,7 +88,10 @@ func main() {
 		fmt.Printf("Task %d: get poetry from: %s\n", task, shown)
 		start := time.Now()
 		poem := getPoetry(addr)
-		took := time.Since(start)
+		// To the microsecond, as the printed time (a Python timedelta
+		// in the original): the total below is then the exact sum of
+		// the times printed, as the original's is.
+		took := time.Since(start).Round(time.Microsecond)
 		elapsed += took
 		got++
 		fmt.Printf("Task %d: got %d bytes of poetry from %s in %s\n", task, utf8.RuneCount(poem), shown, poetry.FormatElapsed(took))
@@ -96,8 +99,9 @@ func main() {
 			printPoem(poem)
 		}
 	}
-	// As in the original, the total is the sum of the downloads, which
-	// here is also the time the whole run took.
+	// As in the original, the total is the sum of the downloads (of the
+	// times printed for them), which here is also the time the whole run
+	// took.
 	fmt.Printf("Got %d poems in %s\n", got, poetry.FormatElapsed(elapsed))
 }
 
