@@ -25,8 +25,9 @@
 // that goes away mid-poem is noticed when a send fails, and the server
 // quietly moves on to the next one.
 //
-// Like the original, it handles no signal. Stopped by Ctrl-C or SIGTERM in
-// the middle of a poem, it dies and the kernel closes the client's
+// Like the original, it handles no signal. Stopped by Ctrl-C or SIGTERM, it
+// dies by the signal, without the original's KeyboardInterrupt traceback
+// at Ctrl-C. In the middle of a poem the kernel then closes the client's
 // connection cleanly: the client cannot tell the poem was cut, and takes
 // what it got for the whole poem. Its asynchronous edition,
 // examples/async-server, resets the poems it cuts instead, as gyre's other
