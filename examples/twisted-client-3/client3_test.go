@@ -63,7 +63,7 @@ func TestPoems(t *testing.T) {
 // TestMatchesReference replays the reference's runs with servers (three
 // servers; one good and one refused; no server) with the tutorial's own
 // poems, and compares the output exactly. Client 3.0's run with no server
-// hangs in the original; TestCallbackOnlyGivesUp covers it.
+// hangs in the original; TestCallbackOnlyWaitsForever covers it.
 func TestMatchesReference(t *testing.T) {
 	t.Parallel()
 	ports := poetrytest.StartReferenceServers(t)
