@@ -7,6 +7,7 @@ package twistedclient1_test
 
 import (
 	"fmt"
+	"net"
 	"regexp"
 	"slices"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"gyre/examples/internal/poetrytest"
+	"gyre/examples/internal/servercli"
 	"gyre/internal/progtest"
 	"gyre/poetry"
 )
@@ -438,4 +440,48 @@ func TestCharactersAreCharacters(t *testing.T) {
 			t.Errorf("%s: exit %d: %d bytes, %d characters; want 500 and 420\n%s", prog.Name, res.Code, r.bytes[1], r.summary[1], res.Stdout)
 		}
 	}
+}
+
+// TestInterruptDuringConnect: the connects come before the reactor, and a
+// connect can hang (here: a server whose listen queue is full, so the
+// kernel drops the SYN and retries it for about two minutes). Twisted
+// handles no signal until reactor.run(), so Ctrl-C ends the original there
+// at once, and so it must end these programs: killed by SIGINT, not held
+// until the connect gives up.
+func TestInterruptDuringConnect(t *testing.T) {
+	t.Parallel()
+	port := fullListenQueue(t)
+	for _, name := range []string{"get-poetry", "get-poetry-broken", "get-poetry-exercise-1", "get-poetry-exercise-2"} {
+		prog := poetrytest.Program{Dir: "twisted-client-1", Name: name}
+		args := []string{port}
+		if name == "get-poetry-exercise-2" {
+			args = []string{"--timeout", "60", port}
+		}
+		p := progtest.Start(t, prog.Exe(t), args...)
+		time.Sleep(time.Second) // long enough to be in connect()
+		res := p.Signal(syscall.SIGINT)
+		if res.Signal != syscall.SIGINT {
+			t.Errorf("%s: Ctrl-C in a hanging connect: exit %d (signal %v) after %v, want death by SIGINT\nstdout:\n%s\nstderr:\n%s",
+				name, res.Code, res.Signal, res.Elapsed.Round(time.Millisecond), res.Stdout, res.Stderr)
+		}
+	}
+}
+
+// fullListenQueue returns the port of a server that never accepts, with a
+// listen queue of one that is already taken: a connect to it hangs.
+func fullListenQueue(t *testing.T) string {
+	t.Helper()
+	fd, port, err := servercli.Listen("127.0.0.1", 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	for range 2 {
+		// The first fills the queue; the second, which hangs, shows it is.
+		if c, err := net.DialTimeout("tcp", addr, 300*time.Millisecond); err == nil {
+			t.Cleanup(func() { c.Close() })
+		}
+	}
+	return strconv.Itoa(port)
 }

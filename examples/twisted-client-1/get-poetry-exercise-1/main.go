@@ -67,18 +67,27 @@ func main() {
 		p.Error(err.Error())
 	}
 
+	start := time.Now()
+	sockets := make([]*PoetrySocket, len(addrs))
+	for i, addr := range addrs {
+		sockets[i] = NewPoetrySocket(i+1, addr)
+	}
+
 	// Signal handling makes Ctrl-C stop the reactor, as Twisted's
-	// reactor.run() does, so that the summary is still printed.
+	// reactor.run() does, so that the summary is still printed. The
+	// reactor, and so its handling, comes after the connects, as Twisted
+	// installs its handlers only in reactor.run(): until then Ctrl-C ends
+	// the program at once, as it does the original, even in a connect that
+	// hangs (a server whose listen queue is full, a host that does not
+	// answer). Made first, the reactor would take the signal and the
+	// program would go on waiting for the connect.
 	r, err := reactor.New(reactor.WithSignalHandling())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "get-poetry-exercise-1:", err)
 		os.Exit(1)
 	}
-
-	start := time.Now()
-	sockets := make([]*PoetrySocket, len(addrs))
-	for i, addr := range addrs {
-		sockets[i] = NewPoetrySocket(r, i+1, addr)
+	for _, s := range sockets {
+		s.register(r)
 	}
 
 	failed := false
@@ -129,21 +138,29 @@ type PoetrySocket struct {
 	err     error // why the download failed; nil while all is well
 }
 
-// NewPoetrySocket connects to the server at addr and registers the socket
-// with r for reading. If that fails, the failure is reported at once and
-// the socket is not registered: its err says why. (This is the exercise:
-// client 1.0 crashes here.)
-func NewPoetrySocket(r *reactor.Reactor, task int, addr poetry.Address) *PoetrySocket {
-	p := &PoetrySocket{reactor: r, task: task, addr: displayAddr(addr), fd: -1}
+// NewPoetrySocket connects to the server at addr. If that fails, the
+// failure is reported at once and the socket is never registered: its err
+// says why. (This is the exercise: client 1.0 crashes here.)
+func NewPoetrySocket(task int, addr poetry.Address) *PoetrySocket {
+	p := &PoetrySocket{task: task, addr: displayAddr(addr), fd: -1}
 	if err := p.connect(addr); err != nil {
-		p.fail(err)
-		return p
-	}
-	// Tell the reactor to watch this socket for reading.
-	if err := r.AddReader(p); err != nil {
 		p.fail(err)
 	}
 	return p
+}
+
+// register hands the connected socket to r, to watch for reading (the
+// original's reactor.addReader). If the reactor cannot watch it, the
+// failure is reported at once and the socket is not registered: its err
+// says why.
+func (p *PoetrySocket) register(r *reactor.Reactor) {
+	p.reactor = r
+	if p.err != nil {
+		return // never connected
+	}
+	if err := r.AddReader(p); err != nil {
+		p.fail(err)
+	}
 }
 
 // connect opens a socket and connects it the way the original does: with a

@@ -75,20 +75,29 @@ func main() {
 	}
 	limit := p.SecondsOf("--timeout", *timeout, "the timeout must be 0 (none) or more seconds")
 
+	start := time.Now()
+	sockets := make([]*PoetrySocket, len(addrs))
+	for i, addr := range addrs {
+		sockets[i] = NewPoetrySocket(i+1, addr)
+	}
+
 	// Signal handling makes Ctrl-C stop the reactor, as Twisted's
-	// reactor.run() does, so that the summary is still printed.
+	// reactor.run() does, so that the summary is still printed. The
+	// reactor, and so its handling, comes after the connects, as Twisted
+	// installs its handlers only in reactor.run(): until then Ctrl-C ends
+	// the program at once, as it does the original, even in a connect that
+	// hangs (a server whose listen queue is full, a host that does not
+	// answer). Made first, the reactor would take the signal and the
+	// program would go on waiting for the connect.
 	r, err := reactor.New(reactor.WithSignalHandling())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "get-poetry-exercise-2:", err)
 		os.Exit(1)
 	}
-
-	start := time.Now()
-	sockets := make([]*PoetrySocket, len(addrs))
-	for i, addr := range addrs {
-		sockets[i] = NewPoetrySocket(r, i+1, addr)
-		if limit > 0 && sockets[i].err == nil {
-			sockets[i].startTimer(limit)
+	for _, s := range sockets {
+		s.register(r)
+		if limit > 0 && s.err == nil {
+			s.startTimer(limit)
 		}
 	}
 
@@ -152,21 +161,29 @@ func (p *PoetrySocket) startTimer(d time.Duration) {
 	})
 }
 
-// NewPoetrySocket connects to the server at addr and registers the socket
-// with r for reading. A connection that cannot be made ends the program
-// (see crash), as an exception raised in the original's constructor does;
-// if the reactor cannot watch the socket, the failure is reported at once
-// and the socket is not registered: its err says why.
-func NewPoetrySocket(r *reactor.Reactor, task int, addr poetry.Address) *PoetrySocket {
-	p := &PoetrySocket{reactor: r, task: task, addr: displayAddr(addr), fd: -1}
+// NewPoetrySocket connects to the server at addr. A connection that
+// cannot be made ends the program (see crash), as an exception raised in
+// the original's constructor does.
+func NewPoetrySocket(task int, addr poetry.Address) *PoetrySocket {
+	p := &PoetrySocket{task: task, addr: displayAddr(addr), fd: -1}
 	if err := p.connect(addr); err != nil {
 		crash.Exit(err)
 	}
-	// Tell the reactor to watch this socket for reading.
+	return p
+}
+
+// register hands the connected socket to r, to watch for reading (the
+// original's reactor.addReader). If the reactor cannot watch it, the
+// failure is reported at once and the socket is not registered: its err
+// says why.
+func (p *PoetrySocket) register(r *reactor.Reactor) {
+	p.reactor = r
+	if p.err != nil {
+		return // never connected
+	}
 	if err := r.AddReader(p); err != nil {
 		p.fail(err)
 	}
-	return p
 }
 
 // connect opens a socket and connects it the way the original does: with a
