@@ -224,7 +224,7 @@ func (f *endpointFields) bind(positional []string, known ...string) (map[string]
 	for _, k := range f.order {
 		if !allowed[k] {
 			names := append(append([]string(nil), positional...), known...)
-			return nil, &EndpointError{Desc: f.desc, Field: k, Msg: "unknown field for " + f.typ + "; expected one of " + strings.Join(names, ", ")}
+			return nil, &EndpointError{Desc: f.desc, Field: k, Msg: "unknown field for " + f.typ + "; expected one of " + strings.Join(names, ", ") + equalsHint(k)}
 		}
 		if _, dup := out[k]; dup {
 			return nil, f.positionalError(k, "given both by position and by name"+colonHint,
@@ -286,8 +286,9 @@ func (f *endpointFields) backlog(v map[string]string) (int, error) {
 // unix:path=PATH); the first ones may be given by position instead, in
 // the order shown (tcp:8080:127.0.0.1 is tcp:8080:interface=127.0.0.1,
 // tls:443:KEY.pem:CERT.pem names the two files), as Twisted's
-// serverFromString takes them. A colon or a backslash inside a value is escaped with a backslash:
-// tcp6:8080:interface=\:\:1, unix:/run/a\:b.sock. The type is not case
+// serverFromString takes them. A colon, an equals sign or a backslash
+// inside a value is escaped with a backslash: tcp6:8080:interface=\:\:1,
+// unix:/run/a\:b.sock, unix:/run/a\=b.sock. The type is not case
 // sensitive.
 //
 // A malformed description is an *EndpointError naming the field and what
@@ -584,4 +585,16 @@ func (b *endpointBuilder) escaped(v string) {
 		}
 		b.WriteByte(v[i])
 	}
+}
+
+// equalsHint explains an unknown field whose name no field could have (a
+// slash, a dot...): most likely a value with an equals sign in it, such as
+// unix:/run/a=b.sock, which the parser split at the sign.
+func equalsHint(name string) string {
+	for _, c := range name {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
+			return `; an equals sign inside a value, as in a path, is written \=`
+		}
+	}
+	return ""
 }

@@ -83,6 +83,7 @@ func TestParseEndpointErrors(t *testing.T) {
 		{"tcp:65536", "port", "expected a number from 0 to 65535"},
 		{"tcp:1:backlog=0", "backlog", "expected a number from 1 to 65535"},
 		{"tcp:1:iface=x", "iface", "unknown field for tcp; expected one of port, interface, backlog"},
+		{"unix:/run/a=b.sock", "/run/a", `unknown field for unix; expected one of address, mode, backlog, path; an equals sign inside a value, as in a path, is written \=`},
 		{"tcp:1:interface=a:interface=b", "interface", "given twice"},
 		{"unix:", "address", "missing; expected the socket's path"},
 		{"unix:path=", "path", "missing; expected the socket's path"},
