@@ -72,7 +72,7 @@ Unix socket from systemd served by several loops may hold one poem more per
 other loop than the limit, --max-conns + loops - 1 at most: a loop at the
 limit hears of poems ending on the others only every 20 ms). It cannot be
 more than the descriptor limit (ulimit -n) leaves once gyre's own are
-counted (96, and per loop 2 and one per listening socket): a larger value
+counted (96, and per loop 3 and one per listening socket): a larger value
 is refused at start, since past the limit the kernel refuses the accepts.
 
 Durations are seconds (0.1) or carry a unit (100ms, 5s).`

@@ -48,8 +48,8 @@ func TestSpare(t *testing.T) {
 		t.Skip(err)
 	}
 	spare, limit, ok := Spare(2, 3, 32)
-	if !ok || limit != uint64(lim.Cur) || spare != limit-(2*5+reserved+32) {
-		t.Errorf("Spare(2, 3, 32) = %d, %d, %v; want %d, %d", spare, limit, ok, limit-(2*5+reserved+32), lim.Cur)
+	if !ok || limit != uint64(lim.Cur) || spare != limit-(2*6+reserved+32) {
+		t.Errorf("Spare(2, 3, 32) = %d, %d, %v; want %d, %d", spare, limit, ok, limit-(2*6+reserved+32), lim.Cur)
 	}
 	if spare, _, _ := Spare(1, int(lim.Cur), 0); spare != 0 {
 		t.Errorf("Spare past the limit = %d, want 0", spare)

@@ -130,7 +130,8 @@ func run() error {
 		// --max-conns: gyre's own default stops at 65,536 open connections.
 		// n exactly, no more: gyre refuses a value past what its
 		// descriptor limit leaves, and n leaves fdReserve (capConns),
-		// more than gyre keeps for itself.
+		// as many as gyre keeps for itself with one loop and one poem
+		// (loopcount.Kept, and 32 for --metrics).
 		argv["gyre"] = []string{*gyreBin, "serve", "--quiet", "--slow", "--num-bytes", fmt.Sprint(chunk), "--delay", "1h",
 			"--iface", "127.0.0.1", "--port", "0", "--max-conns", fmt.Sprint(n), *poem}
 	}
