@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"net"
+	"strconv"
 	"testing"
 )
 
@@ -49,4 +50,43 @@ func localUDP(t *testing.T) *net.UDPConn {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// A port connected to an unspecified address ("0.0.0.0:53", "[::]:53",
+// which connect(2) takes for this host) hears its peer, whose datagrams
+// come from a loopback address. The filter compared them with the
+// address given and dropped every one.
+func TestUDPConnectToUnspecifiedHearsThePeer(t *testing.T) {
+	for _, c := range []struct{ at, peerNet, peerAt, connect string }{
+		{"127.0.0.1:0", "udp4", "127.0.0.1:0", "0.0.0.0"},
+		{"[::1]:0", "udp6", "[::1]:0", "::"},
+	} {
+		t.Run(c.connect, func(t *testing.T) {
+			r, _ := newReactor(t, DefaultBackend())
+			p := &udpRecorder{onData: func(*udpRecorder, []byte, *net.UDPAddr) { r.Stop() }}
+			port, err := r.ListenUDP(c.at, p)
+			if err != nil {
+				t.Skipf("no socket on %s here: %v", c.at, err)
+			}
+			defer port.StopListening()
+			peerAddr, _ := net.ResolveUDPAddr(c.peerNet, c.peerAt)
+			peer, err := net.ListenUDP(c.peerNet, peerAddr)
+			if err != nil {
+				t.Skip(err)
+			}
+			defer peer.Close()
+			pa := peer.LocalAddr().(*net.UDPAddr)
+			if err := port.Connect(net.JoinHostPort(c.connect, strconv.Itoa(pa.Port))); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := peer.WriteTo([]byte("from the peer"), port.Addr()); err != nil {
+				t.Fatal(err)
+			}
+			r.CallLater(testTimeout/4, func() { r.Stop() })
+			run(t, r)
+			if len(p.got) != 1 {
+				t.Fatalf("a port connected to %s got %q", c.connect, p.got)
+			}
+		})
+	}
 }

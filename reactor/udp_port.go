@@ -156,7 +156,15 @@ func (p *UDPPort) Connect(addr string) error {
 		return os.NewSyscallError("connect", err)
 	}
 	p.connected = ua
-	p.peer.FromAddrPort(ua.AddrPort())
+	// The senders are compared with the peer the kernel connected to,
+	// not with addr: an unspecified address ("0.0.0.0:53", "[::]:53")
+	// connects to this host, and its datagrams come from a loopback
+	// address, not from the one given.
+	if sa, err := unix.Getpeername(p.fd); err == nil {
+		p.peer.FromSockaddr(sa)
+	} else {
+		p.peer.FromAddrPort(ua.AddrPort())
+	}
 	return nil
 }
 
