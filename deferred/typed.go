@@ -48,13 +48,14 @@ func (f Future[T]) Cancel() {
 // a nil error, or the zero T and the error (a *Failure). The failure counts
 // as handled; the chain goes on with nil.
 func (f Future[T]) Handle(fn func(v T, err error)) {
-	if f.d == nil {
-		// The zero Future's result is nil, there now: give it as a
-		// stage on a fired Deferred would, at once.
-		fn(As[T](nil))
-		return
+	d := f.d
+	if d == nil {
+		// The zero Future's result is nil, there now: a fired Deferred
+		// gives it, so fn runs at once and a panic in it becomes a
+		// failure in that chain, as on any other Deferred.
+		d = Succeed(nil)
 	}
-	f.d.AddCallbacks(func(r any) (any, error) {
+	d.AddCallbacks(func(r any) (any, error) {
 		v, err := As[T](r)
 		fn(v, err)
 		return nil, nil

@@ -135,3 +135,23 @@ func TestZeroFuture(t *testing.T) {
 		}
 	})
 }
+
+// A panic in the function given to a zero Future's Handle becomes a
+// failure of that chain, reported as unhandled, as on any fired Deferred:
+// it does not reach Handle's caller.
+func TestZeroFutureHandlePanics(t *testing.T) {
+	unhandled := watchUnhandled(t)
+	var words deferred.Future[[]string]
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Errorf("Handle of a zero Future let the panic through: %v", r)
+			}
+		}()
+		words.Handle(func([]string, error) { panic("in the handler") })
+	}()
+	deferred.FlushUnhandled(flushTimeout)
+	if got := unhandled(); len(got) != 1 {
+		t.Errorf("%d unhandled failures reported, want the handler's panic", len(got))
+	}
+}
