@@ -260,13 +260,14 @@ func (p *UDPPort) senderZone(ua *net.UDPAddr) (uint32, bool) {
 	return 0, false
 }
 
-// Write sends data as one datagram to addr (a *net.UDPAddr, or nil, or a
-// nil *net.UDPAddr, on a connected port for its peer; a connected port takes no other address:
-// ErrNotPeer; an IPv6 zone names an interface or gives its index, as in
-// the senders' addresses the port hands out). It never blocks and never
-// buffers: a
-// full send buffer is ErrDatagramDropped; on a connected port a refusal
-// is reported both here (ECONNREFUSED) and to ConnectionRefused.
+// Write sends data as one datagram to addr, a *net.UDPAddr. On a
+// connected port addr is nil (or a nil *net.UDPAddr) or the peer, and any
+// other address is ErrNotPeer; on a port not connected, no address is
+// ErrNotConnected. An IPv6 zone names an interface or gives its index, as
+// in the senders' addresses the port hands out. Write never blocks and
+// never buffers: a full send buffer is ErrDatagramDropped; on a connected
+// port a refusal is reported both here (ECONNREFUSED) and to
+// ConnectionRefused.
 func (p *UDPPort) Write(data []byte, addr net.Addr) error {
 	p.r.checkLoop("UDPPort.Write")
 	if p.closed {
