@@ -43,6 +43,10 @@ type Options struct {
 	Dir   string   // working directory; "" = the test's
 	Env   []string // extra KEY=VALUE entries
 	Stdin string   // what the program reads on stdin
+	// Stderr, if not nil, is where the program's stderr goes instead of
+	// the Result's and Proc's Stderr (which then stay empty): a stalled
+	// pipe (StalledPipe), say.
+	Stderr *os.File
 }
 
 // Run runs exe with args and waits for it to exit, at most timeout: a
@@ -62,6 +66,9 @@ func RunWith(t testing.TB, o Options, timeout time.Duration, exe string, args ..
 	cmd.Stdin = strings.NewReader(o.Stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if o.Stderr != nil {
+		cmd.Stderr = o.Stderr
+	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", exe, err)
@@ -132,6 +139,9 @@ func StartWith(t testing.TB, o Options, exe string, args ...string) *Proc {
 		done:   make(chan struct{}),
 	}
 	cmd.Stderr = p.stderr
+	if o.Stderr != nil {
+		cmd.Stderr = o.Stderr
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", exe, err)
 	}

@@ -10,4 +10,11 @@
 // error as "TYPE: MESSAGE" (Go's type where Python names the exception's
 // class), and exits with status 1. It is not a panic: a panic exits with
 // status 2 and says "panic:", which gyre's programs never do.
+//
+// The same programs handle no signal, as their originals handle none (the
+// Twisted client only until its reactor runs). Python turns Ctrl-C into a
+// KeyboardInterrupt all the same: the traceback shows where the program was
+// waiting, and the program then dies by SIGINT. OnInterrupt makes a Go
+// program end so: the main goroutine's stack, then "KeyboardInterrupt",
+// then death by SIGINT.
 package crash

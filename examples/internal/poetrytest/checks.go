@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -158,15 +159,29 @@ var frameRE = regexp.MustCompile(`(?m)^(\S+)\(.*\)$`)
 // paths, direct or batched reads: see reactor.WithBatchedIO).
 func CheckStack(t *testing.T, trace string, want ...string) {
 	t.Helper()
+	got := stackFrames(trace)
+	if len(got) == 0 || !isFrame(got[0], want[0]) || got[len(got)-1] != "main.main" {
+		t.Fatalf("the stack does not run from %s to main.main:\n%s", want[0], trace)
+	}
+	checkFrameOrder(t, trace, got, want)
+}
+
+// stackFrames returns the functions of a Go stack trace, innermost first,
+// leaving out runtime/debug's own (debug.Stack's).
+func stackFrames(trace string) []string {
 	var got []string
 	for _, m := range frameRE.FindAllStringSubmatch(trace, -1) {
 		if !strings.HasPrefix(m[1], "runtime/debug.") {
 			got = append(got, m[1])
 		}
 	}
-	if len(got) == 0 || !isFrame(got[0], want[0]) || got[len(got)-1] != "main.main" {
-		t.Fatalf("the stack does not run from %s to main.main:\n%s", want[0], trace)
-	}
+	return got
+}
+
+// checkFrameOrder checks that the functions got of the stack trace show
+// those of want in that order (others may come between).
+func checkFrameOrder(t *testing.T, trace string, got, want []string) {
+	t.Helper()
 	i := 0
 	for _, f := range got {
 		if i < len(want) && isFrame(f, want[i]) {
@@ -203,4 +218,24 @@ func CheckCrash(t *testing.T, res progtest.Result, lastLine *regexp.Regexp, fram
 		t.Fatalf("exit %d, want 1 and a stack trace ending with a line matching %q\nstderr:\n%s", res.Code, lastLine, res.Stderr)
 	}
 	CheckStack(t, trace, append([]string{"gyre/examples/internal/crash.Report", "gyre/examples/internal/crash.Exit"}, frames...)...)
+}
+
+// CheckInterrupt checks a run of a program that handles no signal, as its
+// Python original, ended by Ctrl-C while it waited (crash.OnInterrupt):
+// killed by SIGINT, as Python kills itself after a KeyboardInterrupt, and
+// on stderr the main goroutine's stack, through the functions frames (in
+// that order from the innermost: where it waited, then who called), ending
+// with main.main, then the line "KeyboardInterrupt".
+func CheckInterrupt(t *testing.T, res progtest.Result, frames ...string) {
+	t.Helper()
+	trace, ok := strings.CutSuffix(res.Stderr, "\nKeyboardInterrupt\n")
+	if res.Signal != syscall.SIGINT || !ok || !strings.HasPrefix(trace, "goroutine 1 [") || strings.Contains(res.Stderr, "panic:") {
+		t.Fatalf("exit %d (signal %v), want death by SIGINT after the main goroutine's stack and KeyboardInterrupt\nstderr:\n%s",
+			res.Code, res.Signal, res.Stderr)
+	}
+	got := stackFrames(trace)
+	if len(got) == 0 || got[len(got)-1] != "main.main" {
+		t.Fatalf("the stack does not end with main.main:\n%s", trace)
+	}
+	checkFrameOrder(t, trace, got, frames)
 }
