@@ -37,6 +37,11 @@
 //	...
 //	*os.SyscallError: connect: connection refused
 //
+// Nor does it handle Ctrl-C: as Python's KeyboardInterrupt traceback
+// does, it prints the stack of where it was waiting (the loop's select()),
+// then the line KeyboardInterrupt, and dies by SIGINT (see
+// crash.OnInterrupt).
+//
 // The original connects each socket before the loop starts, so a refused
 // connection crashes it before anything is printed; this client starts
 // every connection at once and learns of a refusal in the loop's first
@@ -91,6 +96,11 @@ type task struct {
 }
 
 func main() {
+	// As the original, the program handles no signal; Python still turns
+	// Ctrl-C into a KeyboardInterrupt, whose traceback shows where the
+	// program waited, before it dies by SIGINT. So does this one.
+	crash.OnInterrupt()
+
 	p := optparse.New("get-poetry", usage)
 	printPoems := p.Bool("--print", "Print the poems, not only their sizes.")
 	args := p.Parse(os.Args[1:])

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -209,4 +210,17 @@ func TestAsyncBeatsBlocking(t *testing.T) {
 	if float64(ta) > 0.8*float64(tb) {
 		t.Errorf("async client took %v, blocking %v: not the gain the tutorial shows", ta, tb)
 	}
+}
+
+// TestInterrupt: as the original, the client handles no signal, and Ctrl-C
+// ends it with the stack of where it waited (crash.OnInterrupt), its loop's
+// select() (or just about to go back to it: the signal may cut select
+// short, and the loop asks again), then "KeyboardInterrupt", killed by
+// SIGINT.
+func TestInterrupt(t *testing.T) {
+	addr := poetrytest.StartHoldingServer(t, "The first line, and then\n")
+	p := progtest.Start(t, progtest.Build(t, pkg), addr)
+	p.WaitLine(regexp.MustCompile(`^Task 1: got \d+ bytes of poetry from `), 10*time.Second)
+	time.Sleep(200 * time.Millisecond) // back in select
+	poetrytest.CheckInterrupt(t, p.Signal(syscall.SIGINT), "main.waitAndRead", "main.main")
 }

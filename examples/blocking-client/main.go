@@ -30,7 +30,11 @@
 //		.../examples/blocking-client/main.go:LINE
 //	*net.OpError: dial tcp 127.0.0.1:10009: connect: connection refused
 //
-// and exits with status 1, after the lines of the poems it did get. The
+// and exits with status 1, after the lines of the poems it did get. Nor
+// does it handle Ctrl-C: as Python's KeyboardInterrupt traceback does, it
+// prints the stack of where it was waiting (the connect or the read), then
+// the line KeyboardInterrupt, and dies by SIGINT (see crash.OnInterrupt).
+// The
 // got lines count characters under the word "bytes", as the Python 3
 // original does (it counts the poem it decoded): 566 for a poem of 577
 // bytes with eleven accented letters. --print also prints each poem.
@@ -69,6 +73,11 @@ for that to work.
 `
 
 func main() {
+	// As the original, the program handles no signal; Python still turns
+	// Ctrl-C into a KeyboardInterrupt, whose traceback shows where the
+	// program waited, before it dies by SIGINT. So does this one.
+	crash.OnInterrupt()
+
 	p := optparse.New("get-poetry", usage)
 	printPoems := p.Bool("--print", "Print the poems, not only their sizes.")
 	args := p.Parse(os.Args[1:])

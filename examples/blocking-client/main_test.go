@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -191,5 +192,27 @@ func TestEmptyHostShownAsLoopback(t *testing.T) {
 	if res.Code != 0 || len(lines) != 4 || lines[0] != "Task 1: get poetry from: "+shown ||
 		!strings.HasPrefix(lines[1], "Task 1: got "+strconv.Itoa(utf8.RuneCount(poem))+" bytes of poetry from "+shown+" in ") {
 		t.Errorf("exit %d, stdout:\n%s", res.Code, res.Stdout)
+	}
+}
+
+// TestInterrupt: as the original, the client handles no signal, and Ctrl-C
+// ends it with the stack of where it waited (crash.OnInterrupt), then
+// "KeyboardInterrupt", killed by SIGINT: in a connect that gets no answer,
+// and in a read from a server that sends nothing more.
+func TestInterrupt(t *testing.T) {
+	exe := progtest.Build(t, pkg)
+	for _, c := range []struct {
+		name   string
+		addr   string
+		frames []string
+	}{
+		{"connect", progtest.UnansweredAddr(t), []string{"net.(*Dialer).Dial", "net.Dial", "main.getPoetry", "main.main"}},
+		{"read", poetrytest.StartHoldingServer(t, "The first line, and then\n"), []string{"io.ReadAll", "main.getPoetry", "main.main"}},
+	} {
+		p := progtest.Start(t, exe, c.addr)
+		p.WaitLine(regexp.MustCompile(`^Task 1: get poetry from: `), 10*time.Second)
+		time.Sleep(200 * time.Millisecond) // long enough to be waiting
+		res := p.Signal(syscall.SIGINT)
+		t.Run(c.name, func(t *testing.T) { poetrytest.CheckInterrupt(t, res, c.frames...) })
 	}
 }

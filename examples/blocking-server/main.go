@@ -26,12 +26,25 @@
 // quietly moves on to the next one.
 //
 // Like the original, it handles no signal. Stopped by Ctrl-C or SIGTERM, it
-// dies by the signal, without the original's KeyboardInterrupt traceback
-// at Ctrl-C. In the middle of a poem the kernel then closes the client's
-// connection cleanly: the client cannot tell the poem was cut, and takes
-// what it got for the whole poem. Its asynchronous edition,
-// examples/async-server, resets the poems it cuts instead, as gyre's other
-// servers do.
+// dies by the signal. At Ctrl-C it first prints where it was waiting, as
+// the original's KeyboardInterrupt traceback does (accept() when idle,
+// time.sleep() while sending): the main goroutine's stack, in Go's format,
+// then the line KeyboardInterrupt (see crash.OnInterrupt),
+//
+//	goroutine 1 [sleep]:
+//	time.Sleep(...)
+//	...
+//	main.sendPoetry(...)
+//	...
+//	main.main()
+//	...
+//	KeyboardInterrupt
+//
+// SIGTERM kills it silently, as it kills the original. Either way, in the
+// middle of a poem the kernel then closes the client's connection cleanly:
+// the client cannot tell the poem was cut, and takes what it got for the
+// whole poem. Its asynchronous edition, examples/async-server, resets the
+// poems it cuts instead, as gyre's other servers do.
 package main
 
 import (
@@ -41,6 +54,7 @@ import (
 	"strconv"
 	"time"
 
+	"gyre/examples/internal/crash"
 	"gyre/examples/internal/servercli"
 	"gyre/internal/optparse"
 	"gyre/poetry"
@@ -62,6 +76,11 @@ to serve up John Donne's Ecstasy, which I know you want to do.
 ` + servercli.PoemsNote
 
 func main() {
+	// As the original, the program handles no signal; Python still turns
+	// Ctrl-C into a KeyboardInterrupt, whose traceback shows where the
+	// program waited, before it dies by SIGINT. So does this one.
+	crash.OnInterrupt()
+
 	// The slow server's options, shared by its editions (servercli): a bad
 	// option or poetry file stops the program here, before it listens.
 	opts := servercli.ParseSlow(optparse.New("slowpoetry", usage), os.Args[1:])

@@ -5,9 +5,11 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -202,5 +204,109 @@ func TestListenQueueOfFive(t *testing.T) {
 	if connected != servercli.OriginalBacklog+1 {
 		t.Errorf("%d of 10 connects completed while the server was busy, want %d (listen(%d))",
 			connected, servercli.OriginalBacklog+1, servercli.OriginalBacklog)
+	}
+}
+
+// interruptRun is the server stopped by Ctrl-C while it waits for a client
+// (sending false) or while it sleeps between two sends to one (true), as
+// in the reference's sessions 5 and 6, in dir, which holds
+// poetry/science.txt. It returns the run and the server's port.
+func interruptRun(t *testing.T, exe, dir string, sending bool, args ...string) (progtest.Result, string) {
+	t.Helper()
+	p := progtest.StartWith(t, progtest.Options{Dir: dir}, exe, args...)
+	port := p.WaitLine(regexp.MustCompile(`^Serving .* on port (\d+)\.$`), 10*time.Second)[1]
+	if sending {
+		poetrytest.Dial(t, port)
+		for range 2 {
+			p.WaitLine(regexp.MustCompile(`^Sending 10 bytes$`), 10*time.Second)
+		}
+		// The line is out before the write that printed it has returned:
+		// signalled at once, the server may still be in that write. Half
+		// way through the --delay of 0.2 s, it is asleep.
+		time.Sleep(100 * time.Millisecond)
+	} else {
+		time.Sleep(100 * time.Millisecond) // in accept, as a server waiting for clients is
+	}
+	return p.Signal(syscall.SIGINT), port
+}
+
+// interruptDir is a directory with poetry/science.txt, a poem of ASCII
+// lines (so that every send is 10 bytes, as the reference's are), to run
+// the server from with the reference's arguments.
+func interruptDir(t *testing.T) string {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "poetry"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	poem := strings.Repeat("The science of the poem.\n", 40)
+	if err := os.WriteFile(filepath.Join(dir, "poetry", "science.txt"), []byte(poem), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestInterrupt: as the original, the server handles no signal, and Ctrl-C
+// ends it with the stack of where it waited (crash.OnInterrupt): accepting
+// a connection, or sleeping between two sends, then "KeyboardInterrupt";
+// it dies by SIGINT. Last, the reference's sessions 5 and 6 show the
+// original doing the same: the log, then a traceback through accept() or
+// send_poetry, then KeyboardInterrupt, and exit status -2 (killed by
+// SIGINT, as Python's subprocess reports it).
+func TestInterrupt(t *testing.T) {
+	exe := progtest.Build(t, pkg)
+	dir := interruptDir(t)
+	cases := []struct {
+		session string
+		sending bool
+		args    []string
+		frames  []string // where the server waits, and who called
+		refFunc string   // the innermost function of the original's traceback
+	}{
+		{"Server log: session 5", false, []string{"poetry/science.txt"},
+			[]string{"net.(*TCPListener).Accept", "main.main"}, "accept"},
+		{"Server log: session 6", true, []string{"poetry/science.txt", "--port", "0", "--iface", "127.0.0.1", "--delay", "0.2"},
+			[]string{"time.Sleep", "main.sendPoetry", "main.main"}, "send_poetry"},
+	}
+	logs := make([]string, len(cases))
+	for i, c := range cases {
+		res, port := interruptRun(t, exe, dir, c.sending, c.args...)
+		poetrytest.CheckInterrupt(t, res, c.frames...)
+		logs[i] = strings.ReplaceAll(collapseLog(res.Stdout), port, "PORT")
+	}
+
+	for i, c := range cases {
+		ref := progtest.FindSection(t, progtest.LoadTranscript(t, "blocking-server__slowpoetry.txt"), c.session)
+		out, ok := strings.CutSuffix(ref.Blocks["output"], "\nKeyboardInterrupt\n")
+		log, traceback, found := strings.Cut(out, "Traceback (most recent call last):\n")
+		funcs := regexp.MustCompile(`(?m)^  File ".*", line \d+, in (\S+)$`).FindAllStringSubmatch(traceback, -1)
+		if ref.Exit != -int(syscall.SIGINT) || !ok || !found || len(funcs) == 0 || funcs[len(funcs)-1][1] != c.refFunc {
+			t.Fatalf("%s is not the original killed by SIGINT after a KeyboardInterrupt in %s:\n%s", c.session, c.refFunc, ref.Blocks["output"])
+		}
+		refPort := regexp.MustCompile(`on port (\d+)\.`).FindStringSubmatch(log)[1]
+		if want := strings.ReplaceAll(collapseLog(log), refPort, "PORT"); logs[i] != want {
+			t.Errorf("%s: log\n%s\nwant, as the original's:\n%s", c.session, logs[i], want)
+		}
+	}
+}
+
+// collapseLog is a server log with what varies from run to run made
+// constant: the clients' ports, and how many sends came before the end.
+func collapseLog(log string) string {
+	log = regexp.MustCompile(`\('127\.0\.0\.1', \d+\)`).ReplaceAllString(log, "('127.0.0.1', CLIENT)")
+	return regexp.MustCompile(`(Sending 10 bytes\n)+`).ReplaceAllString(log, "Sending 10 bytes\n...\n")
+}
+
+// TestInterruptWithStalledStderr: a stderr that takes nothing (a pipe
+// nobody reads) does not keep Ctrl-C from ending the server: it still dies
+// by SIGINT, about a second later.
+func TestInterruptWithStalledStderr(t *testing.T) {
+	p := progtest.StartWith(t, progtest.Options{Stderr: progtest.StalledPipe(t)},
+		progtest.Build(t, pkg), poetrytest.PoemFile(t, "orchard"))
+	p.WaitLine(regexp.MustCompile(`^Serving `), 10*time.Second)
+	start := time.Now()
+	res := p.Signal(syscall.SIGINT)
+	if took := time.Since(start); res.Signal != syscall.SIGINT || took > 3*time.Second {
+		t.Errorf("exit %d (signal %v) %v after Ctrl-C, want death by SIGINT within about a second",
+			res.Code, res.Signal, took.Round(time.Millisecond))
 	}
 }

@@ -61,6 +61,11 @@ for that to work.
 `
 
 func main() {
+	// Until its reactor runs, the program handles no signal, as the
+	// original until reactor.run(): Ctrl-C prints where the program waited
+	// and kills it (KeyboardInterrupt in Python).
+	stopInterrupt := crash.OnInterrupt()
+
 	p := optparse.New("get-poetry-exercise-2", usage)
 	printPoems := p.Bool("--print", "Print the poems, not only their sizes.")
 	timeout := p.Float("--timeout", 0,
@@ -85,15 +90,20 @@ func main() {
 	// reactor.run() does, so that the summary is still printed. The
 	// reactor, and so its handling, comes after the connects, as Twisted
 	// installs its handlers only in reactor.run(): until then Ctrl-C ends
-	// the program at once, as it does the original, even in a connect that
-	// hangs (a server whose listen queue is full, a host that does not
-	// answer). Made first, the reactor would take the signal and the
-	// program would go on waiting for the connect.
+	// the program at once, with the stack of the connect, as it ends the
+	// original with a KeyboardInterrupt, even in a connect that hangs (a
+	// server whose listen queue is full, a host that does not answer).
+	// Made first, the reactor would take the signal and the program would
+	// go on waiting for the connect.
 	r, err := reactor.New(reactor.WithSignalHandling())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "get-poetry-exercise-2:", err)
 		os.Exit(1)
 	}
+	// The reactor's handler is in place: Ctrl-C is the reactor's from
+	// now on. (Handing over only now leaves no moment when a Ctrl-C would
+	// kill the program without a word.)
+	stopInterrupt()
 	for _, s := range sockets {
 		s.register(r)
 		if limit > 0 && s.err == nil {

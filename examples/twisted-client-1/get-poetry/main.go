@@ -49,7 +49,10 @@
 // other, and a server slow to answer holds up the start of everything.
 // Ctrl-C meanwhile ends the program at once, as it does the original:
 // the reactor, which turns Ctrl-C into a stop, is made after the connects,
-// as Twisted installs its signal handlers only in reactor.run().
+// as Twisted installs its signal handlers only in reactor.run(). Until
+// then, as Python's KeyboardInterrupt traceback does, Ctrl-C prints the
+// stack of the connect and the line KeyboardInterrupt, and the program
+// dies by SIGINT (see crash.OnInterrupt).
 //
 // And, as the original, it does not handle a connection that cannot be
 // made: "it just crashes", as part 5 puts it (making it survive is part 4's
@@ -136,6 +139,11 @@ for that to work.
 `
 
 func main() {
+	// Until its reactor runs, the program handles no signal, as the
+	// original until reactor.run(): Ctrl-C prints where the program waited
+	// and kills it (KeyboardInterrupt in Python).
+	stopInterrupt := crash.OnInterrupt()
+
 	p := optparse.New("get-poetry", usage)
 	printPoems := p.Bool("--print", "Print the poems, not only their sizes.")
 	args := p.Parse(os.Args[1:])
@@ -157,15 +165,20 @@ func main() {
 	// reactor.run() does, so that the summary is still printed. The
 	// reactor, and so its handling, comes after the connects, as Twisted
 	// installs its handlers only in reactor.run(): until then Ctrl-C ends
-	// the program at once, as it does the original, even in a connect that
-	// hangs (a server whose listen queue is full, a host that does not
-	// answer). Made first, the reactor would take the signal and the
-	// program would go on waiting for the connect.
+	// the program at once, with the stack of the connect, as it ends the
+	// original with a KeyboardInterrupt, even in a connect that hangs (a
+	// server whose listen queue is full, a host that does not answer).
+	// Made first, the reactor would take the signal and the program would
+	// go on waiting for the connect.
 	r, err := reactor.New(reactor.WithSignalHandling())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "get-poetry:", err)
 		os.Exit(1)
 	}
+	// The reactor's handler is in place: Ctrl-C is the reactor's from
+	// now on. (Handing over only now leaves no moment when a Ctrl-C would
+	// kill the program without a word.)
+	stopInterrupt()
 	for _, s := range sockets {
 		s.register(r)
 	}
