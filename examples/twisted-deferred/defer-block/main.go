@@ -3,6 +3,11 @@
 // the callback asynchronous: Callback returns only when the chain is done,
 // and the reactor waits all that time (11.5 seconds).
 //
+// One difference: it handles no signal, so Ctrl-C (or SIGTERM) kills it at
+// once, silently. The original's reactor takes both signals: it writes
+// the rest of the poem, reports its second stop as an Unhandled Error
+// (ReactorNotRunning), and exits with status 0.
+//
 // The tutorial's twisted-deferred/defer-block.py. Run it with:
 //
 //	go run ./examples/twisted-deferred/defer-block
