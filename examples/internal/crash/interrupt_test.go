@@ -134,8 +134,10 @@ func TestOnInterrupt(t *testing.T) {
 	if h.signal() != syscall.SIGINT {
 		t.Errorf("ended by %v (%v), want death by SIGINT\nstderr:\n%s", h.signal(), h.cmd.ProcessState, out)
 	}
-	if !strings.HasPrefix(out, "goroutine 1 [sleep]:\ntime.Sleep(") || !strings.HasSuffix(out, "\nKeyboardInterrupt\n") {
-		t.Fatalf("stderr is not the main goroutine's stack, asleep, then KeyboardInterrupt:\n%s", out)
+	// The helper is asleep or, on a busy machine, still returning from
+	// its write of "waiting": either way the stack is goroutine 1's.
+	if !strings.HasPrefix(out, "goroutine 1 [") || !strings.HasSuffix(out, "\nKeyboardInterrupt\n") {
+		t.Fatalf("stderr is not the main goroutine's stack, then KeyboardInterrupt:\n%s", out)
 	}
 	for _, want := range []string{"\ngyre/examples/internal/crash.waitForInterrupt(", "\ngyre/examples/internal/crash.TestMain(", "\nmain.main()\n"} {
 		if !strings.Contains(out, want) {
