@@ -142,32 +142,6 @@ func TestGetFullDiskThenInterrupted(t *testing.T) {
 	}
 }
 
-// SIGTERM ends a run whose stdout is a pipe nobody reads: gyre exits 143
-// soon after, saying why. The loop, blocked writing the poem, never saw the
-// signal, and gyre, which catches it, waited for as long as the reader did.
-func TestGetInterruptedWithStdoutStuck(t *testing.T) {
-	big := bytes.Repeat([]byte("a line of a poem nobody reads\n"), 1<<20/30) // more than a pipe holds
-	addr := slowServers(t, 1<<20, 0, big)[0]
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close() // open, never read: writes block once the pipe is full
-	cmd := exec.Command(gyreBinary, "get", "--print", addr)
-	cmd.Stdout = w
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	time.Sleep(500 * time.Millisecond) // the pipe fills
-	signalAndWait(t, cmd, syscall.SIGTERM)
-	if code := cmd.ProcessState.ExitCode(); code != 143 || !strings.Contains(stderr.String(), "terminated; stdout is not being read") {
-		t.Errorf("status %d, stderr %q", code, stderr.String())
-	}
-}
-
 // Into a file, the poem whose turn it is goes out as it arrives; if it
 // then fails, the file is cut back, so only whole poems are left in it, in
 // order.

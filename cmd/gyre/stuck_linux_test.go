@@ -65,3 +65,19 @@ func TestDemoInterruptedWithStdoutStuck(t *testing.T) {
 	cmd, stderr := unreadPipe(t, "demo", "--progress", "always", "--delay", "0.1")
 	stopStuck(t, cmd, stderr, syscall.SIGINT, 130)
 }
+
+// SIGTERM ends a run whose stdout is a pipe nobody reads: gyre exits 143
+// soon after, saying why. The loop, blocked writing the poem, never saw the
+// signal, and gyre, which catches it, waited for as long as the reader did.
+// The signal goes once the pipe is full: sent after a fixed pause, it could
+// come, on a loaded machine, before gyre had written enough to block, and
+// end a run that was not stuck at all.
+func TestGetInterruptedWithStdoutStuck(t *testing.T) {
+	big := bytes.Repeat([]byte("a line of a poem nobody reads\n"), 1<<20/30) // more than a pipe holds
+	addr := slowServers(t, 1<<20, 0, big)[0]
+	cmd, stderr := unreadPipe(t, "get", "--print", addr)
+	signalAndWait(t, cmd, syscall.SIGTERM)
+	if code := cmd.ProcessState.ExitCode(); code != 143 || !strings.Contains(stderr.String(), "terminated; stdout is not being read") {
+		t.Errorf("status %d, stderr %q", code, stderr.String())
+	}
+}
