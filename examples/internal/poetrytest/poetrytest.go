@@ -1,6 +1,7 @@
 package poetrytest
 
 import (
+	"io"
 	"net"
 	"strconv"
 	"sync"
@@ -23,30 +24,58 @@ type SlowServer struct {
 	wg    sync.WaitGroup
 	mu    sync.Mutex
 	conns map[net.Conn]bool
+	ended chan struct{} // closed, and replaced, whenever a connection ends
 	done  chan struct{}
+
+	// Set by StartStaggeredServers before any of its servers starts:
+	// after is the server before this one, whose connections must have
+	// ended before this one sends a poem's last piece, and awaitClose
+	// makes a connection end only once its client has closed its side,
+	// which it does when it has seen the poem's end.
+	after      *SlowServer
+	awaitClose bool
 }
+
+// afterWait bounds how long a staggered server's last piece waits for the
+// previous server's connections to end (a client that keeps a finished
+// poem's socket open): then it goes anyway, paced by the delays alone.
+const afterWait = 5 * time.Second
 
 // StartSlowServer serves poem on 127.0.0.1:0, numBytes characters per send
 // (see poetry.ChunkLen) and delay after every send, including the last,
 // before closing the connection. It is stopped when the test ends.
 func StartSlowServer(t testing.TB, poem []byte, numBytes int, delay time.Duration) *SlowServer {
 	t.Helper()
+	s := listenSlow(t)
+	s.start(t, poem, numBytes, delay)
+	return s
+}
+
+// listenSlow opens a SlowServer's listener; start serves it.
+func listenSlow(t testing.TB) *SlowServer {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &SlowServer{
+	return &SlowServer{
 		Addr:  ln.Addr().String(),
 		Port:  strconv.Itoa(ln.Addr().(*net.TCPAddr).Port),
 		ln:    ln,
 		conns: map[net.Conn]bool{},
+		ended: make(chan struct{}),
 		done:  make(chan struct{}),
 	}
+}
+
+// start accepts connections on s's listener and serves each poem, until
+// the test ends.
+func (s *SlowServer) start(t testing.TB, poem []byte, numBytes int, delay time.Duration) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		for {
-			conn, err := ln.Accept()
+			conn, err := s.ln.Accept()
 			if err != nil {
 				return // closed by Stop
 			}
@@ -58,7 +87,6 @@ func StartSlowServer(t testing.TB, poem []byte, numBytes int, delay time.Duratio
 		}
 	}()
 	t.Cleanup(s.Stop)
-	return s
 }
 
 func (s *SlowServer) serve(conn net.Conn, poem []byte, numBytes int, delay time.Duration) {
@@ -66,11 +94,16 @@ func (s *SlowServer) serve(conn net.Conn, poem []byte, numBytes int, delay time.
 	defer func() {
 		s.mu.Lock()
 		delete(s.conns, conn)
+		close(s.ended)
+		s.ended = make(chan struct{})
 		s.mu.Unlock()
 		conn.Close()
 	}()
 	for len(poem) > 0 {
 		n := poetry.ChunkLen(poem, numBytes)
+		if n == len(poem) && s.after != nil {
+			s.after.waitIdle(s.done)
+		}
 		if _, err := conn.Write(poem[:n]); err != nil {
 			return
 		}
@@ -80,6 +113,34 @@ func (s *SlowServer) serve(conn net.Conn, poem []byte, numBytes int, delay time.
 		select {
 		case <-time.After(delay):
 		case <-s.done:
+			return
+		}
+	}
+	if s.awaitClose {
+		// The poem's end for the client, then its close: it has seen
+		// the end, and StartStaggeredServers' next server may finish.
+		conn.(*net.TCPConn).CloseWrite()
+		io.Copy(io.Discard, conn)
+	}
+}
+
+// waitIdle waits until s has no connection open (every poem it began has
+// been read to its end and closed by its client), at most afterWait, or
+// until stop is closed.
+func (s *SlowServer) waitIdle(stop <-chan struct{}) {
+	timeout := time.After(afterWait)
+	for {
+		s.mu.Lock()
+		open, ended := len(s.conns), s.ended
+		s.mu.Unlock()
+		if open == 0 {
+			return
+		}
+		select {
+		case <-ended:
+		case <-timeout:
+			return
+		case <-stop:
 			return
 		}
 	}

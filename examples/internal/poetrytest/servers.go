@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// staggerStep is how far apart StartStaggeredServers' poems finish: far
-// more than a busy test machine delays a loopback send, small enough to
-// keep a test run short.
+// staggerStep is how far apart StartStaggeredServers' poems finish, when
+// they are fetched at the same moment: small enough to keep a test run
+// short. It alone does not set their order (see StartStaggeredServers).
 const staggerStep = 80 * time.Millisecond
 
 // StartStaggeredServers starts one slow server per poem, paced so that
@@ -18,17 +18,34 @@ const staggerStep = 80 * time.Millisecond
 // pause of 8 ms after each. Clients that print poems in the order they
 // finish can then be checked against a fixed expectation, and the later
 // poems arrive in many pieces, interleaved with each other.
+//
+// The pace alone left the order to the machine's load: on a loaded
+// machine a poem could be sent late, or a client stall while two poems
+// ended, and see them end in the other order. So server k holds a poem's
+// last piece until server k-1 has no connection open, and a connection
+// ends only when its client has closed it, having seen the poem's end: a
+// client whose connection to server k-1 is made by then (the pace leaves
+// 80 ms for that) sees poems[k-1] end before poems[k]. The wait is
+// bounded (afterWait), for a client that keeps a finished poem's socket
+// open.
 func StartStaggeredServers(t testing.TB, poems ...[]byte) []*SlowServer {
 	t.Helper()
 	servers := make([]*SlowServer, len(poems))
+	for k := range poems {
+		servers[k] = listenSlow(t)
+		if k > 0 {
+			servers[k].after = servers[k-1]
+			servers[k-1].awaitClose = true
+		}
+	}
 	for k, poem := range poems {
 		if k == 0 {
-			servers[k] = StartSlowServer(t, poem, len(poem), 0)
+			servers[k].start(t, poem, len(poem), 0)
 			continue
 		}
 		sends := 10 * k
 		numBytes := max((len(poem)+sends-1)/sends, 1)
-		servers[k] = StartSlowServer(t, poem, numBytes, staggerStep/10)
+		servers[k].start(t, poem, numBytes, staggerStep/10)
 	}
 	return servers
 }
