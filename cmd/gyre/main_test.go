@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -17,6 +19,14 @@ import (
 var gyreBinary string
 
 func TestMain(m *testing.M) {
+	// Under nohup, the gyre processes the tests start would inherit
+	// SIGHUP ignored, keep it so (as gyre does for nohup), and outlive the
+	// hang-ups the tests send them. Handled here, it is back at its
+	// default in them, as outside nohup; the tests of nohup ignore it
+	// themselves (the shell's trap).
+	if signal.Ignored(syscall.SIGHUP) {
+		signal.Notify(make(chan os.Signal, 1), syscall.SIGHUP)
+	}
 	dir, err := os.MkdirTemp("", "gyre-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
