@@ -50,8 +50,13 @@ func StartStaggeredServers(t testing.TB, poems ...[]byte) []*SlowServer {
 	return servers
 }
 
-// resetAfter is how long StartResettingServer's connections live.
+// resetAfter is how long StartResettingServer's connections live once
+// their client has read the first bytes.
 const resetAfter = 50 * time.Millisecond
+
+// readWait bounds how long StartResettingServer waits for its client to
+// read the first bytes.
+const readWait = 10 * time.Second
 
 // StartSilentServer accepts connections and keeps them open without ever
 // sending a byte, until the test ends: the server a client's timeout is
@@ -76,18 +81,20 @@ func StartHoldingServer(t testing.TB, first string) string {
 	})
 }
 
-// StartResettingServer accepts connections, sends first, and 50 ms later
+// StartResettingServer accepts connections, sends first, and 50 ms after
+// the client has read it (on Linux; elsewhere, 50 ms after sending it)
 // resets the connection (an RST, not the FIN of a normal end), which a
 // client must report as a failure rather than take for the end of a poem.
-// The pause is the server's behaviour, not a way of waiting for the
-// client: it makes the break come in the middle of the poem, after the
+// The wait makes the break come in the middle of the poem, after the
 // client has seen the connection made and the first bytes arrive, rather
-// than while it is still connecting. It returns the address,
-// "127.0.0.1:PORT".
+// than while it is still connecting, which it reports as a failure to
+// connect: a pause alone was too short for a client kept from running on
+// a loaded machine. It returns the address, "127.0.0.1:PORT".
 func StartResettingServer(t testing.TB, first string) string {
 	t.Helper()
 	return startServer(t, func(conn net.Conn, done <-chan struct{}) {
 		conn.Write([]byte(first))
+		waitRead(conn, done)
 		select {
 		case <-time.After(resetAfter):
 		case <-done:
