@@ -206,7 +206,11 @@ func (s scenario) checkPoems(t *testing.T, r report, addrs []string) {
 // addresses are echoed as given ("localhost" stays "localhost").
 func TestGetPoetryInterleaves(t *testing.T) {
 	t.Parallel()
-	s := startScenario(t, 2*time.Millisecond)
+	// library's 101 sends against the others' 61: at 5 ms a pause, the
+	// short poems finish 200 ms before the long one, a margin the client's
+	// three blocking connects (one through a lookup of localhost) do not
+	// use up on a loaded machine, as they did at 2 ms (80 ms).
+	s := startScenario(t, 5*time.Millisecond)
 	addrs := []string{"127.0.0.1:" + s.Ports[0], "localhost:" + s.Ports[1], "127.0.0.1:" + s.Ports[2]}
 	res := progtest.Run(t, 30*time.Second, getPoetry.Exe(t), s.Ports[0], addrs[1], addrs[2])
 	if res.Code != 0 || res.Stderr != "" {
