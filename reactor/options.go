@@ -69,6 +69,9 @@ func WithLogger(l *slog.Logger) Option {
 // reactor that will not run; until then the signals are the reactor's, even
 // while the program does other work before Run.
 //
+// A SIGINT ignored when the process started (a background job of a shell
+// script) stays ignored, as under Twisted; SIGTERM is always taken.
+//
 // Only the first signal acts. A second one, while the shutdown waits for the
 // Deferreds of Before-shutdown triggers (a server letting its clients
 // finish), is ignored: the wait ends when they fire or after

@@ -7,7 +7,12 @@ import (
 )
 
 // handleSignals makes SIGINT and SIGTERM stop the reactor
-// (WithSignalHandling) and returns the function that puts things back. It
+// (WithSignalHandling) and returns the function that puts things back. A
+// SIGINT the process was started with ignored stays ignored, as Twisted
+// leaves it (it takes SIGINT only from Python's default handler, and Python
+// keeps an inherited SIG_IGN): a shell runs a script's background jobs with
+// SIGINT ignored so that the Ctrl-C meant for the script does not reach
+// them, and os/signal's Notify would otherwise switch it back on. It
 // runs in New, so a signal may come before Run: Stop then fails with
 // ErrNotRunning, and the stop is queued with CallFromGoroutine instead,
 // where Run finds it on its first turn. The signal arrives on a goroutine
@@ -15,7 +20,7 @@ import (
 // hook, if not nil, runs once the signal has been acted on.
 func (r *Reactor) handleSignals(hook func()) (restore func()) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(ch, handledSignals()...)
 	quit := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -51,4 +56,13 @@ func (r *Reactor) restoreSignals() {
 		r.stopSignals()
 		r.stopSignals = nil
 	}
+}
+
+// handledSignals lists what WithSignalHandling takes: SIGTERM, and SIGINT
+// unless the process started with it ignored.
+func handledSignals() []os.Signal {
+	if signal.Ignored(os.Interrupt) {
+		return []os.Signal{syscall.SIGTERM}
+	}
+	return []os.Signal{os.Interrupt, syscall.SIGTERM}
 }
