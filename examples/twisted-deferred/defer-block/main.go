@@ -3,10 +3,13 @@
 // the callback asynchronous: Callback returns only when the chain is done,
 // and the reactor waits all that time (11.5 seconds).
 //
-// One difference: it handles no signal, so Ctrl-C (or SIGTERM) kills it at
-// once, silently. The original's reactor takes both signals: it writes
-// the rest of the poem, reports its second stop as an Unhandled Error
-// (ReactorNotRunning), and exits with status 0.
+// Its reactor takes Ctrl-C and SIGTERM, as the original's does: a signal
+// during the poem stops the reactor only once the blocking callback has
+// returned, so the rest of the poem, the closing lines and "Done." are
+// still written, and the exit status is 0. One difference: the original
+// then also reports its own second stop as an Unhandled Error
+// (ReactorNotRunning) on stderr; here the signal's stop comes first and
+// the program's is refused silently.
 //
 // The tutorial's twisted-deferred/defer-block.py. Run it with:
 //
@@ -56,7 +59,7 @@ func blockingPoem(any) (any, error) {
 }
 
 func main() {
-	r, err := reactor.New()
+	r, err := reactor.New(reactor.WithSignalHandling())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "defer-block:", err)
 		os.Exit(1)
