@@ -43,6 +43,10 @@ type Options struct {
 	Dir   string   // working directory; "" = the test's
 	Env   []string // extra KEY=VALUE entries
 	Stdin string   // what the program reads on stdin
+	// StdinOpen leaves the program's stdin open after Stdin (a pipe the
+	// test holds until it ends), where otherwise the program reads the
+	// end of its input: a program waiting for a user's next line.
+	StdinOpen bool
 	// Stderr, if not nil, is where the program's stderr goes instead of
 	// the Result's and Proc's Stderr (which then stay empty): a stalled
 	// pipe (StalledPipe), say.
@@ -127,6 +131,9 @@ func StartWith(t testing.TB, o Options, exe string, args ...string) *Proc {
 	cmd.Dir = o.Dir
 	cmd.Env = env(o.Env)
 	cmd.Stdin = strings.NewReader(o.Stdin)
+	if o.StdinOpen {
+		cmd.Stdin = openStdin(t, o.Stdin)
+	}
 	outPipe, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -282,4 +289,24 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// openStdin returns the read end of a pipe that holds text and stays open
+// until the test ends, for Options.StdinOpen.
+func openStdin(t testing.TB, text string) *os.File {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		r.Close()
+		w.Close()
+	})
+	// Written now, before the program runs: more than a pipe holds
+	// would block here, and no test needs that much.
+	if _, err := w.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -15,5 +15,8 @@
 // columns; --narrow prints them one below the other. The output is byte for
 // byte the original program's. The simulator itself lives in
 // gyre/internal/simulator, which `gyre simulate` uses too; this program only
-// adds the original's command line.
+// adds the original's command line, and the original's end at Ctrl-C: as
+// Python's KeyboardInterrupt traceback does, it prints the stack of where
+// it was waiting (the read of the next line), then the line
+// KeyboardInterrupt, and dies by SIGINT (see crash.OnInterrupt).
 package main

@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"path/filepath"
+	"regexp"
+	"syscall"
 	"testing"
 	"time"
 
+	"gyre/examples/internal/poetrytest"
 	"gyre/internal/progtest"
 )
 
@@ -95,4 +98,17 @@ func TestEndOfInput(t *testing.T) {
 			t.Errorf("%q: status %d, stderr %q, drew: %v", in, code, stderr, bytes.Contains(stdout, []byte("Deferred   ")))
 		}
 	}
+}
+
+// TestInterrupt: as the original, the simulator handles no signal, and
+// Ctrl-C while it waits for the user's next line ends it with the stack of
+// that wait (crash.OnInterrupt), then "KeyboardInterrupt", killed by
+// SIGINT, where the original prints a KeyboardInterrupt traceback through
+// raw_input.
+func TestInterrupt(t *testing.T) {
+	exe := progtest.Build(t, "./examples/twisted-deferred/deferred-simulator")
+	p := progtest.StartWith(t, progtest.Options{Stdin: "r good f bad\n", StdinOpen: true}, exe)
+	p.WaitLine(regexp.MustCompile(`^You will want to make your terminal as wide as possible\.$`), 10*time.Second)
+	time.Sleep(200 * time.Millisecond) // reading the line after the first pair
+	poetrytest.CheckInterrupt(t, p.Signal(syscall.SIGINT), "os.(*File).Read", "gyre/internal/simulator.Main", "main.main")
 }
