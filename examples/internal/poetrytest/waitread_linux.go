@@ -15,8 +15,8 @@ import (
 // client's system has it all) and the client's receive queue empty (the
 // client has read it). A client that has read has seen its connection
 // made; one reset before then, still connecting, would take the reset for
-// a failure to connect. When neither end is found (the client is gone),
-// it returns at once.
+// a failure to connect. When either end is not found (the client is gone,
+// or reset the connection), it returns at once.
 func waitRead(conn net.Conn, done <-chan struct{}) {
 	server, client := port(conn.LocalAddr()), port(conn.RemoteAddr())
 	deadline := time.Now().Add(readWait)
@@ -43,31 +43,35 @@ func port(a net.Addr) int {
 
 // queues reads /proc/net/tcp for the loopback connection between ports
 // server and client: the server's send queue and the client's receive
-// queue, and whether both ends were found.
+// queue, and whether both ends were found. A client's socket may be an
+// IPv6 one connected to the server's IPv4 address (::ffff:127.0.0.1), which
+// the kernel lists in /proc/net/tcp6, in the same format.
 func queues(server, client int) (unsent, unread int64, ok bool) {
-	f, err := os.Open("/proc/net/tcp")
-	if err != nil {
-		return 0, 0, false
-	}
-	defer f.Close()
 	var foundServer, foundClient bool
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// sl local_address rem_address st tx_queue:rx_queue ...
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 5 {
-			continue
+	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		f, err := os.Open(table)
+		if err != nil {
+			continue // no IPv6 on this system, say
 		}
-		local, remote := addrPort(fields[1]), addrPort(fields[2])
-		tx, rx, _ := strings.Cut(fields[4], ":")
-		switch {
-		case local == server && remote == client:
-			unsent, _ = strconv.ParseInt(tx, 16, 64)
-			foundServer = true
-		case local == client && remote == server:
-			unread, _ = strconv.ParseInt(rx, 16, 64)
-			foundClient = true
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			// sl local_address rem_address st tx_queue:rx_queue ...
+			fields := strings.Fields(sc.Text())
+			if len(fields) < 5 {
+				continue
+			}
+			local, remote := addrPort(fields[1]), addrPort(fields[2])
+			tx, rx, _ := strings.Cut(fields[4], ":")
+			switch {
+			case local == server && remote == client:
+				unsent, _ = strconv.ParseInt(tx, 16, 64)
+				foundServer = true
+			case local == client && remote == server:
+				unread, _ = strconv.ParseInt(rx, 16, 64)
+				foundClient = true
+			}
 		}
+		f.Close()
 	}
 	return unsent, unread, foundServer && foundClient
 }
