@@ -187,7 +187,7 @@ func TestRecorderChunkDoesNotAllocate(t *testing.T) {
 }
 
 // A download that trickles one byte per read for ever keeps its lane
-// bounded: ten million one-byte chunks are held as at most maxChunks, and
+// bounded: a million one-byte chunks are held as at most maxChunks, and
 // no byte is lost. Every chunk was kept, 16 bytes each, without end.
 func TestRecorderBoundedChunks(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
