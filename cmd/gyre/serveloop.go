@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"gyre/internal/loopcount"
 	"gyre/poetry"
 	"gyre/reactor"
 )
@@ -152,7 +153,7 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 			// sockets are bound, the same check fails for any other
 			// gyre serve.
 			var err error
-			if port, err = exclusivePort(s.loops[0].r, cfg.iface, port); err != nil {
+			if port, err = loopcount.ExclusivePort(s.loops[0].r, cfg.iface, port); err != nil {
 				return fail(err)
 			}
 		}
@@ -178,20 +179,6 @@ func newReactorServer(cfg serveConfig, poems []*poemSource, sink *logSink, level
 		s.ports = append(s.ports, servingPort{name: p.name, addr: addr})
 	}
 	return s, nil
-}
-
-// exclusivePort listens on iface:port without SO_REUSEPORT and closes the
-// socket at once: the port is free of every other listener (or the error
-// is the one --loops 1 would give). It returns the port, the system's
-// choice when port is 0.
-func exclusivePort(r *reactor.Reactor, iface string, port int) (int, error) {
-	probe, err := r.ListenTCP(net.JoinHostPort(iface, strconv.Itoa(port)), reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return nil }))
-	if err != nil {
-		return 0, err
-	}
-	port = probe.Addr().(*net.TCPAddr).Port
-	probe.StopListening()
-	return port, nil
 }
 
 // listenEndpoint serves poem p on endpoint e on every loop and returns the
@@ -234,7 +221,7 @@ func (s *reactorServer) listenEndpoint(cfg serveConfig, p *poemSource, e reactor
 
 // sharedEndpointPort checks, when several loops are to share e's TCP port
 // through SO_REUSEPORT, that nobody else listens there, as for --port (see
-// exclusivePort): without it a second gyre serve on the same endpoint, or
+// loopcount.ExclusivePort): without it a second gyre serve on the same endpoint, or
 // a second endpoint of this one, would join the port and take some of its
 // clients (serving them its own poem). It returns e with its port, the
 // system's choice if e asked for port 0.
@@ -242,7 +229,7 @@ func (s *reactorServer) sharedEndpointPort(e reactor.ServerEndpoint) (reactor.Se
 	if len(s.loops) < 2 || (e.Type != "tcp" && e.Type != "tcp6" && e.Type != "tls") {
 		return e, nil
 	}
-	port, err := exclusivePort(s.loops[0].r, e.Interface, e.Port)
+	port, err := loopcount.ExclusivePort(s.loops[0].r, e.Interface, e.Port)
 	if err != nil {
 		return e, err
 	}

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"syscall"
 
+	"gyre/internal/loopcount"
 	"gyre/reactor"
 )
 
@@ -83,7 +84,7 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 		}
 		loops = append(loops, r)
 		if i == 0 && cfg.Loops > 1 {
-			if port, err = exclusivePort(r, cfg.Iface, port); err != nil {
+			if port, err = loopcount.ExclusivePort(r, cfg.Iface, port); err != nil {
 				return err
 			}
 		}
@@ -131,22 +132,4 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) error {
 		}
 	}
 	return firstErr
-}
-
-// exclusivePort listens on iface:port without SO_REUSEPORT and closes the
-// socket at once, returning the port (the system's choice when port is 0).
-// SO_REUSEPORT, which the loops share the port with, would as well let
-// any other server of the same user that sets it (a second gyre echo
-// with --loops, a gyre serve with --loops) join the port, and the kernel
-// would hand it some of our clients. Binding without it first fails, as
-// with one loop, if anyone holds the port; and once our sockets are bound,
-// the same check fails for any other server that makes it.
-func exclusivePort(r *reactor.Reactor, iface string, port int) (int, error) {
-	probe, err := r.ListenTCP(net.JoinHostPort(iface, strconv.Itoa(port)), reactor.FactoryFunc(func(net.Addr) reactor.Protocol { return nil }))
-	if err != nil {
-		return 0, err
-	}
-	port = probe.Addr().(*net.TCPAddr).Port
-	probe.StopListening()
-	return port, nil
 }
