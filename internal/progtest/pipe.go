@@ -12,14 +12,7 @@ import (
 // Both ends are closed when the test ends.
 func StalledPipe(t testing.TB) *os.File {
 	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		r.Close()
-		w.Close()
-	})
+	_, w := pipe(t)
 	// The pipe's ends are non-blocking in this process, so a deadline
 	// ends the write once the pipe is full. (The child gets the end in
 	// blocking mode: exec takes it through Fd, which makes it so.)
@@ -28,4 +21,18 @@ func StalledPipe(t testing.TB) *os.File {
 		t.Fatalf("filling a pipe: %v, want it full (a timeout)", err)
 	}
 	return w
+}
+
+// pipe returns the two ends of a new pipe, both closed when the test ends.
+func pipe(t testing.TB) (r, w *os.File) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		r.Close()
+		w.Close()
+	})
+	return r, w
 }

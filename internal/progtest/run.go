@@ -295,14 +295,7 @@ func (b *lockedBuffer) String() string {
 // until the test ends, for Options.StdinOpen.
 func openStdin(t testing.TB, text string) *os.File {
 	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		r.Close()
-		w.Close()
-	})
+	r, w := pipe(t)
 	// Written now, before the program runs: more than a pipe holds
 	// would block here, and no test needs that much.
 	if _, err := w.WriteString(text); err != nil {
