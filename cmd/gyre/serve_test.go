@@ -415,17 +415,8 @@ func TestServeMaxConnsOverDescriptorLimit(t *testing.T) {
 	} {
 		cmd := exec.Command("/bin/bash", "-c", `ulimit -n 256 && exec "$0" "$@"`, gyreBinary,
 			"serve", "--max-conns", tt.maxConns, "--port", busyPort, "library")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		err := cmd.Run()
-		code := 0
-		if exitErr, ok := err.(*exec.ExitError); ok {
-			code = exitErr.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		if code != tt.code || stderr.String() != tt.stderr {
-			t.Errorf("--max-conns %s under ulimit -n 256: status %d, stderr %q; want %d, %q", tt.maxConns, code, stderr.String(), tt.code, tt.stderr)
+		if code, stderr := runBriefly(t, cmd); code != tt.code || stderr != tt.stderr {
+			t.Errorf("--max-conns %s under ulimit -n 256: status %d, stderr %q; want %d, %q", tt.maxConns, code, stderr, tt.code, tt.stderr)
 		}
 	}
 }
