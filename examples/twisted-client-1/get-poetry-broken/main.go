@@ -213,9 +213,6 @@ func NewPoetrySocket(task int, addr poetry.Address) *PoetrySocket {
 // says why.
 func (p *PoetrySocket) register(r *reactor.Reactor) {
 	p.reactor = r
-	if p.err != nil {
-		return // never connected
-	}
 	if err := r.AddReader(p); err != nil {
 		p.fail(err)
 	}
