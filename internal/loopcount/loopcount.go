@@ -2,7 +2,8 @@
 // several reactor loops on one port (gyre serve, gyre echo, gyre lines and
 // examples/beyond/echo-server), before anything is opened, and counts the
 // descriptors the loops keep, so that gyre serve can check --max-conns
-// against what the limit leaves (Spare).
+// against what the limit leaves (Spare). ExclusivePort then makes sure
+// that the port the loops are to share is held by no other server.
 //
 // Each loop is an OS thread with its own epoll, wake-up descriptor,
 // io_uring ring (where the kernel allows batched I/O) and listening
