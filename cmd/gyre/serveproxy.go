@@ -59,22 +59,29 @@ func proxyTLSEndpoint(cfg serveConfig, e reactor.ServerEndpoint) (reactor.Server
 func (p *servedPort) rejected(rj proxyproto.Rejected) {
 	l := p.l
 	l.leave()
-	switch {
-	case l.cutReason != nil && errors.Is(rj.Err, reactor.ErrConnectionAborted):
+	if l.cutReason != nil && errors.Is(rj.Err, reactor.ErrConnectionAborted) {
 		p.cutBeforeHeader(rj)
-	default:
-		l.proxyRejected++
-		l.stats.reject(rj.Err)
-		if l.perClient {
-			rec := slog.NewRecord(time.Now(), slog.LevelInfo, "rejected: no valid PROXY protocol header", 0)
-			rec.AddAttrs(slog.Any("peer", rj.Peer), slog.String("reason", proxyproto.Reason(rj.Err)),
-				slog.String("error", rj.Err.Error()))
-			p.log.Handle(context.Background(), rec)
-			l.scheduleFlush()
-		}
+	} else {
+		p.lackedHeader(rj)
 	}
 	if l.draining && l.live == 0 {
 		l.r.Stop()
+	}
+}
+
+// lackedHeader counts and logs a connection rejected for want of a valid
+// PROXY protocol header (proxy_rejected=N in the stop line, by reason in
+// /metrics).
+func (p *servedPort) lackedHeader(rj proxyproto.Rejected) {
+	l := p.l
+	l.proxyRejected++
+	l.stats.reject(rj.Err)
+	if l.perClient {
+		rec := slog.NewRecord(time.Now(), slog.LevelInfo, "rejected: no valid PROXY protocol header", 0)
+		rec.AddAttrs(slog.Any("peer", rj.Peer), slog.String("reason", proxyproto.Reason(rj.Err)),
+			slog.String("error", rj.Err.Error()))
+		p.log.Handle(context.Background(), rec)
+		l.scheduleFlush()
 	}
 }
 
