@@ -1,9 +1,8 @@
 package crash
 
 import (
-	"bufio"
 	"os"
-	"os/exec"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -41,82 +40,41 @@ func waitForInterrupt(mode string) {
 	os.Exit(3)
 }
 
-// helper is a running helper program.
-type helper struct {
-	cmd  *exec.Cmd
-	done chan struct{} // closed once it has exited
-}
-
-// startHelper runs the test binary as the helper in mode, with stderr
-// going to stderr, and returns once the helper waits. If shell is set, it
-// runs under sh with SIGINT ignored, as a background job of a script is.
-func startHelper(t *testing.T, mode string, stderr *os.File, shell bool) *helper {
+// startHelper runs the test binary as the helper in mode, with o's
+// Stderr, if set, for its stderr, and returns once the helper waits. If
+// shell is set, it runs under sh with SIGINT ignored, as a background job
+// of a script is.
+func startHelper(t *testing.T, mode string, o progtest.Options, shell bool) *progtest.Proc {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(exe)
+	o.Env = []string{helperEnv + "=" + mode}
+	var p *progtest.Proc
 	if shell {
-		cmd = exec.Command("/bin/sh", "-c", `trap '' INT; exec "$0"`, exe)
+		p = progtest.StartWith(t, o, "/bin/sh", "-c", `trap '' INT; exec "$0"`, exe)
+	} else {
+		p = progtest.StartWith(t, o, exe)
 	}
-	cmd.Env = append(os.Environ(), helperEnv+"="+mode)
-	cmd.Stderr = stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	h := &helper{cmd: cmd, done: make(chan struct{})}
-	go func() {
-		cmd.Wait()
-		close(h.done)
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-h.done
-	})
-	if line, err := bufio.NewReader(out).ReadString('\n'); line != "waiting\n" {
-		t.Fatalf("the helper did not start waiting: %q, %v", line, err)
-	}
-	return h
+	p.WaitLine(regexp.MustCompile(`^waiting$`), 10*time.Second)
+	return p
 }
 
-// wait waits at most d for the helper to exit, and reports whether it did.
-func (h *helper) wait(d time.Duration) bool {
-	select {
-	case <-h.done:
-		return true
-	case <-time.After(d):
-		return false
-	}
-}
-
-// signal is the signal that ended the helper, 0 if none did.
-func (h *helper) signal() syscall.Signal {
-	if ws, ok := h.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return ws.Signal()
-	}
-	return 0
-}
-
-// capture is a file for the helper's stderr, and a way to read it back.
-func capture(t *testing.T) (*os.File, func() string) {
+// send sends sig to the helper and waits at most d for it to end (the
+// test fails if it does not).
+func send(t *testing.T, p *progtest.Proc, sig syscall.Signal, d time.Duration) progtest.Result {
 	t.Helper()
-	f, err := os.CreateTemp(t.TempDir(), "stderr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	return f, func() string {
-		b, err := os.ReadFile(f.Name())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
+	syscall.Kill(p.Pid(), sig)
+	return p.Wait(d)
+}
+
+// stillRunning sends sig to the helper and reports whether it is still
+// running d later.
+func stillRunning(p *progtest.Proc, sig syscall.Signal, d time.Duration) bool {
+	syscall.Kill(p.Pid(), sig)
+	time.Sleep(d)
+	return p.Running()
 }
 
 // TestOnInterrupt: at Ctrl-C the program prints the main goroutine's stack,
@@ -124,15 +82,10 @@ func capture(t *testing.T) (*os.File, func() string) {
 // not the stack of the goroutine that took the signal, then
 // "KeyboardInterrupt", and dies by SIGINT.
 func TestOnInterrupt(t *testing.T) {
-	stderr, read := capture(t)
-	h := startHelper(t, "report", stderr, false)
-	h.cmd.Process.Signal(syscall.SIGINT)
-	if !h.wait(10 * time.Second) {
-		t.Fatal("still running 10 s after Ctrl-C")
-	}
-	out := read()
-	if h.signal() != syscall.SIGINT {
-		t.Errorf("ended by %v (%v), want death by SIGINT\nstderr:\n%s", h.signal(), h.cmd.ProcessState, out)
+	res := send(t, startHelper(t, "report", progtest.Options{}, false), syscall.SIGINT, 10*time.Second)
+	out := res.Stderr
+	if res.Signal != syscall.SIGINT {
+		t.Errorf("ended by %v (exit %d), want death by SIGINT\nstderr:\n%s", res.Signal, res.Code, out)
 	}
 	// The helper is asleep or, on a busy machine, still returning from
 	// its write of "waiting": either way the stack is goroutine 1's.
@@ -153,65 +106,53 @@ func TestOnInterrupt(t *testing.T) {
 // nobody reads) delays the end by the second OnInterrupt waits for it, and
 // no more: the program still dies by SIGINT.
 func TestOnInterruptStalledStderr(t *testing.T) {
-	h := startHelper(t, "report", progtest.StalledPipe(t), false)
+	p := startHelper(t, "report", progtest.Options{Stderr: progtest.StalledPipe(t)}, false)
 	start := time.Now()
-	h.cmd.Process.Signal(syscall.SIGINT)
-	if !h.wait(10 * time.Second) {
-		t.Fatal("a stalled stderr kept Ctrl-C from ending the program")
-	}
-	if took := time.Since(start); took > 3*time.Second || h.signal() != syscall.SIGINT {
-		t.Errorf("ended by %v (%v) %v after Ctrl-C, want death by SIGINT within about a second",
-			h.signal(), h.cmd.ProcessState, took.Round(time.Millisecond))
+	res := send(t, p, syscall.SIGINT, 10*time.Second)
+	if took := time.Since(start); took > 3*time.Second || res.Signal != syscall.SIGINT {
+		t.Errorf("ended by %v (exit %d) %v after Ctrl-C, want death by SIGINT within about a second",
+			res.Signal, res.Code, took.Round(time.Millisecond))
 	}
 }
 
 // TestSecondInterrupt: a second Ctrl-C while the report waits for stderr
 // ends the program at once (here the wait would last a minute).
 func TestSecondInterrupt(t *testing.T) {
-	h := startHelper(t, "slow-stderr", progtest.StalledPipe(t), false)
-	h.cmd.Process.Signal(syscall.SIGINT)
-	if h.wait(500 * time.Millisecond) {
-		t.Fatalf("ended (%v) before the second Ctrl-C, while stderr was stalled", h.cmd.ProcessState)
+	p := startHelper(t, "slow-stderr", progtest.Options{Stderr: progtest.StalledPipe(t)}, false)
+	if !stillRunning(p, syscall.SIGINT, 500*time.Millisecond) {
+		t.Fatal("ended before the second Ctrl-C, while stderr was stalled")
 	}
-	h.cmd.Process.Signal(syscall.SIGINT)
-	if !h.wait(10*time.Second) || h.signal() != syscall.SIGINT {
-		t.Errorf("a second Ctrl-C did not end the program by SIGINT (%v)", h.cmd.ProcessState)
+	if res := send(t, p, syscall.SIGINT, 10*time.Second); res.Signal != syscall.SIGINT {
+		t.Errorf("a second Ctrl-C did not end the program by SIGINT (exit %d, signal %v)", res.Code, res.Signal)
 	}
 }
 
 // TestInterruptAfterStop: once stop has given SIGINT back, Ctrl-C kills
 // the program silently, Go's default.
 func TestInterruptAfterStop(t *testing.T) {
-	stderr, read := capture(t)
-	h := startHelper(t, "stopped", stderr, false)
-	h.cmd.Process.Signal(syscall.SIGINT)
-	if !h.wait(10*time.Second) || h.signal() != syscall.SIGINT || read() != "" {
-		t.Errorf("after stop: ended by %v (%v), stderr %q; want silent death by SIGINT", h.signal(), h.cmd.ProcessState, read())
+	res := send(t, startHelper(t, "stopped", progtest.Options{}, false), syscall.SIGINT, 10*time.Second)
+	if res.Signal != syscall.SIGINT || res.Stderr != "" {
+		t.Errorf("after stop: ended by %v (exit %d), stderr %q; want silent death by SIGINT", res.Signal, res.Code, res.Stderr)
 	}
 }
 
 // TestInterruptIgnored: a program started with SIGINT ignored keeps it
 // ignored, as Python does; os/signal's Notify alone would take it back.
 func TestInterruptIgnored(t *testing.T) {
-	stderr, read := capture(t)
-	h := startHelper(t, "report", stderr, true)
-	h.cmd.Process.Signal(syscall.SIGINT)
-	if h.wait(500 * time.Millisecond) {
-		t.Fatalf("SIGINT, ignored when the program started, ended it (%v)\nstderr:\n%s", h.cmd.ProcessState, read())
+	p := startHelper(t, "report", progtest.Options{}, true)
+	if !stillRunning(p, syscall.SIGINT, 500*time.Millisecond) {
+		t.Fatalf("SIGINT, ignored when the program started, ended it\nstderr:\n%s", p.Stderr())
 	}
-	h.cmd.Process.Signal(syscall.SIGTERM)
-	if !h.wait(10*time.Second) || h.signal() != syscall.SIGTERM || read() != "" {
-		t.Errorf("SIGTERM: ended by %v (%v), stderr %q; want silent death by SIGTERM", h.signal(), h.cmd.ProcessState, read())
+	if res := send(t, p, syscall.SIGTERM, 10*time.Second); res.Signal != syscall.SIGTERM || res.Stderr != "" {
+		t.Errorf("SIGTERM: ended by %v (exit %d), stderr %q; want silent death by SIGTERM", res.Signal, res.Code, res.Stderr)
 	}
 }
 
 // TestSIGTERMStaysSilent: OnInterrupt leaves SIGTERM alone: it kills the
 // program without a word, as it kills the originals.
 func TestSIGTERMStaysSilent(t *testing.T) {
-	stderr, read := capture(t)
-	h := startHelper(t, "report", stderr, false)
-	h.cmd.Process.Signal(syscall.SIGTERM)
-	if !h.wait(10*time.Second) || h.signal() != syscall.SIGTERM || read() != "" {
-		t.Errorf("SIGTERM: ended by %v (%v), stderr %q; want silent death by SIGTERM", h.signal(), h.cmd.ProcessState, read())
+	res := send(t, startHelper(t, "report", progtest.Options{}, false), syscall.SIGTERM, 10*time.Second)
+	if res.Signal != syscall.SIGTERM || res.Stderr != "" {
+		t.Errorf("SIGTERM: ended by %v (exit %d), stderr %q; want silent death by SIGTERM", res.Signal, res.Code, res.Stderr)
 	}
 }
