@@ -114,8 +114,8 @@ type Board struct {
 	offList []int // tasks begun with no line free, in order (feeding goroutine only)
 }
 
-// slot is one line of the window: it shows the task whose index, plus
-// one, it holds (0: none). Only the feeding goroutine changes it.
+// slot is one line of the window: it shows the task whose index it
+// holds (every line shows one). Only the feeding goroutine changes it.
 type slot struct {
 	task atomic.Int32
 	bar  *mpb.Bar
@@ -172,9 +172,9 @@ func New(w io.Writer, tasks []Task, opts ...Option) *Board {
 	b.slots = make([]*slot, max(cfg.maxLines, 2)-1)
 	for k := range b.slots {
 		s := &slot{}
-		s.task.Store(int32(k + 1)) // the first tasks, waiting
+		s.task.Store(int32(k)) // the first tasks, waiting
 		b.lines[k].slot = k + 1
-		s.bar = b.addLine(func() *line { return b.lines[s.task.Load()-1] })
+		s.bar = b.addLine(func() *line { return b.lines[s.task.Load()] })
 		b.slots[k] = s
 	}
 	b.summary = b.p.MustAdd(0, mpb.BarFillerFunc(func(io.Writer, decor.Statistics) error { return nil }),
@@ -215,7 +215,7 @@ func (b *Board) show(i int) {
 	}
 	best, bestEnd := -1, int64(0)
 	for k, s := range b.slots {
-		l := b.lines[s.task.Load()-1]
+		l := b.lines[s.task.Load()]
 		if State(l.state.Load()) < Done {
 			continue
 		}
@@ -251,9 +251,9 @@ func (b *Board) free(i int) {
 // moveTo shows task i on line k of the window.
 func (b *Board) moveTo(k, i int) {
 	s := b.slots[k]
-	b.lines[s.task.Load()-1].slot = 0
+	b.lines[s.task.Load()].slot = 0
 	b.lines[i].slot = k + 1
-	s.task.Store(int32(i + 1))
+	s.task.Store(int32(i))
 }
 
 // Start marks task i (from 0) as connecting.
