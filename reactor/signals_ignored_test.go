@@ -1,14 +1,16 @@
 package reactor
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"gyre/internal/progtest"
 )
 
 // ignoredChildEnv makes the test binary the child of
@@ -33,39 +35,17 @@ func TestSignalHandlingKeepsIgnoredInterrupt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(sh, "-c", `trap '' INT; exec "$0" -test.run='^TestSignalHandlingKeepsIgnoredInterrupt$'`, self)
-	cmd.Env = append(os.Environ(), ignoredChildEnv+"=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	p := progtest.StartWith(t, progtest.Options{Env: []string{ignoredChildEnv + "=1"}},
+		sh, "-c", `trap '' INT; exec "$0" -test.run='^TestSignalHandlingKeepsIgnoredInterrupt$'`, self)
+	p.WaitLine(regexp.MustCompile(`^running$`), testTimeout)
+	syscall.Kill(p.Pid(), syscall.SIGINT)
+	time.Sleep(300 * time.Millisecond) // nothing may happen
+	if !p.Running() {
+		t.Fatalf("an ignored SIGINT stopped the reactor (the child said %q)", p.Stdout())
 	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-done })
-	lines := bufio.NewScanner(out)
-	if !lines.Scan() || lines.Text() != "running" {
-		t.Fatalf("the child said %q", lines.Text())
-	}
-	cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case <-done:
-		lines.Scan()
-		t.Fatalf("an ignored SIGINT stopped the reactor (the child said %q)", lines.Text())
-	case <-time.After(300 * time.Millisecond): // nothing may happen
-	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	if !lines.Scan() || lines.Text() != "stopped" {
-		t.Fatalf("after SIGTERM the child said %q, want stopped", lines.Text())
-	}
-	select {
-	case <-done:
-	case <-time.After(testTimeout):
-		t.Fatal("the child did not exit after SIGTERM")
-	}
+	syscall.Kill(p.Pid(), syscall.SIGTERM)
+	p.WaitLine(regexp.MustCompile(`^stopped$`), testTimeout)
+	p.Wait(testTimeout)
 }
 
 // ignoredInterruptChild runs a reactor with WithSignalHandling until a
