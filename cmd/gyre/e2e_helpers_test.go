@@ -366,3 +366,15 @@ func silent(t *testing.T) string {
 	})
 	return ln.Addr().String()
 }
+
+// heldPort returns a port on 127.0.0.1 that a listener holds until the
+// test ends, for the commands that must find it in use.
+func heldPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}

@@ -348,12 +348,7 @@ func TestServeSecondSignal(t *testing.T) {
 func TestServeBadArguments(t *testing.T) {
 	dir := t.TempDir()
 	empty := writeFile(t, "empty.txt", nil)
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
-	busyPort := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
+	busyPort := heldPort(t)
 	for _, tt := range []struct {
 		args   []string
 		code   int
@@ -394,12 +389,7 @@ func TestServeBadArguments(t *testing.T) {
 // clients beyond waited in the listen queue instead of being reset as
 // --max-conns says.
 func TestServeMaxConnsOverDescriptorLimit(t *testing.T) {
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
-	busyPort := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
+	busyPort := heldPort(t)
 	// Under a limit of 256, one loop with one listener keeps 100: 64 for
 	// the log and the runtime, 32 for the metrics endpoint, an epoll, a
 	// wake-up, an io_uring ring and the listener.
